@@ -1,0 +1,170 @@
+//! The one error type: a stable code, the path of the offending field, a message.
+//!
+//! Hosts match on [`ErrorCode`], never on message text (the pydantic-core
+//! habit). Bindings map an [`Error`] to their native error type and keep the
+//! code, the path and the line.
+
+use serde::Serialize;
+
+stable_codes! {
+    /// Why an input was refused. The codes are stable across releases.
+    pub enum ErrorCode {
+        /// The document is not well-formed JSON or TOML.
+        Syntax = "syntax_error",
+        /// A key the schema does not know (a typo is an error, not a default).
+        UnknownField = "unknown_field",
+        /// A required key is absent.
+        MissingField = "missing_field",
+        /// A value has the wrong type (a string where a number belongs, ...).
+        InvalidType = "invalid_type",
+        /// A string that is not one of the allowed names.
+        UnknownVariant = "unknown_variant",
+        /// A duration below zero.
+        NegativeDuration = "negative_duration",
+        /// A number outside its allowed range (a ratio above 1, a zero size, ...).
+        OutOfRange = "out_of_range",
+        /// NaN or an infinity where a finite number is required.
+        NotFinite = "not_finite",
+        /// A value of the right type that is still unusable.
+        InvalidValue = "invalid_value",
+        /// An operation was called with an argument it cannot take.
+        InvalidArgument = "invalid_argument",
+    }
+}
+
+/// A refused input: code, where it is, and a human sentence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Error {
+    /// The stable code.
+    pub code: ErrorCode,
+    /// Dotted path of the offending field (`breaker.window.size`); empty for the document itself.
+    pub path: String,
+    /// A human-readable sentence; not part of the contract.
+    pub message: String,
+    /// 1-based line in the source document, when the input was a document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column in the source document, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+impl Error {
+    /// An error about the field at `path`.
+    pub fn new(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { code, path: path.into(), message: message.into(), line: None, column: None }
+    }
+
+    /// An error about an argument of an operation.
+    pub fn argument(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidArgument, path, message)
+    }
+
+    /// The same error, located at a line and column of the source document.
+    #[must_use]
+    pub fn at(mut self, line: usize, column: usize) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+
+    /// The same error with `prefix` prepended to its path (`prefix.path`).
+    #[must_use]
+    pub fn within(mut self, prefix: &str) -> Self {
+        self.path = join_path(prefix, &self.path);
+        self
+    }
+}
+
+/// `a.b` from `a` and `b`, without a dangling dot when either is empty.
+pub(crate) fn join_path(prefix: &str, rest: &str) -> String {
+    match (prefix.is_empty(), rest.is_empty()) {
+        (true, _) => rest.to_owned(),
+        (_, true) => prefix.to_owned(),
+        _ => format!("{prefix}.{rest}"),
+    }
+}
+
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}", self.code)?;
+        if !self.path.is_empty() {
+            write!(f, " at {}", self.path)?;
+        }
+        if let Some(line) = self.line {
+            write!(f, " (line {line}")?;
+            if let Some(col) = self.column {
+                write!(f, ", column {col}")?;
+            }
+            f.write_str(")")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Tags a serde message with a stable code, so that [`classify_serde_message`]
+/// can recover it after serde has carried it through the deserializer.
+pub(crate) fn tagged(code: ErrorCode, message: impl core::fmt::Display) -> String {
+    format!("[{code}] {message}")
+}
+
+/// Recovers the code of a serde error message: ours are tagged by [`tagged`],
+/// serde's own have fixed wordings.
+pub(crate) fn classify_serde_message(message: &str) -> (ErrorCode, String) {
+    if let Some(rest) = message.strip_prefix('[') {
+        if let Some((code, text)) = rest.split_once("] ") {
+            if let Some(code) = ErrorCode::from_code(code) {
+                return (code, text.to_owned());
+            }
+        }
+    }
+    let code = if message.starts_with("unknown field") {
+        ErrorCode::UnknownField
+    } else if message.starts_with("missing field") {
+        ErrorCode::MissingField
+    } else if message.starts_with("unknown variant") {
+        ErrorCode::UnknownVariant
+    } else if message.starts_with("invalid type") {
+        ErrorCode::InvalidType
+    } else if message.starts_with("invalid value: integer `-") {
+        ErrorCode::OutOfRange
+    } else if message.starts_with("invalid value") || message.starts_with("invalid length") {
+        ErrorCode::InvalidValue
+    } else {
+        ErrorCode::Syntax
+    };
+    (code, message.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tagged_messages_keep_their_code() {
+        let msg = tagged(ErrorCode::NegativeDuration, "-5 ms");
+        assert_eq!(classify_serde_message(&msg), (ErrorCode::NegativeDuration, "-5 ms".into()));
+    }
+
+    #[test]
+    fn serde_wordings_map_to_codes() {
+        let (code, _) = classify_serde_message("unknown field `sise`, expected `size`");
+        assert_eq!(code, ErrorCode::UnknownField);
+        let (code, _) = classify_serde_message("invalid type: string \"x\", expected u64");
+        assert_eq!(code, ErrorCode::InvalidType);
+    }
+
+    #[test]
+    fn display_names_code_path_and_line() {
+        let e = Error::new(ErrorCode::OutOfRange, "breaker.failure_rate_threshold", "must be <= 1").at(3, 7);
+        assert_eq!(
+            e.to_string(),
+            "out_of_range at breaker.failure_rate_threshold (line 3, column 7): must be <= 1"
+        );
+    }
+}

@@ -1,0 +1,25 @@
+//! breakwater: the sans-I/O policy core for production clients of LLM HTTP APIs.
+//!
+//! The core decides; the host acts. It never reads a clock, never sleeps, never
+//! touches a socket, a file or the OS random source:
+//!
+//! - time is a plain `u64` of monotonic milliseconds passed in by the caller
+//!   (`now_ms`); wall-clock values (HTTP dates, expiry times) are passed
+//!   separately as unix milliseconds;
+//! - randomness comes from a seeded [`Rng`] owned by each stateful object;
+//! - every decision carries a stable snake_case reason code and every error a
+//!   stable [`ErrorCode`] plus the path of the offending field.
+//!
+//! Same seed and same inputs give the same decisions in every runtime.
+#![forbid(unsafe_code)]
+
+#[macro_use]
+mod codes;
+pub mod config;
+mod error;
+mod rng;
+pub mod sim;
+pub mod transport;
+
+pub use error::{Error, ErrorCode, Result};
+pub use rng::Rng;

@@ -1,0 +1,29 @@
+//! Transport policy: every decision that keeps an LLM API client alive under failure.
+//!
+//! The pieces are independent state machines the host (or [`client::Client`],
+//! which composes them) drives with `now_ms` and outcomes:
+//!
+//! | module | decides |
+//! | --- | --- |
+//! | [`classify`] | what an attempt's result means: success, retryable, rate limited, overloaded, permanent, fatal |
+//! | [`headers`] | server-given delays and rate-limit state, parsed from response headers |
+//! | [`backoff`] | how long to wait before the next attempt |
+//! | [`deadline`] | how much time each phase of an attempt may take, and whether another attempt fits |
+//! | [`retry`] | retry or give up, for one logical request |
+//! | [`budget`] | whether the client as a whole may retry now (anti retry storm) |
+//! | [`breaker`] | whether an upstream is healthy enough to call |
+//! | [`ratelimit`] | whether sending now would exceed RPM/TPM |
+//! | [`idempotency`] | the key that makes a retried request safe |
+//! | [`slo`] | how fast the error budget burns, and whether that should cut retries |
+
+pub mod backoff;
+pub mod breaker;
+pub mod budget;
+pub mod classify;
+pub mod client;
+pub mod deadline;
+pub mod headers;
+pub mod idempotency;
+pub mod ratelimit;
+pub mod retry;
+pub mod slo;

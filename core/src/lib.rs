@@ -21,5 +21,6 @@ mod rng;
 pub mod sim;
 pub mod transport;
 
+pub use config::Policy;
 pub use error::{Error, ErrorCode, Result};
 pub use rng::Rng;

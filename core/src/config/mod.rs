@@ -10,6 +10,9 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{classify_serde_message, Error, ErrorCode, Result};
 
+mod policy;
+pub use policy::{Policy, PRESETS};
+
 /// Reads a config value of type `T` from JSON text.
 ///
 /// # Errors

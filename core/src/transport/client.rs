@@ -1,1 +1,420 @@
-//! (in progress)
+//! The client: every transport policy composed for one upstream, driven by the host.
+//!
+//! One [`Client`] per upstream (API base URL + credentials) holds what all its
+//! logical requests share: per-key circuit breakers, the retry budget, the
+//! RPM/TPM limiter, the error budget and the idempotency-key source. Each
+//! logical request is a [`Request`] the host owns and passes back in.
+//!
+//! The contract, for every logical request:
+//!
+//! ```text
+//! let mut req = client.begin(now, options);
+//! loop {
+//!     match client.before_attempt(now, &mut req)?  {     // breaker, limiter, deadline
+//!         send  => { result = do the HTTP call with decision.timeouts and decision.headers;
+//!                    match client.on_outcome(now, &mut req, result)? {
+//!                        retry   => sleep(delay_ms), continue,
+//!                        done | give_up => break } }
+//!         wait  => sleep until wait_until_ms, continue,   // no downstream call was made
+//!         give_up => break,
+//!     }
+//! }
+//! ```
+//!
+//! Nothing here reads a clock: `now_ms` is the host's monotonic time.
+
+use serde::Serialize;
+
+use super::breaker::{BreakerRegistry, Permit, State};
+use super::budget::RetryBudget;
+use super::classify::{classify, Class, Classification, Outcome, ProviderError};
+use super::deadline::{AttemptTimeouts, Deadline};
+use super::idempotency::IdempotencyKeys;
+use super::ratelimit::RateLimiter;
+use super::retry::{Action, Guards, RetryDecision, RetryState};
+use super::slo::ErrorBudget;
+use crate::{Error, Policy, Result, Rng};
+
+/// Per-request options given to [`Client::begin`].
+#[derive(Clone, Debug, Default)]
+pub struct RequestOptions<'a> {
+    /// The breaker key (model, endpoint); `default` when `None`.
+    pub key: Option<&'a str>,
+    /// Estimated tokens (prompt + max output), for the TPM limiter.
+    pub est_tokens: u64,
+    /// The caller says an outer layer will retry this request (single retry owner).
+    pub outer_owns_retries: bool,
+    /// Request content to derive a deterministic idempotency key from (batch replay); `None` = random key.
+    pub content: Option<&'a [u8]>,
+    /// Time the caller has left for this request (its own deadline, propagated); caps `deadline.total_ms`.
+    pub budget_ms: Option<u64>,
+}
+
+/// The result of one attempt, as the host observed it.
+#[derive(Clone, Copy, Debug)]
+pub struct AttemptResult<'a, K, V> {
+    /// What happened.
+    pub outcome: Outcome,
+    /// Response headers (any case).
+    pub headers: &'a [(K, V)],
+    /// The provider error body's `type` and `code`, if any.
+    pub error: ProviderError<'a>,
+    /// How long the attempt took.
+    pub latency_ms: u64,
+    /// Wall clock (unix ms) for HTTP-date and RFC 3339 headers; `None` if unknown.
+    pub wall_unix_ms: Option<u64>,
+    /// Tokens the response reported using, to correct the TPM estimate.
+    pub actual_tokens: Option<u64>,
+}
+
+stable_codes! {
+    /// What the host does before an attempt.
+    pub enum AttemptAction {
+        /// Make the call now, with the given timeouts and headers.
+        Send = "send",
+        /// Make no call; ask again at `wait_until_ms`.
+        Wait = "wait",
+        /// Stop: the request cannot be attempted.
+        GiveUp = "give_up",
+    }
+}
+
+stable_codes! {
+    /// Why an attempt may or may not start.
+    pub enum AttemptReason {
+        /// Everything permits it.
+        Ready = "ready",
+        /// The breaker for this key is open; it may permit again later.
+        BreakerOpen = "breaker_open",
+        /// The breaker is half-open and all probe slots are taken.
+        BreakerHalfOpenFull = "breaker_half_open_full",
+        /// The breaker was forced open.
+        BreakerForcedOpen = "breaker_forced_open",
+        /// The client-side RPM/TPM limit is reached for now.
+        RateLimitedLocally = "rate_limited_locally",
+        /// The request is larger than the TPM limit can ever admit.
+        ExceedsTokenCapacity = "exceeds_token_capacity",
+        /// The wait would not leave a useful attempt before the deadline.
+        DeadlineExhausted = "deadline_exhausted",
+        /// The request already ended.
+        RequestFinished = "request_finished",
+    }
+}
+
+/// What the host does before an attempt, and with what limits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AttemptDecision {
+    /// Send, wait, or give up.
+    pub action: AttemptAction,
+    /// Why.
+    pub reason: AttemptReason,
+    /// With `wait`: when to ask again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait_until_ms: Option<u64>,
+    /// The number of this attempt (1 for the first) with `send`.
+    pub attempt: u32,
+    /// Phase limits of this attempt, clipped to the deadline (with `send`).
+    pub timeouts: AttemptTimeouts,
+    /// Headers to add to the call: idempotency key, retry count, timeout (with `send`).
+    pub headers: Vec<(String, String)>,
+}
+
+/// One logical request: its deadline, retry memory, idempotency key and open attempt.
+#[derive(Clone, Debug, Serialize)]
+pub struct Request {
+    key: String,
+    idempotency_key: String,
+    deadline: Deadline,
+    retry: RetryState,
+    est_tokens: u64,
+    outer_owns_retries: bool,
+    attempts: u32,
+    #[serde(skip)]
+    permit: Option<Permit>,
+    holds_retry_slot: bool,
+    finished: bool,
+}
+
+impl Request {
+    /// The idempotency key, the same for every attempt of this request.
+    #[must_use]
+    pub fn idempotency_key(&self) -> &str {
+        &self.idempotency_key
+    }
+
+    /// Attempts sent so far.
+    #[must_use]
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Whether a final decision (done or give up) was made.
+    #[must_use]
+    pub fn finished(&self) -> bool {
+        self.finished
+    }
+
+    /// The request's deadline.
+    #[must_use]
+    pub fn deadline(&self) -> &Deadline {
+        &self.deadline
+    }
+}
+
+/// Every transport policy of one upstream, shared by all its logical requests.
+#[derive(Clone, Debug)]
+pub struct Client {
+    policy: Policy,
+    breakers: BreakerRegistry,
+    budget: RetryBudget,
+    limiter: RateLimiter,
+    slo: Option<ErrorBudget>,
+    keys: IdempotencyKeys,
+    rng: Rng,
+}
+
+impl Client {
+    /// A client following `policy`, its randomness fixed by `seed`.
+    ///
+    /// # Errors
+    /// The policy's first invalid field, with its path.
+    pub fn new(policy: Policy, seed: u64, now_ms: u64) -> Result<Self> {
+        policy.validate()?;
+        let mut rng = Rng::new(seed);
+        Ok(Self {
+            breakers: BreakerRegistry::new(policy.breaker.clone(), policy.breaker_keys as usize)
+                .map_err(|e| e.within("breaker"))?,
+            budget: RetryBudget::new(policy.budget.clone()).map_err(|e| e.within("budget"))?,
+            limiter: RateLimiter::new(policy.rate_limit.clone(), now_ms),
+            slo: policy.slo.clone().map(ErrorBudget::new).transpose().map_err(|e| e.within("slo"))?,
+            keys: IdempotencyKeys::new(policy.idempotency.clone(), rng.next_u64())
+                .map_err(|e| e.within("idempotency"))?,
+            rng,
+            policy,
+        })
+    }
+
+    /// The policy this client follows.
+    #[must_use]
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Starts a logical request at `now_ms`.
+    ///
+    /// # Errors
+    /// `invalid_argument` when a derived idempotency key cannot be made.
+    pub fn begin(&mut self, now_ms: u64, options: &RequestOptions<'_>) -> Result<Request> {
+        let idempotency_key = match options.content {
+            Some(content) => self.keys.derive(content)?,
+            None => self.keys.new_key(),
+        };
+        self.budget.request_started();
+        Ok(Request {
+            key: options.key.unwrap_or("default").to_owned(),
+            idempotency_key,
+            deadline: Deadline::within(self.policy.deadline.clone(), now_ms, options.budget_ms),
+            retry: RetryState::new(&self.policy.retry, self.rng.next_u64()),
+            est_tokens: options.est_tokens,
+            outer_owns_retries: options.outer_owns_retries,
+            attempts: 0,
+            permit: None,
+            holds_retry_slot: false,
+            finished: false,
+        })
+    }
+
+    /// Decides whether the next attempt of `req` may be sent at `now_ms`.
+    ///
+    /// # Errors
+    /// `invalid_argument` when an attempt is already in flight for `req`.
+    pub fn before_attempt(&mut self, now_ms: u64, req: &mut Request) -> Result<AttemptDecision> {
+        if req.permit.is_some() {
+            return Err(Error::argument(
+                "request",
+                "an attempt is already in flight; report its outcome first",
+            ));
+        }
+        if req.finished {
+            return Ok(self.stop(now_ms, req, AttemptReason::RequestFinished));
+        }
+        if req.deadline.expired(now_ms) || !req.deadline.fits(now_ms, 0) {
+            return Ok(self.stop(now_ms, req, AttemptReason::DeadlineExhausted));
+        }
+        let acquired = self.breakers.try_acquire(&req.key, now_ms);
+        let Some(permit) = acquired.permit else {
+            let reason = match acquired.state {
+                State::ForcedOpen => AttemptReason::BreakerForcedOpen,
+                State::HalfOpen => AttemptReason::BreakerHalfOpenFull,
+                _ => AttemptReason::BreakerOpen,
+            };
+            // A half-open breaker frees a probe slot within about one attempt's time.
+            let wait = acquired.retry_after_ms.or(match acquired.state {
+                State::HalfOpen => Some(self.policy.retry.backoff.base_ms.max(1)),
+                _ => None,
+            });
+            return Ok(self.wait_or_stop(now_ms, req, wait, reason));
+        };
+        let reservation = self.limiter.reserve(now_ms, req.est_tokens);
+        if !reservation.ready {
+            self.breakers.release(&req.key, permit);
+            let reason = if reservation.wait_until_ms.is_none() {
+                AttemptReason::ExceedsTokenCapacity
+            } else {
+                AttemptReason::RateLimitedLocally
+            };
+            let wait = reservation.wait_until_ms.map(|t| t.saturating_sub(now_ms));
+            return Ok(self.wait_or_stop(now_ms, req, wait, reason));
+        }
+        req.permit = Some(permit);
+        req.attempts += 1;
+        let timeouts = req.deadline.attempt_timeouts(now_ms);
+        let mut headers = vec![
+            (self.keys.header_name().to_owned(), req.idempotency_key.clone()),
+            ("x-stainless-retry-count".to_owned(), req.retry.retries_taken().to_string()),
+        ];
+        if let Some(p) = req.deadline.propagation(now_ms) {
+            headers.push(("x-stainless-timeout".to_owned(), p.stainless_timeout_s.to_string()));
+        }
+        Ok(AttemptDecision {
+            action: AttemptAction::Send,
+            reason: AttemptReason::Ready,
+            wait_until_ms: None,
+            attempt: req.attempts,
+            timeouts,
+            headers,
+        })
+    }
+
+    /// Waits `wait` ms if that still leaves a useful attempt and is not longer than the
+    /// longest server delay the policy accepts; otherwise gives up.
+    fn wait_or_stop(
+        &mut self,
+        now_ms: u64,
+        req: &mut Request,
+        wait: Option<u64>,
+        reason: AttemptReason,
+    ) -> AttemptDecision {
+        match wait {
+            Some(w) if w <= self.policy.retry.server_delay.max_ms && req.deadline.fits(now_ms, w) => {
+                AttemptDecision {
+                    action: AttemptAction::Wait,
+                    reason,
+                    wait_until_ms: Some(now_ms.saturating_add(w)),
+                    attempt: req.attempts,
+                    timeouts: AttemptTimeouts::default(),
+                    headers: Vec::new(),
+                }
+            }
+            Some(_) if reason != AttemptReason::ExceedsTokenCapacity => {
+                self.stop(now_ms, req, AttemptReason::DeadlineExhausted)
+            }
+            _ => self.stop(now_ms, req, reason),
+        }
+    }
+
+    fn stop(&mut self, now_ms: u64, req: &mut Request, reason: AttemptReason) -> AttemptDecision {
+        self.finish(now_ms, req, Some(false));
+        AttemptDecision {
+            action: AttemptAction::GiveUp,
+            reason,
+            wait_until_ms: None,
+            attempt: req.attempts,
+            timeouts: AttemptTimeouts::default(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Records the result of the attempt in flight and decides what follows.
+    ///
+    /// # Errors
+    /// `invalid_argument` when no attempt of `req` is in flight.
+    pub fn on_outcome<K: AsRef<str>, V: AsRef<str>>(
+        &mut self,
+        now_ms: u64,
+        req: &mut Request,
+        result: &AttemptResult<'_, K, V>,
+    ) -> Result<RetryDecision> {
+        let Some(permit) = req.permit.take() else {
+            return Err(Error::argument("request", "no attempt is in flight: call before_attempt first"));
+        };
+        let c =
+            classify(self.policy.profile, result.outcome, result.headers, result.error, result.wall_unix_ms);
+        Ok(self.record(now_ms, req, permit, &c, result))
+    }
+
+    fn record<K: AsRef<str>, V: AsRef<str>>(
+        &mut self,
+        now_ms: u64,
+        req: &mut Request,
+        permit: Permit,
+        c: &Classification,
+        result: &AttemptResult<'_, K, V>,
+    ) -> RetryDecision {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let server_delay =
+            c.server_delay_ms().filter(|d| d.is_finite() && *d > 0.0).map(super::backoff::ceil_ms);
+        self.breakers.record(&req.key, now_ms, permit, c.class, result.latency_ms, server_delay);
+        self.budget.record(c.class);
+        let limits =
+            super::headers::rate_limits(result.headers, result.wall_unix_ms, &mut Default::default());
+        self.limiter.sync(now_ms, &limits);
+        if let Some(actual) = result.actual_tokens {
+            self.limiter.reconcile(now_ms, req.est_tokens, actual);
+        }
+        if std::mem::take(&mut req.holds_retry_slot) {
+            self.budget.retry_finished();
+        }
+        let decision = req.retry.decide(
+            &self.policy.retry,
+            c,
+            now_ms,
+            Guards {
+                deadline: Some(&req.deadline),
+                budget: Some(&mut self.budget),
+                slo: self.slo.as_ref(),
+                outer_owns_retries: req.outer_owns_retries,
+            },
+        );
+        match decision.action {
+            Action::Retry => req.holds_retry_slot = true,
+            Action::Done | Action::GiveUp => self.finish(now_ms, req, Some(decision.class == Class::Success)),
+        }
+        decision
+    }
+
+    /// Ends `req` without a result (the host cancelled it): frees its breaker probe and budget share.
+    pub fn cancel(&mut self, now_ms: u64, req: &mut Request) {
+        if let Some(permit) = req.permit.take() {
+            self.breakers.release(&req.key, permit);
+        }
+        self.finish(now_ms, req, None);
+    }
+
+    /// Ends `req` once: gives back its budget share and, when it ended with a
+    /// user-visible result (`good`), counts that result against the error budget.
+    fn finish(&mut self, now_ms: u64, req: &mut Request, good: Option<bool>) {
+        if std::mem::take(&mut req.holds_retry_slot) {
+            self.budget.retry_finished();
+        }
+        if std::mem::replace(&mut req.finished, true) {
+            return;
+        }
+        self.budget.request_finished();
+        if let (Some(slo), Some(good)) = (&mut self.slo, good) {
+            slo.record(now_ms, good);
+        }
+    }
+
+    /// The breaker state for `key`.
+    #[must_use]
+    pub fn breaker_state(&self, key: &str) -> State {
+        self.breakers.state(key)
+    }
+
+    /// The shared retry budget.
+    #[must_use]
+    pub fn budget(&self) -> &RetryBudget {
+        &self.budget
+    }
+}

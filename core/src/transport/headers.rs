@@ -1,1 +1,417 @@
-//! (in progress)
+//! Response headers: server-given delays (`retry-after-ms`, `Retry-After`) and rate-limit state.
+//!
+//! Pure functions over `&[(name, value)]`; nothing allocates on the clean path.
+//! A garbage value never panics and never becomes a decision: it is ignored and
+//! recorded as a [`HeaderIssue`], so the host can log what the server got wrong.
+
+mod dates;
+mod numbers;
+
+use serde::Serialize;
+
+pub use dates::{parse_http_date, parse_rfc3339};
+pub use numbers::parse_go_duration;
+
+use numbers::{py_float, py_strip};
+
+/// The value of the first header named `name` (ASCII case-insensitive), trimmed of
+/// HTTP whitespace (space, tab) as HTTP parsers such as h11 do.
+#[must_use]
+pub fn header<'a, K: AsRef<str>, V: AsRef<str>>(headers: &'a [(K, V)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_ref().trim_matches([' ', '\t']))
+}
+
+stable_codes! {
+    /// A header value that was present but unusable; it was ignored.
+    pub enum HeaderIssue {
+        /// `retry-after-ms` (or Azure's `x-ms-retry-after-ms`) is not a number; `retry-after` was tried next.
+        RetryAfterMsUnparseable = "retry_after_ms_unparseable",
+        /// `retry-after` is neither a number of seconds nor an HTTP date.
+        RetryAfterUnparseable = "retry_after_unparseable",
+        /// The server-given delay is below zero (a past date, or `-5`); it is returned as is.
+        RetryAfterNegative = "retry_after_negative",
+        /// The server-given delay is `inf`/`nan` as written; it is returned as is.
+        RetryAfterNotFinite = "retry_after_not_finite",
+        /// The delay overflowed (`1e400`): it reads as 121 s, one past the SDK's cap, so no retry.
+        RetryAfterOverflow = "retry_after_overflow",
+        /// `retry-after` is an HTTP date but no wall clock was given to subtract.
+        RetryAfterDateWithoutClock = "retry_after_date_without_clock",
+        /// `x-should-retry` is neither `true` nor `false` (exact, lower case).
+        ShouldRetryUnparseable = "should_retry_unparseable",
+        /// A rate-limit `limit`/`remaining` value is not a whole number.
+        RatelimitValueUnparseable = "ratelimit_value_unparseable",
+        /// A rate-limit `limit`/`remaining` value is negative (Azure sends `-1`).
+        RatelimitValueNegative = "ratelimit_value_negative",
+        /// A rate-limit `reset` value is not a Go duration, seconds, or RFC 3339 time.
+        RatelimitResetUnparseable = "ratelimit_reset_unparseable",
+        /// An RFC 3339 `reset` needs a wall clock to become a delay and none was given.
+        RatelimitResetWithoutClock = "ratelimit_reset_without_clock",
+    }
+}
+
+const _: () = assert!(HeaderIssue::ALL.len() <= 32, "HeaderIssues is a u32 bitset");
+
+/// A set of [`HeaderIssue`]s (a `u32` bitset); serializes as a list of codes in catalogue order.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct HeaderIssues(u32);
+
+impl HeaderIssues {
+    /// The empty set.
+    pub const NONE: Self = Self(0);
+
+    const fn bit(issue: HeaderIssue) -> u32 {
+        1 << issue as u32
+    }
+
+    /// Adds an issue.
+    pub fn insert(&mut self, issue: HeaderIssue) {
+        self.0 |= Self::bit(issue);
+    }
+
+    /// Whether the set holds `issue`.
+    #[must_use]
+    pub const fn contains(self, issue: HeaderIssue) -> bool {
+        self.0 & Self::bit(issue) != 0
+    }
+
+    /// Whether no issue was recorded.
+    #[must_use]
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// How many distinct issues were recorded.
+    #[must_use]
+    pub const fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// Both sets together.
+    #[must_use]
+    pub const fn union(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    /// The issues, in catalogue order.
+    pub fn iter(self) -> impl Iterator<Item = HeaderIssue> {
+        HeaderIssue::ALL.iter().copied().filter(move |&i| self.contains(i))
+    }
+}
+
+impl FromIterator<HeaderIssue> for HeaderIssues {
+    fn from_iter<I: IntoIterator<Item = HeaderIssue>>(iter: I) -> Self {
+        let mut set = Self::NONE;
+        for issue in iter {
+            set.insert(issue);
+        }
+        set
+    }
+}
+
+impl core::fmt::Debug for HeaderIssues {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for HeaderIssues {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+stable_codes! {
+    /// Which header a server-given delay came from.
+    pub enum RetryAfterSource {
+        /// `retry-after-ms`: milliseconds, possibly fractional (OpenAI, Azure).
+        RetryAfterMs = "retry_after_ms",
+        /// `retry-after` as a number of seconds, possibly fractional.
+        RetryAfterSeconds = "retry_after_seconds",
+        /// `retry-after` as an HTTP date, minus the wall clock.
+        RetryAfterDate = "retry_after_date",
+        /// Azure's `x-ms-retry-after-ms` (read by the `azure_openai` profile only).
+        XMsRetryAfterMs = "x_ms_retry_after_ms",
+    }
+}
+
+/// A delay the server asked for, as written: it may be negative, zero or not finite
+/// (an issue is recorded for the first and last). The retry policy decides what
+/// to do with it (openai-python uses it only when `0 < delay <= 120 s`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct RetryAfter {
+    /// The delay in milliseconds (serialized as `null` when not finite).
+    pub delay_ms: f64,
+    /// The header it came from.
+    pub source: RetryAfterSource,
+}
+
+// openai-python `_constants.py` MAX_RETRY_AFTER_DELAY = 120 s; an overflowing value
+// reads as one second past it so that the retry is refused (`_base_client.py`).
+const OVERFLOW_SENTINEL_MS: f64 = 121_000.0;
+
+/// The delay the server asked for, exactly as openai-python 3.x
+/// `_parse_retry_after_header` reads it (`_base_client.py`): `retry-after-ms` as
+/// a float of ms; if absent or not a float, `retry-after` as a float of seconds;
+/// else `retry-after` as an HTTP date ([`parse_http_date`]) minus `wall_unix_ms`.
+///
+/// Numbers follow Python `float()` (`" 1.5 "`, `"1e3"`, `"+2"`, `"1_000"`, `"inf"`,
+/// `"nan"`); a value that overflows (`"1e400"`) reads as 121 s like in the SDK.
+/// Only ASCII digits count (Python also takes other Unicode decimal digits).
+pub fn retry_after<K: AsRef<str>, V: AsRef<str>>(
+    headers: &[(K, V)],
+    wall_unix_ms: Option<u64>,
+    issues: &mut HeaderIssues,
+) -> Option<RetryAfter> {
+    if let Some(value) = header(headers, "retry-after-ms") {
+        match float_delay(value, 1.0, RetryAfterSource::RetryAfterMs, issues) {
+            Some(found) => return Some(found),
+            None => issues.insert(HeaderIssue::RetryAfterMsUnparseable),
+        }
+    }
+    let value = header(headers, "retry-after")?;
+    if let Some(found) = float_delay(value, 1000.0, RetryAfterSource::RetryAfterSeconds, issues) {
+        return Some(found);
+    }
+    let Some(date_ms) = parse_http_date(value) else {
+        issues.insert(HeaderIssue::RetryAfterUnparseable);
+        return None;
+    };
+    let Some(now_ms) = wall_unix_ms else {
+        issues.insert(HeaderIssue::RetryAfterDateWithoutClock);
+        return None;
+    };
+    #[allow(clippy::cast_precision_loss)]
+    let delay_ms = (i128::from(date_ms) - i128::from(now_ms)) as f64;
+    Some(checked(RetryAfter { delay_ms, source: RetryAfterSource::RetryAfterDate }, issues))
+}
+
+/// Azure's `x-ms-retry-after-ms`, read the same way as `retry-after-ms`.
+pub(crate) fn x_ms_retry_after<K: AsRef<str>, V: AsRef<str>>(
+    headers: &[(K, V)],
+    issues: &mut HeaderIssues,
+) -> Option<RetryAfter> {
+    let value = header(headers, "x-ms-retry-after-ms")?;
+    let found = float_delay(value, 1.0, RetryAfterSource::XMsRetryAfterMs, issues);
+    if found.is_none() {
+        issues.insert(HeaderIssue::RetryAfterMsUnparseable);
+    }
+    found
+}
+
+fn float_delay(
+    value: &str,
+    ms_per_unit: f64,
+    source: RetryAfterSource,
+    issues: &mut HeaderIssues,
+) -> Option<RetryAfter> {
+    let number = py_float(value)?;
+    let delay_ms = number * ms_per_unit;
+    let literal_infinity =
+        ["inf", "+inf", "infinity", "+infinity"].iter().any(|lit| py_strip(value).eq_ignore_ascii_case(lit));
+    // Python only sees the `1e400` overflow; a huge finite number of seconds
+    // overflowing our ms unit is the same "too long" answer.
+    if delay_ms == f64::INFINITY && !literal_infinity {
+        issues.insert(HeaderIssue::RetryAfterOverflow);
+        return Some(RetryAfter { delay_ms: OVERFLOW_SENTINEL_MS, source });
+    }
+    Some(checked(RetryAfter { delay_ms, source }, issues))
+}
+
+fn checked(found: RetryAfter, issues: &mut HeaderIssues) -> RetryAfter {
+    if !found.delay_ms.is_finite() {
+        issues.insert(HeaderIssue::RetryAfterNotFinite);
+    } else if found.delay_ms < 0.0 {
+        issues.insert(HeaderIssue::RetryAfterNegative);
+    }
+    found
+}
+
+/// `x-should-retry` as the Stainless SDKs (openai-python, anthropic-sdk-python)
+/// read it: exactly `true` or `false`; anything else is an issue and ignored.
+pub(crate) fn should_retry<K: AsRef<str>, V: AsRef<str>>(
+    headers: &[(K, V)],
+    issues: &mut HeaderIssues,
+) -> Option<bool> {
+    match header(headers, "x-should-retry")? {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => {
+            issues.insert(HeaderIssue::ShouldRetryUnparseable);
+            None
+        }
+    }
+}
+
+/// One quota as a server reports it in rate-limit headers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Quota {
+    /// The quota per window (`x-ratelimit-limit-*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    /// What is left of it now (`x-ratelimit-remaining-*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
+    /// Milliseconds from now until the quota is fully restored (`x-ratelimit-reset-*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reset_ms: Option<u64>,
+}
+
+/// The rate-limit state a response reported, per quota kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RateLimitHeaders {
+    /// Requests per window.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests: Option<Quota>,
+    /// Tokens per window (input + output).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tokens: Option<Quota>,
+    /// Input tokens per window (Anthropic).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_tokens: Option<Quota>,
+    /// Output tokens per window (Anthropic).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_tokens: Option<Quota>,
+}
+
+/// The header names of one quota and how its reset is written.
+struct QuotaHeaders {
+    limit: &'static str,
+    remaining: &'static str,
+    reset: &'static str,
+    /// Anthropic writes an RFC 3339 time; OpenAI a Go duration from now.
+    reset_is_timestamp: bool,
+}
+
+// platform.openai.com/docs/guides/rate-limits
+const OPENAI_REQUESTS: QuotaHeaders = QuotaHeaders {
+    limit: "x-ratelimit-limit-requests",
+    remaining: "x-ratelimit-remaining-requests",
+    reset: "x-ratelimit-reset-requests",
+    reset_is_timestamp: false,
+};
+const OPENAI_TOKENS: QuotaHeaders = QuotaHeaders {
+    limit: "x-ratelimit-limit-tokens",
+    remaining: "x-ratelimit-remaining-tokens",
+    reset: "x-ratelimit-reset-tokens",
+    reset_is_timestamp: false,
+};
+// docs.anthropic.com/en/api/rate-limits#response-headers
+const ANTHROPIC_REQUESTS: QuotaHeaders = QuotaHeaders {
+    limit: "anthropic-ratelimit-requests-limit",
+    remaining: "anthropic-ratelimit-requests-remaining",
+    reset: "anthropic-ratelimit-requests-reset",
+    reset_is_timestamp: true,
+};
+const ANTHROPIC_TOKENS: QuotaHeaders = QuotaHeaders {
+    limit: "anthropic-ratelimit-tokens-limit",
+    remaining: "anthropic-ratelimit-tokens-remaining",
+    reset: "anthropic-ratelimit-tokens-reset",
+    reset_is_timestamp: true,
+};
+const ANTHROPIC_INPUT_TOKENS: QuotaHeaders = QuotaHeaders {
+    limit: "anthropic-ratelimit-input-tokens-limit",
+    remaining: "anthropic-ratelimit-input-tokens-remaining",
+    reset: "anthropic-ratelimit-input-tokens-reset",
+    reset_is_timestamp: true,
+};
+const ANTHROPIC_OUTPUT_TOKENS: QuotaHeaders = QuotaHeaders {
+    limit: "anthropic-ratelimit-output-tokens-limit",
+    remaining: "anthropic-ratelimit-output-tokens-remaining",
+    reset: "anthropic-ratelimit-output-tokens-reset",
+    reset_is_timestamp: true,
+};
+
+/// The rate-limit state in a response's headers.
+///
+/// OpenAI/Azure: `x-ratelimit-{limit,remaining,reset}-{requests,tokens}`, the reset
+/// a Go duration from now (`6m0s`) or, as Azure sometimes sends, bare seconds.
+/// Anthropic: `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-*`,
+/// the reset an RFC 3339 time turned into ms from `wall_unix_ms` (0 if past; without
+/// a clock, an issue). Resets round up to whole ms. A quota is `Some` when at least
+/// one of its values parsed; for requests and tokens the OpenAI names win when
+/// both families are present. Azure's `-1` (openai/openai-dotnet#838) is an issue
+/// and `None`, never a quota of zero.
+pub fn rate_limits<K: AsRef<str>, V: AsRef<str>>(
+    headers: &[(K, V)],
+    wall_unix_ms: Option<u64>,
+    issues: &mut HeaderIssues,
+) -> RateLimitHeaders {
+    let mut read = |names: &QuotaHeaders| quota(headers, names, wall_unix_ms, issues);
+    RateLimitHeaders {
+        requests: read(&OPENAI_REQUESTS).or_else(|| read(&ANTHROPIC_REQUESTS)),
+        tokens: read(&OPENAI_TOKENS).or_else(|| read(&ANTHROPIC_TOKENS)),
+        input_tokens: read(&ANTHROPIC_INPUT_TOKENS),
+        output_tokens: read(&ANTHROPIC_OUTPUT_TOKENS),
+    }
+}
+
+fn quota<K: AsRef<str>, V: AsRef<str>>(
+    headers: &[(K, V)],
+    names: &QuotaHeaders,
+    wall_unix_ms: Option<u64>,
+    issues: &mut HeaderIssues,
+) -> Option<Quota> {
+    let limit = header(headers, names.limit).and_then(|v| count(v, issues));
+    let remaining = header(headers, names.remaining).and_then(|v| count(v, issues));
+    let reset_ms = header(headers, names.reset).and_then(|v| {
+        let reset = if names.reset_is_timestamp {
+            timestamp_reset(v, wall_unix_ms)
+        } else {
+            duration_reset(v).ok_or(HeaderIssue::RatelimitResetUnparseable)
+        };
+        reset.map_err(|issue| issues.insert(issue)).ok()
+    });
+    let found = Quota { limit, remaining, reset_ms };
+    (found != Quota::default()).then_some(found)
+}
+
+fn count(value: &str, issues: &mut HeaderIssues) -> Option<u64> {
+    if let Ok(n) = value.parse::<u64>() {
+        return Some(n);
+    }
+    let negative =
+        value.strip_prefix('-').is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+    issues.insert(if negative {
+        HeaderIssue::RatelimitValueNegative
+    } else {
+        HeaderIssue::RatelimitValueUnparseable
+    });
+    None
+}
+
+fn duration_reset(value: &str) -> Option<u64> {
+    let ms = parse_go_duration(value).or_else(|| bare_seconds(value).map(|s| s * 1000.0))?;
+    Some(ceil_ms(ms))
+}
+
+/// `60` or `1.5`: the reset as seconds, as Azure has sent it (openai/openai-dotnet#838).
+fn bare_seconds(value: &str) -> Option<f64> {
+    let (whole, fraction) = value.split_once('.').unwrap_or((value, "0"));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if digits(whole) && digits(fraction) {
+        value.parse().ok()
+    } else {
+        None
+    }
+}
+
+fn timestamp_reset(value: &str, wall_unix_ms: Option<u64>) -> Result<u64, HeaderIssue> {
+    let at_ms = parse_rfc3339(value).ok_or(HeaderIssue::RatelimitResetUnparseable)?;
+    let now_ms = wall_unix_ms.ok_or(HeaderIssue::RatelimitResetWithoutClock)?;
+    let ahead = i128::from(at_ms) - i128::from(now_ms);
+    Ok(u64::try_from(ahead.max(0)).unwrap_or(u64::MAX))
+}
+
+/// Whole ms, rounded up so a client waiting that long finds the quota restored.
+fn ceil_ms(ms: f64) -> u64 {
+    // Negative Go durations mean "already reset"; the cast saturates huge values.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let whole = libm::ceil(ms.max(0.0)) as u64;
+    whole
+}
+
+#[cfg(test)]
+mod tests;

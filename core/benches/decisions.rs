@@ -2,6 +2,8 @@
 //!
 //! `cargo bench -p breakwater`; results are recorded in bench/README.md.
 
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
+
 use std::hint::black_box;
 
 use breakwater::transport::breaker::{BreakerConfig, CircuitBreaker};

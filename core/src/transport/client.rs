@@ -25,7 +25,7 @@
 
 use serde::Serialize;
 
-use super::breaker::{BreakerRegistry, Permit, State};
+use super::breaker::{AcquireReason, BreakerRegistry, Permit, State};
 use super::budget::RetryBudget;
 use super::classify::{classify, Class, Classification, Outcome, ProviderError};
 use super::deadline::{AttemptTimeouts, Deadline};
@@ -243,16 +243,17 @@ impl Client {
         }
         let acquired = self.breakers.try_acquire(&req.key, now_ms);
         let Some(permit) = acquired.permit else {
-            let reason = match acquired.state {
-                State::ForcedOpen => AttemptReason::BreakerForcedOpen,
-                State::HalfOpen => AttemptReason::BreakerHalfOpenFull,
-                _ => AttemptReason::BreakerOpen,
+            // Fail fast while the upstream is failing: waiting out an open breaker would pile up
+            // a backlog that floods it on recovery. Wait only where the wait is short and known:
+            // the server's own pause (Retry-After), or a probe slot in half-open.
+            let (reason, wait) = match acquired.reason {
+                AcquireReason::OpenRetryAfter => (AttemptReason::BreakerOpen, acquired.retry_after_ms),
+                AcquireReason::HalfOpenFull => {
+                    (AttemptReason::BreakerHalfOpenFull, Some(self.policy.retry.backoff.base_ms.max(1)))
+                }
+                AcquireReason::ForcedOpen => (AttemptReason::BreakerForcedOpen, None),
+                _ => (AttemptReason::BreakerOpen, None),
             };
-            // A half-open breaker frees a probe slot within about one attempt's time.
-            let wait = acquired.retry_after_ms.or(match acquired.state {
-                State::HalfOpen => Some(self.policy.retry.backoff.base_ms.max(1)),
-                _ => None,
-            });
             return Ok(self.wait_or_stop(now_ms, req, wait, reason));
         };
         let reservation = self.limiter.reserve(now_ms, req.est_tokens);

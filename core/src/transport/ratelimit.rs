@@ -1,7 +1,8 @@
 //! Client-side RPM and TPM limits: whether sending now would exceed the quota.
 //!
 //! Two token buckets, requests per minute and tokens per minute, each refilling
-//! continuously at `limit` per 60 000 ms up to `limit`. A bucket is off while its
+//! continuously at `limit` per 60 000 ms up to `limit` (the RPM bucket up to a
+//! shorter burst when `request_burst_ms` is set). A bucket is off while its
 //! limit is unknown. Arithmetic is exact integers (whole tokens plus a carried
 //! remainder), so every runtime agrees to the millisecond.
 //!
@@ -46,6 +47,13 @@ pub struct RateLimitConfig {
     /// Whether [`RateLimiter::sync`] applies `x-ratelimit-*` state (default true).
     #[serde(default = "default_true")]
     pub sync_from_headers: bool,
+    /// The most requests the RPM bucket may hold, as milliseconds of refill; absent = the whole
+    /// minute (default). Providers enforce per-minute limits over shorter periods ("60,000 RPM
+    /// may be enforced as 1,000 requests per second", OpenAI rate-limit guide), so a client that
+    /// saved up a minute of requests while idle (or while a breaker was open) would burst into
+    /// 429s; `1000` holds one second's worth. At least one request is always allowed.
+    #[serde(default, deserialize_with = "crate::config::de::opt_duration_ms", skip_serializing_if = "Option::is_none")]
+    pub request_burst_ms: Option<u64>,
     /// Longest wait `reserve` hands out before answering `wait_exceeds_max` instead (default
     /// 60 000 ms: one window, enough to refill any request that fits the limit).
     #[serde(default = "default_max_wait_ms", deserialize_with = "crate::config::de::duration_ms")]
@@ -72,7 +80,7 @@ impl RateLimitConfig {
 
 impl Default for RateLimitConfig {
     fn default() -> Self {
-        Self { rpm: None, tpm: None, sync_from_headers: true, max_wait_ms: default_max_wait_ms() }
+        Self { rpm: None, tpm: None, sync_from_headers: true, request_burst_ms: None, max_wait_ms: default_max_wait_ms() }
     }
 }
 
@@ -188,6 +196,9 @@ struct SlowPhase {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Bucket {
     limit: u64,
+    /// Most units held at once: `limit`, or less with a burst setting.
+    capacity: u64,
+    burst_ms: Option<u64>,
     source: LimitSource,
     /// Whole units; negative while in debt, never below `-limit` nor above `limit`.
     level: i128,
@@ -198,12 +209,13 @@ struct Bucket {
 }
 
 impl Bucket {
-    fn full(limit: u64, source: LimitSource, now_ms: u64) -> Self {
-        Self { limit, source, level: i128::from(limit), carry: 0, last_ms: now_ms, slow: None }
+    fn full(limit: u64, burst_ms: Option<u64>, source: LimitSource, now_ms: u64) -> Self {
+        let capacity = capacity(limit, burst_ms);
+        Self { limit, capacity, burst_ms, source, level: i128::from(capacity), carry: 0, last_ms: now_ms, slow: None }
     }
 
     fn cap(&self) -> i128 {
-        i128::from(self.limit)
+        i128::from(self.capacity)
     }
 
     fn local_rate(&self) -> Rate {
@@ -305,10 +317,11 @@ impl Bucket {
     fn sync(&mut self, quota: &Quota) {
         if let (LimitSource::Server, Some(limit)) = (self.source, quota.limit.filter(|&l| l > 0)) {
             self.limit = limit;
+            self.capacity = capacity(limit, self.burst_ms);
             self.level = self.level.min(self.cap());
         }
         let Some(remaining) = quota.remaining else { return };
-        self.level = i128::from(remaining.min(self.limit));
+        self.level = i128::from(remaining.min(self.capacity));
         self.carry = 0;
         self.slow = None;
         let server_limit = quota.limit.unwrap_or(self.limit);
@@ -319,6 +332,17 @@ impl Bucket {
             if server.num * local.den < local.num * server.den {
                 self.slow = Some(SlowPhase { until_ms: self.last_ms.saturating_add(reset_ms), rate: server });
             }
+        }
+    }
+}
+
+/// `limit` units, or `burst_ms` worth of them (at least one) when a burst is set.
+fn capacity(limit: u64, burst_ms: Option<u64>) -> u64 {
+    match burst_ms {
+        None => limit,
+        Some(ms) => {
+            let held = u128::from(limit) * u128::from(ms.min(WINDOW_MS)) / u128::from(WINDOW_MS);
+            u64::try_from(held).unwrap_or(limit).clamp(1, limit.max(1))
         }
     }
 }
@@ -338,10 +362,10 @@ impl RateLimiter {
     /// parses is usable (the values are checked when parsed), so this cannot fail.
     #[must_use]
     pub fn new(config: RateLimitConfig, now_ms: u64) -> Self {
-        let bucket = |limit: Option<u64>| limit.map(|l| Bucket::full(l, LimitSource::Config, now_ms));
+        let burst = config.request_burst_ms;
         Self {
-            requests: bucket(config.rpm.map(u64::from)),
-            tokens: bucket(config.tpm),
+            requests: config.rpm.map(|l| Bucket::full(u64::from(l), burst, LimitSource::Config, now_ms)),
+            tokens: config.tpm.map(|l| Bucket::full(l, None, LimitSource::Config, now_ms)),
             config,
             blocked_until_ms: 0,
             last_ms: now_ms,
@@ -439,11 +463,14 @@ impl RateLimiter {
             return;
         }
         let now = self.advance(now_ms);
-        for (slot, quota) in [(&mut self.requests, &headers.requests), (&mut self.tokens, &headers.tokens)] {
+        let burst = self.config.request_burst_ms;
+        for (slot, quota, burst) in
+            [(&mut self.requests, &headers.requests, burst), (&mut self.tokens, &headers.tokens, None)]
+        {
             let Some(quota) = quota else { continue };
             if slot.is_none() {
                 if let Some(limit) = quota.limit.filter(|&l| l > 0) {
-                    *slot = Some(Bucket::full(limit, LimitSource::Server, now));
+                    *slot = Some(Bucket::full(limit, burst, LimitSource::Server, now));
                 }
             }
             if let Some(b) = slot {

@@ -65,8 +65,10 @@ stable_codes! {
         Closed = "closed",
         /// Permitted as one of the half-open probes.
         HalfOpenProbe = "half_open_probe",
-        /// Rejected: the breaker is open.
+        /// Rejected: the breaker is open because calls failed.
         Open = "open",
+        /// Rejected: the breaker is open because the server asked for a pause (`Retry-After`).
+        OpenRetryAfter = "open_retry_after",
         /// Rejected: every half-open probe slot is taken.
         HalfOpenFull = "half_open_full",
         /// Rejected: the breaker was forced open.
@@ -243,6 +245,8 @@ pub struct CircuitBreaker {
     instance: u64,
     last_now: u64,
     open_until: u64,
+    /// Whether the current open state is the server's pause (`Retry-After`) rather than failures.
+    opened_by_server: bool,
     half_open_since: u64,
     /// Half-open rounds that failed since the breaker last closed: the open wait's exponent.
     reopens: u32,
@@ -280,6 +284,7 @@ impl CircuitBreaker {
             instance: 0,
             last_now: 0,
             open_until: 0,
+            opened_by_server: false,
             half_open_since: 0,
             reopens: 0,
             window: Window::new(&config.window),
@@ -332,7 +337,10 @@ impl CircuitBreaker {
             State::MetricsOnly => (true, AcquireReason::MetricsOnly, None),
             State::Disabled => (true, AcquireReason::Disabled, None),
             State::ForcedOpen => (false, AcquireReason::ForcedOpen, None),
-            State::Open => (false, AcquireReason::Open, Some(self.open_until.saturating_sub(now))),
+            State::Open => {
+                let reason = if self.opened_by_server { AcquireReason::OpenRetryAfter } else { AcquireReason::Open };
+                (false, reason, Some(self.open_until.saturating_sub(now)))
+            }
             State::HalfOpen => {
                 let used = u64::from(self.probes_out).saturating_add(self.probes.calls);
                 if used < u64::from(self.config.half_open_permitted) {
@@ -530,6 +538,7 @@ impl CircuitBreaker {
                 // The first opening waits `initial`, each failed half-open round one step more.
                 let wait = open_for.unwrap_or_else(|| self.config.open_wait.wait_ms(self.reopens));
                 self.open_until = now.saturating_add(wait);
+                self.opened_by_server = reason == TransitionReason::RetryAfter;
                 open_until_ms = Some(self.open_until);
             }
             State::HalfOpen => {

@@ -263,3 +263,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_one_second_burst_holds_one_second_of_a_3600_rpm_limit() {
+    let config =
+        RateLimitConfig { rpm: Some(3600), request_burst_ms: Some(1000), ..RateLimitConfig::default() };
+    let mut limiter = RateLimiter::new(config, 0);
+    // An hour idle saves up 60 requests, not 3600.
+    let now = 3_600_000;
+    for _ in 0..60 {
+        assert!(limiter.reserve(now, 0).ready);
+    }
+    let r = limiter.reserve(now, 0);
+    assert!(!r.ready);
+    assert_eq!(r.wait_until_ms, Some(now + 17)); // 60 per second: the next one in 16.7 ms
+}
+
+#[test]
+fn a_burst_never_holds_less_than_one_request() {
+    let config = RateLimitConfig { rpm: Some(1), request_burst_ms: Some(1), ..RateLimitConfig::default() };
+    let mut limiter = RateLimiter::new(config, 0);
+    assert!(limiter.reserve(0, 0).ready);
+    assert_eq!(limiter.reserve(0, 0).wait_until_ms, Some(60_000));
+}

@@ -6,7 +6,7 @@ mod table;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use breakwater::sim::{self, Report, Scenario};
+use breakwater::sim::{self, Scenario};
 use breakwater::{Error, Policy};
 use clap::{Parser, Subcommand};
 
@@ -143,72 +143,17 @@ fn simulate(
         print!("{}", table::render(&report));
     }
     if check {
-        let failures = targets(&report);
-        if !failures.is_empty() {
-            return Err(format!("targets missed:\n  {}", failures.join("\n  ")));
+        let misses = sim::targets::misses(&report, breaker_open_interval_ms());
+        if !misses.is_empty() {
+            let lines: Vec<String> = misses.iter().map(|m| format!("{}: {}", m.target, m.detail)).collect();
+            return Err(format!("targets missed:\n  {}", lines.join("\n  ")));
         }
         eprintln!("breakwater: every target met");
     }
     Ok(())
 }
 
-/// The acceptance targets of the storm scenario: `breakwater` against `naive`.
-fn targets(report: &Report) -> Vec<String> {
-    let find = |n: &str| report.policies.iter().find(|p| p.name == n);
-    let (Some(naive), Some(bw)) = (find("naive"), find("breakwater")) else {
-        return vec!["the scenario needs policies named `naive` and `breakwater`".into()];
-    };
-    let mut failures = Vec::new();
-    let mut require = |ok: bool, what: String| {
-        if !ok {
-            failures.push(what);
-        }
-    };
-    let v = |x: Option<f64>| x.unwrap_or(f64::NAN);
-    require(
-        v(bw.amplification_during_outage) <= 1.2,
-        format!("breakwater amplification during outage {} > 1.2", v(bw.amplification_during_outage)),
-    );
-    require(
-        v(naive.amplification_during_outage) >= 20.0,
-        format!("naive amplification during outage {} < 20", v(naive.amplification_during_outage)),
-    );
-    require(
-        v(bw.goodput_degraded) >= v(naive.goodput_degraded),
-        format!(
-            "degraded goodput: breakwater {} < naive {}",
-            v(bw.goodput_degraded),
-            v(naive.goodput_degraded)
-        ),
-    );
-    require(
-        v(bw.success_rate_degraded) >= v(naive.success_rate_degraded) - 0.01,
-        format!(
-            "degraded success rate: breakwater {} < naive {} - 1 pp",
-            v(bw.success_rate_degraded),
-            v(naive.success_rate_degraded)
-        ),
-    );
-    require(
-        v(bw.amplification_degraded) <= v(naive.amplification_degraded) / 2.0,
-        format!(
-            "degraded amplification: breakwater {} > half of naive {}",
-            v(bw.amplification_degraded),
-            v(naive.amplification_degraded)
-        ),
-    );
-    let open_interval = breaker_open_interval_ms();
-    require(
-        bw.recovery_ms.is_some_and(|r| r <= open_interval),
-        format!(
-            "breakwater recovery {:?} ms > one breaker open interval ({open_interval} ms)",
-            bw.recovery_ms
-        ),
-    );
-    failures
-}
-
-/// The longest open interval of the `conservative` preset's breaker.
+/// The longest open interval of the `conservative` preset's breaker: the recovery bound.
 fn breaker_open_interval_ms() -> u64 {
     Policy::preset("conservative").map_or(0, |p| p.breaker.open_wait.wait_ms(u32::MAX))
 }

@@ -86,7 +86,8 @@ pub(crate) struct Engine<'a> {
 impl<'a> Engine<'a> {
     pub fn new(scenario: &'a Scenario, policy_index: usize) -> Result<Self> {
         let spec = &scenario.policies[policy_index];
-        let mut rng = Rng::new(scenario.seed ^ 0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(policy_index as u64 + 1));
+        let mut rng =
+            Rng::new(scenario.seed ^ 0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(policy_index as u64 + 1));
         let policies =
             spec.layers.iter().map(super::scenario::LayerSpec::resolve).collect::<Result<Vec<_>>>()?;
         let clients =

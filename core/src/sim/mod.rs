@@ -10,6 +10,7 @@
 mod engine;
 mod report;
 mod scenario;
+pub mod targets;
 mod upstream;
 
 pub use report::{PhaseStats, PolicyReport, Report};

@@ -52,7 +52,11 @@ pub struct RateLimitConfig {
     /// may be enforced as 1,000 requests per second", OpenAI rate-limit guide), so a client that
     /// saved up a minute of requests while idle (or while a breaker was open) would burst into
     /// 429s; `1000` holds one second's worth. At least one request is always allowed.
-    #[serde(default, deserialize_with = "crate::config::de::opt_duration_ms", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::config::de::opt_duration_ms",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub request_burst_ms: Option<u64>,
     /// Longest wait `reserve` hands out before answering `wait_exceeds_max` instead (default
     /// 60 000 ms: one window, enough to refill any request that fits the limit).
@@ -80,7 +84,13 @@ impl RateLimitConfig {
 
 impl Default for RateLimitConfig {
     fn default() -> Self {
-        Self { rpm: None, tpm: None, sync_from_headers: true, request_burst_ms: None, max_wait_ms: default_max_wait_ms() }
+        Self {
+            rpm: None,
+            tpm: None,
+            sync_from_headers: true,
+            request_burst_ms: None,
+            max_wait_ms: default_max_wait_ms(),
+        }
     }
 }
 
@@ -211,7 +221,16 @@ struct Bucket {
 impl Bucket {
     fn full(limit: u64, burst_ms: Option<u64>, source: LimitSource, now_ms: u64) -> Self {
         let capacity = capacity(limit, burst_ms);
-        Self { limit, capacity, burst_ms, source, level: i128::from(capacity), carry: 0, last_ms: now_ms, slow: None }
+        Self {
+            limit,
+            capacity,
+            burst_ms,
+            source,
+            level: i128::from(capacity),
+            carry: 0,
+            last_ms: now_ms,
+            slow: None,
+        }
     }
 
     fn cap(&self) -> i128 {

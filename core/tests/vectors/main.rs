@@ -22,6 +22,7 @@ mod client;
 mod deadline;
 mod headers;
 mod idempotency;
+mod policy;
 mod ratelimit;
 mod slo;
 
@@ -71,6 +72,7 @@ fn runner_for(v: &Vector) -> Result<Box<dyn Runner>, breakwater::Error> {
         "headers" => headers::runner(v),
         "budget" => budget::runner(v),
         "idempotency" => idempotency::runner(v),
+        "policy" => policy::runner(v),
         "ratelimit" => ratelimit::runner(v),
         "slo" => slo::runner(v),
         other => Err(breakwater::Error::argument("component", format!("no runner for component `{other}`"))),

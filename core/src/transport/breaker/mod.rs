@@ -338,7 +338,8 @@ impl CircuitBreaker {
             State::Disabled => (true, AcquireReason::Disabled, None),
             State::ForcedOpen => (false, AcquireReason::ForcedOpen, None),
             State::Open => {
-                let reason = if self.opened_by_server { AcquireReason::OpenRetryAfter } else { AcquireReason::Open };
+                let reason =
+                    if self.opened_by_server { AcquireReason::OpenRetryAfter } else { AcquireReason::Open };
                 (false, reason, Some(self.open_until.saturating_sub(now)))
             }
             State::HalfOpen => {

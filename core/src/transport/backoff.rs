@@ -118,8 +118,7 @@ impl Backoff {
     /// The un-jittered delay before retry `n + 1`: `min(base · multiplier^n, max)` in ms.
     #[must_use]
     pub fn capped_exponential_ms(&self, retries_taken: u32) -> f64 {
-        let n = f64::from(retries_taken.min(MAX_EXPONENT));
-        let raw = ms(self.config.base_ms) * libm::pow(self.config.multiplier, n);
+        let raw = ms(self.config.base_ms) * powi(self.config.multiplier, retries_taken.min(MAX_EXPONENT));
         // An infinite or NaN product (huge n) is capped like any other large value.
         if raw.is_nan() {
             ms(self.config.max_ms)
@@ -182,6 +181,21 @@ impl Backoff {
     pub fn reset(&mut self) {
         self.prev = Self::initial_prev(&self.config);
     }
+}
+
+/// `base^n` by repeated squaring: only IEEE multiplications, so every runtime gets the same
+/// bits (exact for powers of two), and about ten of them instead of a general `pow`.
+#[must_use]
+pub fn powi(base: f64, mut n: u32) -> f64 {
+    let (mut acc, mut b) = (1.0, base);
+    while n > 0 {
+        if n & 1 == 1 {
+            acc *= b;
+        }
+        b *= b;
+        n >>= 1;
+    }
+    acc
 }
 
 #[allow(clippy::cast_precision_loss)]

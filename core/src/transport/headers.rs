@@ -18,10 +18,12 @@ use numbers::{py_float, py_strip};
 /// HTTP whitespace (space, tab) as HTTP parsers such as h11 do.
 #[must_use]
 pub fn header<'a, K: AsRef<str>, V: AsRef<str>>(headers: &'a [(K, V)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_ref().trim_matches([' ', '\t']))
+    headers.iter().find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name)).map(|(_, v)| trim_ows(v.as_ref()))
+}
+
+/// Without the optional whitespace (space, tab) HTTP allows around a field value.
+fn trim_ows(value: &str) -> &str {
+    value.trim_matches([' ', '\t'])
 }
 
 stable_codes! {
@@ -152,7 +154,7 @@ pub struct RetryAfter {
 // reads as one second past it so that the retry is refused (`_base_client.py`).
 const OVERFLOW_SENTINEL_MS: f64 = 121_000.0;
 
-/// The delay the server asked for, exactly as openai-python 3.x
+/// The delay the server asked for, exactly as openai-python 3.57.0
 /// `_parse_retry_after_header` reads it (`_base_client.py`): `retry-after-ms` as
 /// a float of ms; if absent or not a float, `retry-after` as a float of seconds;
 /// else `retry-after` as an HTTP date ([`parse_http_date`]) minus `wall_unix_ms`.
@@ -209,11 +211,13 @@ fn float_delay(
 ) -> Option<RetryAfter> {
     let number = py_float(value)?;
     let delay_ms = number * ms_per_unit;
-    let literal_infinity =
-        ["inf", "+inf", "infinity", "+infinity"].iter().any(|lit| py_strip(value).eq_ignore_ascii_case(lit));
+    let literal_infinity = || {
+        let written = py_strip(value);
+        ["inf", "+inf", "infinity", "+infinity"].iter().any(|lit| written.eq_ignore_ascii_case(lit))
+    };
     // Python only sees the `1e400` overflow; a huge finite number of seconds
     // overflowing our ms unit is the same "too long" answer.
-    if delay_ms == f64::INFINITY && !literal_infinity {
+    if delay_ms == f64::INFINITY && !literal_infinity() {
         issues.insert(HeaderIssue::RetryAfterOverflow);
         return Some(RetryAfter { delay_ms: OVERFLOW_SENTINEL_MS, source });
     }
@@ -276,53 +280,47 @@ pub struct RateLimitHeaders {
     pub output_tokens: Option<Quota>,
 }
 
-/// The header names of one quota and how its reset is written.
-struct QuotaHeaders {
-    limit: &'static str,
-    remaining: &'static str,
-    reset: &'static str,
-    /// Anthropic writes an RFC 3339 time; OpenAI a Go duration from now.
-    reset_is_timestamp: bool,
-}
+// One slot per header name, so that one pass over the headers finds them all;
+// each quota as limit, remaining, reset. OpenAI in 0..6
+// (platform.openai.com/docs/guides/rate-limits), Anthropic in 6..18
+// (docs.anthropic.com/en/api/rate-limits).
+const NAMES: [&str; 18] = [
+    "x-ratelimit-limit-requests",
+    "x-ratelimit-remaining-requests",
+    "x-ratelimit-reset-requests",
+    "x-ratelimit-limit-tokens",
+    "x-ratelimit-remaining-tokens",
+    "x-ratelimit-reset-tokens",
+    "anthropic-ratelimit-requests-limit",
+    "anthropic-ratelimit-requests-remaining",
+    "anthropic-ratelimit-requests-reset",
+    "anthropic-ratelimit-tokens-limit",
+    "anthropic-ratelimit-tokens-remaining",
+    "anthropic-ratelimit-tokens-reset",
+    "anthropic-ratelimit-input-tokens-limit",
+    "anthropic-ratelimit-input-tokens-remaining",
+    "anthropic-ratelimit-input-tokens-reset",
+    "anthropic-ratelimit-output-tokens-limit",
+    "anthropic-ratelimit-output-tokens-remaining",
+    "anthropic-ratelimit-output-tokens-reset",
+];
+const SHORTEST: usize = "x-ratelimit-limit-tokens".len();
+const LONGEST: usize = "anthropic-ratelimit-output-tokens-remaining".len();
 
-// platform.openai.com/docs/guides/rate-limits
-const OPENAI_REQUESTS: QuotaHeaders = QuotaHeaders {
-    limit: "x-ratelimit-limit-requests",
-    remaining: "x-ratelimit-remaining-requests",
-    reset: "x-ratelimit-reset-requests",
-    reset_is_timestamp: false,
-};
-const OPENAI_TOKENS: QuotaHeaders = QuotaHeaders {
-    limit: "x-ratelimit-limit-tokens",
-    remaining: "x-ratelimit-remaining-tokens",
-    reset: "x-ratelimit-reset-tokens",
-    reset_is_timestamp: false,
-};
-// docs.anthropic.com/en/api/rate-limits#response-headers
-const ANTHROPIC_REQUESTS: QuotaHeaders = QuotaHeaders {
-    limit: "anthropic-ratelimit-requests-limit",
-    remaining: "anthropic-ratelimit-requests-remaining",
-    reset: "anthropic-ratelimit-requests-reset",
-    reset_is_timestamp: true,
-};
-const ANTHROPIC_TOKENS: QuotaHeaders = QuotaHeaders {
-    limit: "anthropic-ratelimit-tokens-limit",
-    remaining: "anthropic-ratelimit-tokens-remaining",
-    reset: "anthropic-ratelimit-tokens-reset",
-    reset_is_timestamp: true,
-};
-const ANTHROPIC_INPUT_TOKENS: QuotaHeaders = QuotaHeaders {
-    limit: "anthropic-ratelimit-input-tokens-limit",
-    remaining: "anthropic-ratelimit-input-tokens-remaining",
-    reset: "anthropic-ratelimit-input-tokens-reset",
-    reset_is_timestamp: true,
-};
-const ANTHROPIC_OUTPUT_TOKENS: QuotaHeaders = QuotaHeaders {
-    limit: "anthropic-ratelimit-output-tokens-limit",
-    remaining: "anthropic-ratelimit-output-tokens-remaining",
-    reset: "anthropic-ratelimit-output-tokens-reset",
-    reset_is_timestamp: true,
-};
+fn slot_of(name: &str) -> Option<usize> {
+    let bytes = name.as_bytes();
+    if !(SHORTEST..=LONGEST).contains(&bytes.len()) {
+        return None;
+    }
+    let (offset, candidates) = match bytes.first().map(u8::to_ascii_lowercase) {
+        Some(b'x') => (0, NAMES.get(..6)?),
+        Some(b'a') => (6, NAMES.get(6..)?),
+        _ => return None,
+    };
+    // Names usually arrive lower case (HTTP/2 requires it): try exact first.
+    let found = candidates.iter().position(|n| n.as_bytes() == bytes);
+    found.or_else(|| candidates.iter().position(|n| n.eq_ignore_ascii_case(name))).map(|i| i + offset)
+}
 
 /// The rate-limit state in a response's headers.
 ///
@@ -333,31 +331,50 @@ const ANTHROPIC_OUTPUT_TOKENS: QuotaHeaders = QuotaHeaders {
 /// a clock, an issue). Resets round up to whole ms. A quota is `Some` when at least
 /// one of its values parsed; for requests and tokens the OpenAI names win when
 /// both families are present. Azure's `-1` (openai/openai-dotnet#838) is an issue
-/// and `None`, never a quota of zero.
+/// and `None`, never a quota of zero. Like [`header`], the first of repeated names
+/// counts; one pass over the headers.
 pub fn rate_limits<K: AsRef<str>, V: AsRef<str>>(
     headers: &[(K, V)],
     wall_unix_ms: Option<u64>,
     issues: &mut HeaderIssues,
 ) -> RateLimitHeaders {
-    let mut read = |names: &QuotaHeaders| quota(headers, names, wall_unix_ms, issues);
+    let mut slots: [Option<&str>; NAMES.len()] = [None; NAMES.len()];
+    let mut found = false;
+    for (name, value) in headers {
+        if let Some(slot) = slot_of(name.as_ref()).and_then(|i| slots.get_mut(i)) {
+            if slot.is_none() {
+                *slot = Some(trim_ows(value.as_ref()));
+                found = true;
+            }
+        }
+    }
+    if !found {
+        return RateLimitHeaders::default();
+    }
+    let mut read = |first: usize, timestamp: bool| match *slots.get(first..first + 3)? {
+        [None, None, None] => None,
+        [limit, remaining, reset] => quota([limit, remaining, reset], timestamp, wall_unix_ms, issues),
+        _ => None,
+    };
     RateLimitHeaders {
-        requests: read(&OPENAI_REQUESTS).or_else(|| read(&ANTHROPIC_REQUESTS)),
-        tokens: read(&OPENAI_TOKENS).or_else(|| read(&ANTHROPIC_TOKENS)),
-        input_tokens: read(&ANTHROPIC_INPUT_TOKENS),
-        output_tokens: read(&ANTHROPIC_OUTPUT_TOKENS),
+        requests: read(0, false).or_else(|| read(6, true)),
+        tokens: read(3, false).or_else(|| read(9, true)),
+        input_tokens: read(12, true),
+        output_tokens: read(15, true),
     }
 }
 
-fn quota<K: AsRef<str>, V: AsRef<str>>(
-    headers: &[(K, V)],
-    names: &QuotaHeaders,
+/// One quota from its `[limit, remaining, reset]` values; Anthropic's reset is a timestamp.
+fn quota(
+    [limit, remaining, reset]: [Option<&str>; 3],
+    reset_is_timestamp: bool,
     wall_unix_ms: Option<u64>,
     issues: &mut HeaderIssues,
 ) -> Option<Quota> {
-    let limit = header(headers, names.limit).and_then(|v| count(v, issues));
-    let remaining = header(headers, names.remaining).and_then(|v| count(v, issues));
-    let reset_ms = header(headers, names.reset).and_then(|v| {
-        let reset = if names.reset_is_timestamp {
+    let limit = limit.and_then(|v| count(v, issues));
+    let remaining = remaining.and_then(|v| count(v, issues));
+    let reset_ms = reset.and_then(|v| {
+        let reset = if reset_is_timestamp {
             timestamp_reset(v, wall_unix_ms)
         } else {
             duration_reset(v).ok_or(HeaderIssue::RatelimitResetUnparseable)

@@ -1,8 +1,10 @@
 //! Runner for `component: "headers"`: the stateless header parsers.
 //!
 //! Ops and outputs:
-//! - `retry_after` {`headers`, `wall_unix_ms`?} → `{"retry_after": {delay_ms, source} | null, "issues": [...]}`
-//! - `rate_limits` {`headers`, `wall_unix_ms`?} → `{"rate_limits": {requests?, tokens?, ...}, "issues": [...]}`
+//! - `retry_after` {`headers`, `wall_unix_ms`?}
+//!   → `{"retry_after": {delay_ms, source} | null, "issues": [...]}`
+//! - `rate_limits` {`headers`, `wall_unix_ms`?}
+//!   → `{"rate_limits": {requests?, tokens?, input_tokens?, output_tokens?}, "issues": [...]}`
 //! - `parse_go_duration` {`value`} → `{"ms": number | null}`
 //! - `parse_http_date`, `parse_rfc3339` {`value`} → `{"unix_ms": integer | null}`
 use breakwater::transport::headers::{

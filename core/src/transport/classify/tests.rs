@@ -263,6 +263,9 @@ fn profile_defaults_to_openai() {
     assert_eq!(Profile::from_code("azure_openai"), Some(Profile::AzureOpenAi));
 }
 
+const NAMES_CLASSIFY_READS: [&str; 4] =
+    ["retry-after", "retry-after-ms", "x-should-retry", "x-ms-retry-after-ms"];
+
 fn any_outcome() -> impl Strategy<Value = Outcome> {
     prop_oneof![
         any::<u16>().prop_map(Outcome::Http),
@@ -301,10 +304,11 @@ proptest! {
     #[test]
     fn header_like_inputs_hit_the_parsers(
         status in 100u16..700,
-        name in proptest::sample::select(vec!["retry-after", "retry-after-ms", "x-should-retry", "x-ms-retry-after-ms"]),
+        name in proptest::sample::select(&NAMES_CLASSIFY_READS),
         value in "[-+ .0-9a-zA-Z:,_]{0,30}",
     ) {
-        let c = classify(Profile::AzureOpenAi, Outcome::Http(status), &[(name, value.as_str())], ProviderError::NONE, Some(0));
+        let headers = [(name, value.as_str())];
+        let c = classify(Profile::AzureOpenAi, Outcome::Http(status), &headers, ProviderError::NONE, Some(0));
         prop_assert!(serde_json::to_string(&c).is_ok());
     }
 }

@@ -147,6 +147,19 @@ fn openai_rate_limit_headers() {
 }
 
 #[test]
+fn rate_limit_names_are_case_insensitive_and_the_first_repeat_wins() {
+    let headers = [
+        ("X-RateLimit-Limit-Requests", "60"),
+        ("x-ratelimit-limit-requests", "70"),
+        ("Anthropic-RateLimit-Output-Tokens-Remaining", "5"),
+    ];
+    let mut issues = HeaderIssues::NONE;
+    let limits = rate_limits(&headers, None, &mut issues);
+    assert_eq!(limits.requests.and_then(|q| q.limit), Some(60));
+    assert_eq!(limits.output_tokens.and_then(|q| q.remaining), Some(5));
+}
+
+#[test]
 fn sub_millisecond_resets_round_up() {
     let mut issues = HeaderIssues::NONE;
     let limits = rate_limits(&[("x-ratelimit-reset-tokens", "1500us")], None, &mut issues);
@@ -229,8 +242,14 @@ proptest! {
         let _ = parse_http_date(&s);
         let _ = parse_rfc3339(&s);
         let mut issues = HeaderIssues::NONE;
-        for name in ["retry-after", "retry-after-ms", "x-ratelimit-reset-tokens", "anthropic-ratelimit-tokens-reset",
-            "x-ratelimit-limit-requests", "x-should-retry"] {
+        for name in [
+            "retry-after",
+            "retry-after-ms",
+            "x-ratelimit-reset-tokens",
+            "anthropic-ratelimit-tokens-reset",
+            "x-ratelimit-limit-requests",
+            "x-should-retry",
+        ] {
             let headers = [(name, s.as_str())];
             let _ = retry_after(&headers, wall, &mut issues);
             let _ = rate_limits(&headers, wall, &mut issues);

@@ -9,7 +9,7 @@ use std::hint::black_box;
 use breakwater::transport::breaker::{BreakerConfig, CircuitBreaker};
 use breakwater::transport::classify::{classify, Class, Outcome, Profile, ProviderError};
 use breakwater::transport::client::{AttemptResult, Client, RequestOptions};
-use breakwater::transport::headers::{rate_limits, retry_after, HeaderIssues};
+use breakwater::transport::headers::{rate_limits, HeaderIssues};
 use breakwater::transport::retry::{Guards, RetryConfig, RetryState};
 use breakwater::Policy;
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -42,7 +42,26 @@ fn breaker(c: &mut Criterion) {
 }
 
 fn classify_and_headers(c: &mut Criterion) {
-    c.bench_function("classify 429 + parse retry-after and rate-limit headers", |bench| {
+    // The decision path: status, provider error body, retry-after-ms / retry-after / x-should-retry.
+    c.bench_function("classify 429 (reads retry-after-ms, retry-after, x-should-retry)", |bench| {
+        bench.iter(|| {
+            classify(
+                Profile::OpenAi,
+                black_box(Outcome::Http(429)),
+                black_box(RATE_LIMITED),
+                ProviderError { error_type: Some("requests"), code: Some("rate_limit_exceeded") },
+                Some(1_785_000_000_000),
+            )
+        });
+    });
+    // The limiter's input: six numeric values, two of them Go durations.
+    c.bench_function("rate_limits (6 x-ratelimit-* values among 10 headers)", |bench| {
+        bench.iter(|| {
+            let mut issues = HeaderIssues::default();
+            black_box(rate_limits(black_box(RATE_LIMITED), None, &mut issues))
+        });
+    });
+    c.bench_function("classify + rate_limits (everything a 429 carries)", |bench| {
         bench.iter(|| {
             let c = classify(
                 Profile::OpenAi,
@@ -54,12 +73,6 @@ fn classify_and_headers(c: &mut Criterion) {
             let mut issues = HeaderIssues::default();
             black_box(rate_limits(RATE_LIMITED, None, &mut issues));
             black_box(c)
-        });
-    });
-    c.bench_function("retry_after alone", |bench| {
-        bench.iter(|| {
-            let mut issues = HeaderIssues::default();
-            black_box(retry_after(black_box(RATE_LIMITED), None, &mut issues))
         });
     });
 }

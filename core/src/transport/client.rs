@@ -25,7 +25,9 @@
 
 use serde::Serialize;
 
-use super::breaker::{AcquireReason, BreakerRegistry, Permit, State};
+use std::collections::VecDeque;
+
+use super::breaker::{AcquireReason, BreakerRegistry, Permit, State, Transition};
 use super::budget::RetryBudget;
 use super::classify::{classify, Class, Classification, Outcome, ProviderError};
 use super::deadline::{AttemptTimeouts, Deadline};
@@ -161,10 +163,24 @@ impl Request {
     }
 }
 
+/// A breaker transition, with the key of the breaker that made it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BreakerEvent {
+    /// The breaker's key (model, endpoint).
+    pub key: String,
+    /// What changed, when, and why.
+    pub transition: Transition,
+}
+
+/// Events kept for [`Client::poll_event`]; past this the oldest are dropped (and counted).
+const MAX_EVENTS: usize = 256;
+
 /// Every transport policy of one upstream, shared by all its logical requests.
 #[derive(Clone, Debug)]
 pub struct Client {
     policy: Policy,
+    events: VecDeque<BreakerEvent>,
+    dropped_events: u64,
     breakers: BreakerRegistry,
     budget: RetryBudget,
     limiter: RateLimiter,
@@ -182,6 +198,8 @@ impl Client {
         policy.validate()?;
         let mut rng = Rng::new(seed);
         Ok(Self {
+            events: VecDeque::new(),
+            dropped_events: 0,
             breakers: BreakerRegistry::new(policy.breaker.clone(), policy.breaker_keys as usize)
                 .map_err(|e| e.within("breaker"))?,
             budget: RetryBudget::new(policy.budget.clone()).map_err(|e| e.within("budget"))?,
@@ -242,6 +260,7 @@ impl Client {
             return Ok(self.stop(now_ms, req, AttemptReason::DeadlineExhausted));
         }
         let acquired = self.breakers.try_acquire(&req.key, now_ms);
+        self.note(&req.key, acquired.transition);
         let Some(permit) = acquired.permit else {
             // Fail fast while the upstream is failing: waiting out an open breaker would pile up
             // a backlog that floods it on recovery. Wait only where the wait is short and known:
@@ -355,7 +374,9 @@ impl Client {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let server_delay =
             c.server_delay_ms().filter(|d| d.is_finite() && *d > 0.0).map(super::backoff::ceil_ms);
-        self.breakers.record(&req.key, now_ms, permit, c.class, result.latency_ms, server_delay);
+        let recorded =
+            self.breakers.record(&req.key, now_ms, permit, c.class, result.latency_ms, server_delay);
+        self.note(&req.key, recorded.transition);
         self.budget.record(c.class);
         let limits =
             super::headers::rate_limits(result.headers, result.wall_unix_ms, &mut Default::default());
@@ -405,6 +426,27 @@ impl Client {
         if let (Some(slo), Some(good)) = (&mut self.slo, good) {
             slo.record(now_ms, good);
         }
+    }
+
+    fn note(&mut self, key: &str, transition: Option<Transition>) {
+        let Some(transition) = transition else { return };
+        if self.events.len() == MAX_EVENTS {
+            self.events.pop_front();
+            self.dropped_events += 1;
+        }
+        self.events.push_back(BreakerEvent { key: key.to_owned(), transition });
+    }
+
+    /// The oldest breaker transition not yet polled. Changes after `before_attempt` and
+    /// `on_outcome`; drain it after each call to log every transition with its reason.
+    pub fn poll_event(&mut self) -> Option<BreakerEvent> {
+        self.events.pop_front()
+    }
+
+    /// Transitions dropped because more than 256 waited unpolled.
+    #[must_use]
+    pub fn dropped_events(&self) -> u64 {
+        self.dropped_events
     }
 
     /// The breaker state for `key`.

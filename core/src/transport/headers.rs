@@ -312,14 +312,30 @@ fn slot_of(name: &str) -> Option<usize> {
     if !(SHORTEST..=LONGEST).contains(&bytes.len()) {
         return None;
     }
-    let (offset, candidates) = match bytes.first().map(u8::to_ascii_lowercase) {
-        Some(b'x') => (0, NAMES.get(..6)?),
-        Some(b'a') => (6, NAMES.get(6..)?),
-        _ => return None,
+    // Names usually arrive lower case (HTTP/2 requires it): a literal match, then the
+    // case-insensitive scan only for names that could still be ours.
+    let exact = match bytes {
+        [b'x', b'-', b'r', ..] => bytes.strip_prefix(b"x-ratelimit-").and_then(|rest| match rest {
+            b"limit-requests" => Some(0),
+            b"remaining-requests" => Some(1),
+            b"reset-requests" => Some(2),
+            b"limit-tokens" => Some(3),
+            b"remaining-tokens" => Some(4),
+            b"reset-tokens" => Some(5),
+            _ => None,
+        }),
+        [b'a', b'n', ..] => NAMES[6..].iter().position(|n| n.as_bytes() == bytes).map(|i| i + 6),
+        _ => None,
     };
-    // Names usually arrive lower case (HTTP/2 requires it): try exact first.
-    let found = candidates.iter().position(|n| n.as_bytes() == bytes);
-    found.or_else(|| candidates.iter().position(|n| n.eq_ignore_ascii_case(name))).map(|i| i + offset)
+    exact.or_else(|| {
+        let lower_first = bytes.first().map(u8::to_ascii_lowercase);
+        let candidates = match lower_first {
+            Some(b'x') => 0..6,
+            Some(b'a') => 6..NAMES.len(),
+            _ => return None,
+        };
+        candidates.clone().zip(&NAMES[candidates]).find(|(_, n)| n.eq_ignore_ascii_case(name)).map(|(i, _)| i)
+    })
 }
 
 /// The rate-limit state in a response's headers.

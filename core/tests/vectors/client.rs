@@ -1,7 +1,7 @@
 //! Runner for `component: "client"`: the composed transport policy of one upstream.
 //!
 //! `config` is a policy document; requests are named by `args.request` (default `r`).
-//! Ops: `begin`, `before_attempt`, `on_outcome`, `cancel`, `breaker_state`.
+//! Ops: `begin`, `before_attempt`, `on_outcome`, `cancel`, `poll_event`, `breaker_state`.
 
 use std::collections::HashMap;
 
@@ -86,6 +86,7 @@ impl Runner for ClientRunner {
                 self.client.cancel(now, req);
                 Ok(json!({ "finished": req.finished() }))
             }
+            "poll_event" => Ok(json!({ "event": self.client.poll_event() })),
             "breaker_state" => {
                 Ok(json!({ "state": self.client.breaker_state(str_arg(args, "key").unwrap_or("default")) }))
             }

@@ -1,4 +1,7 @@
 //! A dependency-free SVG chart: downstream calls per second, one line per policy, phases shaded.
+//!
+//! The y axis is logarithmic: a storm and a well-behaved client differ by orders of
+//! magnitude, and both must stay readable.
 
 use std::fmt::Write as _;
 
@@ -19,11 +22,11 @@ pub fn chart(scenario: &Scenario, report: &Report) -> String {
     let seconds = report.policies.iter().map(|p| p.calls_per_second.len()).max().unwrap_or(1).max(1);
     let peak =
         report.policies.iter().flat_map(|p| p.calls_per_second.iter().copied()).max().unwrap_or(1).max(1);
-    let y_max = nice_ceiling(f64::from(peak));
+    let y_max = decade_ceiling(f64::from(peak));
     let plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT;
     let plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM;
     let x = |s: f64| MARGIN_LEFT + s / seconds as f64 * plot_w;
-    let y = |v: f64| MARGIN_TOP + plot_h - v / y_max * plot_h;
+    let y = |v: f64| MARGIN_TOP + plot_h - f64::log10(1.0 + v) / f64::log10(1.0 + y_max) * plot_h;
 
     let mut out = String::new();
     let _ = writeln!(
@@ -48,8 +51,13 @@ pub fn chart(scenario: &Scenario, report: &Report) -> String {
         );
         start = end;
     }
-    for k in 0..=4 {
-        let v = y_max * f64::from(k) / 4.0;
+    let mut ticks = vec![0.0];
+    let mut decade = 1.0;
+    while decade <= y_max {
+        ticks.push(decade);
+        decade *= 10.0;
+    }
+    for v in ticks {
         let _ = writeln!(
             out,
             r##"<line x1="{MARGIN_LEFT}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="#ccc"/><text x="{:.1}" y="{:.1}" text-anchor="end">{v:.0}</text>"##,
@@ -60,7 +68,8 @@ pub fn chart(scenario: &Scenario, report: &Report) -> String {
             y(v) + 4.0
         );
     }
-    let step = (seconds / 8).max(1);
+    let step =
+        [10, 15, 30, 60, 120, 300, 600, 1800, 3600].into_iter().find(|&s| seconds / s <= 10).unwrap_or(3600);
     for s in (0..=seconds).step_by(step) {
         let _ = writeln!(
             out,
@@ -71,7 +80,7 @@ pub fn chart(scenario: &Scenario, report: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">time (s)</text><text transform="translate(16 {:.1}) rotate(-90)" text-anchor="middle">downstream calls per second</text>"#,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">time (s)</text><text transform="translate(16 {:.1}) rotate(-90)" text-anchor="middle">downstream calls per second (log scale)</text>"#,
         MARGIN_LEFT + plot_w / 2.0,
         HEIGHT - 8.0,
         MARGIN_TOP + plot_h / 2.0
@@ -104,17 +113,13 @@ pub fn chart(scenario: &Scenario, report: &Report) -> String {
     out
 }
 
-/// 1, 2 or 5 times a power of ten, at least `v`.
-fn nice_ceiling(v: f64) -> f64 {
-    let mut base = 1.0;
-    loop {
-        for m in [1.0, 2.0, 5.0] {
-            if m * base >= v {
-                return m * base;
-            }
-        }
-        base *= 10.0;
+/// The smallest power of ten at least `v`.
+fn decade_ceiling(v: f64) -> f64 {
+    let mut d = 10.0;
+    while d < v {
+        d *= 10.0;
     }
+    d
 }
 
 fn escape(s: &str) -> String {

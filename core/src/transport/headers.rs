@@ -7,7 +7,7 @@
 mod dates;
 mod numbers;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use dates::{parse_http_date, parse_rfc3339};
 pub use numbers::parse_go_duration;
@@ -250,7 +250,8 @@ pub(crate) fn should_retry<K: AsRef<str>, V: AsRef<str>>(
 }
 
 /// One quota as a server reports it in rate-limit headers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Quota {
     /// The quota per window (`x-ratelimit-limit-*`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -264,7 +265,8 @@ pub struct Quota {
 }
 
 /// The rate-limit state a response reported, per quota kind.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RateLimitHeaders {
     /// Requests per window.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -164,11 +164,32 @@ pub struct Permit {
     generation: u64,
 }
 
+/// Bits of a [`Permit::token`] that hold the generation; the instance takes the rest of 53.
+const TOKEN_GENERATION_BITS: u32 = 32;
+const TOKEN_BITS: u32 = 53;
+
 impl Permit {
     /// The generation of the breaker when the permit was issued.
     #[must_use]
     pub const fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// The permit as one integer below 2^53, exact in a JavaScript number: the instance in
+    /// the high 21 bits, the generation in the low 32 (both modulo their width, so a permit
+    /// 2^32 transitions old could pass for a current one; no breaker lives that long).
+    #[must_use]
+    pub const fn token(&self) -> u64 {
+        let generation = self.generation & ((1 << TOKEN_GENERATION_BITS) - 1);
+        let instance = self.instance & ((1 << (TOKEN_BITS - TOKEN_GENERATION_BITS)) - 1);
+        (instance << TOKEN_GENERATION_BITS) | generation
+    }
+
+    /// The permit a [`Self::token`] stands for. Any integer is accepted: a forged or foreign
+    /// token is just a stale permit, which `record` and `release` ignore.
+    #[must_use]
+    pub const fn from_token(token: u64) -> Self {
+        Self { instance: token >> TOKEN_GENERATION_BITS, generation: token & ((1 << TOKEN_GENERATION_BITS) - 1) }
     }
 }
 
@@ -470,8 +491,9 @@ impl CircuitBreaker {
         self.last_now
     }
 
+    /// Compared as tokens, so a permit that crossed an FFI boundary as a number still matches.
     fn issued(&self, permit: Permit) -> bool {
-        permit.instance == self.instance && permit.generation == self.generation
+        permit.token() == Permit { instance: self.instance, generation: self.generation }.token()
     }
 
     fn half_open_timeout(&mut self, now: u64) -> Option<Transition> {

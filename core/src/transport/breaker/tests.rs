@@ -497,3 +497,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_permit_survives_a_round_trip_through_its_token() {
+    let mut b = CircuitBreaker::new(BreakerConfig::default()).unwrap();
+    let permit = b.try_acquire(0).permit.unwrap();
+    let token = permit.token();
+    assert!(token < (1 << 53), "exact as a JavaScript number");
+    let r = b.record(1, Permit::from_token(token), Class::Success, 5, None);
+    assert_eq!(r.counted, Counted::Success);
+    // A made-up token is a stale permit, never a panic.
+    let r = b.record(2, Permit::from_token(u64::MAX), Class::Success, 5, None);
+    assert_eq!(r.counted, Counted::Stale);
+}

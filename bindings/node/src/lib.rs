@@ -1,0 +1,1 @@
+//! breakwater node bindings (in progress).

@@ -1,0 +1,1 @@
+//! breakwater python bindings (in progress).

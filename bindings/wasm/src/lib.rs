@@ -1,0 +1,1 @@
+//! breakwater wasm bindings (in progress).

@@ -32,7 +32,7 @@ use super::budget::RetryBudget;
 use super::classify::{classify, Class, Classification, Outcome, ProviderError};
 use super::deadline::{AttemptTimeouts, Deadline};
 use super::idempotency::IdempotencyKeys;
-use super::ratelimit::RateLimiter;
+use super::ratelimit::{LimitReason, RateLimiter};
 use super::retry::{Action, Guards, RetryDecision, RetryState};
 use super::slo::ErrorBudget;
 use crate::{Error, Policy, Result, Rng};
@@ -256,7 +256,7 @@ impl Client {
         if req.finished {
             return Ok(self.stop(now_ms, req, AttemptReason::RequestFinished));
         }
-        if req.deadline.expired(now_ms) || !req.deadline.fits(now_ms, 0) {
+        if !req.deadline.fits(now_ms, 0) {
             return Ok(self.stop(now_ms, req, AttemptReason::DeadlineExhausted));
         }
         let acquired = self.breakers.try_acquire(&req.key, now_ms);
@@ -278,12 +278,14 @@ impl Client {
         let reservation = self.limiter.reserve(now_ms, req.est_tokens);
         if !reservation.ready {
             self.breakers.release(&req.key, permit);
-            let reason = if reservation.wait_until_ms.is_none() {
-                AttemptReason::ExceedsTokenCapacity
-            } else {
-                AttemptReason::RateLimitedLocally
+            let (reason, wait) = match reservation.reason {
+                LimitReason::ExceedsCapacity => (AttemptReason::ExceedsTokenCapacity, None),
+                LimitReason::WaitExceedsMax => (AttemptReason::RateLimitedLocally, None),
+                _ => (
+                    AttemptReason::RateLimitedLocally,
+                    reservation.wait_until_ms.map(|t| t.saturating_sub(now_ms)),
+                ),
             };
-            let wait = reservation.wait_until_ms.map(|t| t.saturating_sub(now_ms));
             return Ok(self.wait_or_stop(now_ms, req, wait, reason));
         }
         req.permit = Some(permit);
@@ -306,8 +308,8 @@ impl Client {
         })
     }
 
-    /// Waits `wait` ms if that still leaves a useful attempt and is not longer than the
-    /// longest server delay the policy accepts; otherwise gives up.
+    /// Waits `wait` ms when the wait is known, no longer than the longest server delay the
+    /// policy accepts, and still leaves a useful attempt before the deadline; otherwise gives up.
     fn wait_or_stop(
         &mut self,
         now_ms: u64,
@@ -316,19 +318,17 @@ impl Client {
         reason: AttemptReason,
     ) -> AttemptDecision {
         match wait {
-            Some(w) if w <= self.policy.retry.server_delay.max_ms && req.deadline.fits(now_ms, w) => {
-                AttemptDecision {
-                    action: AttemptAction::Wait,
-                    reason,
-                    wait_until_ms: Some(now_ms.saturating_add(w)),
-                    attempt: req.attempts,
-                    timeouts: AttemptTimeouts::default(),
-                    headers: Vec::new(),
-                }
-            }
-            Some(_) if reason != AttemptReason::ExceedsTokenCapacity => {
+            Some(w) if !req.deadline.fits(now_ms, w) => {
                 self.stop(now_ms, req, AttemptReason::DeadlineExhausted)
             }
+            Some(w) if w <= self.policy.retry.server_delay.max_ms => AttemptDecision {
+                action: AttemptAction::Wait,
+                reason,
+                wait_until_ms: Some(now_ms.saturating_add(w)),
+                attempt: req.attempts,
+                timeouts: AttemptTimeouts::default(),
+                headers: Vec::new(),
+            },
             _ => self.stop(now_ms, req, reason),
         }
     }

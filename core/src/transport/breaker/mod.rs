@@ -189,7 +189,10 @@ impl Permit {
     /// token is just a stale permit, which `record` and `release` ignore.
     #[must_use]
     pub const fn from_token(token: u64) -> Self {
-        Self { instance: token >> TOKEN_GENERATION_BITS, generation: token & ((1 << TOKEN_GENERATION_BITS) - 1) }
+        Self {
+            instance: token >> TOKEN_GENERATION_BITS,
+            generation: token & ((1 << TOKEN_GENERATION_BITS) - 1),
+        }
     }
 }
 

@@ -272,3 +272,75 @@ impl RetryState {
 fn ms(x: u64) -> f64 {
     x as f64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::classify::{classify, Outcome, Profile, ProviderError};
+    use crate::transport::slo::SloConfig;
+
+    fn answer(status: u16, headers: &[(&str, &str)]) -> Classification {
+        classify(Profile::OpenAi, Outcome::Http(status), headers, ProviderError::default(), None)
+    }
+
+    fn decide(config: &RetryConfig, c: &Classification) -> RetryDecision {
+        RetryState::new(config, 1).decide(config, c, 0, Guards::default())
+    }
+
+    #[test]
+    fn a_server_delay_above_the_maximum_is_refused_capped_or_ignored_as_configured() {
+        let long = answer(429, &[("retry-after", "300")]);
+        let mut config = RetryConfig::default();
+        assert_eq!(decide(&config, &long).reason, RetryReason::ServerDelayTooLong);
+        config.server_delay.above_max = AboveMax::Cap;
+        let capped = decide(&config, &long);
+        assert_eq!((capped.action, capped.delay_ms), (Action::Retry, Some(120_000)));
+        config.server_delay.above_max = AboveMax::Backoff;
+        let backoff = decide(&config, &long);
+        assert_eq!(backoff.reason, RetryReason::Backoff);
+        assert!(backoff.delay_ms.unwrap() <= 500);
+    }
+
+    #[test]
+    fn a_server_delay_is_used_as_is_up_to_two_minutes_unless_told_to_ignore_it() {
+        let c = answer(503, &[("retry-after-ms", "2500.2")]);
+        let mut config = RetryConfig::default();
+        let d = decide(&config, &c);
+        assert_eq!((d.reason, d.delay_ms), (RetryReason::ServerDelay, Some(2501)));
+        config.server_delay.honor = false;
+        assert_eq!(decide(&config, &c).reason, RetryReason::Backoff);
+    }
+
+    #[test]
+    fn only_the_classes_in_retry_on_are_retried() {
+        let config = RetryConfig { retry_on: vec![Class::Retryable], ..RetryConfig::default() };
+        assert_eq!(decide(&config, &answer(429, &[])).reason, RetryReason::ClassNotRetried);
+        assert_eq!(decide(&config, &answer(500, &[])).action, Action::Retry);
+        assert_eq!(decide(&config, &answer(404, &[])).reason, RetryReason::PermanentError);
+    }
+
+    #[test]
+    fn two_retries_then_give_up_with_retries_exhausted() {
+        let config = RetryConfig::default();
+        let mut state = RetryState::new(&config, 9);
+        let c = answer(500, &[]);
+        let reasons: Vec<_> =
+            (0..3).map(|_| state.decide(&config, &c, 0, Guards::default()).reason).collect();
+        assert_eq!(reasons, [RetryReason::Backoff, RetryReason::Backoff, RetryReason::RetriesExhausted]);
+        assert_eq!(state.retries_taken(), 2);
+    }
+
+    #[test]
+    fn a_burning_error_budget_cuts_retries() {
+        let slo_config = SloConfig { cut_retries_at_burn_rate: Some(10.0), ..SloConfig::default() };
+        let mut slo = ErrorBudget::new(slo_config).unwrap();
+        // 5 % errors against a 99.9 % target burns at 50x over both windows of every pair.
+        for i in 0..1000u64 {
+            slo.record(i * 60, i % 20 != 0);
+        }
+        let config = RetryConfig::default();
+        let guards = Guards { slo: Some(&slo), ..Guards::default() };
+        let d = RetryState::new(&config, 1).decide(&config, &answer(500, &[]), 60_000, guards);
+        assert_eq!(d.reason, RetryReason::ErrorBudgetBurning);
+    }
+}

@@ -10,13 +10,19 @@ step() { printf '\n==> %s\n' "$*"; }
 # Every suite's pass/fail counts, summed into the closing line.
 passed=0
 failed=0
-count() { # reads a runner's output, echoes it, adds its "N passed; M failed" counts
-  local log
+count() { # echoes a suite's output and adds the counts of its closing "SUITE: N passed, M failed" line
+  local log line
   log=$(mktemp)
   tee "$log"
-  passed=$((passed + $(grep -oE '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')))
-  failed=$((failed + $(grep -oE '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')))
+  line=$(grep -E '^[a-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
   rm -f "$log"
+  if [ -z "$line" ]; then
+    echo "test.sh: the suite printed no closing 'N passed, M failed' line" >&2
+    failed=$((failed + 1))
+    return
+  fi
+  passed=$((passed + $(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")))
+  failed=$((failed + $(sed -E 's/.*passed, ([0-9]+) failed.*/\1/' <<<"$line")))
 }
 
 if ! command -v cargo >/dev/null 2>&1; then
@@ -38,13 +44,23 @@ step "rust: clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "rust: unit, property and vector tests"
-cargo test --workspace --quiet 2>&1 | count
+cargo test --workspace --quiet 2>&1 | tee /dev/stderr |
+  awk '/^test result:/ { p += $4; f += $6 } END { printf "rust: %d passed, %d failed\n", p, f }' | count
 
 step "rust: benchmarks compile"
 cargo bench -p breakwater --no-run --quiet
 
 step "cli: the default scenario meets its targets"
 cargo run --quiet -p breakwater-cli -- simulate --check >/dev/null
+
+step "python: binding, vectors, example with the real openai SDK"
+./scripts/test-python.sh 2>&1 | count
+
+step "node: binding, vectors, example with the real openai SDK"
+./scripts/test-node.sh 2>&1 | count
+
+step "wasm: module in Node and in headless Chromium, browser example"
+./scripts/test-wasm.sh 2>&1 | count
 
 echo
 echo "breakwater: $passed passed, $failed failed"

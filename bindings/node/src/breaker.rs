@@ -1,0 +1,238 @@
+//! `CircuitBreaker` and `BreakerRegistry`. Permits cross the boundary as integer tokens
+//! (`Permit::token`, below 2^53) so that a JS number holds them exactly.
+
+use breakwater::transport::breaker::{Acquire, BreakerConfig, BreakerRegistry, CircuitBreaker, Permit};
+use breakwater::Error;
+use napi::Env;
+use napi_derive::napi;
+use serde_json::{json, Value};
+
+use crate::components::{class_arg, config};
+use crate::js::{json, now, ok, Arg, Conv, Json};
+
+/// `try_acquire`'s answer with the permit as its token.
+fn acquire_json(a: &Acquire) -> Json {
+    let mut v = serde_json::to_value(a).unwrap_or(Value::Null);
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("permit".into(), json!(a.permit.map(|p| p.token())));
+    }
+    Json(v)
+}
+
+fn permit_arg(arg: Arg) -> Conv<Permit> {
+    arg.u64("permit").map(Permit::from_token)
+}
+
+fn server_delay(arg: Option<Arg>) -> Conv<Option<u64>> {
+    Ok(arg.map(|a| a.opt_u64("serverDelayMs")).transpose()?.flatten())
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn token(p: Permit) -> f64 {
+    p.token() as f64
+}
+
+/// A circuit breaker for one upstream.
+#[napi(js_name = "CircuitBreaker")]
+pub struct JsCircuitBreaker {
+    pub(crate) inner: CircuitBreaker,
+}
+
+#[napi]
+impl JsCircuitBreaker {
+    /// A breaker from a breaker config.
+    #[napi(constructor, ts_args_type = "config?: BreakerConfig | null")]
+    pub fn new(env: Env, config: Option<Arg>) -> napi::Result<Self> {
+        ok(&env, self::config::<BreakerConfig>(config).and_then(CircuitBreaker::new))
+            .map(|inner| Self { inner })
+    }
+
+    /// Asks to make one call: the decision, the permit to give back, the state and why.
+    #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "Acquire")]
+    pub fn try_acquire(&mut self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
+        Ok(acquire_json(&self.inner.try_acquire(ok(&env, now(&env, now_ms))?)))
+    }
+
+    /// Records the result of a permitted call.
+    #[napi(
+        ts_args_type = "permit: number, className: ClassName, latencyMs: number, serverDelayMs?: number | null, nowMs?: number | null",
+        ts_return_type = "Recorded"
+    )]
+    pub fn record(
+        &mut self,
+        env: Env,
+        permit: Arg,
+        class_name: Arg,
+        latency_ms: Arg,
+        server_delay_ms: Option<Arg>,
+        now_ms: Option<Arg>,
+    ) -> napi::Result<Json> {
+        let (p, c, l, d) = ok(
+            &env,
+            (|| {
+                Ok((
+                    permit_arg(permit)?,
+                    class_arg(class_name)?,
+                    latency_ms.u64("latencyMs")?,
+                    server_delay(server_delay_ms)?,
+                ))
+            })(),
+        )?;
+        Ok(json(&self.inner.record(ok(&env, now(&env, now_ms))?, p, c, l, d)))
+    }
+
+    /// Gives a permit back unused (the call was not made); `true` if it was current.
+    #[napi(ts_args_type = "permit: number")]
+    pub fn release(&mut self, env: Env, permit: Arg) -> napi::Result<bool> {
+        Ok(self.inner.release(ok(&env, permit_arg(permit))?))
+    }
+
+    /// Forces the breaker open until `reset`; the transition, or `null` if already there.
+    #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "Transition | null")]
+    pub fn transition_to_forced_open(&mut self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
+        Ok(json(&self.inner.transition_to_forced_open(ok(&env, now(&env, now_ms))?)))
+    }
+
+    /// Disables the breaker (every call permitted, nothing counted).
+    #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "Transition | null")]
+    pub fn transition_to_disabled(&mut self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
+        Ok(json(&self.inner.transition_to_disabled(ok(&env, now(&env, now_ms))?)))
+    }
+
+    /// Counts results but never rejects.
+    #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "Transition | null")]
+    pub fn transition_to_metrics_only(&mut self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
+        Ok(json(&self.inner.transition_to_metrics_only(ok(&env, now(&env, now_ms))?)))
+    }
+
+    /// Back to closed with the metrics cleared.
+    #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "Transition | null")]
+    pub fn reset(&mut self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
+        Ok(json(&self.inner.reset(ok(&env, now(&env, now_ms))?)))
+    }
+
+    /// The current state.
+    #[napi(ts_return_type = "BreakerState")]
+    pub fn state(&self) -> &'static str {
+        self.inner.state().as_str()
+    }
+
+    /// What the current window holds.
+    #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "BreakerMetrics")]
+    pub fn metrics(&self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
+        Ok(json(&self.inner.metrics(ok(&env, now(&env, now_ms))?)))
+    }
+
+    /// Fast path of `tryAcquire`: the permit token, or `null` when rejected. (Replaced at load
+    /// by the raw callback in `fast.rs`, which does the same; kept for the typings.)
+    #[napi(ts_args_type = "nowMs?: number | null")]
+    pub fn try_acquire_permit(&mut self, env: Env, now_ms: Option<Arg>) -> napi::Result<Option<f64>> {
+        Ok(self.inner.try_acquire(ok(&env, now(&env, now_ms))?).permit.map(token))
+    }
+
+    /// Fast path of `record`: how the result was counted (`success`, `failure`, ...).
+    #[napi(
+        ts_args_type = "permit: number, className: ClassName, latencyMs: number, nowMs?: number | null",
+        ts_return_type = "Counted"
+    )]
+    pub fn record_permit(
+        &mut self,
+        env: Env,
+        permit: Arg,
+        class_name: Arg,
+        latency_ms: Arg,
+        now_ms: Option<Arg>,
+    ) -> napi::Result<&'static str> {
+        let (p, c, l) =
+            ok(&env, (|| Ok((permit_arg(permit)?, class_arg(class_name)?, latency_ms.u64("latencyMs")?)))())?;
+        Ok(self.inner.record(ok(&env, now(&env, now_ms))?, p, c, l, None).counted.as_str())
+    }
+}
+
+/// One breaker per key (model, endpoint), created on first use, least recently used evicted.
+#[napi(js_name = "BreakerRegistry")]
+pub struct JsBreakerRegistry {
+    inner: BreakerRegistry,
+}
+
+#[napi]
+impl JsBreakerRegistry {
+    /// A registry whose breakers share one breaker config; at most `maxKeys` (default 1024).
+    #[napi(constructor, ts_args_type = "config?: BreakerConfig | null, maxKeys?: number | null")]
+    pub fn new(env: Env, config: Option<Arg>, max_keys: Option<Arg>) -> napi::Result<Self> {
+        ok(
+            &env,
+            (|| {
+                let c: BreakerConfig = self::config(config)?;
+                let max = max_keys.map(|m| m.opt_u64("maxKeys")).transpose()?.flatten().unwrap_or(1024);
+                let max = usize::try_from(max).map_err(|_| Error::argument("maxKeys", "too large"))?;
+                BreakerRegistry::new(c, max)
+            })(),
+        )
+        .map(|inner| Self { inner })
+    }
+
+    /// `tryAcquire` of the breaker for `key`.
+    #[napi(ts_args_type = "key: string, nowMs?: number | null", ts_return_type = "Acquire")]
+    pub fn try_acquire(&mut self, env: Env, key: Arg, now_ms: Option<Arg>) -> napi::Result<Json> {
+        let key = ok(&env, key.str("key"))?;
+        Ok(acquire_json(&self.inner.try_acquire(&key, ok(&env, now(&env, now_ms))?)))
+    }
+
+    /// `record` on the breaker for `key`.
+    #[napi(
+        ts_args_type = "key: string, permit: number, className: ClassName, latencyMs: number, serverDelayMs?: number | null, nowMs?: number | null",
+        ts_return_type = "Recorded"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    pub fn record(
+        &mut self,
+        env: Env,
+        key: Arg,
+        permit: Arg,
+        class_name: Arg,
+        latency_ms: Arg,
+        server_delay_ms: Option<Arg>,
+        now_ms: Option<Arg>,
+    ) -> napi::Result<Json> {
+        let (k, p, c, l, d) = ok(
+            &env,
+            (|| {
+                Ok((
+                    key.str("key")?,
+                    permit_arg(permit)?,
+                    class_arg(class_name)?,
+                    latency_ms.u64("latencyMs")?,
+                    server_delay(server_delay_ms)?,
+                ))
+            })(),
+        )?;
+        Ok(json(&self.inner.record(&k, ok(&env, now(&env, now_ms))?, p, c, l, d)))
+    }
+
+    /// `release` on the breaker for `key`.
+    #[napi(ts_args_type = "key: string, permit: number")]
+    pub fn release(&mut self, env: Env, key: Arg, permit: Arg) -> napi::Result<bool> {
+        let (k, p) = ok(&env, (|| Ok((key.str("key")?, permit_arg(permit)?)))())?;
+        Ok(self.inner.release(&k, p))
+    }
+
+    /// The state of the breaker for `key` (`closed` for a key never seen).
+    #[napi(ts_args_type = "key: string", ts_return_type = "BreakerState")]
+    pub fn state(&self, env: Env, key: Arg) -> napi::Result<&'static str> {
+        Ok(self.inner.state(&ok(&env, key.str("key"))?).as_str())
+    }
+
+    /// Counts of keys, evictions and states.
+    #[napi(ts_return_type = "RegistryStats")]
+    pub fn stats(&self) -> Json {
+        json(&self.inner.stats())
+    }
+
+    /// How many keys hold a breaker.
+    #[napi]
+    #[allow(clippy::len_without_is_empty, clippy::cast_precision_loss)]
+    pub fn len(&self) -> f64 {
+        self.inner.len() as f64
+    }
+}

@@ -1,0 +1,270 @@
+// The Node binding's conventions (docs/bindings.md): errors, number validation, the default
+// clock, OS seeds, header forms, policies, permits and the typed surface.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const bw = require('../index.js');
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Runs `f`, which must throw a breakwater error; returns it. */
+function refused(f) {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof Error, 'a JS Error');
+    assert.equal(typeof e.code, 'string');
+    assert.equal(typeof e.path, 'string');
+    return e;
+  }
+  assert.fail('expected an error');
+}
+
+test('every class and function of docs/bindings.md is exported with its JS name', () => {
+  for (const f of ['classify', 'retryAfter', 'rateLimits', 'parseGoDuration', 'parseHttpDate', 'parseRfc3339', 'errorCodes']) {
+    assert.equal(typeof bw[f], 'function', f);
+  }
+  const classes = {
+    Policy: ['toObject', 'toJson'],
+    Backoff: ['nextDelay'],
+    Deadline: ['attemptTimeouts', 'fits', 'propagation', 'remainingMs', 'expired'],
+    RetryBudget: ['requestStarted', 'requestFinished', 'tryAcquireRetry', 'retryFinished', 'record', 'snapshot'],
+    CircuitBreaker: ['tryAcquire', 'record', 'release', 'transitionToForcedOpen', 'transitionToDisabled',
+      'transitionToMetricsOnly', 'reset', 'state', 'metrics', 'tryAcquirePermit', 'recordPermit'],
+    BreakerRegistry: ['tryAcquire', 'record', 'release', 'state', 'stats', 'len'],
+    RateLimiter: ['reserve', 'reconcile', 'sync', 'drain', 'snapshot'],
+    IdempotencyKeys: ['newKey', 'derive', 'headerName'],
+    ErrorBudget: ['record', 'recordCounts', 'burnRate', 'budgetRemaining', 'alerts', 'retriesAllowed'],
+    Client: ['begin', 'beforeAttempt', 'onOutcome', 'cancel', 'pollEvent', 'breakerState'],
+    Request: ['idempotencyKey', 'attempts', 'finished'],
+  };
+  for (const [name, methods] of Object.entries(classes)) {
+    assert.equal(typeof bw[name], 'function', name);
+    for (const m of methods) assert.equal(typeof bw[name].prototype[m], 'function', `${name}.${m}`);
+  }
+  for (const s of ['fromJson', 'fromToml', 'fromObject', 'preset', 'schema']) {
+    assert.equal(typeof bw.Policy[s], 'function', `Policy.${s}`);
+  }
+});
+
+test('config errors are JS Errors with the stable code and the field path', () => {
+  const e = refused(() => new bw.CircuitBreaker({ window: { kind: 'count', size: 0 } }));
+  assert.equal(e.code, 'out_of_range');
+  assert.equal(e.path, 'window.size');
+  assert.match(e.message, /out_of_range at window\.size/);
+  assert.equal(refused(() => new bw.RetryBudget({ kind: 'token_bucket', max_tokenz: 1 })).code, 'unknown_field');
+  assert.equal(refused(() => new bw.Deadline({ total_ms: -5 })).code, 'negative_duration');
+  assert.equal(refused(() => new bw.Backoff({ multiplier: NaN })).code, 'not_finite');
+  assert.equal(refused(() => new bw.Backoff({ base_ms: '5' })).code, 'invalid_type');
+  const p = refused(() => bw.Policy.fromObject({ breaker: { failure_rate_threshold: 3 } }));
+  assert.deepEqual([p.code, p.path], ['out_of_range', 'breaker.failure_rate_threshold']);
+});
+
+test('document errors carry line and column', () => {
+  const e = refused(() => bw.Policy.fromJson('{\n  "retry": { "max_retries": 2, "max_retry": 3 }\n}'));
+  assert.deepEqual([e.code, e.path, e.line], ['unknown_field', 'retry.max_retry', 2]);
+  assert.equal(typeof e.column, 'number');
+  const t = refused(() => bw.Policy.fromToml('[retry]\nmax_retries = "two"\n'));
+  assert.deepEqual([t.code, t.path, t.line], ['invalid_type', 'retry.max_retries', 2]);
+  const s = refused(() => bw.Policy.fromJson('{'));
+  assert.equal(s.code, 'syntax_error');
+  assert.equal(refused(() => bw.Policy.preset('nope')).code, 'unknown_variant');
+});
+
+test('times and counts: NaN, negative, fractional, past 2^53 and non-numbers are refused by name', () => {
+  const b = new bw.CircuitBreaker();
+  for (const bad of [NaN, -1, 1.5, 2 ** 53, Infinity]) {
+    const e = refused(() => b.tryAcquire(bad));
+    assert.deepEqual([e.code, e.path], ['invalid_argument', 'nowMs'], String(bad));
+  }
+  assert.deepEqual(Object.values((({ code, path }) => ({ code, path }))(refused(() => b.tryAcquire('5')))), ['invalid_type', 'nowMs']);
+  assert.equal(b.tryAcquire(2 ** 53 - 1).permitted, true);
+  const p = b.tryAcquirePermit(0);
+  assert.deepEqual(
+    (({ code, path }) => [code, path])(refused(() => b.recordPermit(p, 'success', -3, 1))),
+    ['invalid_argument', 'latencyMs'],
+  );
+  assert.equal(refused(() => b.recordPermit(p, 'sucess', 3, 1)).path, 'className');
+  assert.equal(refused(() => new bw.Backoff({}, 1).nextDelay(0.5)).path, 'retriesTaken');
+  assert.equal(refused(() => new bw.Deadline({}, 0).fits(-1, 0)).path, 'delayMs');
+  assert.equal(refused(() => new bw.RateLimiter({}, 0).drain(NaN, 0)).path, 'untilMs');
+  assert.equal(refused(() => new bw.ErrorBudget().recordCounts(1, 0.5, 0)).path, 'bad');
+  assert.equal(refused(() => new bw.BreakerRegistry({}, -1)).path, 'maxKeys');
+  assert.equal(refused(() => new bw.Backoff({}, -1)).path, 'seed');
+  assert.equal(refused(() => bw.classify('http_500', [], { wallUnixMs: 1.25 })).path, 'wallUnixMs');
+  assert.equal(refused(() => bw.classify('http_9999')).path, 'outcome');
+  assert.equal(refused(() => bw.classify('http_500', [['a']])).path, 'headers[0]');
+  const c = new bw.Client({}, 1, 0);
+  const r = c.begin({}, 0);
+  c.beforeAttempt(r, 0);
+  assert.equal(refused(() => c.onOutcome(r, { outcome: 'http_500', latencyMs: -1 }, 1)).path, 'latencyMs');
+  assert.equal(refused(() => c.begin({ estTokens: 2 ** 60 }, 0)).path, 'estTokens');
+});
+
+test('seeds: a number or a BigInt up to 2^64-1; the same seed gives the same draws', () => {
+  const draws = (seed) => {
+    const b = new bw.Backoff({ jitter: 'full' }, seed);
+    return [0, 1, 2, 3].map((n) => b.nextDelay(n));
+  };
+  assert.deepEqual(draws(7), draws(7));
+  assert.deepEqual(draws(7), draws(7n));
+  assert.deepEqual(draws(2n ** 64n - 1n), draws(2n ** 64n - 1n));
+  assert.equal(refused(() => new bw.Backoff({}, 2n ** 64n)).path, 'seed');
+  const k = new bw.IdempotencyKeys({}, 3);
+  assert.equal(k.newKey(), new bw.IdempotencyKeys({}, 3).newKey());
+});
+
+test('without a seed, keys and jitter come from the OS', () => {
+  const keys = new Set(Array.from({ length: 20 }, () => new bw.IdempotencyKeys().newKey()));
+  assert.equal(keys.size, 20);
+  const delays = new Set(Array.from({ length: 20 }, () => new bw.Backoff({ jitter: 'full', base_ms: 1000000, max_ms: 1000000 }).nextDelay(0)));
+  assert.ok(delays.size > 1, 'unseeded backoffs draw differently');
+  const c1 = new bw.Client();
+  const c2 = new bw.Client();
+  assert.notEqual(c1.begin().idempotencyKey(), c2.begin().idempotencyKey());
+});
+
+test('nowMs defaults to Math.floor(performance.now())', () => {
+  const d = new bw.Deadline({ total_ms: 60000 });
+  const before = Math.floor(performance.now());
+  const remaining = d.remainingMs(Math.floor(performance.now()));
+  assert.ok(remaining <= 60000 && remaining >= 59000, `remaining ${remaining}`);
+  // Defaulted and explicit times share performance.now()'s origin.
+  const start = Math.floor(performance.now());
+  const e = new bw.Deadline({ total_ms: 1000 }, start);
+  const left = e.remainingMs();
+  assert.ok(left <= 1000 && left >= 900, `left ${left}`);
+  const b = new bw.CircuitBreaker({ open_wait: { kind: 'fixed', ms: 5000 } });
+  const t = b.transitionToForcedOpen();
+  const after = Math.ceil(performance.now());
+  assert.ok(t.at_ms >= before && t.at_ms <= after, `${before} <= ${t.at_ms} <= ${after}`);
+  const busy = Date.now() + 30;
+  while (Date.now() < busy) {
+    /* spin */
+  }
+  const later = b.reset();
+  assert.ok(later.at_ms >= t.at_ms + 25, `the clock moves: ${t.at_ms} -> ${later.at_ms}`);
+  assert.ok(later.at_ms <= Math.ceil(performance.now()));
+});
+
+test('headers: pairs, plain objects, Headers and Map read the same', () => {
+  const want = bw.retryAfter([['retry-after-ms', '250']]);
+  assert.deepEqual(want, { retry_after: { delay_ms: 250, source: 'retry_after_ms' }, issues: [] });
+  assert.deepEqual(bw.retryAfter({ 'retry-after-ms': '250' }), want);
+  assert.deepEqual(bw.retryAfter(new Headers({ 'Retry-After-Ms': '250' })), want);
+  assert.deepEqual(bw.retryAfter(new Map([['retry-after-ms', '250']])), want);
+  assert.deepEqual(bw.retryAfter([]), { retry_after: null, issues: [] });
+  const date = bw.retryAfter([['retry-after', 'Wed, 21 Oct 2015 07:28:00 GMT']], Date.parse('Wed, 21 Oct 2015 07:27:58 GMT'));
+  assert.deepEqual(date.retry_after, { delay_ms: 2000, source: 'retry_after_date' });
+  const rl = bw.rateLimits({ 'x-ratelimit-limit-requests': '60', 'x-ratelimit-reset-tokens': '1m30s' });
+  assert.deepEqual(rl.rate_limits, { requests: { limit: 60 }, tokens: { reset_ms: 90000 } });
+});
+
+test('large values stay numbers, never BigInt', () => {
+  assert.equal(bw.parseHttpDate('Wed, 21 Oct 2015 07:28:00 GMT'), 1445412480000);
+  assert.equal(bw.parseRfc3339('2015-10-21T07:28:00Z'), 1445412480000);
+  assert.equal(bw.parseGoDuration('1h'), 3600000);
+  assert.equal(bw.parseGoDuration('soon'), null);
+  const d = new bw.Deadline({ total_ms: 5_000_000_000 }, 0);
+  assert.equal(typeof d.attemptTimeouts(0).remaining_ms, 'number');
+  assert.equal(d.remainingMs(0), 5_000_000_000);
+});
+
+test('breaker: permits are integer tokens; the fast path returns primitives only', () => {
+  const b = new bw.CircuitBreaker({ window: { kind: 'count', size: 4 }, minimum_calls: 4 });
+  const a = b.tryAcquire(0);
+  assert.equal(Number.isSafeInteger(a.permit), true);
+  assert.equal(b.release(a.permit), false, 'only a half-open probe is freed');
+  for (let i = 0; i < 4; i++) {
+    const p = b.tryAcquirePermit(i);
+    assert.equal(typeof p, 'number');
+    assert.equal(b.recordPermit(p, 'retryable', 1, i), 'failure');
+  }
+  assert.equal(b.state(), 'open');
+  assert.equal(b.tryAcquirePermit(10), null);
+  assert.equal(b.recordPermit(a.permit, 'success', 1, 11), 'stale');
+});
+
+test('client: a Policy instance, a plain object or nothing', () => {
+  const policy = bw.Policy.preset('openai_sdk');
+  assert.equal(JSON.parse(policy.toJson()).retry.max_retries, policy.toObject().retry.max_retries);
+  for (const p of [policy, policy.toObject(), undefined, null]) {
+    const c = new bw.Client(p, 5, 0);
+    const r = c.begin({ key: 'gpt-4o' }, 0);
+    const d = c.beforeAttempt(r, 0);
+    assert.equal(d.action, 'send');
+    assert.deepEqual(d.headers.find(([n]) => n === 'Idempotency-Key'), ['Idempotency-Key', r.idempotencyKey()]);
+    const o = c.onOutcome(r, { outcome: 'http_200', latencyMs: 12 }, 12);
+    assert.equal(o.action, 'done');
+    assert.equal(r.finished(), true);
+    assert.equal(r.attempts(), 1);
+    assert.equal(c.pollEvent(), null);
+    // The openai_sdk preset starts its breakers disabled (the SDK has none); the defaults closed.
+    assert.equal(c.breakerState('gpt-4o'), p == null ? 'closed' : 'disabled');
+  }
+  assert.equal(refused(() => new bw.Client({ retry: { max_retries: -1 } })).path, 'retry.max_retries');
+  const c = new bw.Client({}, 1, 0);
+  const r = c.begin({ content: new TextEncoder().encode('hello') }, 0);
+  assert.equal(typeof r.idempotencyKey(), 'string');
+  assert.equal(refused(() => c.onOutcome(r, { outcome: 'http_500' }, 1)).code, 'invalid_argument');
+});
+
+test('idempotency: derive takes a string or bytes', () => {
+  const k = new bw.IdempotencyKeys({ mode: 'derived' }, 0);
+  assert.equal(k.derive('abc'), k.derive(new TextEncoder().encode('abc')));
+  assert.equal(k.headerName(), 'Idempotency-Key');
+  assert.equal(refused(() => k.derive(42)).code, 'invalid_type');
+});
+
+test('errorCodes() is the catalogue', () => {
+  assert.deepEqual(bw.errorCodes().slice().sort(), [
+    'invalid_argument', 'invalid_type', 'invalid_value', 'missing_field', 'negative_duration',
+    'not_finite', 'out_of_range', 'syntax_error', 'unknown_field', 'unknown_variant',
+  ]);
+});
+
+test('a panic never crosses: hostile inputs are refused, not crashes', () => {
+  const cyclic = {};
+  cyclic.self = cyclic;
+  assert.equal(refused(() => new bw.CircuitBreaker(cyclic)).code, 'invalid_argument');
+  assert.equal(refused(() => new bw.CircuitBreaker({ f() {} })).code, 'invalid_type');
+  assert.equal(refused(() => new bw.CircuitBreaker(5)).code, 'invalid_type');
+  assert.equal(refused(() => bw.classify(undefined)).code, 'invalid_type');
+});
+
+test('the TypeScript declarations type-check a typical program (strict, no any)', (t) => {
+  const tsc = join(here, '..', '..', '..', 'node_modules', '.bin', 'tsc');
+  if (!existsSync(tsc)) return t.skip('typescript is not installed');
+  const dir = mkdtempSync(join(tmpdir(), 'bw-ts-'));
+  try {
+    const index = join(here, '..', 'index.js');
+    writeFileSync(join(dir, 'check.ts'), `
+import * as bw from ${JSON.stringify(index)}
+import type { Classification, Acquire, BreakwaterError, RetryDecision, Counted } from ${JSON.stringify(index)}
+const c: Classification = bw.classify('http_429', [['retry-after', '1']], { profile: 'openai' })
+const b = new bw.CircuitBreaker({ window: { kind: 'count', size: 10 } })
+const a: Acquire = b.tryAcquire(0)
+if (a.permit !== null) b.record(a.permit, 'success', 5)
+const p: number | null = b.tryAcquirePermit()
+const counted: Counted | null = p === null ? null : b.recordPermit(p, 'success', 1)
+const client = new bw.Client(bw.Policy.preset('openai_sdk'), 1n)
+const r = client.begin({ key: 'gpt' })
+const d = client.beforeAttempt(r)
+const o: RetryDecision = client.onOutcome(r, { outcome: 'http_500', headers: new Headers() })
+try { bw.Policy.fromJson('{') } catch (e) { const err = e as BreakwaterError; console.log(err.code, err.line) }
+console.log(c.class, d.timeouts.attempt_ms, o.delay_ms, counted, bw.errorCodes().length, r.idempotencyKey())
+`);
+    execFileSync(tsc, ['--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2022,dom', '--module', 'nodenext',
+      '--moduleResolution', 'nodenext', join(dir, 'check.ts')], { stdio: 'pipe' });
+    const dts = require('node:fs').readFileSync(join(here, '..', 'index.d.ts'), 'utf8') + require('node:fs').readFileSync(join(here, '..', 'types.d.ts'), 'utf8');
+    assert.doesNotMatch(dts, /(:|<|\|)\s*any\b/, 'no any in the public surface');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,341 @@
+// Result, option and config types of the `breakwater` Node binding (also valid for the WASM
+// module, which has the same surface). Results are the core's serde form: snake_case keys;
+// an optional value is `null` or absent. Hand-written from core/src; keep in step with it.
+
+// ---- stable codes -------------------------------------------------------------------------
+
+/** The stable error codes (`errorCodes()`). */
+export type ErrorCode =
+  | 'syntax_error' | 'unknown_field' | 'missing_field' | 'invalid_type' | 'unknown_variant'
+  | 'negative_duration' | 'out_of_range' | 'not_finite' | 'invalid_value' | 'invalid_argument'
+
+/** What a thrown breakwater error carries besides `message`. */
+export interface BreakwaterError extends Error {
+  code: ErrorCode
+  /** Dotted path of the offending field or the parameter name; `''` for the document itself. */
+  path: string
+  /** 1-based line in the source document, for JSON/TOML documents. */
+  line?: number
+  /** 1-based column in the source document, when known. */
+  column?: number
+}
+
+/** Class of an attempt's result. */
+export type ClassName = 'success' | 'retryable' | 'rate_limited' | 'overloaded' | 'permanent' | 'fatal'
+export type Profile = 'openai' | 'azure_openai' | 'anthropic' | 'generic_http'
+/** `http_<status>`, a transport failure, a timeout phase, `stream_cut` or `cancelled`. */
+export type Outcome =
+  | `http_${number}`
+  | 'connect' | 'tls_handshake' | 'tls_certificate' | 'reset'
+  | 'timeout_connect' | 'timeout_headers' | 'timeout_first_token' | 'timeout_idle' | 'timeout_attempt'
+  | 'stream_cut' | 'cancelled'
+export type ClassReason =
+  | 'ok' | 'informational' | 'redirect' | 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found'
+  | 'request_timeout_408' | 'conflict_409' | 'request_too_large' | 'unprocessable' | 'rate_limited'
+  | 'client_error' | 'server_error' | 'not_implemented' | 'bad_gateway' | 'service_unavailable'
+  | 'gateway_timeout' | 'overloaded' | 'unknown_status' | 'insufficient_quota' | 'credit_balance_exhausted'
+  | 'billing_error' | 'spend_limit_reached' | 'server_said_retry' | 'server_said_no_retry' | 'stream_error'
+  | 'connect_failed' | 'tls_handshake_failed' | 'tls_certificate_refused' | 'connection_reset'
+  | 'timeout_connect' | 'timeout_headers' | 'timeout_first_token' | 'timeout_idle' | 'timeout_attempt'
+  | 'stream_cut' | 'cancelled'
+export type HeaderIssue =
+  | 'retry_after_ms_unparseable' | 'retry_after_unparseable' | 'retry_after_negative'
+  | 'retry_after_not_finite' | 'retry_after_overflow' | 'retry_after_date_without_clock'
+  | 'should_retry_unparseable' | 'ratelimit_value_unparseable' | 'ratelimit_value_negative'
+  | 'ratelimit_reset_unparseable' | 'ratelimit_reset_without_clock'
+export type RetryAfterSource = 'retry_after_ms' | 'retry_after_seconds' | 'retry_after_date' | 'x_ms_retry_after_ms'
+export type BreakerState = 'closed' | 'open' | 'half_open' | 'forced_open' | 'disabled' | 'metrics_only'
+export type AcquireReason =
+  | 'closed' | 'half_open_probe' | 'open' | 'open_retry_after' | 'half_open_full' | 'forced_open'
+  | 'disabled' | 'metrics_only'
+export type TransitionReason =
+  | 'failure_rate_exceeded' | 'slow_call_rate_exceeded' | 'retry_after' | 'open_wait_elapsed'
+  | 'half_open_healthy' | 'half_open_failure_rate_exceeded' | 'half_open_slow_call_rate_exceeded'
+  | 'half_open_timeout' | 'forced_open' | 'disabled' | 'metrics_only' | 'reset'
+export type Counted = 'success' | 'failure' | 'slow_success' | 'slow_failure' | 'ignored' | 'stale'
+export type BudgetKind = 'token_bucket' | 'ratio' | 'none'
+export type BudgetReason = 'allowed' | 'no_budget' | 'budget_exhausted' | 'retry_limit_reached'
+export type LimitReason = 'ready' | 'rpm_exhausted' | 'tpm_exhausted' | 'drained' | 'exceeds_capacity' | 'wait_exceeds_max'
+export type LimitSource = 'config' | 'server'
+export type Severity = 'page' | 'ticket'
+export type SloReason = 'not_configured' | 'no_traffic' | 'within_budget' | 'budget_burning'
+export type AttemptAction = 'send' | 'wait' | 'give_up'
+export type AttemptReason =
+  | 'ready' | 'breaker_open' | 'breaker_half_open_full' | 'breaker_forced_open' | 'rate_limited_locally'
+  | 'exceeds_token_capacity' | 'deadline_exhausted' | 'request_finished'
+export type RetryAction = 'retry' | 'done' | 'give_up'
+export type RetryReason =
+  | 'succeeded' | 'permanent_error' | 'fatal_error' | 'class_not_retried' | 'server_delay_too_long'
+  | 'retries_exhausted' | 'retry_owned_by_outer_layer' | 'deadline_exhausted' | 'error_budget_burning'
+  | 'retry_budget_exhausted' | 'server_delay' | 'backoff'
+export type PresetName = 'openai_sdk' | 'conservative' | 'batch_first'
+
+// ---- inputs -------------------------------------------------------------------------------
+
+/** Response headers: `[name, value]` pairs, a plain object, or any iterable of pairs (`Headers`, `Map`). */
+export type HeadersInit =
+  | ReadonlyArray<readonly [string, string]>
+  | Readonly<Record<string, string>>
+  | Iterable<readonly [string, string]>
+
+export interface ClassifyOptions {
+  profile?: Profile | null
+  /** The provider error body's `error.type`. */
+  errorType?: string | null
+  /** The provider error body's `error.code`. */
+  errorCode?: string | null
+  /** Wall clock (unix ms) for an HTTP-date `Retry-After`; absent = unknown. */
+  wallUnixMs?: number | null
+}
+
+export interface BeginOptions {
+  /** Breaker key (model or endpoint); default `"default"`. */
+  key?: string | null
+  estTokens?: number | null
+  outerOwnsRetries?: boolean | null
+  /** Content for a derived (UUIDv5) idempotency key. */
+  content?: string | Uint8Array | null
+  /** What the caller has left of its own deadline, in ms. */
+  budgetMs?: number | null
+}
+
+export interface AttemptOutcome {
+  outcome: Outcome
+  headers?: HeadersInit | null
+  errorType?: string | null
+  errorCode?: string | null
+  latencyMs?: number | null
+  wallUnixMs?: number | null
+  actualTokens?: number | null
+}
+
+// ---- configs (the policy file's sections; every field optional = its default) -------------
+
+export type Jitter = 'none' | 'full' | 'equal' | 'decorrelated' | 'proportional' | 'decorrelated_v2' | 'grpc'
+export interface BackoffConfig {
+  base_ms?: number
+  max_ms?: number
+  multiplier?: number
+  jitter?: Jitter
+  jitter_factor?: number
+}
+export interface DeadlineConfig {
+  total_ms?: number | null
+  connect_ms?: number | null
+  headers_ms?: number | null
+  first_token_ms?: number | null
+  idle_ms?: number | null
+  attempt_ms?: number | null
+  min_attempt_ms?: number
+}
+export type BudgetConfig =
+  | { kind: 'token_bucket'; max_tokens?: number; token_ratio?: number }
+  | { kind: 'ratio'; budget_percent?: number; min_retry_concurrency?: number }
+  | { kind: 'none' }
+export type WindowConfig =
+  | { kind: 'count'; size?: number }
+  | { kind: 'time'; duration_ms?: number; bucket_ms?: number }
+export type OpenWait =
+  | { kind: 'fixed'; ms?: number }
+  | { kind: 'exponential'; initial_ms?: number; multiplier?: number; max_ms?: number }
+export interface BreakerConfig {
+  window?: WindowConfig
+  failure_rate_threshold?: number
+  slow_call_rate_threshold?: number
+  slow_call_ms?: number
+  minimum_calls?: number
+  half_open_permitted?: number
+  max_half_open_ms?: number
+  open_wait?: OpenWait
+  failure_classes?: ClassName[]
+  retry_after_opens?: boolean
+  retry_after_min_ms?: number
+  retry_after_max_ms?: number
+  initial_state?: 'closed' | 'disabled' | 'metrics_only' | 'forced_open'
+}
+export interface RateLimitConfig {
+  rpm?: number | null
+  tpm?: number | null
+  request_burst_ms?: number | null
+  max_wait_ms?: number
+  sync_from_headers?: boolean
+}
+export interface IdempotencyConfig {
+  header?: string
+  mode?: 'random' | 'derived'
+  namespace?: string | null
+}
+export interface AlertPair {
+  severity: Severity
+  long_window_ms: number
+  short_window_ms: number
+  burn_rate: number
+}
+export interface SloConfig {
+  target?: number
+  period_ms?: number
+  resolution_ms?: number
+  alerts?: AlertPair[]
+  cut_retries_at_burn_rate?: number | null
+}
+export interface RetryConfig {
+  max_retries?: number
+  retry_on?: ClassName[]
+  backoff?: BackoffConfig
+  server_delay?: { honor?: boolean; max_ms?: number; above_max?: 'refuse' | 'backoff' | 'cap' }
+  ownership?: 'own' | 'defer_to_outer'
+}
+/** A policy document (`Policy.fromObject`, `new Client(policy)`); `toObject()` returns every field. */
+export interface PolicyConfig {
+  profile?: Profile
+  retry?: RetryConfig
+  deadline?: DeadlineConfig
+  budget?: BudgetConfig
+  breaker?: BreakerConfig
+  breaker_keys?: number
+  rate_limit?: RateLimitConfig
+  idempotency?: IdempotencyConfig
+  slo?: SloConfig | null
+}
+
+// ---- results ------------------------------------------------------------------------------
+
+export interface RetryAfter {
+  /** The delay in ms; `null` when not finite. */
+  delay_ms: number | null
+  source: RetryAfterSource
+}
+export interface Classification {
+  class: ClassName
+  reason: ClassReason
+  retry_after?: RetryAfter
+  should_retry?: boolean
+  issues: HeaderIssue[]
+}
+export interface RetryAfterResult {
+  retry_after: RetryAfter | null
+  issues: HeaderIssue[]
+}
+export interface Quota {
+  limit?: number
+  remaining?: number
+  reset_ms?: number
+}
+export interface RateLimits {
+  requests?: Quota
+  tokens?: Quota
+  input_tokens?: Quota
+  output_tokens?: Quota
+}
+export interface RateLimitsResult {
+  rate_limits: RateLimits
+  issues: HeaderIssue[]
+}
+export interface AttemptTimeouts {
+  connect_ms: number | null
+  headers_ms: number | null
+  first_token_ms: number | null
+  idle_ms: number | null
+  attempt_ms: number | null
+  remaining_ms: number | null
+}
+export interface Propagation {
+  timeout_ms: number
+  stainless_timeout_s: number
+}
+export interface BudgetSnapshot {
+  kind: BudgetKind
+  tokens?: number
+  threshold?: number
+  active_requests: number
+  active_retries: number
+  limit?: number
+}
+export interface BudgetDecision extends BudgetSnapshot {
+  allowed: boolean
+  reason: BudgetReason
+}
+export interface Transition {
+  from: BreakerState
+  to: BreakerState
+  reason: TransitionReason
+  at_ms: number
+  open_until_ms: number | null
+}
+export interface Acquire {
+  permitted: boolean
+  /** The permit token to pass to `record` or `release`; `null` when rejected. */
+  permit: number | null
+  state: BreakerState
+  reason: AcquireReason
+  retry_after_ms: number | null
+  transition: Transition | null
+}
+export interface Recorded {
+  counted: Counted
+  state: BreakerState
+  transition: Transition | null
+}
+export interface BreakerMetrics {
+  calls: number
+  failures: number
+  slow_calls: number
+  failure_rate: number | null
+  slow_call_rate: number | null
+}
+export interface RegistryStats {
+  keys: number
+  evictions: number
+}
+export interface Reservation {
+  ready: boolean
+  reason: LimitReason
+  wait_until_ms?: number
+  remaining_requests?: number
+  remaining_tokens?: number
+}
+export interface BucketSnapshot {
+  limit: number
+  source: LimitSource
+  remaining: number
+  debt: number
+}
+export interface RateLimitSnapshot {
+  requests?: BucketSnapshot
+  tokens?: BucketSnapshot
+  blocked_until_ms?: number
+}
+export interface Alert {
+  severity: Severity
+  long_window_ms: number
+  short_window_ms: number
+  threshold: number
+  long_burn_rate: number
+  short_burn_rate: number
+}
+export interface SloDecision {
+  allowed: boolean
+  reason: SloReason
+  burn_rate?: number
+}
+export interface AttemptDecision {
+  action: AttemptAction
+  reason: AttemptReason
+  wait_until_ms?: number
+  attempt: number
+  timeouts: AttemptTimeouts
+  /** Headers to send with the attempt (idempotency key, retry count, timeout). */
+  headers: Array<[string, string]>
+}
+export interface RetryDecision {
+  action: RetryAction
+  reason: RetryReason
+  delay_ms?: number
+  retries_taken: number
+  class: ClassName
+  cause: ClassReason
+}
+export interface BreakerEvent {
+  key: string
+  transition: Transition
+}

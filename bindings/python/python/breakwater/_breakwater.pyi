@@ -1,0 +1,346 @@
+"""Type stubs of the compiled module ``breakwater._breakwater`` (re-exported by ``breakwater``).
+
+Conventions (docs/bindings.md): ``now_ms`` is monotonic milliseconds, always the
+last parameter and optional (omitted = ``time.monotonic_ns() // 1_000_000``);
+``wall_unix_ms`` is never defaulted. Times and counts are non-negative integers
+(an integral float is accepted); anything else raises ``InvalidArgumentError``
+or ``BreakwaterTypeError`` naming the parameter. Results are plain dicts with
+the core's snake_case keys; a key whose value is absent may be missing.
+"""
+
+from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, TypedDict, Union, final
+
+from typing_extensions import NotRequired
+
+__version__: str
+
+ClassName = Literal["success", "retryable", "rate_limited", "overloaded", "permanent", "fatal"]
+State = Literal["closed", "open", "half_open", "forced_open", "disabled", "metrics_only"]
+Counted = Literal["success", "failure", "slow_success", "slow_failure", "ignored", "stale"]
+ProfileName = Literal["openai", "azure_openai", "anthropic", "generic_http"]
+Header = Union[str, bytes]
+Headers = Union[Sequence[Tuple[Header, Header]], Sequence[Sequence[Header]], Mapping[str, str], Any]
+"""A list of ``(name, value)`` pairs, a dict, or any mapping (``httpx.Headers``)."""
+Time = int
+Config = Mapping[str, Any]
+
+# ---- results ---------------------------------------------------------------------------------
+
+class RetryAfterResult(TypedDict):
+    delay_ms: float
+    source: str
+
+Classification = TypedDict(
+    "Classification",
+    {
+        "class": ClassName,
+        "reason": str,
+        "retry_after": NotRequired[Optional[RetryAfterResult]],
+        "should_retry": NotRequired[Optional[bool]],
+        "issues": List[str],
+    },
+)
+
+class RetryAfterFound(TypedDict):
+    retry_after: Optional[RetryAfterResult]
+    issues: List[str]
+
+class Quota(TypedDict, total=False):
+    limit: int
+    remaining: int
+    reset_ms: int
+
+class RateLimitHeaders(TypedDict, total=False):
+    requests: Quota
+    tokens: Quota
+    input_tokens: Quota
+    output_tokens: Quota
+
+class RateLimitsFound(TypedDict):
+    rate_limits: RateLimitHeaders
+    issues: List[str]
+
+Transition = TypedDict(
+    "Transition",
+    {"from": State, "to": State, "reason": str, "at_ms": int, "open_until_ms": Optional[int]},
+)
+
+class Acquire(TypedDict):
+    permitted: bool
+    permit: Optional[int]
+    """An integer token below 2^53; 0 is a valid permit, so test ``is not None``."""
+    state: State
+    reason: str
+    retry_after_ms: Optional[int]
+    transition: Optional[Transition]
+
+class Recorded(TypedDict):
+    counted: Counted
+    state: State
+    transition: Optional[Transition]
+
+class Metrics(TypedDict):
+    calls: int
+    failures: int
+    slow_calls: int
+    failure_rate: Optional[float]
+    slow_call_rate: Optional[float]
+
+class RegistryStats(TypedDict):
+    keys: int
+    evictions: int
+
+class AttemptTimeouts(TypedDict, total=False):
+    connect_ms: int
+    headers_ms: int
+    first_token_ms: int
+    idle_ms: int
+    attempt_ms: int
+    remaining_ms: int
+
+class Propagation(TypedDict):
+    timeout_ms: int
+    stainless_timeout_s: int
+
+class BudgetSnapshot(TypedDict):
+    kind: str
+    tokens: NotRequired[float]
+    threshold: NotRequired[float]
+    active_requests: int
+    active_retries: int
+    limit: NotRequired[int]
+
+class BudgetDecision(BudgetSnapshot):
+    allowed: bool
+    reason: str
+
+class Reservation(TypedDict):
+    ready: bool
+    reason: str
+    wait_until_ms: NotRequired[Optional[int]]
+    remaining_requests: NotRequired[Optional[int]]
+    remaining_tokens: NotRequired[Optional[int]]
+
+class BucketSnapshot(TypedDict):
+    limit: int
+    source: str
+    remaining: int
+    debt: int
+
+class RateLimitSnapshot(TypedDict, total=False):
+    requests: BucketSnapshot
+    tokens: BucketSnapshot
+    blocked_until_ms: int
+
+class Alert(TypedDict):
+    severity: Literal["page", "ticket"]
+    long_window_ms: int
+    short_window_ms: int
+    threshold: float
+    long_burn_rate: float
+    short_burn_rate: float
+
+class SloDecision(TypedDict):
+    allowed: bool
+    reason: str
+    burn_rate: NotRequired[Optional[float]]
+
+class AttemptDecision(TypedDict):
+    action: Literal["send", "wait", "give_up"]
+    reason: str
+    wait_until_ms: NotRequired[int]
+    attempt: int
+    timeouts: AttemptTimeouts
+    headers: List[List[str]]
+    """``[name, value]`` pairs to add to the call: ``dict(decision["headers"])``."""
+
+RetryDecision = TypedDict(
+    "RetryDecision",
+    {
+        "action": Literal["retry", "done", "give_up"],
+        "reason": str,
+        "delay_ms": NotRequired[Optional[int]],
+        "retries_taken": int,
+        "class": ClassName,
+        "cause": str,
+    },
+)
+
+class BreakerEvent(TypedDict):
+    key: str
+    transition: Transition
+
+# ---- functions -------------------------------------------------------------------------------
+
+def classify(
+    outcome: str,
+    headers: Optional[Headers] = ...,
+    *,
+    profile: Optional[ProfileName] = ...,
+    error_type: Optional[str] = ...,
+    error_code: Optional[str] = ...,
+    wall_unix_ms: Optional[int] = ...,
+) -> Classification:
+    """Classifies an attempt's outcome (``http_<status>``, ``connect``, ``timeout_headers``,
+    ``stream_cut``, ...): ``{class, reason, retry_after, should_retry, issues}``."""
+
+def retry_after(headers: Headers, wall_unix_ms: Optional[int] = ...) -> RetryAfterFound: ...
+def rate_limits(headers: Headers, wall_unix_ms: Optional[int] = ...) -> RateLimitsFound: ...
+def parse_go_duration(s: str) -> Optional[float]: ...
+def parse_http_date(s: str) -> Optional[int]: ...
+def parse_rfc3339(s: str) -> Optional[int]: ...
+def error_codes() -> List[str]: ...
+
+# ---- classes ---------------------------------------------------------------------------------
+
+@final
+class Policy:
+    """A validated policy document; construct it with one of the static methods."""
+
+    @staticmethod
+    def from_json(text: str) -> "Policy": ...
+    @staticmethod
+    def from_toml(text: str) -> "Policy": ...
+    @staticmethod
+    def from_dict(d: Config) -> "Policy": ...
+    @staticmethod
+    def preset(name: Literal["openai_sdk", "conservative", "batch_first"]) -> "Policy": ...
+    @staticmethod
+    def schema() -> Dict[str, Any]: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+    def to_json(self) -> str: ...
+
+@final
+class Backoff:
+    def __new__(cls, config: Optional[Config] = ..., seed: Optional[int] = ...) -> "Backoff": ...
+    def next_delay(self, retries_taken: int) -> int:
+        """Whole ms, rounded up, before retry ``retries_taken + 1``."""
+
+@final
+class Deadline:
+    def __new__(cls, config: Optional[Config] = ..., now_ms: Optional[Time] = ...) -> "Deadline": ...
+    def attempt_timeouts(self, now_ms: Optional[Time] = ...) -> AttemptTimeouts: ...
+    def fits(self, delay_ms: int, now_ms: Optional[Time] = ...) -> bool: ...
+    def propagation(self, now_ms: Optional[Time] = ...) -> Optional[Propagation]: ...
+    def remaining_ms(self, now_ms: Optional[Time] = ...) -> Optional[int]: ...
+    def expired(self, now_ms: Optional[Time] = ...) -> bool: ...
+
+@final
+class RetryBudget:
+    def __new__(cls, config: Optional[Config] = ...) -> "RetryBudget": ...
+    def request_started(self) -> None: ...
+    def request_finished(self) -> None: ...
+    def try_acquire_retry(self) -> BudgetDecision: ...
+    def retry_finished(self) -> None: ...
+    def record(self, class_name: ClassName) -> None: ...
+    def snapshot(self) -> BudgetSnapshot: ...
+
+@final
+class CircuitBreaker:
+    def __new__(cls, config: Optional[Config] = ...) -> "CircuitBreaker": ...
+    def try_acquire(self, now_ms: Optional[Time] = ...) -> Acquire: ...
+    def record(
+        self,
+        permit: int,
+        class_name: ClassName,
+        latency_ms: int,
+        server_delay_ms: Optional[int] = ...,
+        now_ms: Optional[Time] = ...,
+    ) -> Recorded: ...
+    def release(self, permit: int) -> bool: ...
+    def try_acquire_permit(self, now_ms: Optional[Time] = ...) -> Optional[int]:
+        """The fast path: the permit token (0 is valid: test ``is not None``) or None."""
+    def record_permit(self, permit: int, class_name: ClassName, latency_ms: int, now_ms: Optional[Time] = ...) -> Counted: ...
+    def transition_to_forced_open(self, now_ms: Optional[Time] = ...) -> Optional[Transition]: ...
+    def transition_to_disabled(self, now_ms: Optional[Time] = ...) -> Optional[Transition]: ...
+    def transition_to_metrics_only(self, now_ms: Optional[Time] = ...) -> Optional[Transition]: ...
+    def reset(self, now_ms: Optional[Time] = ...) -> Optional[Transition]: ...
+    def state(self) -> State: ...
+    def metrics(self, now_ms: Optional[Time] = ...) -> Metrics: ...
+
+@final
+class BreakerRegistry:
+    def __new__(cls, config: Optional[Config] = ..., max_keys: Optional[int] = ...) -> "BreakerRegistry": ...
+    def try_acquire(self, key: str, now_ms: Optional[Time] = ...) -> Acquire: ...
+    def record(
+        self,
+        key: str,
+        permit: int,
+        class_name: ClassName,
+        latency_ms: int,
+        server_delay_ms: Optional[int] = ...,
+        now_ms: Optional[Time] = ...,
+    ) -> Recorded: ...
+    def release(self, key: str, permit: int) -> bool: ...
+    def state(self, key: str) -> State: ...
+    def stats(self) -> RegistryStats: ...
+    def len(self) -> int: ...
+    def __len__(self) -> int: ...
+
+@final
+class RateLimiter:
+    def __new__(cls, config: Optional[Config] = ..., now_ms: Optional[Time] = ...) -> "RateLimiter": ...
+    def reserve(self, est_tokens: Optional[int] = ..., now_ms: Optional[Time] = ...) -> Reservation: ...
+    def reconcile(self, estimated: int, actual: int, now_ms: Optional[Time] = ...) -> None: ...
+    def sync(self, rate_limits: RateLimitHeaders, now_ms: Optional[Time] = ...) -> None: ...
+    def drain(self, until_ms: int, now_ms: Optional[Time] = ...) -> None: ...
+    def snapshot(self, now_ms: Optional[Time] = ...) -> RateLimitSnapshot: ...
+
+@final
+class IdempotencyKeys:
+    def __new__(cls, config: Optional[Config] = ..., seed: Optional[int] = ...) -> "IdempotencyKeys": ...
+    def new_key(self) -> str: ...
+    def derive(self, content: Union[str, bytes]) -> str: ...
+    def header_name(self) -> str: ...
+
+@final
+class ErrorBudget:
+    def __new__(cls, config: Optional[Config] = ...) -> "ErrorBudget": ...
+    def record(self, good: bool, now_ms: Optional[Time] = ...) -> None: ...
+    def record_counts(self, good: int, bad: int, now_ms: Optional[Time] = ...) -> None: ...
+    def burn_rate(self, window_ms: int, now_ms: Optional[Time] = ...) -> Optional[float]: ...
+    def budget_remaining(self, now_ms: Optional[Time] = ...) -> float: ...
+    def alerts(self, now_ms: Optional[Time] = ...) -> List[Alert]: ...
+    def retries_allowed(self, now_ms: Optional[Time] = ...) -> SloDecision: ...
+
+@final
+class Request:
+    """One logical request; created by ``Client.begin`` and passed back to its client."""
+
+    def idempotency_key(self) -> str: ...
+    def attempts(self) -> int: ...
+    def finished(self) -> bool: ...
+
+@final
+class Client:
+    def __new__(
+        cls,
+        policy: Union[Policy, Config, None] = ...,
+        seed: Optional[int] = ...,
+        now_ms: Optional[Time] = ...,
+    ) -> "Client": ...
+    def begin(
+        self,
+        key: Optional[str] = ...,
+        est_tokens: Optional[int] = ...,
+        outer_owns_retries: Optional[bool] = ...,
+        content: Union[str, bytes, None] = ...,
+        budget_ms: Optional[int] = ...,
+        now_ms: Optional[Time] = ...,
+    ) -> Request: ...
+    def before_attempt(self, request: Request, now_ms: Optional[Time] = ...) -> AttemptDecision: ...
+    def on_outcome(
+        self,
+        request: Request,
+        outcome: str,
+        headers: Optional[Headers] = ...,
+        error_type: Optional[str] = ...,
+        error_code: Optional[str] = ...,
+        latency_ms: Optional[int] = ...,
+        wall_unix_ms: Optional[int] = ...,
+        actual_tokens: Optional[int] = ...,
+        now_ms: Optional[Time] = ...,
+    ) -> RetryDecision: ...
+    def cancel(self, request: Request, now_ms: Optional[Time] = ...) -> None: ...
+    def poll_event(self) -> Optional[BreakerEvent]: ...
+    def breaker_state(self, key: str) -> State: ...

@@ -1,0 +1,284 @@
+//! `CircuitBreaker` and `BreakerRegistry`: permits cross the boundary as integer tokens.
+
+use std::sync::{Mutex, MutexGuard};
+
+use breakwater::transport::breaker::{self, Acquire, BreakerConfig, Permit};
+use breakwater::transport::classify::Class;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyString;
+
+use crate::convert::{self, now, opt_u64, out, str_arg, u64_arg};
+use crate::errors::{argument, wrong_type, IntoPy};
+use crate::pyser::key;
+
+/// Locks a binding's core object; a poisoned lock (impossible without a panic) is still usable.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The class codes as interned Python strings: a literal `"success"` in Python code is the
+/// same object, so the common case is a pointer comparison, not a string conversion.
+static CLASS_NAMES: PyOnceLock<Vec<(Py<PyString>, Class)>> = PyOnceLock::new();
+
+/// A result class code (`success`, `retryable`, `rate_limited`, `overloaded`, `permanent`, `fatal`).
+pub(crate) fn class_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Class> {
+    let names = CLASS_NAMES.get_or_init(py, || {
+        Class::ALL.iter().map(|c| (PyString::intern(py, c.as_str()).unbind(), *c)).collect()
+    });
+    if let Some((_, class)) = names.iter().find(|(name, _)| obj.is(name)) {
+        return Ok(*class);
+    }
+    let Ok(s) = obj.cast::<PyString>() else {
+        return Err(wrong_type(py, "class_name", "a str", obj));
+    };
+    let s = s.to_cow()?;
+    Class::from_code(&s).ok_or_else(|| argument(py, "class_name", format!("unknown class `{s}`")))
+}
+
+/// A permit token from `try_acquire` (an int < 2^53).
+fn permit_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Permit> {
+    Ok(Permit::from_token(u64_arg(py, obj, "permit")?))
+}
+
+/// The serde form of an `Acquire`, with the permit as its integer token.
+pub(crate) fn acquire_out<'py>(py: Python<'py>, a: &Acquire) -> PyResult<Bound<'py, PyAny>> {
+    let d = out(py, a)?;
+    d.set_item(pyo3::intern!(py, "permit"), a.permit.map(|p| p.token()))?;
+    Ok(d)
+}
+
+fn transition_out<'py>(py: Python<'py>, t: Option<breaker::Transition>) -> PyResult<Bound<'py, PyAny>> {
+    match t {
+        Some(t) => out(py, &t),
+        None => Ok(py.None().into_bound(py)),
+    }
+}
+
+/// A circuit breaker for one upstream (resilience4j's rules); safe to share between threads.
+#[pyclass(frozen, name = "CircuitBreaker", module = "breakwater")]
+pub(crate) struct PyCircuitBreaker(Mutex<breaker::CircuitBreaker>);
+
+#[pymethods]
+impl PyCircuitBreaker {
+    #[new]
+    #[pyo3(signature = (config=None))]
+    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let cfg: BreakerConfig = convert::config(py, config)?;
+        Ok(Self(Mutex::new(breaker::CircuitBreaker::new(cfg).py_err(py)?)))
+    }
+
+    /// Asks to make one call: `{permitted, permit, state, reason, retry_after_ms, transition}`.
+    #[pyo3(signature = (now_ms=None))]
+    fn try_acquire<'py>(
+        &self,
+        py: Python<'py>,
+        now_ms: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = now(py, now_ms)?;
+        let a = lock(&self.0).try_acquire(now);
+        acquire_out(py, &a)
+    }
+
+    /// The fast path of `try_acquire`: the permit token, or None when rejected.
+    #[pyo3(signature = (now_ms=None))]
+    fn try_acquire_permit(&self, py: Python<'_>, now_ms: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
+        let now = now(py, now_ms)?;
+        Ok(lock(&self.0).try_acquire(now).permit.map(|p| p.token()))
+    }
+
+    /// Feeds back a call's result: `{counted, state, transition}`.
+    #[pyo3(signature = (permit, class_name, latency_ms, server_delay_ms=None, now_ms=None))]
+    fn record<'py>(
+        &self,
+        py: Python<'py>,
+        permit: &Bound<'py, PyAny>,
+        class_name: &Bound<'py, PyAny>,
+        latency_ms: &Bound<'py, PyAny>,
+        server_delay_ms: Option<&Bound<'py, PyAny>>,
+        now_ms: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let permit = permit_arg(py, permit)?;
+        let class = class_arg(py, class_name)?;
+        let latency = u64_arg(py, latency_ms, "latency_ms")?;
+        let server_delay = opt_u64(py, server_delay_ms, "server_delay_ms")?;
+        let now = now(py, now_ms)?;
+        let r = lock(&self.0).record(now, permit, class, latency, server_delay);
+        out(py, &r)
+    }
+
+    /// The fast path of `record`: only the `counted` code.
+    #[pyo3(signature = (permit, class_name, latency_ms, now_ms=None))]
+    fn record_permit<'py>(
+        &self,
+        py: Python<'py>,
+        permit: &Bound<'py, PyAny>,
+        class_name: &Bound<'py, PyAny>,
+        latency_ms: &Bound<'py, PyAny>,
+        now_ms: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyString>> {
+        let permit = permit_arg(py, permit)?;
+        let class = class_arg(py, class_name)?;
+        let latency = u64_arg(py, latency_ms, "latency_ms")?;
+        let now = now(py, now_ms)?;
+        let counted = lock(&self.0).record(now, permit, class, latency, None).counted;
+        Ok(key(py, counted.as_str()))
+    }
+
+    /// Gives back a permit whose call was cancelled; whether a half-open slot was freed.
+    fn release(&self, py: Python<'_>, permit: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let permit = permit_arg(py, permit)?;
+        Ok(lock(&self.0).release(permit))
+    }
+
+    /// Manual: reject every call until `reset`. The transition, or None.
+    #[pyo3(signature = (now_ms=None))]
+    fn transition_to_forced_open<'py>(
+        &self,
+        py: Python<'py>,
+        now_ms: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = now(py, now_ms)?;
+        let t = lock(&self.0).transition_to_forced_open(now);
+        transition_out(py, t)
+    }
+
+    /// Manual: permit every call, record nothing. The transition, or None.
+    #[pyo3(signature = (now_ms=None))]
+    fn transition_to_disabled<'py>(
+        &self,
+        py: Python<'py>,
+        now_ms: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = now(py, now_ms)?;
+        let t = lock(&self.0).transition_to_disabled(now);
+        transition_out(py, t)
+    }
+
+    /// Manual: permit every call, record metrics, never transition. The transition, or None.
+    #[pyo3(signature = (now_ms=None))]
+    fn transition_to_metrics_only<'py>(
+        &self,
+        py: Python<'py>,
+        now_ms: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = now(py, now_ms)?;
+        let t = lock(&self.0).transition_to_metrics_only(now);
+        transition_out(py, t)
+    }
+
+    /// Manual: back to closed with empty metrics. The transition, or None.
+    #[pyo3(signature = (now_ms=None))]
+    fn reset<'py>(&self, py: Python<'py>, now_ms: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let now = now(py, now_ms)?;
+        let t = lock(&self.0).reset(now);
+        transition_out(py, t)
+    }
+
+    /// The state as of the last call.
+    fn state<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        let state = lock(&self.0).state();
+        key(py, state.as_str())
+    }
+
+    /// Counts and rates of the current window: `{calls, failures, slow_calls, failure_rate, slow_call_rate}`.
+    #[pyo3(signature = (now_ms=None))]
+    fn metrics<'py>(
+        &self,
+        py: Python<'py>,
+        now_ms: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = now(py, now_ms)?;
+        let m = lock(&self.0).metrics(now);
+        out(py, &m)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("CircuitBreaker(state={:?})", lock(&self.0).state().as_str())
+    }
+}
+
+/// One circuit breaker per key (model, endpoint), least recently used closed ones evicted.
+#[pyclass(frozen, name = "BreakerRegistry", module = "breakwater")]
+pub(crate) struct PyBreakerRegistry(Mutex<breaker::BreakerRegistry>);
+
+#[pymethods]
+impl PyBreakerRegistry {
+    #[new]
+    #[pyo3(signature = (config=None, max_keys=None))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        max_keys: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let cfg: BreakerConfig = convert::config(py, config)?;
+        let max_keys = opt_u64(py, max_keys, "max_keys")?.unwrap_or(1024);
+        let max_keys = usize::try_from(max_keys).map_err(|_| argument(py, "max_keys", "too large"))?;
+        Ok(Self(Mutex::new(breaker::BreakerRegistry::new(cfg, max_keys).py_err(py)?)))
+    }
+
+    /// `try_acquire` of the breaker for `key`.
+    #[pyo3(signature = (key, now_ms=None))]
+    fn try_acquire<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyAny>,
+        now_ms: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let key = str_arg(py, key, "key")?;
+        let now = now(py, now_ms)?;
+        let a = lock(&self.0).try_acquire(&key, now);
+        acquire_out(py, &a)
+    }
+
+    /// `record` on the breaker for `key`.
+    #[pyo3(signature = (key, permit, class_name, latency_ms, server_delay_ms=None, now_ms=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn record<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyAny>,
+        permit: &Bound<'py, PyAny>,
+        class_name: &Bound<'py, PyAny>,
+        latency_ms: &Bound<'py, PyAny>,
+        server_delay_ms: Option<&Bound<'py, PyAny>>,
+        now_ms: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let key = str_arg(py, key, "key")?;
+        let permit = permit_arg(py, permit)?;
+        let class = class_arg(py, class_name)?;
+        let latency = u64_arg(py, latency_ms, "latency_ms")?;
+        let server_delay = opt_u64(py, server_delay_ms, "server_delay_ms")?;
+        let now = now(py, now_ms)?;
+        let r = lock(&self.0).record(&key, now, permit, class, latency, server_delay);
+        out(py, &r)
+    }
+
+    /// `release` on the breaker for `key`.
+    fn release(&self, py: Python<'_>, key: &Bound<'_, PyAny>, permit: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let key = str_arg(py, key, "key")?;
+        let permit = permit_arg(py, permit)?;
+        Ok(lock(&self.0).release(&key, permit))
+    }
+
+    /// The state of the breaker for `key` (`closed` for an unknown key).
+    fn state(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<&'static str> {
+        let key = str_arg(py, key, "key")?;
+        Ok(lock(&self.0).state(&key).as_str())
+    }
+
+    /// `{keys, evictions}`.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let s = lock(&self.0).stats();
+        out(py, &s)
+    }
+
+    /// The number of breakers held.
+    fn len(&self) -> usize {
+        lock(&self.0).len()
+    }
+
+    fn __len__(&self) -> usize {
+        lock(&self.0).len()
+    }
+}

@@ -1,0 +1,390 @@
+"""Plays every shared vector in tests/vectors/ through the public Python API.
+
+One test per vector file. Each component has a runner: a small table from op
+name to the public method it calls, producing the same output as the Rust
+player (core/tests/vectors/*.rs). Matching follows tests/vectors/README.md:
+expected objects are subsets, arrays match element by element, numbers
+compare by value, an expected null also matches a missing key, and an op that
+raises a BreakwaterError outputs {"error": {"code", "path"}}.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+import pytest
+
+import breakwater as bw
+
+ROOT = Path(os.environ.get("BREAKWATER_VECTORS", Path(__file__).resolve().parents[3] / "tests" / "vectors"))
+FILES = sorted(p for p in ROOT.rglob("*.json"))
+
+
+def error_json(e: bw.BreakwaterError, with_line: bool = False) -> dict:
+    err = {"code": e.code, "path": e.path}
+    if with_line:
+        err["line"] = e.line
+    return {"error": err}
+
+
+class RunnerError(Exception):
+    """A refusal of the runner itself (a missing argument), reported like a core error."""
+
+    def __init__(self, code: str, path: str) -> None:
+        super().__init__(f"{code} at {path}")
+        self.code, self.path = code, path
+
+
+# ---- matching ---------------------------------------------------------------------------
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def contains(actual: Any, expected: Any, at: str) -> Optional[str]:
+    """None when `expected` is contained in `actual`, else where and why not."""
+    if isinstance(actual, dict) and isinstance(expected, dict):
+        for k, ev in expected.items():
+            here = f"{at}.{k}"
+            if k in actual:
+                why = contains(actual[k], ev, here)
+                if why:
+                    return why
+            elif ev is not None:
+                return f"{here}: missing, expected {json.dumps(ev)}"
+        return None
+    if isinstance(actual, list) and isinstance(expected, list):
+        if len(actual) != len(expected):
+            return f"{at}: {len(actual)} items, expected {len(expected)} ({actual!r} vs {expected!r})"
+        for i, (av, ev) in enumerate(zip(actual, expected)):
+            why = contains(av, ev, f"{at}[{i}]")
+            if why:
+                return why
+        return None
+    if _is_number(actual) and _is_number(expected):
+        return None if float(actual) == float(expected) else f"{at}: got {actual!r}, expected {expected!r}"
+    if type(actual) is type(expected) and actual == expected:
+        return None
+    if actual is None and expected is None:
+        return None
+    return f"{at}: got {json.dumps(actual)}, expected {json.dumps(expected)}"
+
+
+# ---- runners: op name → public method ----------------------------------------------------
+
+Op = Callable[[Dict[str, Any], int], Any]
+
+
+def no_config(v: dict, name: str) -> None:
+    if v.get("config") not in (None, {}):
+        raise RunnerError("invalid_argument", "config")
+
+
+def classify_runner(v: dict) -> Dict[str, Op]:
+    no_config(v, "classify")
+    return {
+        "classify": lambda a, now: bw.classify(
+            a["outcome"],
+            a.get("headers", []),
+            profile=a.get("profile", "openai"),
+            error_type=a.get("error_type"),
+            error_code=a.get("error_code"),
+            wall_unix_ms=a.get("wall_unix_ms"),
+        )
+    }
+
+
+def headers_runner(v: dict) -> Dict[str, Op]:
+    no_config(v, "headers")
+    return {
+        "retry_after": lambda a, now: bw.retry_after(a["headers"], a.get("wall_unix_ms")),
+        "rate_limits": lambda a, now: bw.rate_limits(a["headers"], a.get("wall_unix_ms")),
+        "parse_go_duration": lambda a, now: {"ms": bw.parse_go_duration(a["value"])},
+        "parse_http_date": lambda a, now: {"unix_ms": bw.parse_http_date(a["value"])},
+        "parse_rfc3339": lambda a, now: {"unix_ms": bw.parse_rfc3339(a["value"])},
+    }
+
+
+def backoff_runner(v: dict) -> Dict[str, Op]:
+    b = bw.Backoff(v.get("config"), seed=v.get("seed", 0))
+    return {"next_delay": lambda a, now: {"delay_ms": b.next_delay(a.get("retries_taken", 0))}}
+
+
+def deadline_runner(v: dict) -> Dict[str, Op]:
+    d = bw.Deadline(v.get("config"), now_ms=0)
+    return {
+        "attempt_timeouts": lambda a, now: d.attempt_timeouts(now),
+        "fits": lambda a, now: {"fits": d.fits(a.get("delay_ms", 0), now)},
+        "propagation": lambda a, now: {"propagation": d.propagation(now)},
+        "remaining": lambda a, now: {"remaining_ms": d.remaining_ms(now), "expired": d.expired(now)},
+    }
+
+
+def budget_runner(v: dict) -> Dict[str, Op]:
+    b = bw.RetryBudget(v.get("config"))
+    return {
+        "request_started": lambda a, now: b.request_started(),
+        "request_finished": lambda a, now: b.request_finished(),
+        "retry_finished": lambda a, now: b.retry_finished(),
+        "record": lambda a, now: b.record(a.get("class", "")),
+        "try_acquire_retry": lambda a, now: b.try_acquire_retry(),
+        "snapshot": lambda a, now: b.snapshot(),
+    }
+
+
+class Permits:
+    """Every permit handed out, in order; `take` uses the oldest unused one or names one."""
+
+    def __init__(self) -> None:
+        self.permits: List[List[Any]] = []
+
+    def push(self, acquired: dict) -> dict:
+        if acquired["permit"] is not None:
+            self.permits.append([acquired["permit"], False])
+        return acquired
+
+    def take(self, index: Optional[int]) -> int:
+        if index is None:
+            slot = next((p for p in self.permits if not p[1]), None)
+        else:
+            slot = self.permits[index] if index < len(self.permits) else None
+        if slot is None:
+            raise RunnerError("invalid_argument", "args.permit")
+        slot[1] = True
+        return slot[0]
+
+
+BREAKER_ARGS = {"key", "class", "latency_ms", "server_delay_ms", "permit"}
+
+
+def breaker_args(a: dict) -> dict:
+    unknown = set(a) - BREAKER_ARGS
+    if unknown:
+        raise RunnerError("unknown_field", f"args.{sorted(unknown)[0]}")
+    return a
+
+
+def need_class(a: dict) -> str:
+    if "class" not in a:
+        raise RunnerError("invalid_argument", "args.class")
+    return a["class"]
+
+
+def breaker_runner(v: dict) -> Dict[str, Op]:
+    cb = bw.CircuitBreaker(v.get("config"))
+    permits = Permits()
+
+    def record(a: dict, now: int) -> Any:
+        permit = permits.take(a.get("permit"))
+        return cb.record(permit, need_class(a), a.get("latency_ms", 0), a.get("server_delay_ms"), now)
+
+    def manual(method: Callable[[int], Any]) -> Op:
+        return lambda a, now: {"transition": method(now), "state": cb.state()}
+
+    return {
+        "try_acquire": lambda a, now: permits.push(cb.try_acquire(now)),
+        "record": record,
+        "release": lambda a, now: {"released": cb.release(permits.take(a.get("permit"))), "state": cb.state()},
+        "transition_to_forced_open": manual(cb.transition_to_forced_open),
+        "transition_to_disabled": manual(cb.transition_to_disabled),
+        "transition_to_metrics_only": manual(cb.transition_to_metrics_only),
+        "reset": manual(cb.reset),
+        "state": lambda a, now: {"state": cb.state()},
+        "metrics": lambda a, now: cb.metrics(now),
+    }
+
+
+def registry_runner(v: dict) -> Dict[str, Op]:
+    config = dict(v.get("config") or {})
+    max_keys = config.pop("max_keys", 1024)
+    r = bw.BreakerRegistry(config, max_keys=max_keys)
+    permits = Permits()
+
+    def key(a: dict) -> str:
+        if "key" not in a:
+            raise RunnerError("invalid_argument", "args.key")
+        return a["key"]
+
+    def record(a: dict, now: int) -> Any:
+        permit = permits.take(a.get("permit"))
+        return r.record(key(a), permit, need_class(a), a.get("latency_ms", 0), a.get("server_delay_ms"), now)
+
+    def release(a: dict, now: int) -> Any:
+        released = r.release(key(a), permits.take(a.get("permit")))
+        return {"released": released, "state": r.state(key(a))}
+
+    return {
+        "try_acquire": lambda a, now: permits.push(r.try_acquire(key(a), now)),
+        "record": record,
+        "release": release,
+        "state": lambda a, now: {"state": r.state(key(a))},
+        "stats": lambda a, now: r.stats(),
+    }
+
+
+def ratelimit_runner(v: dict) -> Dict[str, Op]:
+    limiter = bw.RateLimiter(v.get("config"), now_ms=0)
+    quotas = ("requests", "tokens", "input_tokens", "output_tokens")
+    return {
+        "reserve": lambda a, now: limiter.reserve(a["est_tokens"], now),
+        "reconcile": lambda a, now: limiter.reconcile(a["estimated"], a["actual"], now),
+        "sync": lambda a, now: limiter.sync({q: a[q] for q in quotas if q in a}, now),
+        "drain": lambda a, now: limiter.drain(a["until_ms"], now),
+        "snapshot": lambda a, now: limiter.snapshot(now),
+    }
+
+
+def idempotency_runner(v: dict) -> Dict[str, Op]:
+    keys = bw.IdempotencyKeys(v.get("config"), seed=v.get("seed", 0))
+    return {
+        "new_key": lambda a, now: keys.new_key(),
+        "header_name": lambda a, now: keys.header_name(),
+        "derive": lambda a, now: keys.derive(a["content"]),
+    }
+
+
+def slo_runner(v: dict) -> Dict[str, Op]:
+    b = bw.ErrorBudget(v.get("config"))
+    return {
+        "record": lambda a, now: b.record(a["good"], now),
+        "record_counts": lambda a, now: b.record_counts(a["good"], a["bad"], now),
+        "burn_rate": lambda a, now: b.burn_rate(a["window_ms"], now),
+        "budget_remaining": lambda a, now: b.budget_remaining(now),
+        "alerts": lambda a, now: b.alerts(now),
+        "retries_allowed": lambda a, now: b.retries_allowed(now),
+    }
+
+
+def client_runner(v: dict) -> Dict[str, Op]:
+    client = bw.Client(v.get("config"), seed=v.get("seed", 0), now_ms=0)
+    requests: Dict[str, bw.Request] = {}
+
+    def request(a: dict) -> bw.Request:
+        name = a.get("request", "r")
+        if name not in requests:
+            raise RunnerError("invalid_argument", "request")
+        return requests[name]
+
+    def begin(a: dict, now: int) -> Any:
+        req = client.begin(
+            key=a.get("key"),
+            est_tokens=a.get("est_tokens", 0),
+            outer_owns_retries=a.get("outer_owns_retries", False),
+            content=a.get("content"),
+            budget_ms=a.get("budget_ms"),
+            now_ms=now,
+        )
+        requests[a.get("request", "r")] = req
+        return {"idempotency_key": req.idempotency_key()}
+
+    def on_outcome(a: dict, now: int) -> Any:
+        return client.on_outcome(
+            request(a),
+            a.get("outcome", ""),
+            a.get("headers", []),
+            error_type=a.get("error_type"),
+            error_code=a.get("error_code"),
+            latency_ms=a.get("latency_ms", 0),
+            wall_unix_ms=a.get("wall_unix_ms"),
+            actual_tokens=a.get("actual_tokens"),
+            now_ms=now,
+        )
+
+    def cancel(a: dict, now: int) -> Any:
+        req = request(a)
+        client.cancel(req, now)
+        return {"finished": req.finished()}
+
+    return {
+        "begin": begin,
+        "before_attempt": lambda a, now: client.before_attempt(request(a), now),
+        "on_outcome": on_outcome,
+        "cancel": cancel,
+        "poll_event": lambda a, now: {"event": client.poll_event()},
+        "breaker_state": lambda a, now: {"state": client.breaker_state(a.get("key", "default"))},
+    }
+
+
+def policy_runner(v: dict) -> Dict[str, Op]:
+    def parsed(make: Callable[[], bw.Policy]) -> Any:
+        try:
+            return {"ok": True, "policy": make().to_dict()}
+        except bw.BreakwaterError as e:  # documents keep their line
+            return error_json(e, with_line=True)
+
+    return {
+        "from_json": lambda a, now: parsed(lambda: bw.Policy.from_json(a.get("text", ""))),
+        "from_toml": lambda a, now: parsed(lambda: bw.Policy.from_toml(a.get("text", ""))),
+        "preset": lambda a, now: parsed(lambda: bw.Policy.preset(a.get("name", ""))),
+    }
+
+
+RUNNERS: Dict[str, Callable[[dict], Dict[str, Op]]] = {
+    "classify": classify_runner,
+    "headers": headers_runner,
+    "backoff": backoff_runner,
+    "deadline": deadline_runner,
+    "budget": budget_runner,
+    "breaker": breaker_runner,
+    "breaker_registry": registry_runner,
+    "ratelimit": ratelimit_runner,
+    "idempotency": idempotency_runner,
+    "slo": slo_runner,
+    "client": client_runner,
+    "policy": policy_runner,
+}
+
+
+# ---- the player --------------------------------------------------------------------------
+
+
+def play(v: dict) -> List[str]:
+    """Plays one vector; returns every failing step (not only the first)."""
+    steps = v["steps"]
+    assert steps, "a vector needs at least one step"
+    make = RUNNERS.get(v["component"])
+    assert make is not None, f"no runner for component {v['component']!r}"
+    try:
+        ops = make(v)
+    except (bw.BreakwaterError, RunnerError) as e:
+        first = steps[0]
+        if first["op"] != "construct":
+            return [f"construct failed: {e}"]
+        why = contains({"error": {"code": e.code, "path": e.path}}, first.get("expect"), "construct")
+        return [why] if why else []
+    failures = []
+    for i, step in enumerate(steps):
+        op, now, expect = step["op"], step.get("at_ms", 0), step.get("expect")
+        if op == "construct":
+            if expect is not None:
+                why = contains({"ok": True}, expect, f"steps[{i}]")
+                if why:
+                    failures.append(why)
+            continue
+        try:
+            if op not in ops:
+                raise RunnerError("invalid_argument", "op")
+            output = ops[op](step.get("args") or {}, now)
+        except (bw.BreakwaterError, RunnerError) as e:
+            output = {"error": {"code": e.code, "path": e.path}}
+        if expect is not None:
+            why = contains(output, expect, f"steps[{i}] ({op} at {now} ms)")
+            if why:
+                failures.append(why)
+    return failures
+
+
+def test_vectors_exist() -> None:
+    assert ROOT.is_dir(), f"{ROOT} is missing"
+    assert len(FILES) >= 50
+
+
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(ROOT)) for p in FILES])
+def test_vector(path: Path) -> None:
+    v = json.loads(path.read_text())
+    failures = play(v)
+    assert not failures, f"{v['name']}:\n" + "\n".join(failures)

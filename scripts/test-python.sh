@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The Python suite: builds the binding (pyo3 + maturin, release) into a venv and runs the
+# vector, error, runtime and example tests. Installs what it needs, skipping what is there.
+# Ends with one line: `python: N passed, M failed`; exits non-zero on any failure.
+#
+#   scripts/test-python.sh            # venv at .venv (BREAKWATER_VENV overrides)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${BREAKWATER_VENV:-.venv}
+# Pinned test and example dependencies (the SDK the example drives, the benchmark's peers).
+PINS=(maturin==1.16.0 pytest==9.2.0 openai==3.57.0 pybreaker==1.4.1 tenacity==9.2.1)
+
+step() { printf '\n==> %s\n' "$*"; }
+fail() {
+  echo "$*" >&2
+  echo "python: 0 passed, 1 failed"
+  exit 1
+}
+
+command -v cargo >/dev/null 2>&1 || fail "cargo is required: install Rust with rustup (https://rustup.rs)."
+PYTHON=$(command -v python3 || true)
+[ -n "$PYTHON" ] || fail "python3 (3.9 or later) is required."
+
+if [ ! -x "$VENV/bin/python" ]; then
+  step "python: create $VENV"
+  "$PYTHON" -m venv "$VENV" || fail "python3 -m venv failed (Debian: apt-get install python3-venv)."
+fi
+VENV=$(cd "$VENV" && pwd)
+PY="$VENV/bin/python"
+export PATH="$VENV/bin:$PATH" # the build backend runs the venv's `maturin`
+
+missing=()
+for pin in "${PINS[@]}"; do
+  name=${pin%%==*}
+  want=${pin##*==}
+  have=$("$PY" -c "import importlib.metadata as m; print(m.version('$name'))" 2>/dev/null || true)
+  [ "$have" = "$want" ] || missing+=("$pin")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  step "python: install ${missing[*]}"
+  "$PY" -m pip install --quiet --disable-pip-version-check "${missing[@]}"
+fi
+
+# maturin builds in the workspace's target/ (shared with cargo); --no-build-isolation uses the
+# pinned maturin above instead of fetching one per build.
+step "python: build and install bindings/python (release)"
+"$PY" -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps --force-reinstall \
+  ./bindings/python || fail "building the binding failed."
+
+step "python: pytest bindings/python/tests examples/python"
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+set +e
+# pytest's own tally is reworded so that only the closing line below reads "N passed".
+"$PY" -m pytest -p no:cacheprovider -q --junitxml="$report" bindings/python/tests examples/python 2>&1 |
+  sed -E 's/\b([0-9]+) (passed|failed|errors?|skipped)\b/\2: \1/g'
+rc=${PIPESTATUS[0]}
+set -e
+
+read -r passed failed < <("$PY" - "$report" <<'EOF'
+import sys
+import xml.etree.ElementTree as ET
+
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except Exception:
+    print(0, 1)
+    raise SystemExit
+suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+tests = sum(int(s.get("tests", 0)) for s in suites)
+bad = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+skipped = sum(int(s.get("skipped", 0)) for s in suites)
+# A skipped test is a test that did not pass: the suite counts it as failed.
+print(tests - bad - skipped, bad + skipped)
+EOF
+)
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1 # pytest itself failed (collection, crash)
+fi
+
+echo
+echo "python: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

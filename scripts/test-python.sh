@@ -20,7 +20,7 @@ fail() {
 
 command -v cargo >/dev/null 2>&1 || fail "cargo is required: install Rust with rustup (https://rustup.rs)."
 PYTHON=$(command -v python3 || true)
-[ -n "$PYTHON" ] || fail "python3 (3.9 or later) is required."
+[ -n "$PYTHON" ] || fail "python3 (3.10 or later) is required."
 
 if [ ! -x "$VENV/bin/python" ]; then
   step "python: create $VENV"

@@ -10,7 +10,6 @@ use pyo3::types::PyString;
 
 use crate::convert::{self, now, opt_u64, out, str_arg, u64_arg};
 use crate::errors::{argument, wrong_type, IntoPy};
-use crate::pyser::key;
 
 /// Locks a binding's core object; a poisoned lock (impossible without a panic) is still usable.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -20,6 +19,30 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// The class codes as interned Python strings: a literal `"success"` in Python code is the
 /// same object, so the common case is a pointer comparison, not a string conversion.
 static CLASS_NAMES: PyOnceLock<Vec<(Py<PyString>, Class)>> = PyOnceLock::new();
+
+/// Interned code strings of the values the fast path returns, indexed by variant:
+/// `stable_codes!` enums are fieldless and declared in `ALL` order, so the discriminant
+/// indexes `ALL` (no lock, no hashing per call).
+static COUNTED_NAMES: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
+static STATE_NAMES: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
+
+fn interned<'py>(
+    py: Python<'py>,
+    cache: &'static PyOnceLock<Vec<Py<PyString>>>,
+    codes: impl Iterator<Item = &'static str>,
+    index: usize,
+) -> Bound<'py, PyString> {
+    let names = cache.get_or_init(py, || codes.map(|c| PyString::intern(py, c).unbind()).collect());
+    names[index].bind(py).clone()
+}
+
+fn counted_str(py: Python<'_>, counted: breaker::Counted) -> Bound<'_, PyString> {
+    interned(py, &COUNTED_NAMES, breaker::Counted::ALL.iter().map(|c| c.as_str()), counted as usize)
+}
+
+fn state_str(py: Python<'_>, state: breaker::State) -> Bound<'_, PyString> {
+    interned(py, &STATE_NAMES, breaker::State::ALL.iter().map(|s| s.as_str()), state as usize)
+}
 
 /// A result class code (`success`, `retryable`, `rate_limited`, `overloaded`, `permanent`, `fatal`).
 pub(crate) fn class_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Class> {
@@ -122,7 +145,7 @@ impl PyCircuitBreaker {
         let latency = u64_arg(py, latency_ms, "latency_ms")?;
         let now = now(py, now_ms)?;
         let counted = lock(&self.0).record(now, permit, class, latency, None).counted;
-        Ok(key(py, counted.as_str()))
+        Ok(counted_str(py, counted))
     }
 
     /// Gives back a permit whose call was cancelled; whether a half-open slot was freed.
@@ -178,7 +201,7 @@ impl PyCircuitBreaker {
     /// The state as of the last call.
     fn state<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         let state = lock(&self.0).state();
-        key(py, state.as_str())
+        state_str(py, state)
     }
 
     /// Counts and rates of the current window: `{calls, failures, slow_calls, failure_rate, slow_call_rate}`.

@@ -127,7 +127,7 @@ function main() {
     rows.push([name, make(wasm), addon ? `${addonName}, the same calls` : '(Node addon not built)', addon ? make(addon) : null]);
   }
 
-  const pkg = fileURLToPath(new URL('../../bindings/wasm/pkg/breakwater_wasm_bg.wasm', import.meta.url));
+  const pkg = fileURLToPath(new URL('../../bindings/wasm/pkg/breakwater_wasm_glue_bg.wasm', import.meta.url));
   let size = '';
   try {
     size = `, module ${readFileSync(pkg).length} bytes`;

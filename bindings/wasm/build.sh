@@ -20,11 +20,43 @@ fi
 
 cargo build -p breakwater-wasm --target wasm32-unknown-unknown --profile wasm-release
 wasm="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm-release/breakwater_wasm.wasm"
-"$bindgen" --target web --remove-name-section --out-dir bindings/wasm/pkg "$wasm"
-"$bindgen" --target nodejs --remove-name-section --out-dir bindings/wasm/pkg-node "$wasm"
+# wasm-bindgen's output is the glue (`breakwater_wasm_glue.*`); the entry `breakwater_wasm.js`
+# is js/wrap.mjs's `install(glue)`: the fast paths of src/fast.rs installed on the generated
+# classes, exporting exactly the public API (and `init`/`initSync` for the web build).
+rm -rf bindings/wasm/pkg bindings/wasm/pkg-node
+"$bindgen" --target web --remove-name-section --out-name breakwater_wasm_glue --out-dir bindings/wasm/pkg "$wasm"
+"$bindgen" --target nodejs --remove-name-section --out-name breakwater_wasm_glue --out-dir bindings/wasm/pkg-node "$wasm"
 
 # The raw wasm exports (`InitOutput`) are typed `any` by wasm-bindgen; nothing public should be.
-sed -i '/^export interface InitOutput/,/^}/ s/\bany\b/unknown/g' bindings/wasm/pkg/breakwater_wasm.d.ts
+sed -i '/^export interface InitOutput/,/^}/ s/\bany\b/unknown/g' bindings/wasm/pkg/breakwater_wasm_glue.d.ts
+
+names="$(node -e "
+const src = require('fs').readFileSync('bindings/wasm/js/wrap.mjs', 'utf8');
+const list = src.match(/const PUBLIC = \[([^\]]*)\]/)[1].match(/'[A-Za-z0-9]+'/g).map((s) => s.slice(1, -1));
+console.log(list.join(', '));
+")"
+
+cp bindings/wasm/js/wrap.mjs bindings/wasm/pkg/wrap.js
+cat > bindings/wasm/pkg/breakwater_wasm.js <<JS
+// breakwater's WASM module (ES module, --target web): call \`init()\` (the default export) once.
+import init, * as glue from './breakwater_wasm_glue.js';
+import { install } from './wrap.js';
+
+export const { $names } = install(glue);
+export { initSync } from './breakwater_wasm_glue.js';
+export default init;
+JS
+# The entry has the glue's public types (the hidden \`__bw*\` exports are not in them).
+cp bindings/wasm/pkg/breakwater_wasm_glue.d.ts bindings/wasm/pkg/breakwater_wasm.d.ts
+
+sed -e 's/^export function install/function install/' bindings/wasm/js/wrap.mjs > bindings/wasm/pkg-node/wrap.cjs
+echo 'module.exports = { install };' >> bindings/wasm/pkg-node/wrap.cjs
+cat > bindings/wasm/pkg-node/breakwater_wasm.js <<'JS'
+'use strict';
+// breakwater's WASM module for Node (CommonJS, --target nodejs), loaded synchronously.
+module.exports = require('./wrap.cjs').install(require('./breakwater_wasm_glue.js'));
+JS
+cp bindings/wasm/pkg-node/breakwater_wasm_glue.d.ts bindings/wasm/pkg-node/breakwater_wasm.d.ts
 
 # pkg/ is the publishable ES module package.
 cat > bindings/wasm/pkg/package.json <<JSON
@@ -37,10 +69,10 @@ cat > bindings/wasm/pkg/package.json <<JSON
   "main": "breakwater_wasm.js",
   "types": "breakwater_wasm.d.ts",
   "sideEffects": false,
-  "files": ["breakwater_wasm.js", "breakwater_wasm.d.ts", "breakwater_wasm_bg.wasm", "breakwater_wasm_bg.wasm.d.ts"]
+  "files": ["breakwater_wasm.js", "breakwater_wasm.d.ts", "wrap.js", "breakwater_wasm_glue.js", "breakwater_wasm_glue.d.ts", "breakwater_wasm_glue_bg.wasm", "breakwater_wasm_glue_bg.wasm.d.ts"]
 }
 JSON
 
-raw=$(wc -c < bindings/wasm/pkg/breakwater_wasm_bg.wasm)
-gz=$(gzip -9c bindings/wasm/pkg/breakwater_wasm_bg.wasm | wc -c)
-echo "breakwater_wasm_bg.wasm: $raw bytes ($gz bytes gzip -9)"
+raw=$(wc -c < bindings/wasm/pkg/breakwater_wasm_glue_bg.wasm)
+gz=$(gzip -9c bindings/wasm/pkg/breakwater_wasm_glue_bg.wasm | wc -c)
+echo "breakwater_wasm_glue_bg.wasm: $raw bytes ($gz bytes gzip -9)"

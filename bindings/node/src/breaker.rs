@@ -8,6 +8,7 @@ use napi_derive::napi;
 use serde_json::{json, Value};
 
 use crate::components::{class_arg, config};
+use crate::fast;
 use crate::js::{json, now, ok, Arg, Conv, Json};
 
 /// `try_acquire`'s answer with the permit as its token.
@@ -16,7 +17,7 @@ fn acquire_json(a: &Acquire) -> Json {
     if let Some(obj) = v.as_object_mut() {
         obj.insert("permit".into(), json!(a.permit.map(|p| p.token())));
     }
-    Json(v)
+    Json::Value(v)
 }
 
 fn permit_arg(arg: Arg) -> Conv<Permit> {
@@ -33,9 +34,25 @@ fn token(p: Permit) -> f64 {
 }
 
 /// A circuit breaker for one upstream.
+///
+/// The core breaker lives in the per-thread slab of `fast.rs` (the JS wrapper's hot calls
+/// address it by handle); this object owns the slot and frees it when collected.
 #[napi(js_name = "CircuitBreaker")]
 pub struct JsCircuitBreaker {
-    pub(crate) inner: CircuitBreaker,
+    pub(crate) slot: usize,
+}
+
+impl Drop for JsCircuitBreaker {
+    fn drop(&mut self) {
+        fast::remove(self.slot);
+    }
+}
+
+impl JsCircuitBreaker {
+    /// Runs `f` on the core breaker (converting its error); `f` must not call into JS.
+    fn with<T>(&self, env: &Env, f: impl FnOnce(&mut CircuitBreaker) -> T) -> napi::Result<T> {
+        ok(env, fast::with_breaker(self.slot, f))
+    }
 }
 
 #[napi]
@@ -43,14 +60,15 @@ impl JsCircuitBreaker {
     /// A breaker from a breaker config.
     #[napi(constructor, ts_args_type = "config?: BreakerConfig | null")]
     pub fn new(env: Env, config: Option<Arg>) -> napi::Result<Self> {
-        ok(&env, self::config::<BreakerConfig>(config).and_then(CircuitBreaker::new))
-            .map(|inner| Self { inner })
+        ok(&env, self::config::<BreakerConfig>(config).and_then(CircuitBreaker::new).and_then(fast::insert))
+            .map(|slot| Self { slot })
     }
 
     /// Asks to make one call: the decision, the permit to give back, the state and why.
     #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "Acquire")]
     pub fn try_acquire(&mut self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
-        Ok(acquire_json(&self.inner.try_acquire(ok(&env, now(&env, now_ms))?)))
+        let now = ok(&env, now(&env, now_ms))?;
+        Ok(acquire_json(&self.with(&env, |b| b.try_acquire(now))?))
     }
 
     /// Records the result of a permitted call.
@@ -78,56 +96,63 @@ impl JsCircuitBreaker {
                 ))
             })(),
         )?;
-        Ok(json(&self.inner.record(ok(&env, now(&env, now_ms))?, p, c, l, d)))
+        let now = ok(&env, now(&env, now_ms))?;
+        Ok(json(&self.with(&env, |b| b.record(now, p, c, l, d))?))
     }
 
     /// Gives a permit back unused (the call was not made); `true` if it was current.
     #[napi(ts_args_type = "permit: number")]
     pub fn release(&mut self, env: Env, permit: Arg) -> napi::Result<bool> {
-        Ok(self.inner.release(ok(&env, permit_arg(permit))?))
+        let p = ok(&env, permit_arg(permit))?;
+        self.with(&env, |b| b.release(p))
     }
 
     /// Forces the breaker open until `reset`; the transition, or `null` if already there.
     #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "Transition | null")]
     pub fn transition_to_forced_open(&mut self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
-        Ok(json(&self.inner.transition_to_forced_open(ok(&env, now(&env, now_ms))?)))
+        let now = ok(&env, now(&env, now_ms))?;
+        Ok(json(&self.with(&env, |b| b.transition_to_forced_open(now))?))
     }
 
     /// Disables the breaker (every call permitted, nothing counted).
     #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "Transition | null")]
     pub fn transition_to_disabled(&mut self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
-        Ok(json(&self.inner.transition_to_disabled(ok(&env, now(&env, now_ms))?)))
+        let now = ok(&env, now(&env, now_ms))?;
+        Ok(json(&self.with(&env, |b| b.transition_to_disabled(now))?))
     }
 
     /// Counts results but never rejects.
     #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "Transition | null")]
     pub fn transition_to_metrics_only(&mut self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
-        Ok(json(&self.inner.transition_to_metrics_only(ok(&env, now(&env, now_ms))?)))
+        let now = ok(&env, now(&env, now_ms))?;
+        Ok(json(&self.with(&env, |b| b.transition_to_metrics_only(now))?))
     }
 
     /// Back to closed with the metrics cleared.
     #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "Transition | null")]
     pub fn reset(&mut self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
-        Ok(json(&self.inner.reset(ok(&env, now(&env, now_ms))?)))
+        let now = ok(&env, now(&env, now_ms))?;
+        Ok(json(&self.with(&env, |b| b.reset(now))?))
     }
 
     /// The current state.
     #[napi(ts_return_type = "BreakerState")]
-    pub fn state(&self) -> &'static str {
-        self.inner.state().as_str()
+    pub fn state(&self, env: Env) -> napi::Result<&'static str> {
+        self.with(&env, |b| b.state().as_str())
     }
 
     /// What the current window holds.
     #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "BreakerMetrics")]
     pub fn metrics(&self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
-        Ok(json(&self.inner.metrics(ok(&env, now(&env, now_ms))?)))
+        let now = ok(&env, now(&env, now_ms))?;
+        Ok(json(&self.with(&env, |b| b.metrics(now))?))
     }
 
-    /// Fast path of `tryAcquire`: the permit token, or `null` when rejected. (Replaced at load
-    /// by the raw callback in `fast.rs`, which does the same; kept for the typings.)
+    /// Fast path of `tryAcquire`: the permit token, or `null` when rejected.
     #[napi(ts_args_type = "nowMs?: number | null")]
     pub fn try_acquire_permit(&mut self, env: Env, now_ms: Option<Arg>) -> napi::Result<Option<f64>> {
-        Ok(self.inner.try_acquire(ok(&env, now(&env, now_ms))?).permit.map(token))
+        let now = ok(&env, now(&env, now_ms))?;
+        Ok(self.with(&env, |b| b.try_acquire(now).permit)?.map(token))
     }
 
     /// Fast path of `record`: how the result was counted (`success`, `failure`, ...).
@@ -145,7 +170,8 @@ impl JsCircuitBreaker {
     ) -> napi::Result<&'static str> {
         let (p, c, l) =
             ok(&env, (|| Ok((permit_arg(permit)?, class_arg(class_name)?, latency_ms.u64("latencyMs")?)))())?;
-        Ok(self.inner.record(ok(&env, now(&env, now_ms))?, p, c, l, None).counted.as_str())
+        let now = ok(&env, now(&env, now_ms))?;
+        self.with(&env, |b| b.record(now, p, c, l, None).counted.as_str())
     }
 }
 

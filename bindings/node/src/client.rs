@@ -147,7 +147,7 @@ impl JsClient {
     /// The oldest breaker transition not yet polled (`{key, transition}`), or `null`.
     #[napi(ts_return_type = "BreakerEvent | null")]
     pub fn poll_event(&mut self) -> Json {
-        self.inner.poll_event().map_or(Json(json!(null)), |e| json(&e))
+        self.inner.poll_event().map_or(Json::Value(json!(null)), |e| json(&e))
     }
 
     /// The breaker state for `key`.

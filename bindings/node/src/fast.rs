@@ -1,91 +1,163 @@
-//! The breaker fast path (`tryAcquirePermit`, `recordPermit`) and `state()` as raw N-API
-//! callbacks on `CircuitBreaker.prototype`.
+//! The breaker's hot calls as raw N-API callbacks that exchange numbers through a shared
+//! buffer, for the JS wrapper (`index.js`).
 //!
-//! napi-rs 3 wraps every `#[napi]` method call in native-borrow tracking (a scope, a hash
-//! map entry, a class-identity check): about 250 ns per call on the reference machine, ten
-//! times the cost of the core decision. These three methods are instead plain N-API
-//! callbacks: check that `this` is a `CircuitBreaker` (napi-rs's type tag), unwrap
-//! it, convert the arguments with the same [`Arg`] rules and call the same core methods as
-//! the `#[napi]` methods in `breaker.rs`. They take primitives and return primitives.
+//! napi-rs 3 wraps every `#[napi]` method call in native-borrow tracking, and even a raw
+//! callback pays for `napi_get_cb_info` and a JS value per argument and result: most of the
+//! cost of a decision was the boundary, not the core. So each `CircuitBreaker` lives in a
+//! per-thread slab ([`with_breaker`]), addressed by an integer handle; the wrapper writes the
+//! handle and the numeric arguments into one `Float64Array` shared with this module ([`io`]),
+//! calls a zero-argument callback, and reads the numeric answer back from the same buffer.
+//! Codes cross as indexes into the core's `ALL` tables, which the wrapper reads once from
+//! [`codes`] (so the tables cannot drift from the core). Every number is still validated
+//! here with the parameter's name ([`whole`]); anything that is not a plain number (absent
+//! values aside) takes the `#[napi]` methods in `breaker.rs`, which validate as before.
+//!
+//! The slab slot is owned by the `#[napi]` `CircuitBreaker` object the wrapper holds: its
+//! `Drop` (run by the GC finalizer) frees the slot. JS is single-threaded per thread and no
+//! callback here re-enters JS while the slab is borrowed; a busy or unknown slot is an error,
+//! never a panic.
 #![allow(unsafe_code)]
-// napi registers `install_fast_paths` only outside `cfg(test)` (clippy --all-targets builds the
-// lib under test too), which leaves the callbacks unused there.
+// napi registers `install` only outside `cfg(test)` (clippy --all-targets builds the lib under
+// test too), which leaves the callbacks unused there.
 #![cfg_attr(test, allow(dead_code))]
 
+use std::cell::{Cell, RefCell};
+use std::ffi::CStr;
 use std::ptr;
 
-use breakwater::transport::breaker::Permit;
+use breakwater::transport::breaker::{AcquireReason, CircuitBreaker, Counted, Permit, State, Transition};
 use breakwater::transport::classify::Class;
 use breakwater::{Error, ErrorCode};
 use napi::bindgen_prelude::{Object, TypeTag};
 use napi::{sys, Env, JsValue};
 use napi_derive::napi;
+use serde_json::json;
 
 use crate::breaker::JsCircuitBreaker;
-use crate::js::{now, throw, Arg, Conv};
+use crate::js::{now, throw, whole, Conv, MAX_SAFE};
 
-const MAX_ARGS: usize = 4;
+/// Slots of the shared buffer (`Float64Array` of this length).
+const IO_LEN: usize = 8;
 
-/// The call's `this` as a `CircuitBreaker`, and its arguments (missing ones `undefined`).
-///
-/// # Safety
-/// `env` and `info` are the live arguments of an N-API callback.
-unsafe fn receiver<'a>(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-) -> Conv<(&'a mut JsCircuitBreaker, [Arg; MAX_ARGS])> {
-    let mut argc = MAX_ARGS;
-    let mut argv = [ptr::null_mut(); MAX_ARGS];
-    let mut this = ptr::null_mut();
-    let not_a_breaker = || Error::new(ErrorCode::InvalidType, "this", "expected a CircuitBreaker");
-    // SAFETY: per this function's contract; every out-pointer is local.
-    unsafe {
-        if sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), &mut this, ptr::null_mut())
-            != sys::Status::napi_ok
-        {
-            return Err(not_a_breaker());
+/// The breakers of this thread, by handle.
+#[derive(Default)]
+struct Slab {
+    items: Vec<Option<CircuitBreaker>>,
+    free: Vec<usize>,
+}
+
+thread_local! {
+    static SLAB: RefCell<Slab> = RefCell::new(Slab::default());
+    /// The shared buffer's data and a strong reference keeping it alive (one per thread).
+    static IO: Cell<(*mut f64, sys::napi_ref)> = const { Cell::new((ptr::null_mut(), ptr::null_mut())) };
+}
+
+fn busy() -> Error {
+    Error::argument("this", "the breaker is in use (re-entrant call)")
+}
+
+/// Stores a breaker; its handle.
+pub fn insert(breaker: CircuitBreaker) -> Conv<usize> {
+    SLAB.try_with(|s| {
+        let mut s = s.try_borrow_mut().map_err(|_| busy())?;
+        Ok(match s.free.pop() {
+            Some(i) => {
+                s.items[i] = Some(breaker);
+                i
+            }
+            None => {
+                s.items.push(Some(breaker));
+                s.items.len() - 1
+            }
+        })
+    })
+    .unwrap_or_else(|_| Err(busy()))
+}
+
+/// Frees a handle (no-op when unknown, already freed or during thread teardown).
+pub fn remove(handle: usize) {
+    let _ = SLAB.try_with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            if let Some(slot) = s.items.get_mut(handle) {
+                if slot.take().is_some() {
+                    s.free.push(handle);
+                }
+            }
         }
-        // napi-rs tags every instance with its class's type tag (napi8): a foreign object,
-        // or another class's instance, fails here before the unwrap.
-        let mut is_breaker = false;
-        if sys::napi_check_object_type_tag(
-            env,
-            this,
-            &<JsCircuitBreaker as TypeTag>::type_tag(),
-            &mut is_breaker,
-        ) != sys::Status::napi_ok
-            || !is_breaker
-        {
-            return Err(not_a_breaker());
+    });
+}
+
+/// Runs `f` on the breaker of `handle`. `f` must not call into JS.
+pub fn with_breaker<T>(handle: usize, f: impl FnOnce(&mut CircuitBreaker) -> T) -> Conv<T> {
+    SLAB.try_with(|s| {
+        let mut s = s.try_borrow_mut().map_err(|_| busy())?;
+        match s.items.get_mut(handle) {
+            Some(Some(b)) => Ok(f(b)),
+            _ => Err(Error::argument("this", "unknown or freed CircuitBreaker handle")),
         }
-        let mut wrapped: *mut std::ffi::c_void = ptr::null_mut();
-        if sys::napi_unwrap(env, this, &mut wrapped) != sys::Status::napi_ok || wrapped.is_null() {
-            return Err(not_a_breaker());
-        }
-        // napi-rs wraps a `#[napi]` class instance as a pointer to the Rust struct. JS is
-        // single-threaded and nothing below re-enters JS while the borrow lives.
-        let breaker = &mut *wrapped.cast::<JsCircuitBreaker>();
-        let mut args = [Arg::from_raw(env, ptr::null_mut()); MAX_ARGS];
-        for (slot, value) in args.iter_mut().zip(argv.iter()).take(argc.min(MAX_ARGS)) {
-            *slot = Arg::from_raw(env, *value);
-        }
-        Ok((breaker, args))
+    })
+    .unwrap_or_else(|_| Err(busy()))
+}
+
+/// The shared buffer's slots, or an error before `io()` was called on this thread.
+fn slots() -> Conv<&'static mut [f64; IO_LEN]> {
+    let (data, _) = IO.get();
+    if data.is_null() {
+        return Err(Error::argument("this", "the shared buffer is not initialised"));
+    }
+    // SAFETY: `data` is the backing store of an `ArrayBuffer` of `IO_LEN` f64s held alive by a
+    // strong reference for the life of the thread; JS is suspended while native code runs.
+    Ok(unsafe { &mut *data.cast::<[f64; IO_LEN]>() })
+}
+
+/// A handle read from the buffer.
+#[inline]
+fn handle(n: f64) -> Conv<usize> {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    if (0.0..=MAX_SAFE).contains(&n) && (n as usize) as f64 == n {
+        return Ok(n as usize);
+    }
+    Err(Error::new(ErrorCode::InvalidType, "this", "expected a CircuitBreaker"))
+}
+
+/// `nowMs` from a presence flag and a value (absent = the default clock).
+fn now_at(env: &Env, given: f64, value: f64) -> Conv<u64> {
+    if given == 0.0 {
+        now(env, None)
+    } else {
+        whole(value, "nowMs")
     }
 }
 
-/// Runs `body`, turning its error into a thrown JS error (and a null return).
-///
-/// # Safety
-/// `env` and `info` are the live arguments of an N-API callback.
-unsafe fn call(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-    body: impl FnOnce(&Env, &mut JsCircuitBreaker, [Arg; MAX_ARGS]) -> Conv<sys::napi_value>,
-) -> sys::napi_value {
+#[allow(clippy::cast_precision_loss)]
+fn num(n: Option<u64>) -> f64 {
+    n.map_or(-1.0, |n| n as f64)
+}
+
+fn code_index<T: PartialEq>(all: &[T], x: &T) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    all.iter().position(|y| y == x).map_or(-1.0, |i| i as f64)
+}
+
+fn string(env: sys::napi_env, s: &str) -> sys::napi_value {
+    let mut out = ptr::null_mut();
+    // SAFETY: a live env; `s` outlives the call. A failure leaves `out` null (= undefined).
+    unsafe { sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut out) };
+    out
+}
+
+/// A transition as JSON text for the wrapper to parse, or undefined.
+fn transition(env: sys::napi_env, t: Option<Transition>) -> sys::napi_value {
+    match t.and_then(|t| serde_json::to_string(&t).ok()) {
+        Some(text) => string(env, &text),
+        None => ptr::null_mut(),
+    }
+}
+
+/// Runs `body`, turning its error into a thrown JS error (and an undefined return).
+fn call(env: sys::napi_env, body: impl FnOnce(&Env) -> Conv<sys::napi_value>) -> sys::napi_value {
     let e = Env::from_raw(env);
-    // SAFETY: forwarded from the caller.
-    let result = unsafe { receiver(env, info) }.and_then(|(b, args)| body(&e, b, args));
-    match result {
+    match body(&e) {
         Ok(v) => v,
         Err(err) => {
             let _pending = throw(&e, &err);
@@ -94,95 +166,175 @@ unsafe fn call(
     }
 }
 
-fn number(env: &Env, n: f64) -> sys::napi_value {
-    let mut out = ptr::null_mut();
-    // SAFETY: a live env; `out` is local.
-    unsafe { sys::napi_create_double(env.raw(), n, &mut out) };
-    out
+/// `io()`: the shared `ArrayBuffer` (the same one for every caller on this thread).
+unsafe extern "C" fn io(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
+    call(env, |_| {
+        let failed = || Error::argument("this", "could not create the shared buffer");
+        let (data, reference) = IO.get();
+        let mut out = ptr::null_mut();
+        // SAFETY: a live env; every out-pointer is local; the reference is this thread's.
+        unsafe {
+            if !data.is_null() {
+                sys::napi_get_reference_value(env, reference, &mut out);
+                return if out.is_null() { Err(failed()) } else { Ok(out) };
+            }
+            let mut data = ptr::null_mut();
+            let mut reference = ptr::null_mut();
+            if sys::napi_create_arraybuffer(env, IO_LEN * 8, &mut data, &mut out) != sys::Status::napi_ok
+                || data.is_null()
+                || sys::napi_create_reference(env, out, 1, &mut reference) != sys::Status::napi_ok
+            {
+                return Err(failed());
+            }
+            IO.set((data.cast(), reference));
+        }
+        Ok(out)
+    })
 }
 
-fn string(env: &Env, s: &str) -> sys::napi_value {
-    let mut out = ptr::null_mut();
-    // SAFETY: a live env; `s` outlives the call.
-    unsafe { sys::napi_create_string_utf8(env.raw(), s.as_ptr().cast(), s.len() as isize, &mut out) };
-    out
+/// `codes()`: JSON text of the code tables the buffer's indexes refer to.
+unsafe extern "C" fn codes(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
+    fn names<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Vec<&'static str> {
+        all.iter().map(|x| f(*x)).collect()
+    }
+    let tables = json!({
+        "state": names(State::ALL, State::as_str),
+        "acquireReason": names(AcquireReason::ALL, AcquireReason::as_str),
+        "counted": names(Counted::ALL, Counted::as_str),
+        "class": names(Class::ALL, Class::as_str),
+    });
+    string(env, &tables.to_string())
 }
 
-fn null(env: &Env) -> sys::napi_value {
-    let mut out = ptr::null_mut();
-    // SAFETY: a live env.
-    unsafe { sys::napi_get_null(env.raw(), &mut out) };
-    out
-}
-
-unsafe extern "C" fn try_acquire_permit(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // SAFETY: called by N-API with its live arguments.
-    unsafe {
-        call(env, info, |e, b, args| {
-            let now = now(e, Some(args[0]))?;
+/// `handle(breaker)`: the slab handle of a native `CircuitBreaker` object.
+unsafe extern "C" fn handle_of(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    call(env, |_| {
+        let not_a_breaker = || Error::new(ErrorCode::InvalidType, "this", "expected a CircuitBreaker");
+        let mut argc = 1usize;
+        let mut arg = ptr::null_mut();
+        // SAFETY: the live arguments of this callback; every out-pointer is local. napi-rs tags
+        // every instance with its class's type tag (napi8), checked before the unwrap.
+        unsafe {
+            if sys::napi_get_cb_info(env, info, &mut argc, &mut arg, ptr::null_mut(), ptr::null_mut())
+                != sys::Status::napi_ok
+                || argc < 1
+            {
+                return Err(not_a_breaker());
+            }
+            let mut is_breaker = false;
+            if sys::napi_check_object_type_tag(
+                env,
+                arg,
+                &<JsCircuitBreaker as TypeTag>::type_tag(),
+                &mut is_breaker,
+            ) != sys::Status::napi_ok
+                || !is_breaker
+            {
+                return Err(not_a_breaker());
+            }
+            let mut wrapped: *mut std::ffi::c_void = ptr::null_mut();
+            if sys::napi_unwrap(env, arg, &mut wrapped) != sys::Status::napi_ok || wrapped.is_null() {
+                return Err(not_a_breaker());
+            }
+            let slot = (*wrapped.cast::<JsCircuitBreaker>()).slot;
+            let mut out = ptr::null_mut();
             #[allow(clippy::cast_precision_loss)]
-            Ok(match b.inner.try_acquire(now).permit {
-                Some(p) => number(e, p.token() as f64),
-                None => null(e),
-            })
-        })
-    }
+            sys::napi_create_double(env, slot as f64, &mut out);
+            Ok(out)
+        }
+    })
 }
 
-unsafe extern "C" fn record_permit(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    // SAFETY: called by N-API with its live arguments.
-    unsafe {
-        call(env, info, |e, b, args| {
-            let permit = Permit::from_token(args[0].u64("permit")?);
-            let class = args[1].class_code("className")?;
-            let latency = args[2].u64("latencyMs")?;
-            let now = now(e, Some(args[3]))?;
-            Ok(string(e, b.inner.record(now, permit, class, latency, None).counted.as_str()))
-        })
-    }
+/// `acquire()`: in `[handle, hasNow, nowMs]`; out `[permit or -1]`.
+unsafe extern "C" fn acquire(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
+    call(env, |e| {
+        let io = slots()?;
+        let (h, now) = (handle(io[0])?, now_at(e, io[1], io[2])?);
+        let permit = with_breaker(h, |b| b.try_acquire(now).permit)?;
+        io[0] = num(permit.map(|p| p.token()));
+        Ok(ptr::null_mut())
+    })
 }
 
-unsafe extern "C" fn state(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    // SAFETY: called by N-API with its live arguments.
-    unsafe { call(env, info, |e, b, _| Ok(string(e, b.inner.state().as_str()))) }
+/// `acquireRich()`: as `acquire`; out `[permitted, permit or -1, state, reason, retry_after_ms
+/// or -1]`, and the transition's JSON text (or undefined).
+unsafe extern "C" fn acquire_rich(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
+    call(env, |e| {
+        let io = slots()?;
+        let (h, now) = (handle(io[0])?, now_at(e, io[1], io[2])?);
+        let a = with_breaker(h, |b| b.try_acquire(now))?;
+        io[0] = f64::from(u8::from(a.permitted));
+        io[1] = num(a.permit.map(|p| p.token()));
+        io[2] = code_index(State::ALL, &a.state);
+        io[3] = code_index(AcquireReason::ALL, &a.reason);
+        io[4] = num(a.retry_after_ms);
+        Ok(transition(env, a.transition))
+    })
 }
 
-/// Replaces the three methods on `CircuitBreaker.prototype` at module load.
+/// `record()`: in `[handle, permit, class index, latencyMs, hasServerDelay, serverDelayMs,
+/// hasNow, nowMs]`; out `[counted, state]` and the transition's JSON text (or undefined).
+unsafe extern "C" fn record(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
+    call(env, |e| {
+        let io = slots()?;
+        let h = handle(io[0])?;
+        let permit = Permit::from_token(whole(io[1], "permit")?);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+        let class = Some(io[2] as usize)
+            .filter(|&i| i as f64 == io[2])
+            .and_then(|i| Class::ALL.get(i).copied())
+            .ok_or_else(|| Error::argument("className", "unknown class"))?;
+        let latency = whole(io[3], "latencyMs")?;
+        let delay = if io[4] == 0.0 { None } else { Some(whole(io[5], "serverDelayMs")?) };
+        let now = now_at(e, io[6], io[7])?;
+        let r = with_breaker(h, |b| b.record(now, permit, class, latency, delay))?;
+        io[0] = code_index(Counted::ALL, &r.counted);
+        io[1] = code_index(State::ALL, &r.state);
+        Ok(transition(env, r.transition))
+    })
+}
+
+/// `state()`: in `[handle]`; out `[state]`.
+unsafe extern "C" fn state(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
+    call(env, |_| {
+        let io = slots()?;
+        let s = with_breaker(handle(io[0])?, |b| b.state())?;
+        io[0] = code_index(State::ALL, &s);
+        Ok(ptr::null_mut())
+    })
+}
+
+/// Adds the callbacks above to the exports as `__breakwaterFast` (the wrapper's, not public).
 #[napi(module_exports)]
-pub fn install_fast_paths(env: Env, exports: Object) -> napi::Result<()> {
+pub fn install(env: Env, exports: Object) -> napi::Result<()> {
     let raw = env.raw();
-    let exports = exports.raw();
+    type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
+    let methods: [(&CStr, Callback); 7] = [
+        (c"io", io),
+        (c"codes", codes),
+        (c"handle", handle_of),
+        (c"acquire", acquire),
+        (c"acquireRich", acquire_rich),
+        (c"record", record),
+        (c"state", state),
+    ];
     // SAFETY: module initialisation on the loading thread; every out-pointer is local.
     unsafe {
-        let mut ctor = ptr::null_mut();
-        if sys::napi_get_named_property(raw, exports, c"CircuitBreaker".as_ptr(), &mut ctor)
-            != sys::Status::napi_ok
-        {
-            return Err(napi::Error::from_reason("CircuitBreaker is not exported"));
+        let mut fast = ptr::null_mut();
+        if sys::napi_create_object(raw, &mut fast) != sys::Status::napi_ok {
+            return Err(napi::Error::from_reason("could not create the fast-path object"));
         }
-        let mut proto = ptr::null_mut();
-        sys::napi_get_named_property(raw, ctor, c"prototype".as_ptr(), &mut proto);
-        type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
-        let methods: [(&std::ffi::CStr, Callback); 3] =
-            [(c"tryAcquirePermit", try_acquire_permit), (c"recordPermit", record_permit), (c"state", state)];
         for (name, cb) in methods {
             let mut f = ptr::null_mut();
             let len = name.to_bytes().len() as isize;
             if sys::napi_create_function(raw, name.as_ptr(), len, Some(cb), ptr::null_mut(), &mut f)
                 != sys::Status::napi_ok
             {
-                return Err(napi::Error::from_reason("could not create a fast-path method"));
+                return Err(napi::Error::from_reason("could not create a fast-path function"));
             }
-            sys::napi_set_named_property(raw, proto, name.as_ptr(), f);
+            sys::napi_set_named_property(raw, fast, name.as_ptr(), f);
         }
+        sys::napi_set_named_property(raw, exports.raw(), c"__breakwaterFast".as_ptr(), fast);
     }
     Ok(())
-}
-
-/// `Class` from a short code without allocating (the fast path's `className`).
-pub fn class_from_bytes(code: &[u8]) -> Option<Class> {
-    std::str::from_utf8(code).ok().and_then(Class::from_code)
 }

@@ -65,7 +65,7 @@ pub fn retry_after(env: Env, headers: Arg, wall_unix_ms: Option<Arg>) -> napi::R
             let headers = headers.headers("headers")?;
             let mut issues = HeaderIssues::NONE;
             let found = headers::retry_after(&headers, wall(wall_unix_ms)?, &mut issues);
-            Ok(Json(json!({ "retry_after": found, "issues": issues })))
+            Ok(Json::Value(json!({ "retry_after": found, "issues": issues })))
         })(),
     )
 }
@@ -82,7 +82,7 @@ pub fn rate_limits(env: Env, headers: Arg, wall_unix_ms: Option<Arg>) -> napi::R
             let headers = headers.headers("headers")?;
             let mut issues = HeaderIssues::NONE;
             let found = headers::rate_limits(&headers, wall(wall_unix_ms)?, &mut issues);
-            Ok(Json(json!({ "rate_limits": found, "issues": issues })))
+            Ok(Json::Value(json!({ "rate_limits": found, "issues": issues })))
         })(),
     )
 }

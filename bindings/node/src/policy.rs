@@ -42,7 +42,7 @@ impl JsPolicy {
     /// The JSON Schema (draft 2020-12) of the policy document.
     #[napi(ts_return_type = "Record<string, unknown>")]
     pub fn schema() -> Json {
-        Json(Policy::json_schema())
+        Json::Value(Policy::json_schema())
     }
 
     /// The policy as a plain object (every field, defaults included).

@@ -268,3 +268,31 @@ console.log(c.class, d.timeouts.attempt_ms, o.delay_ms, counted, bw.errorCodes()
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('breaker wrapper: the fast and rich paths agree; other argument forms and receivers are refused as before', () => {
+  const a = new bw.CircuitBreaker({ window: { kind: 'count', size: 4 }, minimum_calls: 4 });
+  const b = new bw.CircuitBreaker({ window: { kind: 'count', size: 4 }, minimum_calls: 4 });
+  for (let i = 0; i < 6; i++) {
+    const acq = a.tryAcquire(i);
+    const p = b.tryAcquirePermit(i);
+    assert.equal(acq.permit, p);
+    if (p === null) continue;
+    const r = a.record(acq.permit, 'overloaded', 2, null, i);
+    assert.equal(b.recordPermit(p, 'overloaded', 2, i), r.counted);
+    assert.equal(a.state(), b.state());
+  }
+  assert.equal(a.state(), 'open');
+  const rejected = a.tryAcquire(7);
+  assert.deepEqual([rejected.permitted, rejected.permit, rejected.state, rejected.reason], [false, null, 'open', 'open']);
+  assert.equal(typeof rejected.retry_after_ms, 'number');
+  assert.equal(new bw.CircuitBreaker().tryAcquirePermit(5n), 0, 'a BigInt time takes the native path');
+  assert.equal(refused(() => a.record(0, 'success', 1, -2, 8)).path, 'serverDelayMs');
+  assert.equal(refused(() => a.recordPermit(0, 'success', 1, NaN)).path, 'nowMs');
+  assert.equal(refused(() => a.recordPermit(0, { toString: () => 'success' }, 1, 8)).code, 'invalid_type');
+  assert.equal(refused(() => bw.CircuitBreaker.prototype.tryAcquirePermit.call({}, 0)).code, 'invalid_type');
+  assert.equal(refused(() => bw.CircuitBreaker.prototype.state.call(null)).code, 'invalid_type');
+  assert.equal(refused(() => bw.CircuitBreaker.prototype.metrics.call({}, 0)).code, 'invalid_type');
+  const t = a.transitionToForcedOpen(9);
+  assert.deepEqual([t.from, t.to], ['open', 'forced_open']);
+  assert.equal(a.tryAcquire(10).reason, 'forced_open');
+});

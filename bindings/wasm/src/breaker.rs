@@ -40,7 +40,7 @@ fn permit_arg(v: &JsValue) -> JsResult<Permit> {
 /// A circuit breaker for one upstream (resilience4j's state machine, driven by the host).
 #[wasm_bindgen]
 pub struct CircuitBreaker {
-    inner: CoreBreaker,
+    pub(crate) inner: CoreBreaker,
 }
 
 #[wasm_bindgen]
@@ -173,7 +173,7 @@ impl CircuitBreaker {
 /// One circuit breaker per key (model, endpoint), the least recently used closed one evicted.
 #[wasm_bindgen]
 pub struct BreakerRegistry {
-    inner: CoreRegistry,
+    pub(crate) inner: CoreRegistry,
 }
 
 #[wasm_bindgen]

@@ -221,6 +221,12 @@ pub fn headers(v: &JsValue, name: &str) -> JsResult<Vec<(String, String)>> {
         .into();
     let items: Vec<Value> =
         serde_json::from_str(&text).map_err(|e| wrong_type(name, format!("{name}: {e}")))?;
+    header_pairs(items, name)
+}
+
+/// The `[name, value]` pairs of [`headers`] once parsed from JSON: each a name string and a
+/// string (or number) value, or `invalid_type` at the pair's path.
+pub fn header_pairs(items: Vec<Value>, name: &str) -> JsResult<Vec<(String, String)>> {
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
         let bad = |what: &str| {

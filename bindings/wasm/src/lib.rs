@@ -6,11 +6,16 @@
 //! `Math.floor(performance.now())`, seeds to 64 bits of `crypto.getRandomValues`. Every refusal
 //! is a JS `Error` with the core's stable `.code`, `.path`, `.line` and `.column`; nothing
 //! panics across the boundary.
+//!
+//! The package entry (`js/wrap.mjs`, shipped by `build.sh` next to the generated glue) installs
+//! the hot paths of [`fast`] on the generated classes: breaker acquire/record and `classify`
+//! take numbers and one JSON string and return numbers, with the same results and errors.
 
 mod breaker;
 mod classes;
 mod client;
 mod convert;
+mod fast;
 mod functions;
 mod types;
 

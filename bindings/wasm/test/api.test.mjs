@@ -378,3 +378,45 @@ test('the browser .d.ts types the public surface without `any`', () => {
     assert.ok(dts.includes(sig), `missing from the .d.ts: ${sig}`);
   }
 });
+
+test('the fast paths of the entry give exactly what the generated exports give', async () => {
+  const { createRequire } = await import('node:module');
+  const glue = createRequire(import.meta.url)('../pkg-node/breakwater_wasm_glue.js');
+  const cases = [
+    ['http_429', [['retry-after-ms', '1500'], ['retry-after', '2'], ['x-should-retry', 'true']], { errorType: 'rate_limit_error' }],
+    ['http_503', { 'Retry-After': 'Wed, 21 Oct 2015 07:28:00 GMT' }, { wallUnixMs: 1_445_412_470_000 }],
+    ['http_503', new Headers({ 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' })],
+    ['http_429', [['retry-after-ms', 'inf'], ['x-should-retry', 'maybe']], { profile: 'anthropic' }],
+    ['http_429', [['retry-after', 5], ['x-note', 'caf\u00e9 "q" \\ \n']]],
+    ['http_500', new Map([['x-ms-retry-after-ms', '10']]), { profile: 'azure_openai', errorCode: null }],
+    ['http_200'],
+    ['connect', null, null],
+    ['timeout_idle', [], {}],
+  ];
+  for (const [outcome, headers, options] of cases) {
+    assert.deepEqual(classify(outcome, headers, options), glue.classify(outcome, headers, options), `${outcome} ${JSON.stringify(headers)}`);
+  }
+  const same = (fn) => {
+    let a;
+    let b;
+    try { a = fn(classify); } catch (e) { a = { code: e.code, path: e.path, message: e.message }; }
+    try { b = fn(glue.classify); } catch (e) { b = { code: e.code, path: e.path, message: e.message }; }
+    assert.deepEqual(a, b);
+    assert.equal(typeof a.code, 'string');
+  };
+  same((c) => c('http_2000'));
+  same((c) => c('http_429', [['retry-after', {}]]));
+  same((c) => c('http_429', [[1, '2']]));
+  same((c) => c('http_429', [], { profile: 'gemini' }));
+  same((c) => c('http_429', [], { wallUnixMs: 1.5 }));
+  same((c) => c('http_429', [], { errorType: 7 }));
+  // A transition in a rich breaker result: the fast and generated paths agree field for field.
+  const config = { window: { kind: 'count', size: 2 }, minimum_calls: 2, open_wait: { kind: 'fixed', ms: 100 } };
+  const fast = new CircuitBreaker(config);
+  const slow = new glue.CircuitBreaker(config);
+  for (let t = 0; t < 6; t++) {
+    const a = fast.tryAcquire(t * 60);
+    assert.deepEqual(a, slow.tryAcquire(t * 60));
+    if (a.permitted) assert.deepEqual(fast.record(a.permit, 'overloaded', 5, 2000, t * 60), slow.record(a.permit, 'overloaded', 5, 2000, t * 60));
+  }
+});

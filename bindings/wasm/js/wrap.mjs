@@ -1,0 +1,215 @@
+// The package entry's conversions: installs the fast paths (src/fast.rs) on the classes
+// wasm-bindgen generated, and returns the public API of docs/bindings.md (nothing else).
+//
+// Pure conversion, no policy: the hot methods check their arguments' JS types, hand numbers
+// and strings to a hidden `__bw*` export, and build the result objects from the numbers it
+// returns (codes index the core's catalogues, read once from `__bwTables`). Whatever the fast
+// path does not take (BigInts, wrong types, out-of-range numbers, unknown codes, malformed
+// headers) goes to the generated method, which throws the binding's usual `Error` with
+// `.code` and `.path`; so results and errors are exactly those of the generic exports.
+//
+// build.sh ships this file as pkg/wrap.js (ES module) and pkg-node/wrap.cjs (CommonJS).
+
+/** The public names, in the order of docs/bindings.md. */
+const PUBLIC = [
+  'classify', 'retryAfter', 'rateLimits', 'parseGoDuration', 'parseHttpDate', 'parseRfc3339', 'errorCodes',
+  'Policy', 'Backoff', 'Deadline', 'RetryBudget', 'CircuitBreaker', 'BreakerRegistry', 'RateLimiter',
+  'IdempotencyKeys', 'ErrorBudget', 'Client', 'Request',
+];
+
+export function install(glue) {
+  // The core's catalogues and the scratch view, read on first use (with `--target web` the
+  // module is instantiated only by `init()`).
+  let t = null;
+  let classCode = null;
+  let scratch = null;
+  let memory = null;
+  let base = 0;
+
+  function load() {
+    t = JSON.parse(glue.__bwTables());
+    classCode = new Map(t.class.map((name, i) => [name, i]));
+    memory = glue.__bwMemory();
+    base = glue.__bwScratch();
+    scratch = new Float64Array(memory.buffer, base, 16);
+    return t;
+  }
+
+  /** The scratch slots; a new view after the memory grew (which detaches the old buffer). */
+  function slots() {
+    if (scratch.length === 0) scratch = new Float64Array(memory.buffer, base, 16);
+    return scratch;
+  }
+
+  /** The class code of `name`, or `undefined`. */
+  function code(name) {
+    if (t === null) load();
+    return typeof name === 'string' ? classCode.get(name) : undefined;
+  }
+
+  /** `nowMs`, or the documented default clock when omitted. */
+  const now = (nowMs) => (nowMs === undefined || nowMs === null ? Math.floor(performance.now()) : nowMs);
+  /** A whole number of ms the fast path takes (safe integer >= 0). */
+  const ms = (x) => Number.isSafeInteger(x) && x >= 0;
+  /** An optional one: `-1` = absent, `-2` = not for the fast path. */
+  const optMs = (x) => (x === undefined || x === null ? -1 : ms(x) ? x : -2);
+
+  function transition(f) {
+    return {
+      from: t.state[f[6]],
+      to: t.state[f[7]],
+      reason: t.transition_reason[f[8]],
+      at_ms: f[9],
+      open_until_ms: f[10] < 0 ? null : f[10],
+    };
+  }
+
+  function acquired() {
+    const f = slots();
+    return {
+      permitted: f[0] === 1,
+      permit: f[1] < 0 ? null : f[1],
+      state: t.state[f[2]],
+      reason: t.acquire_reason[f[3]],
+      retry_after_ms: f[4] < 0 ? null : f[4],
+      transition: f[5] === 1 ? transition(f) : null,
+    };
+  }
+
+  function recorded(counted) {
+    const f = slots();
+    return {
+      counted: t.counted[counted],
+      state: t.state[f[2]],
+      transition: f[5] === 1 ? transition(f) : null,
+    };
+  }
+
+  const NOPE = 0xffff_ffff;
+
+  // ---- CircuitBreaker ------------------------------------------------------------------------
+  const cb = glue.CircuitBreaker.prototype;
+  const cbSlow = {
+    tryAcquirePermit: cb.tryAcquirePermit,
+    recordPermit: cb.recordPermit,
+    tryAcquire: cb.tryAcquire,
+    record: cb.record,
+  };
+
+  cb.tryAcquirePermit = function tryAcquirePermit(nowMs) {
+    const at = now(nowMs);
+    if (ms(at)) {
+      const p = glue.__bwCbTryAcquirePermit(this, at);
+      if (p !== -2) return p === -1 ? null : p;
+    }
+    return cbSlow.tryAcquirePermit.call(this, nowMs);
+  };
+
+  cb.recordPermit = function recordPermit(permit, className, latencyMs, nowMs) {
+    const c = code(className);
+    const at = now(nowMs);
+    if (c !== undefined && ms(permit) && ms(latencyMs) && ms(at)) {
+      const counted = glue.__bwCbRecordPermit(this, permit, c, latencyMs, at);
+      if (counted !== NOPE) return t.counted[counted];
+    }
+    return cbSlow.recordPermit.call(this, permit, className, latencyMs, nowMs);
+  };
+
+  cb.tryAcquire = function tryAcquire(nowMs) {
+    if (t === null) load();
+    const at = now(nowMs);
+    if (ms(at) && glue.__bwCbTryAcquire(this, at)) return acquired();
+    return cbSlow.tryAcquire.call(this, nowMs);
+  };
+
+  cb.record = function record(permit, className, latencyMs, serverDelayMs, nowMs) {
+    const c = code(className);
+    const at = now(nowMs);
+    const delay = optMs(serverDelayMs);
+    if (c !== undefined && ms(permit) && ms(latencyMs) && delay !== -2 && ms(at)) {
+      const counted = glue.__bwCbRecord(this, permit, c, latencyMs, delay, at);
+      if (counted !== NOPE) return recorded(counted);
+    }
+    return cbSlow.record.call(this, permit, className, latencyMs, serverDelayMs, nowMs);
+  };
+
+  // ---- BreakerRegistry -----------------------------------------------------------------------
+  const reg = glue.BreakerRegistry.prototype;
+  const regSlow = { tryAcquire: reg.tryAcquire, record: reg.record };
+
+  reg.tryAcquire = function tryAcquire(key, nowMs) {
+    if (t === null) load();
+    const at = now(nowMs);
+    if (typeof key === 'string' && ms(at) && glue.__bwRegTryAcquire(this, key, at)) return acquired();
+    return regSlow.tryAcquire.call(this, key, nowMs);
+  };
+
+  reg.record = function record(key, permit, className, latencyMs, serverDelayMs, nowMs) {
+    const c = code(className);
+    const at = now(nowMs);
+    const delay = optMs(serverDelayMs);
+    if (typeof key === 'string' && c !== undefined && ms(permit) && ms(latencyMs) && delay !== -2 && ms(at)) {
+      const counted = glue.__bwRegRecord(this, key, permit, c, latencyMs, delay, at);
+      if (counted !== NOPE) return recorded(counted);
+    }
+    return regSlow.record.call(this, key, permit, className, latencyMs, serverDelayMs, nowMs);
+  };
+
+  // ---- classify ------------------------------------------------------------------------------
+  const classifySlow = glue.classify;
+
+  /** Headers as the generic path reads them: pairs, else an iterable's items, else the entries. */
+  function pairs(h) {
+    if (Array.isArray(h)) return h;
+    return typeof h[Symbol.iterator] === 'function' ? Array.from(h) : Object.entries(h);
+  }
+
+  const optString = (x) => x === undefined || x === null || typeof x === 'string';
+
+  /** The fast `classify`, or `undefined` when it does not take these arguments. */
+  function classifyFast(outcome, headers, options) {
+    if (typeof outcome !== 'string') return undefined;
+    let list = null;
+    if (headers !== undefined && headers !== null) {
+      if (typeof headers !== 'object') return undefined;
+      list = pairs(headers);
+    }
+    let profile;
+    let errorType;
+    let errorCode;
+    let wall = -1;
+    if (options !== undefined && options !== null) {
+      if (typeof options !== 'object' || Array.isArray(options)) return undefined;
+      ({ profile, errorType, errorCode } = options);
+      if (!optString(profile) || !optString(errorType) || !optString(errorCode)) return undefined;
+      wall = optMs(options.wallUnixMs);
+      if (wall === -2) return undefined;
+    }
+    const input = JSON.stringify([outcome, list, profile ?? null, errorType ?? null, errorCode ?? null]);
+    if (!glue.__bwClassify(input, wall)) return undefined;
+    const f = slots();
+    const out = { class: t.class[f[0]], reason: t.class_reason[f[1]] };
+    if (f[2] === 1) out.retry_after = { delay_ms: Number.isFinite(f[3]) ? f[3] : null, source: t.source[f[4]] };
+    if (f[5] !== -1) out.should_retry = f[5] === 1;
+    const issues = [];
+    for (let bits = f[6], i = 0; bits !== 0; bits >>>= 1, i++) if (bits & 1) issues.push(t.issue[i]);
+    out.issues = issues;
+    return out;
+  }
+
+  function classify(outcome, headers, options) {
+    if (t === null) load();
+    let out;
+    try {
+      out = classifyFast(outcome, headers, options);
+    } catch {
+      out = undefined; // a getter or toJSON threw: the generic path reports it
+    }
+    return out === undefined ? classifySlow(outcome, headers, options) : out;
+  }
+
+  const api = {};
+  for (const name of PUBLIC) api[name] = glue[name];
+  api.classify = classify;
+  return api;
+}

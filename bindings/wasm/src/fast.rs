@@ -1,0 +1,276 @@
+//! The hot paths without JS objects crossing the boundary, for the JS entry module
+//! (`js/wrap.mjs`), which installs them on the generated classes.
+//!
+//! Each export here is hidden (`__bw*`, not in the `.d.ts`, not re-exported by the entry) and
+//! takes only numbers and strings the entry has already checked the types of. Results are
+//! numbers: codes are indices into the core's catalogues (`__bwTables`), and rich results are
+//! written as `f64`s into [`SCRATCH`], which the entry reads through a `Float64Array` over the
+//! module's memory and turns into the same plain objects as the generic exports. Anything the
+//! fast path cannot take (a value out of range, an unknown code, a malformed header) makes it
+//! return "not handled" without touching any state, and the entry calls the generic export,
+//! which throws the binding's usual error. No policy is decided here: the same core calls as
+//! the generic exports.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use breakwater::transport::breaker::{
+    Acquire, AcquireReason, Counted, Permit, Recorded, State, Transition, TransitionReason,
+};
+use breakwater::transport::classify::{self, Class, ClassReason, Outcome, Profile, ProviderError};
+use breakwater::transport::headers::{HeaderIssue, RetryAfterSource};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+use crate::breaker::{BreakerRegistry, CircuitBreaker};
+use crate::convert;
+
+/// Where rich results are written, one `f64` (as its bits) per slot.
+static SCRATCH: [AtomicU64; 16] = [const { AtomicU64::new(0) }; 16];
+
+fn put(slot: usize, x: f64) {
+    SCRATCH[slot].store(x.to_bits(), Ordering::Relaxed);
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn put_opt(slot: usize, x: Option<u64>) {
+    put(slot, x.map_or(-1.0, |n| n as f64));
+}
+
+/// `Number.MAX_SAFE_INTEGER`.
+const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
+/// A number the entry checked is a safe integer `>= 0`; `None` (not handled) otherwise.
+fn ms(x: f64) -> Option<u64> {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    ((0.0..=MAX_SAFE).contains(&x) && x.fract() == 0.0).then_some(x as u64)
+}
+
+/// `-1` = absent, else as [`ms`]; `Err` = not handled.
+fn opt_ms(x: f64) -> Result<Option<u64>, ()> {
+    if x == -1.0 {
+        Ok(None)
+    } else {
+        ms(x).map(Some).ok_or(())
+    }
+}
+
+/// The address of [`SCRATCH`] in the module's memory.
+#[wasm_bindgen(js_name = __bwScratch, skip_typescript)]
+pub fn scratch() -> usize {
+    SCRATCH.as_ptr() as usize
+}
+
+/// The module's `WebAssembly.Memory`, for the entry's view of [`SCRATCH`].
+#[wasm_bindgen(js_name = __bwMemory, skip_typescript)]
+pub fn memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
+/// The catalogues the codes index, as JSON: `{ "class": [...], "state": [...], ... }`.
+#[wasm_bindgen(js_name = __bwTables, skip_typescript)]
+pub fn tables() -> String {
+    fn names<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Vec<&'static str> {
+        all.iter().map(|c| f(*c)).collect()
+    }
+    let t = serde_json::json!({
+        "class": names(Class::ALL, Class::as_str),
+        "state": names(State::ALL, State::as_str),
+        "counted": names(Counted::ALL, Counted::as_str),
+        "acquire_reason": names(AcquireReason::ALL, AcquireReason::as_str),
+        "transition_reason": names(TransitionReason::ALL, TransitionReason::as_str),
+        "class_reason": names(ClassReason::ALL, ClassReason::as_str),
+        "source": names(RetryAfterSource::ALL, RetryAfterSource::as_str),
+        "issue": names(HeaderIssue::ALL, HeaderIssue::as_str),
+    });
+    t.to_string()
+}
+
+fn class(code: u32) -> Option<Class> {
+    Class::ALL.get(code as usize).copied()
+}
+
+/// Slots 5..=10: whether there is a transition, then its fields.
+#[allow(clippy::cast_precision_loss)]
+fn put_transition(t: Option<Transition>) {
+    match t {
+        None => put(5, 0.0),
+        Some(t) => {
+            put(5, 1.0);
+            put(6, f64::from(t.from as u32));
+            put(7, f64::from(t.to as u32));
+            put(8, f64::from(t.reason as u32));
+            put(9, t.at_ms as f64);
+            put_opt(10, t.open_until_ms);
+        }
+    }
+}
+
+/// An [`Acquire`] in slots 0..=10; returns whether it was permitted.
+#[allow(clippy::cast_precision_loss)]
+fn put_acquire(a: &Acquire) -> bool {
+    put(0, f64::from(u8::from(a.permitted)));
+    put_opt(1, a.permit.map(|p| p.token()));
+    put(2, f64::from(a.state as u32));
+    put(3, f64::from(a.reason as u32));
+    put_opt(4, a.retry_after_ms);
+    put_transition(a.transition);
+    a.permitted
+}
+
+/// A [`Recorded`]: the state in slot 2, the transition in 5..=10; returns the counted code.
+fn put_recorded(r: &Recorded) -> u32 {
+    put(2, f64::from(r.state as u32));
+    put_transition(r.transition);
+    r.counted as u32
+}
+
+/// Not handled.
+const NOPE: u32 = u32::MAX;
+
+/// `tryAcquirePermit`: the token, `-1` when rejected, `-2` when not handled.
+#[allow(clippy::cast_precision_loss)]
+#[wasm_bindgen(js_name = __bwCbTryAcquirePermit, skip_typescript)]
+pub fn cb_try_acquire_permit(cb: &mut CircuitBreaker, now: f64) -> f64 {
+    let Some(now) = ms(now) else { return -2.0 };
+    cb.inner.try_acquire(now).permit.map_or(-1.0, |p| p.token() as f64)
+}
+
+/// `recordPermit`: the counted code.
+#[wasm_bindgen(js_name = __bwCbRecordPermit, skip_typescript)]
+pub fn cb_record_permit(
+    cb: &mut CircuitBreaker,
+    permit: f64,
+    class_code: u32,
+    latency: f64,
+    now: f64,
+) -> u32 {
+    let (Some(permit), Some(class), Some(latency), Some(now)) =
+        (ms(permit), class(class_code), ms(latency), ms(now))
+    else {
+        return NOPE;
+    };
+    cb.inner.record(now, Permit::from_token(permit), class, latency, None).counted as u32
+}
+
+/// `tryAcquire` into the scratch slots; `false` when not handled.
+#[wasm_bindgen(js_name = __bwCbTryAcquire, skip_typescript)]
+pub fn cb_try_acquire(cb: &mut CircuitBreaker, now: f64) -> bool {
+    let Some(now) = ms(now) else { return false };
+    put_acquire(&cb.inner.try_acquire(now));
+    true
+}
+
+/// `record` into the scratch slots; the counted code.
+#[wasm_bindgen(js_name = __bwCbRecord, skip_typescript)]
+pub fn cb_record(
+    cb: &mut CircuitBreaker,
+    permit: f64,
+    class_code: u32,
+    latency: f64,
+    server_delay: f64,
+    now: f64,
+) -> u32 {
+    let (Some(permit), Some(class), Some(latency), Ok(server_delay), Some(now)) =
+        (ms(permit), class(class_code), ms(latency), opt_ms(server_delay), ms(now))
+    else {
+        return NOPE;
+    };
+    put_recorded(&cb.inner.record(now, Permit::from_token(permit), class, latency, server_delay))
+}
+
+/// `BreakerRegistry.tryAcquire` into the scratch slots; `false` when not handled.
+#[wasm_bindgen(js_name = __bwRegTryAcquire, skip_typescript)]
+pub fn reg_try_acquire(reg: &mut BreakerRegistry, key: &str, now: f64) -> bool {
+    let Some(now) = ms(now) else { return false };
+    put_acquire(&reg.inner.try_acquire(key, now));
+    true
+}
+
+/// `BreakerRegistry.record` into the scratch slots; the counted code.
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = __bwRegRecord, skip_typescript)]
+pub fn reg_record(
+    reg: &mut BreakerRegistry,
+    key: &str,
+    permit: f64,
+    class_code: u32,
+    latency: f64,
+    server_delay: f64,
+    now: f64,
+) -> u32 {
+    let (Some(permit), Some(class), Some(latency), Ok(server_delay), Some(now)) =
+        (ms(permit), class(class_code), ms(latency), opt_ms(server_delay), ms(now))
+    else {
+        return NOPE;
+    };
+    put_recorded(&reg.inner.record(key, now, Permit::from_token(permit), class, latency, server_delay))
+}
+
+/// What `classify` reads, as one JSON array from the entry: without escapes, borrowed.
+type ClassifyText<'a> =
+    (&'a str, Option<Vec<(&'a str, &'a str)>>, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+/// The same, any JSON (escapes, numeric header values), read as the generic path does.
+type ClassifyInput = (String, Option<Vec<Value>>, Option<String>, Option<String>, Option<String>);
+
+/// `classify` of `input` (`[outcome, pairs | null, profile, errorType, errorCode]` as JSON)
+/// into the scratch slots: class, reason, whether there is a `retry_after`, its `delay_ms`
+/// and source, `should_retry` (`-1` absent), the issues as a bitset. `false` when not handled.
+#[wasm_bindgen(js_name = __bwClassify, skip_typescript)]
+pub fn classify_fast(input: &str, wall: f64) -> bool {
+    if let Ok((outcome, pairs, profile, error_type, error_code)) =
+        serde_json::from_str::<ClassifyText<'_>>(input)
+    {
+        let headers = pairs.unwrap_or_default();
+        return classify_into(outcome, &headers, profile, error_type, error_code, wall);
+    }
+    let Ok((outcome, pairs, profile, error_type, error_code)) = serde_json::from_str::<ClassifyInput>(input)
+    else {
+        return false;
+    };
+    let headers = match pairs {
+        None => Vec::new(),
+        Some(items) => match convert::header_pairs(items, "headers") {
+            Ok(h) => h,
+            Err(_) => return false,
+        },
+    };
+    classify_into(&outcome, &headers, profile.as_deref(), error_type.as_deref(), error_code.as_deref(), wall)
+}
+
+fn classify_into<K: AsRef<str>, V: AsRef<str>>(
+    outcome: &str,
+    headers: &[(K, V)],
+    profile: Option<&str>,
+    error_type: Option<&str>,
+    error_code: Option<&str>,
+    wall: f64,
+) -> bool {
+    let Ok(wall) = opt_ms(wall) else { return false };
+    let Ok(outcome) = Outcome::parse(outcome) else { return false };
+    let profile = match profile {
+        None => Profile::default(),
+        Some(name) => match Profile::from_code(name) {
+            Some(p) => p,
+            None => return false,
+        },
+    };
+    let error = ProviderError::new(error_type, error_code);
+    let c = classify::classify(profile, outcome, headers, error, wall);
+    put(0, f64::from(c.class as u32));
+    put(1, f64::from(c.reason as u32));
+    match c.retry_after {
+        None => put(2, 0.0),
+        Some(r) => {
+            put(2, 1.0);
+            put(3, r.delay_ms);
+            put(4, f64::from(r.source as u32));
+        }
+    }
+    put(5, c.should_retry.map_or(-1.0, |b| f64::from(u8::from(b))));
+    let mut bits = 0u32;
+    for issue in c.issues.iter() {
+        bits |= 1 << issue as u32;
+    }
+    put(6, f64::from(bits));
+    true
+}

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "## Rust core (criterion)"
+echo "| operation | time per call |"
+echo "| --- | ---: |"
 cargo bench -p breakwater --bench decisions -- --warm-up-time 1 --measurement-time 3 2>/dev/null |
   awk '/^[a-z]/ { name = $0 } /time:/ { gsub(/\[|\]/, ""); printf "| %s | %s %s |\n", name, $4, $5 }'
 

@@ -162,7 +162,7 @@ def main() -> None:
         ("breaker fast path, explicit `now_ms` (no clock read)", bw_breaker_fast_explicit_time,
          f"pybreaker {v('pybreaker')} `CircuitBreaker.call(noop)`", pybreaker_call),
         ("retry delay `Backoff.next_delay` (full jitter)", bw_backoff,
-         f"tenacity {v('tenacity')} `wait_exponential_jitter`", tenacity_wait(tenacity.wait_exponential_jitter(initial=0.5, max=8))),
+         f"tenacity {v('tenacity')} `wait_exponential_jitter`", tenacity_wait(tenacity.wait_exponential_jitter(multiplier=0.5, max=8))),
         ("retry delay `Backoff.next_delay` (full jitter)", bw_backoff,
          f"tenacity {v('tenacity')} `wait_random_exponential`", tenacity_wait(tenacity.wait_random_exponential(multiplier=0.5, max=8))),
         ("FFI floor: `CircuitBreaker.state()`", bw_floor, "a pure-Python method returning a str", python_floor),

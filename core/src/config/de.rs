@@ -6,13 +6,10 @@
 //! Schema states the same bound.
 
 use serde::de::{Deserializer, Error as _};
-use serde::Deserialize;
 
 use crate::error::{tagged, ErrorCode};
 
 /// Any number a document may hold where a number belongs.
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum Number {
     Unsigned(u64),
     Signed(i64),
@@ -30,44 +27,67 @@ impl Number {
     }
 }
 
-fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Number, D::Error> {
-    Number::deserialize(d).map_err(|_| D::Error::custom(tagged(ErrorCode::InvalidType, "expected a number")))
+/// Reads one number and applies `check` to it *inside* the deserializer's call, so that a
+/// refusal is located at the number itself (serde_json positions an error where it is
+/// raised; raised afterwards, it would point at the next token, possibly on the next line).
+struct Checked<F>(F);
+
+impl<'de, T, F: FnOnce(Number) -> Result<T, String>> serde::de::Visitor<'de> for Checked<F> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("a number")
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<T, E> {
+        (self.0)(Number::Unsigned(v)).map_err(E::custom)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<T, E> {
+        match u64::try_from(v) {
+            Ok(u) => self.visit_u64(u),
+            Err(_) => (self.0)(Number::Signed(v)).map_err(E::custom),
+        }
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<T, E> {
+        (self.0)(Number::Float(v)).map_err(E::custom)
+    }
 }
 
-fn finite<E: serde::de::Error>(x: f64) -> Result<f64, E> {
-    if x.is_finite() {
-        Ok(x)
-    } else {
-        Err(E::custom(tagged(ErrorCode::NotFinite, format!("{x} is not a finite number"))))
-    }
+fn checked<'de, D: Deserializer<'de>, T>(
+    d: D,
+    check: impl FnOnce(Number) -> Result<T, String>,
+) -> Result<T, D::Error> {
+    d.deserialize_any(Checked(check)).map_err(|e: D::Error| {
+        // A non-number reaches `expecting`: give it the stable code.
+        let text = e.to_string();
+        if text.starts_with("invalid type") {
+            D::Error::custom(tagged(ErrorCode::InvalidType, "expected a number"))
+        } else {
+            e
+        }
+    })
 }
 
 /// A duration in whole milliseconds: `>= 0`, integral, at most `u64::MAX`.
 pub fn duration_ms<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    match number(d)? {
+    checked(d, |n| match n {
         Number::Unsigned(u) => Ok(u),
-        Number::Signed(i) => Err(D::Error::custom(tagged(
-            ErrorCode::NegativeDuration,
-            format!("{i} ms: a duration cannot be negative"),
-        ))),
-        Number::Float(f) => {
-            let f = finite::<D::Error>(f)?;
-            if f < 0.0 {
-                Err(D::Error::custom(tagged(
-                    ErrorCode::NegativeDuration,
-                    format!("{f} ms: a duration cannot be negative"),
-                )))
-            } else if f.fract() != 0.0 || f > 1.8e19 {
-                Err(D::Error::custom(tagged(
-                    ErrorCode::InvalidValue,
-                    format!("{f} ms: a duration is a whole number of milliseconds"),
-                )))
-            } else {
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                Ok(f as u64)
-            }
+        Number::Signed(i) => {
+            Err(tagged(ErrorCode::NegativeDuration, format!("{i} ms: a duration cannot be negative")))
         }
-    }
+        Number::Float(f) if !f.is_finite() => Err(not_finite(f)),
+        Number::Float(f) if f < 0.0 => {
+            Err(tagged(ErrorCode::NegativeDuration, format!("{f} ms: a duration cannot be negative")))
+        }
+        Number::Float(f) if f.fract() != 0.0 || f > 1.8e19 => Err(tagged(
+            ErrorCode::InvalidValue,
+            format!("{f} ms: a duration is a whole number of milliseconds"),
+        )),
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Number::Float(f) => Ok(f as u64),
+    })
 }
 
 /// An optional [`duration_ms`].
@@ -75,62 +95,97 @@ pub fn opt_duration_ms<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D
     duration_ms(d).map(Some)
 }
 
+fn not_finite(x: f64) -> String {
+    tagged(ErrorCode::NotFinite, format!("{x} is not a finite number"))
+}
+
+/// A finite number within `ok`, else `out_of_range` with `what`.
+fn bounded<'de, D: Deserializer<'de>>(
+    d: D,
+    ok: fn(f64) -> bool,
+    what: &'static str,
+) -> Result<f64, D::Error> {
+    checked(d, |n| {
+        let x = n.as_f64();
+        if !x.is_finite() {
+            Err(not_finite(x))
+        } else if ok(x) {
+            Ok(x)
+        } else {
+            Err(tagged(ErrorCode::OutOfRange, format!("{x} {what}")))
+        }
+    })
+}
+
 /// A ratio in `[0, 1]`.
 pub fn ratio<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    let x = finite::<D::Error>(number(d)?.as_f64())?;
-    if (0.0..=1.0).contains(&x) {
-        Ok(x)
-    } else {
-        Err(D::Error::custom(tagged(ErrorCode::OutOfRange, format!("{x} is not a ratio in [0, 1]"))))
-    }
+    bounded(d, |x| (0.0..=1.0).contains(&x), "is not a ratio in [0, 1]")
 }
 
 /// A finite number `> 0`.
 pub fn positive<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    let x = finite::<D::Error>(number(d)?.as_f64())?;
-    if x > 0.0 {
-        Ok(x)
-    } else {
-        Err(D::Error::custom(tagged(ErrorCode::OutOfRange, format!("{x} must be greater than 0"))))
-    }
+    bounded(d, |x| x > 0.0, "must be greater than 0")
 }
 
 /// A finite number `>= 1` (multipliers).
 pub fn at_least_one<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    let x = finite::<D::Error>(number(d)?.as_f64())?;
-    if x >= 1.0 {
-        Ok(x)
-    } else {
-        Err(D::Error::custom(tagged(ErrorCode::OutOfRange, format!("{x} must be at least 1"))))
+    bounded(d, |x| x >= 1.0, "must be at least 1")
+}
+
+/// A whole number in `min..=u32::MAX`.
+fn whole_u32<'de, D: Deserializer<'de>>(d: D, min: u32) -> Result<u32, D::Error> {
+    checked(d, |n| {
+        match n {
+            Number::Unsigned(u) if u >= u64::from(min) => u32::try_from(u).map_err(|_| ()),
+            _ => Err(()),
+        }
+        .map_err(|()| {
+            tagged(
+                ErrorCode::OutOfRange,
+                format!("{} must be a whole number from {min} to {}", n_text(&n), u32::MAX),
+            )
+        })
+    })
+}
+
+fn n_text(n: &Number) -> String {
+    match *n {
+        Number::Unsigned(u) => u.to_string(),
+        Number::Signed(i) => i.to_string(),
+        Number::Float(f) => f.to_string(),
     }
 }
 
 /// A count `>= 1` that fits in `u32`.
 pub fn nonzero_count<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    match number(d)? {
-        Number::Unsigned(u) if u >= 1 && u <= u64::from(u32::MAX) =>
-        {
-            #[allow(clippy::cast_possible_truncation)]
-            Ok(u as u32)
-        }
-        other => Err(D::Error::custom(tagged(
-            ErrorCode::OutOfRange,
-            format!("{} must be a whole number from 1 to {}", other.as_f64(), u32::MAX),
-        ))),
-    }
+    whole_u32(d, 1)
 }
 
 /// A count `>= 0` that fits in `u32`.
 pub fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    match number(d)? {
-        Number::Unsigned(u) if u <= u64::from(u32::MAX) =>
-        {
-            #[allow(clippy::cast_possible_truncation)]
-            Ok(u as u32)
-        }
-        other => Err(D::Error::custom(tagged(
-            ErrorCode::OutOfRange,
-            format!("{} must be a whole number from 0 to {}", other.as_f64(), u32::MAX),
-        ))),
+    whole_u32(d, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{ErrorCode, Policy};
+
+    #[test]
+    fn a_refused_number_is_located_on_its_own_line_even_when_last_in_its_object() {
+        let text = "{\n  \"breaker\": {\n    \"failure_rate_threshold\": 1.5\n  }\n}\n";
+        let e = Policy::from_json(text).unwrap_err();
+        assert_eq!(
+            (e.code, e.path.as_str(), e.line),
+            (ErrorCode::OutOfRange, "breaker.failure_rate_threshold", Some(3))
+        );
+        let text = "{\n  \"deadline\": {\n    \"total_ms\": -1\n  }\n}";
+        let e = Policy::from_json(text).unwrap_err();
+        assert_eq!((e.code, e.line), (ErrorCode::NegativeDuration, Some(3)));
+    }
+
+    #[test]
+    fn a_string_where_a_number_belongs_is_an_invalid_type() {
+        let e = Policy::from_json(r#"{ "retry": { "backoff": { "multiplier": "2" } } }"#).unwrap_err();
+        assert_eq!((e.code, e.path.as_str()), (ErrorCode::InvalidType, "retry.backoff.multiplier"));
     }
 }

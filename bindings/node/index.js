@@ -179,35 +179,35 @@ class CircuitBreaker {
   }
 }
 
-module.exports = {
-  Backoff: native.Backoff,
-  JsBackoff: native.JsBackoff,
-  BreakerRegistry: native.BreakerRegistry,
-  JsBreakerRegistry: native.JsBreakerRegistry,
-  CircuitBreaker,
-  JsCircuitBreaker: CircuitBreaker,
-  Client: native.Client,
-  JsClient: native.JsClient,
-  Deadline: native.Deadline,
-  JsDeadline: native.JsDeadline,
-  ErrorBudget: native.ErrorBudget,
-  JsErrorBudget: native.JsErrorBudget,
-  IdempotencyKeys: native.IdempotencyKeys,
-  JsIdempotencyKeys: native.JsIdempotencyKeys,
-  Policy: native.Policy,
-  JsPolicy: native.JsPolicy,
-  RateLimiter: native.RateLimiter,
-  JsRateLimiter: native.JsRateLimiter,
-  Request: native.Request,
-  JsRequest: native.JsRequest,
-  RetryBudget: native.RetryBudget,
-  JsRetryBudget: native.JsRetryBudget,
-  classify: native.classify,
-  errorCodes: native.errorCodes,
-  parseGoDuration: native.parseGoDuration,
-  parseHttpDate: native.parseHttpDate,
-  parseRfc3339: native.parseRfc3339,
-  rateLimits: native.rateLimits,
-  retryAfter: native.retryAfter,
-  __napiBindingTarget: native.__napiBindingTarget,
-};
+// One `exports.name = ...` per name: Node's ESM loader detects these statically, so
+// `import { Client } from 'breakwater'` works as well as `require('breakwater')`.
+exports.Backoff = native.Backoff;
+exports.JsBackoff = native.JsBackoff;
+exports.BreakerRegistry = native.BreakerRegistry;
+exports.JsBreakerRegistry = native.JsBreakerRegistry;
+exports.CircuitBreaker = CircuitBreaker;
+exports.JsCircuitBreaker = CircuitBreaker;
+exports.Client = native.Client;
+exports.JsClient = native.JsClient;
+exports.Deadline = native.Deadline;
+exports.JsDeadline = native.JsDeadline;
+exports.ErrorBudget = native.ErrorBudget;
+exports.JsErrorBudget = native.JsErrorBudget;
+exports.IdempotencyKeys = native.IdempotencyKeys;
+exports.JsIdempotencyKeys = native.JsIdempotencyKeys;
+exports.Policy = native.Policy;
+exports.JsPolicy = native.JsPolicy;
+exports.RateLimiter = native.RateLimiter;
+exports.JsRateLimiter = native.JsRateLimiter;
+exports.Request = native.Request;
+exports.JsRequest = native.JsRequest;
+exports.RetryBudget = native.RetryBudget;
+exports.JsRetryBudget = native.JsRetryBudget;
+exports.classify = native.classify;
+exports.errorCodes = native.errorCodes;
+exports.parseGoDuration = native.parseGoDuration;
+exports.parseHttpDate = native.parseHttpDate;
+exports.parseRfc3339 = native.parseRfc3339;
+exports.rateLimits = native.rateLimits;
+exports.retryAfter = native.retryAfter;
+exports.__napiBindingTarget = native.__napiBindingTarget;

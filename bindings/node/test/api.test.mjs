@@ -296,3 +296,16 @@ test('breaker wrapper: the fast and rich paths agree; other argument forms and r
   assert.deepEqual([t.from, t.to], ['open', 'forced_open']);
   assert.equal(a.tryAcquire(10).reason, 'forced_open');
 });
+
+test('the package imports from ESM with named exports, as the README shows', async () => {
+  const esm = await import('breakwater');
+  for (const name of ['Client', 'Policy', 'CircuitBreaker', 'classify', 'retryAfter', 'errorCodes']) {
+    assert.equal(typeof esm[name], 'function', `named export ${name}`);
+  }
+  const client = new esm.Client(esm.Policy.preset('conservative'), 1, 0);
+  const req = client.begin({ key: 'gpt-4.1' }, 0);
+  assert.equal(client.beforeAttempt(req, 0).action, 'send');
+  const decision = client.onOutcome(req, { outcome: 'http_503', latencyMs: 120 }, 120);
+  assert.equal(decision.action, 'retry');
+  assert.equal(decision.reason, 'backoff');
+});

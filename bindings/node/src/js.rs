@@ -178,6 +178,42 @@ impl Arg {
         self.with(out)
     }
 
+    /// Refuses an options object that holds a key not in `known` (`unknown_field`, the key as
+    /// path): a typo like `latencyMS` is an error, never a silent default.
+    pub fn only(&self, known: &[&str]) -> Conv<()> {
+        if self.is_absent() || self.kind() != ValueType::Object {
+            return Ok(());
+        }
+        let mut names = ptr::null_mut();
+        let mut len = 0u32;
+        // SAFETY: an object of the current call; every out-pointer is local.
+        let listed = unsafe {
+            sys::napi_get_all_property_names(
+                self.env,
+                self.value,
+                sys::KeyCollectionMode::own_only,
+                sys::KeyFilter::enumerable | sys::KeyFilter::skip_symbols,
+                sys::KeyConversion::numbers_to_strings,
+                &mut names,
+            ) == sys::Status::napi_ok
+                && sys::napi_get_array_length(self.env, names, &mut len) == sys::Status::napi_ok
+        };
+        if !listed {
+            return Ok(());
+        }
+        for i in 0..len {
+            let mut name = ptr::null_mut();
+            // SAFETY: `names` is the array N-API just returned; `i` is below its length.
+            unsafe { sys::napi_get_element(self.env, names, i, &mut name) };
+            let key = self.with(name).string("options")?;
+            if !known.contains(&key.as_str()) {
+                let message = format!("unknown option `{key}`, expected one of {}", known.join(", "));
+                return Err(Error::new(ErrorCode::UnknownField, key, message));
+            }
+        }
+        Ok(())
+    }
+
     /// A property of an options object (absent when the object itself is absent).
     pub fn prop(&self, name: &std::ffi::CStr, path: &str) -> Conv<Self> {
         if self.value.is_null() {

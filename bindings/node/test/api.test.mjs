@@ -309,3 +309,16 @@ test('the package imports from ESM with named exports, as the README shows', asy
   assert.equal(decision.action, 'retry');
   assert.equal(decision.reason, 'backoff');
 });
+
+test('an unknown key in an options object is refused, never silently ignored', () => {
+  const client = new bw.Client(null, 1, 0);
+  const req = client.begin({ key: 'm' }, 0);
+  client.beforeAttempt(req, 0);
+  let e = refused(() => client.onOutcome(req, { outcome: 'http_500', latencyMS: 120 }, 10));
+  assert.equal(e.code, 'unknown_field');
+  assert.equal(e.path, 'latencyMS');
+  e = refused(() => client.begin({ estTokenz: 5 }, 0));
+  assert.deepEqual([e.code, e.path], ['unknown_field', 'estTokenz']);
+  e = refused(() => bw.classify('http_429', [], { profil: 'anthropic' }));
+  assert.deepEqual([e.code, e.path], ['unknown_field', 'profil']);
+});

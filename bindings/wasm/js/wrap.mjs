@@ -165,6 +165,7 @@ export function install(glue) {
   }
 
   const optString = (x) => x === undefined || x === null || typeof x === 'string';
+  const CLASSIFY_OPTIONS = new Set(['profile', 'errorType', 'errorCode', 'wallUnixMs']);
 
   /** The fast `classify`, or `undefined` when it does not take these arguments. */
   function classifyFast(outcome, headers, options) {
@@ -180,6 +181,8 @@ export function install(glue) {
     let wall = -1;
     if (options !== undefined && options !== null) {
       if (typeof options !== 'object' || Array.isArray(options)) return undefined;
+      // An unknown key is refused by the native path (`unknown_field`).
+      for (const key of Object.keys(options)) if (!CLASSIFY_OPTIONS.has(key)) return undefined;
       ({ profile, errorType, errorCode } = options);
       if (!optString(profile) || !optString(errorType) || !optString(errorCode)) return undefined;
       wall = optMs(options.wallUnixMs);

@@ -131,6 +131,7 @@ impl Client {
         #[wasm_bindgen(js_name = nowMs, unchecked_optional_param_type = "number | null")] now_ms: JsValue,
     ) -> JsResult<Request> {
         let opts = Bag::new(&options, "options")?;
+        opts.only(&["key", "estTokens", "outerOwnsRetries", "content", "budgetMs"])?;
         let key = convert::opt_string(&opts.get("key"), "key")?;
         let est_tokens = convert::opt_u64(&opts.get("estTokens"), "estTokens")?.unwrap_or(0);
         let outer = opts.get("outerOwnsRetries");
@@ -169,6 +170,7 @@ impl Client {
         #[wasm_bindgen(js_name = nowMs, unchecked_optional_param_type = "number | null")] now_ms: JsValue,
     ) -> JsResult<JsValue> {
         let r = Bag::new(&result, "result")?;
+        r.only(&["outcome", "headers", "errorType", "errorCode", "latencyMs", "wallUnixMs", "actualTokens"])?;
         let outcome = core(Outcome::parse(&convert::string_arg(&r.get("outcome"), "outcome")?))?;
         let headers = convert::headers(&r.get("headers"), "headers")?;
         let error_type = convert::opt_string(&r.get("errorType"), "errorType")?;

@@ -442,6 +442,20 @@ impl Bag {
         Ok(Self(Some(v.clone().unchecked_into())))
     }
 
+    /// Refuses a bag that holds a key not in `known` (`unknown_field`, the key as path): a
+    /// typo like `latencyMS` is an error, never a silent default.
+    pub fn only(&self, known: &[&str]) -> JsResult<()> {
+        let Some(obj) = &self.0 else { return Ok(()) };
+        for key in Object::keys(obj).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !known.contains(&key.as_str()) {
+                let message = format!("unknown option `{key}`, expected one of {}", known.join(", "));
+                return Err(js_error(&Error::new(ErrorCode::UnknownField, key, message)));
+            }
+        }
+        Ok(())
+    }
+
     /// The value of `key` (`undefined` when absent).
     pub fn get(&self, key: &'static str) -> JsValue {
         match &self.0 {

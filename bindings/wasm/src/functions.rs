@@ -18,6 +18,7 @@ pub fn classify(
     let outcome = core(Outcome::parse(&convert::string_arg(&outcome, "outcome")?))?;
     let headers = convert::headers(&headers, "headers")?;
     let opts = Bag::new(&options, "options")?;
+    opts.only(&["profile", "errorType", "errorCode", "wallUnixMs"])?;
     let profile = match convert::opt_string(&opts.get("profile"), "profile")? {
         None => Profile::default(),
         Some(name) => Profile::from_code(&name).ok_or_else(|| {

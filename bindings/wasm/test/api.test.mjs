@@ -420,3 +420,12 @@ test('the fast paths of the entry give exactly what the generated exports give',
     if (a.permitted) assert.deepEqual(fast.record(a.permit, 'overloaded', 5, 2000, t * 60), slow.record(a.permit, 'overloaded', 5, 2000, t * 60));
   }
 });
+
+test('an unknown key in an options object is refused, never silently ignored', () => {
+  const client = new wasm.Client(null, 1, 0);
+  const req = client.begin({ key: 'm' }, 0);
+  client.beforeAttempt(req, 0);
+  refuses(() => client.onOutcome(req, { outcome: 'http_500', latencyMS: 120 }, 10), 'unknown_field', 'latencyMS');
+  refuses(() => client.begin({ estTokenz: 5 }, 0), 'unknown_field', 'estTokenz');
+  refuses(() => wasm.classify('http_429', [], { profil: 'anthropic' }), 'unknown_field', 'profil');
+});

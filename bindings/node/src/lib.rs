@@ -14,11 +14,10 @@ mod js;
 mod policy;
 
 use breakwater::transport::classify::{self, Outcome, Profile, ProviderError};
-use breakwater::transport::headers::{self, HeaderIssues};
+use breakwater::transport::headers;
 use breakwater::{Error, ErrorCode};
 use napi::Env;
 use napi_derive::napi;
-use serde_json::json;
 
 use crate::js::{ok, Arg, Conv, Json};
 
@@ -64,9 +63,7 @@ pub fn retry_after(env: Env, headers: Arg, wall_unix_ms: Option<Arg>) -> napi::R
         &env,
         (|| {
             let headers = headers.headers("headers")?;
-            let mut issues = HeaderIssues::NONE;
-            let found = headers::retry_after(&headers, wall(wall_unix_ms)?, &mut issues);
-            Ok(Json::Value(json!({ "retry_after": found, "issues": issues })))
+            Ok(js::json(&headers::RetryAfterReport::read(&headers, wall(wall_unix_ms)?)))
         })(),
     )
 }
@@ -81,9 +78,7 @@ pub fn rate_limits(env: Env, headers: Arg, wall_unix_ms: Option<Arg>) -> napi::R
         &env,
         (|| {
             let headers = headers.headers("headers")?;
-            let mut issues = HeaderIssues::NONE;
-            let found = headers::rate_limits(&headers, wall(wall_unix_ms)?, &mut issues);
-            Ok(Json::Value(json!({ "rate_limits": found, "issues": issues })))
+            Ok(js::json(&headers::RateLimitReport::read(&headers, wall(wall_unix_ms)?)))
         })(),
     )
 }

@@ -7,10 +7,9 @@
 //! object behind a lock, so objects can be shared between threads.
 
 use breakwater::transport::classify::{classify as core_classify, Outcome, Profile, ProviderError};
-use breakwater::transport::headers::{self, HeaderIssues};
+use breakwater::transport::headers;
 use breakwater::ErrorCode;
 use pyo3::prelude::*;
-use serde_json::json;
 
 mod breaker;
 mod client;
@@ -19,7 +18,7 @@ mod convert;
 mod errors;
 mod pyser;
 
-use convert::{code_arg, opt_str, opt_u64, out, str_arg, to_py};
+use convert::{code_arg, opt_str, opt_u64, out, str_arg};
 use errors::IntoPy;
 
 /// Classifies one attempt's outcome: `{class, reason, retry_after, should_retry, issues}`.
@@ -57,9 +56,7 @@ fn retry_after<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let headers = convert::headers(py, Some(headers))?;
     let wall = opt_u64(py, wall_unix_ms, "wall_unix_ms")?;
-    let mut issues = HeaderIssues::NONE;
-    let found = headers::retry_after(&headers, wall, &mut issues);
-    to_py(py, &json!({ "retry_after": found, "issues": issues }))
+    out(py, &headers::RetryAfterReport::read(&headers, wall))
 }
 
 /// The rate-limit state the headers report: `{rate_limits: {requests?, tokens?, ...}, issues}`.
@@ -72,9 +69,7 @@ fn rate_limits<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let headers = convert::headers(py, Some(headers))?;
     let wall = opt_u64(py, wall_unix_ms, "wall_unix_ms")?;
-    let mut issues = HeaderIssues::NONE;
-    let found = headers::rate_limits(&headers, wall, &mut issues);
-    to_py(py, &json!({ "rate_limits": found, "issues": issues }))
+    out(py, &headers::RateLimitReport::read(&headers, wall))
 }
 
 /// A Go duration (`1m30s`, `250ms`) in ms, or None when malformed.

@@ -1,9 +1,8 @@
 //! The free functions: classification, header parsing, the error catalogue.
 
 use breakwater::transport::classify::{self, Outcome, Profile, ProviderError};
-use breakwater::transport::headers::{self, HeaderIssues, RateLimitHeaders, RetryAfter};
+use breakwater::transport::headers;
 use breakwater::{Error, ErrorCode};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{self, core, js_error, out, out_json, Bag, JsResult};
@@ -46,28 +45,12 @@ pub fn retry_after(
 ) -> JsResult<JsValue> {
     let headers = convert::headers(&headers, "headers")?;
     let wall = convert::opt_u64(&wall_unix_ms, "wallUnixMs")?;
-    let mut issues = HeaderIssues::NONE;
-    let found = headers::retry_after(&headers, wall, &mut issues);
-    let result = RetryAfterResult { retry_after: found, issues };
-    if found.is_some_and(|r| !r.delay_ms.is_finite()) {
+    let result = headers::RetryAfterReport::read(&headers, wall);
+    if result.retry_after.is_some_and(|r| !r.delay_ms.is_finite()) {
         out_json(&result)
     } else {
         out(&result)
     }
-}
-
-/// What [`retry_after`] returns.
-#[derive(Serialize)]
-struct RetryAfterResult {
-    retry_after: Option<RetryAfter>,
-    issues: HeaderIssues,
-}
-
-/// What [`rate_limits`] returns.
-#[derive(Serialize)]
-struct RateLimitsResult {
-    rate_limits: RateLimitHeaders,
-    issues: HeaderIssues,
 }
 
 /// The rate-limit state the headers report (`x-ratelimit-*`, `anthropic-ratelimit-*`).
@@ -79,9 +62,7 @@ pub fn rate_limits(
 ) -> JsResult<JsValue> {
     let headers = convert::headers(&headers, "headers")?;
     let wall = convert::opt_u64(&wall_unix_ms, "wallUnixMs")?;
-    let mut issues = HeaderIssues::NONE;
-    let found = headers::rate_limits(&headers, wall, &mut issues);
-    out(&RateLimitsResult { rate_limits: found, issues })
+    out(&headers::RateLimitReport::read(&headers, wall))
 }
 
 /// A Go duration (`1h2m3.5s`, `20ms`) in ms, or `null` when it is not one.

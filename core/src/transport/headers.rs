@@ -450,3 +450,41 @@ fn ceil_ms(ms: f64) -> u64 {
 
 #[cfg(test)]
 mod tests;
+
+/// What a response's headers say about the next retry: the server's delay and any unusable
+/// values. The one result shape every binding returns from `retry_after`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct RetryAfterReport {
+    /// The delay the server asked for, if a usable one was found.
+    pub retry_after: Option<RetryAfter>,
+    /// Header values that were ignored, and why.
+    pub issues: HeaderIssues,
+}
+
+/// What a response's headers say about rate limits, with any unusable values. The one result
+/// shape every binding returns from `rate_limits`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct RateLimitReport {
+    /// The quotas the headers report.
+    pub rate_limits: RateLimitHeaders,
+    /// Header values that were ignored, and why.
+    pub issues: HeaderIssues,
+}
+
+impl RetryAfterReport {
+    /// [`retry_after`] with its issues collected.
+    pub fn read<K: AsRef<str>, V: AsRef<str>>(headers: &[(K, V)], wall_unix_ms: Option<u64>) -> Self {
+        let mut issues = HeaderIssues::NONE;
+        let retry_after = retry_after(headers, wall_unix_ms, &mut issues);
+        Self { retry_after, issues }
+    }
+}
+
+impl RateLimitReport {
+    /// [`rate_limits`] with its issues collected.
+    pub fn read<K: AsRef<str>, V: AsRef<str>>(headers: &[(K, V)], wall_unix_ms: Option<u64>) -> Self {
+        let mut issues = HeaderIssues::NONE;
+        let rate_limits = rate_limits(headers, wall_unix_ms, &mut issues);
+        Self { rate_limits, issues }
+    }
+}

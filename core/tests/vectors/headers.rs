@@ -8,7 +8,7 @@
 //! - `parse_go_duration` {`value`} → `{"ms": number | null}`
 //! - `parse_http_date`, `parse_rfc3339` {`value`} → `{"unix_ms": integer | null}`
 use breakwater::transport::headers::{
-    parse_go_duration, parse_http_date, parse_rfc3339, rate_limits, retry_after, HeaderIssues,
+    parse_go_duration, parse_http_date, parse_rfc3339, RateLimitReport, RetryAfterReport,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -47,17 +47,14 @@ struct Headers;
 
 impl Runner for Headers {
     fn step(&mut self, step: &Step) -> Result<Value, breakwater::Error> {
-        let mut issues = HeaderIssues::NONE;
         Ok(match step.op.as_str() {
             "retry_after" => {
                 let a: HeaderArgs = args(step)?;
-                let found = retry_after(&a.headers, a.wall_unix_ms, &mut issues);
-                json!({ "retry_after": found, "issues": issues })
+                serde_json::to_value(RetryAfterReport::read(&a.headers, a.wall_unix_ms)).unwrap()
             }
             "rate_limits" => {
                 let a: HeaderArgs = args(step)?;
-                let found = rate_limits(&a.headers, a.wall_unix_ms, &mut issues);
-                json!({ "rate_limits": found, "issues": issues })
+                serde_json::to_value(RateLimitReport::read(&a.headers, a.wall_unix_ms)).unwrap()
             }
             "parse_go_duration" => json!({ "ms": parse_go_duration(&args::<ValueArgs>(step)?.value) }),
             "parse_http_date" => json!({ "unix_ms": parse_http_date(&args::<ValueArgs>(step)?.value) }),

@@ -11,6 +11,15 @@
 // number (NaN, negative, fractional, past 2^53, with the parameter name as `path`), is the
 // addon's. Arguments of any other type (strings, BigInts, objects) go to the native methods,
 // which convert and refuse them exactly as before.
+//
+// `tryAcquirePermit` mostly does not cross at all: in the states that permit every call the
+// core's answer is its standing permit (`CircuitBreaker::standing_permit`), which the addon
+// writes back after every call. The wrapper hands that out, remembering the largest `nowMs`
+// it answered at (or that it used the default clock), and passes that time into its next call
+// that takes one, which is what the core needs to make exactly the same decisions
+// (property-tested in the core, and against the native methods in test/api.test.mjs). On the
+// default clock, `recordPermit` reads the clock only when the outcome depends on the time
+// (`CircuitBreaker::record_lazy`): a decision in the closed state reads no clock at all.
 'use strict';
 
 const native = require('./native.js');
@@ -21,14 +30,20 @@ const codes = JSON.parse(fast.codes());
 const STATE = Object.freeze(codes.state);
 const ACQUIRE_REASON = Object.freeze(codes.acquireReason);
 const COUNTED = Object.freeze(codes.counted);
-const CLASS = Object.create(null);
-codes.class.forEach((name, i) => {
-  CLASS[name] = i;
-});
-Object.freeze(CLASS);
+// A plain object keeps V8's fast properties (a null-prototype one is a dictionary, about
+// 7 ns a lookup); inherited names are functions, so callers check for a number.
+const CLASS = Object.freeze(Object.fromEntries(codes.class.map((name, i) => [name, i])));
 
 const NATIVE = Symbol('breakwater.native');
 const HANDLE = Symbol('breakwater.handle');
+const STANDING = Symbol('breakwater.standing');
+const PENDING_NOW = Symbol('breakwater.pendingNow');
+const PENDING_CLOCK = Symbol('breakwater.pendingClock');
+
+// Slots of the shared buffer after the per-call ones (fast.rs).
+const IO_PENDING_NOW = 8;
+const IO_PENDING_CLOCK = 9;
+const IO_STANDING = 10;
 
 /** The handle of `self` (NaN for anything that is not a CircuitBreaker: the addon refuses it). */
 function handleOf(self) {
@@ -51,12 +66,49 @@ function transitionOf(text) {
   return text === undefined ? null : JSON.parse(text);
 }
 
+/** Writes the time owed to the breaker into the buffer, before a fast call. */
+function handOver(self) {
+  io[IO_PENDING_NOW] = self[PENDING_NOW];
+  io[IO_PENDING_CLOCK] = self[PENDING_CLOCK] ? 1 : 0;
+}
+
+/** After a fast call returned: the time is handed over (a record on the default clock that
+ * needed no time owes a reading again); the new standing permit. */
+function handedOver(self) {
+  self[PENDING_NOW] = -1;
+  self[PENDING_CLOCK] = io[IO_PENDING_CLOCK] === 1;
+  self[STANDING] = io[IO_STANDING];
+}
+
+/** Before a call through the native methods: hands the time over; the native object. */
+function settle(self) {
+  const n = nativeOf(self);
+  if (self[PENDING_NOW] >= 0 || self[PENDING_CLOCK]) {
+    io[0] = handleOf(self);
+    handOver(self);
+    fast.settle();
+    handedOver(self);
+  }
+  return n;
+}
+
+/** `settle`, and forgets the standing permit: the call may change the state (the next fast
+ * call learns it again). */
+function settleToChange(self) {
+  const n = settle(self);
+  self[STANDING] = -1;
+  return n;
+}
+
 /** A circuit breaker for one upstream. */
 class CircuitBreaker {
   constructor(config) {
     const n = new native.CircuitBreaker(config);
     this[NATIVE] = n;
     this[HANDLE] = fast.handle(n);
+    this[STANDING] = -1;
+    this[PENDING_NOW] = -1;
+    this[PENDING_CLOCK] = false;
   }
 
   tryAcquire(nowMs) {
@@ -67,14 +119,16 @@ class CircuitBreaker {
     } else if (nowMs == null) {
       io[1] = 0;
     } else {
-      return nativeOf(this).tryAcquire(nowMs);
+      return settleToChange(this).tryAcquire(nowMs);
     }
+    handOver(this);
     const t = fast.acquireRich();
+    handedOver(this);
     return {
       permitted: io[0] === 1,
       permit: io[1] < 0 ? null : io[1],
-      state: STATE[io[2]],
-      reason: ACQUIRE_REASON[io[3]],
+      state: STATE[io[2] | 0],
+      reason: ACQUIRE_REASON[io[3] | 0],
       retry_after_ms: io[4] < 0 ? null : io[4],
       transition: transitionOf(t),
     };
@@ -83,13 +137,13 @@ class CircuitBreaker {
   record(permit, className, latencyMs, serverDelayMs, nowMs) {
     const c = typeof className === 'string' ? CLASS[className] : undefined;
     if (
-      c === undefined ||
+      typeof c !== 'number' ||
       typeof permit !== 'number' ||
       typeof latencyMs !== 'number' ||
       !(serverDelayMs == null || typeof serverDelayMs === 'number') ||
       !(nowMs == null || typeof nowMs === 'number')
     ) {
-      return nativeOf(this).record(permit, className, latencyMs, serverDelayMs, nowMs);
+      return settleToChange(this).record(permit, className, latencyMs, serverDelayMs, nowMs);
     }
     io[0] = handleOf(this);
     io[1] = permit;
@@ -107,8 +161,10 @@ class CircuitBreaker {
       io[6] = 1;
       io[7] = nowMs;
     }
+    handOver(this);
     const t = fast.record();
-    return { counted: COUNTED[io[0]], state: STATE[io[1]], transition: transitionOf(t) };
+    handedOver(this);
+    return { counted: COUNTED[io[0] | 0], state: STATE[io[1] | 0], transition: transitionOf(t) };
   }
 
   release(permit) {
@@ -116,32 +172,44 @@ class CircuitBreaker {
   }
 
   transitionToForcedOpen(nowMs) {
-    return nativeOf(this).transitionToForcedOpen(nowMs);
+    return settleToChange(this).transitionToForcedOpen(nowMs);
   }
 
   transitionToDisabled(nowMs) {
-    return nativeOf(this).transitionToDisabled(nowMs);
+    return settleToChange(this).transitionToDisabled(nowMs);
   }
 
   transitionToMetricsOnly(nowMs) {
-    return nativeOf(this).transitionToMetricsOnly(nowMs);
+    return settleToChange(this).transitionToMetricsOnly(nowMs);
   }
 
   reset(nowMs) {
-    return nativeOf(this).reset(nowMs);
+    return settleToChange(this).reset(nowMs);
   }
 
   state() {
     io[0] = handleOf(this);
     fast.state();
-    return STATE[io[0]];
+    return STATE[io[0] | 0];
   }
 
   metrics(nowMs) {
-    return nativeOf(this).metrics(nowMs);
+    return settle(this).metrics(nowMs);
   }
 
   tryAcquirePermit(nowMs) {
+    const standing = this[STANDING];
+    if (standing >= 0) {
+      if (nowMs == null) {
+        this[PENDING_CLOCK] = true;
+        return standing;
+      }
+      // Only times the addon accepts as they are; anything else crosses and is refused there.
+      if (Number.isSafeInteger(nowMs) && nowMs >= 0) {
+        if (nowMs > this[PENDING_NOW]) this[PENDING_NOW] = nowMs;
+        return standing;
+      }
+    }
     io[0] = handleOf(this);
     if (typeof nowMs === 'number') {
       io[1] = 1;
@@ -149,17 +217,19 @@ class CircuitBreaker {
     } else if (nowMs == null) {
       io[1] = 0;
     } else {
-      return nativeOf(this).tryAcquirePermit(nowMs);
+      return settleToChange(this).tryAcquirePermit(nowMs);
     }
+    handOver(this);
     fast.acquire();
+    handedOver(this);
     const p = io[0];
     return p < 0 ? null : p;
   }
 
   recordPermit(permit, className, latencyMs, nowMs) {
     const c = typeof className === 'string' ? CLASS[className] : undefined;
-    if (c === undefined || typeof permit !== 'number' || typeof latencyMs !== 'number') {
-      return nativeOf(this).recordPermit(permit, className, latencyMs, nowMs);
+    if (typeof c !== 'number' || typeof permit !== 'number' || typeof latencyMs !== 'number') {
+      return settleToChange(this).recordPermit(permit, className, latencyMs, nowMs);
     }
     io[0] = handleOf(this);
     io[1] = permit;
@@ -172,10 +242,12 @@ class CircuitBreaker {
     } else if (nowMs == null) {
       io[6] = 0;
     } else {
-      return nativeOf(this).recordPermit(permit, className, latencyMs, nowMs);
+      return settleToChange(this).recordPermit(permit, className, latencyMs, nowMs);
     }
+    handOver(this);
     fast.record();
-    return COUNTED[io[0]];
+    handedOver(this);
+    return COUNTED[io[0] | 0];
   }
 }
 

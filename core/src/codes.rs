@@ -22,6 +22,13 @@ macro_rules! stable_codes {
             /// Every code, in declaration order (the exported catalogue).
             pub const ALL: &'static [Self] = &[ $( Self::$variant, )+ ];
 
+            /// The position in [`Self::ALL`]: how bindings pass a code across FFI as a number.
+            #[must_use]
+            pub const fn index(self) -> usize {
+                // Fieldless, declared in `ALL` order, no explicit discriminants.
+                self as usize
+            }
+
             /// The stable snake_case code.
             #[must_use]
             pub const fn as_str(self) -> &'static str {
@@ -42,8 +49,10 @@ macro_rules! stable_codes {
         }
 
         impl ::serde::Serialize for $name {
+            /// The bare code string, as a unit variant: every data format writes it as the
+            /// string, and serializers that build objects can cache it (it is `'static`).
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
+                s.serialize_unit_variant(stringify!($name), self.index() as u32, self.as_str())
             }
         }
 
@@ -66,4 +75,26 @@ macro_rules! stable_codes {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::transport::breaker::{AcquireReason, Counted, State};
+    use crate::transport::classify::Class;
+    use crate::ErrorCode;
+
+    fn indexes_are_positions<T: Copy + std::fmt::Debug>(all: &[T], index: fn(T) -> usize) {
+        for (i, &code) in all.iter().enumerate() {
+            assert_eq!(index(code), i, "{code:?}");
+        }
+    }
+
+    #[test]
+    fn index_is_the_position_in_all() {
+        indexes_are_positions(State::ALL, State::index);
+        indexes_are_positions(AcquireReason::ALL, AcquireReason::index);
+        indexes_are_positions(Counted::ALL, Counted::index);
+        indexes_are_positions(Class::ALL, Class::index);
+        indexes_are_positions(ErrorCode::ALL, ErrorCode::index);
+    }
 }

@@ -34,10 +34,20 @@ use napi_derive::napi;
 use serde_json::json;
 
 use crate::breaker::JsCircuitBreaker;
-use crate::js::{now, throw, whole, Conv, MAX_SAFE};
+use crate::js::{clock_anchor, clock_ms, now, throw, whole, Conv, MAX_SAFE};
 
-/// Slots of the shared buffer (`Float64Array` of this length).
-const IO_LEN: usize = 8;
+/// Slots of the shared buffer (`Float64Array` of this length): per call `[0..8)`, then the
+/// wrapper's standing-permit state, the same for every call that takes a time.
+const IO_LEN: usize = 11;
+/// In: the largest `nowMs` the wrapper answered `tryAcquirePermit` at from the standing permit
+/// since its last call in (-1: none).
+const PENDING_NOW: usize = 8;
+/// In: 1 when a clock reading is owed to the breaker (a permit answered on the default clock,
+/// or a record on it that needed no time). Out: the same after the call.
+const PENDING_CLOCK: usize = 9;
+/// Out: the breaker's standing permit after the call (-1: none), see
+/// [`CircuitBreaker::standing_permit`].
+const STANDING: usize = 10;
 
 /// The breakers of this thread, by handle.
 #[derive(Default)]
@@ -114,8 +124,8 @@ fn slots() -> Conv<&'static mut [f64; IO_LEN]> {
 #[inline]
 fn handle(n: f64) -> Conv<usize> {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
-    if (0.0..=MAX_SAFE).contains(&n) && (n as usize) as f64 == n {
-        return Ok(n as usize);
+    if (0.0..=MAX_SAFE).contains(&n) && (n as i64) as f64 == n {
+        return Ok(n as i64 as usize);
     }
     Err(Error::new(ErrorCode::InvalidType, "this", "expected a CircuitBreaker"))
 }
@@ -129,14 +139,48 @@ fn now_at(env: &Env, given: f64, value: f64) -> Conv<u64> {
     }
 }
 
-#[allow(clippy::cast_precision_loss)]
-fn num(n: Option<u64>) -> f64 {
-    n.map_or(-1.0, |n| n as f64)
+/// The time the wrapper's answers from the standing permit hand over, if any: the largest
+/// explicit `nowMs`, or the clock now when one used the default clock (a reading no earlier
+/// than the one that call would have made, so a schedule that could have happened; not read
+/// again when the call itself just read the clock). Read before the breaker is borrowed: the
+/// first clock read may call into JS.
+fn pending(env: &Env, io: &[f64; IO_LEN], clock_read: bool) -> Conv<Option<u64>> {
+    let explicit = if io[PENDING_NOW] < 0.0 { None } else { Some(whole(io[PENDING_NOW], "nowMs")?) };
+    let clock = if io[PENDING_CLOCK] == 0.0 || clock_read { None } else { Some(now(env, None)?) };
+    Ok(explicit.max(clock))
 }
 
-fn code_index<T: PartialEq>(all: &[T], x: &T) -> f64 {
-    #[allow(clippy::cast_precision_loss)]
-    all.iter().position(|y| y == x).map_or(-1.0, |i| i as f64)
+/// Runs `f` on the breaker of `handle` after handing it the pending time, and writes its
+/// standing permit back for the wrapper (and that no clock reading is owed: `record` may
+/// say otherwise).
+fn settled<T>(
+    handle: usize,
+    pending: Option<u64>,
+    io: &mut [f64; IO_LEN],
+    f: impl FnOnce(&mut CircuitBreaker) -> T,
+) -> Conv<T> {
+    with_breaker(handle, |b| {
+        if let Some(t) = pending {
+            b.advance_clock(t);
+        }
+        let out = f(b);
+        io[STANDING] = num(b.standing_permit().map(|p| p.token()));
+        io[PENDING_CLOCK] = 0.0;
+        out
+    })
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn num(n: Option<u64>) -> f64 {
+    // Through i64 (one instruction; the values here are tokens and times below 2^53).
+    #[allow(clippy::cast_possible_wrap)]
+    n.map_or(-1.0, |n| n as i64 as f64)
+}
+
+/// A code as its index in the core's `ALL` table (the wrapper maps it back to the string).
+#[allow(clippy::cast_precision_loss)]
+fn code(index: usize) -> f64 {
+    index as f64
 }
 
 fn string(env: sys::napi_env, s: &str) -> sys::napi_value {
@@ -249,8 +293,8 @@ unsafe extern "C" fn handle_of(env: sys::napi_env, info: sys::napi_callback_info
 unsafe extern "C" fn acquire(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
     call(env, |e| {
         let io = slots()?;
-        let (h, now) = (handle(io[0])?, now_at(e, io[1], io[2])?);
-        let permit = with_breaker(h, |b| b.try_acquire(now).permit)?;
+        let (h, now, pending) = (handle(io[0])?, now_at(e, io[1], io[2])?, pending(e, io, io[1] == 0.0)?);
+        let permit = settled(h, pending, io, |b| b.try_acquire(now).permit)?;
         io[0] = num(permit.map(|p| p.token()));
         Ok(ptr::null_mut())
     })
@@ -261,12 +305,12 @@ unsafe extern "C" fn acquire(env: sys::napi_env, _info: sys::napi_callback_info)
 unsafe extern "C" fn acquire_rich(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
     call(env, |e| {
         let io = slots()?;
-        let (h, now) = (handle(io[0])?, now_at(e, io[1], io[2])?);
-        let a = with_breaker(h, |b| b.try_acquire(now))?;
+        let (h, now, pending) = (handle(io[0])?, now_at(e, io[1], io[2])?, pending(e, io, io[1] == 0.0)?);
+        let a = settled(h, pending, io, |b| b.try_acquire(now))?;
         io[0] = f64::from(u8::from(a.permitted));
         io[1] = num(a.permit.map(|p| p.token()));
-        io[2] = code_index(State::ALL, &a.state);
-        io[3] = code_index(AcquireReason::ALL, &a.reason);
+        io[2] = code(a.state.index());
+        io[3] = code(a.reason.index());
         io[4] = num(a.retry_after_ms);
         Ok(transition(env, a.transition))
     })
@@ -274,6 +318,8 @@ unsafe extern "C" fn acquire_rich(env: sys::napi_env, _info: sys::napi_callback_
 
 /// `record()`: in `[handle, permit, class index, latencyMs, hasServerDelay, serverDelayMs,
 /// hasNow, nowMs]`; out `[counted, state]` and the transition's JSON text (or undefined).
+/// On the default clock the clock is read only if the outcome depends on the time
+/// (`CircuitBreaker::record_lazy`); a reading skipped is owed.
 unsafe extern "C" fn record(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
     call(env, |e| {
         let io = slots()?;
@@ -286,10 +332,24 @@ unsafe extern "C" fn record(env: sys::napi_env, _info: sys::napi_callback_info) 
             .ok_or_else(|| Error::argument("className", "unknown class"))?;
         let latency = whole(io[3], "latencyMs")?;
         let delay = if io[4] == 0.0 { None } else { Some(whole(io[5], "serverDelayMs")?) };
-        let now = now_at(e, io[6], io[7])?;
-        let r = with_breaker(h, |b| b.record(now, permit, class, latency, delay))?;
-        io[0] = code_index(Counted::ALL, &r.counted);
-        io[1] = code_index(State::ALL, &r.state);
+        let explicit = if io[6] == 0.0 { None } else { Some(whole(io[7], "nowMs")?) };
+        let (anchor, pending) = (clock_anchor(e), pending(e, io, explicit.is_none())?);
+        let mut read = false;
+        let r = settled(h, pending, io, |b| match explicit {
+            Some(now) => b.record(now, permit, class, latency, delay),
+            None => {
+                let clock = || {
+                    read = true;
+                    clock_ms(anchor)
+                };
+                b.record_lazy(clock, permit, class, latency, delay)
+            }
+        })?;
+        if explicit.is_none() && !read {
+            io[PENDING_CLOCK] = 1.0;
+        }
+        io[0] = code(r.counted.index());
+        io[1] = code(r.state.index());
         Ok(transition(env, r.transition))
     })
 }
@@ -299,7 +359,18 @@ unsafe extern "C" fn state(env: sys::napi_env, _info: sys::napi_callback_info) -
     call(env, |_| {
         let io = slots()?;
         let s = with_breaker(handle(io[0])?, |b| b.state())?;
-        io[0] = code_index(State::ALL, &s);
+        io[0] = code(s.index());
+        Ok(ptr::null_mut())
+    })
+}
+
+/// `settle()`: in `[handle]` and the pending time; hands it to the breaker before a call the
+/// wrapper makes through the `#[napi]` methods.
+unsafe extern "C" fn settle(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
+    call(env, |e| {
+        let io = slots()?;
+        let (h, pending) = (handle(io[0])?, pending(e, io, false)?);
+        settled(h, pending, io, |_| ())?;
         Ok(ptr::null_mut())
     })
 }
@@ -309,7 +380,7 @@ unsafe extern "C" fn state(env: sys::napi_env, _info: sys::napi_callback_info) -
 pub fn install(env: Env, exports: Object) -> napi::Result<()> {
     let raw = env.raw();
     type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
-    let methods: [(&CStr, Callback); 7] = [
+    let methods: [(&CStr, Callback); 8] = [
         (c"io", io),
         (c"codes", codes),
         (c"handle", handle_of),
@@ -317,6 +388,7 @@ pub fn install(env: Env, exports: Object) -> napi::Result<()> {
         (c"acquireRich", acquire_rich),
         (c"record", record),
         (c"state", state),
+        (c"settle", settle),
     ];
     // SAFETY: module initialisation on the loading thread; every out-pointer is local.
     unsafe {

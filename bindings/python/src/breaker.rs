@@ -1,5 +1,6 @@
 //! `CircuitBreaker` and `BreakerRegistry`: permits cross the boundary as integer tokens.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use breakwater::transport::breaker::{self, Acquire, BreakerConfig, Permit};
@@ -8,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyString;
 
-use crate::convert::{self, now, opt_u64, out, str_arg, u64_arg};
+use crate::convert::{self, clock_ms, now, opt_u64, out, str_arg, u64_arg};
 use crate::errors::{argument, wrong_type, IntoPy};
 
 /// Locks a binding's core object; a poisoned lock (impossible without a panic) is still usable.
@@ -20,9 +21,8 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// same object, so the common case is a pointer comparison, not a string conversion.
 static CLASS_NAMES: PyOnceLock<Vec<(Py<PyString>, Class)>> = PyOnceLock::new();
 
-/// Interned code strings of the values the fast path returns, indexed by variant:
-/// `stable_codes!` enums are fieldless and declared in `ALL` order, so the discriminant
-/// indexes `ALL` (no lock, no hashing per call).
+/// Interned code strings of the values the fast path returns, indexed by their position in
+/// `ALL` (no lock, no hashing per call).
 static COUNTED_NAMES: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
 static STATE_NAMES: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
 
@@ -37,11 +37,11 @@ fn interned<'py>(
 }
 
 fn counted_str(py: Python<'_>, counted: breaker::Counted) -> Bound<'_, PyString> {
-    interned(py, &COUNTED_NAMES, breaker::Counted::ALL.iter().map(|c| c.as_str()), counted as usize)
+    interned(py, &COUNTED_NAMES, breaker::Counted::ALL.iter().map(|c| c.as_str()), counted.index())
 }
 
 fn state_str(py: Python<'_>, state: breaker::State) -> Bound<'_, PyString> {
-    interned(py, &STATE_NAMES, breaker::State::ALL.iter().map(|s| s.as_str()), state as usize)
+    interned(py, &STATE_NAMES, breaker::State::ALL.iter().map(|s| s.as_str()), state.index())
 }
 
 /// A result class code (`success`, `retryable`, `rate_limited`, `overloaded`, `permanent`, `fatal`).
@@ -80,7 +80,90 @@ fn transition_out<'py>(py: Python<'py>, t: Option<breaker::Transition>) -> PyRes
 
 /// A circuit breaker for one upstream (resilience4j's rules); safe to share between threads.
 #[pyclass(frozen, name = "CircuitBreaker", module = "breakwater")]
-pub(crate) struct PyCircuitBreaker(Mutex<breaker::CircuitBreaker>);
+pub(crate) struct PyCircuitBreaker {
+    breaker: Mutex<breaker::CircuitBreaker>,
+    /// The breaker's standing permit token as of its last unlock (`NO_PERMIT`: none), see
+    /// `CircuitBreaker::standing_permit`: `try_acquire_permit()` answers from it without the
+    /// lock. Published after every locked call.
+    standing: AtomicU64,
+    /// Set when a call on the default clock skipped reading it: `try_acquire_permit()`
+    /// answered from the standing permit (`CircuitBreaker::standing_permit`), or a record that
+    /// needed no time (`CircuitBreaker::record_lazy`). A later call with an explicit time first
+    /// hands the breaker a clock reading, no earlier than the one skipped. Calls on the
+    /// default clock need none: their own reading comes later.
+    clock_owed: AtomicBool,
+}
+
+/// `standing` when the state does not permit every call (tokens are below 2^53).
+const NO_PERMIT: u64 = u64::MAX;
+
+impl PyCircuitBreaker {
+    /// Runs `f` on the locked breaker, then publishes its standing permit (so no call that may
+    /// change the state forgets to). `f` must not call into Python.
+    #[inline]
+    fn with<T>(&self, f: impl FnOnce(&mut breaker::CircuitBreaker) -> T) -> T {
+        let mut b = lock(&self.breaker);
+        let out = f(&mut b);
+        let token = b.standing_permit().map_or(NO_PERMIT, |p| p.token());
+        self.standing.store(token, Ordering::Release);
+        out
+    }
+
+    /// Runs `f` at the time of this call (`now_ms`, or the clock), with any clock reading
+    /// owed handed over first. Times are read before locking: off Linux the clock is Python's.
+    #[inline]
+    fn at<T>(
+        &self,
+        py: Python<'_>,
+        now_ms: Option<&Bound<'_, PyAny>>,
+        f: impl FnOnce(&mut breaker::CircuitBreaker, u64) -> T,
+    ) -> PyResult<T> {
+        let now = now(py, now_ms)?;
+        let explicit = now_ms.is_some_and(|o| !o.is_none());
+        let owed = explicit
+            && self.clock_owed.load(Ordering::Relaxed)
+            && self.clock_owed.swap(false, Ordering::Relaxed);
+        let owed = if owed { Some(clock_ms(py)?) } else { None };
+        Ok(self.with(|b| {
+            if let Some(t) = owed {
+                b.advance_clock(t);
+            }
+            f(b, now)
+        }))
+    }
+
+    /// `record` at `now_ms`, or on the default clock read only if the outcome depends on the
+    /// time (on Linux, where the clock is read without Python and so under the lock); `pick`
+    /// takes what the caller needs from the result under the lock (copying the whole result
+    /// out costs the fast path more than the decision).
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn record_at<T>(
+        &self,
+        py: Python<'_>,
+        now_ms: Option<&Bound<'_, PyAny>>,
+        permit: Permit,
+        class: Class,
+        latency_ms: u64,
+        server_delay_ms: Option<u64>,
+        pick: impl FnOnce(breaker::Recorded) -> T,
+    ) -> PyResult<T> {
+        #[cfg(target_os = "linux")]
+        if now_ms.is_none_or(|o| o.is_none()) {
+            let mut read = false;
+            let clock = || {
+                read = true;
+                convert::monotonic_ms()
+            };
+            let r = self.with(|b| pick(b.record_lazy(clock, permit, class, latency_ms, server_delay_ms)));
+            if !read {
+                self.clock_owed.store(true, Ordering::Relaxed);
+            }
+            return Ok(r);
+        }
+        self.at(py, now_ms, |b, now| pick(b.record(now, permit, class, latency_ms, server_delay_ms)))
+    }
+}
 
 #[pymethods]
 impl PyCircuitBreaker {
@@ -88,7 +171,9 @@ impl PyCircuitBreaker {
     #[pyo3(signature = (config=None))]
     fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let cfg: BreakerConfig = convert::config(py, config)?;
-        Ok(Self(Mutex::new(breaker::CircuitBreaker::new(cfg).py_err(py)?)))
+        let breaker = breaker::CircuitBreaker::new(cfg).py_err(py)?;
+        let standing = AtomicU64::new(breaker.standing_permit().map_or(NO_PERMIT, |p| p.token()));
+        Ok(Self { breaker: Mutex::new(breaker), standing, clock_owed: AtomicBool::new(false) })
     }
 
     /// Asks to make one call: `{permitted, permit, state, reason, retry_after_ms, transition}`.
@@ -98,16 +183,23 @@ impl PyCircuitBreaker {
         py: Python<'py>,
         now_ms: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let now = now(py, now_ms)?;
-        let a = lock(&self.0).try_acquire(now);
+        let a = self.at(py, now_ms, |b, now| b.try_acquire(now))?;
         acquire_out(py, &a)
     }
 
     /// The fast path of `try_acquire`: the permit token, or None when rejected.
     #[pyo3(signature = (now_ms=None))]
     fn try_acquire_permit(&self, py: Python<'_>, now_ms: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
-        let now = now(py, now_ms)?;
-        Ok(lock(&self.0).try_acquire(now).permit.map(|p| p.token()))
+        if now_ms.is_none_or(|o| o.is_none()) {
+            // In the states that permit every call the answer needs neither clock nor lock.
+            let standing = self.standing.load(Ordering::Acquire);
+            if standing != NO_PERMIT {
+                self.clock_owed.store(true, Ordering::Relaxed);
+                return Ok(Some(standing));
+            }
+        }
+        let permit = self.at(py, now_ms, |b, now| b.try_acquire(now).permit)?;
+        Ok(permit.map(|p| p.token()))
     }
 
     /// Feeds back a call's result: `{counted, state, transition}`.
@@ -125,8 +217,7 @@ impl PyCircuitBreaker {
         let class = class_arg(py, class_name)?;
         let latency = u64_arg(py, latency_ms, "latency_ms")?;
         let server_delay = opt_u64(py, server_delay_ms, "server_delay_ms")?;
-        let now = now(py, now_ms)?;
-        let r = lock(&self.0).record(now, permit, class, latency, server_delay);
+        let r = self.record_at(py, now_ms, permit, class, latency, server_delay, |r| r)?;
         out(py, &r)
     }
 
@@ -143,15 +234,14 @@ impl PyCircuitBreaker {
         let permit = permit_arg(py, permit)?;
         let class = class_arg(py, class_name)?;
         let latency = u64_arg(py, latency_ms, "latency_ms")?;
-        let now = now(py, now_ms)?;
-        let counted = lock(&self.0).record(now, permit, class, latency, None).counted;
+        let counted = self.record_at(py, now_ms, permit, class, latency, None, |r| r.counted)?;
         Ok(counted_str(py, counted))
     }
 
     /// Gives back a permit whose call was cancelled; whether a half-open slot was freed.
     fn release(&self, py: Python<'_>, permit: &Bound<'_, PyAny>) -> PyResult<bool> {
         let permit = permit_arg(py, permit)?;
-        Ok(lock(&self.0).release(permit))
+        Ok(self.with(|b| b.release(permit)))
     }
 
     /// Manual: reject every call until `reset`. The transition, or None.
@@ -161,8 +251,7 @@ impl PyCircuitBreaker {
         py: Python<'py>,
         now_ms: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let now = now(py, now_ms)?;
-        let t = lock(&self.0).transition_to_forced_open(now);
+        let t = self.at(py, now_ms, |b, now| b.transition_to_forced_open(now))?;
         transition_out(py, t)
     }
 
@@ -173,8 +262,7 @@ impl PyCircuitBreaker {
         py: Python<'py>,
         now_ms: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let now = now(py, now_ms)?;
-        let t = lock(&self.0).transition_to_disabled(now);
+        let t = self.at(py, now_ms, |b, now| b.transition_to_disabled(now))?;
         transition_out(py, t)
     }
 
@@ -185,22 +273,20 @@ impl PyCircuitBreaker {
         py: Python<'py>,
         now_ms: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let now = now(py, now_ms)?;
-        let t = lock(&self.0).transition_to_metrics_only(now);
+        let t = self.at(py, now_ms, |b, now| b.transition_to_metrics_only(now))?;
         transition_out(py, t)
     }
 
     /// Manual: back to closed with empty metrics. The transition, or None.
     #[pyo3(signature = (now_ms=None))]
     fn reset<'py>(&self, py: Python<'py>, now_ms: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        let now = now(py, now_ms)?;
-        let t = lock(&self.0).reset(now);
+        let t = self.at(py, now_ms, |b, now| b.reset(now))?;
         transition_out(py, t)
     }
 
     /// The state as of the last call.
     fn state<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        let state = lock(&self.0).state();
+        let state = lock(&self.breaker).state();
         state_str(py, state)
     }
 
@@ -211,13 +297,12 @@ impl PyCircuitBreaker {
         py: Python<'py>,
         now_ms: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let now = now(py, now_ms)?;
-        let m = lock(&self.0).metrics(now);
+        let m = self.at(py, now_ms, |b, now| b.metrics(now))?;
         out(py, &m)
     }
 
     fn __repr__(&self) -> String {
-        format!("CircuitBreaker(state={:?})", lock(&self.0).state().as_str())
+        format!("CircuitBreaker(state={:?})", lock(&self.breaker).state().as_str())
     }
 }
 

@@ -114,11 +114,17 @@ pub(crate) fn config<T: DeserializeOwned + Default>(
 /// `clock_gettime(CLOCK_MONOTONIC)`; so does this, without the call into Python.
 #[cfg(target_os = "linux")]
 pub(crate) fn clock_ms(_py: Python<'_>) -> PyResult<u64> {
+    Ok(monotonic_ms())
+}
+
+/// `time.monotonic_ns() // 1_000_000` on Linux, without Python (so also under a lock).
+#[cfg(target_os = "linux")]
+pub(crate) fn monotonic_ms() -> u64 {
     use rustix::time::{clock_gettime, ClockId};
     let t = clock_gettime(ClockId::Monotonic);
     let secs = u64::try_from(t.tv_sec).unwrap_or(0);
     let ms = u64::try_from(t.tv_nsec / 1_000_000).unwrap_or(0);
-    Ok(secs.saturating_mul(1000).saturating_add(ms))
+    secs.saturating_mul(1000).saturating_add(ms)
 }
 
 /// `time.monotonic_ns() // 1_000_000`, the default `now_ms` (read through Python off Linux,

@@ -4,28 +4,36 @@
 //! intermediate `Value` and with struct field names cached as interned Python strings.
 //! A result dict of six fields costs about a third of the two-step conversion.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::cell::RefCell;
 
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString};
+use rustc_hash::FxHashMap;
 use serde::ser::{self, Serialize};
 
-/// Struct field and variant names, by address: they are `&'static str` literals of the core.
-static KEYS: PyOnceLock<Mutex<KeyCache>> = PyOnceLock::new();
+thread_local! {
+    /// Struct field and variant names (the core's stable codes serialize as unit variants) as
+    /// interned Python strings, by address and length: they are `&'static str` literals of the
+    /// core. Per thread, so no lock; a borrow fails only on re-entry (a finalizer run by an
+    /// allocation calling back into breakwater), which then interns afresh.
+    static KEYS: RefCell<FxHashMap<(usize, usize), Py<PyString>>> = RefCell::new(FxHashMap::default());
+}
 
-/// Interned names by (address, length) of the `&'static str`.
-type KeyCache = HashMap<(usize, usize), Py<PyString>>;
-
-/// `name` as an interned Python string, created once per process.
+/// `name` as an interned Python string, created once per thread.
 pub(crate) fn key<'py>(py: Python<'py>, name: &'static str) -> Bound<'py, PyString> {
-    let cache = KEYS.get_or_init(py, || Mutex::new(HashMap::new()));
-    let mut map = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    map.entry((name.as_ptr() as usize, name.len()))
-        .or_insert_with(|| PyString::intern(py, name).unbind())
-        .bind(py)
-        .clone()
+    let id = (name.as_ptr() as usize, name.len());
+    let cached = KEYS.try_with(|keys| keys.try_borrow().ok()?.get(&id).map(|s| s.bind(py).clone()));
+    if let Ok(Some(s)) = cached {
+        return s;
+    }
+    // Outside the borrow: interning allocates, which may run Python code.
+    let s = PyString::intern(py, name);
+    let _ = KEYS.try_with(|keys| {
+        if let Ok(mut keys) = keys.try_borrow_mut() {
+            keys.insert(id, s.clone().unbind());
+        }
+    });
+    s
 }
 
 /// Any serializable core value as a Python object.

@@ -24,6 +24,36 @@ def test_omitted_now_ms_reads_the_monotonic_clock() -> None:
     assert t is not None and before <= t["at_ms"] <= after
 
 
+def test_on_the_default_clock_a_breaker_reads_it_only_when_the_outcome_depends_on_it() -> None:
+    config = {"window": {"kind": "count", "size": 2}, "minimum_calls": 2}
+    before = mono_ms()
+    # The failure that opens the breaker reads the clock: the transition is stamped with it.
+    a = bw.CircuitBreaker(config)
+    p = a.try_acquire_permit(0)
+    assert a.record_permit(p, "retryable", 1) == "failure"
+    opened = a.record(p, "retryable", 1)["transition"]
+    assert opened is not None and opened["to"] == "open"
+    assert before <= opened["at_ms"] <= mono_ms()
+    # A record that needed no time owes its reading to the next call with an explicit time.
+    b = bw.CircuitBreaker(config)
+    q = b.try_acquire_permit(0)
+    assert b.record_permit(q, "retryable", 1) == "failure"
+    t = b.record(q, "retryable", 1, now_ms=0)["transition"]
+    assert t is not None and t["at_ms"] >= before > 3_000
+
+
+def test_a_permit_answered_without_reading_the_clock_owes_the_reading() -> None:
+    # In the closed state `try_acquire_permit()` needs no time; the breaker's clock still moves
+    # to the reading it skipped before the next call with an explicit time.
+    b = bw.CircuitBreaker({"window": {"kind": "time", "duration_ms": 3_000, "bucket_ms": 1_000}})
+    p = b.try_acquire_permit(0)
+    assert b.record_permit(p, "retryable", 1, 0) == "failure"
+    assert b.metrics(0)["calls"] == 1
+    assert b.try_acquire_permit() == p
+    assert mono_ms() > 3_000
+    assert b.metrics(0)["calls"] == 0, "the clock stands at the monotonic time: the failure at 0 left the window"
+
+
 def test_a_deadline_started_on_the_default_clock_counts_down_on_it() -> None:
     d = bw.Deadline({"total_ms": 60_000})
     start = mono_ms()

@@ -31,6 +31,12 @@ fn put(slot: usize, x: f64) {
     SCRATCH[slot].store(x.to_bits(), Ordering::Relaxed);
 }
 
+/// A code as its index in the core's `ALL` table (the wrapper maps it back to the string).
+#[allow(clippy::cast_precision_loss)]
+fn code(index: usize) -> f64 {
+    index as f64
+}
+
 #[allow(clippy::cast_precision_loss)]
 fn put_opt(slot: usize, x: Option<u64>) {
     put(slot, x.map_or(-1.0, |n| n as f64));
@@ -96,9 +102,9 @@ fn put_transition(t: Option<Transition>) {
         None => put(5, 0.0),
         Some(t) => {
             put(5, 1.0);
-            put(6, f64::from(t.from as u32));
-            put(7, f64::from(t.to as u32));
-            put(8, f64::from(t.reason as u32));
+            put(6, code(t.from.index()));
+            put(7, code(t.to.index()));
+            put(8, code(t.reason.index()));
             put(9, t.at_ms as f64);
             put_opt(10, t.open_until_ms);
         }
@@ -110,8 +116,8 @@ fn put_transition(t: Option<Transition>) {
 fn put_acquire(a: &Acquire) -> bool {
     put(0, f64::from(u8::from(a.permitted)));
     put_opt(1, a.permit.map(|p| p.token()));
-    put(2, f64::from(a.state as u32));
-    put(3, f64::from(a.reason as u32));
+    put(2, code(a.state.index()));
+    put(3, code(a.reason.index()));
     put_opt(4, a.retry_after_ms);
     put_transition(a.transition);
     a.permitted
@@ -119,9 +125,9 @@ fn put_acquire(a: &Acquire) -> bool {
 
 /// A [`Recorded`]: the state in slot 2, the transition in 5..=10; returns the counted code.
 fn put_recorded(r: &Recorded) -> u32 {
-    put(2, f64::from(r.state as u32));
+    put(2, code(r.state.index()));
     put_transition(r.transition);
-    r.counted as u32
+    r.counted.index() as u32
 }
 
 /// Not handled.
@@ -149,7 +155,7 @@ pub fn cb_record_permit(
     else {
         return NOPE;
     };
-    cb.inner.record(now, Permit::from_token(permit), class, latency, None).counted as u32
+    cb.inner.record(now, Permit::from_token(permit), class, latency, None).counted.index() as u32
 }
 
 /// `tryAcquire` into the scratch slots; `false` when not handled.
@@ -256,20 +262,20 @@ fn classify_into<K: AsRef<str>, V: AsRef<str>>(
     };
     let error = ProviderError::new(error_type, error_code);
     let c = classify::classify(profile, outcome, headers, error, wall);
-    put(0, f64::from(c.class as u32));
-    put(1, f64::from(c.reason as u32));
+    put(0, code(c.class.index()));
+    put(1, code(c.reason.index()));
     match c.retry_after {
         None => put(2, 0.0),
         Some(r) => {
             put(2, 1.0);
             put(3, r.delay_ms);
-            put(4, f64::from(r.source as u32));
+            put(4, code(r.source.index()));
         }
     }
     put(5, c.should_retry.map_or(-1.0, |b| f64::from(u8::from(b))));
     let mut bits = 0u32;
     for issue in c.issues.iter() {
-        bits |= 1 << issue as u32;
+        bits |= 1 << issue.index();
     }
     put(6, f64::from(bits));
     true

@@ -348,6 +348,29 @@ impl CircuitBreaker {
         (self.state == State::Open).then_some(self.open_until)
     }
 
+    /// The permit [`Self::try_acquire`] grants at any time from now until the next call that
+    /// takes a time, when the state permits every call (closed, metrics-only, disabled): there
+    /// `try_acquire` changes nothing but the breaker's clock, which only moves forward. `None`
+    /// in the other states.
+    ///
+    /// For bindings, where each call into the core costs more than the decision: a wrapper may
+    /// answer `try_acquire` with this permit without calling the core, provided it passes the
+    /// largest time it answered at into its next timed call (as `max(that, now)`, or through
+    /// [`Self::advance_clock`]). The breaker then makes exactly the decisions it would have
+    /// made (property-tested).
+    #[must_use]
+    pub fn standing_permit(&self) -> Option<Permit> {
+        matches!(self.state, State::Closed | State::MetricsOnly | State::Disabled)
+            .then_some(Permit { instance: self.instance, generation: self.generation })
+    }
+
+    /// Moves the breaker's clock forward to `now_ms` (every timed call does this first): how a
+    /// binding that answered `try_acquire` from [`Self::standing_permit`] hands over the time
+    /// it answered at before a call that does not take one.
+    pub fn advance_clock(&mut self, now_ms: u64) {
+        self.observe(now_ms);
+    }
+
     /// Asks to make one call at `now_ms`; may move open → half-open or time half-open out.
     pub fn try_acquire(&mut self, now_ms: u64) -> Acquire {
         let now = self.observe(now_ms);
@@ -390,8 +413,33 @@ impl CircuitBreaker {
         latency_ms: u64,
         server_delay_ms: Option<u64>,
     ) -> Recorded {
-        let now = self.observe(now_ms);
-        let timeout = self.half_open_timeout(now);
+        self.observe(now_ms);
+        self.record_lazy(|| now_ms, permit, class, latency_ms, server_delay_ms)
+    }
+
+    /// [`Self::record`] with the time read from `clock` only when the outcome depends on it: in
+    /// the closed state with a count window, only when the call opens the breaker. A host whose
+    /// clock read costs more than the decision (tens of ns on many VMs) saves it on nearly every
+    /// call. `clock` is called at most once; the breaker's clock moves only when it is.
+    ///
+    /// With a clock that never goes back, the decisions are exactly those of `record` at the
+    /// clock's time. A binding that also takes explicit times hands the breaker a reading
+    /// ([`Self::advance_clock`]) before its next call with one (property-tested).
+    pub fn record_lazy(
+        &mut self,
+        clock: impl FnOnce() -> u64,
+        permit: Permit,
+        class: Class,
+        latency_ms: u64,
+        server_delay_ms: Option<u64>,
+    ) -> Recorded {
+        let mut now = Now::lazy(clock);
+        let timeout = if self.state == State::HalfOpen {
+            let t = now.get(&mut self.last_now);
+            self.half_open_timeout(t)
+        } else {
+            None
+        };
         let live = timeout.is_none() && self.issued(permit);
         if !live || matches!(self.state, State::Open | State::ForcedOpen) {
             return Recorded { counted: Counted::Stale, state: self.state, transition: timeout };
@@ -417,19 +465,20 @@ impl CircuitBreaker {
             if probing {
                 self.probes.add(failure, slow);
             } else {
-                self.window.record(now, failure, slow);
+                self.window.record(|| now.get(&mut self.last_now), failure, slow);
             }
         }
         let transition = if self.state == State::MetricsOnly {
             None
         } else if let Some(wait) = self.server_wait(class, server_delay_ms) {
-            self.transition(now, TransitionReason::RetryAfter, Some(wait))
+            let t = now.get(&mut self.last_now);
+            self.transition(t, TransitionReason::RetryAfter, Some(wait))
         } else if counted == Counted::Ignored {
             None
         } else if probing {
-            self.judge_probes(now)
+            self.judge_probes(&mut now)
         } else {
-            self.judge_window(now)
+            self.judge_window(&mut now)
         };
         Recorded { counted, state: self.state, transition }
     }
@@ -477,7 +526,7 @@ impl CircuitBreaker {
         let (t, minimum) = if self.probes_are_current {
             (self.probes, self.half_open_minimum_calls)
         } else {
-            (self.window.totals_at(now), self.minimum_calls)
+            (self.window.totals(|| now), self.minimum_calls)
         };
         let decisive = t.calls >= minimum;
         Metrics {
@@ -525,22 +574,25 @@ impl CircuitBreaker {
         Some((failing, slow))
     }
 
-    fn judge_window(&mut self, now: u64) -> Option<Transition> {
-        let reason = match self.exceeded(self.window.totals_at(now), self.minimum_calls)? {
+    fn judge_window(&mut self, now: &mut Now<impl FnOnce() -> u64>) -> Option<Transition> {
+        let totals = self.window.totals(|| now.get(&mut self.last_now));
+        let reason = match self.exceeded(totals, self.minimum_calls)? {
             (true, _) => TransitionReason::FailureRateExceeded,
             (false, true) => TransitionReason::SlowCallRateExceeded,
             (false, false) => return None,
         };
-        self.transition(now, reason, None)
+        let t = now.get(&mut self.last_now);
+        self.transition(t, reason, None)
     }
 
-    fn judge_probes(&mut self, now: u64) -> Option<Transition> {
+    fn judge_probes(&mut self, now: &mut Now<impl FnOnce() -> u64>) -> Option<Transition> {
         let reason = match self.exceeded(self.probes, self.half_open_minimum_calls)? {
             (true, _) => TransitionReason::HalfOpenFailureRateExceeded,
             (false, true) => TransitionReason::HalfOpenSlowCallRateExceeded,
             (false, false) => TransitionReason::HalfOpenHealthy,
         };
-        self.transition(now, reason, None)
+        let t = now.get(&mut self.last_now);
+        self.transition(t, reason, None)
     }
 
     /// Applies a transition of the table: new generation, and the bookkeeping of the new state.
@@ -580,5 +632,30 @@ impl CircuitBreaker {
             }
         }
         Some(Transition { from, to, reason, at_ms: now, open_until_ms })
+    }
+}
+
+/// The time of a `record_lazy` call: read from the host's clock the first time a decision
+/// depends on it, then moved forward to the breaker's clock like any given time.
+struct Now<F> {
+    clock: Option<F>,
+    at: Option<u64>,
+}
+
+impl<F: FnOnce() -> u64> Now<F> {
+    fn lazy(clock: F) -> Self {
+        Self { clock: Some(clock), at: None }
+    }
+
+    /// The call's time; `last` is the breaker's clock, advanced by the first reading.
+    #[inline]
+    fn get(&mut self, last: &mut u64) -> u64 {
+        if let Some(t) = self.at {
+            return t;
+        }
+        let read = self.clock.take().map_or(*last, |clock| clock());
+        *last = (*last).max(read);
+        self.at = Some(*last);
+        *last
     }
 }

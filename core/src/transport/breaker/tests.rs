@@ -471,6 +471,80 @@ proptest! {
         }
     }
 
+    /// A binding that answers `try_acquire` from `standing_permit` without calling the core and
+    /// records with `record_lazy`, carrying the largest time it answered at (or did not read)
+    /// into its next timed call, gets exactly the results of a breaker called every time with
+    /// every time (times may go backwards: `Jump`).
+    #[test]
+    fn standing_permits_and_lazy_clocks_change_no_decision(
+        config in config(),
+        ops in proptest::collection::vec(op(), 1..200),
+    ) {
+        let mut direct = CircuitBreaker::new(config.clone()).unwrap();
+        let mut cached = CircuitBreaker::new(config).unwrap();
+        let mut standing = cached.standing_permit();
+        let mut pending: Option<u64> = None;
+        let at = |now: u64, pending: &mut Option<u64>| pending.take().map_or(now, |p| p.max(now));
+        let mut now = 0u64;
+        let mut permits: Vec<Permit> = Vec::new();
+        for op in ops {
+            match op {
+                Op::Acquire => {
+                    let a = direct.try_acquire(now);
+                    let permit = match standing {
+                        Some(p) => {
+                            pending = Some(pending.map_or(now, |t| t.max(now)));
+                            prop_assert_eq!(a.transition, None);
+                            prop_assert_eq!(a.retry_after_ms, None);
+                            Some(p)
+                        }
+                        None => {
+                            let c = cached.try_acquire(at(now, &mut pending));
+                            prop_assert_eq!(&c, &a);
+                            c.permit
+                        }
+                    };
+                    prop_assert_eq!(a.permit, permit);
+                    if let Some(p) = permit { permits.push(p); }
+                }
+                Op::Record { which, class, latency, delay } if !permits.is_empty() => {
+                    let p = permits.remove(which % permits.len());
+                    let class = Class::ALL[usize::from(class) % Class::ALL.len()];
+                    let r = direct.record(now, p, class, latency, delay);
+                    let (mut read, owed) = (false, pending);
+                    let clock = || {
+                        read = true;
+                        owed.map_or(now, |t| t.max(now))
+                    };
+                    prop_assert_eq!(cached.record_lazy(clock, p, class, latency, delay), r);
+                    pending = if read { None } else { Some(pending.map_or(now, |t| t.max(now))) };
+                }
+                Op::Release { which } if !permits.is_empty() => {
+                    let p = permits.remove(which % permits.len());
+                    prop_assert_eq!(cached.release(p), direct.release(p));
+                }
+                Op::Record { .. } | Op::Release { .. } => {}
+                Op::Advance(ms) => now = now.saturating_add(ms),
+                Op::Jump(to) => now = to,
+                Op::Manual(m) if m < 4 => {
+                    // Handed over by `advance_clock` here, by `max` everywhere else.
+                    if let Some(t) = pending.take() { cached.advance_clock(t); }
+                    let (a, b) = match m {
+                        0 => (direct.transition_to_forced_open(now), cached.transition_to_forced_open(now)),
+                        1 => (direct.transition_to_disabled(now), cached.transition_to_disabled(now)),
+                        2 => (direct.transition_to_metrics_only(now), cached.transition_to_metrics_only(now)),
+                        _ => (direct.reset(now), cached.reset(now)),
+                    };
+                    prop_assert_eq!(a, b);
+                }
+                Op::Manual(_) => {}
+            }
+            standing = cached.standing_permit();
+            prop_assert_eq!(cached.state(), direct.state());
+            prop_assert_eq!(cached.metrics(pending.map_or(now, |p| p.max(now))), direct.metrics(now));
+        }
+    }
+
     #[test]
     fn arbitrary_times_and_results_never_panic(
         times in proptest::collection::vec(any::<u64>(), 1..100),

@@ -40,9 +40,10 @@ impl Totals {
 }
 
 fn ratio(part: u64, whole: u64) -> Option<f64> {
-    // Exact division of two integers: the same bits in every runtime.
+    // Exact division of two integers: the same bits in every runtime. A window of successes
+    // (the usual case on every record) skips the division: 0 / n is +0.0 exactly.
     #[allow(clippy::cast_precision_loss)]
-    (whole > 0).then(|| (part.min(whole) as f64) / (whole as f64))
+    (whole > 0).then(|| if part == 0 { 0.0 } else { (part.min(whole) as f64) / (whole as f64) })
 }
 
 const FAILURE: u8 = 1;
@@ -190,19 +191,22 @@ impl Window {
         }
     }
 
-    /// Adds one call at `now_ms` (callers never pass a time earlier than a previous one).
-    pub fn record(&mut self, now_ms: u64, failure: bool, slow: bool) {
+    /// Adds one call at `now()` (callers never give a time earlier than a previous one); only
+    /// a time window asks for the time.
+    #[inline]
+    pub fn record(&mut self, now: impl FnOnce() -> u64, failure: bool, slow: bool) {
         match self {
             Self::Count(w) => w.record(failure, slow),
-            Self::Time(w) => w.record(now_ms, failure, slow),
+            Self::Time(w) => w.record(now(), failure, slow),
         }
     }
 
-    /// The calls in the window as seen at `now_ms`.
-    pub fn totals_at(&self, now_ms: u64) -> Totals {
+    /// The calls in the window as seen at `now()`; only a time window asks for the time.
+    #[inline]
+    pub fn totals(&self, now: impl FnOnce() -> u64) -> Totals {
         match self {
             Self::Count(w) => w.totals,
-            Self::Time(w) => w.totals_at(now_ms),
+            Self::Time(w) => w.totals_at(now()),
         }
     }
 
@@ -230,35 +234,36 @@ mod tests {
     #[test]
     fn count_window_keeps_only_the_last_10_calls() {
         let mut w = count(10);
+        let never = || -> u64 { panic!("a count window reads no time") };
         for _ in 0..5 {
-            w.record(0, true, false);
+            w.record(never, true, false);
         }
         for _ in 0..10 {
-            w.record(0, false, true);
+            w.record(never, false, true);
         }
-        assert_eq!(w.totals_at(0), Totals { calls: 10, failures: 0, slow: 10 });
+        assert_eq!(w.totals(never), Totals { calls: 10, failures: 0, slow: 10 });
     }
 
     #[test]
     fn time_window_forgets_calls_older_than_60_s() {
         let mut w = time(60_000, 1000);
-        w.record(0, true, false);
-        w.record(30_000, true, true);
-        assert_eq!(w.totals_at(59_999), Totals { calls: 2, failures: 2, slow: 1 });
-        assert_eq!(w.totals_at(60_000), Totals { calls: 1, failures: 1, slow: 1 });
-        w.record(60_000, false, false);
-        assert_eq!(w.totals_at(60_000), Totals { calls: 2, failures: 1, slow: 1 });
-        assert_eq!(w.totals_at(90_000), Totals { calls: 1, failures: 0, slow: 0 });
-        assert_eq!(w.totals_at(10_000_000), Totals::default());
+        w.record(|| 0, true, false);
+        w.record(|| 30_000, true, true);
+        assert_eq!(w.totals(|| 59_999), Totals { calls: 2, failures: 2, slow: 1 });
+        assert_eq!(w.totals(|| 60_000), Totals { calls: 1, failures: 1, slow: 1 });
+        w.record(|| 60_000, false, false);
+        assert_eq!(w.totals(|| 60_000), Totals { calls: 2, failures: 1, slow: 1 });
+        assert_eq!(w.totals(|| 90_000), Totals { calls: 1, failures: 0, slow: 0 });
+        assert_eq!(w.totals(|| 10_000_000), Totals::default());
     }
 
     #[test]
     fn time_window_starting_late_does_not_see_stale_buckets() {
         let mut w = time(3000, 1000);
-        w.record(1_000_000_000, true, false);
-        w.record(1_000_002_500, true, false);
-        assert_eq!(w.totals_at(1_000_002_999).calls, 2);
-        assert_eq!(w.totals_at(1_000_003_000).calls, 1);
+        w.record(|| 1_000_000_000, true, false);
+        w.record(|| 1_000_002_500, true, false);
+        assert_eq!(w.totals(|| 1_000_002_999).calls, 2);
+        assert_eq!(w.totals(|| 1_000_003_000).calls, 1);
     }
 
     #[test]

@@ -88,50 +88,135 @@ export function install(glue) {
   const NOPE = 0xffff_ffff;
 
   // ---- CircuitBreaker ------------------------------------------------------------------------
+  // In the states that permit every call, `tryAcquirePermit` answers with the breaker's
+  // standing permit (`CircuitBreaker::standing_permit`, written back by every fast call) without
+  // crossing; the entry remembers the largest `nowMs` it answered at, and whether it answered
+  // on the default clock, and hands that over on its next call: the same protocol as the Node
+  // entry, property-tested in the core. Records on the default clock pass `-1` and the core
+  // reads the clock only when the outcome depends on it; a skipped reading is owed.
   const cb = glue.CircuitBreaker.prototype;
   const cbSlow = {
     tryAcquirePermit: cb.tryAcquirePermit,
     recordPermit: cb.recordPermit,
     tryAcquire: cb.tryAcquire,
     record: cb.record,
+    transitionToForcedOpen: cb.transitionToForcedOpen,
+    transitionToDisabled: cb.transitionToDisabled,
+    transitionToMetricsOnly: cb.transitionToMetricsOnly,
+    reset: cb.reset,
+    metrics: cb.metrics,
+    free: cb.free,
   };
+  const STANDING = Symbol('breakwater.standing');
+  const PENDING_NOW = Symbol('breakwater.pendingNow');
+  const PENDING_CLOCK = Symbol('breakwater.pendingClock');
+
+  /** The largest `nowMs` answered from the standing permit and not handed over (`-1`: none). */
+  const pendingNow = (b) => (b == null ? -1 : (b[PENDING_NOW] ?? -1));
+  /** Whether a clock reading is owed and a call at `nowMs` must take it (it reads none itself). */
+  const owes = (b, nowMs) => nowMs != null && b != null && b[PENDING_CLOCK] === true;
+
+  /** After a fast call: the time is handed over; the standing permit; whether a reading is owed. */
+  function handedOver(b) {
+    const f = slots();
+    b[STANDING] = f[11];
+    b[PENDING_NOW] = -1;
+    b[PENDING_CLOCK] = f[12] === 1;
+  }
+
+  /** Before a generated method: hands the owed time over and, for a call that may change the
+   * state (`change`), forgets the standing permit (the next fast call learns it again). */
+  function settle(b, change) {
+    if (!(b instanceof glue.CircuitBreaker)) return;
+    if (pendingNow(b) >= 0 || b[PENDING_CLOCK] === true) {
+      if (t === null) load();
+      glue.__bwCbSettle(b, pendingNow(b), true === b[PENDING_CLOCK]);
+      handedOver(b);
+    }
+    if (change) b[STANDING] = -1;
+  }
 
   cb.tryAcquirePermit = function tryAcquirePermit(nowMs) {
+    const standing = this == null ? undefined : this[STANDING];
+    if (standing >= 0) {
+      if (nowMs == null) {
+        this[PENDING_CLOCK] = true;
+        return standing;
+      }
+      if (ms(nowMs)) {
+        if (nowMs > pendingNow(this)) this[PENDING_NOW] = nowMs;
+        return standing;
+      }
+    }
     const at = now(nowMs);
     if (ms(at)) {
-      const p = glue.__bwCbTryAcquirePermit(this, at);
-      if (p !== -2) return p === -1 ? null : p;
+      if (t === null) load();
+      const p = glue.__bwCbTryAcquirePermit(this, at, pendingNow(this), owes(this, nowMs));
+      if (p !== -2) {
+        handedOver(this);
+        return p === -1 ? null : p;
+      }
     }
+    settle(this, true);
     return cbSlow.tryAcquirePermit.call(this, nowMs);
   };
 
   cb.recordPermit = function recordPermit(permit, className, latencyMs, nowMs) {
     const c = code(className);
-    const at = now(nowMs);
-    if (c !== undefined && ms(permit) && ms(latencyMs) && ms(at)) {
-      const counted = glue.__bwCbRecordPermit(this, permit, c, latencyMs, at);
-      if (counted !== NOPE) return t.counted[counted];
+    const at = nowMs == null ? -1 : nowMs;
+    if (c !== undefined && ms(permit) && ms(latencyMs) && (at === -1 || ms(at))) {
+      const counted = glue.__bwCbRecordPermit(this, permit, c, latencyMs, at, pendingNow(this), owes(this, nowMs));
+      if (counted !== NOPE) {
+        handedOver(this);
+        return t.counted[counted];
+      }
     }
+    settle(this, true);
     return cbSlow.recordPermit.call(this, permit, className, latencyMs, nowMs);
   };
 
   cb.tryAcquire = function tryAcquire(nowMs) {
     if (t === null) load();
     const at = now(nowMs);
-    if (ms(at) && glue.__bwCbTryAcquire(this, at)) return acquired();
+    if (ms(at) && glue.__bwCbTryAcquire(this, at, pendingNow(this), owes(this, nowMs))) {
+      handedOver(this);
+      return acquired();
+    }
+    settle(this, true);
     return cbSlow.tryAcquire.call(this, nowMs);
   };
 
   cb.record = function record(permit, className, latencyMs, serverDelayMs, nowMs) {
     const c = code(className);
-    const at = now(nowMs);
+    const at = nowMs == null ? -1 : nowMs;
     const delay = optMs(serverDelayMs);
-    if (c !== undefined && ms(permit) && ms(latencyMs) && delay !== -2 && ms(at)) {
-      const counted = glue.__bwCbRecord(this, permit, c, latencyMs, delay, at);
-      if (counted !== NOPE) return recorded(counted);
+    if (c !== undefined && ms(permit) && ms(latencyMs) && delay !== -2 && (at === -1 || ms(at))) {
+      const counted = glue.__bwCbRecord(this, permit, c, latencyMs, delay, at, pendingNow(this), owes(this, nowMs));
+      if (counted !== NOPE) {
+        handedOver(this);
+        return recorded(counted);
+      }
     }
+    settle(this, true);
     return cbSlow.record.call(this, permit, className, latencyMs, serverDelayMs, nowMs);
   };
+
+  for (const name of ['transitionToForcedOpen', 'transitionToDisabled', 'transitionToMetricsOnly', 'reset']) {
+    cb[name] = function (nowMs) {
+      settle(this, true);
+      return cbSlow[name].call(this, nowMs);
+    };
+  }
+  cb.metrics = function metrics(nowMs) {
+    settle(this, false);
+    return cbSlow.metrics.call(this, nowMs);
+  };
+  // A freed breaker has no standing permit: its calls throw as the generated ones do.
+  cb.free = function free() {
+    if (this instanceof glue.CircuitBreaker) this[STANDING] = -1;
+    return cbSlow.free.call(this);
+  };
+  if (Symbol.dispose) cb[Symbol.dispose] = cb.free;
 
   // ---- BreakerRegistry -----------------------------------------------------------------------
   const reg = glue.BreakerRegistry.prototype;

@@ -129,13 +129,17 @@ pub fn u32_arg(v: &JsValue, name: &str) -> JsResult<u32> {
 
 /// `nowMs`: the given time, or `Math.floor(performance.now())` when omitted.
 pub fn now(v: &JsValue) -> JsResult<u64> {
-    match opt_u64(v, "nowMs")? {
-        Some(n) => Ok(n),
-        None => {
-            let t = performance_now();
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            Ok(if t.is_finite() && t > 0.0 { t.floor() as u64 } else { 0 })
-        }
+    Ok(opt_u64(v, "nowMs")?.unwrap_or_else(clock_ms))
+}
+
+/// The default clock: `Math.floor(performance.now())`.
+pub fn clock_ms() -> u64 {
+    let t = performance_now();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    if t.is_finite() && t > 0.0 {
+        t.floor() as u64
+    } else {
+        0
     }
 }
 

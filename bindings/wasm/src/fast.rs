@@ -10,11 +10,18 @@
 //! return "not handled" without touching any state, and the entry calls the generic export,
 //! which throws the binding's usual error. No policy is decided here: the same core calls as
 //! the generic exports.
+//!
+//! The breaker's exports also take the time the entry owes the breaker and give back its
+//! standing permit (`CircuitBreaker::standing_permit`), so that the entry answers
+//! `tryAcquirePermit` in the states that permit every call without crossing; records on the
+//! default clock read it only when the outcome depends on the time (`record_lazy`). The
+//! protocol is the Node entry's (bindings/node/index.js), property-tested in the core.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use breakwater::transport::breaker::{
-    Acquire, AcquireReason, Counted, Permit, Recorded, State, Transition, TransitionReason,
+    Acquire, AcquireReason, CircuitBreaker as CoreBreaker, Counted, Permit, Recorded, State, Transition,
+    TransitionReason,
 };
 use breakwater::transport::classify::{self, Class, ClassReason, Outcome, Profile, ProviderError};
 use breakwater::transport::headers::{HeaderIssue, RetryAfterSource};
@@ -133,15 +140,68 @@ fn put_recorded(r: &Recorded) -> u32 {
 /// Not handled.
 const NOPE: u32 = u32::MAX;
 
-/// `tryAcquirePermit`: the token, `-1` when rejected, `-2` when not handled.
-#[allow(clippy::cast_precision_loss)]
-#[wasm_bindgen(js_name = __bwCbTryAcquirePermit, skip_typescript)]
-pub fn cb_try_acquire_permit(cb: &mut CircuitBreaker, now: f64) -> f64 {
-    let Some(now) = ms(now) else { return -2.0 };
-    cb.inner.try_acquire(now).permit.map_or(-1.0, |p| p.token() as f64)
+/// Slot of the breaker's standing permit after a call (`-1`: none).
+const STANDING: usize = 11;
+/// Slot of whether a reading of the default clock is owed to the breaker after a call.
+const OWED: usize = 12;
+
+/// Hands the breaker the time the entry owes it, before a call: the largest `nowMs` it
+/// answered from the standing permit (`-1`: none), and a clock reading when one is owed and
+/// this call does not read the clock itself (`owed`, decided by the entry).
+fn settle(b: &mut CoreBreaker, pending_now: f64, owed: bool) {
+    if let Some(t) = ms(pending_now) {
+        b.advance_clock(t);
+    }
+    if owed {
+        b.advance_clock(convert::clock_ms());
+    }
 }
 
-/// `recordPermit`: the counted code.
+/// After a call: the breaker's standing permit, and whether a clock reading is still owed.
+fn publish(b: &CoreBreaker, owed: bool) {
+    put_opt(STANDING, b.standing_permit().map(|p| p.token()));
+    put(OWED, f64::from(u8::from(owed)));
+}
+
+/// A record at `now`, or on the default clock read only if the outcome depends on it; and
+/// whether a reading is owed after it.
+fn record_at(
+    b: &mut CoreBreaker,
+    now: Option<u64>,
+    permit: Permit,
+    class: Class,
+    latency: u64,
+    server_delay: Option<u64>,
+) -> (Recorded, bool) {
+    match now {
+        Some(now) => (b.record(now, permit, class, latency, server_delay), false),
+        None => {
+            let mut read = false;
+            let clock = || {
+                read = true;
+                convert::clock_ms()
+            };
+            let r = b.record_lazy(clock, permit, class, latency, server_delay);
+            (r, !read)
+        }
+    }
+}
+
+/// `tryAcquirePermit` at `now` after the owed time: the token, `-1` when rejected, `-2` when
+/// not handled.
+#[allow(clippy::cast_precision_loss)]
+#[wasm_bindgen(js_name = __bwCbTryAcquirePermit, skip_typescript)]
+pub fn cb_try_acquire_permit(cb: &mut CircuitBreaker, now: f64, pending_now: f64, owed: bool) -> f64 {
+    let Some(now) = ms(now) else { return -2.0 };
+    settle(&mut cb.inner, pending_now, owed);
+    let permit = cb.inner.try_acquire(now).permit;
+    publish(&cb.inner, false);
+    permit.map_or(-1.0, |p| p.token() as f64)
+}
+
+/// `recordPermit` (`now` `-1`: the default clock, read lazily) after the owed time: the
+/// counted code.
+#[allow(clippy::too_many_arguments)]
 #[wasm_bindgen(js_name = __bwCbRecordPermit, skip_typescript)]
 pub fn cb_record_permit(
     cb: &mut CircuitBreaker,
@@ -149,25 +209,41 @@ pub fn cb_record_permit(
     class_code: u32,
     latency: f64,
     now: f64,
+    pending_now: f64,
+    owed: bool,
 ) -> u32 {
-    let (Some(permit), Some(class), Some(latency), Some(now)) =
-        (ms(permit), class(class_code), ms(latency), ms(now))
+    let (Some(permit), Some(class), Some(latency), Ok(now)) =
+        (ms(permit), class(class_code), ms(latency), opt_ms(now))
     else {
         return NOPE;
     };
-    cb.inner.record(now, Permit::from_token(permit), class, latency, None).counted.index() as u32
+    settle(&mut cb.inner, pending_now, owed);
+    let (r, owed) = record_at(&mut cb.inner, now, Permit::from_token(permit), class, latency, None);
+    publish(&cb.inner, owed);
+    r.counted.index() as u32
 }
 
-/// `tryAcquire` into the scratch slots; `false` when not handled.
+/// `tryAcquire` into the scratch slots after the owed time; `false` when not handled.
 #[wasm_bindgen(js_name = __bwCbTryAcquire, skip_typescript)]
-pub fn cb_try_acquire(cb: &mut CircuitBreaker, now: f64) -> bool {
+pub fn cb_try_acquire(cb: &mut CircuitBreaker, now: f64, pending_now: f64, owed: bool) -> bool {
     let Some(now) = ms(now) else { return false };
+    settle(&mut cb.inner, pending_now, owed);
     put_acquire(&cb.inner.try_acquire(now));
+    publish(&cb.inner, false);
     true
 }
 
-/// `record` into the scratch slots; the counted code.
+/// Hands the owed time to the breaker before a call through a generated method.
+#[wasm_bindgen(js_name = __bwCbSettle, skip_typescript)]
+pub fn cb_settle(cb: &mut CircuitBreaker, pending_now: f64, owed: bool) {
+    settle(&mut cb.inner, pending_now, owed);
+    publish(&cb.inner, false);
+}
+
+/// `record` (`now` `-1`: the default clock, read lazily) into the scratch slots after the owed
+/// time; the counted code.
 #[wasm_bindgen(js_name = __bwCbRecord, skip_typescript)]
+#[allow(clippy::too_many_arguments)]
 pub fn cb_record(
     cb: &mut CircuitBreaker,
     permit: f64,
@@ -175,13 +251,19 @@ pub fn cb_record(
     latency: f64,
     server_delay: f64,
     now: f64,
+    pending_now: f64,
+    owed: bool,
 ) -> u32 {
-    let (Some(permit), Some(class), Some(latency), Ok(server_delay), Some(now)) =
-        (ms(permit), class(class_code), ms(latency), opt_ms(server_delay), ms(now))
+    let (Some(permit), Some(class), Some(latency), Ok(server_delay), Ok(now)) =
+        (ms(permit), class(class_code), ms(latency), opt_ms(server_delay), opt_ms(now))
     else {
         return NOPE;
     };
-    put_recorded(&cb.inner.record(now, Permit::from_token(permit), class, latency, server_delay))
+    settle(&mut cb.inner, pending_now, owed);
+    let (r, owed) = record_at(&mut cb.inner, now, Permit::from_token(permit), class, latency, server_delay);
+    let counted = put_recorded(&r);
+    publish(&cb.inner, owed);
+    counted
 }
 
 /// `BreakerRegistry.tryAcquire` into the scratch slots; `false` when not handled.

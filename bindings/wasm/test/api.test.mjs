@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
 import { wasm } from './support/wasm.mjs';
+import { standingPermitChecks } from '../../../tests/js/breaker-checks.mjs';
 
 const {
   Backoff,
@@ -321,6 +322,18 @@ test('the breaker fast path is the same core calls as the rich path', () => {
   assert.equal(fast.tryAcquirePermit(9), null);
   assert.equal(fast.recordPermit(123456789, 'success', 1, 9), 'stale');
   assert.equal(rich.release(987654321), false);
+});
+
+for (const [name, check] of Object.entries(standingPermitChecks)) {
+  test(`breaker entry: ${name}`, () => check(wasm));
+}
+
+test('a freed breaker answers nothing from its standing permit', () => {
+  const b = new CircuitBreaker();
+  assert.equal(b.tryAcquirePermit(0), b.tryAcquirePermit(1), 'answered from the standing permit');
+  b.free();
+  assert.throws(() => b.tryAcquirePermit(2));
+  assert.throws(() => b.tryAcquirePermit());
 });
 
 test('the registry keeps one breaker per key', () => {

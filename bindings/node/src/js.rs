@@ -80,6 +80,12 @@ pub fn ok<T>(env: &Env, r: Conv<T>) -> napi::Result<T> {
     r.map_err(|e| throw(env, &e))
 }
 
+/// `e` at `path` (for errors raised before their path was formatted; messages never quote it).
+fn repath(mut e: Error, path: String) -> Error {
+    e.path = path;
+    e
+}
+
 /// `invalid_type` at `path`.
 fn wrong_type(path: &str, expected: &str) -> Error {
     Error::new(ErrorCode::InvalidType, path, format!("expected {expected}"))
@@ -449,17 +455,19 @@ impl Arg {
             }
             return Ok(out);
         };
-        let mut out = Vec::new();
-        for (i, pair) in list.elements()?.into_iter().enumerate() {
-            let here = format!("{path}[{i}]");
-            if !pair.is_array() {
-                return Err(wrong_type(&here, "a [name, value] pair"));
-            }
-            let items = pair.elements()?;
+        let pairs = list.elements()?;
+        let mut out = Vec::with_capacity(pairs.len());
+        for (i, pair) in pairs.into_iter().enumerate() {
+            // Paths are formatted only for an error: three `format!`s per header cost more than
+            // reading the header.
+            let at = |suffix: &str| format!("{path}[{i}]{suffix}");
+            let items = if pair.is_array() { pair.elements()? } else { Vec::new() };
             if items.len() != 2 {
-                return Err(wrong_type(&here, "a [name, value] pair"));
+                return Err(wrong_type(&at(""), "a [name, value] pair"));
             }
-            out.push((items[0].str(&format!("{here}[0]"))?, items[1].header_value(&format!("{here}[1]"))?));
+            let name = items[0].str("").map_err(|e| repath(e, at("[0]")))?;
+            let value = items[1].header_value("").map_err(|e| repath(e, at("[1]")))?;
+            out.push((name, value));
         }
         Ok(out)
     }

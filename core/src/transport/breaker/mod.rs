@@ -365,8 +365,8 @@ impl CircuitBreaker {
     }
 
     /// Moves the breaker's clock forward to `now_ms` (every timed call does this first): how a
-    /// binding that answered `try_acquire` from [`Self::standing_permit`] hands over the time
-    /// it answered at before a call that does not take one.
+    /// binding that answered `try_acquire` from [`Self::standing_permit`], or skipped a clock
+    /// reading in [`Self::record_lazy`], hands that time over before its next call.
     pub fn advance_clock(&mut self, now_ms: u64) {
         self.observe(now_ms);
     }

@@ -80,6 +80,22 @@ function handedOver(self) {
   self[STANDING] = io[IO_STANDING];
 }
 
+/** Writes an acquire's `[handle, hasNow, nowMs]` and the owed time; false when `nowMs` is
+ * neither a number nor absent (the native method converts or refuses it). */
+function acquireInput(self, nowMs) {
+  if (typeof nowMs === 'number') {
+    io[1] = 1;
+    io[2] = nowMs;
+  } else if (nowMs == null) {
+    io[1] = 0;
+  } else {
+    return false;
+  }
+  io[0] = handleOf(self);
+  handOver(self);
+  return true;
+}
+
 /** Before a call through the native methods: hands the time over; the native object. */
 function settle(self) {
   const n = nativeOf(self);
@@ -112,16 +128,7 @@ class CircuitBreaker {
   }
 
   tryAcquire(nowMs) {
-    io[0] = handleOf(this);
-    if (typeof nowMs === 'number') {
-      io[1] = 1;
-      io[2] = nowMs;
-    } else if (nowMs == null) {
-      io[1] = 0;
-    } else {
-      return settleToChange(this).tryAcquire(nowMs);
-    }
-    handOver(this);
+    if (!acquireInput(this, nowMs)) return settleToChange(this).tryAcquire(nowMs);
     const t = fast.acquireRich();
     handedOver(this);
     return {
@@ -210,16 +217,7 @@ class CircuitBreaker {
         return standing;
       }
     }
-    io[0] = handleOf(this);
-    if (typeof nowMs === 'number') {
-      io[1] = 1;
-      io[2] = nowMs;
-    } else if (nowMs == null) {
-      io[1] = 0;
-    } else {
-      return settleToChange(this).tryAcquirePermit(nowMs);
-    }
-    handOver(this);
+    if (!acquireInput(this, nowMs)) return settleToChange(this).tryAcquirePermit(nowMs);
     fast.acquire();
     handedOver(this);
     const p = io[0];

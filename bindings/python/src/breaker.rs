@@ -132,6 +132,17 @@ impl PyCircuitBreaker {
         }))
     }
 
+    /// A manual transition at `now_ms`: the transition, or None.
+    fn manual<'py>(
+        &self,
+        py: Python<'py>,
+        now_ms: Option<&Bound<'py, PyAny>>,
+        transition: fn(&mut breaker::CircuitBreaker, u64) -> Option<breaker::Transition>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let t = self.at(py, now_ms, transition)?;
+        transition_out(py, t)
+    }
+
     /// `record` at `now_ms`, or on the default clock read only if the outcome depends on the
     /// time (on Linux, where the clock is read without Python and so under the lock); `pick`
     /// takes what the caller needs from the result under the lock (copying the whole result
@@ -251,8 +262,7 @@ impl PyCircuitBreaker {
         py: Python<'py>,
         now_ms: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let t = self.at(py, now_ms, |b, now| b.transition_to_forced_open(now))?;
-        transition_out(py, t)
+        self.manual(py, now_ms, breaker::CircuitBreaker::transition_to_forced_open)
     }
 
     /// Manual: permit every call, record nothing. The transition, or None.
@@ -262,8 +272,7 @@ impl PyCircuitBreaker {
         py: Python<'py>,
         now_ms: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let t = self.at(py, now_ms, |b, now| b.transition_to_disabled(now))?;
-        transition_out(py, t)
+        self.manual(py, now_ms, breaker::CircuitBreaker::transition_to_disabled)
     }
 
     /// Manual: permit every call, record metrics, never transition. The transition, or None.
@@ -273,15 +282,13 @@ impl PyCircuitBreaker {
         py: Python<'py>,
         now_ms: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let t = self.at(py, now_ms, |b, now| b.transition_to_metrics_only(now))?;
-        transition_out(py, t)
+        self.manual(py, now_ms, breaker::CircuitBreaker::transition_to_metrics_only)
     }
 
     /// Manual: back to closed with empty metrics. The transition, or None.
     #[pyo3(signature = (now_ms=None))]
     fn reset<'py>(&self, py: Python<'py>, now_ms: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        let t = self.at(py, now_ms, |b, now| b.reset(now))?;
-        transition_out(py, t)
+        self.manual(py, now_ms, breaker::CircuitBreaker::reset)
     }
 
     /// The state as of the last call.

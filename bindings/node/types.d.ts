@@ -2,6 +2,8 @@
 // module, which has the same surface). Results are the core's serde form: snake_case keys;
 // an optional value is `null` or absent. Hand-written from core/src; keep in step with it.
 
+import type { Deadline, ErrorBudget, RetryBudget } from './index'
+
 // ---- stable codes -------------------------------------------------------------------------
 
 /** The stable error codes (`errorCodes()`). */
@@ -334,6 +336,18 @@ export interface RetryDecision {
   retries_taken: number
   class: ClassName
   cause: ClassReason
+}
+/** What a retry decision must respect besides the request's own retry count
+ * (`RetryState.decide`); each guard is optional. */
+export interface RetryGuards {
+  /** The request's deadline: the delay plus a minimum useful attempt must fit. */
+  deadline?: Deadline | null
+  /** The client's shared retry budget; a granted retry spends from it. */
+  budget?: RetryBudget | null
+  /** The error budget, when retries are cut while it burns. */
+  slo?: ErrorBudget | null
+  /** The caller says an outer layer retries this request (single retry owner). */
+  outerOwnsRetries?: boolean | null
 }
 export interface BreakerEvent {
   key: string

@@ -169,6 +169,42 @@ const RUNNERS = {
     };
   },
 
+  retry(api, vector) {
+    const state = new api.RetryState(configOf(vector), seedOf(vector));
+    const guards = {};
+    const guard = (name) => {
+      if (guards[name] === undefined) throw runnerError('op', `no ${name} yet`);
+      return guards[name];
+    };
+    return (step) => {
+      const a = args(step);
+      const now = step.at_ms ?? 0;
+      switch (step.op) {
+        case 'decide':
+          return state.decide(a.classification, { ...guards, outerOwnsRetries: a.outer_owns_retries ?? false }, now);
+        case 'retries_taken':
+          return { retries_taken: state.retriesTaken() };
+        case 'deadline':
+          guards.deadline = new api.Deadline(a.config, now);
+          return null;
+        case 'budget':
+          guards.budget = new api.RetryBudget(a.config);
+          return null;
+        case 'slo':
+          guards.slo = new api.ErrorBudget(a.config);
+          return null;
+        case 'budget_record':
+          guard('budget').record(needClass(a));
+          return null;
+        case 'slo_record_counts':
+          guard('slo').recordCounts(a.good, a.bad, now);
+          return null;
+        default:
+          throw unknownOp(step.op);
+      }
+    };
+  },
+
   breaker(api, vector) {
     const breaker = new api.CircuitBreaker(configOf(vector));
     const permits = new Permits();

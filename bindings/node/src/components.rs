@@ -1,5 +1,5 @@
-//! The single-purpose objects: `Backoff`, `Deadline`, `RetryBudget`, `RateLimiter`,
-//! `IdempotencyKeys`, `ErrorBudget`. Each holds one core object and forwards calls.
+//! The single-purpose objects: `Backoff`, `Deadline`, `RetryBudget`, `RetryState`,
+//! `RateLimiter`, `IdempotencyKeys`, `ErrorBudget`. Each holds one core object and forwards calls.
 
 use breakwater::transport::backoff::{Backoff, BackoffConfig};
 use breakwater::transport::budget::{BudgetConfig, RetryBudget};
@@ -8,6 +8,7 @@ use breakwater::transport::deadline::{Deadline, DeadlineConfig};
 use breakwater::transport::headers::RateLimitHeaders;
 use breakwater::transport::idempotency::{IdempotencyConfig, IdempotencyKeys};
 use breakwater::transport::ratelimit::{RateLimitConfig, RateLimiter};
+use breakwater::transport::retry::{Guards, RetryConfig, RetryState};
 use breakwater::transport::slo::{ErrorBudget, SloConfig};
 use breakwater::{config::from_value, Error, Rng};
 use napi::Env;
@@ -169,6 +170,74 @@ impl JsRetryBudget {
 }
 
 /// The client-side rate limiter (requests and tokens per minute, synced from headers).
+/// The retry memory of one logical request: retries taken, backoff memory, jitter source.
+#[napi(js_name = "RetryState")]
+pub struct JsRetryState {
+    config: RetryConfig,
+    inner: RetryState,
+}
+
+#[napi]
+impl JsRetryState {
+    /// A request's retry state from a retry config; `seed` fixes its jitter (default: from the OS).
+    #[napi(constructor, ts_args_type = "config?: RetryConfig | null, seed?: number | bigint | null")]
+    pub fn new(env: Env, config: Option<Arg>, seed: Option<Arg>) -> napi::Result<Self> {
+        ok(
+            &env,
+            (|| {
+                let config: RetryConfig = self::config(config)?;
+                config.validate()?;
+                let inner = RetryState::new(&config, seed_or_os(seed)?);
+                Ok(Self { config, inner })
+            })(),
+        )
+    }
+
+    /// What follows an attempt whose result `classify` returned; a granted retry spends from
+    /// `guards.budget`.
+    #[napi(
+        ts_args_type = "classification: Classification, guards?: RetryGuards | null, nowMs?: number | null",
+        ts_return_type = "RetryDecision"
+    )]
+    pub fn decide(
+        &mut self,
+        env: Env,
+        classification: Arg,
+        guards: Option<Arg>,
+        now_ms: Option<Arg>,
+    ) -> napi::Result<Json> {
+        let (config, state) = (&self.config, &mut self.inner);
+        ok(
+            &env,
+            (|| {
+                let c = classification.document("classification")?;
+                let g = guards.unwrap_or_else(|| Arg::from_raw(env.raw(), std::ptr::null_mut()));
+                g.only(&["deadline", "budget", "slo", "outerOwnsRetries"])?;
+                let deadline =
+                    g.prop(c"deadline", "guards")?.instance::<JsDeadline>("deadline", "a Deadline")?;
+                let mut budget =
+                    g.prop(c"budget", "guards")?.instance::<JsRetryBudget>("budget", "a RetryBudget")?;
+                let slo = g.prop(c"slo", "guards")?.instance::<JsErrorBudget>("slo", "an ErrorBudget")?;
+                let outer = g.prop(c"outerOwnsRetries", "guards")?.opt_bool("outerOwnsRetries")?;
+                let now = now(&env, now_ms)?;
+                let guards = Guards {
+                    deadline: deadline.as_ref().map(|d| &d.inner),
+                    budget: budget.as_mut().map(|b| &mut b.inner),
+                    slo: slo.as_ref().map(|s| &s.inner),
+                    outer_owns_retries: outer.unwrap_or(false),
+                };
+                Ok(json(&state.decide(config, &c, now, guards)))
+            })(),
+        )
+    }
+
+    /// Retries granted so far.
+    #[napi]
+    pub fn retries_taken(&self) -> u32 {
+        self.inner.retries_taken()
+    }
+}
+
 #[napi(js_name = "RateLimiter")]
 pub struct JsRateLimiter {
     inner: RateLimiter,

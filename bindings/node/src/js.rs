@@ -15,7 +15,9 @@ use std::ptr;
 use std::time::Instant;
 
 use breakwater::{Error, ErrorCode};
-use napi::bindgen_prelude::{FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue};
+use napi::bindgen_prelude::{
+    ClassInstance, FromNapiValue, MaybeTypeTag, ToNapiValue, TypeName, ValidateNapiValue,
+};
 use napi::{sys, Env, Status, ValueType};
 use serde_json::{Map, Number, Value};
 
@@ -342,6 +344,22 @@ impl Arg {
         unsafe { sys::napi_instanceof(self.env, self.value, ctor, &mut yes) == sys::Status::napi_ok && yes }
     }
 
+    /// An optional instance of the `#[napi]` class `T` (`invalid_type` at `path` for anything
+    /// else: napi checks the class's type tag before it unwraps).
+    pub fn instance<'a, T: 'a + MaybeTypeTag>(
+        &self,
+        path: &str,
+        expected: &str,
+    ) -> Conv<Option<ClassInstance<'a, T>>> {
+        if self.is_absent() {
+            return Ok(None);
+        }
+        // SAFETY: a value of the current call; the instance is used only during the call.
+        unsafe { ClassInstance::<T>::from_napi_value(self.env, self.value) }
+            .map(Some)
+            .map_err(|_| wrong_type(path, expected))
+    }
+
     /// A config document (a plain object; absent = `{}`, the documented defaults).
     pub fn config(&self, path: &str) -> Conv<Value> {
         if self.is_absent() {
@@ -351,6 +369,15 @@ impl Arg {
             v @ Value::Object(_) => Ok(v),
             _ => Err(wrong_type(path, "a config object")),
         }
+    }
+
+    /// A required document read as `T` (a plain object: what `classify` returned, say); errors
+    /// carry the field's path under `path`.
+    pub fn document<T: serde::de::DeserializeOwned>(&self, path: &str) -> Conv<T> {
+        if self.is_absent() || self.kind() != ValueType::Object || self.is_array() {
+            return Err(wrong_type(path, "an object"));
+        }
+        breakwater::config::from_value(&self.json_value(path, 0)?).map_err(|e| e.within(path))
     }
 
     /// An arbitrary JSON-like value; `undefined` object fields are omitted.

@@ -9,6 +9,7 @@ import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { refused, standingPermitChecks } from '../../../tests/js/breaker-checks.mjs';
+import { retryStateChecks } from '../../../tests/js/retry-checks.mjs';
 
 const require = createRequire(import.meta.url);
 const bw = require('../index.js');
@@ -23,6 +24,7 @@ test('every class and function of docs/bindings.md is exported with its JS name'
     Backoff: ['nextDelay'],
     Deadline: ['attemptTimeouts', 'fits', 'propagation', 'remainingMs', 'expired'],
     RetryBudget: ['requestStarted', 'requestFinished', 'tryAcquireRetry', 'retryFinished', 'record', 'snapshot'],
+    RetryState: ['decide', 'retriesTaken'],
     CircuitBreaker: ['tryAcquire', 'record', 'release', 'transitionToForcedOpen', 'transitionToDisabled',
       'transitionToMetricsOnly', 'reset', 'state', 'metrics', 'tryAcquirePermit', 'recordPermit'],
     BreakerRegistry: ['tryAcquire', 'record', 'release', 'state', 'stats', 'len'],
@@ -234,7 +236,7 @@ test('the TypeScript declarations type-check a typical program (strict, no any)'
     const index = join(here, '..', 'index.js');
     writeFileSync(join(dir, 'check.ts'), `
 import * as bw from ${JSON.stringify(index)}
-import type { Classification, Acquire, BreakwaterError, RetryDecision, Counted } from ${JSON.stringify(index)}
+import type { Classification, Acquire, BreakwaterError, RetryDecision, RetryGuards, Counted } from ${JSON.stringify(index)}
 const c: Classification = bw.classify('http_429', [['retry-after', '1']], { profile: 'openai' })
 const b = new bw.CircuitBreaker({ window: { kind: 'count', size: 10 } })
 const a: Acquire = b.tryAcquire(0)
@@ -245,8 +247,12 @@ const client = new bw.Client(bw.Policy.preset('openai_sdk'), 1n)
 const r = client.begin({ key: 'gpt' })
 const d = client.beforeAttempt(r)
 const o: RetryDecision = client.onOutcome(r, { outcome: 'http_500', headers: new Headers() })
+const retry = new bw.RetryState({ max_retries: 3 }, 7)
+const guards: RetryGuards = { deadline: new bw.Deadline({ total_ms: 30000 }), budget: new bw.RetryBudget(), slo: new bw.ErrorBudget() }
+const decided: RetryDecision = retry.decide(c, guards, 0)
+const taken: number = retry.retriesTaken() + (decided.delay_ms ?? 0)
 try { bw.Policy.fromJson('{') } catch (e) { const err = e as BreakwaterError; console.log(err.code, err.line) }
-console.log(c.class, d.timeouts.attempt_ms, o.delay_ms, counted, bw.errorCodes().length, r.idempotencyKey())
+console.log(c.class, d.timeouts.attempt_ms, o.delay_ms, counted, bw.errorCodes().length, r.idempotencyKey(), taken)
 `);
     execFileSync(tsc, ['--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2022,dom', '--module', 'nodenext',
       '--moduleResolution', 'nodenext', join(dir, 'check.ts')], { stdio: 'pipe' });
@@ -284,6 +290,10 @@ test('breaker wrapper: the fast and rich paths agree; other argument forms and r
   assert.deepEqual([t.from, t.to], ['open', 'forced_open']);
   assert.equal(a.tryAcquire(10).reason, 'forced_open');
 });
+
+for (const [name, check] of Object.entries(retryStateChecks)) {
+  test(`retry state: ${name}`, () => check(bw));
+}
 
 for (const [name, check] of Object.entries(standingPermitChecks)) {
   test(`breaker wrapper: ${name}`, () => check(bw));

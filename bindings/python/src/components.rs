@@ -1,5 +1,5 @@
-//! The single-purpose policies: `Backoff`, `Deadline`, `RetryBudget`, `RateLimiter`,
-//! `IdempotencyKeys`, `ErrorBudget`. Each holds its core object behind a lock.
+//! The single-purpose policies: `Backoff`, `Deadline`, `RetryBudget`, `RetryState`,
+//! `RateLimiter`, `IdempotencyKeys`, `ErrorBudget`. Each holds its core object behind a lock.
 
 use std::sync::Mutex;
 
@@ -9,6 +9,7 @@ use breakwater::transport::deadline::{self, DeadlineConfig};
 use breakwater::transport::headers::RateLimitHeaders;
 use breakwater::transport::idempotency::{self, IdempotencyConfig};
 use breakwater::transport::ratelimit::{self, RateLimitConfig};
+use breakwater::transport::retry::{self, Guards, RetryConfig};
 use breakwater::transport::slo::{self, SloConfig};
 use breakwater::Rng;
 use pyo3::prelude::*;
@@ -154,6 +155,85 @@ impl PyRetryBudget {
     fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let s = lock(&self.0).snapshot();
         out(py, &s)
+    }
+}
+
+/// The retry memory of one logical request: retries taken, backoff memory, jitter source.
+#[pyclass(frozen, name = "RetryState", module = "breakwater")]
+pub(crate) struct PyRetryState {
+    config: RetryConfig,
+    state: Mutex<retry::RetryState>,
+}
+
+/// An optional guard argument: None, or an instance of `T` (`invalid_type` at `name` otherwise).
+fn guard<'a, 'py, T: pyo3::PyClass>(
+    py: Python<'py>,
+    obj: Option<&'a Bound<'py, PyAny>>,
+    name: &str,
+    expected: &str,
+) -> PyResult<Option<&'a Bound<'py, T>>> {
+    match obj {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => o.cast::<T>().map(Some).map_err(|_| wrong_type(py, name, expected, o)),
+    }
+}
+
+#[pymethods]
+impl PyRetryState {
+    #[new]
+    #[pyo3(signature = (config=None, seed=None))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        seed: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let config: RetryConfig = convert::config(py, config)?;
+        config.validate().py_err(py)?;
+        let state = retry::RetryState::new(&config, convert::seed(py, seed)?);
+        Ok(Self { config, state: Mutex::new(state) })
+    }
+
+    /// What follows an attempt whose result `classify` returned: `{action, reason, delay_ms,
+    /// retries_taken, class, cause}`. A granted retry spends from `budget`.
+    #[pyo3(signature = (classification, deadline=None, budget=None, slo=None, outer_owns_retries=None, now_ms=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn decide<'py>(
+        &self,
+        py: Python<'py>,
+        classification: &Bound<'py, PyAny>,
+        deadline: Option<&Bound<'py, PyAny>>,
+        budget: Option<&Bound<'py, PyAny>>,
+        slo: Option<&Bound<'py, PyAny>>,
+        outer_owns_retries: Option<&Bound<'py, PyAny>>,
+        now_ms: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = convert::document(py, classification, "classification")?;
+        let now = now(py, now_ms)?;
+        let deadline = guard::<PyDeadline>(py, deadline, "deadline", "a Deadline")?;
+        let budget = guard::<PyRetryBudget>(py, budget, "budget", "a RetryBudget")?;
+        let slo = guard::<PyErrorBudget>(py, slo, "slo", "an ErrorBudget")?;
+        let outer_owns_retries =
+            outer_owns_retries.map(|o| bool_arg(py, o, "outer_owns_retries")).transpose()?;
+        // Lock order: the request, then the error budget, then the retry budget (no guard takes
+        // a lock on a request, so no two calls can wait on each other).
+        let mut state = lock(&self.state);
+        let slo = slo.map(|s| lock(&s.get().0));
+        let mut budget = budget.map(|b| lock(&b.get().0));
+        let guards = Guards {
+            deadline: deadline.map(|d| &d.get().0),
+            budget: budget.as_deref_mut(),
+            slo: slo.as_deref(),
+            outer_owns_retries: outer_owns_retries.unwrap_or(false),
+        };
+        let d = state.decide(&self.config, &c, now, guards);
+        drop((state, slo, budget));
+        out(py, &d)
+    }
+
+    /// Retries granted so far.
+    fn retries_taken(&self) -> u32 {
+        lock(&self.state).retries_taken()
     }
 }
 

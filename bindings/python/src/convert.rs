@@ -110,6 +110,20 @@ pub(crate) fn config<T: DeserializeOwned + Default>(
     }
 }
 
+/// A required document argument (a dict: `classify`'s result, say) read as `T`; errors carry
+/// the field's path under `name`.
+pub(crate) fn document<T: DeserializeOwned>(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    name: &str,
+) -> PyResult<T> {
+    if !(obj.is_instance_of::<PyDict>() || obj.cast::<PyMapping>().is_ok()) {
+        return Err(wrong_type(py, name, "a dict", obj));
+    }
+    let v = from_py(obj, name).py_err(py)?;
+    breakwater::config::from_value(&v).map_err(|e| to_pyerr(py, &e.within(name)))
+}
+
 /// `time.monotonic_ns() // 1_000_000`, the default `now_ms`. On Linux Python reads
 /// `clock_gettime(CLOCK_MONOTONIC)`; so does this, without the call into Python.
 #[cfg(target_os = "linux")]

@@ -114,6 +114,7 @@ fn _breakwater(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<components::PyBackoff>()?;
     m.add_class::<components::PyDeadline>()?;
     m.add_class::<components::PyRetryBudget>()?;
+    m.add_class::<components::PyRetryState>()?;
     m.add_class::<components::PyRateLimiter>()?;
     m.add_class::<components::PyIdempotencyKeys>()?;
     m.add_class::<components::PyErrorBudget>()?;

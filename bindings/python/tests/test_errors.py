@@ -230,3 +230,33 @@ def test_errors_survive_pickle() -> None:
     assert type(back) is bw.ConfigError
     assert (back.code, back.path, back.line, back.column) == (e.value.code, e.value.path, 2, e.value.column)
     assert str(back) == str(e.value)
+
+
+def test_a_retry_decision_refuses_a_malformed_classification_with_its_path() -> None:
+    state = bw.RetryState()
+    with pytest.raises(bw.BreakwaterTypeError) as e:
+        state.decide("http_500", now_ms=0)
+    assert (e.value.code, e.value.path) == ("invalid_type", "classification")
+    with pytest.raises(bw.BreakwaterError) as e:
+        state.decide({"class": "retryable", "reason": "server_error", "retry_after": {"delay_ms": float("nan"), "source": "retry_after_ms"}}, now_ms=0)
+    assert (e.value.code, e.value.path) == ("not_finite", "classification.retry_after.delay_ms")
+    with pytest.raises(bw.BreakwaterError) as e:
+        state.decide({"class": "retryable", "reason": "server_error"}, now_ms=-1)
+    assert (e.value.code, e.value.path) == ("invalid_argument", "now_ms")
+    assert state.retries_taken() == 0
+
+
+def test_a_retry_guard_of_the_wrong_type_is_named() -> None:
+    state = bw.RetryState()
+    c = bw.classify("http_500")
+    for name, bad in [("deadline", bw.RetryBudget()), ("budget", {"kind": "none"}), ("slo", 5)]:
+        with pytest.raises(bw.BreakwaterTypeError) as e:
+            state.decide(c, **{name: bad}, now_ms=0)
+        assert (e.value.code, e.value.path) == ("invalid_type", name)
+    with pytest.raises(bw.BreakwaterTypeError) as e:
+        state.decide(c, outer_owns_retries="yes", now_ms=0)
+    assert e.value.path == "outer_owns_retries"
+    with pytest.raises(bw.ConfigError) as e:
+        bw.RetryState({"retry_on": ["success"]})
+    assert (e.value.code, e.value.path) == ("invalid_value", "retry_on")
+    assert state.retries_taken() == 0

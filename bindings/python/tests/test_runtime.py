@@ -281,3 +281,45 @@ def test_eight_threads_share_one_client() -> None:
     run_threads(work)
     assert sum(sends) == sum(outcomes)
     assert len(set().union(*keys)) == THREADS * (ROUNDS // 4)
+
+
+def test_a_retry_decision_takes_what_classify_returned() -> None:
+    state = bw.RetryState(seed=3)
+    d = state.decide(bw.classify("http_429", [("retry-after", "2")]), now_ms=0)
+    assert (d["action"], d["reason"], d["delay_ms"], d["cause"]) == ("retry", "server_delay", 2000, "rate_limited")
+    # A non-finite delay comes back as None and falls back to the backoff, as in the core.
+    inf = bw.classify("http_503", [("retry-after", "inf")])
+    assert inf["retry_after"]["delay_ms"] is None
+    d = state.decide(inf, now_ms=2000)
+    assert (d["action"], d["reason"], d["retries_taken"]) == ("retry", "backoff", 2)
+    assert state.decide(bw.classify("http_500"), now_ms=3000)["reason"] == "retries_exhausted"
+    assert state.retries_taken() == 2
+
+
+def test_the_same_seed_gives_the_same_retry_delays_as_a_client() -> None:
+    config = {"backoff": {"jitter": "full"}, "max_retries": 5}
+    a, b = bw.RetryState(config, seed=42), bw.RetryState(config, seed=42)
+    c = bw.classify("timeout_headers")
+    assert [a.decide(c, now_ms=0)["delay_ms"] for _ in range(5)] == [b.decide(c, now_ms=0)["delay_ms"] for _ in range(5)]
+
+
+def test_eight_threads_share_one_retry_budget_and_it_grants_exactly_its_limit() -> None:
+    # Envoy's ratio budget with nothing in flight grants min_retry_concurrency retries, then
+    # refuses until they finish: across threads, no grant may be lost or doubled.
+    budget = bw.RetryBudget({"kind": "ratio", "budget_percent": 20, "min_retry_concurrency": 37})
+    slo = bw.ErrorBudget()
+    granted = [0] * THREADS
+    c = bw.classify("http_502")
+
+    def work(i: int) -> None:
+        for n in range(ROUNDS // 4):
+            state = bw.RetryState({"backoff": {"jitter": "none"}}, seed=n)
+            d = state.decide(c, budget=budget, slo=slo, now_ms=n)
+            if d["action"] == "retry":
+                granted[i] += 1
+            else:
+                assert d["reason"] == "retry_budget_exhausted", d
+
+    run_threads(work)
+    assert sum(granted) == 37
+    assert budget.snapshot()["active_retries"] == 37

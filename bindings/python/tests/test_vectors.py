@@ -136,6 +136,30 @@ def budget_runner(v: dict) -> Dict[str, Op]:
     }
 
 
+def retry_runner(v: dict) -> Dict[str, Op]:
+    state = bw.RetryState(v.get("config"), seed=v.get("seed", 0))
+    guards: Dict[str, Any] = {}
+
+    def guard(name: str) -> Any:
+        if name not in guards:
+            raise RunnerError("invalid_argument", "op")
+        return guards[name]
+
+    def decide(a: dict, now: int) -> Any:
+        outer = a.get("outer_owns_retries", False)
+        return state.decide(a.get("classification"), outer_owns_retries=outer, now_ms=now, **guards)
+
+    return {
+        "decide": decide,
+        "retries_taken": lambda a, now: {"retries_taken": state.retries_taken()},
+        "deadline": lambda a, now: guards.update(deadline=bw.Deadline(a.get("config"), now_ms=now)),
+        "budget": lambda a, now: guards.update(budget=bw.RetryBudget(a.get("config"))),
+        "slo": lambda a, now: guards.update(slo=bw.ErrorBudget(a.get("config"))),
+        "budget_record": lambda a, now: guard("budget").record(need_class(a)),
+        "slo_record_counts": lambda a, now: guard("slo").record_counts(a["good"], a["bad"], now),
+    }
+
+
 class Permits:
     """Every permit handed out, in order; `take` uses the oldest unused one or names one."""
 
@@ -329,6 +353,7 @@ RUNNERS: Dict[str, Callable[[dict], Dict[str, Op]]] = {
     "backoff": backoff_runner,
     "deadline": deadline_runner,
     "budget": budget_runner,
+    "retry": retry_runner,
     "breaker": breaker_runner,
     "breaker_registry": registry_runner,
     "ratelimit": ratelimit_runner,

@@ -13,7 +13,7 @@
 /** The public names, in the order of docs/bindings.md. */
 const PUBLIC = [
   'classify', 'retryAfter', 'rateLimits', 'parseGoDuration', 'parseHttpDate', 'parseRfc3339', 'errorCodes',
-  'Policy', 'Backoff', 'Deadline', 'RetryBudget', 'CircuitBreaker', 'BreakerRegistry', 'RateLimiter',
+  'Policy', 'Backoff', 'Deadline', 'RetryBudget', 'RetryState', 'CircuitBreaker', 'BreakerRegistry', 'RateLimiter',
   'IdempotencyKeys', 'ErrorBudget', 'Client', 'Request',
 ];
 
@@ -238,6 +238,40 @@ export function install(glue) {
       if (counted !== NOPE) return recorded(counted);
     }
     return regSlow.record.call(this, key, permit, className, latencyMs, serverDelayMs, nowMs);
+  };
+
+  // ---- RetryState ----------------------------------------------------------------------------
+  // wasm-bindgen takes no optional references to exported objects, so `decide` passes each
+  // guard object found in `guards` by reference, with a bit in `present`, and for each one
+  // absent a stand-in the module never reads. The module validates `guards` itself.
+  const decideWith = glue.RetryState.prototype.__bwDecide;
+  delete glue.RetryState.prototype.__bwDecide;
+  let standIn = null;
+
+  glue.RetryState.prototype.decide = function decide(classification, guards, nowMs) {
+    if (standIn === null) {
+      standIn = {
+        deadline: new glue.Deadline(null, 0),
+        budget: new glue.RetryBudget(null),
+        slo: new glue.ErrorBudget({ period_ms: 60000, resolution_ms: 60000, alerts: [] }),
+      };
+    }
+    const g = guards !== null && typeof guards === 'object' ? guards : {};
+    const { deadline, budget, slo } = g;
+    const present =
+      (deadline instanceof glue.Deadline ? 1 : 0) |
+      (budget instanceof glue.RetryBudget ? 2 : 0) |
+      (slo instanceof glue.ErrorBudget ? 4 : 0);
+    return decideWith.call(
+      this,
+      classification,
+      guards,
+      nowMs,
+      present & 1 ? deadline : standIn.deadline,
+      present & 2 ? budget : standIn.budget,
+      present & 4 ? slo : standIn.slo,
+      present,
+    );
   };
 
   // ---- classify ------------------------------------------------------------------------------

@@ -7,11 +7,12 @@ use breakwater::transport::deadline::{Deadline as CoreDeadline, DeadlineConfig};
 use breakwater::transport::headers::RateLimitHeaders;
 use breakwater::transport::idempotency::{IdempotencyConfig, IdempotencyKeys as CoreKeys};
 use breakwater::transport::ratelimit::{RateLimitConfig, RateLimiter as CoreLimiter};
+use breakwater::transport::retry::{Guards, RetryConfig, RetryState as CoreRetryState};
 use breakwater::transport::slo::{ErrorBudget as CoreErrorBudget, SloConfig};
 use breakwater::Rng;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{self, core, now, out, JsResult};
+use crate::convert::{self, core, now, out, Bag, JsResult};
 
 #[allow(clippy::cast_precision_loss)]
 fn opt_ms(x: Option<u64>) -> JsValue {
@@ -169,6 +170,79 @@ impl RetryBudget {
     #[wasm_bindgen(unchecked_return_type = "BudgetSnapshot")]
     pub fn snapshot(&self) -> JsResult<JsValue> {
         out(&self.inner.snapshot())
+    }
+}
+
+/// The retry memory of one logical request: retries taken, backoff memory, jitter source.
+///
+/// `decide(classification, guards?, nowMs?)` is installed by the package entry (`js/wrap.mjs`):
+/// wasm-bindgen takes no optional references to other exported objects, so the entry passes
+/// each guard object it finds in `guards` to [`RetryState::decide_with`], and a stand-in for
+/// each one absent.
+#[wasm_bindgen]
+pub struct RetryState {
+    config: RetryConfig,
+    inner: CoreRetryState,
+}
+
+/// The `guards` keys, with the bit the entry sets in `present` for an instance of the class.
+const GUARDS: [(&str, u32, &str); 3] =
+    [("deadline", 1, "a Deadline"), ("budget", 2, "a RetryBudget"), ("slo", 4, "an ErrorBudget")];
+
+#[wasm_bindgen]
+impl RetryState {
+    /// A request's retry state following `config` (the `retry` section); `seed` fixes its jitter.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_optional_param_type = "RetryConfig | null")] config: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number | bigint | null")] seed: JsValue,
+    ) -> JsResult<RetryState> {
+        let config: RetryConfig = convert::config(&config)?;
+        core(config.validate())?;
+        let inner = CoreRetryState::new(&config, convert::seed(&seed)?);
+        Ok(Self { config, inner })
+    }
+
+    /// Retries granted so far.
+    #[wasm_bindgen(js_name = retriesTaken)]
+    pub fn retries_taken(&self) -> u32 {
+        self.inner.retries_taken()
+    }
+
+    /// `decide` with its guards resolved by the entry: bit 1, 2, 4 of `present` says that
+    /// `deadline`, `budget`, `slo` is the object found in `guards`; otherwise it is a stand-in,
+    /// never read, and a value found there is of the wrong type.
+    #[wasm_bindgen(js_name = __bwDecide, skip_typescript)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn decide_with(
+        &mut self,
+        classification: JsValue,
+        guards: JsValue,
+        now_ms: JsValue,
+        deadline: &Deadline,
+        budget: &mut RetryBudget,
+        slo: &ErrorBudget,
+        present: u32,
+    ) -> JsResult<JsValue> {
+        let c = convert::document(&classification, "classification")?;
+        let bag = Bag::new(&guards, "guards")?;
+        bag.only(&["deadline", "budget", "slo", "outerOwnsRetries"])?;
+        for (key, bit, expected) in GUARDS {
+            let v = bag.get(key);
+            if present & bit == 0 && !convert::absent(&v) {
+                return Err(convert::wrong_type(key, format!("{key} must be {expected}")));
+            }
+        }
+        let outer = bag.get("outerOwnsRetries");
+        let outer = !convert::absent(&outer) && convert::bool_arg(&outer, "outerOwnsRetries")?;
+        let now = now(&now_ms)?;
+        let guards = Guards {
+            deadline: (present & 1 != 0).then_some(&deadline.inner),
+            budget: (present & 2 != 0).then_some(&mut budget.inner),
+            slo: (present & 4 != 0).then_some(&slo.inner),
+            outer_owns_retries: outer,
+        };
+        out(&self.inner.decide(&self.config, &c, now, guards))
     }
 }
 

@@ -371,6 +371,15 @@ pub fn config<T: serde::de::DeserializeOwned + Default>(v: &JsValue) -> JsResult
     core(breakwater::config::from_value(&to_json(v, "")?))
 }
 
+/// A required document argument (an object: what `classify` returned, say) read as `T`; errors
+/// carry the field's path under `name`.
+pub fn document<T: serde::de::DeserializeOwned>(v: &JsValue, name: &str) -> JsResult<T> {
+    if absent(v) || !v.is_object() || Array::is_array(v) || v.is_function() {
+        return Err(wrong_type(name, format!("{name} must be an object, got {}", type_name(v))));
+    }
+    core(breakwater::config::from_value(&to_json(v, name)?).map_err(|e| e.within(name)))
+}
+
 /// The serializer of results: plain objects, `null` for `None`, numbers for integers.
 const OUT: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();
 

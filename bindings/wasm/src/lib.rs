@@ -20,7 +20,7 @@ mod functions;
 mod types;
 
 pub use breaker::{BreakerRegistry, CircuitBreaker};
-pub use classes::{Backoff, Deadline, ErrorBudget, IdempotencyKeys, RateLimiter, RetryBudget};
+pub use classes::{Backoff, Deadline, ErrorBudget, IdempotencyKeys, RateLimiter, RetryBudget, RetryState};
 pub use client::{Client, Policy, Request};
 pub use functions::{
     classify, error_codes, parse_go_duration, parse_http_date, parse_rfc3339, rate_limits, retry_after,

@@ -309,4 +309,22 @@ export interface BreakerEvent {
   key: string;
   transition: Transition;
 }
+
+/** What a retry decision must respect besides the request's own retry count; each guard is optional. */
+export interface RetryGuards {
+  /** The request's deadline: the delay plus a minimum useful attempt must fit. */
+  deadline?: Deadline | null;
+  /** The client's shared retry budget; a granted retry spends from it. */
+  budget?: RetryBudget | null;
+  /** The error budget, when retries are cut while it burns. */
+  slo?: ErrorBudget | null;
+  /** The caller says an outer layer retries this request (single retry owner). */
+  outerOwnsRetries?: boolean | null;
+}
+
+/** `decide`, installed by the package entry (it merges into the class declaration). */
+export interface RetryState {
+  /** What follows an attempt whose result `classify` returned; a granted retry spends from `guards.budget`. */
+  decide(classification: Classification, guards?: RetryGuards | null, nowMs?: number | null): RetryDecision;
+}
 "#;

@@ -2,10 +2,15 @@
 // header forms, the Policy class, the client loop, the fast breaker path and the .d.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { wasm } from './support/wasm.mjs';
 import { standingPermitChecks } from '../../../tests/js/breaker-checks.mjs';
+import { retryStateChecks } from '../../../tests/js/retry-checks.mjs';
 
 const {
   Backoff,
@@ -54,7 +59,7 @@ test('the module exports exactly the names of docs/bindings.md', () => {
       .sort();
   assert.deepEqual(Object.keys(wasm).sort(), [
     'Backoff', 'BreakerRegistry', 'CircuitBreaker', 'Client', 'Deadline', 'ErrorBudget', 'IdempotencyKeys',
-    'Policy', 'RateLimiter', 'Request', 'RetryBudget', 'classify', 'errorCodes', 'parseGoDuration',
+    'Policy', 'RateLimiter', 'Request', 'RetryBudget', 'RetryState', 'classify', 'errorCodes', 'parseGoDuration',
     'parseHttpDate', 'parseRfc3339', 'rateLimits', 'retryAfter',
   ]);
   assert.deepEqual(statics(Policy), ['fromJson', 'fromObject', 'fromToml', 'preset', 'schema']);
@@ -62,6 +67,7 @@ test('the module exports exactly the names of docs/bindings.md', () => {
   assert.deepEqual(methods(Backoff), ['nextDelay']);
   assert.deepEqual(methods(Deadline), ['attemptTimeouts', 'expired', 'fits', 'propagation', 'remainingMs']);
   assert.deepEqual(methods(RetryBudget), ['record', 'requestFinished', 'requestStarted', 'retryFinished', 'snapshot', 'tryAcquireRetry']);
+  assert.deepEqual(methods(wasm.RetryState), ['decide', 'retriesTaken']);
   assert.deepEqual(methods(CircuitBreaker), [
     'metrics', 'record', 'recordPermit', 'release', 'reset', 'state', 'transitionToDisabled',
     'transitionToForcedOpen', 'transitionToMetricsOnly', 'tryAcquire', 'tryAcquirePermit',
@@ -324,6 +330,10 @@ test('the breaker fast path is the same core calls as the rich path', () => {
   assert.equal(rich.release(987654321), false);
 });
 
+for (const [name, check] of Object.entries(retryStateChecks)) {
+  test(`retry state: ${name}`, () => check(wasm));
+}
+
 for (const [name, check] of Object.entries(standingPermitChecks)) {
   test(`breaker entry: ${name}`, () => check(wasm));
 }
@@ -374,6 +384,34 @@ test('budget, limiter, deadline and error budget return the core results', () =>
   assert.equal(keys.derive('hello'), '074171de-bc84-5ea4-b636-1135477620e1');
   assert.equal(keys.derive(new TextEncoder().encode('hello')), '074171de-bc84-5ea4-b636-1135477620e1');
   assert.equal(keys.headerName(), 'Idempotency-Key');
+});
+
+test('the browser .d.ts type-checks a typical program (strict), RetryState.decide included', (t) => {
+  const tsc = fileURLToPath(new URL('../../../node_modules/.bin/tsc', import.meta.url));
+  if (!existsSync(tsc)) return t.skip('typescript is not installed');
+  const dir = mkdtempSync(join(tmpdir(), 'bw-wasm-ts-'));
+  try {
+    const entry = fileURLToPath(new URL('../pkg/breakwater_wasm.js', import.meta.url));
+    writeFileSync(join(dir, 'check.ts'), `
+import init, { RetryState, Deadline, RetryBudget, ErrorBudget, CircuitBreaker, classify } from ${JSON.stringify(entry)}
+import type { Classification, RetryDecision, RetryGuards, Acquire } from ${JSON.stringify(entry)}
+export async function main(): Promise<number> {
+  await init()
+  const c: Classification = classify('http_429', [['retry-after', '1']], { profile: 'openai' })
+  const guards: RetryGuards = { deadline: new Deadline({ total_ms: 30000 }), budget: new RetryBudget(), slo: new ErrorBudget() }
+  const state = new RetryState({ max_retries: 3 }, 7n)
+  const d: RetryDecision = state.decide(c, guards, 0)
+  const a: Acquire = new CircuitBreaker().tryAcquire(0)
+  return state.retriesTaken() + (d.delay_ms ?? 0) + (a.permit ?? 0)
+}
+`);
+    execFileSync(tsc, ['--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2022,dom,esnext.disposable', '--module', 'es2022',
+      '--moduleResolution', 'bundler', join(dir, 'check.ts')], { stdio: 'pipe' });
+  } catch (e) {
+    assert.fail(String(e.stdout ?? e));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the browser .d.ts types the public surface without `any`', () => {

@@ -262,19 +262,24 @@ impl<'a> ProviderError<'a> {
 }
 
 /// What one attempt's outcome means; produced by [`classify`], once per attempt.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+///
+/// Its serde form is what bindings return from `classify` and take back in a retry
+/// decision: `class` and `reason` are required, the rest may be omitted.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Classification {
     /// Success, retryable, rate limited, overloaded, permanent or fatal.
     pub class: Class,
     /// Why, as a stable code.
     pub reason: ClassReason,
     /// The delay the server asked for (failures only), as written; see [`headers::retry_after`].
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<RetryAfter>,
     /// `x-should-retry` when it was `true` or `false` (non-2xx statuses, Stainless profiles).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub should_retry: Option<bool>,
     /// Header values that were present but unusable, and so ignored.
+    #[serde(default)]
     pub issues: HeaderIssues,
 }
 

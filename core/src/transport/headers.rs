@@ -125,6 +125,13 @@ impl Serialize for HeaderIssues {
     }
 }
 
+impl<'de> Deserialize<'de> for HeaderIssues {
+    /// The list of codes [`Serialize`] writes, in any order; an unknown code is refused.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Vec::<HeaderIssue>::deserialize(d)?.into_iter().collect())
+    }
+}
+
 stable_codes! {
     /// Which header a server-given delay came from.
     pub enum RetryAfterSource {
@@ -142,12 +149,19 @@ stable_codes! {
 /// A delay the server asked for, as written: it may be negative, zero or not finite
 /// (an issue is recorded for the first and last). The retry policy decides what
 /// to do with it (openai-python uses it only when `0 < delay <= 120 s`).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RetryAfter {
-    /// The delay in milliseconds (serialized as `null` when not finite).
+    /// The delay in milliseconds (serialized as `null` when not finite, and read back as NaN:
+    /// no policy uses a delay that is not finite, so the round trip decides the same).
+    #[serde(deserialize_with = "delay_or_null")]
     pub delay_ms: f64,
     /// The header it came from.
     pub source: RetryAfterSource,
+}
+
+fn delay_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 // openai-python `_constants.py` MAX_RETRY_AFTER_DELAY = 120 s; an overflowing value

@@ -24,6 +24,7 @@ mod headers;
 mod idempotency;
 mod policy;
 mod ratelimit;
+mod retry;
 mod slo;
 
 /// One vector file.
@@ -74,6 +75,7 @@ fn runner_for(v: &Vector) -> Result<Box<dyn Runner>, breakwater::Error> {
         "idempotency" => idempotency::runner(v),
         "policy" => policy::runner(v),
         "ratelimit" => ratelimit::runner(v),
+        "retry" => retry::runner(v),
         "slo" => slo::runner(v),
         other => Err(breakwater::Error::argument("component", format!("no runner for component `{other}`"))),
     }

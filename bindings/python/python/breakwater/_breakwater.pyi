@@ -27,7 +27,8 @@ Config = Mapping[str, Any]
 # ---- results ---------------------------------------------------------------------------------
 
 class RetryAfterResult(TypedDict):
-    delay_ms: float
+    delay_ms: Optional[float]
+    """None when the header held a non-finite number."""
     source: str
 
 Classification = TypedDict(
@@ -234,6 +235,25 @@ class RetryBudget:
     def retry_finished(self) -> None: ...
     def record(self, class_name: ClassName) -> None: ...
     def snapshot(self) -> BudgetSnapshot: ...
+
+@final
+class RetryState:
+    """The retry memory of one logical request; its jitter is fixed by ``seed``."""
+
+    def __new__(cls, config: Optional[Config] = ..., seed: Optional[int] = ...) -> "RetryState": ...
+    def decide(
+        self,
+        classification: Classification,
+        deadline: Optional[Deadline] = ...,
+        budget: Optional[RetryBudget] = ...,
+        slo: Optional[ErrorBudget] = ...,
+        outer_owns_retries: bool = ...,
+        now_ms: Optional[Time] = ...,
+    ) -> RetryDecision:
+        """What follows an attempt whose result ``classify`` returned (``class`` and ``reason``
+        are required). The guards are checked in this order: the deadline must fit the delay,
+        the error budget must not burn, and the retry budget must grant (a grant spends)."""
+    def retries_taken(self) -> int: ...
 
 @final
 class CircuitBreaker:

@@ -258,6 +258,46 @@ fn classification_serializes_with_codes() {
 }
 
 #[test]
+fn a_classification_is_read_back_from_its_json_form() {
+    let minimal: Classification =
+        crate::config::from_value(&serde_json::json!({ "class": "retryable", "reason": "server_error" }))
+            .unwrap();
+    assert_eq!(minimal, with_headers(Profile::OpenAi, 500, &[]));
+    let not_finite = serde_json::json!({
+        "class": "rate_limited", "reason": "rate_limited",
+        "retry_after": { "delay_ms": null, "source": "retry_after_seconds" },
+        "issues": ["retry_after_not_finite"],
+    });
+    let c: Classification = crate::config::from_value(&not_finite).unwrap();
+    assert!(c.retry_after.is_some_and(|r| r.delay_ms.is_nan()));
+    assert_eq!(c.server_delay_ms(), None);
+    assert_eq!(serde_json::to_value(c).unwrap(), not_finite);
+}
+
+#[test]
+fn a_malformed_classification_is_refused_with_its_path() {
+    let refused = |doc: serde_json::Value| {
+        let e = crate::config::from_value::<Classification>(&doc).unwrap_err();
+        (e.code.as_str(), e.path)
+    };
+    use serde_json::json;
+    assert_eq!(refused(json!({ "class": "retryable" })), ("missing_field", String::new()));
+    assert_eq!(refused(json!({ "class": "maybe", "reason": "ok" })), ("unknown_variant", "class".into()));
+    assert_eq!(
+        refused(json!({ "class": "success", "reason": "ok", "extra": 1 })),
+        ("unknown_field", "extra".into())
+    );
+    assert_eq!(
+        refused(json!({ "class": "success", "reason": "ok", "issues": ["nope"] })),
+        ("unknown_variant", "issues[0]".into())
+    );
+    assert_eq!(
+        refused(json!({ "class": "success", "reason": "ok", "retry_after": { "delay_ms": "5" } })),
+        ("invalid_type", "retry_after.delay_ms".into())
+    );
+}
+
+#[test]
 fn profile_defaults_to_openai() {
     assert_eq!(Profile::default(), Profile::OpenAi);
     assert_eq!(Profile::from_code("azure_openai"), Some(Profile::AzureOpenAi));
@@ -298,7 +338,12 @@ proptest! {
         if let Some(d) = c.server_delay_ms() {
             prop_assert!(d.is_finite() && d > 0.0);
         }
-        prop_assert!(serde_json::to_string(&c).is_ok());
+        // What a binding returns, it takes back: the JSON form reads back to the same JSON and
+        // the same usable server delay (a non-finite delay comes back as NaN, not as itself).
+        let json = serde_json::to_value(c).unwrap();
+        let back: Classification = crate::config::from_value(&json).unwrap();
+        prop_assert_eq!(serde_json::to_value(back).unwrap(), json);
+        prop_assert_eq!(back.server_delay_ms(), c.server_delay_ms());
     }
 
     #[test]

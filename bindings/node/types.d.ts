@@ -214,6 +214,9 @@ export interface Classification {
   should_retry?: boolean
   issues: HeaderIssue[]
 }
+/** What `RetryState.decide` takes back: a `Classification`, of which only `class` and `reason`
+ * are required. */
+export type ClassificationInput = Pick<Classification, 'class' | 'reason'> & Partial<Classification>
 export interface RetryAfterResult {
   retry_after: RetryAfter | null
   issues: HeaderIssue[]

@@ -41,6 +41,11 @@ export const retryStateChecks = {
     assert.equal(budget.snapshot().active_retries, 2);
     const owned = new bw.RetryState({ ownership: 'defer_to_outer' }).decide(serverError, { outerOwnsRetries: true }, 0);
     assert.equal(owned.reason, 'retry_owned_by_outer_layer');
+    // Explicit nulls are absent guards; a getter is read once.
+    let reads = 0;
+    const counted = { get budget() { reads += 1; return budget; }, deadline: null, slo: undefined, outerOwnsRetries: null };
+    assert.equal(new bw.RetryState(null, 4).decide(serverError, counted, 0).reason, 'retry_budget_exhausted');
+    assert.equal(reads, 1);
   },
 
   'bad input is refused with its code and path, and changes nothing'(bw) {

@@ -169,7 +169,6 @@ impl JsRetryBudget {
     }
 }
 
-/// The client-side rate limiter (requests and tokens per minute, synced from headers).
 /// The retry memory of one logical request: retries taken, backoff memory, jitter source.
 #[napi(js_name = "RetryState")]
 pub struct JsRetryState {
@@ -196,7 +195,7 @@ impl JsRetryState {
     /// What follows an attempt whose result `classify` returned; a granted retry spends from
     /// `guards.budget`.
     #[napi(
-        ts_args_type = "classification: Classification, guards?: RetryGuards | null, nowMs?: number | null",
+        ts_args_type = "classification: ClassificationInput, guards?: RetryGuards | null, nowMs?: number | null",
         ts_return_type = "RetryDecision"
     )]
     pub fn decide(
@@ -213,13 +212,15 @@ impl JsRetryState {
                 let c = classification.document("classification")?;
                 let g = guards.unwrap_or_else(|| Arg::from_raw(env.raw(), std::ptr::null_mut()));
                 g.only(&["deadline", "budget", "slo", "outerOwnsRetries"])?;
-                let deadline =
-                    g.prop(c"deadline", "guards")?.instance::<JsDeadline>("deadline", "a Deadline")?;
-                let mut budget =
-                    g.prop(c"budget", "guards")?.instance::<JsRetryBudget>("budget", "a RetryBudget")?;
-                let slo = g.prop(c"slo", "guards")?.instance::<JsErrorBudget>("slo", "an ErrorBudget")?;
+                // Every property first: a getter is JS that could reach a guard, and none may
+                // run while an instance is unwrapped.
+                let (deadline, budget, slo) =
+                    (g.prop(c"deadline", "guards")?, g.prop(c"budget", "guards")?, g.prop(c"slo", "guards")?);
                 let outer = g.prop(c"outerOwnsRetries", "guards")?.opt_bool("outerOwnsRetries")?;
                 let now = now(&env, now_ms)?;
+                let deadline = deadline.instance::<JsDeadline>("deadline", "a Deadline")?;
+                let mut budget = budget.instance::<JsRetryBudget>("budget", "a RetryBudget")?;
+                let slo = slo.instance::<JsErrorBudget>("slo", "an ErrorBudget")?;
                 let guards = Guards {
                     deadline: deadline.as_ref().map(|d| &d.inner),
                     budget: budget.as_mut().map(|b| &mut b.inner),
@@ -238,6 +239,7 @@ impl JsRetryState {
     }
 }
 
+/// The client-side rate limiter (requests and tokens per minute, synced from headers).
 #[napi(js_name = "RateLimiter")]
 pub struct JsRateLimiter {
     inner: RateLimiter,

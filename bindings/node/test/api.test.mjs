@@ -250,6 +250,7 @@ const o: RetryDecision = client.onOutcome(r, { outcome: 'http_500', headers: new
 const retry = new bw.RetryState({ max_retries: 3 }, 7)
 const guards: RetryGuards = { deadline: new bw.Deadline({ total_ms: 30000 }), budget: new bw.RetryBudget(), slo: new bw.ErrorBudget() }
 const decided: RetryDecision = retry.decide(c, guards, 0)
+retry.decide({ class: 'retryable', reason: 'server_error' }, { outerOwnsRetries: true })
 const taken: number = retry.retriesTaken() + (decided.delay_ms ?? 0)
 try { bw.Policy.fromJson('{') } catch (e) { const err = e as BreakwaterError; console.log(err.code, err.line) }
 console.log(c.class, d.timeouts.attempt_ms, o.delay_ms, counted, bw.errorCodes().length, r.idempotencyKey(), taken)

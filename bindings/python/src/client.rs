@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyMapping, PyString};
 
 use crate::breaker::lock;
-use crate::convert::{self, bool_arg, from_py, now, opt_str, opt_u64, out, str_arg, to_py};
+use crate::convert::{self, from_py, now, opt_str, opt_u64, out, str_arg, to_py};
 use crate::errors::{wrong_type, IntoPy};
 
 /// A validated policy document (every knob of a client, with documented defaults).
@@ -159,10 +159,7 @@ impl PyClient {
     ) -> PyResult<PyRequest> {
         let key = opt_str(py, key, "key")?;
         let est_tokens = opt_u64(py, est_tokens, "est_tokens")?.unwrap_or(0);
-        let outer = match outer_owns_retries {
-            Some(o) if !o.is_none() => bool_arg(py, o, "outer_owns_retries")?,
-            _ => false,
-        };
+        let outer = convert::flag(py, outer_owns_retries, "outer_owns_retries")?;
         let content: Option<Vec<u8>> = match content {
             Some(c) if !c.is_none() => Some(if let Ok(s) = c.cast::<PyString>() {
                 s.to_cow()?.as_bytes().to_vec()

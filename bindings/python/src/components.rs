@@ -209,12 +209,11 @@ impl PyRetryState {
         now_ms: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let c = convert::document(py, classification, "classification")?;
-        let now = now(py, now_ms)?;
         let deadline = guard::<PyDeadline>(py, deadline, "deadline", "a Deadline")?;
         let budget = guard::<PyRetryBudget>(py, budget, "budget", "a RetryBudget")?;
         let slo = guard::<PyErrorBudget>(py, slo, "slo", "an ErrorBudget")?;
-        let outer_owns_retries =
-            outer_owns_retries.map(|o| bool_arg(py, o, "outer_owns_retries")).transpose()?;
+        let outer_owns_retries = convert::flag(py, outer_owns_retries, "outer_owns_retries")?;
+        let now = now(py, now_ms)?;
         // Lock order: the request, then the error budget, then the retry budget (no guard takes
         // a lock on a request, so no two calls can wait on each other).
         let mut state = lock(&self.state);
@@ -224,7 +223,7 @@ impl PyRetryState {
             deadline: deadline.map(|d| &d.get().0),
             budget: budget.as_deref_mut(),
             slo: slo.as_deref(),
-            outer_owns_retries: outer_owns_retries.unwrap_or(false),
+            outer_owns_retries,
         };
         let d = state.decide(&self.config, &c, now, guards);
         drop((state, slo, budget));

@@ -261,6 +261,14 @@ pub(crate) fn bool_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> Py
     }
 }
 
+/// An optional bool argument: None (or omitted) is `False`.
+pub(crate) fn flag(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<bool> {
+    match obj {
+        Some(o) if !o.is_none() => bool_arg(py, o, name),
+        _ => Ok(false),
+    }
+}
+
 /// A header name or value: str, or bytes read as Latin-1 (HTTP's byte-per-char form).
 fn header_text(py: Python<'_>, obj: &Bound<'_, PyAny>, path: &str) -> PyResult<String> {
     if let Ok(s) = obj.cast::<PyString>() {

@@ -256,7 +256,13 @@ def test_a_retry_guard_of_the_wrong_type_is_named() -> None:
     with pytest.raises(bw.BreakwaterTypeError) as e:
         state.decide(c, outer_owns_retries="yes", now_ms=0)
     assert e.value.path == "outer_owns_retries"
+    # A bad guard is reported before a bad time, as in JS.
+    with pytest.raises(bw.BreakwaterTypeError) as e:
+        state.decide(c, budget=5, now_ms=-1)
+    assert e.value.path == "budget"
     with pytest.raises(bw.ConfigError) as e:
         bw.RetryState({"retry_on": ["success"]})
     assert (e.value.code, e.value.path) == ("invalid_value", "retry_on")
     assert state.retries_taken() == 0
+    # None for every guard is no guard.
+    assert state.decide(c, None, None, None, None, now_ms=0)["action"] == "retry"

@@ -256,8 +256,10 @@ export function install(glue) {
         slo: new glue.ErrorBudget({ period_ms: 60000, resolution_ms: 60000, alerts: [] }),
       };
     }
-    const g = guards !== null && typeof guards === 'object' ? guards : {};
-    const { deadline, budget, slo } = g;
+    // One read of `guards` (getters run once, before the module is entered); anything that is
+    // not a plain options object goes to the module as is, which refuses it.
+    const g = guards !== null && typeof guards === 'object' && !Array.isArray(guards) ? { ...guards } : guards;
+    const { deadline, budget, slo } = g ?? {};
     const present =
       (deadline instanceof glue.Deadline ? 1 : 0) |
       (budget instanceof glue.RetryBudget ? 2 : 0) |
@@ -265,7 +267,7 @@ export function install(glue) {
     return decideWith.call(
       this,
       classification,
-      guards,
+      g,
       nowMs,
       present & 1 ? deadline : standIn.deadline,
       present & 2 ? budget : standIn.budget,

@@ -322,9 +322,12 @@ export interface RetryGuards {
   outerOwnsRetries?: boolean | null;
 }
 
+/** What `RetryState.decide` takes back: a `Classification`, of which only `class` and `reason` are required. */
+export type ClassificationInput = Pick<Classification, "class" | "reason"> & Partial<Classification>;
+
 /** `decide`, installed by the package entry (it merges into the class declaration). */
 export interface RetryState {
   /** What follows an attempt whose result `classify` returned; a granted retry spends from `guards.budget`. */
-  decide(classification: Classification, guards?: RetryGuards | null, nowMs?: number | null): RetryDecision;
+  decide(classification: ClassificationInput, guards?: RetryGuards | null, nowMs?: number | null): RetryDecision;
 }
 "#;

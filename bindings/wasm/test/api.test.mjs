@@ -401,6 +401,7 @@ export async function main(): Promise<number> {
   const guards: RetryGuards = { deadline: new Deadline({ total_ms: 30000 }), budget: new RetryBudget(), slo: new ErrorBudget() }
   const state = new RetryState({ max_retries: 3 }, 7n)
   const d: RetryDecision = state.decide(c, guards, 0)
+  state.decide({ class: 'retryable', reason: 'server_error' }, { outerOwnsRetries: true })
   const a: Acquire = new CircuitBreaker().tryAcquire(0)
   return state.retriesTaken() + (d.delay_ms ?? 0) + (a.permit ?? 0)
 }

@@ -42,6 +42,18 @@ Classification = TypedDict(
     },
 )
 
+ClassificationInput = TypedDict(
+    "ClassificationInput",
+    {
+        "class": ClassName,
+        "reason": str,
+        "retry_after": NotRequired[Optional[RetryAfterResult]],
+        "should_retry": NotRequired[Optional[bool]],
+        "issues": NotRequired[List[str]],
+    },
+)
+"""What ``RetryState.decide`` takes back: a ``Classification`` with only ``class`` and ``reason`` required."""
+
 class RetryAfterFound(TypedDict):
     retry_after: Optional[RetryAfterResult]
     issues: List[str]
@@ -243,11 +255,11 @@ class RetryState:
     def __new__(cls, config: Optional[Config] = ..., seed: Optional[int] = ...) -> "RetryState": ...
     def decide(
         self,
-        classification: Classification,
+        classification: Union[Classification, ClassificationInput],
         deadline: Optional[Deadline] = ...,
         budget: Optional[RetryBudget] = ...,
         slo: Optional[ErrorBudget] = ...,
-        outer_owns_retries: bool = ...,
+        outer_owns_retries: Optional[bool] = ...,
         now_ms: Optional[Time] = ...,
     ) -> RetryDecision:
         """What follows an attempt whose result ``classify`` returned (``class`` and ``reason``

@@ -1,8 +1,7 @@
-// Result, option and config types of the `breakwater` Node binding (also valid for the WASM
-// module, which has the same surface). Results are the core's serde form: snake_case keys;
-// an optional value is `null` or absent. Hand-written from core/src; keep in step with it.
-
-import type { Deadline, ErrorBudget, RetryBudget } from './index'
+// Result, option and config types of the `breakwater` Node binding and of the WASM module,
+// which has the same surface (bindings/wasm/src/types.rs includes this file). Results are the
+// core's serde form: snake_case keys; an optional value is `null` or absent. Hand-written from
+// core/src; keep in step with it. Types that name the classes are in class-types.d.ts.
 
 // ---- stable codes -------------------------------------------------------------------------
 
@@ -74,7 +73,7 @@ export type PresetName = 'openai_sdk' | 'conservative' | 'batch_first'
 
 // ---- inputs -------------------------------------------------------------------------------
 
-/** Response headers: `[name, value]` pairs, a plain object, or any iterable of pairs (`Headers`, `Map`). */
+/** Response headers: `[name, value]` pairs, a plain object, or an iterable of pairs (`Headers`, `Map`). */
 export type HeadersInit =
   | ReadonlyArray<readonly [string, string]>
   | Readonly<Record<string, string>>
@@ -339,18 +338,6 @@ export interface RetryDecision {
   retries_taken: number
   class: ClassName
   cause: ClassReason
-}
-/** What a retry decision must respect besides the request's own retry count
- * (`RetryState.decide`); each guard is optional. */
-export interface RetryGuards {
-  /** The request's deadline: the delay plus a minimum useful attempt must fit. */
-  deadline?: Deadline | null
-  /** The client's shared retry budget; a granted retry spends from it. */
-  budget?: RetryBudget | null
-  /** The error budget, when retries are cut while it burns. */
-  slo?: ErrorBudget | null
-  /** The caller says an outer layer retries this request (single retry owner). */
-  outerOwnsRetries?: boolean | null
 }
 export interface BreakerEvent {
   key: string

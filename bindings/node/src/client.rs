@@ -69,7 +69,7 @@ impl JsClient {
             &env,
             (|| {
                 let o = options;
-                o.only(&["key", "estTokens", "outerOwnsRetries", "content", "budgetMs"])?;
+                o.only("options", &["key", "estTokens", "outerOwnsRetries", "content", "budgetMs"])?;
                 let key = o.prop(c"key", "key")?.opt_str("key")?;
                 let est_tokens = o.prop(c"estTokens", "estTokens")?.opt_u64("estTokens")?.unwrap_or(0);
                 let outer_owns_retries = o
@@ -119,15 +119,18 @@ impl JsClient {
             &env,
             (|| {
                 let r = result;
-                r.only(&[
-                    "outcome",
-                    "headers",
-                    "errorType",
-                    "errorCode",
-                    "latencyMs",
-                    "wallUnixMs",
-                    "actualTokens",
-                ])?;
+                r.only(
+                    "result",
+                    &[
+                        "outcome",
+                        "headers",
+                        "errorType",
+                        "errorCode",
+                        "latencyMs",
+                        "wallUnixMs",
+                        "actualTokens",
+                    ],
+                )?;
                 let outcome = Outcome::parse(&r.prop(c"outcome", "outcome")?.str("outcome")?)?;
                 let headers = r.prop(c"headers", "headers")?.headers("headers")?;
                 let error_type = r.prop(c"errorType", "errorType")?.opt_str("errorType")?;

@@ -211,7 +211,7 @@ impl JsRetryState {
             (|| {
                 let c = classification.document("classification")?;
                 let g = guards.unwrap_or_else(|| Arg::from_raw(env.raw(), std::ptr::null_mut()));
-                g.only(&["deadline", "budget", "slo", "outerOwnsRetries"])?;
+                g.only("guards", &["deadline", "budget", "slo", "outerOwnsRetries"])?;
                 // Every property first: a getter is JS that could reach a guard, and none may
                 // run while an instance is unwrapped.
                 let (deadline, budget, slo) =

@@ -186,11 +186,16 @@ impl Arg {
         self.with(out)
     }
 
-    /// Refuses an options object that holds a key not in `known` (`unknown_field`, the key as
-    /// path): a typo like `latencyMS` is an error, never a silent default.
-    pub fn only(&self, known: &[&str]) -> Conv<()> {
-        if self.is_absent() || self.kind() != ValueType::Object {
+    /// An options object named `name` (absent = no options): refuses anything but a plain
+    /// object (`invalid_type` at `name`: an array, a function, a number) and a key not in
+    /// `known` (`unknown_field`, the key as path): a typo like `latencyMS` is an error, never a
+    /// silent default.
+    pub fn only(&self, name: &str, known: &[&str]) -> Conv<()> {
+        if self.is_absent() {
             return Ok(());
+        }
+        if self.kind() != ValueType::Object || self.is_array() {
+            return Err(wrong_type(name, "an options object"));
         }
         let mut names = ptr::null_mut();
         let mut len = 0u32;

@@ -24,7 +24,7 @@ use crate::js::{ok, Arg, Conv, Json};
 fn classify_impl(outcome: Arg, headers: Arg, o: Arg) -> Conv<Json> {
     let outcome = Outcome::parse(&outcome.str("outcome")?)?;
     let headers = headers.headers("headers")?;
-    o.only(&["profile", "errorType", "errorCode", "wallUnixMs"])?;
+    o.only("options", &["profile", "errorType", "errorCode", "wallUnixMs"])?;
     let mut profile = Profile::default();
     {
         if let Some(name) = o.prop(c"profile", "profile")?.opt_str("profile")? {

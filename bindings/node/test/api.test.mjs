@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { refused, standingPermitChecks } from '../../../tests/js/breaker-checks.mjs';
 import { retryStateChecks } from '../../../tests/js/retry-checks.mjs';
+import { optionsChecks } from '../../../tests/js/options-checks.mjs';
 
 const require = createRequire(import.meta.url);
 const bw = require('../index.js');
@@ -313,15 +314,6 @@ test('the package imports from ESM with named exports, as the README shows', asy
   assert.equal(decision.reason, 'backoff');
 });
 
-test('an unknown key in an options object is refused, never silently ignored', () => {
-  const client = new bw.Client(null, 1, 0);
-  const req = client.begin({ key: 'm' }, 0);
-  client.beforeAttempt(req, 0);
-  let e = refused(() => client.onOutcome(req, { outcome: 'http_500', latencyMS: 120 }, 10));
-  assert.equal(e.code, 'unknown_field');
-  assert.equal(e.path, 'latencyMS');
-  e = refused(() => client.begin({ estTokenz: 5 }, 0));
-  assert.deepEqual([e.code, e.path], ['unknown_field', 'estTokenz']);
-  e = refused(() => bw.classify('http_429', [], { profil: 'anthropic' }));
-  assert.deepEqual([e.code, e.path], ['unknown_field', 'profil']);
-});
+for (const [name, check] of Object.entries(optionsChecks)) {
+  test(`options: ${name}`, () => check(bw));
+}

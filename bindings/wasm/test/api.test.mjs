@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { wasm } from './support/wasm.mjs';
 import { standingPermitChecks } from '../../../tests/js/breaker-checks.mjs';
 import { retryStateChecks } from '../../../tests/js/retry-checks.mjs';
+import { optionsChecks } from '../../../tests/js/options-checks.mjs';
 
 const {
   Backoff,
@@ -473,11 +474,6 @@ test('the fast paths of the entry give exactly what the generated exports give',
   }
 });
 
-test('an unknown key in an options object is refused, never silently ignored', () => {
-  const client = new wasm.Client(null, 1, 0);
-  const req = client.begin({ key: 'm' }, 0);
-  client.beforeAttempt(req, 0);
-  refuses(() => client.onOutcome(req, { outcome: 'http_500', latencyMS: 120 }, 10), 'unknown_field', 'latencyMS');
-  refuses(() => client.begin({ estTokenz: 5 }, 0), 'unknown_field', 'estTokenz');
-  refuses(() => wasm.classify('http_429', [], { profil: 'anthropic' }), 'unknown_field', 'profil');
-});
+for (const [name, check] of Object.entries(optionsChecks)) {
+  test(`options: ${name}`, () => check(wasm));
+}

@@ -1,0 +1,44 @@
+// Checks of the options objects (`{ key, estTokens }`, `{ outcome, latencyMs }`, `{ profile }`,
+// `{ budget }`), shared by the Node addon's and the WASM module's test suites: the same wrong
+// argument must be refused with the same code and path in both.
+import assert from 'node:assert/strict';
+
+import { refused } from './breaker-checks.mjs';
+
+const at = (f) => {
+  const e = refused(f);
+  return [e.code, e.path];
+};
+
+/** A client with one request in flight, and the calls that take an options object. */
+function calls(bw) {
+  const client = new bw.Client(null, 1, 0);
+  const req = client.begin({ key: 'm' }, 0);
+  client.beforeAttempt(req, 0);
+  const state = new bw.RetryState(null, 1);
+  return {
+    options: [(o) => client.begin(o, 0), (o) => bw.classify('http_429', [], o)],
+    result: [(o) => client.onOutcome(req, o, 10)],
+    guards: [(o) => state.decide({ class: 'retryable', reason: 'server_error' }, o, 0)],
+  };
+}
+
+export const optionsChecks = {
+  'an unknown key in an options object is refused, never silently ignored'(bw) {
+    const { options, result, guards } = calls(bw);
+    assert.deepEqual(at(() => result[0]({ outcome: 'http_500', latencyMS: 120 })), ['unknown_field', 'latencyMS']);
+    assert.deepEqual(at(() => options[0]({ estTokenz: 5 })), ['unknown_field', 'estTokenz']);
+    assert.deepEqual(at(() => options[1]({ profil: 'anthropic' })), ['unknown_field', 'profil']);
+    assert.deepEqual(at(() => guards[0]({ budgets: null })), ['unknown_field', 'budgets']);
+  },
+
+  'an options argument that is not a plain object is refused by its name'(bw) {
+    for (const [name, fs] of Object.entries(calls(bw))) {
+      for (const f of fs) {
+        for (const bad of [[], [{ key: 'm' }], 5, 'key', true, () => {}]) {
+          assert.deepEqual(at(() => f(bad)), ['invalid_type', name], `${name}: ${String(bad)}`);
+        }
+      }
+    }
+  },
+};

@@ -6,8 +6,9 @@
 
 use std::hint::black_box;
 
+use breakwater::config;
 use breakwater::transport::breaker::{BreakerConfig, CircuitBreaker};
-use breakwater::transport::classify::{classify, Class, Outcome, Profile, ProviderError};
+use breakwater::transport::classify::{classify, Class, Classification, Outcome, Profile, ProviderError};
 use breakwater::transport::client::{AttemptResult, Client, RequestOptions};
 use breakwater::transport::headers::{rate_limits, HeaderIssues};
 use breakwater::transport::retry::{Guards, RetryConfig, RetryState};
@@ -78,6 +79,19 @@ fn classify_and_headers(c: &mut Criterion) {
 }
 
 fn retry_decision(c: &mut Criterion) {
+    // What a binding's `RetryState.decide` reads back: `classify`'s result as a JSON document.
+    let full = serde_json::to_value(classify(
+        Profile::OpenAi,
+        Outcome::Http(429),
+        RATE_LIMITED,
+        ProviderError::default(),
+        None,
+    ))
+    .unwrap();
+    c.bench_function("classification read back from its JSON form (429 with retry-after)", |bench| {
+        bench.iter(|| black_box(config::from_value::<Classification>(black_box(&full)).unwrap()));
+    });
+
     let config = RetryConfig { max_retries: u32::MAX, ..RetryConfig::default() };
     let failure =
         classify(Profile::OpenAi, Outcome::Http(503), &[] as &[(&str, &str)], ProviderError::default(), None);

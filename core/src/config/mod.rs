@@ -40,6 +40,12 @@ pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
 /// # Errors
 /// The code of the offending value with its dotted path.
 pub fn from_value<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T> {
+    // Without path tracking first (a quarter of the cost: bindings read a classification back
+    // on every retry decision); a refused value is read again, tracked, for the path. Both
+    // reads are the same deterministic deserialization, so they refuse the same values.
+    if let Ok(parsed) = T::deserialize(value) {
+        return Ok(parsed);
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = path_string(e.path());
         let (code, message) = classify_serde_message(&e.into_inner().to_string());

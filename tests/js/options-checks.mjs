@@ -32,6 +32,15 @@ export const optionsChecks = {
     assert.deepEqual(at(() => guards[0]({ budgets: null })), ['unknown_field', 'budgets']);
   },
 
+  'a document argument is required, and its refusals carry the field path under its name'(bw) {
+    const limiter = new bw.RateLimiter({ rpm: 60 }, 0);
+    for (const bad of [undefined, null, [], 5]) {
+      assert.deepEqual(at(() => limiter.sync(bad, 0)), ['invalid_type', 'rateLimits'], String(bad));
+    }
+    assert.deepEqual(at(() => limiter.sync({ requests: { limit: NaN } }, 0)), ['not_finite', 'rateLimits.requests.limit']);
+    assert.deepEqual(at(() => limiter.sync({ requests: { limt: 1 } }, 0)), ['unknown_field', 'rateLimits.requests.limt']);
+  },
+
   'an options argument that is not a plain object is refused by its name'(bw) {
     for (const [name, fs] of Object.entries(calls(bw))) {
       for (const f of fs) {

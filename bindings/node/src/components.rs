@@ -285,10 +285,7 @@ impl JsRateLimiter {
     /// Adopts the limits a response reported (the `rate_limits` of `rateLimits()`).
     #[napi(ts_args_type = "rateLimits: RateLimits, nowMs?: number | null")]
     pub fn sync(&mut self, env: Env, rate_limits: Arg, now_ms: Option<Arg>) -> napi::Result<()> {
-        let limits: RateLimitHeaders = ok(
-            &env,
-            rate_limits.config("rateLimits").and_then(|v| from_value(&v).map_err(|e| e.within("rateLimits"))),
-        )?;
+        let limits: RateLimitHeaders = ok(&env, rate_limits.document("rateLimits"))?;
         self.inner.sync(ok(&env, now(&env, now_ms))?, &limits);
         Ok(())
     }

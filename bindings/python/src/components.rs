@@ -16,7 +16,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::breaker::{class_arg, lock};
-use crate::convert::{self, bool_arg, from_py, now, out, u32_arg, u64_arg};
+use crate::convert::{self, bool_arg, now, out, u32_arg, u64_arg};
 use crate::errors::{wrong_type, IntoPy};
 
 /// Retry delays with jitter (full, equal, decorrelated, proportional, Polly v2, gRPC).
@@ -293,9 +293,7 @@ impl PyRateLimiter {
         rate_limits: &Bound<'_, PyAny>,
         now_ms: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let v = from_py(rate_limits, "rate_limits").py_err(py)?;
-        let limits: RateLimitHeaders =
-            breakwater::config::from_value(&v).map_err(|e| e.within("rate_limits")).py_err(py)?;
+        let limits: RateLimitHeaders = convert::document(py, rate_limits, "rate_limits")?;
         let now = now(py, now_ms)?;
         lock(&self.0).sync(now, &limits);
         Ok(())

@@ -296,14 +296,7 @@ impl RateLimiter {
         #[wasm_bindgen(js_name = rateLimits, unchecked_param_type = "RateLimits")] rate_limits: JsValue,
         #[wasm_bindgen(js_name = nowMs, unchecked_optional_param_type = "number | null")] now_ms: JsValue,
     ) -> JsResult<()> {
-        let headers: RateLimitHeaders = if convert::absent(&rate_limits) {
-            RateLimitHeaders::default()
-        } else {
-            core(
-                breakwater::config::from_value(&convert::to_json(&rate_limits, "")?)
-                    .map_err(|e| e.within("rateLimits")),
-            )?
-        };
+        let headers: RateLimitHeaders = convert::document(&rate_limits, "rateLimits")?;
         self.inner.sync(now(&now_ms)?, &headers);
         Ok(())
     }

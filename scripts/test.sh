@@ -7,13 +7,17 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
-# Every suite's pass/fail counts, summed into the closing line.
+# Every suite's pass/fail counts, summed into the closing line; and each runtime's
+# "vector counts: RUNTIME N vectors M steps" line, compared at the end.
 passed=0
 failed=0
+vector_counts=$(mktemp)
+trap 'rm -f "$vector_counts"' EXIT
 count() { # echoes a suite's output and adds the counts of its closing "SUITE: N passed, M failed" line
   local log line
   log=$(mktemp)
   tee "$log"
+  grep -oE 'vector counts: [a-z-]+ [0-9]+ vectors [0-9]+ steps' "$log" >>"$vector_counts" || true
   line=$(grep -E '^[a-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
   rm -f "$log"
   if [ -z "$line" ]; then
@@ -45,7 +49,8 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "rust: unit, property and vector tests"
 cargo test --workspace --quiet 2>&1 | tee /dev/stderr |
-  awk '/^test result:/ { p += $4; f += $6 } END { printf "rust: %d passed, %d failed\n", p, f }' | count
+  awk '/^test result:/ { p += $4; f += $6 } /vector counts:/ { print }
+       END { printf "rust: %d passed, %d failed\n", p, f }' | count
 
 step "rust: benchmarks compile"
 cargo bench -p breakwater --no-run --quiet
@@ -61,6 +66,20 @@ step "node: binding, vectors, example with the real openai SDK"
 
 step "wasm: module in Node and in headless Chromium, browser example"
 ./scripts/test-wasm.sh 2>&1 | count
+
+step "vectors: every runtime played the same vectors and steps"
+runtimes="rust python node wasm-node wasm-chromium"
+sed 's/^vector counts: //' "$vector_counts"
+for runtime in $runtimes; do
+  if ! grep -q "^vector counts: $runtime " "$vector_counts"; then
+    echo "test.sh: the $runtime vector runner printed no counts" >&2
+    failed=$((failed + 1))
+  fi
+done
+if [ "$(sed -E 's/^vector counts: [a-z-]+ //' "$vector_counts" | sort -u | wc -l)" -ne 1 ]; then
+  echo "test.sh: the runtimes played different numbers of vectors or steps" >&2
+  failed=$((failed + 1))
+fi
 
 echo
 echo "breakwater: $passed passed, $failed failed"

@@ -422,24 +422,18 @@ const RUNNERS = {
       const a = args(step);
       const arg = (name) => (typeof a[name] === 'string' ? a[name] : '');
       let policy;
-      try {
-        switch (step.op) {
-          case 'from_json':
-            policy = api.Policy.fromJson(arg('text'));
-            break;
-          case 'from_toml':
-            policy = api.Policy.fromToml(arg('text'));
-            break;
-          case 'preset':
-            policy = api.Policy.preset(arg('name'));
-            break;
-          default:
-            throw unknownOp(step.op);
-        }
-      } catch (e) {
-        // Errors from documents carry a line; keep it so vectors can check it.
-        if (step.op !== 'from_json' && step.op !== 'from_toml' && step.op !== 'preset') throw e;
-        return { error: { code: e.code, path: e.path ?? '', line: orNull(e.line) } };
+      switch (step.op) {
+        case 'from_json':
+          policy = api.Policy.fromJson(arg('text'));
+          break;
+        case 'from_toml':
+          policy = api.Policy.fromToml(arg('text'));
+          break;
+        case 'preset':
+          policy = api.Policy.preset(arg('name'));
+          break;
+        default:
+          throw unknownOp(step.op);
       }
       return { ok: true, policy: policy.toObject() };
     };
@@ -500,59 +494,76 @@ export function contains(actual, expected, at = '') {
   return `${at}: got ${show(actual)}, expected ${show(expected)}`;
 }
 
-/** A thrown binding error as the vectors' `{error: {code, path}}`. */
+/** A thrown binding error as the vectors' `{error: {code, path, line?, column?}}`. */
 export function errorJson(e) {
   const code = e && typeof e === 'object' && 'code' in e ? e.code : undefined;
   if (typeof code !== 'string') {
     // Not a binding error (a TypeError from a missing method, a panic...): report it as is.
     return { error: { code: 'unexpected', path: '', message: String(e && e.stack ? e.stack : e) } };
   }
-  return { error: { code, path: typeof e.path === 'string' ? e.path : '' } };
+  const error = { code, path: typeof e.path === 'string' ? e.path : '' };
+  for (const where of ['line', 'column']) {
+    if (typeof e[where] === 'number') error[where] = e[where];
+  }
+  return { error };
+}
+
+/** Whether `expect` says the op must fail (`{error: {...}}`). */
+function expectsError(expect) {
+  return isPlainObject(expect) && Object.prototype.hasOwnProperty.call(expect, 'error');
 }
 
 /**
- * Plays `vector` (a parsed vector file) through `api` and returns the failures
- * (empty when it passes). Never throws for a failing vector.
+ * Where one step's result misses `expect` (null when it does not): a thrown error passes
+ * only where `expect` names one, an expected error is not met by a result, and a step
+ * without `expect` must not throw.
+ */
+function check(result, expect, at) {
+  if ('thrown' in result) {
+    const got = errorJson(result.thrown);
+    if (!expectsError(expect)) return `${at}: unexpected error ${show(got)}`;
+    const err = contains(got, expect, at);
+    return err ? `${err} (got ${show(got)})` : null;
+  }
+  if (expectsError(expect)) return `${at}: expected ${show(expect)}, the op returned ${show(result.output)}`;
+  return expect === undefined ? null : contains(result.output, expect, at);
+}
+
+/**
+ * Plays `vector` (a parsed vector file) through `api`: `{ failures, steps }`, the failing
+ * steps (empty when it passes) and how many steps were played. Never throws for a failing
+ * vector.
  */
 export function playVector(api, vector) {
   if (!isPlainObject(vector) || !Array.isArray(vector.steps) || vector.steps.length === 0) {
-    return ['not a vector: it needs a component and at least one step'];
+    return { failures: ['not a vector: it needs a component and at least one step'], steps: 0 };
   }
   const factory = Object.prototype.hasOwnProperty.call(RUNNERS, vector.component)
     ? RUNNERS[vector.component]
     : null;
-  if (!factory) return [`no runner for component \`${vector.component}\``];
+  if (!factory) return { failures: [`no runner for component \`${vector.component}\``], steps: 0 };
   let run;
   try {
     run = factory(api, vector);
   } catch (e) {
-    // A vector may expect its config to be refused: the first step says so.
+    // A vector may expect its config to be refused: its only step says so.
     const first = vector.steps[0];
-    if (first.op === 'construct') {
-      const err = contains(errorJson(e), first.expect ?? null, 'construct');
-      return err ? [`${err} (got ${show(errorJson(e))})`] : [];
+    if (first.op === 'construct' && vector.steps.length === 1) {
+      const err = check({ thrown: e }, first.expect, 'construct');
+      return { failures: err ? [err] : [], steps: 1 };
     }
-    return [`construct failed: ${show(errorJson(e))}`];
+    return { failures: [`construct failed: ${show(errorJson(e))}`], steps: 0 };
   }
   const failures = [];
   vector.steps.forEach((step, i) => {
-    if (step.op === 'construct') {
-      if (step.expect !== undefined) {
-        const err = contains({ ok: true }, step.expect, `steps[${i}]`);
-        if (err) failures.push(err);
-      }
-      return;
-    }
-    let out;
+    let result;
     try {
-      out = orNull(run(step));
+      result = { output: step.op === 'construct' ? { ok: true } : orNull(run(step)) };
     } catch (e) {
-      out = errorJson(e);
+      result = { thrown: e };
     }
-    if (step.expect !== undefined) {
-      const err = contains(out, step.expect, `steps[${i}] (${step.op} at ${step.at_ms ?? 0} ms)`);
-      if (err) failures.push(err);
-    }
+    const err = check(result, step.expect, `steps[${i}] (${step.op} at ${step.at_ms ?? 0} ms)`);
+    if (err) failures.push(err);
   });
-  return failures;
+  return { failures, steps: vector.steps.length };
 }

@@ -5,7 +5,11 @@ name to the public method it calls, producing the same output as the Rust
 player (core/tests/vectors/*.rs). Matching follows tests/vectors/README.md:
 expected objects are subsets, arrays match element by element, numbers
 compare by value, an expected null also matches a missing key, and an op that
-raises a BreakwaterError outputs {"error": {"code", "path"}}.
+raises a BreakwaterError outputs {"error": {"code", "path", "line"?, "column"?}}: it passes
+only where `expect` names an error, a step without `expect` must not fail, and an expected
+error is not met by a result. The folder must hold what tests/vectors/manifest.json says, and
+conftest.py prints how many vectors and steps were played, for the test command to compare
+with the other runtimes.
 """
 
 from __future__ import annotations
@@ -13,20 +17,25 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
 
 import breakwater as bw
 
 ROOT = Path(os.environ.get("BREAKWATER_VECTORS", Path(__file__).resolve().parents[3] / "tests" / "vectors"))
-FILES = sorted(p for p in ROOT.rglob("*.json"))
+MANIFEST = ROOT / "manifest.json"
+FILES = sorted(p for p in ROOT.rglob("*.json") if p != MANIFEST)
+
+# Vectors and steps played so far in this session (conftest.py prints them).
+PLAYED = {"vectors": 0, "steps": 0}
 
 
-def error_json(e: bw.BreakwaterError, with_line: bool = False) -> dict:
+def error_json(e: Exception) -> dict:
     err = {"code": e.code, "path": e.path}
-    if with_line:
-        err["line"] = e.line
+    for where in ("line", "column"):
+        if getattr(e, where, None) is not None:
+            err[where] = getattr(e, where)
     return {"error": err}
 
 
@@ -335,10 +344,7 @@ def client_runner(v: dict) -> Dict[str, Op]:
 
 def policy_runner(v: dict) -> Dict[str, Op]:
     def parsed(make: Callable[[], bw.Policy]) -> Any:
-        try:
-            return {"ok": True, "policy": make().to_dict()}
-        except bw.BreakwaterError as e:  # documents keep their line
-            return error_json(e, with_line=True)
+        return {"ok": True, "policy": make().to_dict()}
 
     return {
         "from_json": lambda a, now: parsed(lambda: bw.Policy.from_json(a.get("text", ""))),
@@ -367,8 +373,20 @@ RUNNERS: Dict[str, Callable[[dict], Dict[str, Op]]] = {
 # ---- the player --------------------------------------------------------------------------
 
 
-def play(v: dict) -> List[str]:
-    """Plays one vector; returns every failing step (not only the first)."""
+def check(output: Any, error: Optional[Exception], expect: Any, at: str) -> Optional[str]:
+    """Where a step's result misses `expect`: an error passes only where `expect` names one."""
+    wants_error = isinstance(expect, dict) and "error" in expect
+    if error is not None:
+        if not wants_error:
+            return f"{at}: unexpected error {json.dumps(error_json(error))}"
+        return contains(error_json(error), expect, at)
+    if wants_error:
+        return f"{at}: expected {json.dumps(expect)}, the op returned {output!r}"
+    return None if expect is None else contains(output, expect, at)
+
+
+def play(v: dict) -> Tuple[List[str], int]:
+    """Plays one vector: every failing step (not only the first), and how many steps it played."""
     steps = v["steps"]
     assert steps, "a vector needs at least one step"
     make = RUNNERS.get(v["component"])
@@ -377,39 +395,44 @@ def play(v: dict) -> List[str]:
         ops = make(v)
     except (bw.BreakwaterError, RunnerError) as e:
         first = steps[0]
-        if first["op"] != "construct":
-            return [f"construct failed: {e}"]
-        why = contains({"error": {"code": e.code, "path": e.path}}, first.get("expect"), "construct")
-        return [why] if why else []
+        if first["op"] != "construct" or len(steps) > 1:
+            return [f"construct failed: {json.dumps(error_json(e))}"], 0
+        why = check(None, e, first.get("expect"), "construct")
+        return ([why] if why else []), 1
     failures = []
     for i, step in enumerate(steps):
         op, now, expect = step["op"], step.get("at_ms", 0), step.get("expect")
-        if op == "construct":
-            if expect is not None:
-                why = contains({"ok": True}, expect, f"steps[{i}]")
-                if why:
-                    failures.append(why)
-            continue
+        output: Any = None
+        error: Optional[Exception] = None
         try:
-            if op not in ops:
+            if op == "construct":
+                output = {"ok": True}
+            elif op not in ops:
                 raise RunnerError("invalid_argument", "op")
-            output = ops[op](step.get("args") or {}, now)
+            else:
+                output = ops[op](step.get("args") or {}, now)
         except (bw.BreakwaterError, RunnerError) as e:
-            output = {"error": {"code": e.code, "path": e.path}}
-        if expect is not None:
-            why = contains(output, expect, f"steps[{i}] ({op} at {now} ms)")
-            if why:
-                failures.append(why)
-    return failures
+            error = e
+        why = check(output, error, expect, f"steps[{i}] ({op} at {now} ms)")
+        if why:
+            failures.append(why)
+    return failures, len(steps)
 
 
-def test_vectors_exist() -> None:
-    assert ROOT.is_dir(), f"{ROOT} is missing"
-    assert len(FILES) >= 50
+def test_folder_matches_manifest() -> None:
+    assert ROOT.is_dir(), f"{ROOT} is missing: no vector would be played"
+    manifest = json.loads(MANIFEST.read_text())
+    steps = sum(len(json.loads(p.read_text())["steps"]) for p in FILES)
+    assert (len(FILES), steps) == (manifest["vectors"], manifest["steps"]), (
+        f"the folder holds {len(FILES)} vectors and {steps} steps, manifest.json says "
+        f"{manifest['vectors']} and {manifest['steps']}"
+    )
 
 
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(ROOT)) for p in FILES])
 def test_vector(path: Path) -> None:
     v = json.loads(path.read_text())
-    failures = play(v)
+    failures, steps = play(v)
     assert not failures, f"{v['name']}:\n" + "\n".join(failures)
+    PLAYED["vectors"] += 1
+    PLAYED["steps"] += steps

@@ -85,14 +85,17 @@ fn vectors_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors")
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+/// The file that states how many vectors and steps the folder holds (not a vector itself).
+const MANIFEST: &str = "manifest.json";
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> =
         std::fs::read_dir(dir).expect("read vectors dir").map(|e| e.unwrap().path()).collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
+            collect(root, &path, out);
+        } else if path.extension().is_some_and(|e| e == "json") && path != root.join(MANIFEST) {
             out.push(path);
         }
     }
@@ -132,11 +135,39 @@ pub fn contains(actual: &Value, expected: &Value, at: &str) -> Result<(), String
     }
 }
 
+/// A failed op as the vectors' `{"error": {code, path, line?, column?}}`.
 fn error_json(e: &breakwater::Error) -> Value {
-    serde_json::json!({ "error": { "code": e.code.as_str(), "path": e.path } })
+    let mut err = serde_json::json!({ "code": e.code.as_str(), "path": e.path });
+    if let Some(line) = e.line {
+        err["line"] = line.into();
+    }
+    if let Some(column) = e.column {
+        err["column"] = column.into();
+    }
+    serde_json::json!({ "error": err })
 }
 
-fn play(path: &Path) -> Result<(), String> {
+/// Whether `expect` says the op must fail (`{"error": {...}}`).
+fn expects_error(expect: Option<&Value>) -> bool {
+    expect.is_some_and(|e| e.get("error").is_some())
+}
+
+/// Checks one step's result against its `expect`. An error passes only where `expect` names
+/// one, and an expected error is not met by a result; a step without `expect` must not fail.
+fn check(result: Result<Value, breakwater::Error>, expect: Option<&Value>, at: &str) -> Result<(), String> {
+    match (result, expect) {
+        (Err(e), Some(expect)) if expects_error(Some(expect)) => contains(&error_json(&e), expect, at),
+        (Err(e), _) => Err(format!("{at}: unexpected error {}", error_json(&e))),
+        (Ok(out), Some(expect)) if expects_error(Some(expect)) => {
+            Err(format!("{at}: expected {expect}, the op returned {out}"))
+        }
+        (Ok(out), Some(expect)) => contains(&out, expect, at),
+        (Ok(_), None) => Ok(()),
+    }
+}
+
+/// Plays one vector file; returns how many steps it played.
+fn play(path: &Path) -> Result<usize, String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let v: Vector = serde_json::from_str(&text).map_err(|e| format!("not a vector: {e}"))?;
     if v.steps.is_empty() {
@@ -145,42 +176,83 @@ fn play(path: &Path) -> Result<(), String> {
     let mut runner = match runner_for(&v) {
         Ok(r) => r,
         Err(e) => {
-            // A vector may expect its config to be refused: the first step says so.
+            // A vector may expect its config to be refused: the first step says so, and is the
+            // only step played.
             let first = &v.steps[0];
-            if first.op == "construct" {
-                return contains(&error_json(&e), first.expect.as_ref().unwrap_or(&Value::Null), "construct");
+            if first.op == "construct" && expects_error(first.expect.as_ref()) {
+                if v.steps.len() > 1 {
+                    return Err("steps after a refused construct can never be played".into());
+                }
+                check(Err(e), first.expect.as_ref(), "construct")?;
+                return Ok(1);
             }
-            return Err(format!("construct failed: {e}"));
+            return Err(format!("construct failed: {}", error_json(&e)));
         }
     };
     for (i, step) in v.steps.iter().enumerate() {
-        if step.op == "construct" {
-            if let Some(expect) = &step.expect {
-                contains(&serde_json::json!({ "ok": true }), expect, &format!("steps[{i}]"))?;
-            }
-            continue;
-        }
-        let out = runner.step(step).unwrap_or_else(|e| error_json(&e));
-        if let Some(expect) = &step.expect {
-            contains(&out, expect, &format!("steps[{i}] ({} at {} ms)", step.op, step.at_ms))?;
-        }
+        let at = format!("steps[{i}] ({} at {} ms)", step.op, step.at_ms);
+        let result =
+            if step.op == "construct" { Ok(serde_json::json!({ "ok": true })) } else { runner.step(step) };
+        check(result, step.expect.as_ref(), &at)?;
     }
-    Ok(())
+    Ok(v.steps.len())
+}
+
+/// `tests/vectors/manifest.json`: how many vector files and steps every runtime must play.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    vectors: usize,
+    steps: usize,
+}
+
+fn manifest(root: &Path) -> Manifest {
+    let text = std::fs::read_to_string(root.join(MANIFEST))
+        .unwrap_or_else(|e| panic!("{}: {e}", root.join(MANIFEST).display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{MANIFEST}: {e}"))
+}
+
+/// Steps in every vector file (each file's `steps` array), for the manifest check.
+fn steps_in(files: &[PathBuf]) -> usize {
+    files
+        .iter()
+        .filter_map(|f| {
+            let v: Value = serde_json::from_str(&std::fs::read_to_string(f).ok()?).ok()?;
+            Some(v.get("steps")?.as_array()?.len())
+        })
+        .sum()
 }
 
 #[test]
 fn every_vector_passes() {
     let root = vectors_root();
-    if !root.exists() {
-        eprintln!("skipping: {} is absent", root.display());
-        return;
-    }
+    assert!(root.is_dir(), "the vector folder {} is missing: nothing was played", root.display());
+    let expected = manifest(&root);
     let mut files = Vec::new();
-    collect(&root, &mut files);
-    let failures: Vec<String> = files
-        .iter()
-        .filter_map(|f| play(f).err().map(|e| format!("{}: {e}", f.strip_prefix(&root).unwrap().display())))
-        .collect();
-    eprintln!("played {} vectors, {} failed", files.len(), failures.len());
+    collect(&root, &root, &mut files);
+    let in_folder = (files.len(), steps_in(&files));
+    assert_eq!(
+        in_folder,
+        (expected.vectors, expected.steps),
+        "the folder holds (vectors, steps) = {in_folder:?}, {MANIFEST} says ({}, {}): \
+         a vector is missing, or one was added without updating {MANIFEST}",
+        expected.vectors,
+        expected.steps
+    );
+    let mut played = (0, 0);
+    let mut failures = Vec::new();
+    for f in &files {
+        match play(f) {
+            Ok(steps) => {
+                played.0 += 1;
+                played.1 += steps;
+            }
+            Err(e) => failures.push(format!("{}: {e}", f.strip_prefix(&root).unwrap().display())),
+        }
+    }
+    // Written past the test harness's capture, so the test command can compare the runtimes.
+    let line = format!("vector counts: rust {} vectors {} steps\n", played.0, played.1);
+    std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes()).unwrap();
     assert!(failures.is_empty(), "failing vectors:\n{}", failures.join("\n"));
+    assert_eq!(played, in_folder, "not every step was played");
 }

@@ -39,13 +39,13 @@ async function main() {
   const results = [];
   for (const file of files) {
     const vector = await json(`/tests/vectors/${file}`);
-    let failures;
+    let played;
     try {
-      failures = playVector(api, vector);
+      played = playVector(api, vector);
     } catch (e) {
-      failures = [`the player threw: ${e && e.stack ? e.stack : e}`];
+      played = { failures: [`the player threw: ${e && e.stack ? e.stack : e}`], steps: 0 };
     }
-    results.push({ file, name: vector.name, failures });
+    results.push({ file, name: vector.name, ...played });
   }
   const failed = results.filter((r) => r.failures.length > 0);
   window.__breakwater = {

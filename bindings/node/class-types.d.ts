@@ -8,9 +8,9 @@ export interface RetryGuards {
   /** The request's deadline: the delay plus a minimum useful attempt must fit. */
   deadline?: Deadline | null
   /** The client's shared retry budget; a granted retry spends from it. */
-  budget?: RetryBudget | null
+  retryBudget?: RetryBudget | null
   /** The error budget, when retries are cut while it burns. */
-  slo?: ErrorBudget | null
+  errorBudget?: ErrorBudget | null
   /** The caller says an outer layer retries this request (single retry owner). */
   outerOwnsRetries?: boolean | null
 }

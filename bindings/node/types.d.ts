@@ -54,12 +54,12 @@ export type TransitionReason =
   | 'half_open_healthy' | 'half_open_failure_rate_exceeded' | 'half_open_slow_call_rate_exceeded'
   | 'half_open_timeout' | 'forced_open' | 'disabled' | 'metrics_only' | 'reset'
 export type Counted = 'success' | 'failure' | 'slow_success' | 'slow_failure' | 'ignored' | 'stale'
-export type BudgetKind = 'token_bucket' | 'ratio' | 'none'
-export type BudgetReason = 'allowed' | 'no_budget' | 'budget_exhausted' | 'retry_limit_reached'
+export type RetryBudgetKind = 'token_bucket' | 'ratio' | 'none'
+export type RetryBudgetReason = 'allowed' | 'no_budget' | 'budget_exhausted' | 'retry_limit_reached'
 export type LimitReason = 'ready' | 'rpm_exhausted' | 'tpm_exhausted' | 'drained' | 'exceeds_capacity' | 'wait_exceeds_max'
 export type LimitSource = 'config' | 'server'
 export type Severity = 'page' | 'ticket'
-export type SloReason = 'not_configured' | 'no_traffic' | 'within_budget' | 'budget_burning'
+export type ErrorBudgetReason = 'not_configured' | 'no_traffic' | 'within_budget' | 'budget_burning'
 export type AttemptAction = 'send' | 'wait' | 'give_up'
 export type AttemptReason =
   | 'ready' | 'breaker_open' | 'breaker_half_open_full' | 'breaker_forced_open' | 'rate_limited_locally'
@@ -97,7 +97,7 @@ export interface BeginOptions {
   /** Content for a derived (UUIDv5) idempotency key. */
   content?: string | Uint8Array | null
   /** What the caller has left of its own deadline, in ms. */
-  budgetMs?: number | null
+  deadlineMs?: number | null
 }
 
 export interface AttemptOutcome {
@@ -129,7 +129,7 @@ export interface DeadlineConfig {
   attempt_ms?: number | null
   min_attempt_ms?: number
 }
-export type BudgetConfig =
+export type RetryBudgetConfig =
   | { kind: 'token_bucket'; max_tokens?: number; token_ratio?: number }
   | { kind: 'ratio'; budget_percent?: number; min_retry_concurrency?: number }
   | { kind: 'none' }
@@ -172,7 +172,7 @@ export interface AlertPair {
   short_window_ms: number
   burn_rate: number
 }
-export interface SloConfig {
+export interface ErrorBudgetConfig {
   target?: number
   period_ms?: number
   resolution_ms?: number
@@ -191,12 +191,12 @@ export interface PolicyConfig {
   profile?: Profile
   retry?: RetryConfig
   deadline?: DeadlineConfig
-  budget?: BudgetConfig
+  retry_budget?: RetryBudgetConfig
   breaker?: BreakerConfig
   breaker_keys?: number
   rate_limit?: RateLimitConfig
   idempotency?: IdempotencyConfig
-  slo?: SloConfig | null
+  error_budget?: ErrorBudgetConfig | null
 }
 
 // ---- results ------------------------------------------------------------------------------
@@ -247,17 +247,17 @@ export interface Propagation {
   timeout_ms: number
   stainless_timeout_s: number
 }
-export interface BudgetSnapshot {
-  kind: BudgetKind
+export interface RetryBudgetSnapshot {
+  kind: RetryBudgetKind
   tokens?: number
   threshold?: number
   active_requests: number
   active_retries: number
   limit?: number
 }
-export interface BudgetDecision extends BudgetSnapshot {
+export interface RetryBudgetDecision extends RetryBudgetSnapshot {
   allowed: boolean
-  reason: BudgetReason
+  reason: RetryBudgetReason
 }
 export interface Transition {
   from: BreakerState
@@ -317,9 +317,9 @@ export interface Alert {
   long_burn_rate: number
   short_burn_rate: number
 }
-export interface SloDecision {
+export interface ErrorBudgetDecision {
   allowed: boolean
-  reason: SloReason
+  reason: ErrorBudgetReason
   burn_rate?: number
 }
 export interface AttemptDecision {

@@ -6,7 +6,7 @@
 
 use std::hint::black_box;
 
-use breakwater::config;
+use breakwater::document;
 use breakwater::transport::breaker::{BreakerConfig, CircuitBreaker};
 use breakwater::transport::classify::{classify, Class, Classification, Outcome, Profile, ProviderError};
 use breakwater::transport::client::{AttemptResult, Client, RequestOptions};
@@ -89,7 +89,7 @@ fn retry_decision(c: &mut Criterion) {
     ))
     .unwrap();
     c.bench_function("classification read back from its JSON form (429 with retry-after)", |bench| {
-        bench.iter(|| black_box(config::from_value::<Classification>(black_box(&full)).unwrap()));
+        bench.iter(|| black_box(document::from_value::<Classification>(black_box(&full)).unwrap()));
     });
 
     let config = RetryConfig { max_retries: u32::MAX, ..RetryConfig::default() };

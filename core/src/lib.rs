@@ -15,12 +15,12 @@
 
 #[macro_use]
 mod codes;
-pub mod config;
+pub mod document;
 mod error;
+pub mod policy;
 mod rng;
-pub mod sim;
 pub mod transport;
 
-pub use config::Policy;
 pub use error::{Error, ErrorCode, Result};
+pub use policy::Policy;
 pub use rng::Rng;

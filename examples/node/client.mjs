@@ -108,7 +108,7 @@ export function resilientOpenAI({ baseURL, apiKey = 'sk-test', policy = {}, seed
 export const EXAMPLE_POLICY = {
   retry: { max_retries: 3, backoff: { base_ms: 50, max_ms: 200, jitter: 'full' } },
   deadline: { total_ms: 1500, headers_ms: 300 },
-  budget: { kind: 'none' },
+  retry_budget: { kind: 'none' },
   breaker: {
     window: { kind: 'count', size: 4 },
     minimum_calls: 4,

@@ -28,7 +28,7 @@ POLICY = {
     },
     "deadline": {"total_ms": 10_000, "connect_ms": 1_000, "headers_ms": 2_000, "idle_ms": 2_000,
                  "min_attempt_ms": 100},
-    "budget": {"kind": "token_bucket", "max_tokens": 10, "token_ratio": 0.1},
+    "retry_budget": {"kind": "token_bucket", "max_tokens": 10, "token_ratio": 0.1},
     "breaker": {
         "window": {"kind": "count", "size": 4},
         "minimum_calls": 4,

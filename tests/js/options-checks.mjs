@@ -1,5 +1,5 @@
 // Checks of the options objects (`{ key, estTokens }`, `{ outcome, latencyMs }`, `{ profile }`,
-// `{ budget }`), shared by the Node addon's and the WASM module's test suites: the same wrong
+// `{ retryBudget }`), shared by the Node addon's and the WASM module's test suites: the same wrong
 // argument must be refused with the same code and path in both.
 import assert from 'node:assert/strict';
 

@@ -36,14 +36,14 @@ export const retryStateChecks = {
     // Envoy's ratio budget with nothing in flight grants min_retry_concurrency retries.
     const budget = new bw.RetryBudget({ kind: 'ratio', budget_percent: 20, min_retry_concurrency: 2 });
     const deadline = new bw.Deadline({ total_ms: 60000 }, 0);
-    const reasons = [1, 2, 3].map((seed) => new bw.RetryState(null, seed).decide(serverError, { budget, deadline }, 0).reason);
+    const reasons = [1, 2, 3].map((seed) => new bw.RetryState(null, seed).decide(serverError, { retryBudget: budget, deadline }, 0).reason);
     assert.deepEqual(reasons, ['backoff', 'backoff', 'retry_budget_exhausted']);
     assert.equal(budget.snapshot().active_retries, 2);
     const owned = new bw.RetryState({ ownership: 'defer_to_outer' }).decide(serverError, { outerOwnsRetries: true }, 0);
     assert.equal(owned.reason, 'retry_owned_by_outer_layer');
     // Explicit nulls are absent guards; a getter is read once.
     let reads = 0;
-    const counted = { get budget() { reads += 1; return budget; }, deadline: null, slo: undefined, outerOwnsRetries: null };
+    const counted = { get retryBudget() { reads += 1; return budget; }, deadline: null, errorBudget: undefined, outerOwnsRetries: null };
     assert.equal(new bw.RetryState(null, 4).decide(serverError, counted, 0).reason, 'retry_budget_exhausted');
     assert.equal(reads, 1);
   },
@@ -63,8 +63,8 @@ export const retryStateChecks = {
     );
     assert.deepEqual(at(() => state.decide(serverError, { budgets: new bw.RetryBudget() })), ['unknown_field', 'budgets']);
     assert.deepEqual(at(() => state.decide(serverError, { deadline: new bw.RetryBudget() })), ['invalid_type', 'deadline']);
-    assert.deepEqual(at(() => state.decide(serverError, { budget: { kind: 'none' } })), ['invalid_type', 'budget']);
-    assert.deepEqual(at(() => state.decide(serverError, { slo: 5 })), ['invalid_type', 'slo']);
+    assert.deepEqual(at(() => state.decide(serverError, { retryBudget: { kind: 'none' } })), ['invalid_type', 'retryBudget']);
+    assert.deepEqual(at(() => state.decide(serverError, { errorBudget: 5 })), ['invalid_type', 'errorBudget']);
     assert.deepEqual(at(() => state.decide(serverError, { outerOwnsRetries: 'yes' })), ['invalid_type', 'outerOwnsRetries']);
     assert.deepEqual(at(() => state.decide(serverError, 5)), ['invalid_type', 'guards']);
     assert.deepEqual(at(() => state.decide(serverError, null, -1)), ['invalid_argument', 'nowMs']);

@@ -143,7 +143,7 @@ const RUNNERS = {
     };
   },
 
-  budget(api, vector) {
+  retry_budget(api, vector) {
     const budget = new api.RetryBudget(configOf(vector));
     return (step) => {
       switch (step.op) {
@@ -187,17 +187,17 @@ const RUNNERS = {
         case 'deadline':
           guards.deadline = new api.Deadline(a.config, now);
           return null;
-        case 'budget':
-          guards.budget = new api.RetryBudget(a.config);
+        case 'retry_budget':
+          guards.retryBudget = new api.RetryBudget(a.config);
           return null;
-        case 'slo':
-          guards.slo = new api.ErrorBudget(a.config);
+        case 'error_budget':
+          guards.errorBudget = new api.ErrorBudget(a.config);
           return null;
-        case 'budget_record':
-          guard('budget').record(needClass(a));
+        case 'retry_budget_record':
+          guard('retryBudget').record(needClass(a));
           return null;
-        case 'slo_record_counts':
-          guard('slo').recordCounts(a.good, a.bad, now);
+        case 'error_budget_record_counts':
+          guard('errorBudget').recordCounts(a.good, a.bad, now);
           return null;
         default:
           throw unknownOp(step.op);
@@ -333,7 +333,7 @@ const RUNNERS = {
     };
   },
 
-  slo(api, vector) {
+  error_budget(api, vector) {
     const budget = new api.ErrorBudget(configOf(vector));
     return (step) => {
       const a = args(step);
@@ -379,7 +379,7 @@ const RUNNERS = {
               estTokens: a.est_tokens ?? undefined,
               outerOwnsRetries: a.outer_owns_retries ?? undefined,
               content: a.content ?? undefined,
-              budgetMs: a.budget_ms ?? undefined,
+              deadlineMs: a.deadline_ms ?? undefined,
             },
             now,
           );

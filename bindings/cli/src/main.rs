@@ -6,8 +6,8 @@ mod table;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use breakwater::sim::{self, Scenario};
 use breakwater::{Error, Policy};
+use breakwater_sim::{self as sim, Scenario};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use breakwater::sim::{Report, Scenario};
+use breakwater_sim::{Report, Scenario};
 
 const WIDTH: f64 = 960.0;
 const HEIGHT: f64 = 420.0;

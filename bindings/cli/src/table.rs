@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use breakwater::sim::Report;
+use breakwater_sim::Report;
 
 /// Renders the report as an aligned text table.
 pub fn render(report: &Report) -> String {

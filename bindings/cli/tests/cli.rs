@@ -87,7 +87,16 @@ fn policy_schema_is_a_json_schema_of_every_section() {
     assert!(out.status.success());
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let props = schema["properties"].as_object().unwrap();
-    for section in ["profile", "retry", "deadline", "budget", "breaker", "rate_limit", "idempotency", "slo"] {
+    for section in [
+        "profile",
+        "retry",
+        "deadline",
+        "retry_budget",
+        "breaker",
+        "rate_limit",
+        "idempotency",
+        "error_budget",
+    ] {
         assert!(props.contains_key(section), "schema lacks {section}");
     }
 }

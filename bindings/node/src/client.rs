@@ -69,7 +69,7 @@ impl JsClient {
             &env,
             (|| {
                 let o = options;
-                o.only("options", &["key", "estTokens", "outerOwnsRetries", "content", "budgetMs"])?;
+                o.only("options", &["key", "estTokens", "outerOwnsRetries", "content", "deadlineMs"])?;
                 let key = o.prop(c"key", "key")?.opt_str("key")?;
                 let est_tokens = o.prop(c"estTokens", "estTokens")?.opt_u64("estTokens")?.unwrap_or(0);
                 let outer_owns_retries = o
@@ -77,13 +77,13 @@ impl JsClient {
                     .opt_bool("outerOwnsRetries")?
                     .unwrap_or(false);
                 let content = o.prop(c"content", "content")?.bytes("content")?;
-                let budget_ms = o.prop(c"budgetMs", "budgetMs")?.opt_u64("budgetMs")?;
+                let deadline_ms = o.prop(c"deadlineMs", "deadlineMs")?.opt_u64("deadlineMs")?;
                 let options = RequestOptions {
                     key: key.as_deref(),
                     est_tokens,
                     outer_owns_retries,
                     content: content.as_deref(),
-                    budget_ms,
+                    deadline_ms,
                 };
                 self.inner.begin(now(&env, now_ms)?, &options)
             })(),

@@ -2,15 +2,15 @@
 //! `RateLimiter`, `IdempotencyKeys`, `ErrorBudget`. Each holds one core object and forwards calls.
 
 use breakwater::transport::backoff::{Backoff, BackoffConfig};
-use breakwater::transport::budget::{BudgetConfig, RetryBudget};
 use breakwater::transport::classify::Class;
 use breakwater::transport::deadline::{Deadline, DeadlineConfig};
+use breakwater::transport::error_budget::{ErrorBudget, ErrorBudgetConfig};
 use breakwater::transport::headers::RateLimitHeaders;
 use breakwater::transport::idempotency::{IdempotencyConfig, IdempotencyKeys};
 use breakwater::transport::ratelimit::{RateLimitConfig, RateLimiter};
 use breakwater::transport::retry::{Guards, RetryConfig, RetryState};
-use breakwater::transport::slo::{ErrorBudget, SloConfig};
-use breakwater::{config::from_value, Error, Rng};
+use breakwater::transport::retry_budget::{RetryBudget, RetryBudgetConfig};
+use breakwater::{document::from_value, Error, Rng};
 use napi::Env;
 use napi_derive::napi;
 
@@ -126,9 +126,10 @@ pub struct JsRetryBudget {
 #[napi]
 impl JsRetryBudget {
     /// A budget from a budget config.
-    #[napi(constructor, ts_args_type = "config?: BudgetConfig | null")]
+    #[napi(constructor, ts_args_type = "config?: RetryBudgetConfig | null")]
     pub fn new(env: Env, config: Option<Arg>) -> napi::Result<Self> {
-        ok(&env, self::config::<BudgetConfig>(config).and_then(RetryBudget::new)).map(|inner| Self { inner })
+        ok(&env, self::config::<RetryBudgetConfig>(config).and_then(RetryBudget::new))
+            .map(|inner| Self { inner })
     }
 
     /// A request began.
@@ -144,7 +145,7 @@ impl JsRetryBudget {
     }
 
     /// Asks for one retry; a granted retry holds a slot until `retryFinished`.
-    #[napi(ts_return_type = "BudgetDecision")]
+    #[napi(ts_return_type = "RetryBudgetDecision")]
     pub fn try_acquire_retry(&mut self) -> Json {
         json(&self.inner.try_acquire_retry())
     }
@@ -163,7 +164,7 @@ impl JsRetryBudget {
     }
 
     /// The budget's state.
-    #[napi(ts_return_type = "BudgetSnapshot")]
+    #[napi(ts_return_type = "RetryBudgetSnapshot")]
     pub fn snapshot(&self) -> Json {
         json(&self.inner.snapshot())
     }
@@ -193,7 +194,7 @@ impl JsRetryState {
     }
 
     /// What follows an attempt whose result `classify` returned; a granted retry spends from
-    /// `guards.budget`.
+    /// `guards.retryBudget`.
     #[napi(
         ts_args_type = "classification: ClassificationInput, guards?: RetryGuards | null, nowMs?: number | null",
         ts_return_type = "RetryDecision"
@@ -211,20 +212,24 @@ impl JsRetryState {
             (|| {
                 let c = classification.document("classification")?;
                 let g = guards.unwrap_or_else(|| Arg::from_raw(env.raw(), std::ptr::null_mut()));
-                g.only("guards", &["deadline", "budget", "slo", "outerOwnsRetries"])?;
+                g.only("guards", &["deadline", "retryBudget", "errorBudget", "outerOwnsRetries"])?;
                 // Every property first: a getter is JS that could reach a guard, and none may
                 // run while an instance is unwrapped.
-                let (deadline, budget, slo) =
-                    (g.prop(c"deadline", "guards")?, g.prop(c"budget", "guards")?, g.prop(c"slo", "guards")?);
+                let (deadline, retry_budget, error_budget) = (
+                    g.prop(c"deadline", "guards")?,
+                    g.prop(c"retryBudget", "guards")?,
+                    g.prop(c"errorBudget", "guards")?,
+                );
                 let outer = g.prop(c"outerOwnsRetries", "guards")?.opt_bool("outerOwnsRetries")?;
                 let now = now(&env, now_ms)?;
                 let deadline = deadline.instance::<JsDeadline>("deadline", "a Deadline")?;
-                let mut budget = budget.instance::<JsRetryBudget>("budget", "a RetryBudget")?;
-                let slo = slo.instance::<JsErrorBudget>("slo", "an ErrorBudget")?;
+                let mut retry_budget =
+                    retry_budget.instance::<JsRetryBudget>("retryBudget", "a RetryBudget")?;
+                let error_budget = error_budget.instance::<JsErrorBudget>("errorBudget", "an ErrorBudget")?;
                 let guards = Guards {
                     deadline: deadline.as_ref().map(|d| &d.inner),
-                    budget: budget.as_mut().map(|b| &mut b.inner),
-                    slo: slo.as_ref().map(|s| &s.inner),
+                    retry_budget: retry_budget.as_mut().map(|b| &mut b.inner),
+                    error_budget: error_budget.as_ref().map(|s| &s.inner),
                     outer_owns_retries: outer.unwrap_or(false),
                 };
                 Ok(json(&state.decide(config, &c, now, guards)))
@@ -360,9 +365,10 @@ pub struct JsErrorBudget {
 #[napi]
 impl JsErrorBudget {
     /// A budget from an SLO config.
-    #[napi(constructor, ts_args_type = "config?: SloConfig | null")]
+    #[napi(constructor, ts_args_type = "config?: ErrorBudgetConfig | null")]
     pub fn new(env: Env, config: Option<Arg>) -> napi::Result<Self> {
-        ok(&env, self::config::<SloConfig>(config).and_then(ErrorBudget::new)).map(|inner| Self { inner })
+        ok(&env, self::config::<ErrorBudgetConfig>(config).and_then(ErrorBudget::new))
+            .map(|inner| Self { inner })
     }
 
     /// Counts one user-visible result.
@@ -404,7 +410,7 @@ impl JsErrorBudget {
     }
 
     /// Whether retries are allowed given the budget's burn.
-    #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "SloDecision")]
+    #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "ErrorBudgetDecision")]
     pub fn retries_allowed(&self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
         Ok(json(&self.inner.retries_allowed(ok(&env, now(&env, now_ms))?)))
     }

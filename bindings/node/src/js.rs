@@ -382,7 +382,7 @@ impl Arg {
         if self.is_absent() || self.kind() != ValueType::Object || self.is_array() {
             return Err(wrong_type(path, "an object"));
         }
-        breakwater::config::from_value(&self.json_value(path, 0)?).map_err(|e| e.within(path))
+        breakwater::document::from_value(&self.json_value(path, 0)?).map_err(|e| e.within(path))
     }
 
     /// An arbitrary JSON-like value; `undefined` object fields are omitted.

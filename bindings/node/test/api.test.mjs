@@ -249,7 +249,7 @@ const r = client.begin({ key: 'gpt' })
 const d = client.beforeAttempt(r)
 const o: RetryDecision = client.onOutcome(r, { outcome: 'http_500', headers: new Headers() })
 const retry = new bw.RetryState({ max_retries: 3 }, 7)
-const guards: RetryGuards = { deadline: new bw.Deadline({ total_ms: 30000 }), budget: new bw.RetryBudget(), slo: new bw.ErrorBudget() }
+const guards: RetryGuards = { deadline: new bw.Deadline({ total_ms: 30000 }), retryBudget: new bw.RetryBudget(), errorBudget: new bw.ErrorBudget() }
 const decided: RetryDecision = retry.decide(c, guards, 0)
 retry.decide({ class: 'retryable', reason: 'server_error' }, { outerOwnsRetries: true })
 const taken: number = retry.retriesTaken() + (decided.delay_ms ?? 0)

@@ -145,7 +145,7 @@ impl PyClient {
     }
 
     /// Starts a logical request.
-    #[pyo3(signature = (key=None, est_tokens=None, outer_owns_retries=None, content=None, budget_ms=None, now_ms=None))]
+    #[pyo3(signature = (key=None, est_tokens=None, outer_owns_retries=None, content=None, deadline_ms=None, now_ms=None))]
     #[allow(clippy::too_many_arguments)]
     fn begin(
         &self,
@@ -154,7 +154,7 @@ impl PyClient {
         est_tokens: Option<&Bound<'_, PyAny>>,
         outer_owns_retries: Option<&Bound<'_, PyAny>>,
         content: Option<&Bound<'_, PyAny>>,
-        budget_ms: Option<&Bound<'_, PyAny>>,
+        deadline_ms: Option<&Bound<'_, PyAny>>,
         now_ms: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyRequest> {
         let key = opt_str(py, key, "key")?;
@@ -170,14 +170,14 @@ impl PyClient {
             }),
             _ => None,
         };
-        let budget_ms = opt_u64(py, budget_ms, "budget_ms")?;
+        let deadline_ms = opt_u64(py, deadline_ms, "deadline_ms")?;
         let now = now(py, now_ms)?;
         let options = RequestOptions {
             key: key.as_deref(),
             est_tokens,
             outer_owns_retries: outer,
             content: content.as_deref(),
-            budget_ms,
+            deadline_ms,
         };
         let req = lock(&self.0).begin(now, &options).py_err(py)?;
         Ok(PyRequest(Mutex::new(req)))

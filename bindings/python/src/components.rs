@@ -4,13 +4,13 @@
 use std::sync::Mutex;
 
 use breakwater::transport::backoff::{self, BackoffConfig};
-use breakwater::transport::budget::{self, BudgetConfig};
 use breakwater::transport::deadline::{self, DeadlineConfig};
+use breakwater::transport::error_budget::{self, ErrorBudgetConfig};
 use breakwater::transport::headers::RateLimitHeaders;
 use breakwater::transport::idempotency::{self, IdempotencyConfig};
 use breakwater::transport::ratelimit::{self, RateLimitConfig};
 use breakwater::transport::retry::{self, Guards, RetryConfig};
-use breakwater::transport::slo::{self, SloConfig};
+use breakwater::transport::retry_budget::{self, RetryBudgetConfig};
 use breakwater::Rng;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
@@ -112,15 +112,15 @@ impl PyDeadline {
 
 /// The retry budget shared by a client's requests (gRPC token bucket, Finagle ratio, ...).
 #[pyclass(frozen, name = "RetryBudget", module = "breakwater")]
-pub(crate) struct PyRetryBudget(Mutex<budget::RetryBudget>);
+pub(crate) struct PyRetryBudget(Mutex<retry_budget::RetryBudget>);
 
 #[pymethods]
 impl PyRetryBudget {
     #[new]
     #[pyo3(signature = (config=None))]
     fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let cfg: BudgetConfig = convert::config(py, config)?;
-        Ok(Self(Mutex::new(budget::RetryBudget::new(cfg).py_err(py)?)))
+        let cfg: RetryBudgetConfig = convert::config(py, config)?;
+        Ok(Self(Mutex::new(retry_budget::RetryBudget::new(cfg).py_err(py)?)))
     }
 
     /// A logical request started.
@@ -195,38 +195,38 @@ impl PyRetryState {
     }
 
     /// What follows an attempt whose result `classify` returned: `{action, reason, delay_ms,
-    /// retries_taken, class, cause}`. A granted retry spends from `budget`.
-    #[pyo3(signature = (classification, deadline=None, budget=None, slo=None, outer_owns_retries=None, now_ms=None))]
+    /// retries_taken, class, cause}`. A granted retry spends from `retry_budget`.
+    #[pyo3(signature = (classification, deadline=None, retry_budget=None, error_budget=None, outer_owns_retries=None, now_ms=None))]
     #[allow(clippy::too_many_arguments)]
     fn decide<'py>(
         &self,
         py: Python<'py>,
         classification: &Bound<'py, PyAny>,
         deadline: Option<&Bound<'py, PyAny>>,
-        budget: Option<&Bound<'py, PyAny>>,
-        slo: Option<&Bound<'py, PyAny>>,
+        retry_budget: Option<&Bound<'py, PyAny>>,
+        error_budget: Option<&Bound<'py, PyAny>>,
         outer_owns_retries: Option<&Bound<'py, PyAny>>,
         now_ms: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let c = convert::document(py, classification, "classification")?;
         let deadline = guard::<PyDeadline>(py, deadline, "deadline", "a Deadline")?;
-        let budget = guard::<PyRetryBudget>(py, budget, "budget", "a RetryBudget")?;
-        let slo = guard::<PyErrorBudget>(py, slo, "slo", "an ErrorBudget")?;
+        let retry_budget = guard::<PyRetryBudget>(py, retry_budget, "retry_budget", "a RetryBudget")?;
+        let error_budget = guard::<PyErrorBudget>(py, error_budget, "error_budget", "an ErrorBudget")?;
         let outer_owns_retries = convert::flag(py, outer_owns_retries, "outer_owns_retries")?;
         let now = now(py, now_ms)?;
         // Lock order: the request, then the error budget, then the retry budget (no guard takes
         // a lock on a request, so no two calls can wait on each other).
         let mut state = lock(&self.state);
-        let slo = slo.map(|s| lock(&s.get().0));
-        let mut budget = budget.map(|b| lock(&b.get().0));
+        let error_budget = error_budget.map(|s| lock(&s.get().0));
+        let mut retry_budget = retry_budget.map(|b| lock(&b.get().0));
         let guards = Guards {
             deadline: deadline.map(|d| &d.get().0),
-            budget: budget.as_deref_mut(),
-            slo: slo.as_deref(),
+            retry_budget: retry_budget.as_deref_mut(),
+            error_budget: error_budget.as_deref(),
             outer_owns_retries,
         };
         let d = state.decide(&self.config, &c, now, guards);
-        drop((state, slo, budget));
+        drop((state, error_budget, retry_budget));
         out(py, &d)
     }
 
@@ -370,15 +370,15 @@ impl PyIdempotencyKeys {
 
 /// An SLO's error budget with multiwindow burn-rate alerts (the SRE Workbook).
 #[pyclass(frozen, name = "ErrorBudget", module = "breakwater")]
-pub(crate) struct PyErrorBudget(Mutex<slo::ErrorBudget>);
+pub(crate) struct PyErrorBudget(Mutex<error_budget::ErrorBudget>);
 
 #[pymethods]
 impl PyErrorBudget {
     #[new]
     #[pyo3(signature = (config=None))]
     fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let cfg: SloConfig = convert::config(py, config)?;
-        Ok(Self(Mutex::new(slo::ErrorBudget::new(cfg).py_err(py)?)))
+        let cfg: ErrorBudgetConfig = convert::config(py, config)?;
+        Ok(Self(Mutex::new(error_budget::ErrorBudget::new(cfg).py_err(py)?)))
     }
 
     /// Counts one user-visible result.

@@ -1,6 +1,6 @@
 //! Python values ↔ JSON values, and the checked arguments every method shares.
 //!
-//! Configs go dict → `serde_json::Value` → `breakwater::config::from_value` (typed errors
+//! Configs go dict → `serde_json::Value` → `breakwater::document::from_value` (typed errors
 //! with paths); results go core type → serde → `Value` → dict, so every runtime returns
 //! the same JSON shape. Times and counts are checked here: NaN, negative, non-integral or
 //! past u64 → `invalid_argument` with the parameter's name as path.
@@ -105,7 +105,7 @@ pub(crate) fn config<T: DeserializeOwned + Default>(
                 return Err(wrong_type(py, "config", "a dict", o));
             }
             let v = from_py(o, "").py_err(py)?;
-            breakwater::config::from_value(&v).py_err(py)
+            breakwater::document::from_value(&v).py_err(py)
         }
     }
 }
@@ -121,7 +121,7 @@ pub(crate) fn document<T: DeserializeOwned>(
         return Err(wrong_type(py, name, "a dict", obj));
     }
     let v = from_py(obj, name).py_err(py)?;
-    breakwater::config::from_value(&v).map_err(|e| to_pyerr(py, &e.within(name)))
+    breakwater::document::from_value(&v).map_err(|e| to_pyerr(py, &e.within(name)))
 }
 
 /// `time.monotonic_ns() // 1_000_000`, the default `now_ms`. On Linux Python reads
@@ -314,5 +314,5 @@ pub(crate) fn code_arg<T: DeserializeOwned>(
     name: &str,
 ) -> PyResult<T> {
     let s = str_arg(py, obj, name)?;
-    breakwater::config::from_value(&Value::String(s)).map_err(|e| to_pyerr(py, &e.within(name)))
+    breakwater::document::from_value(&Value::String(s)).map_err(|e| to_pyerr(py, &e.within(name)))
 }

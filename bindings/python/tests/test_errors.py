@@ -249,7 +249,7 @@ def test_a_retry_decision_refuses_a_malformed_classification_with_its_path() -> 
 def test_a_retry_guard_of_the_wrong_type_is_named() -> None:
     state = bw.RetryState()
     c = bw.classify("http_500")
-    for name, bad in [("deadline", bw.RetryBudget()), ("budget", {"kind": "none"}), ("slo", 5)]:
+    for name, bad in [("deadline", bw.RetryBudget()), ("retry_budget", {"kind": "none"}), ("error_budget", 5)]:
         with pytest.raises(bw.BreakwaterTypeError) as e:
             state.decide(c, **{name: bad}, now_ms=0)
         assert (e.value.code, e.value.path) == ("invalid_type", name)
@@ -258,8 +258,8 @@ def test_a_retry_guard_of_the_wrong_type_is_named() -> None:
     assert e.value.path == "outer_owns_retries"
     # A bad guard is reported before a bad time, as in JS.
     with pytest.raises(bw.BreakwaterTypeError) as e:
-        state.decide(c, budget=5, now_ms=-1)
-    assert e.value.path == "budget"
+        state.decide(c, retry_budget=5, now_ms=-1)
+    assert e.value.path == "retry_budget"
     with pytest.raises(bw.ConfigError) as e:
         bw.RetryState({"retry_on": ["success"]})
     assert (e.value.code, e.value.path) == ("invalid_value", "retry_on")

@@ -263,7 +263,7 @@ def test_eight_threads_share_one_breaker_and_every_permit_is_accounted_for() -> 
 
 
 def test_eight_threads_share_one_client() -> None:
-    client = bw.Client({"budget": {"kind": "none"}, "breaker": {"minimum_calls": 100_000,
+    client = bw.Client({"retry_budget": {"kind": "none"}, "breaker": {"minimum_calls": 100_000,
                         "window": {"kind": "count", "size": 100_000}}}, seed=5, now_ms=0)
     sends = [0] * THREADS
     outcomes = [0] * THREADS
@@ -314,14 +314,14 @@ def test_eight_threads_share_one_retry_budget_and_it_grants_exactly_its_limit() 
     # Envoy's ratio budget with nothing in flight grants min_retry_concurrency retries, then
     # refuses until they finish: across threads, no grant may be lost or doubled.
     budget = bw.RetryBudget({"kind": "ratio", "budget_percent": 20, "min_retry_concurrency": 37})
-    slo = bw.ErrorBudget()
+    error_budget = bw.ErrorBudget()
     granted = [0] * THREADS
     c = bw.classify("http_502")
 
     def work(i: int) -> None:
         for n in range(ROUNDS // 4):
             state = bw.RetryState({"backoff": {"jitter": "none"}}, seed=n)
-            d = state.decide(c, budget=budget, slo=slo, now_ms=n)
+            d = state.decide(c, retry_budget=budget, error_budget=error_budget, now_ms=n)
             if d["action"] == "retry":
                 granted[i] += 1
             else:

@@ -133,7 +133,7 @@ def deadline_runner(v: dict) -> Dict[str, Op]:
     }
 
 
-def budget_runner(v: dict) -> Dict[str, Op]:
+def retry_budget_runner(v: dict) -> Dict[str, Op]:
     b = bw.RetryBudget(v.get("config"))
     return {
         "request_started": lambda a, now: b.request_started(),
@@ -162,10 +162,10 @@ def retry_runner(v: dict) -> Dict[str, Op]:
         "decide": decide,
         "retries_taken": lambda a, now: {"retries_taken": state.retries_taken()},
         "deadline": lambda a, now: guards.update(deadline=bw.Deadline(a.get("config"), now_ms=now)),
-        "budget": lambda a, now: guards.update(budget=bw.RetryBudget(a.get("config"))),
-        "slo": lambda a, now: guards.update(slo=bw.ErrorBudget(a.get("config"))),
-        "budget_record": lambda a, now: guard("budget").record(need_class(a)),
-        "slo_record_counts": lambda a, now: guard("slo").record_counts(a["good"], a["bad"], now),
+        "retry_budget": lambda a, now: guards.update(retry_budget=bw.RetryBudget(a.get("config"))),
+        "error_budget": lambda a, now: guards.update(error_budget=bw.ErrorBudget(a.get("config"))),
+        "retry_budget_record": lambda a, now: guard("retry_budget").record(need_class(a)),
+        "error_budget_record_counts": lambda a, now: guard("error_budget").record_counts(a["good"], a["bad"], now),
     }
 
 
@@ -280,7 +280,7 @@ def idempotency_runner(v: dict) -> Dict[str, Op]:
     }
 
 
-def slo_runner(v: dict) -> Dict[str, Op]:
+def error_budget_runner(v: dict) -> Dict[str, Op]:
     b = bw.ErrorBudget(v.get("config"))
     return {
         "record": lambda a, now: b.record(a["good"], now),
@@ -308,7 +308,7 @@ def client_runner(v: dict) -> Dict[str, Op]:
             est_tokens=a.get("est_tokens", 0),
             outer_owns_retries=a.get("outer_owns_retries", False),
             content=a.get("content"),
-            budget_ms=a.get("budget_ms"),
+            deadline_ms=a.get("deadline_ms"),
             now_ms=now,
         )
         requests[a.get("request", "r")] = req
@@ -358,13 +358,13 @@ RUNNERS: Dict[str, Callable[[dict], Dict[str, Op]]] = {
     "headers": headers_runner,
     "backoff": backoff_runner,
     "deadline": deadline_runner,
-    "budget": budget_runner,
+    "retry_budget": retry_budget_runner,
     "retry": retry_runner,
     "breaker": breaker_runner,
     "breaker_registry": registry_runner,
     "ratelimit": ratelimit_runner,
     "idempotency": idempotency_runner,
-    "slo": slo_runner,
+    "error_budget": error_budget_runner,
     "client": client_runner,
     "policy": policy_runner,
 }

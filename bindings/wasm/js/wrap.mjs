@@ -252,26 +252,26 @@ export function install(glue) {
     if (standIn === null) {
       standIn = {
         deadline: new glue.Deadline(null, 0),
-        budget: new glue.RetryBudget(null),
-        slo: new glue.ErrorBudget({ period_ms: 60000, resolution_ms: 60000, alerts: [] }),
+        retryBudget: new glue.RetryBudget(null),
+        errorBudget: new glue.ErrorBudget({ period_ms: 60000, resolution_ms: 60000, alerts: [] }),
       };
     }
     // One read of `guards` (getters run once, before the module is entered); anything that is
     // not a plain options object goes to the module as is, which refuses it.
     const g = guards !== null && typeof guards === 'object' && !Array.isArray(guards) ? { ...guards } : guards;
-    const { deadline, budget, slo } = g ?? {};
+    const { deadline, retryBudget, errorBudget } = g ?? {};
     const present =
       (deadline instanceof glue.Deadline ? 1 : 0) |
-      (budget instanceof glue.RetryBudget ? 2 : 0) |
-      (slo instanceof glue.ErrorBudget ? 4 : 0);
+      (retryBudget instanceof glue.RetryBudget ? 2 : 0) |
+      (errorBudget instanceof glue.ErrorBudget ? 4 : 0);
     return decideWith.call(
       this,
       classification,
       g,
       nowMs,
       present & 1 ? deadline : standIn.deadline,
-      present & 2 ? budget : standIn.budget,
-      present & 4 ? slo : standIn.slo,
+      present & 2 ? retryBudget : standIn.retryBudget,
+      present & 4 ? errorBudget : standIn.errorBudget,
       present,
     );
   };

@@ -2,13 +2,13 @@
 //! in `breaker.rs`).
 
 use breakwater::transport::backoff::{Backoff as CoreBackoff, BackoffConfig};
-use breakwater::transport::budget::{BudgetConfig, RetryBudget as CoreBudget};
 use breakwater::transport::deadline::{Deadline as CoreDeadline, DeadlineConfig};
+use breakwater::transport::error_budget::{ErrorBudget as CoreErrorBudget, ErrorBudgetConfig};
 use breakwater::transport::headers::RateLimitHeaders;
 use breakwater::transport::idempotency::{IdempotencyConfig, IdempotencyKeys as CoreKeys};
 use breakwater::transport::ratelimit::{RateLimitConfig, RateLimiter as CoreLimiter};
 use breakwater::transport::retry::{Guards, RetryConfig, RetryState as CoreRetryState};
-use breakwater::transport::slo::{ErrorBudget as CoreErrorBudget, SloConfig};
+use breakwater::transport::retry_budget::{RetryBudget as CoreBudget, RetryBudgetConfig};
 use breakwater::Rng;
 use wasm_bindgen::prelude::*;
 
@@ -124,12 +124,12 @@ pub struct RetryBudget {
 
 #[wasm_bindgen]
 impl RetryBudget {
-    /// A budget following `config` (the `budget` section).
+    /// A budget following `config` (the `retry_budget` section).
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_optional_param_type = "BudgetConfig | null")] config: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RetryBudgetConfig | null")] config: JsValue,
     ) -> JsResult<RetryBudget> {
-        let config: BudgetConfig = convert::config(&config)?;
+        let config: RetryBudgetConfig = convert::config(&config)?;
         Ok(Self { inner: core(CoreBudget::new(config))? })
     }
 
@@ -146,7 +146,7 @@ impl RetryBudget {
     }
 
     /// May a retry be sent now? A permitted retry is counted until `retryFinished`.
-    #[wasm_bindgen(js_name = tryAcquireRetry, unchecked_return_type = "BudgetDecision")]
+    #[wasm_bindgen(js_name = tryAcquireRetry, unchecked_return_type = "RetryBudgetDecision")]
     pub fn try_acquire_retry(&mut self) -> JsResult<JsValue> {
         out(&self.inner.try_acquire_retry())
     }
@@ -167,7 +167,7 @@ impl RetryBudget {
     }
 
     /// The budget's state.
-    #[wasm_bindgen(unchecked_return_type = "BudgetSnapshot")]
+    #[wasm_bindgen(unchecked_return_type = "RetryBudgetSnapshot")]
     pub fn snapshot(&self) -> JsResult<JsValue> {
         out(&self.inner.snapshot())
     }
@@ -186,8 +186,11 @@ pub struct RetryState {
 }
 
 /// The `guards` keys, with the bit the entry sets in `present` for an instance of the class.
-const GUARDS: [(&str, u32, &str); 3] =
-    [("deadline", 1, "a Deadline"), ("budget", 2, "a RetryBudget"), ("slo", 4, "an ErrorBudget")];
+const GUARDS: [(&str, u32, &str); 3] = [
+    ("deadline", 1, "a Deadline"),
+    ("retryBudget", 2, "a RetryBudget"),
+    ("errorBudget", 4, "an ErrorBudget"),
+];
 
 #[wasm_bindgen]
 impl RetryState {
@@ -210,7 +213,7 @@ impl RetryState {
     }
 
     /// `decide` with its guards resolved by the entry: bit 1, 2, 4 of `present` says that
-    /// `deadline`, `budget`, `slo` is the object found in `guards`; otherwise it is a stand-in,
+    /// `deadline`, `retryBudget`, `errorBudget` is the object found in `guards`; otherwise it is a stand-in,
     /// never read, and a value found there is of the wrong type.
     #[wasm_bindgen(js_name = __bwDecide, skip_typescript)]
     #[allow(clippy::too_many_arguments)]
@@ -220,13 +223,13 @@ impl RetryState {
         guards: JsValue,
         now_ms: JsValue,
         deadline: &Deadline,
-        budget: &mut RetryBudget,
-        slo: &ErrorBudget,
+        retry_budget: &mut RetryBudget,
+        error_budget: &ErrorBudget,
         present: u32,
     ) -> JsResult<JsValue> {
         let c = convert::document(&classification, "classification")?;
         let bag = Bag::new(&guards, "guards")?;
-        bag.only(&["deadline", "budget", "slo", "outerOwnsRetries"])?;
+        bag.only(&["deadline", "retryBudget", "errorBudget", "outerOwnsRetries"])?;
         for (key, bit, expected) in GUARDS {
             let v = bag.get(key);
             if present & bit == 0 && !convert::absent(&v) {
@@ -238,8 +241,8 @@ impl RetryState {
         let now = now(&now_ms)?;
         let guards = Guards {
             deadline: (present & 1 != 0).then_some(&deadline.inner),
-            budget: (present & 2 != 0).then_some(&mut budget.inner),
-            slo: (present & 4 != 0).then_some(&slo.inner),
+            retry_budget: (present & 2 != 0).then_some(&mut retry_budget.inner),
+            error_budget: (present & 4 != 0).then_some(&error_budget.inner),
             outer_owns_retries: outer,
         };
         out(&self.inner.decide(&self.config, &c, now, guards))
@@ -369,12 +372,12 @@ pub struct ErrorBudget {
 
 #[wasm_bindgen]
 impl ErrorBudget {
-    /// A budget following `config` (the `slo` section).
+    /// A budget following `config` (the `error_budget` section).
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_optional_param_type = "SloConfig | null")] config: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ErrorBudgetConfig | null")] config: JsValue,
     ) -> JsResult<ErrorBudget> {
-        let config: SloConfig = convert::config(&config)?;
+        let config: ErrorBudgetConfig = convert::config(&config)?;
         Ok(Self { inner: core(CoreErrorBudget::new(config))? })
     }
 
@@ -433,7 +436,7 @@ impl ErrorBudget {
     }
 
     /// Whether retries are allowed while the budget burns.
-    #[wasm_bindgen(js_name = retriesAllowed, unchecked_return_type = "SloDecision")]
+    #[wasm_bindgen(js_name = retriesAllowed, unchecked_return_type = "ErrorBudgetDecision")]
     pub fn retries_allowed(
         &self,
         #[wasm_bindgen(js_name = nowMs, unchecked_optional_param_type = "number | null")] now_ms: JsValue,

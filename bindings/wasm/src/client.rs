@@ -131,7 +131,7 @@ impl Client {
         #[wasm_bindgen(js_name = nowMs, unchecked_optional_param_type = "number | null")] now_ms: JsValue,
     ) -> JsResult<Request> {
         let opts = Bag::new(&options, "options")?;
-        opts.only(&["key", "estTokens", "outerOwnsRetries", "content", "budgetMs"])?;
+        opts.only(&["key", "estTokens", "outerOwnsRetries", "content", "deadlineMs"])?;
         let key = convert::opt_string(&opts.get("key"), "key")?;
         let est_tokens = convert::opt_u64(&opts.get("estTokens"), "estTokens")?.unwrap_or(0);
         let outer = opts.get("outerOwnsRetries");
@@ -140,13 +140,13 @@ impl Client {
         let content = opts.get("content");
         let content =
             if convert::absent(&content) { None } else { Some(convert::bytes_arg(&content, "content")?) };
-        let budget_ms = convert::opt_u64(&opts.get("budgetMs"), "budgetMs")?;
+        let deadline_ms = convert::opt_u64(&opts.get("deadlineMs"), "deadlineMs")?;
         let options = RequestOptions {
             key: key.as_deref(),
             est_tokens,
             outer_owns_retries,
             content: content.as_deref(),
-            budget_ms,
+            deadline_ms,
         };
         Ok(Request { inner: core(self.inner.begin(now(&now_ms)?, &options))? })
     }

@@ -3,7 +3,7 @@
 //! Everything here converts or refuses; nothing decides. Host numbers are
 //! checked before they reach the core (NaN, negative, fractional and unsafe
 //! integers are `invalid_argument` naming the parameter), documents become a
-//! `serde_json::Value` the core's `config::from_value` reads with typed, pathed
+//! `serde_json::Value` the core's `document::from_value` reads with typed, pathed
 //! errors, and results are the core's serde form, parsed by `JSON.parse` into
 //! plain objects.
 
@@ -368,7 +368,7 @@ pub fn config<T: serde::de::DeserializeOwned + Default>(v: &JsValue) -> JsResult
     if !v.is_object() || Array::is_array(v) {
         return Err(wrong_type("config", format!("config must be an object, got {}", type_name(v))));
     }
-    core(breakwater::config::from_value(&to_json(v, "")?))
+    core(breakwater::document::from_value(&to_json(v, "")?))
 }
 
 /// A required document argument (an object: what `classify` returned, say) read as `T`; errors
@@ -377,7 +377,7 @@ pub fn document<T: serde::de::DeserializeOwned>(v: &JsValue, name: &str) -> JsRe
     if absent(v) || !v.is_object() || Array::is_array(v) || v.is_function() {
         return Err(wrong_type(name, format!("{name} must be an object, got {}", type_name(v))));
     }
-    core(breakwater::config::from_value(&to_json(v, name)?).map_err(|e| e.within(name)))
+    core(breakwater::document::from_value(&to_json(v, name)?).map_err(|e| e.within(name)))
 }
 
 /// The serializer of results: plain objects, `null` for `None`, numbers for integers.

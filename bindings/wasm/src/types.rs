@@ -16,7 +16,7 @@ const CLASS_TYPES: &'static str = include_str!("../../node/class-types.d.ts");
 const RETRY_STATE: &'static str = r#"
 /** `decide`, installed by the package entry (it merges into the class declaration). */
 export interface RetryState {
-  /** What follows an attempt whose result `classify` returned; a granted retry spends from `guards.budget`. */
+  /** What follows an attempt whose result `classify` returned; a granted retry spends from `guards.retryBudget`. */
   decide(classification: ClassificationInput, guards?: RetryGuards | null, nowMs?: number | null): RetryDecision;
 }
 "#;

@@ -399,7 +399,7 @@ import type { Classification, RetryDecision, RetryGuards, Acquire } from ${JSON.
 export async function main(): Promise<number> {
   await init()
   const c: Classification = classify('http_429', [['retry-after', '1']], { profile: 'openai' })
-  const guards: RetryGuards = { deadline: new Deadline({ total_ms: 30000 }), budget: new RetryBudget(), slo: new ErrorBudget() }
+  const guards: RetryGuards = { deadline: new Deadline({ total_ms: 30000 }), retryBudget: new RetryBudget(), errorBudget: new ErrorBudget() }
   const state = new RetryState({ max_retries: 3 }, 7n)
   const d: RetryDecision = state.decide(c, guards, 0)
   state.decide({ class: 'retryable', reason: 'server_error' }, { outerOwnsRetries: true })

@@ -37,19 +37,19 @@ stable_codes! {
 #[serde(deny_unknown_fields, default)]
 pub struct BackoffConfig {
     /// Delay before the first retry, before jitter. Default 500 ms (openai-python `INITIAL_RETRY_DELAY`).
-    #[serde(deserialize_with = "crate::config::de::duration_ms")]
+    #[serde(deserialize_with = "crate::document::de::duration_ms")]
     pub base_ms: u64,
     /// Growth per retry. Default 2 (openai-python `pow(2.0, nb_retries)`).
-    #[serde(deserialize_with = "crate::config::de::at_least_one")]
+    #[serde(deserialize_with = "crate::document::de::at_least_one")]
     #[schemars(range(min = 1))]
     pub multiplier: f64,
     /// Cap on the un-jittered delay. Default 8000 ms (openai-python `MAX_RETRY_DELAY`).
-    #[serde(deserialize_with = "crate::config::de::duration_ms")]
+    #[serde(deserialize_with = "crate::document::de::duration_ms")]
     pub max_ms: u64,
     /// Jitter kind. Default `proportional` (the OpenAI SDKs).
     pub jitter: Jitter,
     /// Share of the delay `proportional` jitter may remove. Default 0.25 (openai-python `1 - 0.25 * random()`).
-    #[serde(deserialize_with = "crate::config::de::ratio")]
+    #[serde(deserialize_with = "crate::document::de::ratio")]
     #[schemars(range(min = 0, max = 1))]
     pub jitter_factor: f64,
 }

@@ -28,13 +28,13 @@ use serde::Serialize;
 use std::collections::VecDeque;
 
 use super::breaker::{AcquireReason, BreakerRegistry, Permit, State, Transition};
-use super::budget::RetryBudget;
 use super::classify::{classify, Class, Classification, Outcome, ProviderError};
 use super::deadline::{AttemptTimeouts, Deadline};
+use super::error_budget::ErrorBudget;
 use super::idempotency::IdempotencyKeys;
 use super::ratelimit::{LimitReason, RateLimiter};
 use super::retry::{Action, Guards, RetryDecision, RetryState};
-use super::slo::ErrorBudget;
+use super::retry_budget::RetryBudget;
 use crate::{Error, Policy, Result, Rng};
 
 /// Per-request options given to [`Client::begin`].
@@ -49,7 +49,7 @@ pub struct RequestOptions<'a> {
     /// Request content to derive a deterministic idempotency key from (batch replay); `None` = random key.
     pub content: Option<&'a [u8]>,
     /// Time the caller has left for this request (its own deadline, propagated); caps `deadline.total_ms`.
-    pub budget_ms: Option<u64>,
+    pub deadline_ms: Option<u64>,
 }
 
 /// The result of one attempt, as the host observed it.
@@ -182,9 +182,9 @@ pub struct Client {
     events: VecDeque<BreakerEvent>,
     dropped_events: u64,
     breakers: BreakerRegistry,
-    budget: RetryBudget,
+    retry_budget: RetryBudget,
     limiter: RateLimiter,
-    slo: Option<ErrorBudget>,
+    error_budget: Option<ErrorBudget>,
     keys: IdempotencyKeys,
     rng: Rng,
 }
@@ -202,9 +202,15 @@ impl Client {
             dropped_events: 0,
             breakers: BreakerRegistry::new(policy.breaker.clone(), policy.breaker_keys as usize)
                 .map_err(|e| e.within("breaker"))?,
-            budget: RetryBudget::new(policy.budget.clone()).map_err(|e| e.within("budget"))?,
+            retry_budget: RetryBudget::new(policy.retry_budget.clone())
+                .map_err(|e| e.within("retry_budget"))?,
             limiter: RateLimiter::new(policy.rate_limit.clone(), now_ms),
-            slo: policy.slo.clone().map(ErrorBudget::new).transpose().map_err(|e| e.within("slo"))?,
+            error_budget: policy
+                .error_budget
+                .clone()
+                .map(ErrorBudget::new)
+                .transpose()
+                .map_err(|e| e.within("error_budget"))?,
             keys: IdempotencyKeys::new(policy.idempotency.clone(), rng.next_u64())
                 .map_err(|e| e.within("idempotency"))?,
             rng,
@@ -227,11 +233,11 @@ impl Client {
             Some(content) => self.keys.derive(content)?,
             None => self.keys.new_key(),
         };
-        self.budget.request_started();
+        self.retry_budget.request_started();
         Ok(Request {
             key: options.key.unwrap_or("default").to_owned(),
             idempotency_key,
-            deadline: Deadline::within(self.policy.deadline.clone(), now_ms, options.budget_ms),
+            deadline: Deadline::within(self.policy.deadline.clone(), now_ms, options.deadline_ms),
             retry: RetryState::new(&self.policy.retry, self.rng.next_u64()),
             est_tokens: options.est_tokens,
             outer_owns_retries: options.outer_owns_retries,
@@ -377,7 +383,7 @@ impl Client {
         let recorded =
             self.breakers.record(&req.key, now_ms, permit, c.class, result.latency_ms, server_delay);
         self.note(&req.key, recorded.transition);
-        self.budget.record(c.class);
+        self.retry_budget.record(c.class);
         let limits =
             super::headers::rate_limits(result.headers, result.wall_unix_ms, &mut Default::default());
         self.limiter.sync(now_ms, &limits);
@@ -385,7 +391,7 @@ impl Client {
             self.limiter.reconcile(now_ms, req.est_tokens, actual);
         }
         if std::mem::take(&mut req.holds_retry_slot) {
-            self.budget.retry_finished();
+            self.retry_budget.retry_finished();
         }
         let decision = req.retry.decide(
             &self.policy.retry,
@@ -393,8 +399,8 @@ impl Client {
             now_ms,
             Guards {
                 deadline: Some(&req.deadline),
-                budget: Some(&mut self.budget),
-                slo: self.slo.as_ref(),
+                retry_budget: Some(&mut self.retry_budget),
+                error_budget: self.error_budget.as_ref(),
                 outer_owns_retries: req.outer_owns_retries,
             },
         );
@@ -417,13 +423,13 @@ impl Client {
     /// user-visible result (`good`), counts that result against the error budget.
     fn finish(&mut self, now_ms: u64, req: &mut Request, good: Option<bool>) {
         if std::mem::take(&mut req.holds_retry_slot) {
-            self.budget.retry_finished();
+            self.retry_budget.retry_finished();
         }
         if std::mem::replace(&mut req.finished, true) {
             return;
         }
-        self.budget.request_finished();
-        if let (Some(slo), Some(good)) = (&mut self.slo, good) {
+        self.retry_budget.request_finished();
+        if let (Some(slo), Some(good)) = (&mut self.error_budget, good) {
             slo.record(now_ms, good);
         }
     }
@@ -457,7 +463,7 @@ impl Client {
 
     /// The shared retry budget.
     #[must_use]
-    pub fn budget(&self) -> &RetryBudget {
-        &self.budget
+    pub fn retry_budget(&self) -> &RetryBudget {
+        &self.retry_budget
     }
 }

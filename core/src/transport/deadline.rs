@@ -15,42 +15,42 @@ use serde::{Deserialize, Serialize};
 pub struct DeadlineConfig {
     /// The whole logical request, all attempts and waits included. Default none.
     #[serde(
-        deserialize_with = "crate::config::de::opt_duration_ms",
+        deserialize_with = "crate::document::de::opt_duration_ms",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_ms: Option<u64>,
     /// Establishing the connection. Default none (openai-python: `connect=5.0`, set in the `openai_sdk` preset).
     #[serde(
-        deserialize_with = "crate::config::de::opt_duration_ms",
+        deserialize_with = "crate::document::de::opt_duration_ms",
         skip_serializing_if = "Option::is_none"
     )]
     pub connect_ms: Option<u64>,
     /// Until the response headers (time to first byte). Default none.
     #[serde(
-        deserialize_with = "crate::config::de::opt_duration_ms",
+        deserialize_with = "crate::document::de::opt_duration_ms",
         skip_serializing_if = "Option::is_none"
     )]
     pub headers_ms: Option<u64>,
     /// Until the first token of a streamed answer. Default none.
     #[serde(
-        deserialize_with = "crate::config::de::opt_duration_ms",
+        deserialize_with = "crate::document::de::opt_duration_ms",
         skip_serializing_if = "Option::is_none"
     )]
     pub first_token_ms: Option<u64>,
     /// The longest gap between two stream chunks. Default none.
     #[serde(
-        deserialize_with = "crate::config::de::opt_duration_ms",
+        deserialize_with = "crate::document::de::opt_duration_ms",
         skip_serializing_if = "Option::is_none"
     )]
     pub idle_ms: Option<u64>,
     /// One whole attempt. Default none (openai-python: 600 s, set in the `openai_sdk` preset).
     #[serde(
-        deserialize_with = "crate::config::de::opt_duration_ms",
+        deserialize_with = "crate::document::de::opt_duration_ms",
         skip_serializing_if = "Option::is_none"
     )]
     pub attempt_ms: Option<u64>,
     /// The least time an attempt needs to be worth starting; a retry that would leave less is refused. Default 0.
-    #[serde(deserialize_with = "crate::config::de::duration_ms")]
+    #[serde(deserialize_with = "crate::document::de::duration_ms")]
     pub min_attempt_ms: u64,
 }
 
@@ -119,11 +119,11 @@ impl Deadline {
         Self { config, started_ms: now_ms, expires_ms }
     }
 
-    /// A deadline for a request starting at `now_ms` whose caller has only `budget_ms` left
+    /// A deadline for a request starting at `now_ms` whose caller has only `deadline_ms` left
     /// (a propagated deadline): the total is the smaller of the two.
     #[must_use]
-    pub fn within(config: DeadlineConfig, now_ms: u64, budget_ms: Option<u64>) -> Self {
-        let total = match (config.total_ms, budget_ms) {
+    pub fn within(config: DeadlineConfig, now_ms: u64, deadline_ms: Option<u64>) -> Self {
+        let total = match (config.total_ms, deadline_ms) {
             (Some(t), Some(b)) => Some(t.min(b)),
             (t, b) => t.or(b),
         };

@@ -242,12 +242,12 @@ mod tests {
 
     #[test]
     fn config_defaults() {
-        let c: IdempotencyConfig = crate::config::from_json("{}").unwrap();
+        let c: IdempotencyConfig = crate::document::from_json("{}").unwrap();
         assert_eq!(
             (c.header.as_str(), c.mode, c.namespace),
             ("Idempotency-Key", IdempotencyMode::Random, None)
         );
-        let e = crate::config::from_json::<IdempotencyConfig>(r#"{"mode": "hashed"}"#).unwrap_err();
+        let e = crate::document::from_json::<IdempotencyConfig>(r#"{"mode": "hashed"}"#).unwrap_err();
         assert_eq!((e.code, e.path.as_str()), (ErrorCode::UnknownVariant, "mode"));
     }
 

@@ -10,20 +10,20 @@
 //! | [`backoff`] | how long to wait before the next attempt |
 //! | [`deadline`] | how much time each phase of an attempt may take, and whether another attempt fits |
 //! | [`retry`] | retry or give up, for one logical request |
-//! | [`budget`] | whether the client as a whole may retry now (anti retry storm) |
+//! | [`retry_budget`] | whether the client as a whole may retry now (anti retry storm) |
 //! | [`breaker`] | whether an upstream is healthy enough to call |
 //! | [`ratelimit`] | whether sending now would exceed RPM/TPM |
 //! | [`idempotency`] | the key that makes a retried request safe |
-//! | [`slo`] | how fast the error budget burns, and whether that should cut retries |
+//! | [`error_budget`] | how fast the error budget (SLO) burns, and whether that should cut retries |
 
 pub mod backoff;
 pub mod breaker;
-pub mod budget;
 pub mod classify;
 pub mod client;
 pub mod deadline;
+pub mod error_budget;
 pub mod headers;
 pub mod idempotency;
 pub mod ratelimit;
 pub mod retry;
-pub mod slo;
+pub mod retry_budget;

@@ -54,13 +54,13 @@ pub struct RateLimitConfig {
     /// 429s; `1000` holds one second's worth. At least one request is always allowed.
     #[serde(
         default,
-        deserialize_with = "crate::config::de::opt_duration_ms",
+        deserialize_with = "crate::document::de::opt_duration_ms",
         skip_serializing_if = "Option::is_none"
     )]
     pub request_burst_ms: Option<u64>,
     /// Longest wait `reserve` hands out before answering `wait_exceeds_max` instead (default
     /// 60 000 ms: one window, enough to refill any request that fits the limit).
-    #[serde(default = "default_max_wait_ms", deserialize_with = "crate::config::de::duration_ms")]
+    #[serde(default = "default_max_wait_ms", deserialize_with = "crate::document::de::duration_ms")]
     pub max_wait_ms: u64,
 }
 
@@ -95,7 +95,7 @@ impl Default for RateLimitConfig {
 }
 
 fn opt_nonzero_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-    crate::config::de::nonzero_count(d).map(Some)
+    crate::document::de::nonzero_count(d).map(Some)
 }
 
 fn opt_nonzero_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {

@@ -21,10 +21,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::backoff::{ceil_ms, Backoff, BackoffConfig};
-use super::budget::RetryBudget;
 use super::classify::{Class, ClassReason, Classification};
 use super::deadline::Deadline;
-use super::slo::ErrorBudget;
+use super::error_budget::ErrorBudget;
+use super::retry_budget::RetryBudget;
 use crate::Rng;
 
 stable_codes! {
@@ -56,7 +56,7 @@ pub struct ServerDelayConfig {
     /// Use the server's delay instead of the backoff. Default true.
     pub honor: bool,
     /// The longest server delay used as is. Default 120000 ms (openai-python `MAX_RETRY_AFTER_DELAY`).
-    #[serde(deserialize_with = "crate::config::de::duration_ms")]
+    #[serde(deserialize_with = "crate::document::de::duration_ms")]
     pub max_ms: u64,
     /// What a longer delay means. Default `refuse` (openai-python 3.x).
     pub above_max: AboveMax,
@@ -73,7 +73,7 @@ impl Default for ServerDelayConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct RetryConfig {
     /// Retries after the first attempt. Default 2 (openai-python `DEFAULT_MAX_RETRIES`).
-    #[serde(deserialize_with = "crate::config::de::count")]
+    #[serde(deserialize_with = "crate::document::de::count")]
     pub max_retries: u32,
     /// Delay between attempts when the server gives none.
     pub backoff: BackoffConfig,
@@ -181,9 +181,9 @@ pub struct Guards<'a> {
     /// The request's total deadline, if any.
     pub deadline: Option<&'a Deadline>,
     /// The client's shared retry budget, if any; a granted retry spends from it.
-    pub budget: Option<&'a mut RetryBudget>,
+    pub retry_budget: Option<&'a mut RetryBudget>,
     /// The error budget, if retries are cut when it burns.
-    pub slo: Option<&'a ErrorBudget>,
+    pub error_budget: Option<&'a ErrorBudget>,
     /// The caller says an outer layer will retry this request.
     pub outer_owns_retries: bool,
 }
@@ -255,10 +255,10 @@ impl RetryState {
         if guards.deadline.is_some_and(|d| !d.fits(now_ms, delay_ms)) {
             return give_up(RetryReason::DeadlineExhausted);
         }
-        if guards.slo.is_some_and(|s| !s.retries_allowed(now_ms).allowed) {
+        if guards.error_budget.is_some_and(|s| !s.retries_allowed(now_ms).allowed) {
             return give_up(RetryReason::ErrorBudgetBurning);
         }
-        if let Some(budget) = guards.budget {
+        if let Some(budget) = guards.retry_budget {
             if !budget.try_acquire_retry().allowed {
                 return give_up(RetryReason::RetryBudgetExhausted);
             }
@@ -277,7 +277,7 @@ fn ms(x: u64) -> f64 {
 mod tests {
     use super::*;
     use crate::transport::classify::{classify, Outcome, Profile, ProviderError};
-    use crate::transport::slo::SloConfig;
+    use crate::transport::error_budget::ErrorBudgetConfig;
 
     fn answer(status: u16, headers: &[(&str, &str)]) -> Classification {
         classify(Profile::OpenAi, Outcome::Http(status), headers, ProviderError::default(), None)
@@ -332,14 +332,15 @@ mod tests {
 
     #[test]
     fn a_burning_error_budget_cuts_retries() {
-        let slo_config = SloConfig { cut_retries_at_burn_rate: Some(10.0), ..SloConfig::default() };
+        let slo_config =
+            ErrorBudgetConfig { cut_retries_at_burn_rate: Some(10.0), ..ErrorBudgetConfig::default() };
         let mut slo = ErrorBudget::new(slo_config).unwrap();
         // 5 % errors against a 99.9 % target burns at 50x over both windows of every pair.
         for i in 0..1000u64 {
             slo.record(i * 60, i % 20 != 0);
         }
         let config = RetryConfig::default();
-        let guards = Guards { slo: Some(&slo), ..Guards::default() };
+        let guards = Guards { error_budget: Some(&slo), ..Guards::default() };
         let d = RetryState::new(&config, 1).decide(&config, &answer(500, &[]), 60_000, guards);
         assert_eq!(d.reason, RetryReason::ErrorBudgetBurning);
     }

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::{Runner, Step, Vector};
 
 pub fn runner(v: &Vector) -> Result<Box<dyn Runner>, Error> {
-    let config: BackoffConfig = breakwater::config::from_value(&v.config)?;
+    let config: BackoffConfig = breakwater::document::from_value(&v.config)?;
     config.validate()?;
     Ok(Box::new(BackoffRunner { backoff: Backoff::new(config), rng: Rng::new(v.seed.unwrap_or(0)) }))
 }

@@ -41,7 +41,7 @@ struct Args {
 
 fn args(step: &Step) -> Result<Args, Error> {
     let v = if step.args.is_null() { json!({}) } else { step.args.clone() };
-    breakwater::config::from_value(&v).map_err(|e| e.within("args"))
+    breakwater::document::from_value(&v).map_err(|e| e.within("args"))
 }
 
 fn class(a: &Args) -> Result<Class, Error> {
@@ -52,7 +52,7 @@ fn config(v: &Vector) -> Result<BreakerConfig, Error> {
     if v.config.is_null() {
         return Ok(BreakerConfig::default());
     }
-    breakwater::config::from_value(&v.config)
+    breakwater::document::from_value(&v.config)
 }
 
 fn out<T: serde::Serialize>(x: &T) -> Value {
@@ -145,7 +145,7 @@ pub fn registry_runner(v: &Vector) -> Result<Box<dyn Runner>, Error> {
             .ok_or_else(|| Error::argument("max_keys", "a whole number"))?,
         None => 1024,
     };
-    let config: BreakerConfig = breakwater::config::from_value(&cfg)?;
+    let config: BreakerConfig = breakwater::document::from_value(&cfg)?;
     Ok(Box::new(Registry { registry: BreakerRegistry::new(config, max_keys)?, permits: Permits::default() }))
 }
 

@@ -51,7 +51,7 @@ impl Runner for ClientRunner {
                         .and_then(Value::as_bool)
                         .unwrap_or(false),
                     content: str_arg(args, "content").map(str::as_bytes),
-                    budget_ms: u64_arg(args, "budget_ms"),
+                    deadline_ms: u64_arg(args, "deadline_ms"),
                 };
                 let req = self.client.begin(now, &options)?;
                 let out = json!({ "idempotency_key": req.idempotency_key() });

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::{Runner, Step, Vector};
 
 pub fn runner(v: &Vector) -> Result<Box<dyn Runner>, Error> {
-    let config: DeadlineConfig = breakwater::config::from_value(&v.config)?;
+    let config: DeadlineConfig = breakwater::document::from_value(&v.config)?;
     config.validate()?;
     Ok(Box::new(DeadlineRunner { deadline: Deadline::new(config, 0) }))
 }

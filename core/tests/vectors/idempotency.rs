@@ -12,7 +12,7 @@ pub fn runner(v: &Vector) -> Result<Box<dyn Runner>, Error> {
     let config: IdempotencyConfig = if v.config.is_null() {
         IdempotencyConfig::default()
     } else {
-        breakwater::config::from_value(&v.config)?
+        breakwater::document::from_value(&v.config)?
     };
     Ok(Box::new(KeysRunner(IdempotencyKeys::new(config, v.seed.unwrap_or(0))?)))
 }

@@ -16,16 +16,16 @@ use serde_json::Value;
 
 mod backoff;
 mod breaker;
-mod budget;
 mod classify;
 mod client;
 mod deadline;
+mod error_budget;
 mod headers;
 mod idempotency;
 mod policy;
 mod ratelimit;
 mod retry;
-mod slo;
+mod retry_budget;
 
 /// One vector file.
 #[derive(Deserialize)]
@@ -71,12 +71,12 @@ fn runner_for(v: &Vector) -> Result<Box<dyn Runner>, breakwater::Error> {
         "client" => client::runner(v),
         "deadline" => deadline::runner(v),
         "headers" => headers::runner(v),
-        "budget" => budget::runner(v),
+        "retry_budget" => retry_budget::runner(v),
         "idempotency" => idempotency::runner(v),
         "policy" => policy::runner(v),
         "ratelimit" => ratelimit::runner(v),
         "retry" => retry::runner(v),
-        "slo" => slo::runner(v),
+        "error_budget" => error_budget::runner(v),
         other => Err(breakwater::Error::argument("component", format!("no runner for component `{other}`"))),
     }
 }

@@ -16,7 +16,7 @@ pub fn runner(v: &Vector) -> Result<Box<dyn Runner>, Error> {
     let config: RateLimitConfig = if v.config.is_null() {
         RateLimitConfig::default()
     } else {
-        breakwater::config::from_value(&v.config)?
+        breakwater::document::from_value(&v.config)?
     };
     Ok(Box::new(LimiterRunner(RateLimiter::new(config, 0))))
 }

@@ -98,7 +98,7 @@ def vector(name, seed, attempts):
         "component": "client",
         "description": "Expected decisions come from the real SDK's _should_retry and _calculate_retry_timeout "
                        "fed breakwater's random draws (tests/vectors/gen/openai_parity.py).",
-        "config": {"budget": {"kind": "none"}, "breaker": {"initial_state": "disabled"},
+        "config": {"retry_budget": {"kind": "none"}, "breaker": {"initial_state": "disabled"},
                    "rate_limit": {"sync_from_headers": False}},
         "seed": seed,
         "steps": steps,

@@ -115,7 +115,7 @@ class Propagation(TypedDict):
     timeout_ms: int
     stainless_timeout_s: int
 
-class BudgetSnapshot(TypedDict):
+class RetryBudgetSnapshot(TypedDict):
     kind: str
     tokens: NotRequired[float]
     threshold: NotRequired[float]
@@ -123,7 +123,7 @@ class BudgetSnapshot(TypedDict):
     active_retries: int
     limit: NotRequired[int]
 
-class BudgetDecision(BudgetSnapshot):
+class RetryBudgetDecision(RetryBudgetSnapshot):
     allowed: bool
     reason: str
 
@@ -153,7 +153,7 @@ class Alert(TypedDict):
     long_burn_rate: float
     short_burn_rate: float
 
-class SloDecision(TypedDict):
+class ErrorBudgetDecision(TypedDict):
     allowed: bool
     reason: str
     burn_rate: NotRequired[Optional[float]]
@@ -243,10 +243,10 @@ class RetryBudget:
     def __new__(cls, config: Optional[Config] = ...) -> "RetryBudget": ...
     def request_started(self) -> None: ...
     def request_finished(self) -> None: ...
-    def try_acquire_retry(self) -> BudgetDecision: ...
+    def try_acquire_retry(self) -> RetryBudgetDecision: ...
     def retry_finished(self) -> None: ...
     def record(self, class_name: ClassName) -> None: ...
-    def snapshot(self) -> BudgetSnapshot: ...
+    def snapshot(self) -> RetryBudgetSnapshot: ...
 
 @final
 class RetryState:
@@ -257,8 +257,8 @@ class RetryState:
         self,
         classification: Union[Classification, ClassificationInput],
         deadline: Optional[Deadline] = ...,
-        budget: Optional[RetryBudget] = ...,
-        slo: Optional[ErrorBudget] = ...,
+        retry_budget: Optional[RetryBudget] = ...,
+        error_budget: Optional[ErrorBudget] = ...,
         outer_owns_retries: Optional[bool] = ...,
         now_ms: Optional[Time] = ...,
     ) -> RetryDecision:
@@ -333,7 +333,7 @@ class ErrorBudget:
     def burn_rate(self, window_ms: int, now_ms: Optional[Time] = ...) -> Optional[float]: ...
     def budget_remaining(self, now_ms: Optional[Time] = ...) -> float: ...
     def alerts(self, now_ms: Optional[Time] = ...) -> List[Alert]: ...
-    def retries_allowed(self, now_ms: Optional[Time] = ...) -> SloDecision: ...
+    def retries_allowed(self, now_ms: Optional[Time] = ...) -> ErrorBudgetDecision: ...
 
 @final
 class Request:
@@ -357,7 +357,7 @@ class Client:
         est_tokens: Optional[int] = ...,
         outer_owns_retries: Optional[bool] = ...,
         content: Union[str, bytes, None] = ...,
-        budget_ms: Optional[int] = ...,
+        deadline_ms: Optional[int] = ...,
         now_ms: Optional[Time] = ...,
     ) -> Request: ...
     def before_attempt(self, request: Request, now_ms: Optional[Time] = ...) -> AttemptDecision: ...

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::config::de;
+use crate::document::de;
 use crate::error::{Error, ErrorCode};
 use crate::transport::classify::Class;
 

@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::config::from_json;
+use crate::document::from_json;
 use crate::ErrorCode;
 
 fn breaker(json: &str) -> CircuitBreaker {
@@ -360,7 +360,7 @@ fn defaults_are_resilience4j_defaults_and_round_trip() {
     let text = serde_json::to_string(&c).unwrap();
     assert_eq!(from_json::<BreakerConfig>(&text).unwrap(), c);
     let toml: BreakerConfig =
-        crate::config::from_toml("window = { kind = \"time\", duration_ms = 60000 }\n").unwrap();
+        crate::document::from_toml("window = { kind = \"time\", duration_ms = 60000 }\n").unwrap();
     assert_eq!(toml.window, WindowConfig::Time { duration_ms: 60_000, bucket_ms: 1000 });
 }
 

@@ -260,7 +260,7 @@ fn classification_serializes_with_codes() {
 #[test]
 fn a_classification_is_read_back_from_its_json_form() {
     let minimal: Classification =
-        crate::config::from_value(&serde_json::json!({ "class": "retryable", "reason": "server_error" }))
+        crate::document::from_value(&serde_json::json!({ "class": "retryable", "reason": "server_error" }))
             .unwrap();
     assert_eq!(minimal, with_headers(Profile::OpenAi, 500, &[]));
     let not_finite = serde_json::json!({
@@ -268,7 +268,7 @@ fn a_classification_is_read_back_from_its_json_form() {
         "retry_after": { "delay_ms": null, "source": "retry_after_seconds" },
         "issues": ["retry_after_not_finite"],
     });
-    let c: Classification = crate::config::from_value(&not_finite).unwrap();
+    let c: Classification = crate::document::from_value(&not_finite).unwrap();
     assert!(c.retry_after.is_some_and(|r| r.delay_ms.is_nan()));
     assert_eq!(c.server_delay_ms(), None);
     assert_eq!(serde_json::to_value(c).unwrap(), not_finite);
@@ -277,7 +277,7 @@ fn a_classification_is_read_back_from_its_json_form() {
 #[test]
 fn a_malformed_classification_is_refused_with_its_path() {
     let refused = |doc: serde_json::Value| {
-        let e = crate::config::from_value::<Classification>(&doc).unwrap_err();
+        let e = crate::document::from_value::<Classification>(&doc).unwrap_err();
         (e.code.as_str(), e.path)
     };
     use serde_json::json;
@@ -341,7 +341,7 @@ proptest! {
         // What a binding returns, it takes back: the JSON form reads back to the same JSON and
         // the same usable server delay (a non-finite delay comes back as NaN, not as itself).
         let json = serde_json::to_value(c).unwrap();
-        let back: Classification = crate::config::from_value(&json).unwrap();
+        let back: Classification = crate::document::from_value(&json).unwrap();
         prop_assert_eq!(serde_json::to_value(back).unwrap(), json);
         prop_assert_eq!(back.server_delay_ms(), c.server_delay_ms());
     }

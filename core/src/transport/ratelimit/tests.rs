@@ -184,7 +184,7 @@ fn time_going_backwards_neither_refills_nor_panics() {
 
 #[test]
 fn config_defaults_and_refusals() {
-    let c: RateLimitConfig = crate::config::from_json("{}").unwrap();
+    let c: RateLimitConfig = crate::document::from_json("{}").unwrap();
     assert_eq!(c, RateLimitConfig::default());
     assert_eq!((c.sync_from_headers, c.max_wait_ms), (true, 60_000));
     for (text, code, path) in [
@@ -194,7 +194,7 @@ fn config_defaults_and_refusals() {
         (r#"{"max_wait_ms": -1}"#, crate::ErrorCode::NegativeDuration, "max_wait_ms"),
         (r#"{"rpn": 5}"#, crate::ErrorCode::UnknownField, "rpn"),
     ] {
-        let e = crate::config::from_json::<RateLimitConfig>(text).unwrap_err();
+        let e = crate::document::from_json::<RateLimitConfig>(text).unwrap_err();
         assert_eq!((e.code, e.path.as_str()), (code, path), "{text}");
     }
 }

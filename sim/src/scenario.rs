@@ -1,0 +1,265 @@
+//! A storm scenario: arrivals, the client stack, the upstream over time, the policies compared.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use breakwater::document::de;
+use breakwater::{Error, ErrorCode, Policy, Result};
+
+/// The whole scenario document (TOML or JSON).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// A title for reports.
+    pub name: String,
+    /// Fixes every random draw of the run. Default 1.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// How logical requests arrive.
+    pub arrivals: Arrivals,
+    /// Names of the client layers, outermost first (e.g. app, gateway, sdk).
+    pub layers: Vec<String>,
+    /// The upstream's behaviour, phase after phase.
+    pub phases: Vec<Phase>,
+    /// The policies compared, each a full client stack.
+    pub policies: Vec<PolicySpec>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// Open-loop Poisson arrivals of logical requests.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Arrivals {
+    /// Mean logical requests per second.
+    #[serde(deserialize_with = "de::positive")]
+    pub rate_per_s: f64,
+    /// Parallel tool calls per logical request; it succeeds only if all of them do. Default 1.
+    #[serde(default = "one", deserialize_with = "de::nonzero_count")]
+    pub fan_out: u32,
+    /// Estimated tokens per call, for TPM limits. Default 1000.
+    #[serde(default = "thousand")]
+    pub est_tokens: u64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn thousand() -> u64 {
+    1000
+}
+
+/// What the upstream does during one stretch of time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    /// `healthy`, `degraded`, `outage`, `recovery`, ... (reports key metrics on these names).
+    pub name: String,
+    /// How long it lasts.
+    #[serde(deserialize_with = "de::duration_ms")]
+    pub duration_ms: u64,
+    /// Calls the upstream accepts per second; beyond that it answers `over_capacity`.
+    #[serde(deserialize_with = "de::nonzero_count")]
+    pub capacity_per_s: u32,
+    /// The answer to a call beyond capacity. Default `http_429` (with `Retry-After` until the next second).
+    #[serde(default = "default_over_capacity")]
+    pub over_capacity: String,
+    /// Share of accepted calls that fail with `error_outcome` anyway. Default 0.
+    #[serde(default, deserialize_with = "de::ratio")]
+    pub error_rate: f64,
+    /// The random failure. Default `http_500`.
+    #[serde(default = "default_error")]
+    pub error_outcome: String,
+    /// When set, every call fails this way (a full outage), after `outage_latency_ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outage: Option<String>,
+    /// How long an outage failure takes to arrive. Default 50 ms.
+    #[serde(default = "fifty", deserialize_with = "de::duration_ms")]
+    pub outage_latency_ms: u64,
+    /// Median latency of an accepted call. Default 800 ms.
+    #[serde(default = "default_median", deserialize_with = "de::duration_ms")]
+    pub latency_median_ms: u64,
+    /// 99th percentile latency of an accepted call (log-normal between the two). Default 3000 ms.
+    #[serde(default = "default_p99", deserialize_with = "de::duration_ms")]
+    pub latency_p99_ms: u64,
+}
+
+fn default_over_capacity() -> String {
+    "http_429".into()
+}
+
+fn default_error() -> String {
+    "http_500".into()
+}
+
+fn fifty() -> u64 {
+    50
+}
+
+fn default_median() -> u64 {
+    800
+}
+
+fn default_p99() -> u64 {
+    3000
+}
+
+/// One compared policy: a client policy per layer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySpec {
+    /// The name in reports.
+    pub name: String,
+    /// One entry per layer, outermost first; as many as `layers`.
+    pub layers: Vec<LayerSpec>,
+}
+
+/// The client policy of one layer: a preset or an inline policy, with an optional retry override.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LayerSpec {
+    /// A built-in preset (`openai_sdk`, `conservative`, `batch_first`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    /// An inline policy document instead of a preset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Box<Policy>>,
+    /// Overrides `retry.max_retries` of the preset or policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<u32>,
+}
+
+impl LayerSpec {
+    /// The effective policy of this layer.
+    ///
+    /// # Errors
+    /// Neither or both of `preset` and `policy`; an unknown preset; an invalid policy.
+    pub fn resolve(&self) -> Result<Policy> {
+        let mut policy = match (&self.preset, &self.policy) {
+            (Some(name), None) => Policy::preset(name).map_err(|e| Error { path: "preset".into(), ..e })?,
+            (None, Some(p)) => {
+                p.validate().map_err(|e| e.within("policy"))?;
+                (**p).clone()
+            }
+            _ => {
+                return Err(Error::new(
+                    ErrorCode::InvalidValue,
+                    "",
+                    "give exactly one of `preset` and `policy`",
+                ))
+            }
+        };
+        if let Some(n) = self.max_retries {
+            policy.retry.max_retries = n;
+        }
+        Ok(policy)
+    }
+}
+
+/// The built-in scenario `breakwater simulate` runs without a file.
+pub const DEFAULT_SCENARIO: &str = include_str!("default.toml");
+
+impl Scenario {
+    /// Reads and validates a scenario from TOML.
+    ///
+    /// # Errors
+    /// The first invalid field with its path and line.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        let s: Self = breakwater::document::from_toml(text)?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Reads and validates a scenario from JSON.
+    ///
+    /// # Errors
+    /// As [`Scenario::from_toml`].
+    pub fn from_json(text: &str) -> Result<Self> {
+        let s: Self = breakwater::document::from_json(text)?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// The built-in default scenario.
+    ///
+    /// # Panics
+    /// Never: the built-in document is checked by a test.
+    #[must_use]
+    pub fn default_scenario() -> Self {
+        Self::from_toml(DEFAULT_SCENARIO)
+            .unwrap_or_else(|e| unreachable!("built-in scenario is invalid: {e}"))
+    }
+
+    /// Checks the rules that span fields.
+    ///
+    /// # Errors
+    /// An empty list, a layer count mismatch, an unknown outcome, an invalid layer policy.
+    pub fn validate(&self) -> Result<()> {
+        let nonempty = |len: usize, path: &str| {
+            if len == 0 {
+                Err(Error::new(ErrorCode::OutOfRange, path, format!("`{path}` needs at least one entry")))
+            } else {
+                Ok(())
+            }
+        };
+        nonempty(self.layers.len(), "layers")?;
+        nonempty(self.phases.len(), "phases")?;
+        nonempty(self.policies.len(), "policies")?;
+        for (i, phase) in self.phases.iter().enumerate() {
+            let at = |field: &str| format!("phases[{i}].{field}");
+            let outcome = |field: &str, code: &str| {
+                breakwater::transport::classify::Outcome::parse(code)
+                    .map(|_| ())
+                    .map_err(|e| Error { path: at(field), ..e })
+            };
+            outcome("over_capacity", &phase.over_capacity)?;
+            outcome("error_outcome", &phase.error_outcome)?;
+            if let Some(o) = &phase.outage {
+                outcome("outage", o)?;
+            }
+            if phase.latency_p99_ms < phase.latency_median_ms {
+                return Err(Error::new(
+                    ErrorCode::OutOfRange,
+                    at("latency_p99_ms"),
+                    "the p99 is below the median",
+                ));
+            }
+        }
+        for (i, p) in self.policies.iter().enumerate() {
+            if p.layers.len() != self.layers.len() {
+                return Err(Error::new(
+                    ErrorCode::InvalidValue,
+                    format!("policies[{i}].layers"),
+                    format!("{} layers given, the scenario has {}", p.layers.len(), self.layers.len()),
+                ));
+            }
+            for (j, layer) in p.layers.iter().enumerate() {
+                layer.resolve().map_err(|e| e.within(&format!("policies[{i}].layers[{j}]")))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// When each phase starts, in ms from the start of the run.
+    #[must_use]
+    pub fn phase_starts(&self) -> Vec<u64> {
+        let mut t = 0u64;
+        self.phases
+            .iter()
+            .map(|p| {
+                let start = t;
+                t = t.saturating_add(p.duration_ms);
+                start
+            })
+            .collect()
+    }
+
+    /// The total length of the arrival period.
+    #[must_use]
+    pub fn duration_ms(&self) -> u64 {
+        self.phases.iter().fold(0u64, |t, p| t.saturating_add(p.duration_ms))
+    }
+}

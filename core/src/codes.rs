@@ -5,6 +5,32 @@
 //! such enum the same shape: `as_str`, `from_code`, `ALL`, `Display`, and serde
 //! as the bare string.
 
+/// A closed enum of stable snake_case codes (every `stable_codes!` enum), for code that
+/// handles any of them (a binding reading a code argument).
+pub trait StableCode: Copy + 'static {
+    /// Every code, in declaration order.
+    const ALL: &'static [Self];
+    /// The stable snake_case code.
+    fn as_str(self) -> &'static str;
+    /// Parses a code produced by [`Self::as_str`].
+    fn from_code(code: &str) -> Option<Self>;
+
+    /// Parses a code given as an argument named `path`.
+    ///
+    /// # Errors
+    /// `unknown_variant` at `path`, naming the codes it could have been.
+    fn parse(code: &str, path: &str) -> crate::Result<Self> {
+        Self::from_code(code).ok_or_else(|| {
+            let codes: Vec<_> = Self::ALL.iter().map(|c| c.as_str()).collect();
+            crate::Error::new(
+                crate::ErrorCode::UnknownVariant,
+                path,
+                format!("unknown code `{code}`, expected one of {}", codes.join(", ")),
+            )
+        })
+    }
+}
+
 macro_rules! stable_codes {
     (
         $(#[$meta:meta])*
@@ -39,6 +65,16 @@ macro_rules! stable_codes {
             #[must_use]
             pub fn from_code(code: &str) -> Option<Self> {
                 match code { $( $code => Some(Self::$variant), )+ _ => None }
+            }
+        }
+
+        impl $crate::StableCode for $name {
+            const ALL: &'static [Self] = $name::ALL;
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
+            }
+            fn from_code(code: &str) -> Option<Self> {
+                $name::from_code(code)
             }
         }
 

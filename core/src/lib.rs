@@ -19,8 +19,10 @@ pub mod document;
 mod error;
 pub mod policy;
 mod rng;
+pub mod surface;
 pub mod transport;
 
+pub use codes::StableCode;
 pub use error::{Error, ErrorCode, Result};
 pub use policy::Policy;
 pub use rng::Rng;

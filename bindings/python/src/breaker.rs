@@ -1,21 +1,18 @@
 //! `CircuitBreaker` and `BreakerRegistry`: permits cross the boundary as integer tokens.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
-use breakwater::transport::breaker::{self, Acquire, BreakerConfig, Permit};
+use breakwater::transport::breaker::{self, BreakerConfig, Permit};
 use breakwater::transport::classify::Class;
+use breakwater::StableCode;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyString;
 
-use crate::convert::{self, clock_ms, now, opt_u64, out, str_arg, u64_arg};
-use crate::errors::{argument, wrong_type, IntoPy};
-
-/// Locks a binding's core object; a poisoned lock (impossible without a panic) is still usable.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
+use crate::convert::{self, clock_ms, now, opt_u64, out, u64_arg};
+use crate::errors::{wrong_type, IntoPy};
+use crate::surface::lock;
 
 /// The class codes as interned Python strings: a literal `"success"` in Python code is the
 /// same object, so the common case is a pointer comparison, not a string conversion.
@@ -45,7 +42,7 @@ fn state_str(py: Python<'_>, state: breaker::State) -> Bound<'_, PyString> {
 }
 
 /// A result class code (`success`, `retryable`, `rate_limited`, `overloaded`, `permanent`, `fatal`).
-pub(crate) fn class_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Class> {
+pub(crate) fn class_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Class> {
     let names = CLASS_NAMES.get_or_init(py, || {
         Class::ALL.iter().map(|c| (PyString::intern(py, c.as_str()).unbind(), *c)).collect()
     });
@@ -53,22 +50,15 @@ pub(crate) fn class_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Clas
         return Ok(*class);
     }
     let Ok(s) = obj.cast::<PyString>() else {
-        return Err(wrong_type(py, "class_name", "a str", obj));
+        return Err(wrong_type(py, name, "a str", obj));
     };
     let s = s.to_cow()?;
-    Class::from_code(&s).ok_or_else(|| argument(py, "class_name", format!("unknown class `{s}`")))
+    Class::parse(&s, name).py_err(py)
 }
 
 /// A permit token from `try_acquire` (an int < 2^53).
 fn permit_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Permit> {
     Ok(Permit::from_token(u64_arg(py, obj, "permit")?))
-}
-
-/// The serde form of an `Acquire`, with the permit as its integer token.
-pub(crate) fn acquire_out<'py>(py: Python<'py>, a: &Acquire) -> PyResult<Bound<'py, PyAny>> {
-    let d = out(py, a)?;
-    d.set_item(pyo3::intern!(py, "permit"), a.permit.map(|p| p.token()))?;
-    Ok(d)
 }
 
 fn transition_out<'py>(py: Python<'py>, t: Option<breaker::Transition>) -> PyResult<Bound<'py, PyAny>> {
@@ -195,7 +185,7 @@ impl PyCircuitBreaker {
         now_ms: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let a = self.at(py, now_ms, |b, now| b.try_acquire(now))?;
-        acquire_out(py, &a)
+        out(py, &a)
     }
 
     /// The fast path of `try_acquire`: the permit token, or None when rejected.
@@ -225,7 +215,7 @@ impl PyCircuitBreaker {
         now_ms: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let permit = permit_arg(py, permit)?;
-        let class = class_arg(py, class_name)?;
+        let class = class_arg(py, class_name, "class_name")?;
         let latency = u64_arg(py, latency_ms, "latency_ms")?;
         let server_delay = opt_u64(py, server_delay_ms, "server_delay_ms")?;
         let r = self.record_at(py, now_ms, permit, class, latency, server_delay, |r| r)?;
@@ -243,7 +233,7 @@ impl PyCircuitBreaker {
         now_ms: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyString>> {
         let permit = permit_arg(py, permit)?;
-        let class = class_arg(py, class_name)?;
+        let class = class_arg(py, class_name, "class_name")?;
         let latency = u64_arg(py, latency_ms, "latency_ms")?;
         let counted = self.record_at(py, now_ms, permit, class, latency, None, |r| r.counted)?;
         Ok(counted_str(py, counted))
@@ -310,90 +300,5 @@ impl PyCircuitBreaker {
 
     fn __repr__(&self) -> String {
         format!("CircuitBreaker(state={:?})", lock(&self.breaker).state().as_str())
-    }
-}
-
-/// One circuit breaker per key (model, endpoint), least recently used closed ones evicted.
-#[pyclass(frozen, name = "BreakerRegistry", module = "breakwater")]
-pub(crate) struct PyBreakerRegistry(Mutex<breaker::BreakerRegistry>);
-
-#[pymethods]
-impl PyBreakerRegistry {
-    #[new]
-    #[pyo3(signature = (config=None, max_keys=None))]
-    fn new(
-        py: Python<'_>,
-        config: Option<&Bound<'_, PyAny>>,
-        max_keys: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        let cfg: BreakerConfig = convert::config(py, config)?;
-        let max_keys = opt_u64(py, max_keys, "max_keys")?.unwrap_or(1024);
-        let max_keys = usize::try_from(max_keys).map_err(|_| argument(py, "max_keys", "too large"))?;
-        Ok(Self(Mutex::new(breaker::BreakerRegistry::new(cfg, max_keys).py_err(py)?)))
-    }
-
-    /// `try_acquire` of the breaker for `key`.
-    #[pyo3(signature = (key, now_ms=None))]
-    fn try_acquire<'py>(
-        &self,
-        py: Python<'py>,
-        key: &Bound<'py, PyAny>,
-        now_ms: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let key = str_arg(py, key, "key")?;
-        let now = now(py, now_ms)?;
-        let a = lock(&self.0).try_acquire(&key, now);
-        acquire_out(py, &a)
-    }
-
-    /// `record` on the breaker for `key`.
-    #[pyo3(signature = (key, permit, class_name, latency_ms, server_delay_ms=None, now_ms=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn record<'py>(
-        &self,
-        py: Python<'py>,
-        key: &Bound<'py, PyAny>,
-        permit: &Bound<'py, PyAny>,
-        class_name: &Bound<'py, PyAny>,
-        latency_ms: &Bound<'py, PyAny>,
-        server_delay_ms: Option<&Bound<'py, PyAny>>,
-        now_ms: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let key = str_arg(py, key, "key")?;
-        let permit = permit_arg(py, permit)?;
-        let class = class_arg(py, class_name)?;
-        let latency = u64_arg(py, latency_ms, "latency_ms")?;
-        let server_delay = opt_u64(py, server_delay_ms, "server_delay_ms")?;
-        let now = now(py, now_ms)?;
-        let r = lock(&self.0).record(&key, now, permit, class, latency, server_delay);
-        out(py, &r)
-    }
-
-    /// `release` on the breaker for `key`.
-    fn release(&self, py: Python<'_>, key: &Bound<'_, PyAny>, permit: &Bound<'_, PyAny>) -> PyResult<bool> {
-        let key = str_arg(py, key, "key")?;
-        let permit = permit_arg(py, permit)?;
-        Ok(lock(&self.0).release(&key, permit))
-    }
-
-    /// The state of the breaker for `key` (`closed` for an unknown key).
-    fn state(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<&'static str> {
-        let key = str_arg(py, key, "key")?;
-        Ok(lock(&self.0).state(&key).as_str())
-    }
-
-    /// `{keys, evictions}`.
-    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let s = lock(&self.0).stats();
-        out(py, &s)
-    }
-
-    /// The number of breakers held.
-    fn len(&self) -> usize {
-        lock(&self.0).len()
-    }
-
-    fn __len__(&self) -> usize {
-        lock(&self.0).len()
     }
 }

@@ -11,12 +11,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, Py
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
-use crate::errors::{argument, to_pyerr, wrong_type, IntoPy};
-
-/// A JSON value as a Python object (dict, list, str, int, float, bool, None).
-pub(crate) fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-    crate::pyser::to_object(py, v)
-}
+use crate::errors::{argument, wrong_type, IntoPy};
 
 /// Any serializable core result as a Python object (the shape of its serde JSON form).
 pub(crate) fn out<'py, T: serde::Serialize>(py: Python<'py>, x: &T) -> PyResult<Bound<'py, PyAny>> {
@@ -110,20 +105,6 @@ pub(crate) fn config<T: DeserializeOwned + Default>(
     }
 }
 
-/// A required document argument (a dict: `classify`'s result, say) read as `T`; errors carry
-/// the field's path under `name`.
-pub(crate) fn document<T: DeserializeOwned>(
-    py: Python<'_>,
-    obj: &Bound<'_, PyAny>,
-    name: &str,
-) -> PyResult<T> {
-    if !(obj.is_instance_of::<PyDict>() || obj.cast::<PyMapping>().is_ok()) {
-        return Err(wrong_type(py, name, "a dict", obj));
-    }
-    let v = from_py(obj, name).py_err(py)?;
-    breakwater::document::from_value(&v).map_err(|e| to_pyerr(py, &e.within(name)))
-}
-
 /// `time.monotonic_ns() // 1_000_000`, the default `now_ms`. On Linux Python reads
 /// `clock_gettime(CLOCK_MONOTONIC)`; so does this, without the call into Python.
 #[cfg(target_os = "linux")]
@@ -211,12 +192,6 @@ pub(crate) fn opt_u64(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, name: &str
     }
 }
 
-/// A u32 count (retries taken).
-pub(crate) fn u32_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> PyResult<u32> {
-    let v = u64_arg(py, obj, name)?;
-    u32::try_from(v).map_err(|_| argument(py, name, "above 2^32 - 1"))
-}
-
 /// `now_ms`: the given time, or the monotonic clock when None.
 pub(crate) fn now(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
     match obj {
@@ -241,31 +216,11 @@ pub(crate) fn str_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> PyR
     }
 }
 
-/// An optional str argument.
-pub(crate) fn opt_str(
-    py: Python<'_>,
-    obj: Option<&Bound<'_, PyAny>>,
-    name: &str,
-) -> PyResult<Option<String>> {
-    match obj {
-        Some(o) if !o.is_none() => str_arg(py, o, name).map(Some),
-        _ => Ok(None),
-    }
-}
-
 /// A bool argument (only `True`/`False`).
 pub(crate) fn bool_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> PyResult<bool> {
     match obj.cast::<PyBool>() {
         Ok(b) => Ok(b.is_true()),
         Err(_) => Err(wrong_type(py, name, "a bool", obj)),
-    }
-}
-
-/// An optional bool argument: None (or omitted) is `False`.
-pub(crate) fn flag(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<bool> {
-    match obj {
-        Some(o) if !o.is_none() => bool_arg(py, o, name),
-        _ => Ok(false),
     }
 }
 
@@ -282,8 +237,7 @@ fn header_text(py: Python<'_>, obj: &Bound<'_, PyAny>, path: &str) -> PyResult<S
 
 /// Headers from a list of `(name, value)` pairs, a dict, or any mapping (`httpx.Headers`:
 /// its `multi_items()` keeps repeated headers apart).
-pub(crate) fn headers(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
-    let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(Vec::new()) };
+pub(crate) fn headers(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<(String, String)>> {
     let pairs = if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         obj.clone()
     } else if obj.hasattr("multi_items")? {
@@ -291,12 +245,12 @@ pub(crate) fn headers(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResul
     } else if obj.is_instance_of::<PyDict>() || obj.cast::<PyMapping>().is_ok() || obj.hasattr("items")? {
         obj.call_method0("items")?
     } else {
-        return Err(wrong_type(py, "headers", "a list of (name, value) pairs or a mapping", obj));
+        return Err(wrong_type(py, name, "a list of (name, value) pairs or a mapping", obj));
     };
     let mut out = Vec::new();
     for (i, pair) in pairs.try_iter()?.enumerate() {
         let pair = pair?;
-        let path = format!("headers[{i}]");
+        let path = format!("{name}[{i}]");
         if pair.is_instance_of::<PyString>() || pair.len().ok() != Some(2) {
             return Err(wrong_type(py, &path, "a (name, value) pair", &pair));
         }
@@ -305,14 +259,4 @@ pub(crate) fn headers(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResul
         out.push((name, value));
     }
     Ok(out)
-}
-
-/// A value parsed by the core's serde (a `Class`, a `Profile`): refusals keep their code, at `name`.
-pub(crate) fn code_arg<T: DeserializeOwned>(
-    py: Python<'_>,
-    obj: &Bound<'_, PyAny>,
-    name: &str,
-) -> PyResult<T> {
-    let s = str_arg(py, obj, name)?;
-    breakwater::document::from_value(&Value::String(s)).map_err(|e| to_pyerr(py, &e.within(name)))
 }

@@ -175,12 +175,12 @@ def test_each_parameter_is_named_in_its_error() -> None:
     assert e.value.path == "bad"
 
 
-def test_an_unknown_class_name_is_an_invalid_argument() -> None:
+def test_an_unknown_class_name_is_an_unknown_variant() -> None:
     cb = bw.CircuitBreaker()
     p = cb.try_acquire_permit(0)
-    with pytest.raises(bw.InvalidArgumentError) as e:
+    with pytest.raises(bw.ConfigError) as e:
         cb.record_permit(p, "meh", 1, 1)
-    assert e.value.path == "class_name"
+    assert (e.value.code, e.value.path) == ("unknown_variant", "class_name")
     with pytest.raises(bw.BreakwaterTypeError):
         bw.RetryBudget().record(3)
 

@@ -200,10 +200,13 @@ def test_rate_limiter_syncs_from_the_rate_limits_of_headers() -> None:
     with pytest.raises(bw.BreakwaterError) as e:
         limiter.sync({"requests": {"limit": float("nan")}}, 0)
     assert (e.value.code, e.value.path) == ("not_finite", "rate_limits.requests.limit")
-    for bad in (None, [], 5):
+    for bad in ([], 5):
         with pytest.raises(bw.BreakwaterTypeError) as e:
             limiter.sync(bad, 0)
         assert (e.value.code, e.value.path) == ("invalid_type", "rate_limits")
+    with pytest.raises(bw.ConfigError) as e:
+        limiter.sync(None, 0)
+    assert (e.value.code, e.value.path) == ("missing_field", "rate_limits")
 
 
 def test_go_durations_and_dates() -> None:

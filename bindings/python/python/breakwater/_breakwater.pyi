@@ -103,13 +103,14 @@ class RegistryStats(TypedDict):
     keys: int
     evictions: int
 
-class AttemptTimeouts(TypedDict, total=False):
-    connect_ms: int
-    headers_ms: int
-    first_token_ms: int
-    idle_ms: int
-    attempt_ms: int
-    remaining_ms: int
+class AttemptTimeouts(TypedDict):
+    """Each phase's limit in ms for the attempt starting now; None where there is none."""
+    connect_ms: Optional[int]
+    headers_ms: Optional[int]
+    first_token_ms: Optional[int]
+    idle_ms: Optional[int]
+    attempt_ms: Optional[int]
+    remaining_ms: Optional[int]
 
 class Propagation(TypedDict):
     timeout_ms: int
@@ -215,7 +216,7 @@ class Policy:
     @staticmethod
     def from_toml(text: str) -> "Policy": ...
     @staticmethod
-    def from_dict(d: Config) -> "Policy": ...
+    def from_dict(policy: Config) -> "Policy": ...
     @staticmethod
     def preset(name: Literal["openai_sdk", "conservative", "batch_first"]) -> "Policy": ...
     @staticmethod

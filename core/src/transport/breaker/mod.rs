@@ -157,8 +157,9 @@ pub const fn next_state(from: State, reason: TransitionReason) -> Option<State> 
 }
 
 /// The right to make one call, handed out by [`CircuitBreaker::try_acquire`]; give it back to
-/// `record` or `release` of the same breaker.
+/// `record` or `release` of the same breaker. Its serde form is its [`Permit::token`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "u64", into = "u64")]
 pub struct Permit {
     instance: u64,
     generation: u64,
@@ -193,6 +194,18 @@ impl Permit {
             instance: token >> TOKEN_GENERATION_BITS,
             generation: token & ((1 << TOKEN_GENERATION_BITS) - 1),
         }
+    }
+}
+
+impl From<u64> for Permit {
+    fn from(token: u64) -> Self {
+        Self::from_token(token)
+    }
+}
+
+impl From<Permit> for u64 {
+    fn from(permit: Permit) -> Self {
+        permit.token()
     }
 }
 

@@ -1,0 +1,199 @@
+//! Every function and class of `breakwater::surface!`, as Python sees them.
+//!
+//! One expansion per item of the description: a `#[pyfunction]`, or a `#[pyclass]` holding the
+//! core state behind a lock with one `#[pymethods]` block per operation. Each parameter is
+//! read by its kind (`kinds.rs`), unknown keywords are refused, then the object is locked,
+//! then the objects among the parameters (in the order described), the operation runs, and
+//! its result becomes a Python value (`pyser`) or a new object of a class.
+
+use std::sync::{Mutex, MutexGuard};
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::errors::IntoPy;
+use crate::kinds::{self, no_unknown};
+
+/// Locks a binding's core object; a poisoned lock (impossible without a panic) is still usable.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A class of the surface: its core state behind a lock.
+pub(crate) trait Wrap: Sized {
+    type State;
+    fn wrap(state: Self::State) -> Self;
+}
+
+/// Reads one parameter by its kind.
+macro_rules! read {
+    ($py:ident, $p:ident, $kind:ident, $t:ty) => {
+        let $p = <$t as kinds::$kind>::read($py, $p, stringify!($p))?;
+    };
+}
+
+/// Locks an object parameter after the object itself; other kinds are already read.
+macro_rules! lock_param {
+    ($p:ident, Obj) => {
+        let mut guard = lock(&$p.get().inner);
+        let $p = &mut *guard;
+    };
+    ($p:ident, OptObj) => {
+        let mut guard = $p.as_ref().map(|o| lock(&o.get().inner));
+        let $p = guard.as_deref_mut();
+    };
+    ($p:ident, $other:ident) => {};
+}
+
+/// A result as Python sees it: a plain value, or a new object of a class.
+macro_rules! result {
+    ($py:ident, Value, $rt:ty, $e:expr) => {
+        crate::convert::out($py, &$e)
+    };
+    ($py:ident, Obj, $rt:ty, $e:expr) => {
+        Ok(Bound::new($py, <$rt as Wrap>::wrap($e))?.into_any())
+    };
+}
+
+/// One class member: the constructor, a static method or a method.
+macro_rules! member {
+    ($class:ident; $(#[doc = $d:literal])* new ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*) = $f:path;) => {
+        #[pymethods]
+        impl $class {
+            $(#[doc = $d])*
+            #[new]
+            #[pyo3(signature = ($($p = None,)* **kwargs))]
+            fn new<'py>(
+                py: Python<'py>,
+                $($p: Option<&Bound<'py, PyAny>>,)*
+                kwargs: Option<&Bound<'py, PyDict>>,
+            ) -> PyResult<Self> {
+                no_unknown(py, kwargs)?;
+                $(read!(py, $p, $kind, $t);)*
+                Ok(<Self as Wrap>::wrap($f($($p),*).py_err(py)?))
+            }
+        }
+    };
+    ($class:ident; $(#[doc = $d:literal])* static $name:ident $js:literal
+        ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
+        #[pymethods]
+        impl $class {
+            $(#[doc = $d])*
+            #[staticmethod]
+            #[pyo3(signature = ($($p = None,)* **kwargs))]
+            fn $name<'py>(
+                py: Python<'py>,
+                $($p: Option<&Bound<'py, PyAny>>,)*
+                kwargs: Option<&Bound<'py, PyDict>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                no_unknown(py, kwargs)?;
+                $(read!(py, $p, $kind, $t);)*
+                result!(py, $rk, $rt, $f($($p),*).py_err(py)?)
+            }
+        }
+    };
+    ($class:ident; $(#[doc = $d:literal])* fn $name:ident $js:literal
+        ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
+        #[pymethods]
+        impl $class {
+            $(#[doc = $d])*
+            #[pyo3(signature = ($($p = None,)* **kwargs))]
+            #[allow(clippy::too_many_arguments)]
+            fn $name<'py>(
+                &self,
+                py: Python<'py>,
+                $($p: Option<&Bound<'py, PyAny>>,)*
+                kwargs: Option<&Bound<'py, PyDict>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                no_unknown(py, kwargs)?;
+                $(read!(py, $p, $kind, $t);)*
+                // No Python code runs from here on: the object, then its parameters' objects.
+                let mut this = lock(&self.inner);
+                $(lock_param!($p, $kind);)*
+                let out = $f(&mut *this, $($p),*);
+                result!(py, $rk, $rt, out.py_err(py)?)
+            }
+        }
+    };
+}
+
+macro_rules! members {
+    ($class:ident;) => {};
+    ($class:ident; $(#[doc = $d:literal])* new $params:tt = $f:path; $($rest:tt)*) => {
+        member!($class; $(#[doc = $d])* new $params = $f;);
+        members!($class; $($rest)*);
+    };
+    ($class:ident; $(#[doc = $d:literal])* $which:ident $name:ident $js:literal $params:tt -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
+        member!($class; $(#[doc = $d])* $which $name $js $params -> $rk $rt = $f;);
+        members!($class; $($rest)*);
+    };
+}
+
+macro_rules! python_items {
+    () => {};
+    ($(#[doc = $d:literal])* fn $name:ident $js:literal ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*)
+        -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
+        $(#[doc = $d])*
+        #[pyfunction]
+        #[pyo3(signature = ($($p = None,)* **kwargs))]
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) fn $name<'py>(
+            py: Python<'py>,
+            $($p: Option<&Bound<'py, PyAny>>,)*
+            kwargs: Option<&Bound<'py, PyDict>>,
+        ) -> PyResult<Bound<'py, PyAny>> {
+            no_unknown(py, kwargs)?;
+            $(read!(py, $p, $kind, $t);)*
+            result!(py, $rk, $rt, $f($($p),*).py_err(py)?)
+        }
+        python_items!($($rest)*);
+    };
+    ($(#[doc = $d:literal])* class $name:ident $js:literal ($state:ty) { $($body:tt)* } $($rest:tt)*) => {
+        $(#[doc = $d])*
+        #[pyclass(frozen, module = "breakwater")]
+        pub(crate) struct $name {
+            pub(crate) inner: Mutex<$state>,
+        }
+
+        impl Wrap for $name {
+            type State = $state;
+            fn wrap(state: $state) -> Self {
+                Self { inner: Mutex::new(state) }
+            }
+        }
+
+        impl kinds::Obj for $name {
+            const EXPECTED: &'static str = concat!("a breakwater.", stringify!($name));
+        }
+
+        members!($name; $($body)*);
+        python_items!($($rest)*);
+    };
+}
+
+macro_rules! python_register {
+    ($m:ident;) => {};
+    ($m:ident; $(#[doc = $d:literal])* fn $name:ident $js:literal $params:tt -> $rk:ident $rt:ty = $f:path;
+        $($rest:tt)*) => {
+        $m.add_function(wrap_pyfunction!($name, $m)?)?;
+        python_register!($m; $($rest)*);
+    };
+    ($m:ident; $(#[doc = $d:literal])* class $name:ident $js:literal $state:tt $body:tt $($rest:tt)*) => {
+        $m.add_class::<$name>()?;
+        python_register!($m; $($rest)*);
+    };
+}
+
+macro_rules! python_surface {
+    ($($items:tt)*) => {
+        python_items!($($items)*);
+
+        /// Adds every function and class of the surface to the module.
+        pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+            python_register!(m; $($items)*);
+            Ok(())
+        }
+    };
+}
+
+breakwater::surface!(python_surface);

@@ -1,0 +1,287 @@
+//! The binding surface, described once: every function and class that Python, Node and the
+//! browser expose, with each parameter's name, how a runtime reads it and the operation it
+//! calls (in [`ops`]).
+//!
+//! [`surface!`](crate::surface!) hands the whole description to a macro of the caller's:
+//! `breakwater::surface!(python_surface)` expands to `python_surface! { ... }`. Each binding
+//! has one such macro that turns the description into its runtime's classes, so adding an
+//! operation here adds it to every runtime, and the `.pyi` and `.d.ts` types are written from
+//! the same description ([`describe()`]).
+//!
+//! # The description
+//!
+//! ```text
+//! fn NAME "jsName" (PARAM, ...) -> RETURN = ops::function;
+//! class NAME "JsName" (STATE) {
+//!     new (PARAM, ...) = ops::constructor;
+//!     static NAME "jsName" (PARAM, ...) -> RETURN = ops::function;
+//!     fn NAME "jsName" (PARAM, ...) -> RETURN = ops::method;    // ops::method(&mut STATE, ...)
+//! }
+//! PARAM  = name [bag]? : KIND Type      // `[bag]`: in JS, a key of the options object `bag`
+//! RETURN = Value Type | Obj Class       // a plain value (serde), or a new object of a class
+//! ```
+//!
+//! Parameter kinds, the same in every runtime (each binding reads a kind one way):
+//!
+//! | kind | Rust type | reads |
+//! | --- | --- | --- |
+//! | `Text` | `String`, `Option<String>` | a string |
+//! | `Code` | a [`StableCode`](crate::StableCode), or `Option` of one | one of its codes (`unknown_variant` otherwise) |
+//! | `Config` | a config document, or `Option` of one | a config document (as an `Option`, absent = the defaults); error paths are the document's own (`window.size`) |
+//! | `Value` | a `Deserialize` struct | a document (a dict, a plain object): a classification, rate limits; error paths start with the parameter's name |
+//! | `Count` | `u64`, `u32`, or `Option` of one | a whole number ≥ 0 (`invalid_argument` for NaN, negative, fractional, too large) |
+//! | `Permit` | [`Permit`](crate::transport::breaker::Permit) | a permit token (a `Count`) |
+//! | `Time` | `u64` | `now_ms`; absent = the runtime's monotonic clock |
+//! | `Wall` | `Option<u64>` | unix ms; absent = unknown (never defaulted) |
+//! | `Seed` | `u64` | absent = 8 bytes from the OS random source |
+//! | `Flag` | `bool`, `Option<bool>` | a boolean |
+//! | `Headers` | [`Headers`], or `Option` of them | name/value pairs (or a mapping) |
+//! | `Bytes` | `Vec<u8>`, `Option<Vec<u8>>` | bytes, or a string as UTF-8 |
+//! | `Obj`, `OptObj` | a class of this description | an object of that class (`OptObj`: or absent) |
+//! | `PolicyDoc` | `Option<Policy>` | a `Policy` object, or a policy document |
+//!
+//! A required parameter that is absent is `missing_field`; a value of the wrong type is
+//! `invalid_type`; an unknown keyword or option key is `unknown_field`; each with the
+//! parameter's name (or the key) as the path. Methods lock their object, then the objects
+//! among their parameters in the order listed.
+
+mod describe;
+mod ops;
+
+pub use describe::{describe, Class, Op, Param, Returns, Surface};
+pub use ops::*;
+
+/// Hands the description of the binding surface to the macro `$m` (see the module docs).
+#[macro_export]
+macro_rules! surface {
+    ($m:ident) => {
+        $m! {
+            /// Classifies one attempt's outcome: `{class, reason, retry_after, should_retry, issues}`.
+            fn classify "classify" (
+                outcome: Text String,
+                headers: Headers Option<$crate::surface::Headers>,
+                profile [options]: Code Option<$crate::transport::classify::Profile>,
+                error_type [options]: Text Option<String>,
+                error_code [options]: Text Option<String>,
+                wall_unix_ms [options]: Wall Option<u64>
+            ) -> Value $crate::transport::classify::Classification = $crate::surface::classify;
+            /// The server's requested delay: `{retry_after: {delay_ms, source} | null, issues}`.
+            fn retry_after "retryAfter" (headers: Headers $crate::surface::Headers, wall_unix_ms: Wall Option<u64>)
+                -> Value $crate::transport::headers::RetryAfterReport = $crate::surface::retry_after;
+            /// The rate-limit state the headers report: `{rate_limits: {requests?, tokens?, ...}, issues}`.
+            fn rate_limits "rateLimits" (headers: Headers $crate::surface::Headers, wall_unix_ms: Wall Option<u64>)
+                -> Value $crate::transport::headers::RateLimitReport = $crate::surface::rate_limits;
+            /// A Go duration (`1m30s`, `250ms`) in ms, or null when malformed.
+            fn parse_go_duration "parseGoDuration" (s: Text String) -> Value Option<f64> = $crate::surface::parse_go_duration;
+            /// An HTTP date (IMF-fixdate, RFC 850, asctime) in unix ms, or null when malformed.
+            fn parse_http_date "parseHttpDate" (s: Text String) -> Value Option<i64> = $crate::surface::parse_http_date;
+            /// An RFC 3339 timestamp in unix ms, or null when malformed.
+            fn parse_rfc3339 "parseRfc3339" (s: Text String) -> Value Option<i64> = $crate::surface::parse_rfc3339;
+            /// The catalogue of stable error codes.
+            fn error_codes "errorCodes" () -> Value Vec<&'static str> = $crate::surface::error_codes;
+
+            /// A validated policy document: every knob of a client, with documented defaults.
+            class Policy "Policy" ($crate::policy::Policy) {
+                /// Reads and validates a policy from JSON text (errors carry line and column).
+                static from_json "fromJson" (text: Text String) -> Obj Policy = $crate::surface::policy_from_json;
+                /// Reads and validates a policy from TOML text (errors carry line and column).
+                static from_toml "fromToml" (text: Text String) -> Obj Policy = $crate::surface::policy_from_toml;
+                /// Reads and validates a policy document (errors carry the field path).
+                static from_dict "fromObject" (policy: Config $crate::policy::Policy) -> Obj Policy = $crate::surface::policy_from_value;
+                /// A built-in preset: `openai_sdk`, `conservative` or `batch_first`.
+                static preset "preset" (name: Text String) -> Obj Policy = $crate::surface::policy_preset;
+                /// The JSON Schema (draft 2020-12) of the policy document.
+                static schema "schema" () -> Value serde_json::Value = $crate::surface::policy_schema;
+                /// The policy document, every field with its default filled in.
+                fn to_dict "toObject" () -> Value $crate::policy::Policy = $crate::surface::policy_to_value;
+                /// The policy as JSON text.
+                fn to_json "toJson" () -> Value String = $crate::surface::policy_to_json;
+            }
+
+            /// Retry delays with jitter (full, equal, decorrelated, proportional, Polly v2, gRPC).
+            class Backoff "Backoff" ($crate::surface::Backoff) {
+                new (config: Config Option<$crate::transport::backoff::BackoffConfig>, seed: Seed u64) = $crate::surface::backoff_new;
+                /// The delay in whole ms (rounded up) before retry `retries_taken + 1`.
+                fn next_delay "nextDelay" (retries_taken: Count u32) -> Value u64 = $crate::surface::backoff_next_delay;
+            }
+
+            /// The deadline of one logical request, started at `now_ms`.
+            class Deadline "Deadline" ($crate::transport::deadline::Deadline) {
+                new (config: Config Option<$crate::transport::deadline::DeadlineConfig>, now_ms: Time u64) = $crate::surface::deadline_new;
+                /// Phase limits of an attempt starting now, clipped to the time left.
+                fn attempt_timeouts "attemptTimeouts" (now_ms: Time u64)
+                    -> Value $crate::transport::deadline::AttemptTimeouts = $crate::surface::deadline_attempt_timeouts;
+                /// Whether waiting `delay_ms` still leaves a useful attempt.
+                fn fits "fits" (delay_ms: Count u64, now_ms: Time u64) -> Value bool = $crate::surface::deadline_fits;
+                /// `{timeout_ms, stainless_timeout_s}` for the next hop, or null without a limit.
+                fn propagation "propagation" (now_ms: Time u64)
+                    -> Value Option<$crate::transport::deadline::Propagation> = $crate::surface::deadline_propagation;
+                /// Milliseconds left, or null without a total deadline.
+                fn remaining_ms "remainingMs" (now_ms: Time u64) -> Value Option<u64> = $crate::surface::deadline_remaining_ms;
+                /// Whether the total deadline has passed.
+                fn expired "expired" (now_ms: Time u64) -> Value bool = $crate::surface::deadline_expired;
+            }
+
+            /// The retry budget shared by a client's requests (gRPC token bucket, Envoy ratio, ...).
+            class RetryBudget "RetryBudget" ($crate::transport::retry_budget::RetryBudget) {
+                new (config: Config Option<$crate::transport::retry_budget::RetryBudgetConfig>) = $crate::surface::retry_budget_new;
+                /// A logical request started.
+                fn request_started "requestStarted" () -> Value () = $crate::surface::retry_budget_request_started;
+                /// A logical request ended.
+                fn request_finished "requestFinished" () -> Value () = $crate::surface::retry_budget_request_finished;
+                /// Asks for one retry: `{allowed, reason, ...snapshot}`.
+                fn try_acquire_retry "tryAcquireRetry" ()
+                    -> Value $crate::transport::retry_budget::RetryBudgetDecision = $crate::surface::retry_budget_try_acquire_retry;
+                /// A retry the budget allowed has ended.
+                fn retry_finished "retryFinished" () -> Value () = $crate::surface::retry_budget_retry_finished;
+                /// Feeds the class of an attempt's result.
+                fn record "record" (class_name: Code $crate::transport::classify::Class) -> Value () = $crate::surface::retry_budget_record;
+                /// The budget's state.
+                fn snapshot "snapshot" ()
+                    -> Value $crate::transport::retry_budget::RetryBudgetSnapshot = $crate::surface::retry_budget_snapshot;
+            }
+
+            /// The retry memory of one logical request: retries taken, backoff memory, jitter source.
+            class RetryState "RetryState" ($crate::surface::RetryState) {
+                new (config: Config Option<$crate::transport::retry::RetryConfig>, seed: Seed u64) = $crate::surface::retry_state_new;
+                /// What follows an attempt whose result `classify` returned: `{action, reason,
+                /// delay_ms, retries_taken, class, cause}`. The guards are checked in the order
+                /// deadline, error budget, retry budget; a granted retry spends from the latter.
+                fn decide "decide" (
+                    classification: Value $crate::transport::classify::Classification,
+                    deadline [guards]: OptObj Deadline,
+                    retry_budget [guards]: OptObj RetryBudget,
+                    error_budget [guards]: OptObj ErrorBudget,
+                    outer_owns_retries [guards]: Flag Option<bool>,
+                    now_ms: Time u64
+                ) -> Value $crate::transport::retry::RetryDecision = $crate::surface::retry_state_decide;
+                /// Retries granted so far.
+                fn retries_taken "retriesTaken" () -> Value u32 = $crate::surface::retry_state_retries_taken;
+            }
+
+            /// One breaker per key (model, endpoint).
+            class BreakerRegistry "BreakerRegistry" ($crate::transport::breaker::BreakerRegistry) {
+                new (config: Config Option<$crate::transport::breaker::BreakerConfig>, max_keys: Count Option<u64>) = $crate::surface::registry_new;
+                /// `try_acquire` of the breaker for `key`.
+                fn try_acquire "tryAcquire" (key: Text String, now_ms: Time u64)
+                    -> Value $crate::transport::breaker::Acquire = $crate::surface::registry_try_acquire;
+                /// `record` on the breaker for `key`.
+                fn record "record" (
+                    key: Text String,
+                    permit: Permit $crate::transport::breaker::Permit,
+                    class_name: Code $crate::transport::classify::Class,
+                    latency_ms: Count u64,
+                    server_delay_ms: Count Option<u64>,
+                    now_ms: Time u64
+                ) -> Value $crate::transport::breaker::Recorded = $crate::surface::registry_record;
+                /// `release` on the breaker for `key`.
+                fn release "release" (key: Text String, permit: Permit $crate::transport::breaker::Permit)
+                    -> Value bool = $crate::surface::registry_release;
+                /// The state of the breaker for `key` (`closed` for an unknown key).
+                fn state "state" (key: Text String) -> Value $crate::transport::breaker::State = $crate::surface::registry_state;
+                /// `{keys, evictions}`.
+                fn stats "stats" () -> Value $crate::transport::breaker::RegistryStats = $crate::surface::registry_stats;
+                /// The number of breakers held.
+                fn len "len" () -> Value u64 = $crate::surface::registry_len;
+            }
+
+            /// Client-side RPM/TPM limits, synced from `x-ratelimit-*` headers.
+            class RateLimiter "RateLimiter" ($crate::transport::ratelimit::RateLimiter) {
+                new (config: Config Option<$crate::transport::ratelimit::RateLimitConfig>, now_ms: Time u64) = $crate::surface::limiter_new;
+                /// Reserves one request of `est_tokens`: `{ready, reason, wait_until_ms, ...}`.
+                fn reserve "reserve" (est_tokens: Count Option<u64>, now_ms: Time u64)
+                    -> Value $crate::transport::ratelimit::Reservation = $crate::surface::limiter_reserve;
+                /// Corrects a reservation's estimate with the tokens actually used.
+                fn reconcile "reconcile" (estimated: Count u64, actual: Count u64, now_ms: Time u64)
+                    -> Value () = $crate::surface::limiter_reconcile;
+                /// Adopts the limits the server reported (`rate_limits(headers)["rate_limits"]`).
+                fn sync "sync" (rate_limits: Value $crate::transport::headers::RateLimitHeaders, now_ms: Time u64)
+                    -> Value () = $crate::surface::limiter_sync;
+                /// Sends nothing until `until_ms` (a server-requested pause).
+                fn drain "drain" (until_ms: Count u64, now_ms: Time u64) -> Value () = $crate::surface::limiter_drain;
+                /// The buckets' state.
+                fn snapshot "snapshot" (now_ms: Time u64)
+                    -> Value $crate::transport::ratelimit::RateLimitSnapshot = $crate::surface::limiter_snapshot;
+            }
+
+            /// Idempotency keys: random (UUIDv4) per logical request, or derived from its content (UUIDv5).
+            class IdempotencyKeys "IdempotencyKeys" ($crate::transport::idempotency::IdempotencyKeys) {
+                new (config: Config Option<$crate::transport::idempotency::IdempotencyConfig>, seed: Seed u64) = $crate::surface::keys_new;
+                /// A fresh key.
+                fn new_key "newKey" () -> Value String = $crate::surface::keys_new_key;
+                /// The key derived from request content, the same on every replay.
+                fn derive "derive" (content: Bytes Vec<u8>) -> Value String = $crate::surface::keys_derive;
+                /// The header the key is sent in.
+                fn header_name "headerName" () -> Value String = $crate::surface::keys_header_name;
+            }
+
+            /// An error budget (SLO) with multi-window burn-rate alerts.
+            class ErrorBudget "ErrorBudget" ($crate::transport::error_budget::ErrorBudget) {
+                new (config: Config Option<$crate::transport::error_budget::ErrorBudgetConfig>) = $crate::surface::error_budget_new;
+                /// Counts one user-visible result.
+                fn record "record" (good: Flag bool, now_ms: Time u64) -> Value () = $crate::surface::error_budget_record;
+                /// Counts `good` and `bad` results at once.
+                fn record_counts "recordCounts" (good: Count u64, bad: Count u64, now_ms: Time u64)
+                    -> Value () = $crate::surface::error_budget_record_counts;
+                /// The burn rate over the last `window_ms`, or null without traffic.
+                fn burn_rate "burnRate" (window_ms: Count u64, now_ms: Time u64)
+                    -> Value Option<f64> = $crate::surface::error_budget_burn_rate;
+                /// The share of the period's budget left (negative once overspent).
+                fn budget_remaining "budgetRemaining" (now_ms: Time u64) -> Value f64 = $crate::surface::error_budget_budget_remaining;
+                /// The burn-rate alerts firing now.
+                fn alerts "alerts" (now_ms: Time u64)
+                    -> Value Vec<$crate::transport::error_budget::Alert> = $crate::surface::error_budget_alerts;
+                /// Whether retries may go on while the budget burns: `{allowed, reason, burn_rate}`.
+                fn retries_allowed "retriesAllowed" (now_ms: Time u64)
+                    -> Value $crate::transport::error_budget::ErrorBudgetDecision = $crate::surface::error_budget_retries_allowed;
+            }
+
+            /// One logical request, owned by the host and passed back to its `Client`.
+            class Request "Request" ($crate::transport::client::Request) {
+                /// The idempotency key, the same for every attempt.
+                fn idempotency_key "idempotencyKey" () -> Value String = $crate::surface::request_idempotency_key;
+                /// Attempts sent so far.
+                fn attempts "attempts" () -> Value u32 = $crate::surface::request_attempts;
+                /// Whether a final decision (done or give up) was made.
+                fn finished "finished" () -> Value bool = $crate::surface::request_finished;
+            }
+
+            /// Every transport policy of one upstream (breakers, budgets, limiter, keys), driven by the host.
+            class Client "Client" ($crate::transport::client::Client) {
+                new (policy: PolicyDoc Option<$crate::policy::Policy>, seed: Seed u64, now_ms: Time u64) = $crate::surface::client_new;
+                /// Starts one logical request.
+                fn begin "begin" (
+                    key [options]: Text Option<String>,
+                    est_tokens [options]: Count Option<u64>,
+                    outer_owns_retries [options]: Flag Option<bool>,
+                    content [options]: Bytes Option<Vec<u8>>,
+                    deadline_ms [options]: Count Option<u64>,
+                    now_ms: Time u64
+                ) -> Obj Request = $crate::surface::client_begin;
+                /// Before each attempt: `{action: send | wait | give_up, reason, timeouts, headers, wait_until_ms, ...}`.
+                fn before_attempt "beforeAttempt" (request: Obj Request, now_ms: Time u64)
+                    -> Value $crate::transport::client::AttemptDecision = $crate::surface::client_before_attempt;
+                /// After each attempt: `{action: retry | done | give_up, reason, delay_ms, ...}`.
+                fn on_outcome "onOutcome" (
+                    request: Obj Request,
+                    outcome [result]: Text String,
+                    headers [result]: Headers Option<$crate::surface::Headers>,
+                    error_type [result]: Text Option<String>,
+                    error_code [result]: Text Option<String>,
+                    latency_ms [result]: Count Option<u64>,
+                    wall_unix_ms [result]: Wall Option<u64>,
+                    actual_tokens [result]: Count Option<u64>,
+                    now_ms: Time u64
+                ) -> Value $crate::transport::retry::RetryDecision = $crate::surface::client_on_outcome;
+                /// Ends `request` without a result (the host cancelled it).
+                fn cancel "cancel" (request: Obj Request, now_ms: Time u64) -> Value () = $crate::surface::client_cancel;
+                /// The oldest breaker transition not yet polled, or null.
+                fn poll_event "pollEvent" ()
+                    -> Value Option<$crate::transport::client::BreakerEvent> = $crate::surface::client_poll_event;
+                /// The breaker state for `key`.
+                fn breaker_state "breakerState" (key: Text String)
+                    -> Value $crate::transport::breaker::State = $crate::surface::client_breaker_state;
+            }
+        }
+    };
+}

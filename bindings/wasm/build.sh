@@ -37,20 +37,31 @@ console.log(list.join(', '));
 ")"
 
 cp bindings/wasm/js/wrap.mjs bindings/wasm/pkg/wrap.js
+cp bindings/js/surface.mjs bindings/wasm/pkg/surface.js
+# The web module cannot describe itself before init(): the description is read once here,
+# from the Node build of the same wasm binary.
+node -e "process.stdout.write('export default ' + require('./bindings/wasm/pkg-node/breakwater_wasm_glue.js').__surface() + ';\\n')" \
+  > bindings/wasm/pkg/surface-description.js
 cat > bindings/wasm/pkg/breakwater_wasm.js <<JS
 // breakwater's WASM module (ES module, --target web): call \`init()\` (the default export) once.
 import init, * as glue from './breakwater_wasm_glue.js';
 import { install } from './wrap.js';
 
-export const { $names } = install(glue);
+import description from './surface-description.js';
+
+export const { $names } = install(glue, description);
 export { initSync } from './breakwater_wasm_glue.js';
 export default init;
 JS
 # The entry has the glue's public types (the hidden \`__bw*\` exports are not in them).
 cp bindings/wasm/pkg/breakwater_wasm_glue.d.ts bindings/wasm/pkg/breakwater_wasm.d.ts
 
-sed -e 's/^export function install/function install/' bindings/wasm/js/wrap.mjs > bindings/wasm/pkg-node/wrap.cjs
+sed -e 's/^export function install/function install/' \
+  -e "s#^import { buildSurface } from './surface.js';#const { buildSurface } = require('./surface.cjs');#" \
+  bindings/wasm/js/wrap.mjs > bindings/wasm/pkg-node/wrap.cjs
 echo 'module.exports = { install };' >> bindings/wasm/pkg-node/wrap.cjs
+sed -e 's/^export function buildSurface/function buildSurface/' bindings/js/surface.mjs > bindings/wasm/pkg-node/surface.cjs
+echo 'module.exports = { buildSurface };' >> bindings/wasm/pkg-node/surface.cjs
 cat > bindings/wasm/pkg-node/breakwater_wasm.js <<'JS'
 'use strict';
 // breakwater's WASM module for Node (CommonJS, --target nodejs), loaded synchronously.
@@ -69,7 +80,7 @@ cat > bindings/wasm/pkg/package.json <<JSON
   "main": "breakwater_wasm.js",
   "types": "breakwater_wasm.d.ts",
   "sideEffects": false,
-  "files": ["breakwater_wasm.js", "breakwater_wasm.d.ts", "wrap.js", "breakwater_wasm_glue.js", "breakwater_wasm_glue.d.ts", "breakwater_wasm_glue_bg.wasm", "breakwater_wasm_glue_bg.wasm.d.ts"]
+  "files": ["breakwater_wasm.js", "breakwater_wasm.d.ts", "wrap.js", "surface.js", "surface-description.js", "breakwater_wasm_glue.js", "breakwater_wasm_glue.d.ts", "breakwater_wasm_glue_bg.wasm", "breakwater_wasm_glue_bg.wasm.d.ts"]
 }
 JSON
 

@@ -10,7 +10,7 @@ use breakwater::transport::idempotency::{IdempotencyConfig, IdempotencyKeys};
 use breakwater::transport::ratelimit::{RateLimitConfig, RateLimiter};
 use breakwater::transport::retry::{Guards, RetryConfig, RetryState};
 use breakwater::transport::retry_budget::{RetryBudget, RetryBudgetConfig};
-use breakwater::{document::from_value, Error, Rng};
+use breakwater::{document::from_value, Error, Rng, StableCode};
 use napi::Env;
 use napi_derive::napi;
 
@@ -28,7 +28,7 @@ pub fn config<T: serde::de::DeserializeOwned + Default>(arg: Option<Arg>) -> Con
 /// A class code (`success`, `retryable`, ...) given as `className`.
 pub fn class_arg(arg: Arg) -> Conv<Class> {
     let code = arg.str("className")?;
-    Class::from_code(&code).ok_or_else(|| Error::argument("className", format!("unknown class `{code}`")))
+    Class::parse(&code, "className")
 }
 
 /// Jittered exponential backoff with its own seeded random source.

@@ -379,7 +379,10 @@ impl Arg {
     /// A required document read as `T` (a plain object: what `classify` returned, say); errors
     /// carry the field's path under `path`.
     pub fn document<T: serde::de::DeserializeOwned>(&self, path: &str) -> Conv<T> {
-        if self.is_absent() || self.kind() != ValueType::Object || self.is_array() {
+        if self.is_absent() {
+            return Err(Error::new(ErrorCode::MissingField, path, format!("{path} is required")));
+        }
+        if self.kind() != ValueType::Object || self.is_array() {
             return Err(wrong_type(path, "an object"));
         }
         breakwater::document::from_value(&self.json_value(path, 0)?).map_err(|e| e.within(path))

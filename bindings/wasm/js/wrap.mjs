@@ -1,14 +1,18 @@
-// The package entry's conversions: installs the fast paths (src/fast.rs) on the classes
-// wasm-bindgen generated, and returns the public API of docs/bindings.md (nothing else).
+// The package entry: the public API of docs/bindings.md (nothing else). Every class and
+// function but the circuit breaker is built from the core's description of the surface by
+// the shared bindings/js/surface.mjs; the breaker is the hand-written class wasm-bindgen
+// generated, with the fast paths of src/fast.rs installed on it (measured in bench/README.md).
 //
 // Pure conversion, no policy: the hot methods check their arguments' JS types, hand numbers
-// and strings to a hidden `__bw*` export, and build the result objects from the numbers it
-// returns (codes index the core's catalogues, read once from `__bwTables`). Whatever the fast
-// path does not take (BigInts, wrong types, out-of-range numbers, unknown codes, malformed
-// headers) goes to the generated method, which throws the binding's usual `Error` with
-// `.code` and `.path`; so results and errors are exactly those of the generic exports.
+// to a hidden `__bw*` export, and build the result objects from the numbers it returns (codes
+// index the core's catalogues, read once from `__bwTables`). Whatever the fast path does not
+// take (BigInts, wrong types, out-of-range numbers, unknown codes) goes to the generated
+// method, which throws the binding's usual `Error` with `.code` and `.path`; so results and
+// errors are exactly those of the generic exports.
 //
-// build.sh ships this file as pkg/wrap.js (ES module) and pkg-node/wrap.cjs (CommonJS).
+// build.sh ships this file as pkg/wrap.js (ES module) and pkg-node/wrap.cjs (CommonJS), each
+// beside its form of surface.mjs.
+import { buildSurface } from './surface.js';
 
 /** The public names, in the order of docs/bindings.md. */
 const PUBLIC = [
@@ -17,7 +21,7 @@ const PUBLIC = [
   'IdempotencyKeys', 'ErrorBudget', 'Client', 'Request',
 ];
 
-export function install(glue) {
+export function install(glue, description) {
   // The core's catalogues and the scratch view, read on first use (with `--target web` the
   // module is instantiated only by `init()`).
   let t = null;
@@ -218,122 +222,9 @@ export function install(glue) {
   };
   if (Symbol.dispose) cb[Symbol.dispose] = cb.free;
 
-  // ---- BreakerRegistry -----------------------------------------------------------------------
-  const reg = glue.BreakerRegistry.prototype;
-  const regSlow = { tryAcquire: reg.tryAcquire, record: reg.record };
-
-  reg.tryAcquire = function tryAcquire(key, nowMs) {
-    if (t === null) load();
-    const at = now(nowMs);
-    if (typeof key === 'string' && ms(at) && glue.__bwRegTryAcquire(this, key, at)) return acquired();
-    return regSlow.tryAcquire.call(this, key, nowMs);
-  };
-
-  reg.record = function record(key, permit, className, latencyMs, serverDelayMs, nowMs) {
-    const c = code(className);
-    const at = now(nowMs);
-    const delay = optMs(serverDelayMs);
-    if (typeof key === 'string' && c !== undefined && ms(permit) && ms(latencyMs) && delay !== -2 && ms(at)) {
-      const counted = glue.__bwRegRecord(this, key, permit, c, latencyMs, delay, at);
-      if (counted !== NOPE) return recorded(counted);
-    }
-    return regSlow.record.call(this, key, permit, className, latencyMs, serverDelayMs, nowMs);
-  };
-
-  // ---- RetryState ----------------------------------------------------------------------------
-  // wasm-bindgen takes no optional references to exported objects, so `decide` passes each
-  // guard object found in `guards` by reference, with a bit in `present`, and for each one
-  // absent a stand-in the module never reads. The module validates `guards` itself.
-  const decideWith = glue.RetryState.prototype.__bwDecide;
-  delete glue.RetryState.prototype.__bwDecide;
-  let standIn = null;
-
-  glue.RetryState.prototype.decide = function decide(classification, guards, nowMs) {
-    if (standIn === null) {
-      standIn = {
-        deadline: new glue.Deadline(null, 0),
-        retryBudget: new glue.RetryBudget(null),
-        errorBudget: new glue.ErrorBudget({ period_ms: 60000, resolution_ms: 60000, alerts: [] }),
-      };
-    }
-    // One read of `guards` (getters run once, before the module is entered); anything that is
-    // not a plain options object goes to the module as is, which refuses it.
-    const g = guards !== null && typeof guards === 'object' && !Array.isArray(guards) ? { ...guards } : guards;
-    const { deadline, retryBudget, errorBudget } = g ?? {};
-    const present =
-      (deadline instanceof glue.Deadline ? 1 : 0) |
-      (retryBudget instanceof glue.RetryBudget ? 2 : 0) |
-      (errorBudget instanceof glue.ErrorBudget ? 4 : 0);
-    return decideWith.call(
-      this,
-      classification,
-      g,
-      nowMs,
-      present & 1 ? deadline : standIn.deadline,
-      present & 2 ? retryBudget : standIn.retryBudget,
-      present & 4 ? errorBudget : standIn.errorBudget,
-      present,
-    );
-  };
-
-  // ---- classify ------------------------------------------------------------------------------
-  const classifySlow = glue.classify;
-
-  /** Headers as the generic path reads them: pairs, else an iterable's items, else the entries. */
-  function pairs(h) {
-    if (Array.isArray(h)) return h;
-    return typeof h[Symbol.iterator] === 'function' ? Array.from(h) : Object.entries(h);
-  }
-
-  const optString = (x) => x === undefined || x === null || typeof x === 'string';
-  const CLASSIFY_OPTIONS = new Set(['profile', 'errorType', 'errorCode', 'wallUnixMs']);
-
-  /** The fast `classify`, or `undefined` when it does not take these arguments. */
-  function classifyFast(outcome, headers, options) {
-    if (typeof outcome !== 'string') return undefined;
-    let list = null;
-    if (headers !== undefined && headers !== null) {
-      if (typeof headers !== 'object') return undefined;
-      list = pairs(headers);
-    }
-    let profile;
-    let errorType;
-    let errorCode;
-    let wall = -1;
-    if (options !== undefined && options !== null) {
-      if (typeof options !== 'object' || Array.isArray(options)) return undefined;
-      // An unknown key is refused by the native path (`unknown_field`).
-      for (const key of Object.keys(options)) if (!CLASSIFY_OPTIONS.has(key)) return undefined;
-      ({ profile, errorType, errorCode } = options);
-      if (!optString(profile) || !optString(errorType) || !optString(errorCode)) return undefined;
-      wall = optMs(options.wallUnixMs);
-      if (wall === -2) return undefined;
-    }
-    const input = JSON.stringify([outcome, list, profile ?? null, errorType ?? null, errorCode ?? null]);
-    if (!glue.__bwClassify(input, wall)) return undefined;
-    const f = slots();
-    const out = { class: t.class[f[0]], reason: t.class_reason[f[1]] };
-    if (f[2] === 1) out.retry_after = { delay_ms: Number.isFinite(f[3]) ? f[3] : null, source: t.source[f[4]] };
-    if (f[5] !== -1) out.should_retry = f[5] === 1;
-    const issues = [];
-    for (let bits = f[6], i = 0; bits !== 0; bits >>>= 1, i++) if (bits & 1) issues.push(t.issue[i]);
-    out.issues = issues;
-    return out;
-  }
-
-  function classify(outcome, headers, options) {
-    if (t === null) load();
-    let out;
-    try {
-      out = classifyFast(outcome, headers, options);
-    } catch {
-      out = undefined; // a getter or toJSON threw: the generic path reports it
-    }
-    return out === undefined ? classifySlow(outcome, headers, options) : out;
-  }
-
-  const api = {};
-  for (const name of PUBLIC) api[name] = glue[name];
-  api.classify = classify;
-  return api;
+  const { api } = buildSurface(glue, description);
+  api.CircuitBreaker = glue.CircuitBreaker;
+  const out = {};
+  for (const name of PUBLIC) out[name] = api[name];
+  return out;
 }

@@ -1,8 +1,7 @@
-//! The circuit breaker and the per-key registry, with the fast path that skips result objects.
+//! The circuit breaker, with the fast path that skips result objects (`fast.rs`).
 
 use breakwater::transport::breaker::{
-    Acquire, AcquireReason, BreakerConfig, BreakerRegistry as CoreRegistry, CircuitBreaker as CoreBreaker,
-    Permit, State, Transition,
+    Acquire, AcquireReason, BreakerConfig, CircuitBreaker as CoreBreaker, Permit, State, Transition,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -167,87 +166,5 @@ impl CircuitBreaker {
         #[wasm_bindgen(js_name = nowMs, unchecked_optional_param_type = "number | null")] now_ms: JsValue,
     ) -> JsResult<JsValue> {
         out(&self.inner.metrics(now(&now_ms)?))
-    }
-}
-
-/// One circuit breaker per key (model, endpoint), the least recently used closed one evicted.
-#[wasm_bindgen]
-pub struct BreakerRegistry {
-    pub(crate) inner: CoreRegistry,
-}
-
-#[wasm_bindgen]
-#[allow(clippy::len_without_is_empty)]
-impl BreakerRegistry {
-    /// A registry whose breakers follow `config`, holding at most `maxKeys` (default 1024).
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_optional_param_type = "BreakerConfig | null")] config: JsValue,
-        #[wasm_bindgen(js_name = maxKeys, unchecked_optional_param_type = "number | null")] max_keys: JsValue,
-    ) -> JsResult<BreakerRegistry> {
-        let config: BreakerConfig = convert::config(&config)?;
-        let max_keys = convert::opt_u64(&max_keys, "maxKeys")?.unwrap_or(1024);
-        let max_keys = usize::try_from(max_keys).map_err(|_| convert::argument("maxKeys", "too large"))?;
-        Ok(Self { inner: core(CoreRegistry::new(config, max_keys))? })
-    }
-
-    /// `tryAcquire` on `key`'s breaker.
-    #[wasm_bindgen(js_name = tryAcquire, unchecked_return_type = "Acquire")]
-    pub fn try_acquire(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
-        #[wasm_bindgen(js_name = nowMs, unchecked_optional_param_type = "number | null")] now_ms: JsValue,
-    ) -> JsResult<JsValue> {
-        let key = convert::string_arg(&key, "key")?;
-        acquire_out(&self.inner.try_acquire(&key, now(&now_ms)?))
-    }
-
-    /// `record` on `key`'s breaker.
-    #[wasm_bindgen(unchecked_return_type = "Recorded")]
-    #[allow(clippy::too_many_arguments)]
-    pub fn record(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number")] permit: JsValue,
-        #[wasm_bindgen(js_name = className, unchecked_param_type = "ClassName")] class_name: JsValue,
-        #[wasm_bindgen(js_name = latencyMs, unchecked_param_type = "number")] latency_ms: JsValue,
-        #[wasm_bindgen(js_name = serverDelayMs, unchecked_optional_param_type = "number | null")]
-        server_delay_ms: JsValue,
-        #[wasm_bindgen(js_name = nowMs, unchecked_optional_param_type = "number | null")] now_ms: JsValue,
-    ) -> JsResult<JsValue> {
-        let key = convert::string_arg(&key, "key")?;
-        let permit = permit_arg(&permit)?;
-        let class = convert::class_arg(&class_name, "className")?;
-        let latency = convert::u64_arg(&latency_ms, "latencyMs")?;
-        let server_delay = convert::opt_u64(&server_delay_ms, "serverDelayMs")?;
-        out(&self.inner.record(&key, now(&now_ms)?, permit, class, latency, server_delay))
-    }
-
-    /// `release` on `key`'s breaker.
-    pub fn release(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number")] permit: JsValue,
-    ) -> JsResult<bool> {
-        let key = convert::string_arg(&key, "key")?;
-        Ok(self.inner.release(&key, permit_arg(&permit)?))
-    }
-
-    /// The state of `key`'s breaker (`closed` for a key never seen).
-    #[wasm_bindgen(unchecked_return_type = "BreakerState")]
-    pub fn state(&self, #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue) -> JsResult<JsValue> {
-        Ok(convert::code(self.inner.state(&convert::string_arg(&key, "key")?).as_str()))
-    }
-
-    /// How many keys are held and how many were evicted.
-    #[wasm_bindgen(unchecked_return_type = "RegistryStats")]
-    pub fn stats(&self) -> JsResult<JsValue> {
-        out(&self.inner.stats())
-    }
-
-    /// How many breakers are held.
-    #[allow(clippy::len_without_is_empty)]
-    pub fn len(&self) -> usize {
-        self.inner.len()
     }
 }

@@ -8,8 +8,8 @@
 //! plain objects.
 
 use breakwater::transport::classify::Class;
-use breakwater::{Error, ErrorCode};
-use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use breakwater::{Error, ErrorCode, StableCode};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
 use wasm_bindgen::{JsCast, JsValue};
@@ -157,15 +157,6 @@ pub fn string_arg(v: &JsValue, name: &str) -> JsResult<String> {
     v.as_string().ok_or_else(|| wrong_type(name, format!("{name} must be a string, got {}", type_name(v))))
 }
 
-/// An optional string argument.
-pub fn opt_string(v: &JsValue, name: &str) -> JsResult<Option<String>> {
-    if absent(v) {
-        Ok(None)
-    } else {
-        string_arg(v, name).map(Some)
-    }
-}
-
 /// A boolean argument.
 pub fn bool_arg(v: &JsValue, name: &str) -> JsResult<bool> {
     v.as_bool().ok_or_else(|| wrong_type(name, format!("{name} must be a boolean, got {}", type_name(v))))
@@ -182,11 +173,7 @@ pub fn class_arg(v: &JsValue, name: &str) -> JsResult<Class> {
     if let Some(class) = CLASSES.with(|all| all.iter().find(|(js, _)| js == v).map(|(_, c)| *c)) {
         return Ok(class);
     }
-    let code = string_arg(v, name)?;
-    Err(argument(
-        name,
-        format!("unknown class `{code}`, expected success, retryable, rate_limited, overloaded, permanent or fatal"),
-    ))
+    core(Class::parse(&string_arg(v, name)?, name))
 }
 
 /// Content for idempotency keys: a string (its UTF-8 bytes) or a `Uint8Array`.
@@ -437,54 +424,4 @@ fn intern_codes() {
     for c in codes {
         wasm_bindgen::intern(c);
     }
-}
-
-/// An option bag (`{ profile, errorType, ... }`): `undefined`/`null` = no options; other keys
-/// are ignored (as in the Node binding).
-pub struct Bag(Option<Object>);
-
-impl Bag {
-    /// Reads `v` as a bag named `name`.
-    pub fn new(v: &JsValue, name: &str) -> JsResult<Self> {
-        if absent(v) {
-            return Ok(Self(None));
-        }
-        if !v.is_object() || Array::is_array(v) || v.is_function() {
-            return Err(wrong_type(name, format!("{name} must be an options object, got {}", type_name(v))));
-        }
-        Ok(Self(Some(v.clone().unchecked_into())))
-    }
-
-    /// Refuses a bag that holds a key not in `known` (`unknown_field`, the key as path): a
-    /// typo like `latencyMS` is an error, never a silent default.
-    pub fn only(&self, known: &[&str]) -> JsResult<()> {
-        let Some(obj) = &self.0 else { return Ok(()) };
-        for key in Object::keys(obj).iter() {
-            let key = key.as_string().unwrap_or_default();
-            if !known.contains(&key.as_str()) {
-                let message = format!("unknown option `{key}`, expected one of {}", known.join(", "));
-                return Err(js_error(&Error::new(ErrorCode::UnknownField, key, message)));
-            }
-        }
-        Ok(())
-    }
-
-    /// The value of `key` (`undefined` when absent).
-    pub fn get(&self, key: &'static str) -> JsValue {
-        match &self.0 {
-            Some(obj) => Reflect::get(obj, &code(key)).unwrap_or(JsValue::UNDEFINED),
-            None => JsValue::UNDEFINED,
-        }
-    }
-}
-
-/// Whether `v` is a `Policy` of this module: an object with a callable `toJson` (a plain policy
-/// document is JSON and never holds a function).
-pub fn policy_json(v: &JsValue) -> JsResult<Option<String>> {
-    if !v.is_object() {
-        return Ok(None);
-    }
-    let method = Reflect::get(v, &JsValue::from_str("toJson")).unwrap_or(JsValue::UNDEFINED);
-    let Some(f) = method.dyn_ref::<Function>() else { return Ok(None) };
-    Ok(f.call0(v)?.as_string())
 }

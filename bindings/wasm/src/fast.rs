@@ -1,4 +1,4 @@
-//! The hot paths without JS objects crossing the boundary, for the JS entry module
+//! The circuit breaker's hot paths without JS objects crossing the boundary, for the JS entry module
 //! (`js/wrap.mjs`), which installs them on the generated classes.
 //!
 //! Each export here is hidden (`__bw*`, not in the `.d.ts`, not re-exported by the entry) and
@@ -23,12 +23,10 @@ use breakwater::transport::breaker::{
     Acquire, AcquireReason, CircuitBreaker as CoreBreaker, Counted, Permit, Recorded, State, Transition,
     TransitionReason,
 };
-use breakwater::transport::classify::{self, Class, ClassReason, Outcome, Profile, ProviderError};
-use breakwater::transport::headers::{HeaderIssue, RetryAfterSource};
-use serde_json::Value;
+use breakwater::transport::classify::Class;
 use wasm_bindgen::prelude::*;
 
-use crate::breaker::{BreakerRegistry, CircuitBreaker};
+use crate::breaker::CircuitBreaker;
 use crate::convert;
 
 /// Where rich results are written, one `f64` (as its bits) per slot.
@@ -91,9 +89,6 @@ pub fn tables() -> String {
         "counted": names(Counted::ALL, Counted::as_str),
         "acquire_reason": names(AcquireReason::ALL, AcquireReason::as_str),
         "transition_reason": names(TransitionReason::ALL, TransitionReason::as_str),
-        "class_reason": names(ClassReason::ALL, ClassReason::as_str),
-        "source": names(RetryAfterSource::ALL, RetryAfterSource::as_str),
-        "issue": names(HeaderIssue::ALL, HeaderIssue::as_str),
     });
     t.to_string()
 }
@@ -264,101 +259,4 @@ pub fn cb_record(
     let counted = put_recorded(&r);
     publish(&cb.inner, owed);
     counted
-}
-
-/// `BreakerRegistry.tryAcquire` into the scratch slots; `false` when not handled.
-#[wasm_bindgen(js_name = __bwRegTryAcquire, skip_typescript)]
-pub fn reg_try_acquire(reg: &mut BreakerRegistry, key: &str, now: f64) -> bool {
-    let Some(now) = ms(now) else { return false };
-    put_acquire(&reg.inner.try_acquire(key, now));
-    true
-}
-
-/// `BreakerRegistry.record` into the scratch slots; the counted code.
-#[allow(clippy::too_many_arguments)]
-#[wasm_bindgen(js_name = __bwRegRecord, skip_typescript)]
-pub fn reg_record(
-    reg: &mut BreakerRegistry,
-    key: &str,
-    permit: f64,
-    class_code: u32,
-    latency: f64,
-    server_delay: f64,
-    now: f64,
-) -> u32 {
-    let (Some(permit), Some(class), Some(latency), Ok(server_delay), Some(now)) =
-        (ms(permit), class(class_code), ms(latency), opt_ms(server_delay), ms(now))
-    else {
-        return NOPE;
-    };
-    put_recorded(&reg.inner.record(key, now, Permit::from_token(permit), class, latency, server_delay))
-}
-
-/// What `classify` reads, as one JSON array from the entry: without escapes, borrowed.
-type ClassifyText<'a> =
-    (&'a str, Option<Vec<(&'a str, &'a str)>>, Option<&'a str>, Option<&'a str>, Option<&'a str>);
-/// The same, any JSON (escapes, numeric header values), read as the generic path does.
-type ClassifyInput = (String, Option<Vec<Value>>, Option<String>, Option<String>, Option<String>);
-
-/// `classify` of `input` (`[outcome, pairs | null, profile, errorType, errorCode]` as JSON)
-/// into the scratch slots: class, reason, whether there is a `retry_after`, its `delay_ms`
-/// and source, `should_retry` (`-1` absent), the issues as a bitset. `false` when not handled.
-#[wasm_bindgen(js_name = __bwClassify, skip_typescript)]
-pub fn classify_fast(input: &str, wall: f64) -> bool {
-    if let Ok((outcome, pairs, profile, error_type, error_code)) =
-        serde_json::from_str::<ClassifyText<'_>>(input)
-    {
-        let headers = pairs.unwrap_or_default();
-        return classify_into(outcome, &headers, profile, error_type, error_code, wall);
-    }
-    let Ok((outcome, pairs, profile, error_type, error_code)) = serde_json::from_str::<ClassifyInput>(input)
-    else {
-        return false;
-    };
-    let headers = match pairs {
-        None => Vec::new(),
-        Some(items) => match convert::header_pairs(items, "headers") {
-            Ok(h) => h,
-            Err(_) => return false,
-        },
-    };
-    classify_into(&outcome, &headers, profile.as_deref(), error_type.as_deref(), error_code.as_deref(), wall)
-}
-
-fn classify_into<K: AsRef<str>, V: AsRef<str>>(
-    outcome: &str,
-    headers: &[(K, V)],
-    profile: Option<&str>,
-    error_type: Option<&str>,
-    error_code: Option<&str>,
-    wall: f64,
-) -> bool {
-    let Ok(wall) = opt_ms(wall) else { return false };
-    let Ok(outcome) = Outcome::parse(outcome) else { return false };
-    let profile = match profile {
-        None => Profile::default(),
-        Some(name) => match Profile::from_code(name) {
-            Some(p) => p,
-            None => return false,
-        },
-    };
-    let error = ProviderError::new(error_type, error_code);
-    let c = classify::classify(profile, outcome, headers, error, wall);
-    put(0, code(c.class.index()));
-    put(1, code(c.reason.index()));
-    match c.retry_after {
-        None => put(2, 0.0),
-        Some(r) => {
-            put(2, 1.0);
-            put(3, r.delay_ms);
-            put(4, code(r.source.index()));
-        }
-    }
-    put(5, c.should_retry.map_or(-1.0, |b| f64::from(u8::from(b))));
-    let mut bits = 0u32;
-    for issue in c.issues.iter() {
-        bits |= 1 << issue.index();
-    }
-    put(6, f64::from(bits));
-    true
 }

@@ -1,27 +1,22 @@
 //! WebAssembly bindings of breakwater: the same classes and functions as the Node binding
 //! (`docs/bindings.md`), for browsers (`--target web`) and any other JS runtime.
 //!
-//! A thin layer: it converts JS values to the core's types, calls the core and returns the
-//! core's own results in their serde form as plain objects. Times default to
-//! `Math.floor(performance.now())`, seeds to 64 bits of `crypto.getRandomValues`. Every refusal
-//! is a JS `Error` with the core's stable `.code`, `.path`, `.line` and `.column`; nothing
-//! panics across the boundary.
+//! A thin layer. Every function and class comes from the core's description of the surface
+//! (`breakwater::surface!`, expanded in `surface.rs` into flat exports over object handles),
+//! each parameter read by its kind (`kinds.rs`); the package entry (`js/wrap.mjs` with the
+//! shared `bindings/js/surface.mjs`) builds the public classes on them. Results are the core's
+//! serde form as plain objects. Times default to `Math.floor(performance.now())`, seeds to 64
+//! bits of `crypto.getRandomValues`. Every refusal is a JS `Error` with the core's stable
+//! `.code`, `.path`, `.line` and `.column`; nothing panics across the boundary.
 //!
-//! The package entry (`js/wrap.mjs`, shipped by `build.sh` next to the generated glue) installs
-//! the hot paths of [`fast`] on the generated classes: breaker acquire/record and `classify`
-//! take numbers and one JSON string and return numbers, with the same results and errors.
+//! The circuit breaker is hand-written (`breaker.rs`), with the fast paths of [`fast`] that
+//! the entry installs on it: measured in `bench/README.md`.
 
 mod breaker;
-mod classes;
-mod client;
 mod convert;
 mod fast;
-mod functions;
+mod kinds;
+mod surface;
 mod types;
 
-pub use breaker::{BreakerRegistry, CircuitBreaker};
-pub use classes::{Backoff, Deadline, ErrorBudget, IdempotencyKeys, RateLimiter, RetryBudget, RetryState};
-pub use client::{Client, Policy, Request};
-pub use functions::{
-    classify, error_codes, parse_go_duration, parse_http_date, parse_rfc3339, rate_limits, retry_after,
-};
+pub use breaker::CircuitBreaker;

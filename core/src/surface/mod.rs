@@ -46,9 +46,11 @@
 //! among their parameters in the order listed.
 
 mod describe;
+mod handles;
 mod ops;
 
 pub use describe::{describe, Class, Op, Param, Returns, Surface};
+pub use handles::Handles;
 pub use ops::*;
 
 /// Hands the description of the binding surface to the macro `$m` (see the module docs).

@@ -1,0 +1,218 @@
+// The classes and functions of the binding surface (docs/bindings.md), the same in Node and
+// in the WASM module: the package entry builds them from the core's description of the surface
+// (bindings/js/surface.mjs). The result and config types are in bindings/node/types.d.ts, the
+// types that name these classes in bindings/node/class-types.d.ts; the hand-written breaker's
+// declaration comes with each runtime. bindings/*/test check these declarations against the
+// results every vector returns.
+
+/** Jittered exponential backoff with its own seeded random source. */
+export declare class Backoff {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  /** A backoff from a backoff config; `seed` fixes the jitter draws (default: from the OS). */
+  constructor(config?: BackoffConfig | null, seed?: number | bigint | null)
+  /** The delay in ms (rounded up) before retry `retriesTaken + 1`. */
+  nextDelay(retriesTaken: number): number
+}
+
+/** One breaker per key (model, endpoint), created on first use, least recently used evicted. */
+export declare class BreakerRegistry {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  /** A registry whose breakers share one breaker config; at most `maxKeys` (default 1024). */
+  constructor(config?: BreakerConfig | null, maxKeys?: number | null)
+  /** `tryAcquire` of the breaker for `key`. */
+  tryAcquire(key: string, nowMs?: number | null): Acquire
+  /** `record` on the breaker for `key`. */
+  record(key: string, permit: number, className: ClassName, latencyMs: number, serverDelayMs?: number | null, nowMs?: number | null): Recorded
+  /** `release` on the breaker for `key`. */
+  release(key: string, permit: number): boolean
+  /** The state of the breaker for `key` (`closed` for a key never seen). */
+  state(key: string): BreakerState
+  /** Counts of keys, evictions and states. */
+  stats(): RegistryStats
+  /** How many keys hold a breaker. */
+  len(): number
+}
+
+
+/**
+ * The composed transport policy of one upstream: breakers per key, the retry budget, the
+ * rate limiter, idempotency keys and the error budget.
+ */
+export declare class Client {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  /** A client from a `Policy`, a plain policy object, or the defaults. */
+  constructor(policy?: Policy | PolicyConfig | null, seed?: number | bigint | null, nowMs?: number | null)
+  /** Starts a logical request (its deadline starts now). */
+  begin(options?: BeginOptions | null, nowMs?: number | null): Request
+  /** What to do before the next attempt: send (with timeouts and headers), wait, or give up. */
+  beforeAttempt(request: Request, nowMs?: number | null): AttemptDecision
+  /** Records the attempt's outcome and decides what follows (done, retry after a delay, give up). */
+  onOutcome(request: Request, result: AttemptOutcome, nowMs?: number | null): RetryDecision
+  /** Ends the request without a result (the host cancelled it). */
+  cancel(request: Request, nowMs?: number | null): void
+  /** The oldest breaker transition not yet polled (`{key, transition}`), or `null`. */
+  pollEvent(): BreakerEvent | null
+  /** The breaker state for `key`. */
+  breakerState(key: string): BreakerState
+}
+
+/** A request's deadline: the total budget and the per-attempt phase limits. */
+export declare class Deadline {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  /** A deadline for a request starting at `nowMs`. */
+  constructor(config?: DeadlineConfig | null, nowMs?: number | null)
+  /** The timeouts for an attempt starting now, clipped to what is left. */
+  attemptTimeouts(nowMs?: number | null): AttemptTimeouts
+  /** Whether waiting `delayMs` still leaves time for an attempt. */
+  fits(delayMs: number, nowMs?: number | null): boolean
+  /** The deadline to send upstream (`timeout_ms`, Stainless `x-stainless-timeout`), or `null`. */
+  propagation(nowMs?: number | null): Propagation | null
+  /** Ms left of the total, or `null` without a total. */
+  remainingMs(nowMs?: number | null): number | null
+  /** Whether the total is spent. */
+  expired(nowMs?: number | null): boolean
+}
+
+/** An SLO error budget with multi-window burn-rate alerts. */
+export declare class ErrorBudget {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  /** A budget from an SLO config. */
+  constructor(config?: ErrorBudgetConfig | null)
+  /** Counts one user-visible result. */
+  record(good: boolean, nowMs?: number | null): void
+  /** Counts `good` and `bad` results at once. */
+  recordCounts(good: number, bad: number, nowMs?: number | null): void
+  /** The burn rate over the last `windowMs`, or `null` without traffic. */
+  burnRate(windowMs: number, nowMs?: number | null): number | null
+  /** The fraction of the error budget left over the SLO period. */
+  budgetRemaining(nowMs?: number | null): number
+  /** The burn-rate alerts firing now. */
+  alerts(nowMs?: number | null): Alert[]
+  /** Whether retries are allowed given the budget's burn. */
+  retriesAllowed(nowMs?: number | null): ErrorBudgetDecision
+}
+
+/** Idempotency keys: random (UUIDv4 from a seeded source) or derived from content (UUIDv5). */
+export declare class IdempotencyKeys {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  /** Keys from an idempotency config; `seed` fixes the random keys (default: from the OS). */
+  constructor(config?: IdempotencyConfig | null, seed?: number | bigint | null)
+  /** A fresh random key. */
+  newKey(): string
+  /** The key for `content` (a string as UTF-8, or bytes): the same content, the same key. */
+  derive(content: string | Uint8Array): string
+  /** The header the key is sent in (`Idempotency-Key` by default). */
+  headerName(): string
+}
+
+/** A validated policy: every section of the policy file, with its defaults filled in. */
+export declare class Policy {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  /** Reads and validates a policy from JSON text. */
+  static fromJson(text: string): Policy
+  /** Reads and validates a policy from TOML text. */
+  static fromToml(text: string): Policy
+  /** Reads and validates a policy from a plain object (the same document as the JSON form). */
+  static fromObject(object: PolicyConfig): Policy
+  /** A built-in preset: `openai_sdk`, `conservative` or `batch_first`. */
+  static preset(name: PresetName): Policy
+  /** The JSON Schema (draft 2020-12) of the policy document. */
+  static schema(): Record<string, unknown>
+  /** The policy as a plain object (every field, defaults included). */
+  toObject(): PolicyConfig
+  /** The policy as JSON text. */
+  toJson(): string
+}
+
+/** The client-side rate limiter (requests and tokens per minute, synced from headers). */
+export declare class RateLimiter {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  /** A limiter whose buckets start full at `nowMs`. */
+  constructor(config?: RateLimitConfig | null, nowMs?: number | null)
+  /** Reserves one request of `estTokens` tokens: go now, or wait until a time. */
+  reserve(estTokens?: number | null, nowMs?: number | null): Reservation
+  /** Corrects a reservation once the real token count is known. */
+  reconcile(estimated: number, actual: number, nowMs?: number | null): void
+  /** Adopts the limits a response reported (the `rate_limits` of `rateLimits()`). */
+  sync(rateLimits: RateLimits, nowMs?: number | null): void
+  /** Blocks new reservations until `untilMs` (a server said to pause). */
+  drain(untilMs: number, nowMs?: number | null): void
+  /** The limiter's state. */
+  snapshot(nowMs?: number | null): RateLimitSnapshot
+}
+
+/** One logical request: its idempotency key, deadline, attempts and retry state. */
+export declare class Request {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  /** The idempotency key every attempt of this request sends. */
+  idempotencyKey(): string
+  /** Attempts started so far. */
+  attempts(): number
+  /** Whether the request has ended (done, given up or cancelled). */
+  finished(): boolean
+}
+
+/** The retry budget shared by the requests of one client. */
+export declare class RetryBudget {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  /** A budget from a budget config. */
+  constructor(config?: RetryBudgetConfig | null)
+  /** A request began. */
+  requestStarted(): void
+  /** A request ended. */
+  requestFinished(): void
+  /** Asks for one retry; a granted retry holds a slot until `retryFinished`. */
+  tryAcquireRetry(): RetryBudgetDecision
+  /** A granted retry ended. */
+  retryFinished(): void
+  /** Counts one attempt's class (`success` refills, failures drain). */
+  record(className: ClassName): void
+  /** The budget's state. */
+  snapshot(): RetryBudgetSnapshot
+}
+
+/** The retry memory of one logical request: retries taken, backoff memory, jitter source. */
+export declare class RetryState {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  /** A request's retry state from a retry config; `seed` fixes its jitter (default: from the OS). */
+  constructor(config?: RetryConfig | null, seed?: number | bigint | null)
+  /**
+   * What follows an attempt whose result `classify` returned; a granted retry spends from
+   * `guards.retryBudget`.
+   */
+  decide(classification: ClassificationInput, guards?: RetryGuards | null, nowMs?: number | null): RetryDecision
+  /** Retries granted so far. */
+  retriesTaken(): number
+}
+
+/** Classifies one attempt's outcome (`http_429`, `stream_cut`, `timeout_headers`, ...). */
+export declare function classify(outcome: Outcome, headers?: HeadersInit | null, options?: ClassifyOptions | null): Classification
+
+/** The catalogue of stable error codes. */
+export declare function errorCodes(): ErrorCode[]
+
+/** A Go duration (`1h2m3.5s`, `250ms`) in ms, or `null`. */
+export declare function parseGoDuration(s: string): number | null
+
+/** An HTTP date (RFC 9110) as unix ms, or `null`. */
+export declare function parseHttpDate(s: string): number | null
+
+/** An RFC 3339 timestamp as unix ms, or `null`. */
+export declare function parseRfc3339(s: string): number | null
+
+/** The rate-limit state the headers report (OpenAI, Azure and Anthropic names). */
+export declare function rateLimits(headers: HeadersInit, wallUnixMs?: number | null): RateLimitsResult
+
+/** The server's requested delay (`retry-after-ms`, `retry-after`), with unusable values listed. */
+export declare function retryAfter(headers: HeadersInit, wallUnixMs?: number | null): RetryAfterResult

@@ -1,0 +1,213 @@
+// The public classes and functions of docs/bindings.md, built from the core's description of
+// the surface, once for every JavaScript runtime (the WASM module; the Node addon next).
+//
+// The native side exports one function per operation, taking its parameters flat and in the
+// described order (`f_classify(outcome, headers, profile, ...)`, `Client_begin(handle, key,
+// ...)`) and objects by handle (`<Class>_new` returns one, `<Class>_free` drops it). This file
+// only shapes calls the JavaScript way, from `native.__surface()`:
+//
+// - parameters marked with a bag (`[options]` in core/src/surface/mod.rs) are the keys of one
+//   options object: anything but a plain object there is `invalid_type` at the bag's name, a
+//   key the operation does not take is `unknown_field` at the key;
+// - an object parameter must be an object of its class, not freed (`invalid_type` at the
+//   parameter's name); it crosses as its handle;
+// - more arguments than the operation takes is `invalid_argument`;
+// - refusals name parameters in camelCase (`nowMs`, `retriesTaken`), as JavaScript spells them;
+// - an object is freed by `free()`, or when it is collected (FinalizationRegistry).
+//
+// No policy and no conversion of values lives here: every value is read and checked by the
+// native side, which throws the binding's `Error` with `.code` and `.path`.
+
+const HANDLE = Symbol('breakwater.handle');
+
+/** An `Error` shaped like the native ones: `.code`, `.path`, message `code at path: text`. */
+function refusal(code, path, text) {
+  const e = new Error(`${code} at ${path}: ${text}`);
+  e.code = code;
+  e.path = path;
+  return e;
+}
+
+/** `retries_taken` → `retriesTaken`. */
+function camel(name) {
+  return name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+}
+
+function isOptions(x) {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * How an operation's JavaScript arguments map onto its flat native parameters: one slot per
+ * argument, either a parameter or an options object holding several.
+ */
+function plan(op) {
+  const slots = [];
+  const rename = new Map();
+  for (const p of op.params) {
+    const js = camel(p.name);
+    rename.set(p.name, js);
+    const param = { name: js, kind: p.kind, class: p.rust };
+    const last = slots[slots.length - 1];
+    if (p.bag === null) slots.push({ param });
+    else if (last && last.bag === p.bag) last.params.push(param);
+    else slots.push({ bag: p.bag, params: [param] });
+  }
+  for (const slot of slots) if (slot.bag) slot.keys = new Set(slot.params.map((p) => p.name));
+  return { name: op.js, slots, rename };
+}
+
+/** A native error's path with its leading parameter name as JavaScript spells it. */
+function renamed(e, how) {
+  if (e && typeof e === 'object' && typeof e.path === 'string') {
+    const m = /^([a-z0-9_]+)(.*)$/s.exec(e.path);
+    if (m && how.rename.has(m[1])) {
+      const path = how.rename.get(m[1]) + m[2];
+      if (path !== e.path) {
+        e.message = e.message.replace(` at ${e.path}`, ` at ${path}`);
+        e.path = path;
+      }
+    }
+  }
+  return e;
+}
+
+/**
+ * Builds the public API on `native`: `{ [jsName]: function | class }` for every function and
+ * class of `description` (what `native.__surface()` returns, parsed; a module that is not
+ * instantiated yet passes it in), and `classes` for a runtime's own additions.
+ */
+export function buildSurface(native, description = JSON.parse(native.__surface())) {
+  const classes = Object.create(null);
+  const collected =
+    typeof FinalizationRegistry === 'function' ? new FinalizationRegistry(({ free, handle }) => free(handle)) : null;
+
+  /** Gives `object` the native object `handle` of class `cls`. */
+  function adopt(object, cls, handle) {
+    object[HANDLE] = handle;
+    collected?.register(object, { free: native[`${cls.name}_free`], handle }, object);
+    return object;
+  }
+
+  /** The handle of `object`, which must be a live object of class `name`. */
+  function handleOf(object, name, path) {
+    const C = classes[name];
+    if (!(object instanceof C) || typeof object[HANDLE] !== 'number') {
+      throw refusal('invalid_type', path, `expected a ${name}, got ${describe(object)}`);
+    }
+    if (object[HANDLE] < 0) throw refusal('invalid_type', path, `expected a live ${name}, got a freed one`);
+    return object[HANDLE];
+  }
+
+  function describe(x) {
+    if (x === null) return 'null';
+    if (Array.isArray(x)) return 'an array';
+    if (typeof x === 'object') return x.constructor?.name ? `a ${x.constructor.name}` : 'an object';
+    return typeof x;
+  }
+
+  /** One argument as the native side takes it. */
+  function arg(p, value) {
+    if (value === undefined || value === null) return undefined;
+    if (p.kind === 'Obj' || p.kind === 'OptObj') return handleOf(value, p.class, p.name);
+    if (p.kind === 'PolicyDoc' && value instanceof classes.Policy) return handleOf(value, 'Policy', p.name);
+    return value;
+  }
+
+  /** The native function's arguments for `args`, after `self`'s handle (if any). */
+  function flatten(how, args, out) {
+    if (args.length > how.slots.length) {
+      throw refusal('invalid_argument', how.name, `takes at most ${how.slots.length} arguments, got ${args.length}`);
+    }
+    for (let i = 0; i < how.slots.length; i++) {
+      const slot = how.slots[i];
+      const value = args[i];
+      if (!slot.bag) {
+        out.push(arg(slot.param, value));
+        continue;
+      }
+      if (value === undefined || value === null) {
+        for (let j = 0; j < slot.params.length; j++) out.push(undefined);
+        continue;
+      }
+      if (!isOptions(value)) {
+        throw refusal('invalid_type', slot.bag, `${slot.bag} must be an options object, got ${describe(value)}`);
+      }
+      for (const key of Object.keys(value)) {
+        if (!slot.keys.has(key)) {
+          throw refusal('unknown_field', key, `unknown option \`${key}\`, expected one of ${[...slot.keys].join(', ')}`);
+        }
+      }
+      for (const p of slot.params) out.push(arg(p, value[p.name]));
+    }
+    return out;
+  }
+
+  /** A native result as the caller sees it: a new object for `Obj` results. */
+  function result(op, value) {
+    if (op.returns?.kind !== 'Obj') return value;
+    const cls = classes[op.returns.rust];
+    return adopt(Object.create(cls.prototype), cls.description, value);
+  }
+
+  function call(op, how, fn, self, args) {
+    try {
+      return result(op, fn(...flatten(how, args, self === undefined ? [] : [self])));
+    } catch (e) {
+      throw renamed(e, how);
+    }
+  }
+
+  const api = {};
+  for (const op of description.functions) {
+    const how = plan(op);
+    const fn = native[`f_${op.name}`];
+    api[op.js] = { [op.js]: (...args) => call(op, how, fn, undefined, args) }[op.js];
+  }
+
+  for (const cls of description.classes) {
+    const ctor = cls.ops.find((op) => op.kind === 'new');
+    const ctorPlan = ctor && plan(ctor);
+    const make = native[`${cls.name}_new`];
+    const C = {
+      [cls.js]: class {
+        constructor(...args) {
+          if (!ctor) {
+            throw refusal('invalid_argument', cls.js, `a ${cls.js} comes from the API (Client.begin), not from new`);
+          }
+          const handle = call(ctor, ctorPlan, make, undefined, args);
+          adopt(this, cls, handle);
+        }
+      },
+    }[cls.js];
+    Object.defineProperty(C, 'description', { value: cls });
+    for (const op of cls.ops) {
+      if (op.kind === 'new') continue;
+      const how = plan(op);
+      const fn = native[`${cls.name}_${op.name}`];
+      if (op.kind === 'static') {
+        C[op.js] = { [op.js]: (...args) => call(op, how, fn, undefined, args) }[op.js];
+      } else {
+        C.prototype[op.js] = {
+          [op.js](...args) {
+            return call(op, how, fn, handleOf(this, cls.name, 'this'), args);
+          },
+        }[op.js];
+      }
+    }
+    const free = native[`${cls.name}_free`];
+    C.prototype.free = function free_() {
+      const handle = this[HANDLE];
+      if (typeof handle === 'number' && handle >= 0) {
+        free(handle);
+        this[HANDLE] = -1;
+        collected?.unregister(this);
+      }
+    };
+    classes[cls.name] = C;
+    api[cls.js] = C;
+  }
+  return { api, classes };
+}

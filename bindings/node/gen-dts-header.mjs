@@ -17,5 +17,7 @@ const header = [
   '',
   read('class-types.d.ts').replace(/^\/\/.*\n/gm, '').trim(),
   '',
+  read('../js/surface.d.ts').replace(/^\/\/.*\n/gm, '').trim(),
+  '',
 ].join('\n');
 writeFileSync(new URL('dts-header.txt', here), header);

@@ -1,7 +1,7 @@
 // breakwater for Node: the package's entry point (docs/bindings.md, camelCase).
 //
-// Everything is the native addon (native.js, the loader `napi build` generates), except
-// `CircuitBreaker`, whose per-call methods are hot enough that crossing N-API dominated their
+// The classes and functions are built by the shared entry code from the addon's exports
+// (native.js, the loader `napi build` generates), except `CircuitBreaker`, whose per-call methods are hot enough that crossing N-API dominated their
 // cost. Its wrapper below holds the native object (which owns the core breaker and frees it
 // when collected) and the breaker's integer handle, and makes the hot calls through the
 // addon's `__breakwaterFast` callbacks: the handle and the numeric arguments go into one
@@ -249,37 +249,28 @@ class CircuitBreaker {
   }
 }
 
+// Every other class and function is built from the core's description of the surface by the
+// shared entry code (bindings/js/surface.mjs, copied here as surface.cjs by `npm run build`).
+const { api } = require('./surface.cjs').buildSurface(native);
+
 // One `exports.name = ...` per name: Node's ESM loader detects these statically, so
 // `import { Client } from 'breakwater'` works as well as `require('breakwater')`.
-exports.Backoff = native.Backoff;
-exports.JsBackoff = native.JsBackoff;
-exports.BreakerRegistry = native.BreakerRegistry;
-exports.JsBreakerRegistry = native.JsBreakerRegistry;
+exports.Backoff = api.Backoff;
+exports.BreakerRegistry = api.BreakerRegistry;
 exports.CircuitBreaker = CircuitBreaker;
-exports.JsCircuitBreaker = CircuitBreaker;
-exports.Client = native.Client;
-exports.JsClient = native.JsClient;
-exports.Deadline = native.Deadline;
-exports.JsDeadline = native.JsDeadline;
-exports.ErrorBudget = native.ErrorBudget;
-exports.JsErrorBudget = native.JsErrorBudget;
-exports.IdempotencyKeys = native.IdempotencyKeys;
-exports.JsIdempotencyKeys = native.JsIdempotencyKeys;
-exports.Policy = native.Policy;
-exports.JsPolicy = native.JsPolicy;
-exports.RateLimiter = native.RateLimiter;
-exports.JsRateLimiter = native.JsRateLimiter;
-exports.Request = native.Request;
-exports.JsRequest = native.JsRequest;
-exports.RetryBudget = native.RetryBudget;
-exports.JsRetryBudget = native.JsRetryBudget;
-exports.RetryState = native.RetryState;
-exports.JsRetryState = native.JsRetryState;
-exports.classify = native.classify;
-exports.errorCodes = native.errorCodes;
-exports.parseGoDuration = native.parseGoDuration;
-exports.parseHttpDate = native.parseHttpDate;
-exports.parseRfc3339 = native.parseRfc3339;
-exports.rateLimits = native.rateLimits;
-exports.retryAfter = native.retryAfter;
-exports.__napiBindingTarget = native.__napiBindingTarget;
+exports.Client = api.Client;
+exports.Deadline = api.Deadline;
+exports.ErrorBudget = api.ErrorBudget;
+exports.IdempotencyKeys = api.IdempotencyKeys;
+exports.Policy = api.Policy;
+exports.RateLimiter = api.RateLimiter;
+exports.Request = api.Request;
+exports.RetryBudget = api.RetryBudget;
+exports.RetryState = api.RetryState;
+exports.classify = api.classify;
+exports.errorCodes = api.errorCodes;
+exports.parseGoDuration = api.parseGoDuration;
+exports.parseHttpDate = api.parseHttpDate;
+exports.parseRfc3339 = api.parseRfc3339;
+exports.rateLimits = api.rateLimits;
+exports.retryAfter = api.retryAfter;

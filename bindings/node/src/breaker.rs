@@ -1,13 +1,13 @@
-//! `CircuitBreaker` and `BreakerRegistry`. Permits cross the boundary as integer tokens
+//! `CircuitBreaker`, hand-written for its fast path (`fast.rs`). Permits cross the boundary as integer tokens
 //! (`Permit::token`, below 2^53) so that a JS number holds them exactly.
 
-use breakwater::transport::breaker::{Acquire, BreakerConfig, BreakerRegistry, CircuitBreaker, Permit};
-use breakwater::Error;
+use breakwater::transport::breaker::{Acquire, BreakerConfig, CircuitBreaker, Permit};
+use breakwater::transport::classify::Class;
+use breakwater::StableCode;
 use napi::Env;
 use napi_derive::napi;
 use serde_json::{json, Value};
 
-use crate::components::{class_arg, config};
 use crate::fast;
 use crate::js::{json, now, ok, Arg, Conv, Json};
 
@@ -18,6 +18,19 @@ fn acquire_json(a: &Acquire) -> Json {
         obj.insert("permit".into(), json!(a.permit.map(|p| p.token())));
     }
     Json::Value(v)
+}
+
+/// A breaker config (absent = the defaults).
+fn config(arg: Option<Arg>) -> Conv<BreakerConfig> {
+    match arg.filter(|a| !a.is_absent()) {
+        Some(a) => breakwater::document::from_value(&a.config("")?),
+        None => Ok(BreakerConfig::default()),
+    }
+}
+
+/// A class code (`success`, `retryable`, ...) given as `className`.
+pub fn class_arg(arg: Arg) -> Conv<Class> {
+    Class::parse(&arg.str("className")?, "className")
 }
 
 fn permit_arg(arg: Arg) -> Conv<Permit> {
@@ -60,7 +73,7 @@ impl JsCircuitBreaker {
     /// A breaker from a breaker config.
     #[napi(constructor, ts_args_type = "config?: BreakerConfig | null")]
     pub fn new(env: Env, config: Option<Arg>) -> napi::Result<Self> {
-        ok(&env, self::config::<BreakerConfig>(config).and_then(CircuitBreaker::new).and_then(fast::insert))
+        ok(&env, self::config(config).and_then(CircuitBreaker::new).and_then(fast::insert))
             .map(|slot| Self { slot })
     }
 
@@ -172,93 +185,5 @@ impl JsCircuitBreaker {
             ok(&env, (|| Ok((permit_arg(permit)?, class_arg(class_name)?, latency_ms.u64("latencyMs")?)))())?;
         let now = ok(&env, now(&env, now_ms))?;
         self.with(&env, |b| b.record(now, p, c, l, None).counted.as_str())
-    }
-}
-
-/// One breaker per key (model, endpoint), created on first use, least recently used evicted.
-#[napi(js_name = "BreakerRegistry")]
-pub struct JsBreakerRegistry {
-    inner: BreakerRegistry,
-}
-
-#[napi]
-impl JsBreakerRegistry {
-    /// A registry whose breakers share one breaker config; at most `maxKeys` (default 1024).
-    #[napi(constructor, ts_args_type = "config?: BreakerConfig | null, maxKeys?: number | null")]
-    pub fn new(env: Env, config: Option<Arg>, max_keys: Option<Arg>) -> napi::Result<Self> {
-        ok(
-            &env,
-            (|| {
-                let c: BreakerConfig = self::config(config)?;
-                let max = max_keys.map(|m| m.opt_u64("maxKeys")).transpose()?.flatten().unwrap_or(1024);
-                let max = usize::try_from(max).map_err(|_| Error::argument("maxKeys", "too large"))?;
-                BreakerRegistry::new(c, max)
-            })(),
-        )
-        .map(|inner| Self { inner })
-    }
-
-    /// `tryAcquire` of the breaker for `key`.
-    #[napi(ts_args_type = "key: string, nowMs?: number | null", ts_return_type = "Acquire")]
-    pub fn try_acquire(&mut self, env: Env, key: Arg, now_ms: Option<Arg>) -> napi::Result<Json> {
-        let key = ok(&env, key.str("key"))?;
-        Ok(acquire_json(&self.inner.try_acquire(&key, ok(&env, now(&env, now_ms))?)))
-    }
-
-    /// `record` on the breaker for `key`.
-    #[napi(
-        ts_args_type = "key: string, permit: number, className: ClassName, latencyMs: number, serverDelayMs?: number | null, nowMs?: number | null",
-        ts_return_type = "Recorded"
-    )]
-    #[allow(clippy::too_many_arguments)]
-    pub fn record(
-        &mut self,
-        env: Env,
-        key: Arg,
-        permit: Arg,
-        class_name: Arg,
-        latency_ms: Arg,
-        server_delay_ms: Option<Arg>,
-        now_ms: Option<Arg>,
-    ) -> napi::Result<Json> {
-        let (k, p, c, l, d) = ok(
-            &env,
-            (|| {
-                Ok((
-                    key.str("key")?,
-                    permit_arg(permit)?,
-                    class_arg(class_name)?,
-                    latency_ms.u64("latencyMs")?,
-                    server_delay(server_delay_ms)?,
-                ))
-            })(),
-        )?;
-        Ok(json(&self.inner.record(&k, ok(&env, now(&env, now_ms))?, p, c, l, d)))
-    }
-
-    /// `release` on the breaker for `key`.
-    #[napi(ts_args_type = "key: string, permit: number")]
-    pub fn release(&mut self, env: Env, key: Arg, permit: Arg) -> napi::Result<bool> {
-        let (k, p) = ok(&env, (|| Ok((key.str("key")?, permit_arg(permit)?)))())?;
-        Ok(self.inner.release(&k, p))
-    }
-
-    /// The state of the breaker for `key` (`closed` for a key never seen).
-    #[napi(ts_args_type = "key: string", ts_return_type = "BreakerState")]
-    pub fn state(&self, env: Env, key: Arg) -> napi::Result<&'static str> {
-        Ok(self.inner.state(&ok(&env, key.str("key"))?).as_str())
-    }
-
-    /// Counts of keys, evictions and states.
-    #[napi(ts_return_type = "RegistryStats")]
-    pub fn stats(&self) -> Json {
-        json(&self.inner.stats())
-    }
-
-    /// How many keys hold a breaker.
-    #[napi]
-    #[allow(clippy::len_without_is_empty, clippy::cast_precision_loss)]
-    pub fn len(&self) -> f64 {
-        self.inner.len() as f64
     }
 }

@@ -30,7 +30,6 @@ use breakwater::transport::classify::Class;
 use breakwater::{Error, ErrorCode};
 use napi::bindgen_prelude::{Object, TypeTag};
 use napi::{sys, Env, JsValue};
-use napi_derive::napi;
 use serde_json::json;
 
 use crate::breaker::JsCircuitBreaker;
@@ -376,8 +375,7 @@ unsafe extern "C" fn settle(env: sys::napi_env, _info: sys::napi_callback_info) 
 }
 
 /// Adds the callbacks above to the exports as `__breakwaterFast` (the wrapper's, not public).
-#[napi(module_exports)]
-pub fn install(env: Env, exports: Object) -> napi::Result<()> {
+pub fn install(env: &Env, exports: &Object) -> napi::Result<()> {
     let raw = env.raw();
     type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
     let methods: [(&CStr, Callback); 8] = [

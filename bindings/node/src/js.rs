@@ -144,6 +144,11 @@ impl Arg {
         Self { env: self.env, value }
     }
 
+    /// Whether the argument is a number.
+    pub fn is_number(&self) -> bool {
+        !self.value.is_null() && self.kind() == ValueType::Number
+    }
+
     /// `undefined` or `null`: the argument was not given.
     pub fn is_absent(&self) -> bool {
         self.value.is_null() || matches!(self.kind(), ValueType::Undefined | ValueType::Null)
@@ -822,4 +827,66 @@ pub fn seed_or_os(seed: Option<Arg>) -> Conv<u64> {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).map_err(|e| Error::argument("seed", format!("no OS randomness: {e}")))?;
     Ok(u64::from_le_bytes(bytes))
+}
+
+/// An operation as the module exports it: its arguments in, its result out.
+pub type Op = fn(&Env, &[Arg]) -> Conv<Json>;
+
+/// The most arguments an operation takes (an object's handle and its parameters).
+const MAX_ARGS: usize = 16;
+
+/// The N-API callback of every exported operation: reads the arguments (missing ones are
+/// `undefined`), runs the [`Op`] registered as the function's data, and returns its result or
+/// throws its error. A panic is caught and thrown as an error; it never unwinds into Node.
+unsafe extern "C" fn trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let mut argc = MAX_ARGS;
+    let mut argv = [ptr::null_mut(); MAX_ARGS];
+    let mut data = ptr::null_mut();
+    // SAFETY: `info` is this call's; `argv` has room for `argc` values.
+    let status =
+        unsafe { sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data) };
+    let js = Env::from_raw(env);
+    if status != sys::Status::napi_ok || data.is_null() {
+        let _ = throw(&js, &Error::argument("", "could not read the call's arguments"));
+        return ptr::null_mut();
+    }
+    // SAFETY: `data` is the `Op` that `register` leaked for this function.
+    let op = unsafe { *data.cast::<Op>() };
+    let args = argv.map(|v| Arg::from_raw(env, v));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(&js, &args)))
+        .unwrap_or_else(|_| Err(Error::argument("", "breakwater panicked (a bug): the call did nothing")));
+    match outcome {
+        // SAFETY: a live env of the current call.
+        Ok(out) => unsafe { Json::to_napi_value(env, out) }.unwrap_or(ptr::null_mut()),
+        Err(e) => {
+            let _ = throw(&js, &e);
+            ptr::null_mut()
+        }
+    }
+}
+
+/// Exports `op` as the function `exports[name]`.
+pub fn register(env: &Env, exports: sys::napi_value, name: &str, op: Op) -> napi::Result<()> {
+    let raw = env.raw();
+    // One `Op` per exported function, for the life of the module.
+    let data: *mut Op = Box::into_raw(Box::new(op));
+    // SAFETY: module initialisation on the loading thread; every out-pointer is local.
+    unsafe {
+        let mut f = ptr::null_mut();
+        let status = sys::napi_create_function(
+            raw,
+            name.as_ptr().cast(),
+            name.len() as isize,
+            Some(trampoline),
+            data.cast(),
+            &mut f,
+        );
+        if status != sys::Status::napi_ok {
+            return Err(napi::Error::from_reason(format!("could not export {name}")));
+        }
+        let mut key = ptr::null_mut();
+        sys::napi_create_string_utf8(raw, name.as_ptr().cast(), name.len() as isize, &mut key);
+        sys::napi_set_property(raw, exports, key, f);
+    }
+    Ok(())
 }

@@ -226,7 +226,7 @@ test('a panic never crosses: hostile inputs are refused, not crashes', () => {
   assert.equal(refused(() => new bw.CircuitBreaker(cyclic)).code, 'invalid_argument');
   assert.equal(refused(() => new bw.CircuitBreaker({ f() {} })).code, 'invalid_type');
   assert.equal(refused(() => new bw.CircuitBreaker(5)).code, 'invalid_type');
-  assert.equal(refused(() => bw.classify(undefined)).code, 'invalid_type');
+  assert.equal(refused(() => bw.classify(undefined)).code, 'missing_field');
 });
 
 test('the TypeScript declarations type-check a typical program (strict, no any)', (t) => {

@@ -1,0 +1,198 @@
+//! Every function and class of `breakwater::surface!`, as module exports that take and return
+//! numbers and plain values: `f_<function>(args...)`, `<Class>_new(args...)` → a handle,
+//! `<Class>_<method>(handle, args...)`, `<Class>_free(handle)` — the WASM module's exports,
+//! so that the package entry builds the public classes with the same shared
+//! `bindings/js/surface.mjs`. Objects live in a table per class ([`Handles`]).
+//!
+//! Each parameter is read by its kind (`kinds.rs`); then the object is borrowed, then the
+//! objects among the parameters (in the order described), the operation runs and its result
+//! becomes a plain value, or a handle of a new object.
+
+use std::cell::{RefCell, RefMut};
+
+use breakwater::surface::Handles;
+use breakwater::Error;
+use napi::{sys, Env};
+
+use crate::js::{json, register, Arg, Conv, Json};
+use crate::kinds;
+
+/// A class of the surface: its objects' table.
+pub trait Class: 'static {
+    /// The core state of one object.
+    type State: 'static;
+    /// The class name, for refusals.
+    const NAME: &'static str;
+    /// Runs `f` on the class's table.
+    fn with<R>(f: impl FnOnce(&mut Handles<Self::State>) -> R) -> R;
+}
+
+/// Borrows an object for one call; an object passed twice to the same call is refused.
+fn borrow<'a, T>(cell: &'a RefCell<T>, name: &str) -> Conv<RefMut<'a, T>> {
+    cell.try_borrow_mut().map_err(|_| Error::argument(name, "the same object is passed twice"))
+}
+
+/// The handle of the object a method is called on.
+fn this<C: Class>(args: &[Arg]) -> Conv<std::rc::Rc<RefCell<C::State>>> {
+    let handle = args[0].u64("this")?;
+    C::with(|h| h.get(handle, "this", C::NAME))
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn handle_json(handle: u64) -> Json {
+    json(&(handle as f64))
+}
+
+macro_rules! read {
+    ($env:ident, $args:ident, $i:ident; $p:ident, $kind:ident, $t:ty) => {
+        let $p = <$t as kinds::$kind>::read($env, $args[$i], stringify!($p))?;
+        #[allow(unused_assignments)]
+        {
+            $i += 1;
+        }
+    };
+}
+
+macro_rules! borrow_param {
+    ($p:ident, Obj) => {
+        let mut guard = borrow(&$p, stringify!($p))?;
+        let $p = &mut *guard;
+    };
+    ($p:ident, OptObj) => {
+        let mut guard = match &$p {
+            Some(o) => Some(borrow(o, stringify!($p))?),
+            None => None,
+        };
+        let $p = guard.as_deref_mut();
+    };
+    ($p:ident, $other:ident) => {};
+}
+
+macro_rules! result {
+    (Value, $rt:ty, $e:expr) => {
+        Ok(json(&$e))
+    };
+    (Obj, $rt:ty, $e:expr) => {{
+        let state = $e;
+        Ok(handle_json(<$rt as Class>::with(|h| h.insert(state))))
+    }};
+}
+
+/// Registers one member's export on `$exports`.
+macro_rules! member {
+    ($env:ident, $exports:ident, $class:ident; $(#[doc = $d:literal])* new ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*) = $f:path;) => {
+        register($env, $exports, concat!(stringify!($class), "_new"), |env, args| {
+            let _ = (env, args);
+            #[allow(unused_mut, unused_variables)]
+            let mut i = 0;
+            $(read!(env, args, i; $p, $kind, $t);)*
+            let state = $f($($p),*)?;
+            Ok(handle_json($class::with(|h| h.insert(state))))
+        })?;
+    };
+    ($env:ident, $exports:ident, $class:ident; $(#[doc = $d:literal])* static $name:ident $js:literal
+        ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
+        register($env, $exports, concat!(stringify!($class), "_", stringify!($name)), |env, args| {
+            let _ = (env, args);
+            #[allow(unused_mut, unused_variables)]
+            let mut i = 0;
+            $(read!(env, args, i; $p, $kind, $t);)*
+            result!($rk, $rt, $f($($p),*)?)
+        })?;
+    };
+    ($env:ident, $exports:ident, $class:ident; $(#[doc = $d:literal])* fn $name:ident $js:literal
+        ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
+        register($env, $exports, concat!(stringify!($class), "_", stringify!($name)), |env, args| {
+            let _ = (env, args);
+            #[allow(unused_mut, unused_variables)]
+            let mut i = 1;
+            $(read!(env, args, i; $p, $kind, $t);)*
+            let this = this::<$class>(args)?;
+            let mut this = borrow(&this, "this")?;
+            $(borrow_param!($p, $kind);)*
+            let out = $f(&mut *this, $($p),*)?;
+            result!($rk, $rt, out)
+        })?;
+    };
+}
+
+macro_rules! members {
+    ($env:ident, $exports:ident, $class:ident;) => {};
+    ($env:ident, $exports:ident, $class:ident; $(#[doc = $d:literal])* new $params:tt = $f:path; $($rest:tt)*) => {
+        member!($env, $exports, $class; new $params = $f;);
+        members!($env, $exports, $class; $($rest)*);
+    };
+    ($env:ident, $exports:ident, $class:ident; $(#[doc = $d:literal])* $which:ident $name:ident $js:literal $params:tt
+        -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
+        member!($env, $exports, $class; $which $name $js $params -> $rk $rt = $f;);
+        members!($env, $exports, $class; $($rest)*);
+    };
+}
+
+/// The class markers and their tables.
+macro_rules! node_classes {
+    () => {};
+    ($(#[doc = $d:literal])* fn $name:ident $js:literal $params:tt -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
+        node_classes!($($rest)*);
+    };
+    ($(#[doc = $d:literal])* class $name:ident $js:literal ($state:ty) { $($body:tt)* } $($rest:tt)*) => {
+        $(#[doc = $d])*
+        pub struct $name;
+
+        impl Class for $name {
+            type State = $state;
+            const NAME: &'static str = stringify!($name);
+            fn with<R>(f: impl FnOnce(&mut Handles<$state>) -> R) -> R {
+                thread_local! {
+                    static OBJECTS: RefCell<Handles<$state>> = RefCell::new(Handles::default());
+                }
+                OBJECTS.with(|h| f(&mut h.borrow_mut()))
+            }
+        }
+
+        node_classes!($($rest)*);
+    };
+}
+
+/// The exports of every function and class member.
+macro_rules! node_exports {
+    ($env:ident, $exports:ident;) => {};
+    ($env:ident, $exports:ident; $(#[doc = $d:literal])* fn $name:ident $js:literal ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*)
+        -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
+        register($env, $exports, concat!("f_", stringify!($name)), |env, args| {
+            let _ = (env, args);
+            #[allow(unused_mut, unused_variables)]
+            let mut i = 0;
+            $(read!(env, args, i; $p, $kind, $t);)*
+            result!($rk, $rt, $f($($p),*)?)
+        })?;
+        node_exports!($env, $exports; $($rest)*);
+    };
+    ($env:ident, $exports:ident; $(#[doc = $d:literal])* class $name:ident $js:literal ($state:ty) { $($body:tt)* } $($rest:tt)*) => {
+        register($env, $exports, concat!(stringify!($name), "_free"), |_, args| {
+            let handle = args[0].u64("this")?;
+            $name::with(|h| h.remove(handle));
+            Ok(json(&()))
+        })?;
+        members!($env, $exports, $name; $($body)*);
+        node_exports!($env, $exports; $($rest)*);
+    };
+}
+
+macro_rules! node_surface {
+    ($($items:tt)*) => {
+        node_classes!($($items)*);
+
+        /// Exports every function and class member of the surface, and `__surface` (the
+        /// description, as JSON).
+        pub fn install(env: &Env, exports: sys::napi_value) -> napi::Result<()> {
+            register(env, exports, "__surface", |_, _| {
+                Ok(json(&serde_json::to_string(&breakwater::surface::describe()).unwrap_or_default()))
+            })?;
+            node_exports!(env, exports; $($items)*);
+            Ok(())
+        }
+    };
+}
+
+breakwater::surface!(node_surface);

@@ -199,6 +199,8 @@ export declare class RetryState {
 /** Classifies one attempt's outcome (`http_429`, `stream_cut`, `timeout_headers`, ...). */
 export declare function classify(outcome: Outcome, headers?: HeadersInit | null, options?: ClassifyOptions | null): Classification
 
+/** The description of this API as data: every function, class and parameter (the same in every runtime). */
+export declare function surface(): SurfaceDescription
 /** The catalogue of stable error codes. */
 export declare function errorCodes(): ErrorCode[]
 

@@ -160,7 +160,10 @@ export function buildSurface(native, description = JSON.parse(native.__surface()
     }
   }
 
-  const api = {};
+  const api = {
+    /** The description of this API, as data (the same in every runtime). */
+    surface: () => structuredClone(description),
+  };
   for (const op of description.functions) {
     const how = plan(op);
     const fn = native[`f_${op.name}`];

@@ -274,3 +274,4 @@ exports.parseHttpDate = api.parseHttpDate;
 exports.parseRfc3339 = api.parseRfc3339;
 exports.rateLimits = api.rateLimits;
 exports.retryAfter = api.retryAfter;
+exports.surface = api.surface;

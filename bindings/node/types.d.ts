@@ -343,3 +343,34 @@ export interface BreakerEvent {
   key: string
   transition: Transition
 }
+
+// ---- the description of the surface (`surface()`) -------------------------------------------
+
+/** One parameter of an operation. */
+export interface SurfaceParam {
+  /** snake_case (camelCase in JavaScript). */
+  name: string
+  /** In JavaScript, the options object it is a key of. */
+  bag: string | null
+  /** How a runtime reads it: `Text`, `Count`, `Time`, `Value`, `Obj`, ... */
+  kind: string
+  /** The Rust type the core takes. */
+  rust: string
+  optional: boolean
+}
+
+/** A function, constructor, static method or method. */
+export interface SurfaceOp {
+  kind: 'fn' | 'new' | 'static' | 'method'
+  name: string
+  js: string
+  doc: string
+  params: SurfaceParam[]
+  returns: { kind: 'Value' | 'Obj'; rust: string } | null
+}
+
+/** What `surface()` returns. */
+export interface SurfaceDescription {
+  functions: SurfaceOp[]
+  classes: { name: string; js: string; doc: string; ops: SurfaceOp[] }[]
+}

@@ -78,8 +78,75 @@ function needClass(a) {
   return a.class;
 }
 
+/** `retry_budget` → `retryBudget`, and back (`calls` vectors name parameters in snake_case). */
+const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+const snake = (name) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** A thrown error with the leading name of its path in snake_case, as the vectors spell it. */
+function snakePath(e) {
+  if (e && typeof e === 'object' && typeof e.path === 'string') {
+    const m = /^([A-Za-z0-9_]+)(.*)$/s.exec(e.path);
+    if (m) e.path = snake(m[1]) + m[2];
+  }
+  return e;
+}
+
 // One factory per component: build the object from `config` and `seed`, return `step => output`.
 const RUNNERS = {
+  calls(api, vector) {
+    noConfig(vector, 'calls');
+    const surface = api.surface();
+    const classes = new Map(surface.classes.map((c) => [c.name, c]));
+    const make = (name) => (name === 'Request' ? new api.Client().begin() : new api[classes.get(name).js]());
+    const resolve = (x) => {
+      if (Array.isArray(x)) return x.map(resolve);
+      if (isPlainObject(x)) {
+        if (typeof x.$object === 'string') return make(x.$object);
+        return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, resolve(v)]));
+      }
+      return x;
+    };
+    return (step) => {
+      const a = args(step);
+      const [clsName, opName] = a.call.includes('.') ? a.call.split('.') : [null, a.call];
+      const cls = clsName === null ? null : classes.get(clsName);
+      const ops = cls === null ? surface.functions : cls?.ops ?? [];
+      const op = ops.find((o) => (opName === 'new' ? o.kind === 'new' : o.name === opName));
+      if (!op) throw runnerError('args.call', `no operation \`${a.call}\``);
+      // The JavaScript arguments: positional parameters, and options objects for bagged ones.
+      const given = resolve(a.with ?? {});
+      const slots = [];
+      for (const p of op.params) {
+        if (p.bag === null) slots.push({ value: given[p.name] });
+        else if (slots.length && slots[slots.length - 1].bag === p.bag) slots[slots.length - 1].value[camel(p.name)] = given[p.name];
+        else slots.push({ bag: p.bag, value: { [camel(p.name)]: given[p.name] } });
+      }
+      const known = new Set(op.params.map((p) => p.name));
+      for (const [name, value] of Object.entries(given)) {
+        if (known.has(name)) continue;
+        const bag = [...slots].reverse().find((slot) => slot.bag);
+        if (!bag) throw runnerError('args.with', `${a.call} takes no options object for \`${name}\``);
+        bag.value[camel(name)] = value;
+      }
+      for (const slot of slots) {
+        if (slot.bag) slot.value = Object.fromEntries(Object.entries(slot.value).filter(([, v]) => v !== undefined));
+      }
+      while (slots.length && slots[slots.length - 1].value === undefined) slots.pop();
+      const jsArgs = slots.map((slot) => slot.value);
+      try {
+        if (cls === null) return api[op.js](...jsArgs);
+        if (op.kind === 'new') {
+          new api[cls.js](...jsArgs);
+          return { ok: true };
+        }
+        if (op.kind === 'static') return api[cls.js][op.js](...jsArgs);
+        return make(cls.name)[op.js](...jsArgs);
+      } catch (e) {
+        throw snakePath(e);
+      }
+    };
+  },
+
   classify(api, vector) {
     noConfig(vector, 'classify');
     return (step) => {

@@ -15,9 +15,7 @@ use std::ptr;
 use std::time::Instant;
 
 use breakwater::{Error, ErrorCode};
-use napi::bindgen_prelude::{
-    ClassInstance, FromNapiValue, MaybeTypeTag, ToNapiValue, TypeName, ValidateNapiValue,
-};
+use napi::bindgen_prelude::{FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue};
 use napi::{sys, Env, Status, ValueType};
 use serde_json::{Map, Number, Value};
 
@@ -191,59 +189,6 @@ impl Arg {
         self.with(out)
     }
 
-    /// An options object named `name` (absent = no options): refuses anything but a plain
-    /// object (`invalid_type` at `name`: an array, a function, a number) and a key not in
-    /// `known` (`unknown_field`, the key as path): a typo like `latencyMS` is an error, never a
-    /// silent default.
-    pub fn only(&self, name: &str, known: &[&str]) -> Conv<()> {
-        if self.is_absent() {
-            return Ok(());
-        }
-        if self.kind() != ValueType::Object || self.is_array() {
-            return Err(wrong_type(name, "an options object"));
-        }
-        let mut names = ptr::null_mut();
-        let mut len = 0u32;
-        // SAFETY: an object of the current call; every out-pointer is local.
-        let listed = unsafe {
-            sys::napi_get_all_property_names(
-                self.env,
-                self.value,
-                sys::KeyCollectionMode::own_only,
-                sys::KeyFilter::enumerable | sys::KeyFilter::skip_symbols,
-                sys::KeyConversion::numbers_to_strings,
-                &mut names,
-            ) == sys::Status::napi_ok
-                && sys::napi_get_array_length(self.env, names, &mut len) == sys::Status::napi_ok
-        };
-        if !listed {
-            return Ok(());
-        }
-        for i in 0..len {
-            let mut name = ptr::null_mut();
-            // SAFETY: `names` is the array N-API just returned; `i` is below its length.
-            unsafe { sys::napi_get_element(self.env, names, i, &mut name) };
-            let key = self.with(name).string("options")?;
-            if !known.contains(&key.as_str()) {
-                let message = format!("unknown option `{key}`, expected one of {}", known.join(", "));
-                return Err(Error::new(ErrorCode::UnknownField, key, message));
-            }
-        }
-        Ok(())
-    }
-
-    /// A property of an options object (absent when the object itself is absent).
-    pub fn prop(&self, name: &std::ffi::CStr, path: &str) -> Conv<Self> {
-        if self.value.is_null() {
-            return Ok(*self);
-        }
-        match self.kind() {
-            ValueType::Undefined | ValueType::Null => Ok(self.with(ptr::null_mut())),
-            ValueType::Object => Ok(self.named(name)),
-            _ => Err(wrong_type(path, "an options object")),
-        }
-    }
-
     /// A time, count or size: a whole number in `0..=2^53-1` (`invalid_argument` otherwise).
     pub fn opt_u64(&self, path: &str) -> Conv<Option<u64>> {
         // The common case first: one N-API call for a number (no `typeof` round trip).
@@ -347,29 +292,6 @@ impl Arg {
         Err(wrong_type(path, "a string or a Uint8Array"))
     }
 
-    /// Whether the argument is an instance of the class whose constructor is `ctor`.
-    pub fn instance_of(&self, ctor: sys::napi_value) -> bool {
-        let mut yes = false;
-        // SAFETY: both values belong to the current call.
-        unsafe { sys::napi_instanceof(self.env, self.value, ctor, &mut yes) == sys::Status::napi_ok && yes }
-    }
-
-    /// An optional instance of the `#[napi]` class `T` (`invalid_type` at `path` for anything
-    /// else: napi checks the class's type tag before it unwraps).
-    pub fn instance<'a, T: 'a + MaybeTypeTag>(
-        &self,
-        path: &str,
-        expected: &str,
-    ) -> Conv<Option<ClassInstance<'a, T>>> {
-        if self.is_absent() {
-            return Ok(None);
-        }
-        // SAFETY: a value of the current call; the instance is used only during the call.
-        unsafe { ClassInstance::<T>::from_napi_value(self.env, self.value) }
-            .map(Some)
-            .map_err(|_| wrong_type(path, expected))
-    }
-
     /// A config document (a plain object; absent = `{}`, the documented defaults).
     pub fn config(&self, path: &str) -> Conv<Value> {
         if self.is_absent() {
@@ -391,14 +313,6 @@ impl Arg {
             return Err(wrong_type(path, "an object"));
         }
         breakwater::document::from_value(&self.json_value(path, 0)?).map_err(|e| e.within(path))
-    }
-
-    /// An arbitrary JSON-like value; `undefined` object fields are omitted.
-    pub fn json(&self, path: &str) -> Conv<Option<Value>> {
-        if self.is_absent() {
-            return Ok(None);
-        }
-        self.json_value(path, 0).map(Some)
     }
 
     fn json_value(&self, path: &str, depth: usize) -> Conv<Value> {
@@ -489,8 +403,8 @@ impl Arg {
             array
         } else {
             let mut out = Vec::new();
-            for (name, value) in self.entries(path)? {
-                let value = value.header_value(&format!("{path}.{name}"))?;
+            for (i, (name, value)) in self.entries(path)?.into_iter().enumerate() {
+                let value = value.header_value("").map_err(|e| repath(e, format!("{path}[{i}][1]")))?;
                 out.push((name, value));
             }
             return Ok(out);
@@ -512,14 +426,10 @@ impl Arg {
         Ok(out)
     }
 
-    /// A header value: a string (numbers are written as JS prints them).
+    /// A header value: a string (a number is refused, as in every runtime: HTTP sends text).
     fn header_value(&self, path: &str) -> Conv<String> {
         match self.kind() {
             ValueType::String => self.string(path),
-            ValueType::Number => {
-                let n = self.number();
-                Ok(if n.fract() == 0.0 && n.abs() < 1e21 { format!("{n:.0}") } else { n.to_string() })
-            }
             _ => Err(wrong_type(path, "a string")),
         }
     }

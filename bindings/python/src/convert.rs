@@ -254,8 +254,8 @@ pub(crate) fn headers(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> PyR
         if pair.is_instance_of::<PyString>() || pair.len().ok() != Some(2) {
             return Err(wrong_type(py, &path, "a (name, value) pair", &pair));
         }
-        let name = header_text(py, &pair.get_item(0)?, &path)?;
-        let value = header_text(py, &pair.get_item(1)?, &path)?;
+        let name = header_text(py, &pair.get_item(0)?, &format!("{path}[0]"))?;
+        let value = header_text(py, &pair.get_item(1)?, &format!("{path}[1]"))?;
         out.push((name, value));
     }
     Ok(out)

@@ -20,7 +20,7 @@ mod surface;
 
 /// The description of the surface every runtime exposes (`breakwater::surface::describe`).
 #[pyfunction]
-#[pyo3(name = "_surface")]
+#[pyo3(name = "surface")]
 fn surface_description(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     convert::out(py, &breakwater::surface::describe())
 }

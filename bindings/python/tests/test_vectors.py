@@ -353,7 +353,42 @@ def policy_runner(v: dict) -> Dict[str, Op]:
     }
 
 
+def calls_runner(v: dict) -> Dict[str, Op]:
+    """Any operation by name (`classify`, `Class.method`, `Class.new`), its arguments by keyword."""
+    no_config(v, "calls")
+    surface = bw.surface()
+    static = {f"{c['name']}.{op['name']}" for c in surface["classes"] for op in c["ops"] if op["kind"] == "static"}
+
+    def make(cls: str, now: int) -> Any:
+        if cls == "Request":
+            return bw.Client(now_ms=now).begin(now_ms=now)
+        return getattr(bw, cls)()
+
+    def resolve(x: Any, now: int) -> Any:
+        if isinstance(x, dict):
+            if "$object" in x:
+                return make(x["$object"], now)
+            return {k: resolve(item, now) for k, item in x.items()}
+        if isinstance(x, list):
+            return [resolve(item, now) for item in x]
+        return x
+
+    def call(a: dict, now: int) -> Any:
+        target, given = a["call"], resolve(a.get("with", {}), now)
+        if "." not in target:
+            return getattr(bw, target)(**given)
+        cls, name = target.split(".")
+        if name == "new":
+            getattr(bw, cls)(**given)
+            return {"ok": True}
+        owner = getattr(bw, cls) if target in static else make(cls, now)
+        return getattr(owner, name)(**given)
+
+    return {"call": call}
+
+
 RUNNERS: Dict[str, Callable[[dict], Dict[str, Op]]] = {
+    "calls": calls_runner,
     "classify": classify_runner,
     "headers": headers_runner,
     "backoff": backoff_runner,

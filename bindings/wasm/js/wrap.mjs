@@ -18,7 +18,7 @@ import { buildSurface } from './surface.js';
 const PUBLIC = [
   'classify', 'retryAfter', 'rateLimits', 'parseGoDuration', 'parseHttpDate', 'parseRfc3339', 'errorCodes',
   'Policy', 'Backoff', 'Deadline', 'RetryBudget', 'RetryState', 'CircuitBreaker', 'BreakerRegistry', 'RateLimiter',
-  'IdempotencyKeys', 'ErrorBudget', 'Client', 'Request',
+  'IdempotencyKeys', 'ErrorBudget', 'Client', 'Request', 'surface',
 ];
 
 export function install(glue, description) {

@@ -216,7 +216,7 @@ pub fn headers(v: &JsValue, name: &str) -> JsResult<Vec<(String, String)>> {
 }
 
 /// The `[name, value]` pairs of [`headers`] once parsed from JSON: each a name string and a
-/// string (or number) value, or `invalid_type` at the pair's path.
+/// string value, or `invalid_type` at the pair's path (a number too: HTTP sends text).
 pub fn header_pairs(items: Vec<Value>, name: &str) -> JsResult<Vec<(String, String)>> {
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
@@ -232,25 +232,12 @@ pub fn header_pairs(items: Vec<Value>, name: &str) -> JsResult<Vec<(String, Stri
             Some(Value::String(k)) => k,
             _ => return Err(wrong_type(&format!("{name}[{i}][0]"), "a header name must be a string")),
         };
-        let value = match value {
-            Value::String(s) => s,
-            Value::Number(n) => number_text(&n),
-            _ => return Err(wrong_type(&format!("{name}[{i}][1]"), "a header value must be a string")),
+        let Value::String(value) = value else {
+            return Err(wrong_type(&format!("{name}[{i}][1]"), "a header value must be a string"));
         };
         out.push((key, value));
     }
     Ok(out)
-}
-
-/// A number as JS prints it (`5`, `1.5`), for header values given as numbers.
-fn number_text(n: &Number) -> String {
-    match (n.as_u64(), n.as_i64(), n.as_f64()) {
-        (Some(u), _, _) => u.to_string(),
-        (_, Some(i), _) => i.to_string(),
-        (_, _, Some(f)) if f.fract() == 0.0 && f.abs() < 1e21 => format!("{f:.0}"),
-        (_, _, Some(f)) => f.to_string(),
-        _ => n.to_string(),
-    }
 }
 
 fn type_name(v: &JsValue) -> String {

@@ -61,7 +61,7 @@ test('the module exports exactly the names of docs/bindings.md', () => {
   assert.deepEqual(Object.keys(wasm).sort(), [
     'Backoff', 'BreakerRegistry', 'CircuitBreaker', 'Client', 'Deadline', 'ErrorBudget', 'IdempotencyKeys',
     'Policy', 'RateLimiter', 'Request', 'RetryBudget', 'RetryState', 'classify', 'errorCodes', 'parseGoDuration',
-    'parseHttpDate', 'parseRfc3339', 'rateLimits', 'retryAfter',
+    'parseHttpDate', 'parseRfc3339', 'rateLimits', 'retryAfter', 'surface',
   ]);
   assert.deepEqual(statics(Policy), ['fromJson', 'fromObject', 'fromToml', 'preset', 'schema']);
   assert.deepEqual(methods(Policy), ['toJson', 'toObject']);
@@ -157,6 +157,8 @@ test('wrong argument types are invalid_type naming the parameter', () => {
   refuses(() => classify('http_429', 'retry-after: 1'), 'invalid_type', 'headers');
   refuses(() => classify('http_429', [['retry-after']]), 'invalid_type', 'headers[0]');
   refuses(() => classify('http_429', [['retry-after', {}]]), 'invalid_type', 'headers[0][1]');
+  refuses(() => classify('http_429', [['retry-after', 5]]), 'invalid_type', 'headers[0][1]');
+  refuses(() => classify('http_429', { 'retry-after': 5 }), 'invalid_type', 'headers[0][1]');
   refuses(() => classify('http_429', [], 'openai'), 'invalid_type', 'options');
   refuses(() => new ErrorBudget().record('yes', 0), 'invalid_type', 'good');
   refuses(() => new IdempotencyKeys({ mode: 'derived' }, 0).derive(42), 'invalid_type', 'content');
@@ -219,7 +221,6 @@ test('headers: pairs, a plain object, a Headers instance and a Map read the same
     { 'Retry-After': '2', 'x-should-retry': 'true' },
     new Headers({ 'Retry-After': '2', 'x-should-retry': 'true' }),
     new Map([['retry-after', '2'], ['x-should-retry', 'true']]),
-    { 'retry-after': 2, 'x-should-retry': 'true' },
   ];
   for (const headers of forms) {
     const c = classify('http_503', headers);
@@ -437,7 +438,7 @@ test('classify reads headers as pairs, objects, Headers and Maps, and refuses ba
     [['http_429', [['retry-after-ms', '1500'], ['retry-after', '2'], ['x-should-retry', 'true']], { errorType: 'rate_limit_error' }], 1500],
     [['http_503', { 'Retry-After': 'Wed, 21 Oct 2015 07:28:00 GMT' }, { wallUnixMs: 1_445_412_470_000 }], 10_000],
     [['http_503', new Headers({ 'retry-after': '3' })], 3000],
-    [['http_429', [['retry-after', 5]]], 5000],
+    [['http_429', [['retry-after', '5']]], 5000],
     [['http_500', new Map([['x-ms-retry-after-ms', '10']]), { profile: 'azure_openai', errorCode: null }], 10],
     [['http_200'], undefined],
     [['connect', null, null], undefined],
@@ -447,6 +448,8 @@ test('classify reads headers as pairs, objects, Headers and Maps, and refuses ba
   }
   refuses(() => classify('http_2000'), 'invalid_argument', 'outcome');
   refuses(() => classify('http_429', [['retry-after', {}]]), 'invalid_type', 'headers[0][1]');
+  refuses(() => classify('http_429', [['retry-after', 5]]), 'invalid_type', 'headers[0][1]');
+  refuses(() => classify('http_429', { 'retry-after': 5 }), 'invalid_type', 'headers[0][1]');
   refuses(() => classify('http_429', [[1, '2']]), 'invalid_type', 'headers[0][0]');
   refuses(() => classify('http_429', [], { profile: 'gemini' }), 'unknown_variant', 'profile');
   refuses(() => classify('http_429', [], { wallUnixMs: 1.5 }), 'invalid_argument', 'wallUnixMs');

@@ -16,6 +16,7 @@ use serde_json::Value;
 
 mod backoff;
 mod breaker;
+mod calls;
 mod classify;
 mod client;
 mod deadline;
@@ -66,6 +67,7 @@ fn runner_for(v: &Vector) -> Result<Box<dyn Runner>, breakwater::Error> {
     match v.component.as_str() {
         "breaker" => breaker::runner(v),
         "breaker_registry" => breaker::registry_runner(v),
+        "calls" => calls::runner(v),
         "backoff" => backoff::runner(v),
         "classify" => classify::runner(v),
         "client" => client::runner(v),

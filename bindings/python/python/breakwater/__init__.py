@@ -30,6 +30,7 @@ from ._breakwater import (
     parse_rfc3339,
     rate_limits,
     retry_after,
+    surface,
 )
 from ._errors import (
     BreakwaterError,
@@ -65,4 +66,5 @@ __all__ = [
     "parse_rfc3339",
     "rate_limits",
     "retry_after",
+    "surface",
 ]

@@ -1,0 +1,416 @@
+//! Runner for `component: "calls"`: any operation of the binding surface called by name with
+//! its arguments as JSON, the way a binding reads them (`breakwater::surface!` expanded for
+//! JSON values here, as the Python, Node and WASM bindings expand it for theirs).
+//!
+//! `args.call` names the operation: `classify`, `Class.method`, `Class.static_method`, or
+//! `Class.new`; `args.with` holds its arguments by (snake_case) name. A value
+//! `{"$object": "Class"}` is a new object of that class with its defaults (a `Request` comes
+//! from a new `Client`'s `begin`). Objects are `{"$class", "$handle"}` here, so that one of
+//! another class is refused as the bindings refuse it. Every refusal is the one a binding gives.
+
+use std::cell::{RefCell, RefMut};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use breakwater::policy::Policy as CorePolicy;
+use breakwater::surface::Handles;
+use breakwater::transport::breaker::Permit as CorePermit;
+use breakwater::transport::classify::{Class as ClassCode, Profile};
+use breakwater::{Error, ErrorCode, StableCode};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value as Json};
+
+use crate::{Runner, Step, Vector};
+
+pub fn runner(v: &Vector) -> Result<Box<dyn Runner>, Error> {
+    if !(v.config.is_null() || v.config.as_object().is_some_and(serde_json::Map::is_empty)) {
+        return Err(Error::argument("config", "calls takes no config"));
+    }
+    Ok(Box::new(Calls))
+}
+
+struct Calls;
+
+impl Runner for Calls {
+    fn step(&mut self, step: &Step) -> Result<Json, Error> {
+        if step.op != "call" {
+            return Err(Error::argument("op", format!("unknown op `{}`", step.op)));
+        }
+        let call = step
+            .args
+            .get("call")
+            .and_then(Json::as_str)
+            .ok_or_else(|| Error::argument("args.call", "required"))?;
+        let mut with = step.args.get("with").cloned().unwrap_or_else(|| json!({}));
+        resolve_objects(&mut with, step.at_ms)?;
+        let args = with.as_object().cloned().unwrap_or_default().into_iter().collect::<BTreeMap<_, _>>();
+        dispatch(call, &mut Args { given: args, now: step.at_ms })
+    }
+}
+
+/// The arguments of one call: taken by name, each once; what is left is unknown.
+struct Args {
+    given: BTreeMap<String, Json>,
+    now: u64,
+}
+
+impl Args {
+    fn take(&mut self, name: &str) -> Option<Json> {
+        self.given.remove(name).filter(|v| !v.is_null())
+    }
+
+    fn no_unknown(&self) -> Result<(), Error> {
+        match self.given.keys().next() {
+            Some(k) => {
+                Err(Error::new(ErrorCode::UnknownField, k.clone(), format!("no argument named `{k}`")))
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// Replaces each `{"$object": "Class"}` with the handle of a new object of that class.
+fn resolve_objects(v: &mut Json, now: u64) -> Result<(), Error> {
+    if let Some(class) = v.get("$object").and_then(Json::as_str) {
+        *v = make(class, now)?;
+        return Ok(());
+    }
+    if let Some(map) = v.as_object_mut() {
+        for item in map.values_mut() {
+            resolve_objects(item, now)?;
+        }
+    }
+    Ok(())
+}
+
+fn make(class: &str, now: u64) -> Result<Json, Error> {
+    if class == "Request" {
+        let client = make("Client", now)?;
+        let mut begin = Args { given: BTreeMap::from([("this".to_owned(), client)]), now };
+        return dispatch("Client.begin", &mut begin);
+    }
+    dispatch(&format!("{class}.new"), &mut Args { given: BTreeMap::new(), now })
+}
+
+/// An object as this runner passes it.
+fn object(class: &str, handle: u64) -> Json {
+    json!({ "$class": class, "$handle": handle })
+}
+
+/// The handle of `v` when it is an object of `class`.
+fn handle_of(v: &Json, class: &str, name: &str) -> Result<u64, Error> {
+    match (v.get("$class").and_then(Json::as_str), v.get("$handle").and_then(Json::as_u64)) {
+        (Some(c), Some(h)) if c == class => Ok(h),
+        _ => Err(wrong(name, &format!("a {class}"))),
+    }
+}
+
+fn missing(name: &str) -> Error {
+    Error::new(ErrorCode::MissingField, name, format!("{name} is required"))
+}
+
+fn wrong(name: &str, what: &str) -> Error {
+    Error::new(ErrorCode::InvalidType, name, format!("expected {what}"))
+}
+
+/// Declares a kind's reader and its `Option` form.
+macro_rules! kind {
+    ($kind:ident: $($t:ty => |$v:ident, $name:ident| $read:expr;)+) => {
+        trait $kind: Sized {
+            fn read(v: Option<Json>, name: &str) -> Result<Self, Error>;
+        }
+        $(
+            impl $kind for $t {
+                fn read(v: Option<Json>, $name: &str) -> Result<Self, Error> {
+                    let $v = v.ok_or_else(|| missing($name))?;
+                    $read
+                }
+            }
+            impl $kind for Option<$t> {
+                fn read(v: Option<Json>, name: &str) -> Result<Self, Error> {
+                    v.map(|v| <$t as $kind>::read(Some(v), name)).transpose()
+                }
+            }
+        )+
+    };
+}
+
+fn count(v: &Json, name: &str) -> Result<u64, Error> {
+    match v {
+        Json::Number(n) => n.as_u64().ok_or_else(|| {
+            Error::argument(name, format!("{name} must be a whole number from 0 to 2^64 - 1, got {n}"))
+        }),
+        _ => Err(wrong(name, "a number")),
+    }
+}
+
+fn text(v: &Json, name: &str) -> Result<String, Error> {
+    v.as_str().map(str::to_owned).ok_or_else(|| wrong(name, "a string"))
+}
+
+kind! { Text: String => |v, name| text(&v, name); }
+kind! {
+    Count:
+        u64 => |v, name| count(&v, name);
+        u32 => |v, name| u32::try_from(count(&v, name)?).map_err(|_| Error::argument(name, "above 2^32 - 1"));
+}
+kind! {
+    Code:
+        ClassCode => |v, name| ClassCode::parse(&text(&v, name)?, name);
+        Profile => |v, name| Profile::parse(&text(&v, name)?, name);
+}
+kind! { Flag: bool => |v, name| v.as_bool().ok_or_else(|| wrong(name, "a boolean")); }
+kind! { Permit: CorePermit => |v, name| Ok(CorePermit::from_token(count(&v, name)?)); }
+kind! { Bytes: Vec<u8> => |v, name| Ok(text(&v, name)?.into_bytes()); }
+kind! {
+    Headers: Vec<(String, String)> => |v, name| {
+        let pairs: Vec<(String, Json)> = match v {
+            Json::Array(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, pair)| match pair {
+                    Json::Array(p) if p.len() == 2 => {
+                        let n = text(&p[0], &format!("{name}[{i}][0]"))?;
+                        Ok((n, p[1].clone()))
+                    }
+                    _ => Err(wrong(&format!("{name}[{i}]"), "a [name, value] pair")),
+                })
+                .collect::<Result<_, _>>()?,
+            Json::Object(map) => map.into_iter().collect(),
+            _ => return Err(wrong(name, "[name, value] pairs or a mapping")),
+        };
+        pairs.into_iter().enumerate().map(|(i, (n, value))| Ok((n, text(&value, &format!("{name}[{i}][1]"))?))).collect()
+    };
+}
+
+trait Value: Sized {
+    fn read(v: Option<Json>, name: &str) -> Result<Self, Error>;
+}
+impl<T: DeserializeOwned> Value for T {
+    fn read(v: Option<Json>, name: &str) -> Result<Self, Error> {
+        let v = v.ok_or_else(|| missing(name))?;
+        if !v.is_object() {
+            return Err(wrong(name, "an object"));
+        }
+        breakwater::document::from_value(&v).map_err(|e| e.within(name))
+    }
+}
+
+trait Config: Sized {
+    fn read(v: Option<Json>, name: &str) -> Result<Self, Error>;
+}
+impl<T: DeserializeOwned> Config for Option<T> {
+    fn read(v: Option<Json>, name: &str) -> Result<Self, Error> {
+        match v {
+            None => Ok(None),
+            Some(v) if v.is_object() => breakwater::document::from_value(&v).map(Some),
+            Some(_) => Err(wrong(name, "an object")),
+        }
+    }
+}
+impl Config for CorePolicy {
+    fn read(v: Option<Json>, name: &str) -> Result<Self, Error> {
+        <Option<CorePolicy> as Config>::read(v, name)?.ok_or_else(|| missing(name))
+    }
+}
+
+trait Wall: Sized {
+    fn read(v: Option<Json>, name: &str) -> Result<Self, Error>;
+}
+impl Wall for Option<u64> {
+    fn read(v: Option<Json>, name: &str) -> Result<Self, Error> {
+        v.map(|v| count(&v, name)).transpose()
+    }
+}
+
+trait Seed: Sized {
+    fn read(v: Option<Json>, name: &str) -> Result<Self, Error>;
+}
+impl Seed for u64 {
+    fn read(v: Option<Json>, name: &str) -> Result<Self, Error> {
+        v.map_or(Ok(0), |v| count(&v, name))
+    }
+}
+
+trait PolicyDoc: Sized {
+    fn read(v: Option<Json>, name: &str) -> Result<Self, Error>;
+}
+impl PolicyDoc for Option<CorePolicy> {
+    fn read(v: Option<Json>, name: &str) -> Result<Self, Error> {
+        match v {
+            Some(v) if v.get("$class").is_some() => {
+                let p = <Policy as Obj>::read(Some(v), name)?;
+                let policy = p.borrow().clone();
+                Ok(Some(policy))
+            }
+            other => <Option<CorePolicy> as Config>::read(other, name),
+        }
+    }
+}
+
+/// A class of the surface: its objects' table.
+trait Class: 'static {
+    type State: 'static;
+    const NAME: &'static str;
+    fn with<R>(f: impl FnOnce(&mut Handles<Self::State>) -> R) -> R;
+}
+
+trait Obj: Class {
+    fn read(v: Option<Json>, name: &str) -> Result<Rc<RefCell<Self::State>>, Error> {
+        let handle = handle_of(&v.ok_or_else(|| missing(name))?, Self::NAME, name)?;
+        Self::with(|h| h.get(handle, name, Self::NAME))
+    }
+}
+trait OptObj: Obj {
+    fn read(v: Option<Json>, name: &str) -> Result<Option<Rc<RefCell<Self::State>>>, Error> {
+        v.map(|v| <Self as Obj>::read(Some(v), name)).transpose()
+    }
+}
+impl<T: Class> Obj for T {}
+impl<T: Class> OptObj for T {}
+
+fn borrow<'a, T>(cell: &'a RefCell<T>, name: &str) -> Result<RefMut<'a, T>, Error> {
+    cell.try_borrow_mut().map_err(|_| Error::argument(name, "the same object is passed twice"))
+}
+
+macro_rules! read {
+    ($args:ident; $p:ident, Time, $t:ty) => {
+        let $p: u64 = match $args.take(stringify!($p)) {
+            Some(v) => count(&v, stringify!($p))?,
+            None => $args.now,
+        };
+    };
+    ($args:ident; $p:ident, $kind:ident, $t:ty) => {
+        let $p = <$t as $kind>::read($args.take(stringify!($p)), stringify!($p))?;
+    };
+}
+
+macro_rules! borrow_param {
+    ($p:ident, Obj) => {
+        let mut guard = borrow(&$p, stringify!($p))?;
+        let $p = &mut *guard;
+    };
+    ($p:ident, OptObj) => {
+        let mut guard = match &$p {
+            Some(o) => Some(borrow(o, stringify!($p))?),
+            None => None,
+        };
+        let $p = guard.as_deref_mut();
+    };
+    ($p:ident, $other:ident) => {};
+}
+
+macro_rules! result {
+    (Value, $rt:ty, $e:expr) => {
+        serde_json::to_value(&$e).map_err(|e| Error::argument("output", e.to_string()))
+    };
+    (Obj, $rt:ty, $e:expr) => {{
+        let state = $e;
+        Ok(object(<$rt as Class>::NAME, <$rt as Class>::with(|h| h.insert(state))))
+    }};
+}
+
+macro_rules! member {
+    ($call:ident, $args:ident, $class:ident; new ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*) = $f:path;) => {
+        if $call == concat!(stringify!($class), ".new") {
+            $(read!($args; $p, $kind, $t);)*
+            $args.no_unknown()?;
+            let state = $f($($p),*)?;
+            return Ok(object(stringify!($class), <$class as Class>::with(|h| h.insert(state))));
+        }
+    };
+    ($call:ident, $args:ident, $class:ident; static $name:ident $js:literal
+        ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
+        if $call == concat!(stringify!($class), ".", stringify!($name)) {
+            $(read!($args; $p, $kind, $t);)*
+            $args.no_unknown()?;
+            return result!($rk, $rt, $f($($p),*)?);
+        }
+    };
+    ($call:ident, $args:ident, $class:ident; fn $name:ident $js:literal
+        ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
+        if $call == concat!(stringify!($class), ".", stringify!($name)) {
+            let this = match $args.take("this") {
+                Some(o) => o,
+                None => make(stringify!($class), $args.now)?,
+            };
+            let this = handle_of(&this, stringify!($class), "this")?;
+            $(read!($args; $p, $kind, $t);)*
+            $args.no_unknown()?;
+            let this = <$class as Class>::with(|h| h.get(this, "this", stringify!($class)))?;
+            let mut this = borrow(&this, "this")?;
+            $(borrow_param!($p, $kind);)*
+            let out = $f(&mut *this, $($p),*)?;
+            return result!($rk, $rt, out);
+        }
+    };
+}
+
+macro_rules! members {
+    ($call:ident, $args:ident, $class:ident;) => {};
+    ($call:ident, $args:ident, $class:ident; $(#[doc = $d:literal])* new $params:tt = $f:path; $($rest:tt)*) => {
+        member!($call, $args, $class; new $params = $f;);
+        members!($call, $args, $class; $($rest)*);
+    };
+    ($call:ident, $args:ident, $class:ident; $(#[doc = $d:literal])* $which:ident $name:ident $js:literal $params:tt
+        -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
+        member!($call, $args, $class; $which $name $js $params -> $rk $rt = $f;);
+        members!($call, $args, $class; $($rest)*);
+    };
+}
+
+macro_rules! json_classes {
+    () => {};
+    ($(#[doc = $d:literal])* fn $name:ident $js:literal $params:tt -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
+        json_classes!($($rest)*);
+    };
+    ($(#[doc = $d:literal])* class $name:ident $js:literal ($state:ty) { $($body:tt)* } $($rest:tt)*) => {
+        pub struct $name;
+        impl Class for $name {
+            type State = $state;
+            const NAME: &'static str = stringify!($name);
+            fn with<R>(f: impl FnOnce(&mut Handles<$state>) -> R) -> R {
+                thread_local! {
+                    static OBJECTS: RefCell<Handles<$state>> = RefCell::new(Handles::default());
+                }
+                OBJECTS.with(|h| f(&mut h.borrow_mut()))
+            }
+        }
+        json_classes!($($rest)*);
+    };
+}
+
+macro_rules! json_calls {
+    ($call:ident, $args:ident;) => {};
+    ($call:ident, $args:ident; $(#[doc = $d:literal])* fn $name:ident $js:literal ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*)
+        -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
+        if $call == stringify!($name) {
+            $(read!($args; $p, $kind, $t);)*
+            $args.no_unknown()?;
+            return result!($rk, $rt, $f($($p),*)?);
+        }
+        json_calls!($call, $args; $($rest)*);
+    };
+    ($call:ident, $args:ident; $(#[doc = $d:literal])* class $name:ident $js:literal ($state:ty) { $($body:tt)* } $($rest:tt)*) => {
+        members!($call, $args, $name; $($body)*);
+        json_calls!($call, $args; $($rest)*);
+    };
+}
+
+macro_rules! json_surface {
+    ($($items:tt)*) => {
+        mod marker {
+            use super::*;
+            json_classes!($($items)*);
+        }
+        use marker::*;
+
+        /// Calls the operation `call` with `args`.
+        fn dispatch(call: &str, args: &mut Args) -> Result<Json, Error> {
+            json_calls!(call, args; $($items)*);
+            Err(Error::argument("args.call", format!("no operation `{call}`")))
+        }
+    };
+}
+
+breakwater::surface!(json_surface);

@@ -145,8 +145,9 @@ export function buildSurface(native, description = JSON.parse(native.__surface()
     return out;
   }
 
-  /** A native result as the caller sees it: a new object for `Obj` results. */
+  /** A native result as the caller sees it: a new object for `Obj` results, nothing for `()`. */
   function result(op, value) {
+    if (op.returns?.rust === '()') return undefined;
     if (op.returns?.kind !== 'Obj') return value;
     const cls = classes[op.returns.rust];
     return adopt(Object.create(cls.prototype), cls.description, value);

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { refused, standingPermitChecks } from '../../../tests/js/breaker-checks.mjs';
 import { retryStateChecks } from '../../../tests/js/retry-checks.mjs';
 import { optionsChecks } from '../../../tests/js/options-checks.mjs';
+import { checkResultTypes } from '../../../tests/js/types-check.mjs';
+import { loadVectors } from '../../../tests/js/load-vectors.mjs';
 
 const require = createRequire(import.meta.url);
 const bw = require('../index.js');
@@ -263,6 +265,20 @@ console.log(c.class, d.timeouts.attempt_ms, o.delay_ms, counted, bw.errorCodes()
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the TypeScript declarations type every result of every vector', (t) => {
+  const tsc = join(here, '..', '..', '..', 'node_modules', '.bin', 'tsc');
+  if (!existsSync(tsc)) return t.skip('typescript is not installed');
+  const checked = checkResultTypes({
+    api: bw,
+    vectors: loadVectors(),
+    entry: join(here, '..', 'index.js'),
+    tsc,
+    args: ['--target', 'es2022', '--lib', 'es2022,dom', '--module', 'nodenext', '--moduleResolution', 'nodenext'],
+  });
+  assert.ok(checked.operations > 40 && checked.distinct > 400, JSON.stringify(checked));
+  t.diagnostic(`${checked.distinct} distinct results of ${checked.operations} operations type-checked`);
 });
 
 test('breaker wrapper: the fast and rich paths agree; other argument forms and receivers are refused as before', () => {

@@ -12,6 +12,8 @@ import { wasm } from './support/wasm.mjs';
 import { standingPermitChecks } from '../../../tests/js/breaker-checks.mjs';
 import { retryStateChecks } from '../../../tests/js/retry-checks.mjs';
 import { optionsChecks } from '../../../tests/js/options-checks.mjs';
+import { checkResultTypes } from '../../../tests/js/types-check.mjs';
+import { loadVectors } from '../../../tests/js/load-vectors.mjs';
 
 const {
   Backoff,
@@ -415,6 +417,20 @@ export async function main(): Promise<number> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the browser .d.ts types every result of every vector', (t) => {
+  const tsc = fileURLToPath(new URL('../../../node_modules/.bin/tsc', import.meta.url));
+  if (!existsSync(tsc)) return t.skip('typescript is not installed');
+  const checked = checkResultTypes({
+    api: wasm,
+    vectors: loadVectors(),
+    entry: fileURLToPath(new URL('../pkg/breakwater_wasm.js', import.meta.url)),
+    tsc,
+    args: ['--target', 'es2022', '--lib', 'es2022,dom,esnext.disposable', '--module', 'es2022', '--moduleResolution', 'bundler'],
+  });
+  assert.ok(checked.operations > 40 && checked.distinct > 400, JSON.stringify(checked));
+  t.diagnostic(`${checked.distinct} distinct results of ${checked.operations} operations type-checked`);
 });
 
 test('the browser .d.ts types the public surface without `any`', () => {

@@ -70,9 +70,6 @@ pub fn absent(v: &JsValue) -> bool {
 /// no larger than 2^53 - 1, or a `BigInt` in `0..2^64`. Anything else is refused with the
 /// parameter's name as path (`invalid_argument`; `invalid_type` for a non-number).
 pub fn u64_arg(v: &JsValue, name: &str) -> JsResult<u64> {
-    if let Some(n) = safe_whole(v) {
-        return Ok(n);
-    }
     if let Some(x) = v.as_f64() {
         return whole(x, name);
     }
@@ -365,13 +362,6 @@ pub fn out<T: Serialize + ?Sized>(x: &T) -> JsResult<JsValue> {
         }
     });
     x.serialize(&OUT).map_err(|e| argument("output", e.to_string()))
-}
-
-/// As [`out`], through `serde_json::Value` first, so non-finite floats read from headers
-/// become `null` exactly as in the core's JSON form (`RetryAfter::delay_ms`).
-pub fn out_json<T: Serialize + ?Sized>(x: &T) -> JsResult<JsValue> {
-    let v = serde_json::to_value(x).map_err(|e| argument("output", e.to_string()))?;
-    out(&v)
 }
 
 thread_local! {

@@ -6,14 +6,14 @@
 //!
 //! Each parameter is read by its kind (`kinds.rs`); then the object is borrowed, then the
 //! objects among the parameters (in the order described), the operation runs and its result
-//! becomes a plain value, or a handle of a new object.
+//! crosses as a plain value, or as the handle of a new object.
 
 use std::cell::{RefCell, RefMut};
 
 use breakwater::surface::Handles;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{core, js_error, out_json, JsResult};
+use crate::convert::{core, js_error, JsResult};
 use crate::kinds;
 
 /// A class of the surface: its objects' table.
@@ -69,9 +69,156 @@ macro_rules! borrow_param {
     ($p:ident, $other:ident) => {};
 }
 
+/// A result: a scalar straight into a `JsValue`, an object or array through the serializer that
+/// builds plain objects (`convert::out`).
+fn plain<T: serde::Serialize>(x: &T) -> JsResult<JsValue> {
+    match x.serialize(Scalar) {
+        Ok(v) => Ok(v),
+        Err(NotScalar) => crate::convert::out(x),
+    }
+}
+
+/// Serializes a scalar straight into a `JsValue`; anything else is [`NotScalar`].
+struct Scalar;
+
+/// What [`Scalar`] refuses: objects and arrays.
+#[derive(Debug)]
+struct NotScalar;
+
+impl std::fmt::Display for NotScalar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not a scalar")
+    }
+}
+
+impl std::error::Error for NotScalar {}
+
+impl serde::ser::Error for NotScalar {
+    fn custom<M: std::fmt::Display>(_: M) -> Self {
+        NotScalar
+    }
+}
+
+macro_rules! number {
+    ($($method:ident: $t:ty),*) => {
+        $(
+            #[allow(clippy::cast_precision_loss, clippy::cast_lossless)]
+            fn $method(self, v: $t) -> Result<JsValue, NotScalar> {
+                Ok(JsValue::from_f64(v as f64))
+            }
+        )*
+    };
+}
+
+impl serde::Serializer for Scalar {
+    type Ok = JsValue;
+    type Error = NotScalar;
+    type SerializeSeq = serde::ser::Impossible<JsValue, NotScalar>;
+    type SerializeTuple = serde::ser::Impossible<JsValue, NotScalar>;
+    type SerializeTupleStruct = serde::ser::Impossible<JsValue, NotScalar>;
+    type SerializeTupleVariant = serde::ser::Impossible<JsValue, NotScalar>;
+    type SerializeMap = serde::ser::Impossible<JsValue, NotScalar>;
+    type SerializeStruct = serde::ser::Impossible<JsValue, NotScalar>;
+    type SerializeStructVariant = serde::ser::Impossible<JsValue, NotScalar>;
+
+    number!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64);
+    number!(serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
+    number!(serialize_f32: f32);
+
+    fn serialize_f64(self, v: f64) -> Result<JsValue, NotScalar> {
+        // As serde_json writes it: a non-finite number is null.
+        Ok(if v.is_finite() { JsValue::from_f64(v) } else { JsValue::NULL })
+    }
+    fn serialize_bool(self, v: bool) -> Result<JsValue, NotScalar> {
+        Ok(JsValue::from_bool(v))
+    }
+    fn serialize_char(self, v: char) -> Result<JsValue, NotScalar> {
+        Ok(JsValue::from_str(v.encode_utf8(&mut [0; 4])))
+    }
+    fn serialize_str(self, v: &str) -> Result<JsValue, NotScalar> {
+        Ok(JsValue::from_str(v))
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<JsValue, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_none(self) -> Result<JsValue, NotScalar> {
+        Ok(JsValue::NULL)
+    }
+    fn serialize_some<T: serde::Serialize + ?Sized>(self, v: &T) -> Result<JsValue, NotScalar> {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<JsValue, NotScalar> {
+        Ok(JsValue::NULL)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<JsValue, NotScalar> {
+        Ok(JsValue::NULL)
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<JsValue, NotScalar> {
+        Ok(crate::convert::code(variant))
+    }
+    fn serialize_newtype_struct<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        v: &T,
+    ) -> Result<JsValue, NotScalar> {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<JsValue, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, NotScalar> {
+        Err(NotScalar)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, NotScalar> {
+        Err(NotScalar)
+    }
+}
+
 macro_rules! result {
     (Value, $rt:ty, $e:expr) => {
-        out_json(&$e)
+        plain(&$e)
     };
     (Obj, $rt:ty, $e:expr) => {{
         let state = $e;

@@ -154,10 +154,21 @@ stable_codes! {
 pub struct RetryAfter {
     /// The delay in milliseconds (serialized as `null` when not finite, and read back as NaN:
     /// no policy uses a delay that is not finite, so the round trip decides the same).
-    #[serde(deserialize_with = "delay_or_null")]
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "delay_or_null")]
     pub delay_ms: f64,
     /// The header it came from.
     pub source: RetryAfterSource,
+}
+
+/// A finite delay as a number, any other as `null`: the same in every serializer (serde_json
+/// writes non-finite floats as `null`, a JS or Python serializer would not).
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `serialize_with` passes a reference
+fn finite_or_null<S: serde::Serializer>(delay: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if delay.is_finite() {
+        s.serialize_f64(*delay)
+    } else {
+        s.serialize_none()
+    }
 }
 
 fn delay_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {

@@ -81,6 +81,12 @@ function renamed(e, how) {
  */
 export function buildSurface(native, description = JSON.parse(native.__surface())) {
   const classes = Object.create(null);
+  const byName = Object.fromEntries(description.classes.map((cls) => [cls.name, cls]));
+  /** `Class.method` of every operation that returns an object of class `name`. */
+  const makers = (name) =>
+    description.classes.flatMap((c) =>
+      c.ops.filter((op) => op.returns?.kind === 'Obj' && op.returns.rust === name).map((op) => `${c.js}.${op.js}`),
+    );
   const collected =
     typeof FinalizationRegistry === 'function' ? new FinalizationRegistry(({ free, handle }) => free(handle)) : null;
 
@@ -149,8 +155,8 @@ export function buildSurface(native, description = JSON.parse(native.__surface()
   function result(op, value) {
     if (op.returns?.rust === '()') return undefined;
     if (op.returns?.kind !== 'Obj') return value;
-    const cls = classes[op.returns.rust];
-    return adopt(Object.create(cls.prototype), cls.description, value);
+    const name = op.returns.rust;
+    return adopt(Object.create(classes[name].prototype), byName[name], value);
   }
 
   function call(op, how, fn, self, args) {
@@ -179,14 +185,13 @@ export function buildSurface(native, description = JSON.parse(native.__surface()
       [cls.js]: class {
         constructor(...args) {
           if (!ctor) {
-            throw refusal('invalid_argument', cls.js, `a ${cls.js} comes from the API (Client.begin), not from new`);
+            throw refusal('invalid_argument', cls.js, `a ${cls.js} comes from ${makers(cls.name).join(' or ')}, not from new`);
           }
           const handle = call(ctor, ctorPlan, make, undefined, args);
           adopt(this, cls, handle);
         }
       },
     }[cls.js];
-    Object.defineProperty(C, 'description', { value: cls });
     for (const op of cls.ops) {
       if (op.kind === 'new') continue;
       const how = plan(op);

@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use breakwater::surface::HandleClass;
 use breakwater::transport::breaker::Permit as CorePermit;
 use breakwater::transport::classify::{Class, Profile};
 use breakwater::{Error, ErrorCode, Policy, StableCode};
@@ -178,10 +179,9 @@ impl PolicyDoc for Option<Policy> {
 }
 
 /// An object of a class of the surface, by the handle the entry passes.
-pub trait Obj: crate::surface::Class {
+pub trait Obj: HandleClass {
     fn read(_env: &Env, a: Arg, name: &str) -> Conv<Rc<RefCell<Self::State>>> {
-        let handle = required(a, name)?.u64(name)?;
-        Self::with(|h| h.get(handle, name, Self::NAME))
+        Self::get(required(a, name)?.u64(name)?, name)
     }
 }
 
@@ -196,5 +196,5 @@ pub trait OptObj: Obj {
     }
 }
 
-impl<T: crate::surface::Class> Obj for T {}
-impl<T: crate::surface::Class> OptObj for T {}
+impl<T: HandleClass> Obj for T {}
+impl<T: HandleClass> OptObj for T {}

@@ -2,40 +2,21 @@
 //! numbers and plain values: `f_<function>(args...)`, `<Class>_new(args...)` → a handle,
 //! `<Class>_<method>(handle, args...)`, `<Class>_free(handle)` — the WASM module's exports,
 //! so that the package entry builds the public classes with the same shared
-//! `bindings/js/surface.mjs`. Objects live in a table per class ([`Handles`]).
+//! `bindings/js/surface.mjs`. Objects live in a table per class (`breakwater::surface::Handles`).
 //!
 //! Each parameter is read by its kind (`kinds.rs`); then the object is borrowed, then the
 //! objects among the parameters (in the order described), the operation runs and its result
 //! becomes a plain value, or a handle of a new object.
 
-use std::cell::{RefCell, RefMut};
-
-use breakwater::surface::Handles;
-use breakwater::Error;
+use breakwater::surface::HandleClass;
 use napi::{sys, Env};
 
 use crate::js::{json, register, Arg, Conv, Json};
 use crate::kinds;
 
-/// A class of the surface: its objects' table.
-pub trait Class: 'static {
-    /// The core state of one object.
-    type State: 'static;
-    /// The class name, for refusals.
-    const NAME: &'static str;
-    /// Runs `f` on the class's table.
-    fn with<R>(f: impl FnOnce(&mut Handles<Self::State>) -> R) -> R;
-}
-
-/// Borrows an object for one call; an object passed twice to the same call is refused.
-fn borrow<'a, T>(cell: &'a RefCell<T>, name: &str) -> Conv<RefMut<'a, T>> {
-    cell.try_borrow_mut().map_err(|_| Error::argument(name, "the same object is passed twice"))
-}
-
-/// The handle of the object a method is called on.
-fn this<C: Class>(args: &[Arg]) -> Conv<std::rc::Rc<RefCell<C::State>>> {
-    let handle = args[0].u64("this")?;
-    C::with(|h| h.get(handle, "this", C::NAME))
+/// The object a method is called on (its handle is the first argument).
+fn this<C: HandleClass>(args: &[Arg]) -> Conv<std::rc::Rc<std::cell::RefCell<C::State>>> {
+    C::get(args[0].u64("this")?, "this")
 }
 
 #[allow(clippy::cast_precision_loss)]
@@ -53,28 +34,13 @@ macro_rules! read {
     };
 }
 
-macro_rules! borrow_param {
-    ($p:ident, Obj) => {
-        let mut guard = borrow(&$p, stringify!($p))?;
-        let $p = &mut *guard;
-    };
-    ($p:ident, OptObj) => {
-        let mut guard = match &$p {
-            Some(o) => Some(borrow(o, stringify!($p))?),
-            None => None,
-        };
-        let $p = guard.as_deref_mut();
-    };
-    ($p:ident, $other:ident) => {};
-}
-
 macro_rules! result {
     (Value, $rt:ty, $e:expr) => {
         Ok(json(&$e))
     };
     (Obj, $rt:ty, $e:expr) => {{
         let state = $e;
-        Ok(handle_json(<$rt as Class>::with(|h| h.insert(state))))
+        Ok(handle_json(<$rt as HandleClass>::insert(state)))
     }};
 }
 
@@ -87,7 +53,7 @@ macro_rules! member {
             let mut i = 0;
             $(read!(env, args, i; $p, $kind, $t);)*
             let state = $f($($p),*)?;
-            Ok(handle_json($class::with(|h| h.insert(state))))
+            Ok(handle_json($class::insert(state)))
         })?;
     };
     ($env:ident, $exports:ident, $class:ident; $(#[doc = $d:literal])* static $name:ident $js:literal
@@ -108,8 +74,8 @@ macro_rules! member {
             let mut i = 1;
             $(read!(env, args, i; $p, $kind, $t);)*
             let this = this::<$class>(args)?;
-            let mut this = borrow(&this, "this")?;
-            $(borrow_param!($p, $kind);)*
+            let mut this = breakwater::surface::borrow(&this, "this")?;
+            $(breakwater::borrow_param!($p, $kind, |e| e);)*
             let out = $f(&mut *this, $($p),*)?;
             result!($rk, $rt, out)
         })?;
@@ -136,19 +102,7 @@ macro_rules! node_classes {
         node_classes!($($rest)*);
     };
     ($(#[doc = $d:literal])* class $name:ident $js:literal ($state:ty) { $($body:tt)* } $($rest:tt)*) => {
-        $(#[doc = $d])*
-        pub struct $name;
-
-        impl Class for $name {
-            type State = $state;
-            const NAME: &'static str = stringify!($name);
-            fn with<R>(f: impl FnOnce(&mut Handles<$state>) -> R) -> R {
-                thread_local! {
-                    static OBJECTS: RefCell<Handles<$state>> = RefCell::new(Handles::default());
-                }
-                OBJECTS.with(|h| f(&mut h.borrow_mut()))
-            }
-        }
+        breakwater::handle_class!($(#[doc = $d])* $name: $state);
 
         node_classes!($($rest)*);
     };
@@ -171,7 +125,7 @@ macro_rules! node_exports {
     ($env:ident, $exports:ident; $(#[doc = $d:literal])* class $name:ident $js:literal ($state:ty) { $($body:tt)* } $($rest:tt)*) => {
         register($env, $exports, concat!(stringify!($name), "_free"), |_, args| {
             let handle = args[0].u64("this")?;
-            $name::with(|h| h.remove(handle));
+            $name::remove(handle);
             Ok(json(&()))
         })?;
         members!($env, $exports, $name; $($body)*);

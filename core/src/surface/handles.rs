@@ -5,7 +5,7 @@
 //! so it is exact in a JavaScript number, and a handle of a removed object never reaches the
 //! object that reuses its slot.
 
-use std::cell::RefCell;
+use std::cell::{RefCell, RefMut};
 use std::rc::Rc;
 
 use crate::{Error, ErrorCode, Result};
@@ -84,6 +84,85 @@ impl<T> Handles<T> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// A class whose objects a runtime holds by handle, with its table of objects (one per thread).
+/// Declared with [`handle_class!`](crate::handle_class!).
+pub trait HandleClass: 'static {
+    /// The core state of one object.
+    type State: 'static;
+    /// The class name, for refusals.
+    const NAME: &'static str;
+    /// Runs `f` on the class's table.
+    fn with<R>(f: impl FnOnce(&mut Handles<Self::State>) -> R) -> R;
+
+    /// The object behind `handle`.
+    ///
+    /// # Errors
+    /// `invalid_type` at `path` when it is not a live object of this class.
+    fn get(handle: u64, path: &str) -> Result<Rc<RefCell<Self::State>>> {
+        Self::with(|h| h.get(handle, path, Self::NAME))
+    }
+
+    /// Stores a new object; its handle.
+    fn insert(state: Self::State) -> u64 {
+        Self::with(|h| h.insert(state))
+    }
+
+    /// Drops the object behind `handle`.
+    fn remove(handle: u64) {
+        Self::with(|h| h.remove(handle));
+    }
+}
+
+/// Borrows an object for one call.
+///
+/// # Errors
+/// `invalid_argument` at `path` when the call already borrowed it (the same object passed
+/// twice).
+pub fn borrow<'a, T>(cell: &'a RefCell<T>, path: &str) -> Result<RefMut<'a, T>> {
+    cell.try_borrow_mut().map_err(|_| Error::argument(path, "the same object is passed twice"))
+}
+
+/// Declares `$name`, the marker of a class whose objects are held by handle with state
+/// `$state`, and its table of objects (one per thread).
+#[macro_export]
+macro_rules! handle_class {
+    ($(#[$meta:meta])* $name:ident: $state:ty) => {
+        $(#[$meta])*
+        pub struct $name;
+
+        impl $crate::surface::HandleClass for $name {
+            type State = $state;
+            const NAME: &'static str = stringify!($name);
+            fn with<R>(f: impl FnOnce(&mut $crate::surface::Handles<$state>) -> R) -> R {
+                thread_local! {
+                    static OBJECTS: ::std::cell::RefCell<$crate::surface::Handles<$state>> =
+                        ::std::cell::RefCell::new($crate::surface::Handles::default());
+                }
+                OBJECTS.with(|h| f(&mut h.borrow_mut()))
+            }
+        }
+    };
+}
+
+/// In a binding's expansion of [`surface!`](crate::surface!): borrows an object parameter
+/// (kind `Obj` or `OptObj`, already read as `Rc<RefCell<_>>`) for the rest of the call, as
+/// `&mut` state; `$err` maps the refusal to the binding's error. Other kinds are left as read.
+#[macro_export]
+macro_rules! borrow_param {
+    ($p:ident, Obj, $err:expr) => {
+        let mut guard = $crate::surface::borrow(&$p, stringify!($p)).map_err($err)?;
+        let $p = &mut *guard;
+    };
+    ($p:ident, OptObj, $err:expr) => {
+        let mut guard = match &$p {
+            Some(o) => Some($crate::surface::borrow(o, stringify!($p)).map_err($err)?),
+            None => None,
+        };
+        let $p = guard.as_deref_mut();
+    };
+    ($p:ident, $other:ident, $err:expr) => {};
 }
 
 #[cfg(test)]

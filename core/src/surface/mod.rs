@@ -50,7 +50,7 @@ mod handles;
 mod ops;
 
 pub use describe::{describe, Class, Op, Param, Returns, Surface};
-pub use handles::Handles;
+pub use handles::{borrow, HandleClass, Handles};
 pub use ops::*;
 
 /// Hands the description of the binding surface to the macro `$m` (see the module docs).

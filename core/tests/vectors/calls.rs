@@ -8,12 +8,12 @@
 //! from a new `Client`'s `begin`). Objects are `{"$class", "$handle"}` here, so that one of
 //! another class is refused as the bindings refuse it. Every refusal is the one a binding gives.
 
-use std::cell::{RefCell, RefMut};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use breakwater::policy::Policy as CorePolicy;
-use breakwater::surface::Handles;
+use breakwater::surface::HandleClass;
 use breakwater::transport::breaker::Permit as CorePermit;
 use breakwater::transport::classify::{Class as ClassCode, Profile};
 use breakwater::{Error, ErrorCode, StableCode};
@@ -248,17 +248,9 @@ impl PolicyDoc for Option<CorePolicy> {
     }
 }
 
-/// A class of the surface: its objects' table.
-trait Class: 'static {
-    type State: 'static;
-    const NAME: &'static str;
-    fn with<R>(f: impl FnOnce(&mut Handles<Self::State>) -> R) -> R;
-}
-
-trait Obj: Class {
+trait Obj: HandleClass {
     fn read(v: Option<Json>, name: &str) -> Result<Rc<RefCell<Self::State>>, Error> {
-        let handle = handle_of(&v.ok_or_else(|| missing(name))?, Self::NAME, name)?;
-        Self::with(|h| h.get(handle, name, Self::NAME))
+        Self::get(handle_of(&v.ok_or_else(|| missing(name))?, Self::NAME, name)?, name)
     }
 }
 trait OptObj: Obj {
@@ -266,12 +258,8 @@ trait OptObj: Obj {
         v.map(|v| <Self as Obj>::read(Some(v), name)).transpose()
     }
 }
-impl<T: Class> Obj for T {}
-impl<T: Class> OptObj for T {}
-
-fn borrow<'a, T>(cell: &'a RefCell<T>, name: &str) -> Result<RefMut<'a, T>, Error> {
-    cell.try_borrow_mut().map_err(|_| Error::argument(name, "the same object is passed twice"))
-}
+impl<T: HandleClass> Obj for T {}
+impl<T: HandleClass> OptObj for T {}
 
 macro_rules! read {
     ($args:ident; $p:ident, Time, $t:ty) => {
@@ -285,28 +273,13 @@ macro_rules! read {
     };
 }
 
-macro_rules! borrow_param {
-    ($p:ident, Obj) => {
-        let mut guard = borrow(&$p, stringify!($p))?;
-        let $p = &mut *guard;
-    };
-    ($p:ident, OptObj) => {
-        let mut guard = match &$p {
-            Some(o) => Some(borrow(o, stringify!($p))?),
-            None => None,
-        };
-        let $p = guard.as_deref_mut();
-    };
-    ($p:ident, $other:ident) => {};
-}
-
 macro_rules! result {
     (Value, $rt:ty, $e:expr) => {
         serde_json::to_value(&$e).map_err(|e| Error::argument("output", e.to_string()))
     };
     (Obj, $rt:ty, $e:expr) => {{
         let state = $e;
-        Ok(object(<$rt as Class>::NAME, <$rt as Class>::with(|h| h.insert(state))))
+        Ok(object(<$rt as HandleClass>::NAME, <$rt as HandleClass>::insert(state)))
     }};
 }
 
@@ -316,7 +289,7 @@ macro_rules! member {
             $(read!($args; $p, $kind, $t);)*
             $args.no_unknown()?;
             let state = $f($($p),*)?;
-            return Ok(object(stringify!($class), <$class as Class>::with(|h| h.insert(state))));
+            return Ok(object(stringify!($class), <$class as HandleClass>::insert(state)));
         }
     };
     ($call:ident, $args:ident, $class:ident; static $name:ident $js:literal
@@ -337,9 +310,9 @@ macro_rules! member {
             let this = handle_of(&this, stringify!($class), "this")?;
             $(read!($args; $p, $kind, $t);)*
             $args.no_unknown()?;
-            let this = <$class as Class>::with(|h| h.get(this, "this", stringify!($class)))?;
-            let mut this = borrow(&this, "this")?;
-            $(borrow_param!($p, $kind);)*
+            let this = <$class as HandleClass>::get(this, "this")?;
+            let mut this = breakwater::surface::borrow(&this, "this")?;
+            $(breakwater::borrow_param!($p, $kind, |e| e);)*
             let out = $f(&mut *this, $($p),*)?;
             return result!($rk, $rt, out);
         }
@@ -365,17 +338,7 @@ macro_rules! json_classes {
         json_classes!($($rest)*);
     };
     ($(#[doc = $d:literal])* class $name:ident $js:literal ($state:ty) { $($body:tt)* } $($rest:tt)*) => {
-        pub struct $name;
-        impl Class for $name {
-            type State = $state;
-            const NAME: &'static str = stringify!($name);
-            fn with<R>(f: impl FnOnce(&mut Handles<$state>) -> R) -> R {
-                thread_local! {
-                    static OBJECTS: RefCell<Handles<$state>> = RefCell::new(Handles::default());
-                }
-                OBJECTS.with(|h| f(&mut h.borrow_mut()))
-            }
-        }
+        breakwater::handle_class!($name: $state);
         json_classes!($($rest)*);
     };
 }
@@ -400,7 +363,6 @@ macro_rules! json_calls {
 macro_rules! json_surface {
     ($($items:tt)*) => {
         mod marker {
-            use super::*;
             json_classes!($($items)*);
         }
         use marker::*;

@@ -74,9 +74,11 @@ macro_rules! member {
             let mut i = 1;
             $(read!(env, args, i; $p, $kind, $t);)*
             let this = this::<$class>(args)?;
-            let mut this = breakwater::surface::borrow(&this, "this")?;
-            $(breakwater::borrow_param!($p, $kind, |e| e);)*
-            let out = $f(&mut *this, $($p),*)?;
+            let out = {
+                let mut this = breakwater::surface::borrow(&this, "this")?;
+                $(breakwater::borrow_param!($p, $kind, |e| e);)*
+                $f(&mut *this, $($p),*)?
+            };
             result!($rk, $rt, out)
         })?;
     };

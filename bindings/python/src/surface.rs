@@ -107,10 +107,14 @@ macro_rules! member {
             ) -> PyResult<Bound<'py, PyAny>> {
                 no_unknown(py, kwargs)?;
                 $(read!(py, $p, $kind, $t);)*
-                // No Python code runs from here on: the object, then its parameters' objects.
-                let mut this = lock(&self.inner);
-                $(lock_param!($p, $kind);)*
-                let out = $f(&mut *this, $($p),*);
+                // The object, then its parameters' objects, locked only while the operation runs:
+                // no Python code runs under a lock (building the result allocates, and an
+                // allocation may run a finalizer that calls back into breakwater).
+                let out = {
+                    let mut this = lock(&self.inner);
+                    $(lock_param!($p, $kind);)*
+                    $f(&mut *this, $($p),*)
+                };
                 result!(py, $rk, $rt, out.py_err(py)?)
             }
         }

@@ -229,9 +229,11 @@ macro_rules! member {
             pub fn [<$class _ $name>](this: f64, $($p: JsValue),*) -> JsResult<JsValue> {
                 $(read!($p, $kind, $t);)*
                 let this = core($class::get(handle(this), "this"))?;
-                let mut this = core(breakwater::surface::borrow(&this, "this"))?;
-                $(breakwater::borrow_param!($p, $kind, |e| js_error(&e));)*
-                let out = core($f(&mut *this, $($p),*))?;
+                let out = {
+                    let mut this = core(breakwater::surface::borrow(&this, "this"))?;
+                    $(breakwater::borrow_param!($p, $kind, |e| js_error(&e));)*
+                    core($f(&mut *this, $($p),*))?
+                };
                 result!($rk, $rt, out)
             }
         }

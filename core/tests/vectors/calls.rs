@@ -311,9 +311,11 @@ macro_rules! member {
             $(read!($args; $p, $kind, $t);)*
             $args.no_unknown()?;
             let this = <$class as HandleClass>::get(this, "this")?;
-            let mut this = breakwater::surface::borrow(&this, "this")?;
-            $(breakwater::borrow_param!($p, $kind, |e| e);)*
-            let out = $f(&mut *this, $($p),*)?;
+            let out = {
+                let mut this = breakwater::surface::borrow(&this, "this")?;
+                $(breakwater::borrow_param!($p, $kind, |e| e);)*
+                $f(&mut *this, $($p),*)?
+            };
             return result!($rk, $rt, out);
         }
     };

@@ -112,7 +112,7 @@ function main() {
   const addonName = 'Node addon (napi-rs) `breakwater`';
   const rows = [
     ['FFI floor: `CircuitBreaker.state()` (returns a string)', stateFloor(wasm), 'a plain JS method returning a string', pureState],
-    ['FFI floor: `BreakerRegistry.len()` (returns a number)', lenFloor(wasm), 'a plain JS method returning a number', pureLen],
+    ['a generic call returning a number: `BreakerRegistry.len()` (JS entry, handle table)', lenFloor(wasm), 'a plain JS method returning a number', pureLen],
   ];
   const same = [
     ['breaker acquire + record, rich objects (`tryAcquire`/`record`)', breakerRich],

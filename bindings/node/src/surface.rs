@@ -84,19 +84,6 @@ macro_rules! member {
     };
 }
 
-macro_rules! members {
-    ($env:ident, $exports:ident, $class:ident;) => {};
-    ($env:ident, $exports:ident, $class:ident; $(#[doc = $d:literal])* new $params:tt = $f:path; $($rest:tt)*) => {
-        member!($env, $exports, $class; new $params = $f;);
-        members!($env, $exports, $class; $($rest)*);
-    };
-    ($env:ident, $exports:ident, $class:ident; $(#[doc = $d:literal])* $which:ident $name:ident $js:literal $params:tt
-        -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
-        member!($env, $exports, $class; $which $name $js $params -> $rk $rt = $f;);
-        members!($env, $exports, $class; $($rest)*);
-    };
-}
-
 /// The class markers and their tables.
 macro_rules! node_classes {
     () => {};
@@ -130,7 +117,7 @@ macro_rules! node_exports {
             $name::remove(handle);
             Ok(json(&()))
         })?;
-        members!($env, $exports, $name; $($body)*);
+        breakwater::surface_members!(member [$env, $exports, $name]; $($body)*);
         node_exports!($env, $exports; $($rest)*);
     };
 }

@@ -121,18 +121,6 @@ macro_rules! member {
     };
 }
 
-macro_rules! members {
-    ($class:ident;) => {};
-    ($class:ident; $(#[doc = $d:literal])* new $params:tt = $f:path; $($rest:tt)*) => {
-        member!($class; $(#[doc = $d])* new $params = $f;);
-        members!($class; $($rest)*);
-    };
-    ($class:ident; $(#[doc = $d:literal])* $which:ident $name:ident $js:literal $params:tt -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
-        member!($class; $(#[doc = $d])* $which $name $js $params -> $rk $rt = $f;);
-        members!($class; $($rest)*);
-    };
-}
-
 macro_rules! python_items {
     () => {};
     ($(#[doc = $d:literal])* fn $name:ident $js:literal ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*)
@@ -170,7 +158,7 @@ macro_rules! python_items {
             const EXPECTED: &'static str = concat!("a breakwater.", stringify!($name));
         }
 
-        members!($name; $($body)*);
+        breakwater::surface_members!(member [$name]; $($body)*);
         python_items!($($rest)*);
     };
 }

@@ -240,18 +240,6 @@ macro_rules! member {
     };
 }
 
-macro_rules! members {
-    ($class:ident;) => {};
-    ($class:ident; $(#[doc = $d:literal])* new $params:tt = $f:path; $($rest:tt)*) => {
-        member!($class; $(#[doc = $d])* new $params = $f;);
-        members!($class; $($rest)*);
-    };
-    ($class:ident; $(#[doc = $d:literal])* $which:ident $name:ident $js:literal $params:tt -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
-        member!($class; $(#[doc = $d])* $which $name $js $params -> $rk $rt = $f;);
-        members!($class; $($rest)*);
-    };
-}
-
 macro_rules! wasm_surface {
     () => {};
     ($(#[doc = $d:literal])* fn $name:ident $js:literal ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*)
@@ -279,7 +267,7 @@ macro_rules! wasm_surface {
             }
         }
 
-        members!($name; $($body)*);
+        breakwater::surface_members!(member [$name]; $($body)*);
         wasm_surface!($($rest)*);
     };
 }

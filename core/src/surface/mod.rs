@@ -53,6 +53,23 @@ pub use describe::{describe, Class, Op, Param, Returns, Surface};
 pub use handles::{borrow, HandleClass, Handles};
 pub use ops::*;
 
+/// In an expander of [`surface!`]: calls `$m!($($pre)*; MEMBER)` for each member of a class
+/// body (its constructor, static methods and methods, each with its doc lines), so that an
+/// expander writes one `member!` rule per kind of member and no walk of its own.
+#[macro_export]
+macro_rules! surface_members {
+    ($m:ident [$($pre:tt)*];) => {};
+    ($m:ident [$($pre:tt)*]; $(#[doc = $d:literal])* new $params:tt = $f:path; $($rest:tt)*) => {
+        $m!($($pre)*; $(#[doc = $d])* new $params = $f;);
+        $crate::surface_members!($m [$($pre)*]; $($rest)*);
+    };
+    ($m:ident [$($pre:tt)*]; $(#[doc = $d:literal])* $which:ident $name:ident $js:literal $params:tt
+        -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
+        $m!($($pre)*; $(#[doc = $d])* $which $name $js $params -> $rk $rt = $f;);
+        $crate::surface_members!($m [$($pre)*]; $($rest)*);
+    };
+}
+
 /// Hands the description of the binding surface to the macro `$m` (see the module docs).
 #[macro_export]
 macro_rules! surface {

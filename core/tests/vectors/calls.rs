@@ -284,7 +284,7 @@ macro_rules! result {
 }
 
 macro_rules! member {
-    ($call:ident, $args:ident, $class:ident; new ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*) = $f:path;) => {
+    ($call:ident, $args:ident, $class:ident; $(#[doc = $d:literal])* new ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*) = $f:path;) => {
         if $call == concat!(stringify!($class), ".new") {
             $(read!($args; $p, $kind, $t);)*
             $args.no_unknown()?;
@@ -292,7 +292,7 @@ macro_rules! member {
             return Ok(object(stringify!($class), <$class as HandleClass>::insert(state)));
         }
     };
-    ($call:ident, $args:ident, $class:ident; static $name:ident $js:literal
+    ($call:ident, $args:ident, $class:ident; $(#[doc = $d:literal])* static $name:ident $js:literal
         ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
         if $call == concat!(stringify!($class), ".", stringify!($name)) {
             $(read!($args; $p, $kind, $t);)*
@@ -300,7 +300,7 @@ macro_rules! member {
             return result!($rk, $rt, $f($($p),*)?);
         }
     };
-    ($call:ident, $args:ident, $class:ident; fn $name:ident $js:literal
+    ($call:ident, $args:ident, $class:ident; $(#[doc = $d:literal])* fn $name:ident $js:literal
         ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
         if $call == concat!(stringify!($class), ".", stringify!($name)) {
             let this = match $args.take("this") {
@@ -318,19 +318,6 @@ macro_rules! member {
             };
             return result!($rk, $rt, out);
         }
-    };
-}
-
-macro_rules! members {
-    ($call:ident, $args:ident, $class:ident;) => {};
-    ($call:ident, $args:ident, $class:ident; $(#[doc = $d:literal])* new $params:tt = $f:path; $($rest:tt)*) => {
-        member!($call, $args, $class; new $params = $f;);
-        members!($call, $args, $class; $($rest)*);
-    };
-    ($call:ident, $args:ident, $class:ident; $(#[doc = $d:literal])* $which:ident $name:ident $js:literal $params:tt
-        -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
-        member!($call, $args, $class; $which $name $js $params -> $rk $rt = $f;);
-        members!($call, $args, $class; $($rest)*);
     };
 }
 
@@ -357,7 +344,7 @@ macro_rules! json_calls {
         json_calls!($call, $args; $($rest)*);
     };
     ($call:ident, $args:ident; $(#[doc = $d:literal])* class $name:ident $js:literal ($state:ty) { $($body:tt)* } $($rest:tt)*) => {
-        members!($call, $args, $name; $($body)*);
+        breakwater::surface_members!(member [$call, $args, $name]; $($body)*);
         json_calls!($call, $args; $($rest)*);
     };
 }

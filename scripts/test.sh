@@ -47,6 +47,9 @@ cargo fmt --all --check
 step "rust: clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
+step "schema suite: JSON-Schema-Test-Suite from the jsonschema sdist (skipped without network)"
+./scripts/schema-suite.sh
+
 step "rust: unit, property and vector tests"
 cargo test --workspace --quiet 2>&1 | tee /dev/stderr |
   awk '/^test result:/ { p += $4; f += $6 } /vector counts:/ { print }

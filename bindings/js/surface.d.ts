@@ -149,6 +149,50 @@ export declare class RateLimiter {
   snapshot(nowMs?: number | null): RateLimitSnapshot
 }
 
+/** A JSON Schema compiled once; validates parsed values or model output text. */
+export declare class SchemaValidator {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  /** Compiles `schema` (`invalid_schema` at the offending keyword's pointer; `unresolved_ref` for an external `$ref`). */
+  constructor(schema: Json, options?: ValidateOptions | null)
+  /** Validates a parsed value. */
+  validate(instance: Json): Validation
+  /** Validates model output given as text (`syntax_error` with line and column when it is not JSON). */
+  validateText(text: string): Validation
+  /** Whether a parsed value matches, without the violations. */
+  isValid(instance: Json): boolean
+}
+
+/** Reads model output against a schema: accept, acceptRepaired, reask (bounded), quarantine. */
+export declare class TolerantReader {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  constructor(schema: Json, config?: TolerantConfig | null, options?: SchemaOptions | null)
+  /** Reads one request's output given as text. */
+  readText(requestId: string, text: string): ReadDecision
+  /** Reads one request's output from a Chat Completions or Responses body. */
+  readBody(requestId: string, body: Json): ReadDecision
+  /** Forgets a request's reasks. */
+  forget(requestId: string): void
+  /** Requests whose reasks are being counted. */
+  tracked(): number
+}
+
+/** A streamed output checked chunk by chunk: dead as soon as no continuation can be valid. */
+export declare class StreamCheck {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  constructor(schema: Json, options?: SchemaOptions | null)
+  /** Feeds the next chunk; the state after it. */
+  feed(chunk: string): StreamState
+  /** The state so far. */
+  state(): StreamState
+  /** The value so far, closed at the last complete value (for progressive display). */
+  partial(): Json | null
+  /** The verdict on the whole text (`validateText`'s), and a fresh stream. */
+  finish(): Validation
+}
+
 /** One logical request: its idempotency key, deadline, attempts and retry state. */
 export declare class Request {
   /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
@@ -218,3 +262,24 @@ export declare function rateLimits(headers: HeadersInit, wallUnixMs?: number | n
 
 /** The server's requested delay (`retry-after-ms`, `retry-after`), with unusable values listed. */
 export declare function retryAfter(headers: HeadersInit, wallUnixMs?: number | null): RetryAfterResult
+
+/** Validates a parsed value against a JSON Schema (compiled once per schema content, cached). */
+export declare function validate(schema: Json, instance: Json, options?: ValidateOptions | null): Validation
+
+/** Validates model output given as text against a JSON Schema. */
+export declare function validateText(schema: Json, text: string, options?: ValidateOptions | null): Validation
+
+/** Checks a schema against Structured Outputs strict-mode rules and limits. */
+export declare function lintSchema(schema: Json, options?: LintOptions | null): Lint
+
+/** The strict form of a schema, as openai-python writes it, or the findings that refuse it. */
+export declare function toStrict(schema: Json, options?: StrictOptions | null): Strict
+
+/** Parses model output, repairing fences, prose, trailing commas, quotes and truncation; each repair reported. */
+export declare function repairJson(text: string): Repaired
+
+/** The output of a Chat Completions or Responses body: text, refusal, tool calls, finish reason. */
+export declare function extractOutput(body: Json): ModelOutput
+
+/** Changes from `old` to `new` and the BACKWARD (new reader, old data), FORWARD and FULL verdicts. */
+export declare function diffSchemas(old: Json, new_: Json, options?: DiffOptions | null): SchemaDiff

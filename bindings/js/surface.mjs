@@ -116,7 +116,9 @@ export function buildSurface(native, description = JSON.parse(native.__surface()
 
   /** One argument as the native side takes it. */
   function arg(p, value) {
-    if (value === undefined || value === null) return undefined;
+    if (value === undefined) return undefined;
+    // `null` is "left out", except where a parameter takes any JSON value.
+    if (value === null) return p.kind === 'Json' ? null : undefined;
     if (p.kind === 'Obj' || p.kind === 'OptObj') return handleOf(value, p.class, p.name);
     if (p.kind === 'PolicyDoc' && value instanceof classes.Policy) return handleOf(value, 'Policy', p.name);
     return value;
@@ -218,5 +220,5 @@ export function buildSurface(native, description = JSON.parse(native.__surface()
     classes[cls.name] = C;
     api[cls.js] = C;
   }
-  return { api, classes };
+  return { api, classes, description };
 }

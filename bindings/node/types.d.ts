@@ -9,6 +9,7 @@
 export type ErrorCode =
   | 'syntax_error' | 'unknown_field' | 'missing_field' | 'invalid_type' | 'unknown_variant'
   | 'negative_duration' | 'out_of_range' | 'not_finite' | 'invalid_value' | 'invalid_argument'
+  | 'invalid_schema' | 'unresolved_ref' | 'limit_exceeded'
 
 /** What a thrown breakwater error carries besides `message`. */
 export interface BreakwaterError extends Error {
@@ -373,4 +374,202 @@ export interface SurfaceOp {
 export interface SurfaceDescription {
   functions: SurfaceOp[]
   classes: { name: string; js: string; doc: string; ops: SurfaceOp[] }[]
+}
+
+// ---- schemas ------------------------------------------------------------------------------
+
+/** Any JSON value: a schema, a model output. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+
+/** The JSON Schema draft to read a schema as, when its `$schema` does not say. */
+export type DraftName = 'draft4' | 'draft6' | 'draft7' | 'draft2019-09' | 'draft2020-12'
+
+/** The target whose strict-mode rules and limits apply. */
+export type LintProfile = 'openai' | 'openai_legacy' | 'azure_openai' | 'openai_finetuned'
+
+/** How a schema is compiled and how much a validation reports. */
+export interface ValidateOptions {
+  draft?: DraftName | null
+  /** Assert `format` (default: the draft's rule). */
+  formats?: boolean | null
+  /** Violations kept per validation (default 100). */
+  maxErrors?: number | null
+}
+
+/** One way a value fails its schema. */
+export interface Violation {
+  code: string
+  /** JSON Pointer to the offending part of the value. */
+  instance_path: string
+  /** JSON Pointer to the keyword that refused it. */
+  schema_path: string
+  keyword: string
+  message: string
+}
+
+/** The outcome of validating one value. */
+export interface Validation {
+  valid: boolean
+  errors: Violation[]
+  truncated: boolean
+}
+
+/** One strict-mode finding. */
+export interface Finding {
+  code: string
+  severity: 'error' | 'warning'
+  /** JSON Pointer of the schema the finding is about. */
+  path: string
+  message: string
+}
+
+/** Sizes a schema uses, or a profile allows. */
+export interface LintUsage {
+  properties: number
+  depth: number
+  characters: number
+  enum_values: number
+}
+
+/** The outcome of `lintSchema`. */
+export interface Lint {
+  ok: boolean
+  profile: LintProfile
+  findings: Finding[]
+  usage: LintUsage
+  limits: LintUsage & { large_enum_characters: number }
+}
+
+/** A property that was optional before the strict rewrite. */
+export interface OptionalField {
+  path: string
+  nullable: boolean
+  made_nullable: boolean
+}
+
+/** The outcome of `toStrict`. */
+export interface Strict {
+  ok: boolean
+  schema: { [key: string]: Json } | null
+  optional_fields: OptionalField[]
+  findings: Finding[]
+}
+
+/** Options of `lintSchema`. */
+export interface LintOptions {
+  profile?: LintProfile | null
+}
+
+/** Options of `toStrict`. */
+export interface StrictOptions {
+  profile?: LintProfile | null
+  /** Make optional properties that do not accept `null` nullable (default false). */
+  nullableOptionals?: boolean | null
+}
+
+/** One repair made to model output text. */
+export interface Repair {
+  code: string
+  /** Byte offset in the input. */
+  offset: number
+  line: number
+  column: number
+  message: string
+}
+
+/** The outcome of `repairJson`. */
+export interface Repaired {
+  value: Json
+  repairs: Repair[]
+  omitted_repairs: number
+}
+
+/** A tool call in an API body. */
+export interface ToolCall {
+  id: string | null
+  name: string
+  arguments: string
+}
+
+/** The model output of a Chat Completions or Responses body. */
+export interface ModelOutput {
+  api: 'chat_completions' | 'responses' | 'text'
+  text: string | null
+  refusal: string | null
+  tool_calls: ToolCall[]
+  finish: 'stop' | 'tool_calls' | 'length' | 'content_filter' | 'incomplete' | 'failed' | 'unknown'
+  finish_raw: string | null
+}
+
+/** A change the tolerant reader made to an accepted value. */
+export interface Adjustment {
+  code: 'enum_fallback' | 'property_dropped'
+  instance_path: string
+  message: string
+}
+
+/** What to do with one output, and why. */
+export interface ReadDecision {
+  action: 'accept' | 'accept_repaired' | 'reask' | 'quarantine'
+  reason: string
+  value: Json | null
+  repairs: Repair[]
+  adjustments: Adjustment[]
+  violations: Violation[]
+  summary: string | null
+  refusal: string | null
+  reasks: number
+}
+
+/** How a tolerant reader reads (snake_case keys, like every config document). */
+export interface TolerantConfig {
+  repair?: boolean
+  max_reasks?: number
+  drop_unknown_properties?: boolean
+  enum_fallbacks?: { [pointer: string]: Json }
+  summary_violations?: number
+  max_tracked_requests?: number
+}
+
+/** Options of `TolerantReader` and `StreamCheck`. */
+export interface SchemaOptions {
+  draft?: DraftName | null
+  formats?: boolean | null
+}
+
+/** Where a streamed output stands. */
+export type StreamState =
+  | { state: 'open' }
+  | { state: 'dead'; violation: Violation; offset: number }
+  | { state: 'syntax_error'; parse_error: { code: ErrorCode; path: string; message: string; line?: number; column?: number }; offset: number }
+
+/** One change between two schema versions. */
+export interface SchemaChange {
+  /** Confluent's `Difference.Type` name (`ENUM_ARRAY_EXTENDED`, ...). */
+  kind: string
+  /** JSON Pointer as a URI fragment (`#/properties/a`). */
+  path: string
+  backward: boolean
+  forward: boolean
+}
+
+/** What a change means for LLM output. */
+export interface DiffNote {
+  code: string
+  path: string
+  message: string
+}
+
+/** The outcome of `diffSchemas`. */
+export interface SchemaDiff {
+  changes: SchemaChange[]
+  backward: boolean
+  forward: boolean
+  full: boolean
+  notes: DiffNote[]
+}
+
+/** Options of `diffSchemas`. */
+export interface DiffOptions {
+  policy?: 'strict' | 'lenient' | null
 }

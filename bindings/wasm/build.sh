@@ -30,10 +30,11 @@ rm -rf bindings/wasm/pkg bindings/wasm/pkg-node
 # The raw wasm exports (`InitOutput`) are typed `any` by wasm-bindgen; nothing public should be.
 sed -i '/^export interface InitOutput/,/^}/ s/\bany\b/unknown/g' bindings/wasm/pkg/breakwater_wasm_glue.d.ts
 
+# The public names: every function and class of the core's description, the hand-written
+# breaker, and `surface` (wrap.mjs's `publicNames`, here read from the Node build).
 names="$(node -e "
-const src = require('fs').readFileSync('bindings/wasm/js/wrap.mjs', 'utf8');
-const list = src.match(/const PUBLIC = \[([^\]]*)\]/)[1].match(/'[A-Za-z0-9]+'/g).map((s) => s.slice(1, -1));
-console.log(list.join(', '));
+const d = JSON.parse(require('./bindings/wasm/pkg-node/breakwater_wasm_glue.js').__surface());
+console.log([...d.functions.map((f) => f.js), ...d.classes.map((c) => c.js), 'CircuitBreaker', 'surface'].join(', '));
 ")"
 
 cp bindings/wasm/js/wrap.mjs bindings/wasm/pkg/wrap.js

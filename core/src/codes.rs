@@ -107,7 +107,10 @@ macro_rules! stable_codes {
                 stringify!($name).into()
             }
             fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                ::schemars::json_schema!({ "type": "string", "enum": [ $( $code, )+ ] })
+                // From `ALL`, not a literal list: a literal costs a macro recursion level per
+                // code, and Confluent's 132 change kinds pass the compiler's limit.
+                let codes: ::std::vec::Vec<&str> = Self::ALL.iter().map(|c| c.as_str()).collect();
+                ::schemars::json_schema!({ "type": "string", "enum": codes })
             }
         }
     };

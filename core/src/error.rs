@@ -29,6 +29,12 @@ stable_codes! {
         InvalidValue = "invalid_value",
         /// An operation was called with an argument it cannot take.
         InvalidArgument = "invalid_argument",
+        /// A JSON Schema that cannot be compiled (a bad keyword value, an invalid regex, ...).
+        InvalidSchema = "invalid_schema",
+        /// A `$ref` outside the document: never fetched (no network, no files).
+        UnresolvedRef = "unresolved_ref",
+        /// An input past a bound the core keeps (nesting depth, size).
+        LimitExceeded = "limit_exceeded",
     }
 }
 

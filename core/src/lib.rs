@@ -19,6 +19,7 @@ pub mod document;
 mod error;
 pub mod policy;
 mod rng;
+pub mod schema;
 pub mod surface;
 pub mod transport;
 

@@ -5,42 +5,26 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launch, serveRepo } from '../../bindings/wasm/test/support/browser.mjs';
+import { pageUnderTest } from '../../bindings/wasm/test/support/browser.mjs';
 import { wasm } from '../../bindings/wasm/test/support/wasm.mjs';
 import { parseScript, simulate } from './simulate.mjs';
 
-let server;
-let browser;
-let page;
-
-before(async () => {
-  server = await serveRepo();
-  browser = await launch();
-  page = browser.page;
-  await page.goto(`${server.origin}/examples/browser/index.html`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-const text = (id) => page.locator(`#${id}`).textContent();
+const ui = pageUnderTest('/examples/browser/index.html', { before, after });
+const text = ui.text;
 
 /** The decision rows of the trace table, as the page shows them. */
 const rows = () =>
-  page.$$eval('#trace tbody tr', (trs) => trs.map((tr) => ({ ...tr.dataset, cells: [...tr.cells].map((c) => c.textContent) })));
+  ui.page().$$eval('#trace tbody tr', (trs) => trs.map((tr) => ({ ...tr.dataset, cells: [...tr.cells].map((c) => c.textContent) })));
 
 async function setPolicy(value, format = 'auto') {
-  await page.fill('#policy', value);
-  await page.selectOption('#format', format);
-  await page.click('#validate');
+  await ui.page().fill('#policy', value);
+  await ui.page().selectOption('#format', format);
+  await ui.page().click('#validate');
 }
 
 test('the default policy is accepted and its scripted 429/500/200 sequence shown', async () => {
   assert.match(await text('policy-status'), /^valid: max_retries 3/);
-  assert.equal(await page.locator('#policy-error').isHidden(), true);
+  assert.equal(await ui.page().locator('#policy-error').isHidden(), true);
   const trace = await rows();
   assert.deepEqual(
     trace.map((r) => [r.cls, r.action, r.reason]),
@@ -55,7 +39,7 @@ test('the default policy is accepted and its scripted 429/500/200 sequence shown
   assert.ok(Number(trace[1].delay) >= 750 && Number(trace[1].delay) <= 1000, `backoff ${trace[1].delay} ms`);
   // The server's pause opened the breaker for the key; the retry after it was the probe.
   assert.equal(trace[0].state, 'open');
-  const events = await page.$$eval('#events li', (lis) => lis.map((li) => li.textContent));
+  const events = await ui.page().$$eval('#events li', (lis) => lis.map((li) => li.textContent));
   assert.match(events[0], /gpt-4o: closed → open \(retry_after\)/);
   assert.match(await text('sim-status'), /^3 attempts, idempotency key [0-9a-f-]{36}$/);
 });
@@ -74,7 +58,7 @@ test('the page and the WASM module in Node make the same decisions for the same 
 test('an invalid JSON policy shows the error code, field path and line', async () => {
   await setPolicy('{\n  "breaker": {\n    "failure_rate_threshold": 1.5\n  }\n}');
   assert.equal(await text('policy-status'), 'invalid policy');
-  assert.equal(await page.locator('#policy-error').isVisible(), true);
+  assert.equal(await ui.page().locator('#policy-error').isVisible(), true);
   assert.equal(await text('error-code'), 'out_of_range');
   assert.equal(await text('error-path'), 'breaker.failure_rate_threshold');
   assert.match(await text('error-line'), /^\d+$/);
@@ -100,13 +84,13 @@ test('a TOML policy is accepted; insufficient_quota gives up at once, 500s exhau
   await setPolicy('[retry]\nmax_retries = 2\n', 'toml');
   assert.match(await text('policy-status'), /^valid: max_retries 2/);
 
-  await page.fill('#script', 'http_429 error_code=insufficient_quota\nhttp_200');
-  await page.click('#simulate');
+  await ui.page().fill('#script', 'http_429 error_code=insufficient_quota\nhttp_200');
+  await ui.page().click('#simulate');
   let trace = await rows();
   assert.deepEqual(trace.map((r) => [r.cls, r.action, r.reason]), [['fatal', 'give_up', 'fatal_error']]);
 
-  await page.fill('#script', 'http_500\nhttp_502\nhttp_503\nhttp_200');
-  await page.click('#simulate');
+  await ui.page().fill('#script', 'http_500\nhttp_502\nhttp_503\nhttp_200');
+  await ui.page().click('#simulate');
   trace = await rows();
   assert.deepEqual(
     trace.map((r) => [r.action, r.reason]),
@@ -120,7 +104,7 @@ test('a TOML policy is accepted; insufficient_quota gives up at once, 500s exhau
 });
 
 test('a preset loads, validates and simulates without page errors', async () => {
-  await page.selectOption('#preset', 'openai_sdk');
+  await ui.page().selectOption('#preset', 'openai_sdk');
   assert.match(await text('policy-status'), /^valid: max_retries 2/);
-  assert.deepEqual(browser.errors, []);
+  assert.deepEqual(ui.errors(), []);
 });

@@ -24,6 +24,18 @@ function calls(bw) {
 }
 
 export const optionsChecks = {
+  'every function and class of the description is exported, with every method'(bw) {
+    const d = bw.surface();
+    for (const f of d.functions) assert.equal(typeof bw[f.js], 'function', f.js);
+    for (const c of d.classes) {
+      assert.equal(typeof bw[c.js], 'function', c.js);
+      for (const op of c.ops) {
+        if (op.kind === 'method') assert.equal(typeof bw[c.js].prototype[op.js], 'function', `${c.js}.${op.js}`);
+        if (op.kind === 'static') assert.equal(typeof bw[c.js][op.js], 'function', `${c.js}.${op.js}`);
+      }
+    }
+  },
+
   'an unknown key in an options object is refused, never silently ignored'(bw) {
     const { options, result, guards } = calls(bw);
     assert.deepEqual(at(() => result[0]({ outcome: 'http_500', latencyMS: 120 })), ['unknown_field', 'latencyMS']);

@@ -97,11 +97,45 @@ const RUNNERS = {
     noConfig(vector, 'calls');
     const surface = api.surface();
     const classes = new Map(surface.classes.map((c) => [c.name, c]));
-    const make = (name) => (name === 'Request' ? new api.Client().begin() : new api[classes.get(name).js]());
+    // The JavaScript arguments of `op`: positional parameters, and options objects for bagged ones.
+    const jsArgsOf = (op, given, call) => {
+      const slots = [];
+      for (const p of op.params) {
+        if (p.bag === null) slots.push({ value: given[p.name] });
+        else if (slots.length && slots[slots.length - 1].bag === p.bag) slots[slots.length - 1].value[camel(p.name)] = given[p.name];
+        else slots.push({ bag: p.bag, value: { [camel(p.name)]: given[p.name] } });
+      }
+      const known = new Set(op.params.map((p) => p.name));
+      for (const [name, value] of Object.entries(given)) {
+        if (known.has(name)) continue;
+        const bag = [...slots].reverse().find((slot) => slot.bag);
+        if (!bag) throw runnerError('args.with', `${call} takes no options object for \`${name}\``);
+        bag.value[camel(name)] = value;
+      }
+      for (const slot of slots) {
+        if (slot.bag) slot.value = Object.fromEntries(Object.entries(slot.value).filter(([, v]) => v !== undefined));
+      }
+      while (slots.length && slots[slots.length - 1].value === undefined) slots.pop();
+      return slots.map((slot) => slot.value);
+    };
+    const make = (name, given = {}) => {
+      if (name === 'Request') return new api.Client().begin();
+      const cls = classes.get(name);
+      return new api[cls.js](...jsArgsOf(cls.ops.find((o) => o.kind === 'new'), given, `${name}.new`));
+    };
+    const named = new Map();
     const resolve = (x) => {
       if (Array.isArray(x)) return x.map(resolve);
       if (isPlainObject(x)) {
-        if (typeof x.$object === 'string') return make(x.$object);
+        if (typeof x.$name === 'string') {
+          if (!named.has(x.$name)) throw runnerError('$name', `no object named \`${x.$name}\``);
+          return named.get(x.$name);
+        }
+        if (typeof x.$object === 'string') {
+          const object = make(x.$object, resolve(x.with ?? {}));
+          if (typeof x.name === 'string') named.set(x.name, object);
+          return object;
+        }
         return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, resolve(v)]));
       }
       return x;
@@ -113,26 +147,8 @@ const RUNNERS = {
       const ops = cls === null ? surface.functions : cls?.ops ?? [];
       const op = ops.find((o) => (opName === 'new' ? o.kind === 'new' : o.name === opName));
       if (!op) throw runnerError('args.call', `no operation \`${a.call}\``);
-      // The JavaScript arguments: positional parameters, and options objects for bagged ones.
-      const given = resolve(a.with ?? {});
-      const slots = [];
-      for (const p of op.params) {
-        if (p.bag === null) slots.push({ value: given[p.name] });
-        else if (slots.length && slots[slots.length - 1].bag === p.bag) slots[slots.length - 1].value[camel(p.name)] = given[p.name];
-        else slots.push({ bag: p.bag, value: { [camel(p.name)]: given[p.name] } });
-      }
-      const known = new Set(op.params.map((p) => p.name));
-      for (const [name, value] of Object.entries(given)) {
-        if (known.has(name)) continue;
-        const bag = [...slots].reverse().find((slot) => slot.bag);
-        if (!bag) throw runnerError('args.with', `${a.call} takes no options object for \`${name}\``);
-        bag.value[camel(name)] = value;
-      }
-      for (const slot of slots) {
-        if (slot.bag) slot.value = Object.fromEntries(Object.entries(slot.value).filter(([, v]) => v !== undefined));
-      }
-      while (slots.length && slots[slots.length - 1].value === undefined) slots.pop();
-      const jsArgs = slots.map((slot) => slot.value);
+      const { this: owner, ...given } = resolve(a.with ?? {});
+      const jsArgs = jsArgsOf(op, given, a.call);
       try {
         if (cls === null) return api[op.js](...jsArgs);
         if (op.kind === 'new') {
@@ -140,7 +156,7 @@ const RUNNERS = {
           return { ok: true };
         }
         if (op.kind === 'static') return api[cls.js][op.js](...jsArgs);
-        return make(cls.name)[op.js](...jsArgs);
+        return (owner ?? make(cls.name))[op.js](...jsArgs);
       } catch (e) {
         throw snakePath(e);
       }

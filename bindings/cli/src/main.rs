@@ -1,5 +1,7 @@
-//! `breakwater`: simulate retry storms against the real policies, and check policy documents.
+//! `breakwater`: simulate retry storms against the real policies, check policy documents,
+//! and gate schemas and model output in CI.
 
+mod schema;
 mod svg;
 mod table;
 
@@ -14,7 +16,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "breakwater",
     version,
-    about = "The policy core for LLM API clients: simulate retry storms, check policies."
+    about = "The policy core for LLM API clients: simulate retry storms, check policies and schemas."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -45,6 +47,11 @@ enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// Structured Outputs schemas and model output: exit 0 pass, 1 fail, 2 could not check.
+    Schema {
+        #[command(subcommand)]
+        command: schema::SchemaCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -73,6 +80,16 @@ fn main() -> ExitCode {
         Command::Policy { command: PolicyCommand::Check { file } } => check_policy(&file),
         Command::Policy { command: PolicyCommand::Show { preset } } => {
             Policy::preset(&preset).map_err(|e| e.to_string()).and_then(|p| print_json(&p))
+        }
+        Command::Schema { command } => {
+            return match schema::run(command) {
+                Ok(schema::Outcome::Pass) => ExitCode::SUCCESS,
+                Ok(schema::Outcome::Fail) => ExitCode::FAILURE,
+                Err(trouble) => {
+                    eprintln!("breakwater: {trouble}");
+                    ExitCode::from(2)
+                }
+            };
         }
     };
     match result {

@@ -22,8 +22,9 @@ use serde_json::{Map, Number, Value};
 /// The largest integer a JS number holds exactly (2^53 − 1).
 pub const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 
-/// Deepest config or header document accepted (a cycle or a hostile document stops here).
-const MAX_DEPTH: usize = 64;
+/// Deepest value accepted (serde_json's own limit when it parses text; a value that contains
+/// itself or a hostile document stops here).
+const MAX_DEPTH: usize = 128;
 
 /// Result of a conversion: a core error, turned into a JS exception by [`throw`].
 pub type Conv<T> = Result<T, Error>;
@@ -303,6 +304,14 @@ impl Arg {
         }
     }
 
+    /// Any JSON value (`null` is JSON `null`; only `undefined` or a left-out argument is absent).
+    pub fn json(&self, path: &str) -> Conv<Value> {
+        if self.value.is_null() || self.kind() == ValueType::Undefined {
+            return Err(Error::new(ErrorCode::MissingField, path, format!("{path} is required")));
+        }
+        self.json_value(path, 0)
+    }
+
     /// A required document read as `T` (a plain object: what `classify` returned, say); errors
     /// carry the field's path under `path`.
     pub fn document<T: serde::de::DeserializeOwned>(&self, path: &str) -> Conv<T> {
@@ -317,7 +326,8 @@ impl Arg {
 
     fn json_value(&self, path: &str, depth: usize) -> Conv<Value> {
         if depth > MAX_DEPTH {
-            return Err(Error::argument(path, "nested too deeply"));
+            let message = format!("nested deeper than {MAX_DEPTH} levels (a value that contains itself?)");
+            return Err(Error::new(ErrorCode::LimitExceeded, path, message));
         }
         Ok(match self.kind() {
             ValueType::Null | ValueType::Undefined => Value::Null,

@@ -6,6 +6,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use breakwater::schema::diff::CompatibilityPolicy;
+use breakwater::schema::lint::Profile as LintProfile;
+use breakwater::schema::validate::DraftName;
 use breakwater::surface::HandleClass;
 use breakwater::transport::breaker::Permit as CorePermit;
 use breakwater::transport::classify::{Class, Profile};
@@ -72,6 +75,9 @@ kind! {
     Code:
         Class => |a, name| Class::parse(&a.str(name)?, name);
         Profile => |a, name| Profile::parse(&a.str(name)?, name);
+        DraftName => |a, name| DraftName::parse(&a.str(name)?, name);
+        LintProfile => |a, name| LintProfile::parse(&a.str(name)?, name);
+        CompatibilityPolicy => |a, name| CompatibilityPolicy::parse(&a.str(name)?, name);
 }
 
 kind! {
@@ -92,6 +98,17 @@ kind! {
 kind! {
     /// `[name, value]` pairs, a plain object, or any iterable of pairs (`Headers`, `Map`).
     Headers: Vec<(String, String)> => |a, name| a.headers(name);
+}
+
+/// Any JSON value: a schema, a model output (`null` is JSON `null`; `undefined` is left out).
+pub trait Json: Sized {
+    fn read(env: &Env, a: Arg, name: &str) -> Conv<Self>;
+}
+
+impl Json for serde_json::Value {
+    fn read(_env: &Env, a: Arg, name: &str) -> Conv<Self> {
+        a.json(name)
+    }
 }
 
 /// A document (a plain object) read through the core's checked deserializer; paths start at

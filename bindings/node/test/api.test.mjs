@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { refused, standingPermitChecks } from '../../../tests/js/breaker-checks.mjs';
 import { retryStateChecks } from '../../../tests/js/retry-checks.mjs';
 import { optionsChecks } from '../../../tests/js/options-checks.mjs';
+import { playSchemaSuite, schemaChecks } from '../../../tests/js/schema-checks.mjs';
 import { checkResultTypes } from '../../../tests/js/types-check.mjs';
 import { loadVectors } from '../../../tests/js/load-vectors.mjs';
 
@@ -217,15 +218,16 @@ test('idempotency: derive takes a string or bytes', () => {
 
 test('errorCodes() is the catalogue', () => {
   assert.deepEqual(bw.errorCodes().slice().sort(), [
-    'invalid_argument', 'invalid_type', 'invalid_value', 'missing_field', 'negative_duration',
-    'not_finite', 'out_of_range', 'syntax_error', 'unknown_field', 'unknown_variant',
+    'invalid_argument', 'invalid_schema', 'invalid_type', 'invalid_value', 'limit_exceeded', 'missing_field',
+    'negative_duration', 'not_finite', 'out_of_range', 'syntax_error', 'unknown_field', 'unknown_variant',
+    'unresolved_ref',
   ]);
 });
 
 test('a panic never crosses: hostile inputs are refused, not crashes', () => {
   const cyclic = {};
   cyclic.self = cyclic;
-  assert.equal(refused(() => new bw.CircuitBreaker(cyclic)).code, 'invalid_argument');
+  assert.equal(refused(() => new bw.CircuitBreaker(cyclic)).code, 'limit_exceeded');
   assert.equal(refused(() => new bw.CircuitBreaker({ f() {} })).code, 'invalid_type');
   assert.equal(refused(() => new bw.CircuitBreaker(5)).code, 'invalid_type');
   assert.equal(refused(() => bw.classify(undefined)).code, 'missing_field');
@@ -333,3 +335,13 @@ test('the package imports from ESM with named exports, as the README shows', asy
 for (const [name, check] of Object.entries(optionsChecks)) {
   test(`options: ${name}`, () => check(bw));
 }
+
+for (const [name, check] of Object.entries(schemaChecks)) {
+  test(`schema: ${name}`, () => check(bw));
+}
+
+test('schema: JSON-Schema-Test-Suite, draft 2020-12 and draft-07 (required tests)', (t) => {
+  const lines = playSchemaSuite(bw);
+  if (lines === null) return t.skip('target/schema-suite is absent (scripts/schema-suite.sh fetches it)');
+  for (const line of lines) t.diagnostic(line);
+});

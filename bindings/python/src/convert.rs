@@ -29,6 +29,18 @@ fn at(path: &str, key: &str) -> String {
 /// A Python value (dict or any mapping, list, tuple, str, int, float, bool, None) as JSON;
 /// the error names the offending field's path.
 pub(crate) fn from_py(obj: &Bound<'_, PyAny>, path: &str) -> Result<Value, Error> {
+    from_py_at(obj, path, 0)
+}
+
+/// Nesting a value may have (serde_json's own limit when it parses text): a deeper or
+/// self-containing value is `limit_exceeded`, not a stack overflow.
+pub(crate) const MAX_DEPTH: usize = 128;
+
+fn from_py_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> Result<Value, Error> {
+    if depth > MAX_DEPTH {
+        let message = format!("nested deeper than {MAX_DEPTH} levels (a value that contains itself?)");
+        return Err(Error::new(ErrorCode::LimitExceeded, path, message));
+    }
     if obj.is_none() {
         return Ok(Value::Null);
     }
@@ -54,25 +66,29 @@ pub(crate) fn from_py(obj: &Bound<'_, PyAny>, path: &str) -> Result<Value, Error
         return Ok(Value::String(s.to_cow().map_err(|e| Error::argument(path, e.to_string()))?.into_owned()));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
-        return object(d.items().iter(), path);
+        return object(d.items().iter(), path, depth);
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let mut items = Vec::new();
         for (i, item) in obj.try_iter().map_err(|e| Error::argument(path, e.to_string()))?.enumerate() {
             let item = item.map_err(|e| Error::argument(path, e.to_string()))?;
-            items.push(from_py(&item, &format!("{path}[{i}]"))?);
+            items.push(from_py_at(&item, &format!("{path}[{i}]"), depth + 1)?);
         }
         return Ok(Value::Array(items));
     }
     if let Ok(m) = obj.cast::<PyMapping>() {
         let items = m.items().map_err(|e| Error::argument(path, e.to_string()))?;
-        return object(items.iter(), path);
+        return object(items.iter(), path, depth);
     }
     let got = obj.get_type().name().map(|n| n.to_string()).unwrap_or_default();
     Err(Error::new(ErrorCode::InvalidType, path, format!("a {got} has no JSON form")))
 }
 
-fn object<'py>(items: impl Iterator<Item = Bound<'py, PyAny>>, path: &str) -> Result<Value, Error> {
+fn object<'py>(
+    items: impl Iterator<Item = Bound<'py, PyAny>>,
+    path: &str,
+    depth: usize,
+) -> Result<Value, Error> {
     let mut map = Map::new();
     for pair in items {
         let (k, v): (Bound<'py, PyAny>, Bound<'py, PyAny>) =
@@ -81,7 +97,7 @@ fn object<'py>(items: impl Iterator<Item = Bound<'py, PyAny>>, path: &str) -> Re
             Ok(s) => s.to_cow().map_err(|e| Error::argument(path, e.to_string()))?.into_owned(),
             Err(_) => return Err(Error::new(ErrorCode::InvalidType, path, "keys must be strings")),
         };
-        let value = from_py(&v, &at(path, &key))?;
+        let value = from_py_at(&v, &at(path, &key), depth + 1)?;
         map.insert(key, value);
     }
     Ok(Value::Object(map))

@@ -3,6 +3,9 @@
 //! operations take; `arg` is `None` when the caller left the parameter out, and Python's
 //! `None` counts as left out. Every refusal names the parameter.
 
+use breakwater::schema::diff::CompatibilityPolicy;
+use breakwater::schema::lint::Profile as LintProfile;
+use breakwater::schema::validate::DraftName;
 use breakwater::transport::breaker::Permit as CorePermit;
 use breakwater::transport::classify::{Class, Profile};
 use breakwater::{Error, ErrorCode, Policy, StableCode};
@@ -79,6 +82,9 @@ kind! {
     Code:
         Class => |py, a, name| crate::breaker::class_arg(py, a, name);
         Profile => |py, a, name| code(py, a, name);
+        DraftName => |py, a, name| code(py, a, name);
+        LintProfile => |py, a, name| code(py, a, name);
+        CompatibilityPolicy => |py, a, name| code(py, a, name);
 }
 
 kind! {
@@ -107,6 +113,19 @@ kind! {
 /// A code of `T` (`unknown_variant` when unknown).
 fn code<T: StableCode>(py: Python<'_>, a: &Bound<'_, PyAny>, name: &str) -> PyResult<T> {
     T::parse(&str_arg(py, a, name)?, name).py_err(py)
+}
+
+/// Any JSON value (dict, list, str, int, float, bool, `None` as `null`): a schema, a model
+/// output. pyo3 hands a `None` and a left-out argument over alike, so a left-out one is
+/// `null` here (in JS it is `missing_field`).
+pub(crate) trait Json: Sized {
+    fn read(py: Python<'_>, arg: Arg<'_, '_>, name: &str) -> PyResult<Self>;
+}
+
+impl Json for serde_json::Value {
+    fn read(py: Python<'_>, arg: Arg<'_, '_>, name: &str) -> PyResult<Self> {
+        arg.map_or(Ok(serde_json::Value::Null), |a| from_py(a, name).py_err(py))
+    }
 }
 
 /// A document (a dict or mapping) read through the core's checked deserializer; paths start

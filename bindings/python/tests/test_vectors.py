@@ -359,15 +359,22 @@ def calls_runner(v: dict) -> Dict[str, Op]:
     surface = bw.surface()
     static = {f"{c['name']}.{op['name']}" for c in surface["classes"] for op in c["ops"] if op["kind"] == "static"}
 
-    def make(cls: str, now: int) -> Any:
+    def make(cls: str, now: int, given: Optional[dict] = None) -> Any:
         if cls == "Request":
             return bw.Client(now_ms=now).begin(now_ms=now)
-        return getattr(bw, cls)()
+        return getattr(bw, cls)(**(given or {}))
+
+    named: Dict[str, Any] = {}
 
     def resolve(x: Any, now: int) -> Any:
         if isinstance(x, dict):
+            if "$name" in x:
+                return named[x["$name"]]
             if "$object" in x:
-                return make(x["$object"], now)
+                obj = make(x["$object"], now, resolve(x.get("with", {}), now))
+                if "name" in x:
+                    named[x["name"]] = obj
+                return obj
             return {k: resolve(item, now) for k, item in x.items()}
         if isinstance(x, list):
             return [resolve(item, now) for item in x]
@@ -381,7 +388,7 @@ def calls_runner(v: dict) -> Dict[str, Op]:
         if name == "new":
             getattr(bw, cls)(**given)
             return {"ok": True}
-        owner = getattr(bw, cls) if target in static else make(cls, now)
+        owner = getattr(bw, cls) if target in static else given.pop("this", None) or make(cls, now)
         return getattr(owner, name)(**given)
 
     return {"call": call}

@@ -14,11 +14,13 @@
 // beside its form of surface.mjs.
 import { buildSurface } from './surface.js';
 
-/** The public names, in the order of docs/bindings.md. */
-const PUBLIC = [
-  'classify', 'retryAfter', 'rateLimits', 'parseGoDuration', 'parseHttpDate', 'parseRfc3339', 'errorCodes',
-  'Policy', 'Backoff', 'Deadline', 'RetryBudget', 'RetryState', 'CircuitBreaker', 'BreakerRegistry', 'RateLimiter',
-  'IdempotencyKeys', 'ErrorBudget', 'Client', 'Request', 'surface',
+/** The public names: every function and class the description lists, the hand-written
+ * breaker, and `surface` (build.sh exports the same list statically from the web module). */
+const publicNames = (description) => [
+  ...description.functions.map((f) => f.js),
+  ...description.classes.map((c) => c.js),
+  'CircuitBreaker',
+  'surface',
 ];
 
 export function install(glue, description) {
@@ -222,9 +224,9 @@ export function install(glue, description) {
   };
   if (Symbol.dispose) cb[Symbol.dispose] = cb.free;
 
-  const { api } = buildSurface(glue, description);
-  api.CircuitBreaker = glue.CircuitBreaker;
+  const built = buildSurface(glue, description);
+  const api = { ...built.api, CircuitBreaker: glue.CircuitBreaker };
   const out = {};
-  for (const name of PUBLIC) out[name] = api[name];
+  for (const name of publicNames(built.description)) out[name] = api[name];
   return out;
 }

@@ -21,7 +21,7 @@ pub type JsResult<T> = Result<T, JsValue>;
 const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 
 /// Nested documents deeper than this are refused (a cyclic object would never end).
-const MAX_DEPTH: usize = 64;
+const MAX_DEPTH: usize = 128;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
@@ -264,7 +264,8 @@ pub fn to_json(v: &JsValue, path: &str) -> JsResult<Value> {
 
 fn to_json_at(v: &JsValue, path: &str, depth: usize) -> JsResult<Value> {
     if depth > MAX_DEPTH {
-        return Err(argument(path, format!("nested deeper than {MAX_DEPTH} levels (a cycle?)")));
+        let message = format!("nested deeper than {MAX_DEPTH} levels (a value that contains itself?)");
+        return Err(js_error(&Error::new(ErrorCode::LimitExceeded, path, message)));
     }
     if absent(v) {
         return Ok(Value::Null);

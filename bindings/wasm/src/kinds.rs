@@ -6,6 +6,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use breakwater::schema::diff::CompatibilityPolicy;
+use breakwater::schema::lint::Profile as LintProfile;
+use breakwater::schema::validate::DraftName;
 use breakwater::surface::HandleClass;
 use breakwater::transport::breaker::Permit as CorePermit;
 use breakwater::transport::classify::{Class, Profile};
@@ -69,6 +72,9 @@ kind! {
     Code:
         Class => |a, name| code(a, name);
         Profile => |a, name| code(a, name);
+        DraftName => |a, name| code(a, name);
+        LintProfile => |a, name| code(a, name);
+        CompatibilityPolicy => |a, name| code(a, name);
 }
 
 kind! {
@@ -93,6 +99,20 @@ kind! {
 
 fn code<T: StableCode>(v: &JsValue, name: &str) -> JsResult<T> {
     core(T::parse(&string_arg(v, name)?, name))
+}
+
+/// Any JSON value: a schema, a model output (`null` is JSON `null`; `undefined` is left out).
+pub trait Json: Sized {
+    fn read(v: &JsValue, name: &str) -> JsResult<Self>;
+}
+
+impl Json for serde_json::Value {
+    fn read(v: &JsValue, name: &str) -> JsResult<Self> {
+        if v.is_undefined() {
+            return Err(missing(name));
+        }
+        convert::to_json(v, name)
+    }
 }
 
 /// A document (a plain object) read through the core's checked deserializer; paths start at

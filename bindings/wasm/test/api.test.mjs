@@ -12,6 +12,7 @@ import { wasm } from './support/wasm.mjs';
 import { standingPermitChecks } from '../../../tests/js/breaker-checks.mjs';
 import { retryStateChecks } from '../../../tests/js/retry-checks.mjs';
 import { optionsChecks } from '../../../tests/js/options-checks.mjs';
+import { playSchemaSuite, schemaChecks } from '../../../tests/js/schema-checks.mjs';
 import { checkResultTypes } from '../../../tests/js/types-check.mjs';
 import { loadVectors } from '../../../tests/js/load-vectors.mjs';
 
@@ -62,8 +63,9 @@ test('the module exports exactly the names of docs/bindings.md', () => {
       .sort();
   assert.deepEqual(Object.keys(wasm).sort(), [
     'Backoff', 'BreakerRegistry', 'CircuitBreaker', 'Client', 'Deadline', 'ErrorBudget', 'IdempotencyKeys',
-    'Policy', 'RateLimiter', 'Request', 'RetryBudget', 'RetryState', 'classify', 'errorCodes', 'parseGoDuration',
-    'parseHttpDate', 'parseRfc3339', 'rateLimits', 'retryAfter', 'surface',
+    'Policy', 'RateLimiter', 'Request', 'RetryBudget', 'RetryState', 'SchemaValidator', 'StreamCheck', 'TolerantReader',
+    'classify', 'diffSchemas', 'errorCodes', 'extractOutput', 'lintSchema', 'parseGoDuration', 'parseHttpDate', 'parseRfc3339',
+    'rateLimits', 'repairJson', 'retryAfter', 'surface', 'toStrict', 'validate', 'validateText',
   ]);
   assert.deepEqual(statics(Policy), ['fromJson', 'fromObject', 'fromToml', 'preset', 'schema']);
   assert.deepEqual(methods(Policy), ['toJson', 'toObject']);
@@ -489,3 +491,13 @@ test('the breaker fast paths give exactly what the generated exports give', asyn
 for (const [name, check] of Object.entries(optionsChecks)) {
   test(`options: ${name}`, () => check(wasm));
 }
+
+for (const [name, check] of Object.entries(schemaChecks)) {
+  test(`schema: ${name}`, () => check(wasm));
+}
+
+test('schema: JSON-Schema-Test-Suite, draft 2020-12 and draft-07 (required tests)', (t) => {
+  const lines = playSchemaSuite(wasm);
+  if (lines === null) return t.skip('target/schema-suite is absent (scripts/schema-suite.sh fetches it)');
+  for (const line of lines) t.diagnostic(line);
+});

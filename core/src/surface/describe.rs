@@ -153,7 +153,7 @@ mod tests {
     #[test]
     fn the_description_names_every_class_and_parameter() {
         let s = describe();
-        assert_eq!(s.functions.len(), 7);
+        assert_eq!(s.functions.len(), 14);
         let names: Vec<_> = s.classes.iter().map(|c| c.name).collect();
         assert_eq!(
             names,
@@ -167,6 +167,9 @@ mod tests {
                 "RateLimiter",
                 "IdempotencyKeys",
                 "ErrorBudget",
+                "SchemaValidator",
+                "TolerantReader",
+                "StreamCheck",
                 "Request",
                 "Client"
             ]

@@ -29,6 +29,7 @@
 //! | `Code` | a [`StableCode`](crate::StableCode), or `Option` of one | one of its codes (`unknown_variant` otherwise) |
 //! | `Config` | a config document, or `Option` of one | a config document (as an `Option`, absent = the defaults); error paths are the document's own (`window.size`) |
 //! | `Value` | a `Deserialize` struct | a document (a dict, a plain object): a classification, rate limits; error paths start with the parameter's name |
+//! | `Json` | `serde_json::Value` | any JSON value: a schema, a model output (`null` is JSON `null`; in JS leaving the parameter out is `missing_field`, in Python, where pyo3 cannot tell it from `None`, `null`); nesting past 128 levels is `limit_exceeded` |
 //! | `Count` | `u64`, `u32`, or `Option` of one | a whole number ≥ 0 (`invalid_argument` for NaN, negative, fractional, too large) |
 //! | `Permit` | [`Permit`](crate::transport::breaker::Permit) | a permit token (a `Count`) |
 //! | `Time` | `u64` | `now_ms`; absent = the runtime's monotonic clock |
@@ -100,6 +101,40 @@ macro_rules! surface {
             fn error_codes "errorCodes" () -> Value Vec<&'static str> = $crate::surface::error_codes;
 
             /// A validated policy document: every knob of a client, with documented defaults.
+            fn validate "validate" (
+                schema: Json serde_json::Value,
+                instance: Json serde_json::Value,
+                draft [options]: Code Option<$crate::schema::validate::DraftName>,
+                formats [options]: Flag Option<bool>,
+                max_errors [options]: Count Option<u32>
+            ) -> Value $crate::schema::validate::Validation = $crate::surface::schema_validate;
+            fn validate_text "validateText" (
+                schema: Json serde_json::Value,
+                text: Text String,
+                draft [options]: Code Option<$crate::schema::validate::DraftName>,
+                formats [options]: Flag Option<bool>,
+                max_errors [options]: Count Option<u32>
+            ) -> Value $crate::schema::validate::Validation = $crate::surface::schema_validate_text;
+            fn lint_schema "lintSchema" (
+                schema: Json serde_json::Value,
+                profile [options]: Code Option<$crate::schema::lint::Profile>
+            ) -> Value $crate::schema::lint::Lint = $crate::surface::schema_lint;
+            fn to_strict "toStrict" (
+                schema: Json serde_json::Value,
+                profile [options]: Code Option<$crate::schema::lint::Profile>,
+                nullable_optionals [options]: Flag Option<bool>
+            ) -> Value $crate::schema::strict::Strict = $crate::surface::schema_to_strict;
+
+            fn diff_schemas "diffSchemas" (
+                old: Json serde_json::Value,
+                new: Json serde_json::Value,
+                policy [options]: Code Option<$crate::schema::diff::CompatibilityPolicy>
+            ) -> Value $crate::schema::diff::DiffReport = $crate::surface::schema_diff;
+            fn repair_json "repairJson" (text: Text String)
+                -> Value $crate::schema::tolerant::Repaired = $crate::surface::schema_repair;
+            fn extract_output "extractOutput" (body: Json serde_json::Value)
+                -> Value $crate::schema::tolerant::ModelOutput = $crate::surface::schema_extract;
+
             class Policy "Policy" ($crate::policy::Policy) {
                 /// Reads and validates a policy from JSON text (errors carry line and column).
                 static from_json "fromJson" (text: Text String) -> Obj Policy = $crate::surface::policy_from_json;
@@ -256,6 +291,47 @@ macro_rules! surface {
             }
 
             /// One logical request, owned by the host and passed back to its `Client`.
+            class SchemaValidator "SchemaValidator" ($crate::schema::validate::Validator) {
+                new (
+                    schema: Json serde_json::Value,
+                    draft [options]: Code Option<$crate::schema::validate::DraftName>,
+                    formats [options]: Flag Option<bool>,
+                    max_errors [options]: Count Option<u32>
+                ) = $crate::surface::validator_new;
+                fn validate "validate" (instance: Json serde_json::Value)
+                    -> Value $crate::schema::validate::Validation = $crate::surface::validator_validate;
+                fn validate_text "validateText" (text: Text String)
+                    -> Value $crate::schema::validate::Validation = $crate::surface::validator_validate_text;
+                fn is_valid "isValid" (instance: Json serde_json::Value) -> Value bool = $crate::surface::validator_is_valid;
+            }
+
+            class TolerantReader "TolerantReader" ($crate::schema::tolerant::TolerantReader) {
+                new (
+                    schema: Json serde_json::Value,
+                    config: Config Option<$crate::schema::tolerant::TolerantConfig>,
+                    draft [options]: Code Option<$crate::schema::validate::DraftName>,
+                    formats [options]: Flag Option<bool>
+                ) = $crate::surface::tolerant_new;
+                fn read_text "readText" (request_id: Text String, text: Text String)
+                    -> Value $crate::schema::tolerant::ReadDecision = $crate::surface::tolerant_read_text;
+                fn read_body "readBody" (request_id: Text String, body: Json serde_json::Value)
+                    -> Value $crate::schema::tolerant::ReadDecision = $crate::surface::tolerant_read_body;
+                fn forget "forget" (request_id: Text String) -> Value () = $crate::surface::tolerant_forget;
+                fn tracked "tracked" () -> Value u64 = $crate::surface::tolerant_tracked;
+            }
+
+            class StreamCheck "StreamCheck" ($crate::surface::StreamSession) {
+                new (
+                    schema: Json serde_json::Value,
+                    draft [options]: Code Option<$crate::schema::validate::DraftName>,
+                    formats [options]: Flag Option<bool>
+                ) = $crate::surface::stream_new;
+                fn feed "feed" (chunk: Text String) -> Value $crate::schema::stream::StreamState = $crate::surface::stream_feed;
+                fn state "state" () -> Value $crate::schema::stream::StreamState = $crate::surface::stream_state;
+                fn partial "partial" () -> Value Option<serde_json::Value> = $crate::surface::stream_partial;
+                fn finish "finish" () -> Value $crate::schema::validate::Validation = $crate::surface::stream_finish;
+            }
+
             class Request "Request" ($crate::transport::client::Request) {
                 /// The idempotency key, the same for every attempt.
                 fn idempotency_key "idempotencyKey" () -> Value String = $crate::surface::request_idempotency_key;

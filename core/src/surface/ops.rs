@@ -3,7 +3,17 @@
 //! reorder and default arguments and hold the state a binding object needs; every decision
 //! is the transport module's.
 
+use std::sync::Arc;
+
+use serde_json::Value;
+
 use crate::policy::Policy;
+use crate::schema::diff::{self, CompatibilityPolicy, DiffOptions, DiffReport};
+use crate::schema::lint::{self, Lint, LintOptions};
+use crate::schema::stream::{StreamCheck, StreamSchema, StreamState};
+use crate::schema::strict::{self, Strict, StrictOptions};
+use crate::schema::tolerant::{self, ModelOutput, ReadDecision, Repaired, TolerantConfig, TolerantReader};
+use crate::schema::validate::{self, DraftName, Validation, Validator, ValidatorOptions};
 use crate::transport::backoff::{self, BackoffConfig};
 use crate::transport::breaker::{
     Acquire, BreakerConfig, BreakerRegistry, CircuitBreaker, Metrics, Permit, Recorded, RegistryStats, State,
@@ -547,4 +557,165 @@ pub fn request_attempts(r: &mut client::Request) -> Result<u32> {
 /// Whether a final decision (done or give up) was made.
 pub fn request_finished(r: &mut client::Request) -> Result<bool> {
     Ok(r.finished())
+}
+
+// ---- schemas ------------------------------------------------------------------------------
+
+fn validator_options(
+    draft: Option<DraftName>,
+    formats: Option<bool>,
+    max_errors: Option<u32>,
+) -> Result<ValidatorOptions> {
+    if max_errors == Some(0) {
+        return Err(Error::argument("max_errors", "max_errors must be at least 1"));
+    }
+    let defaults = ValidatorOptions::default();
+    Ok(ValidatorOptions { draft, formats, max_errors: max_errors.unwrap_or(defaults.max_errors) })
+}
+
+/// Validates a parsed value against a schema (compiled once per schema, cached by content).
+pub fn schema_validate(
+    schema: Value,
+    instance: Value,
+    draft: Option<DraftName>,
+    formats: Option<bool>,
+    max_errors: Option<u32>,
+) -> Result<Validation> {
+    validate::validate(&schema, &instance, &validator_options(draft, formats, max_errors)?)
+}
+
+/// Validates model output given as text against a schema (cached by content).
+pub fn schema_validate_text(
+    schema: Value,
+    text: String,
+    draft: Option<DraftName>,
+    formats: Option<bool>,
+    max_errors: Option<u32>,
+) -> Result<Validation> {
+    validate::validate_text(&schema, &text, &validator_options(draft, formats, max_errors)?)
+}
+
+/// Checks a schema against strict mode's rules for a profile.
+pub fn schema_lint(schema: Value, profile: Option<lint::Profile>) -> Result<Lint> {
+    Ok(lint::lint(&schema, &LintOptions { profile: profile.unwrap_or_default() }))
+}
+
+/// The strict form of a schema, as openai-python writes it, or the findings that refuse it.
+pub fn schema_to_strict(
+    schema: Value,
+    profile: Option<lint::Profile>,
+    nullable_optionals: Option<bool>,
+) -> Result<Strict> {
+    let options = StrictOptions {
+        profile: profile.unwrap_or_default(),
+        nullable_optionals: nullable_optionals.unwrap_or(false),
+    };
+    strict::to_strict(&schema, &options)
+}
+
+/// Compiles a schema.
+pub fn validator_new(
+    schema: Value,
+    draft: Option<DraftName>,
+    formats: Option<bool>,
+    max_errors: Option<u32>,
+) -> Result<Validator> {
+    Validator::new(&schema, &validator_options(draft, formats, max_errors)?)
+}
+
+/// Validates a parsed value.
+pub fn validator_validate(v: &mut Validator, instance: Value) -> Result<Validation> {
+    Ok(v.validate(&instance))
+}
+
+/// Validates model output given as text.
+pub fn validator_validate_text(v: &mut Validator, text: String) -> Result<Validation> {
+    v.validate_text(&text)
+}
+
+/// Whether a parsed value matches, without the violations.
+pub fn validator_is_valid(v: &mut Validator, instance: Value) -> Result<bool> {
+    Ok(v.is_valid(&instance))
+}
+
+/// Parses model output, repairing what LLMs emit (fences, prose, trailing commas, quotes,
+/// truncation), each repair reported.
+pub fn schema_repair(text: String) -> Result<Repaired> {
+    tolerant::repair(&text)
+}
+
+/// The model output of a Chat Completions or Responses body: text, refusal, tool calls, finish.
+pub fn schema_extract(body: Value) -> Result<ModelOutput> {
+    tolerant::extract(&body)
+}
+
+/// A tolerant reader of model output against a schema.
+pub fn tolerant_new(
+    schema: Value,
+    config: Option<TolerantConfig>,
+    draft: Option<DraftName>,
+    formats: Option<bool>,
+) -> Result<TolerantReader> {
+    let config = config.unwrap_or_default();
+    config.validate()?;
+    TolerantReader::new(&schema, &validator_options(draft, formats, None)?, config)
+}
+
+/// Reads one request's output given as text.
+pub fn tolerant_read_text(r: &mut TolerantReader, request_id: String, text: String) -> Result<ReadDecision> {
+    Ok(r.read_text(&request_id, &text))
+}
+
+/// Reads one request's output from a Chat Completions or Responses body.
+pub fn tolerant_read_body(r: &mut TolerantReader, request_id: String, body: Value) -> Result<ReadDecision> {
+    r.read_body(&request_id, &body)
+}
+
+/// Forgets a request's reasks.
+pub fn tolerant_forget(r: &mut TolerantReader, request_id: String) -> Result<()> {
+    r.forget(&request_id);
+    Ok(())
+}
+
+/// Requests whose reasks are being counted.
+pub fn tolerant_tracked(r: &mut TolerantReader) -> Result<u64> {
+    Ok(r.tracked() as u64)
+}
+
+/// A streamed output checked chunk by chunk; `finish` gives the verdict and starts over.
+#[derive(Debug)]
+pub struct StreamSession {
+    schema: Arc<StreamSchema>,
+    check: StreamCheck,
+}
+
+/// A stream check against a schema.
+pub fn stream_new(schema: Value, draft: Option<DraftName>, formats: Option<bool>) -> Result<StreamSession> {
+    let schema = Arc::new(StreamSchema::new(&schema, &validator_options(draft, formats, None)?)?);
+    Ok(StreamSession { check: schema.check(), schema })
+}
+
+/// Feeds the next chunk; the state after it.
+pub fn stream_feed(s: &mut StreamSession, chunk: String) -> Result<StreamState> {
+    Ok(s.check.feed(&chunk).clone())
+}
+
+/// The state so far.
+pub fn stream_state(s: &mut StreamSession) -> Result<StreamState> {
+    Ok(s.check.state().clone())
+}
+
+/// The value so far, closed at the last complete value (for progressive display).
+pub fn stream_partial(s: &mut StreamSession) -> Result<Option<Value>> {
+    Ok(s.check.partial())
+}
+
+/// The verdict on the whole text (exactly `validate_text`'s), and a fresh stream.
+pub fn stream_finish(s: &mut StreamSession) -> Result<Validation> {
+    std::mem::replace(&mut s.check, s.schema.check()).finish()
+}
+
+/// What changed from one schema version to the next, and whether readers and producers survive it.
+pub fn schema_diff(old: Value, new: Value, policy: Option<CompatibilityPolicy>) -> Result<DiffReport> {
+    diff::diff(&old, &new, &DiffOptions { policy: policy.unwrap_or_default() })
 }

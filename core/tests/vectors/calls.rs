@@ -4,8 +4,10 @@
 //!
 //! `args.call` names the operation: `classify`, `Class.method`, `Class.static_method`, or
 //! `Class.new`; `args.with` holds its arguments by (snake_case) name. A value
-//! `{"$object": "Class"}` is a new object of that class with its defaults (a `Request` comes
-//! from a new `Client`'s `begin`). Objects are `{"$class", "$handle"}` here, so that one of
+//! `{"$object": "Class", "with"?: {...}, "name"?: "n"}` is a new object of that class built
+//! with those arguments (a `Request` comes from a new `Client`'s `begin`), kept as `n` for the
+//! later steps of the vector, which name it `{"$name": "n"}`; `with.this` is the object a
+//! method is called on (default: a new one). Objects are `{"$class", "$handle"}` here, so that one of
 //! another class is refused as the bindings refuse it. Every refusal is the one a binding gives.
 
 use std::cell::RefCell;
@@ -13,6 +15,9 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use breakwater::policy::Policy as CorePolicy;
+use breakwater::schema::diff::CompatibilityPolicy;
+use breakwater::schema::lint::Profile as LintProfile;
+use breakwater::schema::validate::DraftName;
 use breakwater::surface::HandleClass;
 use breakwater::transport::breaker::Permit as CorePermit;
 use breakwater::transport::classify::{Class as ClassCode, Profile};
@@ -26,10 +31,13 @@ pub fn runner(v: &Vector) -> Result<Box<dyn Runner>, Error> {
     if !(v.config.is_null() || v.config.as_object().is_some_and(serde_json::Map::is_empty)) {
         return Err(Error::argument("config", "calls takes no config"));
     }
-    Ok(Box::new(Calls))
+    Ok(Box::new(Calls { named: BTreeMap::new() }))
 }
 
-struct Calls;
+struct Calls {
+    /// Objects a step built with `"name"`, that later steps name with `{"$name": ...}`.
+    named: BTreeMap<String, Json>,
+}
 
 impl Runner for Calls {
     fn step(&mut self, step: &Step) -> Result<Json, Error> {
@@ -42,9 +50,11 @@ impl Runner for Calls {
             .and_then(Json::as_str)
             .ok_or_else(|| Error::argument("args.call", "required"))?;
         let mut with = step.args.get("with").cloned().unwrap_or_else(|| json!({}));
-        resolve_objects(&mut with, step.at_ms)?;
+        resolve_objects(&mut with, step.at_ms, &mut self.named)?;
         let args = with.as_object().cloned().unwrap_or_default().into_iter().collect::<BTreeMap<_, _>>();
-        dispatch(call, &mut Args { given: args, now: step.at_ms })
+        let out = dispatch(call, &mut Args { given: args, now: step.at_ms })?;
+        // A constructor's result is the object; the vectors see `{ok: true}`, as in Python and JS.
+        Ok(if call.ends_with(".new") { json!({"ok": true}) } else { out })
     }
 }
 
@@ -59,6 +69,11 @@ impl Args {
         self.given.remove(name).filter(|v| !v.is_null())
     }
 
+    /// A JSON argument: `null` is a value, only a left-out argument is absent.
+    fn take_json(&mut self, name: &str) -> Result<Json, Error> {
+        self.given.remove(name).ok_or_else(|| missing(name))
+    }
+
     fn no_unknown(&self) -> Result<(), Error> {
         match self.given.keys().next() {
             Some(k) => {
@@ -69,27 +84,43 @@ impl Args {
     }
 }
 
-/// Replaces each `{"$object": "Class"}` with the handle of a new object of that class.
-fn resolve_objects(v: &mut Json, now: u64) -> Result<(), Error> {
+/// Replaces each `{"$object": "Class", "with"?, "name"?}` with the handle of a new object of
+/// that class (kept under `name` for later steps), and each `{"$name": n}` with that object.
+fn resolve_objects(v: &mut Json, now: u64, named: &mut BTreeMap<String, Json>) -> Result<(), Error> {
+    if let Some(name) = v.get("$name").and_then(Json::as_str) {
+        *v = named
+            .get(name)
+            .cloned()
+            .ok_or_else(|| Error::argument("$name", format!("no object named `{name}`")))?;
+        return Ok(());
+    }
     if let Some(class) = v.get("$object").and_then(Json::as_str) {
-        *v = make(class, now)?;
+        let mut with = v.get("with").cloned().unwrap_or_else(|| json!({}));
+        resolve_objects(&mut with, now, named)?;
+        let given = with.as_object().cloned().unwrap_or_default().into_iter().collect();
+        let object = make(class, Args { given, now })?;
+        if let Some(name) = v.get("name").and_then(Json::as_str) {
+            named.insert(name.to_owned(), object.clone());
+        }
+        *v = object;
         return Ok(());
     }
     if let Some(map) = v.as_object_mut() {
         for item in map.values_mut() {
-            resolve_objects(item, now)?;
+            resolve_objects(item, now, named)?;
         }
     }
     Ok(())
 }
 
-fn make(class: &str, now: u64) -> Result<Json, Error> {
+/// A new object of `class`, built with `args` (a `Request` from a new client's `begin`).
+fn make(class: &str, mut args: Args) -> Result<Json, Error> {
     if class == "Request" {
-        let client = make("Client", now)?;
-        let mut begin = Args { given: BTreeMap::from([("this".to_owned(), client)]), now };
+        let client = make("Client", Args { given: BTreeMap::new(), now: args.now })?;
+        let mut begin = Args { given: BTreeMap::from([("this".to_owned(), client)]), now: args.now };
         return dispatch("Client.begin", &mut begin);
     }
-    dispatch(&format!("{class}.new"), &mut Args { given: BTreeMap::new(), now })
+    dispatch(&format!("{class}.new"), &mut args)
 }
 
 /// An object as this runner passes it.
@@ -158,6 +189,9 @@ kind! {
     Code:
         ClassCode => |v, name| ClassCode::parse(&text(&v, name)?, name);
         Profile => |v, name| Profile::parse(&text(&v, name)?, name);
+        DraftName => |v, name| DraftName::parse(&text(&v, name)?, name);
+        LintProfile => |v, name| LintProfile::parse(&text(&v, name)?, name);
+        CompatibilityPolicy => |v, name| CompatibilityPolicy::parse(&text(&v, name)?, name);
 }
 kind! { Flag: bool => |v, name| v.as_bool().ok_or_else(|| wrong(name, "a boolean")); }
 kind! { Permit: CorePermit => |v, name| Ok(CorePermit::from_token(count(&v, name)?)); }
@@ -262,6 +296,9 @@ impl<T: HandleClass> Obj for T {}
 impl<T: HandleClass> OptObj for T {}
 
 macro_rules! read {
+    ($args:ident; $p:ident, Json, $t:ty) => {
+        let $p: Json = $args.take_json(stringify!($p))?;
+    };
     ($args:ident; $p:ident, Time, $t:ty) => {
         let $p: u64 = match $args.take(stringify!($p)) {
             Some(v) => count(&v, stringify!($p))?,
@@ -305,7 +342,7 @@ macro_rules! member {
         if $call == concat!(stringify!($class), ".", stringify!($name)) {
             let this = match $args.take("this") {
                 Some(o) => o,
-                None => make(stringify!($class), $args.now)?,
+                None => make(stringify!($class), Args { given: BTreeMap::new(), now: $args.now })?,
             };
             let this = handle_of(&this, stringify!($class), "this")?;
             $(read!($args; $p, $kind, $t);)*

@@ -23,6 +23,10 @@ Headers = Union[Sequence[Tuple[Header, Header]], Sequence[Sequence[Header]], Map
 """A list of ``(name, value)`` pairs, a dict, or any mapping (``httpx.Headers``)."""
 Time = int
 Config = Mapping[str, Any]
+Json = Any
+"""Any JSON value: dict, list, str, int, float, bool or ``None`` (``null``)."""
+DraftName = Literal["draft4", "draft6", "draft7", "draft2019-09", "draft2020-12"]
+LintProfile = Literal["openai", "openai_legacy", "azure_openai", "openai_finetuned"]
 
 # ---- results ---------------------------------------------------------------------------------
 
@@ -180,6 +184,121 @@ RetryDecision = TypedDict(
     },
 )
 
+class Violation(TypedDict):
+    code: str
+    instance_path: str
+    schema_path: str
+    keyword: str
+    message: str
+
+class Validation(TypedDict):
+    valid: bool
+    errors: List[Violation]
+    truncated: bool
+
+class Finding(TypedDict):
+    code: str
+    severity: Literal["error", "warning"]
+    path: str
+    message: str
+
+class LintUsage(TypedDict):
+    properties: int
+    depth: int
+    characters: int
+    enum_values: int
+
+class LintLimits(TypedDict):
+    properties: int
+    depth: int
+    characters: int
+    enum_values: int
+    large_enum_characters: int
+
+class Lint(TypedDict):
+    ok: bool
+    profile: LintProfile
+    findings: List[Finding]
+    usage: LintUsage
+    limits: LintLimits
+
+class OptionalField(TypedDict):
+    path: str
+    nullable: bool
+    made_nullable: bool
+
+class Strict(TypedDict):
+    ok: bool
+    schema: Optional[Dict[str, Any]]
+    optional_fields: List[OptionalField]
+    findings: List[Finding]
+
+class SchemaChange(TypedDict):
+    kind: str
+    """Confluent's ``Difference.Type`` name (``ENUM_ARRAY_EXTENDED``, ...)."""
+    path: str
+    backward: bool
+    forward: bool
+
+class DiffNote(TypedDict):
+    code: str
+    path: str
+    message: str
+
+class SchemaDiff(TypedDict):
+    changes: List[SchemaChange]
+    backward: bool
+    forward: bool
+    full: bool
+    notes: List[DiffNote]
+
+class Repair(TypedDict):
+    code: str
+    offset: int
+    line: int
+    column: int
+    message: str
+
+class Repaired(TypedDict):
+    value: Json
+    repairs: List[Repair]
+    omitted_repairs: int
+
+class ToolCall(TypedDict):
+    id: Optional[str]
+    name: str
+    arguments: str
+
+class ModelOutput(TypedDict):
+    api: Literal["chat_completions", "responses", "text"]
+    text: Optional[str]
+    refusal: Optional[str]
+    tool_calls: List[ToolCall]
+    finish: Literal["stop", "tool_calls", "length", "content_filter", "incomplete", "failed", "unknown"]
+    finish_raw: Optional[str]
+
+class Adjustment(TypedDict):
+    code: Literal["enum_fallback", "property_dropped"]
+    instance_path: str
+    message: str
+
+class ReadDecision(TypedDict):
+    action: Literal["accept", "accept_repaired", "reask", "quarantine"]
+    reason: str
+    value: Optional[Json]
+    repairs: List[Repair]
+    adjustments: List[Adjustment]
+    violations: List[Violation]
+    summary: Optional[str]
+    refusal: Optional[str]
+    reasks: int
+
+class StreamState(TypedDict):
+    state: Literal["open", "dead", "syntax_error"]
+    violation: NotRequired[Violation]
+    parse_error: NotRequired[Dict[str, Any]]
+    offset: NotRequired[int]
+
 class BreakerEvent(TypedDict):
     key: str
     transition: Transition
@@ -204,6 +323,41 @@ def parse_go_duration(s: str) -> Optional[float]: ...
 def parse_http_date(s: str) -> Optional[int]: ...
 def parse_rfc3339(s: str) -> Optional[int]: ...
 def error_codes() -> List[str]: ...
+def validate(
+    schema: Json,
+    instance: Json,
+    *,
+    draft: Optional[DraftName] = ...,
+    formats: Optional[bool] = ...,
+    max_errors: Optional[int] = ...,
+) -> Validation:
+    """Validates a parsed value against a JSON Schema (compiled once per schema content, cached)."""
+
+def validate_text(
+    schema: Json,
+    text: str,
+    *,
+    draft: Optional[DraftName] = ...,
+    formats: Optional[bool] = ...,
+    max_errors: Optional[int] = ...,
+) -> Validation:
+    """Validates model output given as text; malformed JSON raises ``ParseError`` with its line and column."""
+
+def lint_schema(schema: Json, *, profile: Optional[LintProfile] = ...) -> Lint:
+    """Checks a schema against Structured Outputs strict-mode rules and limits."""
+
+def to_strict(schema: Json, *, profile: Optional[LintProfile] = ..., nullable_optionals: Optional[bool] = ...) -> Strict:
+    """The strict form of a schema, as openai-python's ``to_strict_json_schema`` writes it, or the findings that refuse it."""
+
+def diff_schemas(old: Json, new: Json, *, policy: Optional[Literal["strict", "lenient"]] = ...) -> SchemaDiff:
+    """Changes from ``old`` to ``new`` and the BACKWARD (new reader, old data), FORWARD and FULL verdicts."""
+
+def repair_json(text: str) -> Repaired:
+    """Parses model output, repairing fences, prose, trailing commas, quotes and truncation; each repair reported."""
+
+def extract_output(body: Json) -> ModelOutput:
+    """The output of a Chat Completions or Responses body: text, refusal, tool calls, finish reason."""
+
 def surface() -> Dict[str, Any]:
     """The description of this API as data: every function, class and parameter (the same in every runtime)."""
 
@@ -337,6 +491,56 @@ class ErrorBudget:
     def budget_remaining(self, now_ms: Optional[Time] = ...) -> float: ...
     def alerts(self, now_ms: Optional[Time] = ...) -> List[Alert]: ...
     def retries_allowed(self, now_ms: Optional[Time] = ...) -> ErrorBudgetDecision: ...
+
+@final
+class SchemaValidator:
+    """A JSON Schema compiled once; validates parsed values or model output text."""
+
+    def __new__(
+        cls,
+        schema: Json,
+        *,
+        draft: Optional[DraftName] = ...,
+        formats: Optional[bool] = ...,
+        max_errors: Optional[int] = ...,
+    ) -> "SchemaValidator": ...
+    def validate(self, instance: Json) -> Validation: ...
+    def validate_text(self, text: str) -> Validation: ...
+    def is_valid(self, instance: Json) -> bool: ...
+
+@final
+class TolerantReader:
+    """Reads model output against a schema: accept, accept_repaired, reask (bounded), quarantine."""
+
+    def __new__(
+        cls,
+        schema: Json,
+        config: Optional[Config] = ...,
+        *,
+        draft: Optional[DraftName] = ...,
+        formats: Optional[bool] = ...,
+    ) -> "TolerantReader": ...
+    def read_text(self, request_id: str, text: str) -> ReadDecision: ...
+    def read_body(self, request_id: str, body: Json) -> ReadDecision: ...
+    def forget(self, request_id: str) -> None: ...
+    def tracked(self) -> int: ...
+
+@final
+class StreamCheck:
+    """A streamed output checked chunk by chunk: dead as soon as no continuation can be valid."""
+
+    def __new__(
+        cls,
+        schema: Json,
+        *,
+        draft: Optional[DraftName] = ...,
+        formats: Optional[bool] = ...,
+    ) -> "StreamCheck": ...
+    def feed(self, chunk: str) -> StreamState: ...
+    def state(self) -> StreamState: ...
+    def partial(self) -> Optional[Json]: ...
+    def finish(self) -> Validation:
+        """The verdict on the whole text (``validate_text``'s), and a fresh stream."""
 
 @final
 class Request:

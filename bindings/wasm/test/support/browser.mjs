@@ -138,3 +138,28 @@ export async function launch() {
     },
   };
 }
+
+/**
+ * For a node:test file about one page of the repository: serves the repository, launches
+ * Chromium and opens `path` before the tests, waits until the page sets
+ * `body[data-ready="true"]`, and closes both after them. Returns `{ page(), errors(), text(id) }`.
+ */
+export function pageUnderTest(path, { before, after }) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await serveRepo();
+    browser = await launch();
+    await browser.page.goto(`${server.origin}${path}`);
+    await browser.page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    page: () => browser.page,
+    errors: () => browser.errors,
+    text: (id) => browser.page.locator(`#${id}`).textContent(),
+  };
+}

@@ -1,0 +1,95 @@
+//! Structured Outputs schemas: survive schema changes, validate in any runtime.
+//!
+//! | question | module |
+//! | --- | --- |
+//! | does this model output match the schema? | [`validate`] (compiled once, cached by content) |
+//! | will the API accept this schema in strict mode? | [`lint`] (per-target limit profiles) |
+//! | what is the strict form of a Pydantic or zod schema? | [`strict`] (openai-python's `to_strict_json_schema`, refusing with paths) |
+//! | may v2 replace v1 without breaking readers or producers? | [`diff`] (Confluent's change kinds and verdicts) |
+//! | can this output be repaired, or should the model be asked again? | [`tolerant`] |
+//! | can this streamed prefix still become valid? | [`stream`] |
+//!
+//! Schemas and outputs are `serde_json::Value`s (with `preserve_order`: a schema keeps its
+//! property order). Nothing here fetches: a `$ref` outside the document is an
+//! `unresolved_ref` error with its path.
+
+pub mod diff;
+pub mod lint;
+pub mod pointer;
+pub mod stream;
+pub mod strict;
+pub mod tape;
+pub mod tolerant;
+pub mod validate;
+pub mod walk;
+
+use serde_json::Value;
+
+use crate::error::{Error, ErrorCode, Result};
+
+/// Parses JSON text (a schema, a model output) into a value.
+///
+/// # Errors
+/// `syntax_error` with the line and column of malformed JSON or trailing characters;
+/// `limit_exceeded` for nesting deeper than serde_json's 128 levels (a 100,000-deep
+/// document is refused at level 129, in bounded time and stack).
+pub fn parse_json(text: &str) -> Result<Value> {
+    serde_json::from_str(text).map_err(|e| json_error(&e))
+}
+
+/// The error for JSON text serde_json refused ([`parse_json`], [`tape::Doc::parse`]):
+/// `limit_exceeded` past its recursion limit, `syntax_error` otherwise, with its position.
+pub(crate) fn json_error(e: &serde_json::Error) -> Error {
+    let message = e.to_string();
+    let code = if message.starts_with("recursion limit exceeded") {
+        ErrorCode::LimitExceeded
+    } else {
+        ErrorCode::Syntax
+    };
+    // serde_json appends " at line L column C"; the position is in its own fields.
+    let message = message.split(" at line ").next().unwrap_or_default().to_owned();
+    Error::new(code, "", message).at(e.line(), e.column())
+}
+
+/// Depth of nesting of a parsed value, stopping early once past `limit` (so a
+/// 100,000-deep value costs `limit` steps, and no recursion deeper than `limit`).
+#[must_use]
+pub fn depth_exceeds(value: &Value, limit: usize) -> bool {
+    fn walk(value: &Value, left: usize) -> bool {
+        match value {
+            Value::Array(items) => left == 0 || items.iter().any(|v| walk(v, left - 1)),
+            Value::Object(map) => left == 0 || map.values().any(|v| walk(v, left - 1)),
+            _ => false,
+        }
+    }
+    walk(value, limit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_json_has_its_line_and_column() {
+        let e = parse_json("{\n  \"a\": 1,\n  \"b\": }").unwrap_err();
+        assert_eq!((e.code, e.line, e.column), (ErrorCode::Syntax, Some(3), Some(8)));
+        assert!(!e.message.contains("at line"), "{}", e.message);
+        let e = parse_json("{} trailing").unwrap_err();
+        assert_eq!(e.code, ErrorCode::Syntax);
+    }
+
+    #[test]
+    fn a_hundred_thousand_levels_are_refused_not_overflowed() {
+        let text = "[".repeat(100_000) + &"]".repeat(100_000);
+        let e = parse_json(&text).unwrap_err();
+        assert_eq!(e.code, ErrorCode::LimitExceeded);
+    }
+
+    #[test]
+    fn depth_is_measured_up_to_the_limit() {
+        let v = parse_json(r#"{"a": [[1]], "b": {}}"#).unwrap();
+        assert!(!depth_exceeds(&v, 3));
+        assert!(depth_exceeds(&v, 2));
+        assert!(!depth_exceeds(&Value::from(1), 0));
+    }
+}

@@ -1,0 +1,602 @@
+//! The early checks: which alternatives of the schema each open value can still meet.
+//!
+//! `levels[d]` holds the alternatives for the value at depth `d` (0 is the root). Each
+//! alternative is a conjunction of leaves and remembers the alternative of the parent
+//! level it came from (`origin`). When an alternative dies, the parent alternatives left
+//! without any living child alternative die too, up to the root; when the root has none
+//! left, the stream is dead. A level with an unconstrained alternative is `free`: nothing
+//! below it is checked, and it never dies.
+
+use serde_json::Value;
+
+use super::shape::{
+    Child, NodeId, Sel, Shape, F_ARRAY, F_KEYS, F_KIND, F_LITERAL, F_NUMBER, F_OBJECT, F_STRING, K_BOOL,
+    K_INT, K_NULL, K_NUM, K_STR, MAX_ALTS,
+};
+use crate::schema::validate::ViolationCode;
+
+/// Alternatives one level may hold (DNFs multiplied across the parent's alternatives).
+const MAX_LEVEL_ALTS: usize = 256;
+
+#[derive(Clone, Copy, Debug)]
+struct Alt {
+    start: u32,
+    len: u32,
+    origin: u32,
+    alive: bool,
+}
+
+#[derive(Debug, Default)]
+struct Level {
+    alts: Vec<Alt>,
+    leaves: Vec<NodeId>,
+    live: usize,
+    free: bool,
+    /// Whether keys are checked as they are read, once asked.
+    watch_keys: Option<bool>,
+    /// Where in `properties` the last key was found (the next is tried first).
+    hint: u32,
+    /// Positions in `properties` of the keys read, when the level is one leaf.
+    seen: u64,
+    /// The hooks some leaf here has something for (`F_*`): the others skip the level.
+    flags: u8,
+}
+
+impl Level {
+    fn clear(&mut self) {
+        self.alts.clear();
+        self.leaves.clear();
+        self.live = 0;
+        self.free = false;
+        self.watch_keys = None;
+        self.hint = 0;
+        self.seen = 0;
+        self.flags = 0;
+    }
+
+    fn push(&mut self, shape: &Shape, leaves: &[NodeId], origin: u32) {
+        for &l in leaves {
+            self.flags |= shape.leaves.get(l as usize).map_or(0, |leaf| leaf.flags);
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        let start = self.leaves.len() as u32;
+        self.leaves.extend_from_slice(leaves);
+        #[allow(clippy::cast_possible_truncation)]
+        self.alts.push(Alt { start, len: leaves.len() as u32, origin, alive: true });
+        self.live += 1;
+        self.free |= leaves.is_empty();
+    }
+
+    fn leaves_of(&self, alt: &Alt) -> &[NodeId] {
+        self.leaves.get(alt.start as usize..(alt.start + alt.len) as usize).unwrap_or_default()
+    }
+}
+
+/// What refused the value, for the report.
+#[derive(Clone, Debug)]
+pub(super) struct Cause {
+    pub code: ViolationCode,
+    pub keyword: &'static str,
+    /// The refusing leaf (its location gives the schema path).
+    pub leaf: NodeId,
+    /// Depth of the refused value (its path is read off the open containers).
+    pub depth: usize,
+    pub detail: Detail,
+}
+
+/// The facts a report's message is written from.
+#[derive(Clone, Debug)]
+pub(super) enum Detail {
+    Kind(u8),
+    Key(String),
+    Prefix(String),
+    Count(u64),
+    None,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct Checker {
+    levels: Vec<Level>,
+    /// False once dead (nothing more is checked).
+    active: bool,
+    death: Option<Cause>,
+    kills: Vec<(usize, Cause)>,
+    mark: Vec<bool>,
+    nodes: Vec<NodeId>,
+    product: Vec<Vec<NodeId>>,
+    next: Vec<Vec<NodeId>>,
+}
+
+impl Checker {
+    pub fn new(shape: &Shape) -> Self {
+        let mut c = Self { active: true, ..Self::default() };
+        let mut root = Level::default();
+        for alt in shape.dnfs.first().map(Vec::as_slice).unwrap_or_default() {
+            root.push(shape, alt, 0);
+        }
+        c.levels.push(root);
+        if c.levels.first().is_some_and(|l| l.live == 0) {
+            // The `false` schema: nothing is valid, whatever comes.
+            c.die(Cause {
+                code: ViolationCode::FalseSchema,
+                keyword: "false",
+                leaf: 0,
+                depth: 0,
+                detail: Detail::None,
+            });
+        }
+        c
+    }
+
+    /// The death, once (the caller reports it).
+    pub fn take_death(&mut self) -> Option<Cause> {
+        self.death.take()
+    }
+
+    pub fn has_death(&self) -> bool {
+        self.death.is_some()
+    }
+
+    fn die(&mut self, cause: Cause) {
+        if self.active {
+            self.active = false;
+            self.death = Some(cause);
+        }
+    }
+
+    /// Whether the value at depth `d` has something to check for the hooks of `flag`.
+    pub fn wants(&self, d: usize, flag: u8) -> bool {
+        self.active && self.levels.get(d).is_some_and(|l| !l.free && l.flags & flag != 0)
+    }
+
+    /// Whether the object starting at depth `d` must keep its keys' names for `required`
+    /// (one leaf with every required name among its first 64 properties is checked by
+    /// position instead).
+    pub fn needs_key_names(&self, shape: &Shape, d: usize) -> bool {
+        if !self.wants(d, F_OBJECT) {
+            return false;
+        }
+        let Some(level) = self.levels.get(d) else { return false };
+        match level.leaves.as_slice() {
+            [l] if level.alts.len() == 1 => {
+                shape.leaves.get(*l as usize).is_none_or(|leaf| leaf.required_mask.is_none())
+            }
+            _ => true,
+        }
+    }
+
+    /// The level of the value at depth `d`, when it is checked at all.
+    fn level(&self, d: usize) -> Option<&Level> {
+        if !self.active {
+            return None;
+        }
+        self.levels.get(d).filter(|l| !l.free)
+    }
+
+    /// How the string at depth `d` is checked as it is read: whether an `enum`/`const`
+    /// holds strings, and the smallest `maxLength` (`None`: not checked as it grows).
+    pub fn watches_string(&self, shape: &Shape, d: usize) -> Option<(bool, u64)> {
+        let level = self.level(d)?;
+        let (mut enums, mut max) = (false, u64::MAX);
+        for alt in level.alts.iter().filter(|a| a.alive) {
+            for leaf in level.leaves_of(alt).iter().filter_map(|&l| shape.leaves.get(l as usize)) {
+                enums |= leaf.string_enum;
+                max = max.min(leaf.max_length.unwrap_or(u64::MAX));
+            }
+        }
+        (enums || max < u64::MAX).then_some((enums, max))
+    }
+
+    /// Whether the keys of the object at depth `d` are checked as they are read (asked
+    /// at each key, computed once per object).
+    pub fn watches_keys(&mut self, shape: &Shape, d: usize) -> bool {
+        if !self.active {
+            return false;
+        }
+        let Some(level) = self.levels.get_mut(d).filter(|l| !l.free) else { return false };
+        if let Some(known) = level.watch_keys {
+            return known;
+        }
+        let watch = level.alts.iter().filter(|a| a.alive).any(|a| {
+            level
+                .leaves_of(a)
+                .iter()
+                .any(|&l| shape.leaves.get(l as usize).is_some_and(|l| l.additional == Child::Forbid))
+        });
+        level.watch_keys = Some(watch);
+        watch
+    }
+
+    /// Runs `test` on each leaf of each living alternative at depth `d`, killing the
+    /// alternatives where it finds a cause; then propagates.
+    fn sweep(
+        &mut self,
+        shape: &Shape,
+        d: usize,
+        flag: u8,
+        mut test: impl FnMut(NodeId, &super::shape::Leaf) -> Option<Cause>,
+    ) {
+        if !self.active {
+            return;
+        }
+        let Some(level) = self.levels.get(d).filter(|l| !l.free && l.flags & flag != 0) else { return };
+        for (i, alt) in level.alts.iter().enumerate() {
+            if !alt.alive {
+                continue;
+            }
+            for &l in level.leaves_of(alt) {
+                let Some(leaf) = shape.leaves.get(l as usize) else { continue };
+                if let Some(cause) = test(l, leaf) {
+                    self.kills.push((i, cause));
+                    break;
+                }
+            }
+        }
+        if !self.kills.is_empty() {
+            self.apply_kills(d);
+        }
+    }
+
+    #[cold]
+    fn apply_kills(&mut self, d: usize) {
+        let mut last = None;
+        if let Some(level) = self.levels.get_mut(d) {
+            for (i, cause) in self.kills.drain(..) {
+                if let Some(alt) = level.alts.get_mut(i) {
+                    if alt.alive {
+                        alt.alive = false;
+                        level.live = level.live.saturating_sub(1);
+                        last = Some(cause);
+                    }
+                }
+            }
+        }
+        self.kills.clear();
+        let Some(cause) = last else { return };
+        if self.levels.get(d).is_some_and(|l| l.live == 0) {
+            self.die(cause);
+            return;
+        }
+        self.propagate(d, cause);
+    }
+
+    /// Kills the alternatives above depth `d` left with no living child alternative.
+    fn propagate(&mut self, mut d: usize, cause: Cause) {
+        while d > 0 {
+            let (upper, lower) = self.levels.split_at_mut(d);
+            let (Some(parent), Some(child)) = (upper.last_mut(), lower.first()) else { return };
+            self.mark.clear();
+            self.mark.resize(parent.alts.len(), false);
+            for alt in child.alts.iter().filter(|a| a.alive) {
+                if let Some(m) = self.mark.get_mut(alt.origin as usize) {
+                    *m = true;
+                }
+            }
+            let mut killed = false;
+            for (alt, &kept) in parent.alts.iter_mut().zip(&self.mark) {
+                if alt.alive && !kept {
+                    alt.alive = false;
+                    parent.live = parent.live.saturating_sub(1);
+                    killed = true;
+                }
+            }
+            if !killed {
+                return;
+            }
+            if parent.live == 0 {
+                self.die(cause);
+                return;
+            }
+            d -= 1;
+        }
+    }
+
+    /// Opens the level of a child (a property's value or an item) of the container at
+    /// depth `d`: the container's alternatives that refuse it die, the others give the
+    /// child's alternatives.
+    pub fn open_child(&mut self, shape: &Shape, d: usize, sel: Sel<'_>) {
+        while self.levels.len() <= d + 1 {
+            self.levels.push(Level::default());
+        }
+        let (upper, lower) = self.levels.split_at_mut(d + 1);
+        let (Some(parent), Some(child)) = (upper.last_mut(), lower.first_mut()) else { return };
+        child.clear();
+        if !self.active || parent.free {
+            child.free = true;
+            return;
+        }
+        // The common case: one alternative of one leaf, whose child is one location.
+        if let ([alt], [l]) = (parent.alts.as_slice(), parent.leaves.as_slice()) {
+            if let (true, Some(leaf)) = (alt.alive, shape.leaves.get(*l as usize)) {
+                let node = match sel {
+                    Sel::Key(k) => leaf.property(k, &mut parent.hint).map(|(at, n)| {
+                        parent.seen |= 1u64.checked_shl(at).unwrap_or(0);
+                        n
+                    }),
+                    Sel::Index(_) => match leaf.child(sel, &mut parent.hint) {
+                        Child::Node(n) => Some(n),
+                        _ => None,
+                    },
+                };
+                let branches =
+                    node.and_then(|n| shape.dnfs.get(n as usize)).map(Vec::as_slice).unwrap_or_default();
+                if !branches.is_empty() {
+                    for branch in branches {
+                        child.push(shape, branch, 0);
+                    }
+                    return;
+                }
+            }
+        }
+        child.clear();
+        let mut hint = parent.hint;
+        for (i, alt) in parent.alts.iter().enumerate() {
+            if !alt.alive {
+                continue;
+            }
+            self.nodes.clear();
+            let mut forbid = None;
+            for &l in parent.leaves_of(alt) {
+                match shape.leaves.get(l as usize).map_or(Child::Any, |leaf| leaf.child(sel, &mut hint)) {
+                    Child::Any => {}
+                    Child::Forbid => {
+                        forbid = Some(l);
+                        break;
+                    }
+                    Child::Node(n) => self.nodes.push(n),
+                }
+            }
+            #[allow(clippy::cast_possible_truncation)]
+            let origin = i as u32;
+            if let Some(leaf) = forbid {
+                let (code, keyword, detail) = match sel {
+                    Sel::Key(k) => {
+                        (ViolationCode::UnexpectedProperty, "additionalProperties", Detail::Key(k.to_owned()))
+                    }
+                    Sel::Index(n) => {
+                        let keyword = shape.leaves.get(leaf as usize).map_or("items", |l| l.rest_keyword);
+                        (ViolationCode::UnexpectedItem, keyword, Detail::Count(n as u64))
+                    }
+                };
+                self.kills.push((i, Cause { code, keyword, leaf, depth: d, detail }));
+                continue;
+            }
+            let before = child.alts.len();
+            match self.nodes.as_slice() {
+                [] => child.push(shape, &[], origin),
+                [n] => {
+                    for branch in shape.dnfs.get(*n as usize).map(Vec::as_slice).unwrap_or_default() {
+                        child.push(shape, branch, origin);
+                    }
+                }
+                nodes => {
+                    // The conjunction of several locations: their DNFs multiplied (an
+                    // overflowing factor is dropped, which only weakens the check).
+                    self.product.clear();
+                    self.product.push(Vec::new());
+                    for &n in nodes {
+                        let factor = shape.dnfs.get(n as usize).map(Vec::as_slice).unwrap_or_default();
+                        if self.product.len().saturating_mul(factor.len()) > MAX_ALTS {
+                            continue;
+                        }
+                        self.next.clear();
+                        for x in &self.product {
+                            for y in factor {
+                                let mut alt = x.clone();
+                                alt.extend(y.iter().filter(|l| !x.contains(l)));
+                                self.next.push(alt);
+                            }
+                        }
+                        std::mem::swap(&mut self.product, &mut self.next);
+                    }
+                    for branch in &self.product {
+                        child.push(shape, branch, origin);
+                    }
+                }
+            }
+            if child.alts.len() > MAX_LEVEL_ALTS {
+                // Too many alternatives to follow: the value below goes unchecked (sound).
+                child.clear();
+                child.free = true;
+                break;
+            }
+            if child.alts.len() == before {
+                let leaf = self.nodes.first().copied().unwrap_or(0);
+                let cause = Cause {
+                    code: ViolationCode::FalseSchema,
+                    keyword: "false",
+                    leaf,
+                    depth: d + 1,
+                    detail: Detail::None,
+                };
+                self.kills.push((i, cause));
+            }
+        }
+        parent.hint = hint;
+        if !self.kills.is_empty() {
+            self.apply_kills(d);
+        }
+    }
+
+    /// A value of kind `kind` starts at depth `d`: `type` and the kinds of `enum`/`const`.
+    pub fn kind(&mut self, shape: &Shape, d: usize, kind: u8) {
+        self.sweep(shape, d, F_KIND, |l, leaf| {
+            if leaf.kinds & kind != 0 {
+                return None;
+            }
+            let allowed =
+                if kind == K_NUM { leaf.types & (K_INT | K_NUM) != 0 } else { leaf.types & kind != 0 };
+            if !allowed {
+                return Some(Cause {
+                    code: ViolationCode::TypeMismatch,
+                    keyword: "type",
+                    leaf: l,
+                    depth: d,
+                    detail: Detail::Kind(kind),
+                });
+            }
+            leaf.enums
+                .iter()
+                .find(|e| e.kinds & kind == 0)
+                .map(|e| enum_cause(e.is_const, l, d, Detail::Kind(kind)))
+        });
+    }
+
+    /// A number ended at depth `d`: a fraction where only integers are allowed.
+    pub fn number(&mut self, shape: &Shape, d: usize, value: &Value) {
+        let fraction = value.as_f64().is_some_and(|f| f.fract() != 0.0) && !value.is_i64() && !value.is_u64();
+        if !fraction {
+            return;
+        }
+        self.sweep(shape, d, F_NUMBER, |l, leaf| {
+            (leaf.types & K_NUM == 0).then_some(Cause {
+                code: ViolationCode::TypeMismatch,
+                keyword: "type",
+                leaf: l,
+                depth: d,
+                detail: Detail::Kind(K_NUM),
+            })
+        });
+    }
+
+    /// `true`, `false` or `null` ended at depth `d`: `enum`/`const`.
+    pub fn literal(&mut self, shape: &Shape, d: usize, value: &Value) {
+        self.sweep(shape, d, F_LITERAL, |l, leaf| {
+            let kind = if value.is_null() { K_NULL } else { K_BOOL };
+            leaf.enums
+                .iter()
+                .find(|e| match value {
+                    Value::Bool(true) => !e.has_true,
+                    Value::Bool(false) => !e.has_false,
+                    _ => !e.has_null,
+                })
+                .map(|e| enum_cause(e.is_const, l, d, Detail::Kind(kind)))
+        });
+    }
+
+    /// The string at depth `d` reads `text` so far (`chars` characters): no `enum`/`const`
+    /// value starts so, or it is already longer than `maxLength`.
+    pub fn string_prefix(&mut self, shape: &Shape, d: usize, text: &str, chars: u64) {
+        self.sweep(shape, d, F_STRING, |l, leaf| {
+            if let Some(e) = leaf.enums.iter().find(|e| !e.has_prefix(text)) {
+                return Some(enum_cause(e.is_const, l, d, Detail::Prefix(text.to_owned())));
+            }
+            too_long(leaf.max_length, chars, l, d)
+        });
+    }
+
+    /// The string at depth `d` ended: `enum`/`const`, `minLength`, `maxLength`.
+    pub fn string_end(&mut self, shape: &Shape, d: usize, text: &str, chars: impl Fn() -> u64) {
+        let mut counted = None;
+        self.sweep(shape, d, F_STRING, |l, leaf| {
+            if let Some(e) = leaf.enums.iter().find(|e| !e.has_string(text)) {
+                return Some(enum_cause(e.is_const, l, d, Detail::Prefix(text.to_owned())));
+            }
+            if leaf.min_length.is_none() && leaf.max_length.is_none() {
+                return None;
+            }
+            let n = *counted.get_or_insert_with(&chars);
+            if let Some(min) = leaf.min_length.filter(|&m| n < m) {
+                return Some(Cause {
+                    code: ViolationCode::TooShort,
+                    keyword: "minLength",
+                    leaf: l,
+                    depth: d,
+                    detail: Detail::Count(min),
+                });
+            }
+            too_long(leaf.max_length, n, l, d)
+        });
+    }
+
+    /// The key being read in the object at depth `d` reads `text` so far: no allowed
+    /// property starts so, under `additionalProperties: false`.
+    pub fn key_prefix(&mut self, shape: &Shape, d: usize, text: &str) {
+        let hint = self.levels.get(d).map_or(0, |l| l.hint);
+        self.sweep(shape, d, F_KEYS, |l, leaf| {
+            (leaf.additional == Child::Forbid && !leaf.has_name_prefix(text, hint)).then(|| Cause {
+                code: ViolationCode::UnexpectedProperty,
+                keyword: "additionalProperties",
+                leaf: l,
+                depth: d,
+                detail: Detail::Prefix(text.to_owned()),
+            })
+        });
+    }
+
+    /// An item starts in the array at depth `d` (its `index`): `maxItems`, then the item's level.
+    pub fn item(&mut self, shape: &Shape, d: usize, index: usize) {
+        self.sweep(shape, d, F_ARRAY, |l, leaf| {
+            leaf.max_items.filter(|&m| index as u64 >= m).map(|m| Cause {
+                code: ViolationCode::TooManyItems,
+                keyword: "maxItems",
+                leaf: l,
+                depth: d,
+                detail: Detail::Count(m),
+            })
+        });
+        self.open_child(shape, d, Sel::Index(index));
+    }
+
+    /// The object at depth `d` closed: `required`.
+    pub fn close_object(&mut self, shape: &Shape, d: usize, has_key: impl Fn(&str) -> bool) {
+        // One leaf: the keys read were marked by position, no lookup by name.
+        let seen = self.levels.get(d).filter(|l| l.alts.len() == 1 && l.leaves.len() == 1).map(|l| l.seen);
+        self.sweep(shape, d, F_OBJECT, |l, leaf| {
+            if let (Some(seen), Some(mask)) = (seen, leaf.required_mask) {
+                if seen & mask == mask {
+                    return None;
+                }
+            }
+            leaf.required.iter().find(|r| !has_key(r)).map(|r| Cause {
+                code: ViolationCode::RequiredMissing,
+                keyword: "required",
+                leaf: l,
+                depth: d,
+                detail: Detail::Key(r.clone()),
+            })
+        });
+    }
+
+    /// The array at depth `d` closed with `len` items: `minItems`.
+    pub fn close_array(&mut self, shape: &Shape, d: usize, len: usize) {
+        self.sweep(shape, d, F_ARRAY, |l, leaf| {
+            leaf.min_items.filter(|&m| (len as u64) < m).map(|m| Cause {
+                code: ViolationCode::TooFewItems,
+                keyword: "minItems",
+                leaf: l,
+                depth: d,
+                detail: Detail::Count(m),
+            })
+        });
+    }
+}
+
+fn enum_cause(is_const: bool, leaf: NodeId, depth: usize, detail: Detail) -> Cause {
+    let (code, keyword) =
+        if is_const { (ViolationCode::ConstMismatch, "const") } else { (ViolationCode::NotInEnum, "enum") };
+    Cause { code, keyword, leaf, depth, detail }
+}
+
+fn too_long(max: Option<u64>, chars: u64, leaf: NodeId, depth: usize) -> Option<Cause> {
+    max.filter(|&m| chars > m).map(|m| Cause {
+        code: ViolationCode::TooLong,
+        keyword: "maxLength",
+        leaf,
+        depth,
+        detail: Detail::Count(m),
+    })
+}
+
+/// A kind bit's name, for messages.
+pub(super) fn kind_name(kind: u8) -> &'static str {
+    match kind {
+        K_NULL => "null",
+        K_BOOL => "boolean",
+        K_NUM | K_INT => "number",
+        K_STR => "string",
+        super::shape::K_ARR => "array",
+        super::shape::K_OBJ => "object",
+        _ => "value",
+    }
+}

@@ -135,76 +135,51 @@ impl<'a> Walker<'a> {
     }
 
     fn item_added(&mut self, b: &'a Value, old_rest: Rest<'a>, here: &str) -> Result<()> {
-        let (kind, inverse) = match old_rest {
-            Rest::Open if accepts_everything(b) => {
-                (K::ItemWithEmptySchemaAddedToOpenContentModel, K::ItemRemovedFromOpenContentModel)
-            }
-            Rest::Open => (K::ItemAddedToOpenContentModel, K::ItemRemovedFromOpenContentModel),
-            Rest::Closed if *b == Value::Bool(false) => {
-                (K::ItemAddedToClosedContentModel, K::ItemWithFalseRemovedFromClosedContentModel)
-            }
-            Rest::Closed => (K::ItemAddedToClosedContentModel, K::ItemRemovedFromClosedContentModel),
-            Rest::Schema(s) => {
-                let trial = self.trial_below(s, b, here)?;
-                let v = trial.verdict;
-                self.replay(trial);
-                (
-                    if v.backward {
-                        K::ItemAddedIsCoveredByPartiallyOpenContentModel
-                    } else {
-                        K::ItemAddedNotCoveredByPartiallyOpenContentModel
-                    },
-                    if v.forward {
-                        K::ItemRemovedIsCoveredByPartiallyOpenContentModel
-                    } else {
-                        K::ItemRemovedNotCoveredByPartiallyOpenContentModel
-                    },
-                )
-            }
-            Rest::Opaque => {
-                self.not_compared(
-                    K::ItemAddedNotCoveredByPartiallyOpenContentModel,
-                    here,
-                    "a tuple item beside `unevaluatedItems` and in-place applicators",
-                );
-                return Ok(());
-            }
-        };
-        let verdict = Verdict::new(self.accept(kind), self.accept(inverse));
-        self.emit_with(kind, here, verdict);
-        Ok(())
+        self.item_changed(b, old_rest, here, true)
     }
 
     fn item_removed(&mut self, a: &'a Value, new_rest: Rest<'a>, here: &str) -> Result<()> {
-        let (kind, inverse) = match new_rest {
-            Rest::Open if accepts_everything(a) => {
-                (K::ItemRemovedFromOpenContentModel, K::ItemWithEmptySchemaAddedToOpenContentModel)
+        self.item_changed(a, new_rest, here, false)
+    }
+
+    /// A tuple item that only one version has (`added`: the new one), against the other
+    /// version's rest. Each change is named from the old schema to the new, with the inverse
+    /// kind deciding FORWARD, so a removal is an addition's mirror.
+    fn item_changed(&mut self, item: &'a Value, rest: Rest<'a>, here: &str, added: bool) -> Result<()> {
+        // (kind, inverse) from the kinds of the addition and of the removal.
+        let pick = |add: K, remove: K| if added { (add, remove) } else { (remove, add) };
+        let (kind, inverse) = match rest {
+            Rest::Open if accepts_everything(item) => {
+                pick(K::ItemWithEmptySchemaAddedToOpenContentModel, K::ItemRemovedFromOpenContentModel)
             }
-            Rest::Open => (K::ItemRemovedFromOpenContentModel, K::ItemAddedToOpenContentModel),
-            Rest::Closed if *a == Value::Bool(false) => {
-                (K::ItemWithFalseRemovedFromClosedContentModel, K::ItemAddedToClosedContentModel)
+            Rest::Open => pick(K::ItemAddedToOpenContentModel, K::ItemRemovedFromOpenContentModel),
+            Rest::Closed if *item == Value::Bool(false) => {
+                pick(K::ItemAddedToClosedContentModel, K::ItemWithFalseRemovedFromClosedContentModel)
             }
-            Rest::Closed => (K::ItemRemovedFromClosedContentModel, K::ItemAddedToClosedContentModel),
+            Rest::Closed => pick(K::ItemAddedToClosedContentModel, K::ItemRemovedFromClosedContentModel),
             Rest::Schema(s) => {
-                let trial = self.trial_below(a, s, here)?;
+                let trial =
+                    if added { self.trial_below(s, item, here)? } else { self.trial_below(item, s, here)? };
                 let v = trial.verdict;
                 self.replay(trial);
-                (
-                    if v.backward {
-                        K::ItemRemovedIsCoveredByPartiallyOpenContentModel
-                    } else {
-                        K::ItemRemovedNotCoveredByPartiallyOpenContentModel
-                    },
-                    if v.forward {
-                        K::ItemAddedIsCoveredByPartiallyOpenContentModel
-                    } else {
-                        K::ItemAddedNotCoveredByPartiallyOpenContentModel
-                    },
-                )
+                let covered = |ok: bool, is: K, not: K| if ok { is } else { not };
+                let add_is = K::ItemAddedIsCoveredByPartiallyOpenContentModel;
+                let add_not = K::ItemAddedNotCoveredByPartiallyOpenContentModel;
+                let remove_is = K::ItemRemovedIsCoveredByPartiallyOpenContentModel;
+                let remove_not = K::ItemRemovedNotCoveredByPartiallyOpenContentModel;
+                if added {
+                    (covered(v.backward, add_is, add_not), covered(v.forward, remove_is, remove_not))
+                } else {
+                    (covered(v.backward, remove_is, remove_not), covered(v.forward, add_is, add_not))
+                }
             }
             Rest::Opaque => {
-                self.not_compared(
+                let (kind, _) = pick(
+                    K::ItemAddedNotCoveredByPartiallyOpenContentModel,
                     K::ItemRemovedNotCoveredByPartiallyOpenContentModel,
+                );
+                self.not_compared(
+                    kind,
                     here,
                     "a tuple item beside `unevaluatedItems` and in-place applicators",
                 );

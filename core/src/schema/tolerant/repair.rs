@@ -180,6 +180,18 @@ enum Fail {
     Limit(usize),
 }
 
+/// Where [`Lenient::between`] stopped, between the members of a container.
+enum Between {
+    /// The text ended.
+    Cut,
+    /// The container closed.
+    Closed,
+    /// A comma was read; look again.
+    Again,
+    /// A member starts with this byte.
+    Member(u8),
+}
+
 /// A value read to its end, or cut by the end of the text (`None`: nothing complete).
 enum Parsed {
     Done(Value),
@@ -420,29 +432,12 @@ impl Lenient<'_> {
         let mut first = true;
         let mut comma: Option<usize> = None;
         loop {
-            self.skip_ws();
-            let Some(b) = self.peek() else {
-                self.cut_at.get_or_insert(self.pos);
-                return Ok(Parsed::Cut(Some(Value::Object(map))));
+            let b = match self.between(b'}', first, &mut comma, starts_key, "expected `,` or `}`")? {
+                Between::Cut => return Ok(Parsed::Cut(Some(Value::Object(map)))),
+                Between::Closed => return Ok(Parsed::Done(Value::Object(map))),
+                Between::Again => continue,
+                Between::Member(b) => b,
             };
-            if b == b'}' {
-                if let Some(at) = comma {
-                    self.note(RepairCode::TrailingCommaRemoved, at, "trailing comma removed");
-                }
-                self.pos += 1;
-                return Ok(Parsed::Done(Value::Object(map)));
-            }
-            if !first && comma.is_none() {
-                if b == b',' {
-                    comma = Some(self.pos);
-                    self.pos += 1;
-                    continue;
-                }
-                if !starts_key(b) {
-                    return Err(Fail::Syntax(self.pos, "expected `,` or `}`"));
-                }
-                self.note(RepairCode::MissingCommaInserted, self.pos, "missing comma inserted");
-            }
             let key_start = self.pos;
             let key = match b {
                 b'"' | b'\'' => self.string(b)?,
@@ -480,6 +475,44 @@ impl Lenient<'_> {
         }
     }
 
+    /// What comes before the next member of an object or array: the end of the text, the
+    /// closing `close` (a trailing comma before it is removed), a comma (`Again`), or the
+    /// member's first byte (a missing comma before it inserted when `starts` says a member
+    /// begins there).
+    fn between(
+        &mut self,
+        close: u8,
+        first: bool,
+        comma: &mut Option<usize>,
+        starts: fn(u8) -> bool,
+        expected: &'static str,
+    ) -> Result<Between, Fail> {
+        self.skip_ws();
+        let Some(b) = self.peek() else {
+            self.cut_at.get_or_insert(self.pos);
+            return Ok(Between::Cut);
+        };
+        if b == close {
+            if let Some(at) = *comma {
+                self.note(RepairCode::TrailingCommaRemoved, at, "trailing comma removed");
+            }
+            self.pos += 1;
+            return Ok(Between::Closed);
+        }
+        if !first && comma.is_none() {
+            if b == b',' {
+                *comma = Some(self.pos);
+                self.pos += 1;
+                return Ok(Between::Again);
+            }
+            if !starts(b) {
+                return Err(Fail::Syntax(self.pos, expected));
+            }
+            self.note(RepairCode::MissingCommaInserted, self.pos, "missing comma inserted");
+        }
+        Ok(Between::Member(b))
+    }
+
     /// An unquoted key (`A-Z a-z 0-9 _ $ -`); `None` when the text ends inside it.
     fn bare_key(&mut self) -> Option<String> {
         let start = self.pos;
@@ -502,28 +535,11 @@ impl Lenient<'_> {
         let mut first = true;
         let mut comma: Option<usize> = None;
         loop {
-            self.skip_ws();
-            let Some(b) = self.peek() else {
-                self.cut_at.get_or_insert(self.pos);
-                return Ok(Parsed::Cut(Some(Value::Array(items))));
-            };
-            if b == b']' {
-                if let Some(at) = comma {
-                    self.note(RepairCode::TrailingCommaRemoved, at, "trailing comma removed");
-                }
-                self.pos += 1;
-                return Ok(Parsed::Done(Value::Array(items)));
-            }
-            if !first && comma.is_none() {
-                if b == b',' {
-                    comma = Some(self.pos);
-                    self.pos += 1;
-                    continue;
-                }
-                if !starts_value(b) {
-                    return Err(Fail::Syntax(self.pos, "expected `,` or `]`"));
-                }
-                self.note(RepairCode::MissingCommaInserted, self.pos, "missing comma inserted");
+            match self.between(b']', first, &mut comma, starts_value, "expected `,` or `]`")? {
+                Between::Cut => return Ok(Parsed::Cut(Some(Value::Array(items)))),
+                Between::Closed => return Ok(Parsed::Done(Value::Array(items))),
+                Between::Again => continue,
+                Between::Member(_) => {}
             }
             match self.parse_value(depth + 1)? {
                 Parsed::Done(v) => items.push(v),

@@ -60,16 +60,23 @@ pub fn children(schema: &Map<String, Value>) -> Vec<(Vec<String>, &Value)> {
 /// `None` for a reference outside the document or a pointer that leads nowhere.
 #[must_use]
 pub fn resolve<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
-    let fragment = reference.strip_prefix('#')?;
-    let decoded = percent_decode(fragment)?;
-    if !decoded.is_empty() && !decoded.starts_with('/') {
-        return None; // a plain-name fragment (`#foo`) names an `$anchor`, not supported
+    root.pointer(&local_pointer(reference)?)
+}
+
+/// The canonical JSON Pointer (percent-decoded, `~`-escaped once) of a local `$ref`; `None`
+/// for a reference outside the document or a plain-name fragment (`#foo` names an `$anchor`,
+/// not supported).
+#[must_use]
+pub fn local_pointer(reference: &str) -> Option<String> {
+    let fragment = percent_decode(reference.strip_prefix('#')?)?;
+    if !fragment.is_empty() && !fragment.starts_with('/') {
+        return None;
     }
-    pointer::tokens(&decoded).iter().try_fold(root, |node, token| match node {
-        Value::Object(map) => map.get(token),
-        Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
-        _ => None,
-    })
+    let mut canonical = String::new();
+    for token in pointer::tokens(&fragment) {
+        pointer::push(&mut canonical, &token);
+    }
+    Some(canonical)
 }
 
 fn percent_decode(text: &str) -> Option<String> {

@@ -18,8 +18,8 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use crate::schema::pointer;
 use crate::schema::validate::{DraftName, ValidatorOptions};
+use crate::schema::{pointer, walk};
 
 /// A schema location: its leaf and its DNF share the index.
 pub(super) type NodeId = u32;
@@ -453,14 +453,7 @@ impl Compiler<'_> {
         if !self.refs {
             return None;
         }
-        let fragment = percent_decode(reference.strip_prefix('#')?)?;
-        if !fragment.is_empty() && !fragment.starts_with('/') {
-            return None; // an anchor
-        }
-        let mut canonical = String::new();
-        for token in pointer::tokens(&fragment) {
-            pointer::push(&mut canonical, &token);
-        }
+        let canonical = walk::local_pointer(reference)?;
         self.root.pointer(&canonical).filter(|v| v.is_object() || v.is_boolean())?;
         Some(canonical)
     }
@@ -599,26 +592,6 @@ fn whole(v: &Value) -> Option<u64> {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         (f >= 0.0 && f.fract() == 0.0 && f < 1.8e19).then_some(f as u64)
     })
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    if !s.contains('%') {
-        return Some(s.to_owned());
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// The DNF of a location: its own leaf, times each conjunct, times each group of

@@ -40,3 +40,8 @@ node bench/node/schema.mjs "$cases"
 echo
 echo "## Schema validation: WASM in Chromium"
 node bench/wasm/schema-browser.mjs "$cases"
+
+echo
+echo "## Batch planning (1 GB of chat requests and of short ones; 250 MB for RSS flatness)"
+cargo build --release -p breakwater-cli --quiet
+python3 bench/batch/bench.py target/release/breakwater target/bench-batch 250:chat 1000:chat 1000:short

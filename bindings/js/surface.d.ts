@@ -193,6 +193,45 @@ export declare class StreamCheck {
   finish(): Validation
 }
 
+/** Splits request JSONL into provider-legal batch files, one line at a time. */
+export declare class BatchPlanner {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  constructor(config?: PlanConfig | null, prices?: PriceTable | null)
+  /** Places the next line (its newline is optional): planned into a file, deferred, rejected or blank. */
+  push(line: string | Uint8Array, options?: { promptTokens?: number | null } | null): Placement
+  /** Counts a line too long to read (longer than `maxLineBytes()`) as rejected. */
+  pushOversized(len: number): Placement
+  /** The longest line a batch file can hold. */
+  maxLineBytes(): number
+  /** The manifest; the planner takes no more lines. */
+  finish(): Manifest
+}
+
+/** Routes a round's output and error lines into succeeded / retry / permanent / quarantined / missing. */
+export declare class BatchRouter {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  constructor(manifest: Manifest, ledger: LedgerEntry[] | null, options?: { maxAttempts?: number | null } | null)
+  /** Routes a line of the output file (Anthropic: of the results). */
+  pushOutput(line: string | Uint8Array): Routed | { issue: RouteIssue }
+  /** Routes a line of the error file. */
+  pushErrors(line: string | Uint8Array): Routed | { issue: RouteIssue }
+  /** The report and the requests no line named. */
+  finish(): { report: RouteReport; missing: Routed[] }
+}
+
+/** Builds the next round from a route's retry bucket, fed the round's batch files. */
+export declare class BatchReplay {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  constructor(manifest: Manifest, route: RouteReport, retry: Routed[], ledger: LedgerEntry[] | null)
+  /** Places a retried line in the next round, or null when the line is not retried. */
+  push(line: string | Uint8Array): Placement | null
+  /** The next round's manifest and ledger. */
+  finish(): ReplayOutcome
+}
+
 /** One logical request: its idempotency key, deadline, attempts and retry state. */
 export declare class Request {
   /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */

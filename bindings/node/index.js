@@ -256,6 +256,9 @@ const { api } = require('./surface.cjs').buildSurface(native);
 // One `exports.name = ...` per name: Node's ESM loader detects these statically, so
 // `import { Client } from 'breakwater'` works as well as `require('breakwater')`.
 exports.Backoff = api.Backoff;
+exports.BatchPlanner = api.BatchPlanner;
+exports.BatchReplay = api.BatchReplay;
+exports.BatchRouter = api.BatchRouter;
 exports.BreakerRegistry = api.BreakerRegistry;
 exports.CircuitBreaker = CircuitBreaker;
 exports.Client = api.Client;

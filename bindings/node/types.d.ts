@@ -573,3 +573,170 @@ export interface SchemaDiff {
 export interface DiffOptions {
   policy?: 'strict' | 'lenient' | null
 }
+
+// ---- batch ------------------------------------------------------------------------------------
+
+/** A batch plan's config (every key optional; the defaults are the provider's limits). */
+export interface PlanConfig {
+  provider?: 'openai' | 'anthropic' | 'azure_openai'
+  on_invalid?: 'stop' | 'skip'
+  max_requests_per_file?: number | null
+  max_bytes_per_file?: number | null
+  max_embedding_inputs_per_file?: number | null
+  enqueued_tokens?: { [model: string]: number }
+  default_enqueued_tokens?: number | null
+  endpoints?: string[] | null
+  max_custom_id_len?: number
+  chars_per_token?: number
+  default_output_tokens?: number
+  max_cost_usd?: number | null
+  max_attempts?: number
+  file_prefix?: string
+}
+
+/** One model's prices, USD per 1M tokens. */
+export interface ModelPrice {
+  input: number
+  output: number
+  cached_input?: number
+  batch_input?: number
+  batch_output?: number
+}
+
+/** A price table (the embedded one, or yours). */
+export interface PriceTable {
+  date: string
+  source: string
+  batch_discount: number
+  models: { [model: string]: ModelPrice }
+}
+
+/** A rejected request line. */
+export interface Rejection {
+  line: number
+  custom_id?: string
+  /** `invalid_json`, `truncated_line`, `duplicate_custom_id`, `unknown_endpoint`, ... */
+  code: string
+  path: string
+  message: string
+}
+
+/** Where one request line went. */
+export type Placement =
+  | { placement: 'planned'; file: number; path: string; opened: boolean; closed: number | null }
+  | { placement: 'deferred'; reason: 'cost_cap' | 'unpriced' }
+  | ({ placement: 'rejected' } & Rejection)
+  | { placement: 'blank' }
+
+/** One batch file of a plan. */
+export interface BatchFile {
+  path: string
+  endpoint: string
+  model: string
+  requests: number
+  bytes: number
+  embedding_inputs: number
+  input_tokens: number
+  output_tokens: number
+  estimated_cost_usd: number | null
+  sync_cost_usd: number | null
+  wave: number
+  custom_ids: string[]
+}
+
+/** A plan: the batch files, and the record of every line not in them. */
+export interface Manifest {
+  format: string
+  round: number
+  config: Required<PlanConfig>
+  limits: { max_requests: number; max_bytes: number; max_embedding_inputs: number | null }
+  prices: PriceTable
+  spent_before_usd: number
+  files: BatchFile[]
+  rejected: Rejection[]
+  deferred: { line: number; custom_id: string; reason: 'cost_cap' | 'unpriced'; estimated_cost_usd: number | null }[]
+  stopped_at_line: number | null
+  warnings: { code: 'output_uncapped' | 'unpriced_model' | 'blank_line' | 'mixed_models'; count: number; first_line: number; message: string }[]
+  totals: {
+    lines: number
+    planned: number
+    rejected: number
+    deferred: number
+    blank: number
+    files: number
+    bytes: number
+    input_tokens: number
+    output_tokens: number
+    estimated_cost_usd: number
+    sync_cost_usd: number
+    unpriced: number
+  }
+}
+
+/** Tokens a result reports. */
+export interface Usage {
+  input_tokens: number
+  cached_input_tokens: number
+  output_tokens: number
+}
+
+/** One failed attempt of a replayed request. */
+export interface HistoryEntry {
+  round: number
+  file: string
+  reason: string
+  status_code?: number
+}
+
+/** One routed request. */
+export interface Routed {
+  custom_id: string
+  bucket: 'succeeded' | 'retry' | 'permanent' | 'quarantined' | 'missing'
+  reason: string
+  file: string
+  attempts: number
+  status_code?: number
+  error_code?: string
+  usage?: Usage
+  history?: HistoryEntry[]
+}
+
+/** A result line that was not routed. */
+export interface RouteIssue {
+  source: 'output' | 'errors'
+  line: number
+  custom_id?: string
+  code: 'invalid_result' | 'unknown_custom_id' | 'duplicate_result'
+  message: string
+}
+
+/** A route's summary: counts per bucket at the top level. */
+export interface RouteReport {
+  round: number
+  requests: number
+  succeeded: number
+  retry: number
+  permanent: number
+  quarantined: number
+  missing: number
+  reasons: { [reason: string]: number }
+  usage: Usage
+  actual_cost_usd: number
+  sync_cost_usd: number
+  unpriced: number
+  issues: RouteIssue[]
+}
+
+/** A replayed request's attempts. */
+export interface LedgerEntry {
+  custom_id: string
+  attempts: number
+  history: HistoryEntry[]
+}
+
+/** The next round of a replay. */
+export interface ReplayOutcome {
+  manifest: Manifest
+  ledger: LedgerEntry[]
+  not_found: string[]
+}

@@ -90,6 +90,7 @@ pub(crate) fn join_path(prefix: &str, rest: &str) -> String {
     match (prefix.is_empty(), rest.is_empty()) {
         (true, _) => rest.to_owned(),
         (_, true) => prefix.to_owned(),
+        _ if rest.starts_with('[') => format!("{prefix}{rest}"),
         _ => format!("{prefix}.{rest}"),
     }
 }

@@ -15,6 +15,7 @@
 
 #[macro_use]
 mod codes;
+pub mod batch;
 pub mod document;
 mod error;
 pub mod policy;

@@ -56,7 +56,7 @@ export const retryStateChecks = {
     };
     assert.deepEqual(at(() => state.decide('http_500')), ['invalid_type', 'classification']);
     assert.deepEqual(at(() => state.decide([serverError])), ['invalid_type', 'classification']);
-    assert.deepEqual(at(() => state.decide({ class: 'retryable' })), ['missing_field', 'classification']);
+    assert.deepEqual(at(() => state.decide({ class: 'retryable' })), ['missing_field', 'classification.reason']);
     assert.deepEqual(
       at(() => state.decide({ ...serverError, retry_after: { delay_ms: NaN, source: 'retry_after_ms' } })),
       ['not_finite', 'classification.retry_after.delay_ms'],

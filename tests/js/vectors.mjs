@@ -124,9 +124,15 @@ const RUNNERS = {
       return new api[cls.js](...jsArgsOf(cls.ops.find((o) => o.kind === 'new'), given, `${name}.new`));
     };
     const named = new Map();
+    const kept = new Map();
     const resolve = (x) => {
       if (Array.isArray(x)) return x.map(resolve);
       if (isPlainObject(x)) {
+        if (typeof x.$kept === 'string') {
+          if (!kept.has(x.$kept)) throw runnerError('$kept', `no output kept as \`${x.$kept}\``);
+          const out = kept.get(x.$kept);
+          return typeof x.key === 'string' ? out[x.key] : out;
+        }
         if (typeof x.$name === 'string') {
           if (!named.has(x.$name)) throw runnerError('$name', `no object named \`${x.$name}\``);
           return named.get(x.$name);
@@ -140,8 +146,7 @@ const RUNNERS = {
       }
       return x;
     };
-    return (step) => {
-      const a = args(step);
+    const dispatch = (a) => {
       const [clsName, opName] = a.call.includes('.') ? a.call.split('.') : [null, a.call];
       const cls = clsName === null ? null : classes.get(clsName);
       const ops = cls === null ? surface.functions : cls?.ops ?? [];
@@ -160,6 +165,12 @@ const RUNNERS = {
       } catch (e) {
         throw snakePath(e);
       }
+    };
+    return (step) => {
+      const a = args(step);
+      const out = dispatch(a);
+      if (typeof a.keep === 'string') kept.set(a.keep, out);
+      return out;
     };
   },
 

@@ -1,6 +1,7 @@
 //! `breakwater`: simulate retry storms against the real policies, check policy documents,
 //! and gate schemas and model output in CI.
 
+mod batch;
 mod schema;
 mod svg;
 mod table;
@@ -47,6 +48,12 @@ enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// Batch API jobs: plan (split, cost), route results, replay the retryable; exit 0 done,
+    /// 1 done with findings, 2 could not run.
+    Batch {
+        #[command(subcommand)]
+        command: batch::BatchCommand,
+    },
     /// Structured Outputs schemas and model output: exit 0 pass, 1 fail, 2 could not check.
     Schema {
         #[command(subcommand)]
@@ -80,6 +87,16 @@ fn main() -> ExitCode {
         Command::Policy { command: PolicyCommand::Check { file } } => check_policy(&file),
         Command::Policy { command: PolicyCommand::Show { preset } } => {
             Policy::preset(&preset).map_err(|e| e.to_string()).and_then(|p| print_json(&p))
+        }
+        Command::Batch { command } => {
+            return match batch::run(command) {
+                Ok(batch::Outcome::Done) => ExitCode::SUCCESS,
+                Ok(batch::Outcome::Findings) => ExitCode::FAILURE,
+                Err(trouble) => {
+                    eprintln!("breakwater: {trouble}");
+                    ExitCode::from(2)
+                }
+            };
         }
         Command::Schema { command } => {
             return match schema::run(command) {

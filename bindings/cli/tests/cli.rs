@@ -231,3 +231,160 @@ fn schema_diff_gates_on_the_required_direction() {
         breakwater(&["schema", "diff", "--policy", "loose", v1.to_str().unwrap(), v2.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+fn request(id: &str, model: &str) -> String {
+    format!(
+        r#"{{"custom_id":"{id}","method":"POST","url":"/v1/chat/completions","body":{{"model":"{model}","messages":[{{"role":"user","content":"about {id}"}}],"max_tokens":32}}}}"#
+    )
+}
+
+fn json_of(out: &Output) -> serde_json::Value {
+    assert!(out.status.code().is_some_and(|c| c < 2), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn batch_plan_route_replay_keeps_every_request_in_one_place() {
+    let dir = std::env::temp_dir().join(format!("breakwater-batch-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut input = String::new();
+    for i in 0..7 {
+        input += &request(&format!("r{i}"), if i % 2 == 0 { "gpt-4o-mini" } else { "gpt-4.1-nano" });
+        input.push('\n');
+    }
+    input += "{\"custom_id\":\"bad\",\"method\":\"GET\"}\n";
+    let input_path = dir.join("in.jsonl");
+    std::fs::write(&input_path, &input).unwrap();
+    let path = |p: &str| dir.join(p).to_str().unwrap().to_owned();
+
+    // Stop mode refuses the bad line with its number and leaves no files behind.
+    let out = breakwater(&["batch", "plan", &path("in.jsonl"), "--out", &path("stop")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("line 8"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dir.join("stop/batch-0001.jsonl").exists() && !dir.join("stop/manifest.json").exists());
+
+    let plan = json_of(&breakwater(&[
+        "batch",
+        "plan",
+        &path("in.jsonl"),
+        "--out",
+        &path("d1"),
+        "--skip-invalid",
+        "--json",
+    ]));
+    assert_eq!((plan["totals"]["planned"].as_u64(), plan["totals"]["rejected"].as_u64()), (Some(7), Some(1)));
+    assert_eq!(plan["rejected"][0]["code"], "invalid_method");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("d1/manifest.json")).unwrap()).unwrap();
+    let files = manifest["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "one file per model");
+    // The files hold the input lines, byte for byte.
+    let written: String = files
+        .iter()
+        .map(|f| std::fs::read_to_string(dir.join("d1").join(f["path"].as_str().unwrap())).unwrap())
+        .collect();
+    let mut a: Vec<&str> = written.lines().collect();
+    let mut b: Vec<&str> = input.lines().take(7).collect();
+    a.sort_unstable();
+    b.sort_unstable();
+    assert_eq!(a, b);
+
+    // Results: r0 ok, r1 429, r2 400, r3 batch_expired, r4..r6 none; one unknown id.
+    let ok = r#"{"id":"b","custom_id":"r0","response":{"status_code":200,"body":{"usage":{"prompt_tokens":10,"completion_tokens":2}}},"error":null}"#;
+    let errors = [
+        r#"{"id":"b","custom_id":"r1","response":{"status_code":429,"body":{"error":{"type":"requests","code":"rate_limit_exceeded"}}},"error":null}"#,
+        r#"{"id":"b","custom_id":"r2","response":{"status_code":400,"body":{"error":{"type":"invalid_request_error"}}},"error":null}"#,
+        r#"{"id":"b","custom_id":"r3","response":null,"error":{"code":"batch_expired","message":"expired"}}"#,
+        r#"{"id":"b","custom_id":"nobody","response":null,"error":{"code":"batch_expired","message":"expired"}}"#,
+    ];
+    std::fs::write(dir.join("out.jsonl"), format!("{ok}\n")).unwrap();
+    std::fs::write(dir.join("err.jsonl"), errors.join("\n")).unwrap();
+    let args = ["batch", "route", "--manifest", &path("d1/manifest.json"), "--output", &path("out.jsonl")];
+    let route_out =
+        breakwater(&[&args[..], &["--errors", &path("err.jsonl"), "--out", &path("r1"), "--json"]].concat());
+    assert_eq!(route_out.status.code(), Some(1), "an unknown id is a finding");
+    let route = json_of(&route_out);
+    let counts: Vec<u64> = ["succeeded", "retry", "permanent", "quarantined", "missing"]
+        .iter()
+        .map(|k| route[k].as_u64().unwrap())
+        .collect();
+    assert_eq!(counts, [1, 2, 1, 0, 3]);
+    assert_eq!(route["issues"][0]["code"], "unknown_custom_id");
+    let missing = std::fs::read_to_string(dir.join("r1/missing.jsonl")).unwrap();
+    assert_eq!(missing.lines().count(), 3);
+    let succeeded = std::fs::read_to_string(dir.join("r1/succeeded.jsonl")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(succeeded.trim()).unwrap();
+    assert_eq!(
+        (record["custom_id"].as_str(), record["result"]["response"]["status_code"].as_u64()),
+        (Some("r0"), Some(200))
+    );
+
+    let replay = json_of(&breakwater(&[
+        "batch",
+        "replay",
+        "--manifest",
+        &path("d1/manifest.json"),
+        "--route",
+        &path("r1"),
+        "--out",
+        &path("d2"),
+        "--json",
+    ]));
+    assert_eq!((replay["round"].as_u64(), replay["totals"]["planned"].as_u64()), (Some(2), Some(2)));
+    let ledger = std::fs::read_to_string(dir.join("d2/ledger.jsonl")).unwrap();
+    assert_eq!(ledger.lines().count(), 2);
+    assert!(ledger.contains(r#""attempts":2"#));
+    let replayed: String = ["batch-0001.jsonl", "batch-0002.jsonl"]
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(dir.join("d2").join(f)).ok())
+        .collect();
+    let mut got: Vec<&str> = replayed.lines().collect();
+    got.sort_unstable();
+    assert_eq!(
+        got,
+        [input.lines().nth(1).unwrap(), input.lines().nth(3).unwrap()],
+        "byte-identical, same ids"
+    );
+}
+
+#[test]
+fn batch_plan_counts_a_line_too_long_for_a_file_without_reading_it_and_stops_at_the_cost_cap() {
+    let long = request("long", &"m".repeat(5000));
+    let input = format!(
+        "{}\n{long}\n{}\n{}\n",
+        request("a", "gpt-4o-mini"),
+        request("b", "gpt-4o-mini"),
+        request("c", "gpt-4o-mini")
+    );
+    let path = temp("batch-long.jsonl", &input);
+    let config = temp("batch-small.json", r#"{"max_bytes_per_file": 1000, "on_invalid": "skip"}"#);
+    let dir = path.with_file_name("batch-long-out");
+    let out = breakwater(&[
+        "batch",
+        "plan",
+        path.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "--max-cost",
+        "0.000015",
+        "--json",
+    ]);
+    let plan = json_of(&out);
+    assert_eq!(plan["rejected"][0]["code"], "line_too_large");
+    assert_eq!(plan["rejected"][0]["line"], 2);
+    assert_eq!((plan["totals"]["planned"].as_u64(), plan["totals"]["deferred"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(plan["stopped_at_line"], 3);
+    let deferred = std::fs::read_to_string(dir.join("deferred.jsonl")).unwrap();
+    assert_eq!(
+        deferred.lines().collect::<Vec<_>>(),
+        [request("b", "gpt-4o-mini"), request("c", "gpt-4o-mini")]
+    );
+}

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { refused, standingPermitChecks } from '../../../tests/js/breaker-checks.mjs';
 import { retryStateChecks } from '../../../tests/js/retry-checks.mjs';
 import { optionsChecks } from '../../../tests/js/options-checks.mjs';
+import { batchChecks } from '../../../tests/js/batch-checks.mjs';
 import { playSchemaSuite, schemaChecks } from '../../../tests/js/schema-checks.mjs';
 import { checkResultTypes } from '../../../tests/js/types-check.mjs';
 import { loadVectors } from '../../../tests/js/load-vectors.mjs';
@@ -338,6 +339,10 @@ for (const [name, check] of Object.entries(optionsChecks)) {
 
 for (const [name, check] of Object.entries(schemaChecks)) {
   test(`schema: ${name}`, () => check(bw));
+}
+
+for (const [name, check] of Object.entries(batchChecks)) {
+  test(`batch: ${name}`, () => check(bw));
 }
 
 test('schema: JSON-Schema-Test-Suite, draft 2020-12 and draft-07 (required tests)', (t) => {

@@ -365,11 +365,15 @@ def calls_runner(v: dict) -> Dict[str, Op]:
         return getattr(bw, cls)(**(given or {}))
 
     named: Dict[str, Any] = {}
+    kept: Dict[str, Any] = {}
 
     def resolve(x: Any, now: int) -> Any:
         if isinstance(x, dict):
             if "$name" in x:
                 return named[x["$name"]]
+            if "$kept" in x:
+                out = kept[x["$kept"]]
+                return out.get(x["key"]) if "key" in x else out
             if "$object" in x:
                 obj = make(x["$object"], now, resolve(x.get("with", {}), now))
                 if "name" in x:
@@ -381,6 +385,12 @@ def calls_runner(v: dict) -> Dict[str, Op]:
         return x
 
     def call(a: dict, now: int) -> Any:
+        out = dispatch(a, now)
+        if "keep" in a:
+            kept[a["keep"]] = out
+        return out
+
+    def dispatch(a: dict, now: int) -> Any:
         target, given = a["call"], resolve(a.get("with", {}), now)
         if "." not in target:
             return getattr(bw, target)(**given)

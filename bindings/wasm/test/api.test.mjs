@@ -12,6 +12,7 @@ import { wasm } from './support/wasm.mjs';
 import { standingPermitChecks } from '../../../tests/js/breaker-checks.mjs';
 import { retryStateChecks } from '../../../tests/js/retry-checks.mjs';
 import { optionsChecks } from '../../../tests/js/options-checks.mjs';
+import { batchChecks } from '../../../tests/js/batch-checks.mjs';
 import { playSchemaSuite, schemaChecks } from '../../../tests/js/schema-checks.mjs';
 import { checkResultTypes } from '../../../tests/js/types-check.mjs';
 import { loadVectors } from '../../../tests/js/load-vectors.mjs';
@@ -62,7 +63,7 @@ test('the module exports exactly the names of docs/bindings.md', () => {
       .filter((m) => typeof cls[m] === 'function' && !m.startsWith('__'))
       .sort();
   assert.deepEqual(Object.keys(wasm).sort(), [
-    'Backoff', 'BreakerRegistry', 'CircuitBreaker', 'Client', 'Deadline', 'ErrorBudget', 'IdempotencyKeys',
+    'Backoff', 'BatchPlanner', 'BatchReplay', 'BatchRouter', 'BreakerRegistry', 'CircuitBreaker', 'Client', 'Deadline', 'ErrorBudget', 'IdempotencyKeys',
     'Policy', 'RateLimiter', 'Request', 'RetryBudget', 'RetryState', 'SchemaValidator', 'StreamCheck', 'TolerantReader',
     'classify', 'diffSchemas', 'errorCodes', 'extractOutput', 'lintSchema', 'parseGoDuration', 'parseHttpDate', 'parseRfc3339',
     'rateLimits', 'repairJson', 'retryAfter', 'surface', 'toStrict', 'validate', 'validateText',
@@ -70,6 +71,9 @@ test('the module exports exactly the names of docs/bindings.md', () => {
   assert.deepEqual(statics(Policy), ['fromJson', 'fromObject', 'fromToml', 'preset', 'schema']);
   assert.deepEqual(methods(Policy), ['toJson', 'toObject']);
   assert.deepEqual(methods(Backoff), ['nextDelay']);
+  assert.deepEqual(methods(wasm.BatchPlanner), ['finish', 'maxLineBytes', 'push', 'pushOversized']);
+  assert.deepEqual(methods(wasm.BatchRouter), ['finish', 'pushErrors', 'pushOutput']);
+  assert.deepEqual(methods(wasm.BatchReplay), ['finish', 'push']);
   assert.deepEqual(methods(Deadline), ['attemptTimeouts', 'expired', 'fits', 'propagation', 'remainingMs']);
   assert.deepEqual(methods(RetryBudget), ['record', 'requestFinished', 'requestStarted', 'retryFinished', 'snapshot', 'tryAcquireRetry']);
   assert.deepEqual(methods(wasm.RetryState), ['decide', 'retriesTaken']);
@@ -494,6 +498,10 @@ for (const [name, check] of Object.entries(optionsChecks)) {
 
 for (const [name, check] of Object.entries(schemaChecks)) {
   test(`schema: ${name}`, () => check(wasm));
+}
+
+for (const [name, check] of Object.entries(batchChecks)) {
+  test(`batch: ${name}`, () => check(wasm));
 }
 
 test('schema: JSON-Schema-Test-Suite, draft 2020-12 and draft-07 (required tests)', (t) => {

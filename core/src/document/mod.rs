@@ -27,7 +27,7 @@ pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
         } else {
             classify_serde_message(&strip_json_position(&inner.to_string()))
         };
-        Error::new(code_and_message.0, path, code_and_message.1).at(line, column)
+        at_field(code_and_message.0, path, code_and_message.1).at(line, column)
     })?;
     de.end().map_err(|e| Error::new(ErrorCode::Syntax, "", e.to_string()).at(e.line(), e.column()))?;
     Ok(value)
@@ -47,8 +47,24 @@ pub fn from_value<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = path_string(e.path());
         let (code, message) = classify_serde_message(&e.into_inner().to_string());
-        Error::new(code, path, message)
+        at_field(code, path, message)
     })
+}
+
+/// The error, its path ending at the field itself for a missing field (serde reports the
+/// object holding it: `ledger[0]` becomes `ledger[0].attempts`).
+fn at_field(code: ErrorCode, path: String, message: String) -> Error {
+    let field = (code == ErrorCode::MissingField)
+        .then(|| message.strip_prefix("missing field `")?.split('`').next())
+        .flatten()
+        .filter(|f| !f.is_empty());
+    match field {
+        Some(field) => {
+            let path = crate::error::join_path(&path, field);
+            Error::new(code, path, message)
+        }
+        None => Error::new(code, path, message),
+    }
 }
 
 /// Reads a config value of type `T` from TOML text.
@@ -69,7 +85,7 @@ fn toml_error(text: &str, e: &toml::de::Error, path: &str) -> Error {
     } else {
         classify_serde_message(e.message())
     };
-    let mut err = Error::new(code, path, message);
+    let mut err = at_field(code, path.to_owned(), message);
     if let Some(span) = e.span() {
         let before = &text[..span.start.min(text.len())];
         let line = before.matches('\n').count() + 1;

@@ -170,6 +170,9 @@ mod tests {
                 "SchemaValidator",
                 "TolerantReader",
                 "StreamCheck",
+                "BatchPlanner",
+                "BatchRouter",
+                "BatchReplay",
                 "Request",
                 "Client"
             ]

@@ -46,10 +46,12 @@
 //! parameter's name (or the key) as the path. Methods lock their object, then the objects
 //! among their parameters in the order listed.
 
+mod batch;
 mod describe;
 mod handles;
 mod ops;
 
+pub use batch::*;
 pub use describe::{describe, Class, Op, Param, Returns, Surface};
 pub use handles::{borrow, HandleClass, Handles};
 pub use ops::*;
@@ -330,6 +332,51 @@ macro_rules! surface {
                 fn state "state" () -> Value $crate::schema::stream::StreamState = $crate::surface::stream_state;
                 fn partial "partial" () -> Value Option<serde_json::Value> = $crate::surface::stream_partial;
                 fn finish "finish" () -> Value $crate::schema::validate::Validation = $crate::surface::stream_finish;
+            }
+
+            /// Splits request JSONL into provider-legal batch files, one line at a time: each line's
+            /// placement, then the manifest.
+            class BatchPlanner "BatchPlanner" ($crate::surface::BatchPlanSession) {
+                new (
+                    config: Config Option<$crate::batch::PlanConfig>,
+                    prices: Config Option<$crate::batch::PriceTable>
+                ) = $crate::surface::batch_planner_new;
+                /// `{placement: planned | deferred | rejected | blank, ...}`; the line's newline is optional.
+                fn push "push" (line: Bytes Vec<u8>, prompt_tokens [options]: Count Option<u64>)
+                    -> Value $crate::batch::Placement = $crate::surface::batch_plan_push;
+                fn push_oversized "pushOversized" (len: Count u64)
+                    -> Value $crate::batch::Placement = $crate::surface::batch_plan_push_oversized;
+                fn max_line_bytes "maxLineBytes" () -> Value u64 = $crate::surface::batch_plan_max_line_bytes;
+                fn finish "finish" () -> Value $crate::batch::Manifest = $crate::surface::batch_plan_finish;
+            }
+
+            /// Routes a round's output and error lines into succeeded / retry / permanent /
+            /// quarantined / missing.
+            class BatchRouter "BatchRouter" ($crate::surface::BatchRouteSession) {
+                new (
+                    manifest: Value $crate::batch::Manifest,
+                    ledger: Json serde_json::Value,
+                    max_attempts [options]: Count Option<u32>
+                ) = $crate::surface::batch_router_new;
+                fn push_output "pushOutput" (line: Bytes Vec<u8>)
+                    -> Value $crate::surface::RouteStep = $crate::surface::batch_route_output;
+                fn push_errors "pushErrors" (line: Bytes Vec<u8>)
+                    -> Value $crate::surface::RouteStep = $crate::surface::batch_route_errors;
+                fn finish "finish" () -> Value $crate::surface::RouteFinish = $crate::surface::batch_route_finish;
+            }
+
+            /// Builds the next round from a route's retry bucket: fed the round's batch files,
+            /// it places the retried lines, byte-identical.
+            class BatchReplay "BatchReplay" ($crate::surface::BatchReplaySession) {
+                new (
+                    manifest: Value $crate::batch::Manifest,
+                    route: Value $crate::batch::RouteReport,
+                    retry: Json serde_json::Value,
+                    ledger: Json serde_json::Value
+                ) = $crate::surface::batch_replay_new;
+                fn push "push" (line: Bytes Vec<u8>)
+                    -> Value Option<$crate::batch::Placement> = $crate::surface::batch_replay_push;
+                fn finish "finish" () -> Value $crate::batch::ReplayOutcome = $crate::surface::batch_replay_finish;
             }
 
             class Request "Request" ($crate::transport::client::Request) {

@@ -7,7 +7,8 @@
 //! `{"$object": "Class", "with"?: {...}, "name"?: "n"}` is a new object of that class built
 //! with those arguments (a `Request` comes from a new `Client`'s `begin`), kept as `n` for the
 //! later steps of the vector, which name it `{"$name": "n"}`; `with.this` is the object a
-//! method is called on (default: a new one). Objects are `{"$class", "$handle"}` here, so that one of
+//! method is called on (default: a new one). `args.keep: "k"` keeps a step's output, which
+//! later steps pass as `{"$kept": "k", "key"?: "member"}` (a manifest into a router). Objects are `{"$class", "$handle"}` here, so that one of
 //! another class is refused as the bindings refuse it. Every refusal is the one a binding gives.
 
 use std::cell::RefCell;
@@ -35,7 +36,8 @@ pub fn runner(v: &Vector) -> Result<Box<dyn Runner>, Error> {
 }
 
 struct Calls {
-    /// Objects a step built with `"name"`, that later steps name with `{"$name": ...}`.
+    /// Objects a step built with `"name"`, that later steps name with `{"$name": ...}`, and
+    /// outputs kept with `args.keep`, that later steps pass with `{"$kept": ...}`.
     named: BTreeMap<String, Json>,
 }
 
@@ -53,6 +55,9 @@ impl Runner for Calls {
         resolve_objects(&mut with, step.at_ms, &mut self.named)?;
         let args = with.as_object().cloned().unwrap_or_default().into_iter().collect::<BTreeMap<_, _>>();
         let out = dispatch(call, &mut Args { given: args, now: step.at_ms })?;
+        if let Some(keep) = step.args.get("keep").and_then(Json::as_str) {
+            self.named.insert(format!("$kept:{keep}"), out.clone());
+        }
         // A constructor's result is the object; the vectors see `{ok: true}`, as in Python and JS.
         Ok(if call.ends_with(".new") { json!({"ok": true}) } else { out })
     }
@@ -94,6 +99,16 @@ fn resolve_objects(v: &mut Json, now: u64, named: &mut BTreeMap<String, Json>) -
             .ok_or_else(|| Error::argument("$name", format!("no object named `{name}`")))?;
         return Ok(());
     }
+    if let Some(kept) = v.get("$kept").and_then(Json::as_str) {
+        let out = named
+            .get(&format!("$kept:{kept}"))
+            .ok_or_else(|| Error::argument("$kept", format!("no output kept as `{kept}`")))?;
+        *v = match v.get("key").and_then(Json::as_str) {
+            Some(key) => out.get(key).cloned().unwrap_or(Json::Null),
+            None => out.clone(),
+        };
+        return Ok(());
+    }
     if let Some(class) = v.get("$object").and_then(Json::as_str) {
         let mut with = v.get("with").cloned().unwrap_or_else(|| json!({}));
         resolve_objects(&mut with, now, named)?;
@@ -107,6 +122,11 @@ fn resolve_objects(v: &mut Json, now: u64, named: &mut BTreeMap<String, Json>) -
     }
     if let Some(map) = v.as_object_mut() {
         for item in map.values_mut() {
+            resolve_objects(item, now, named)?;
+        }
+    }
+    if let Some(items) = v.as_array_mut() {
+        for item in items {
             resolve_objects(item, now, named)?;
         }
     }

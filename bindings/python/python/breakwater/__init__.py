@@ -11,6 +11,9 @@ See ``docs/bindings.md`` for the whole surface.
 
 from ._breakwater import (
     Backoff,
+    BatchPlanner,
+    BatchReplay,
+    BatchRouter,
     BreakerRegistry,
     CircuitBreaker,
     Client,
@@ -52,6 +55,9 @@ from ._errors import (
 
 __all__ = [
     "Backoff",
+    "BatchPlanner",
+    "BatchReplay",
+    "BatchRouter",
     "BreakerRegistry",
     "BreakwaterError",
     "BreakwaterTypeError",

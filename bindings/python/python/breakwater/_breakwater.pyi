@@ -303,6 +303,189 @@ class BreakerEvent(TypedDict):
     key: str
     transition: Transition
 
+# ---- batch ----------------------------------------------------------------------------------
+
+class Rejection(TypedDict):
+    line: int
+    custom_id: NotRequired[str]
+    code: str
+    """``invalid_json``, ``truncated_line``, ``duplicate_custom_id``, ``unknown_endpoint``, ..."""
+    path: str
+    message: str
+
+class PlacementPlanned(TypedDict):
+    placement: Literal["planned"]
+    file: int
+    path: str
+    opened: bool
+    closed: Optional[int]
+
+class PlacementDeferred(TypedDict):
+    placement: Literal["deferred"]
+    reason: Literal["cost_cap", "unpriced"]
+
+class PlacementRejected(Rejection):
+    placement: Literal["rejected"]
+
+class PlacementBlank(TypedDict):
+    placement: Literal["blank"]
+
+Placement = Union[PlacementPlanned, PlacementDeferred, PlacementRejected, PlacementBlank]
+
+class BatchLimits(TypedDict):
+    max_requests: int
+    max_bytes: int
+    max_embedding_inputs: Optional[int]
+
+class ModelPrice(TypedDict):
+    input: float
+    output: float
+    cached_input: NotRequired[float]
+    batch_input: NotRequired[float]
+    batch_output: NotRequired[float]
+
+class PriceTable(TypedDict):
+    date: str
+    source: str
+    batch_discount: float
+    models: Dict[str, ModelPrice]
+
+class PlanConfig(TypedDict):
+    provider: Literal["openai", "anthropic", "azure_openai"]
+    on_invalid: Literal["stop", "skip"]
+    max_requests_per_file: Optional[int]
+    max_bytes_per_file: Optional[int]
+    max_embedding_inputs_per_file: Optional[int]
+    enqueued_tokens: Dict[str, int]
+    default_enqueued_tokens: Optional[int]
+    endpoints: Optional[List[str]]
+    max_custom_id_len: int
+    chars_per_token: float
+    default_output_tokens: int
+    max_cost_usd: Optional[float]
+    max_attempts: int
+    file_prefix: str
+
+class BatchFile(TypedDict):
+    path: str
+    endpoint: str
+    model: str
+    requests: int
+    bytes: int
+    embedding_inputs: int
+    input_tokens: int
+    output_tokens: int
+    estimated_cost_usd: Optional[float]
+    sync_cost_usd: Optional[float]
+    wave: int
+    custom_ids: List[str]
+
+class Deferred(TypedDict):
+    line: int
+    custom_id: str
+    reason: Literal["cost_cap", "unpriced"]
+    estimated_cost_usd: Optional[float]
+
+class PlanWarning(TypedDict):
+    code: Literal["output_uncapped", "unpriced_model", "blank_line", "mixed_models"]
+    count: int
+    first_line: int
+    message: str
+
+class PlanTotals(TypedDict):
+    lines: int
+    planned: int
+    rejected: int
+    deferred: int
+    blank: int
+    files: int
+    bytes: int
+    input_tokens: int
+    output_tokens: int
+    estimated_cost_usd: float
+    sync_cost_usd: float
+    unpriced: int
+
+class Manifest(TypedDict):
+    format: str
+    round: int
+    config: PlanConfig
+    limits: BatchLimits
+    prices: PriceTable
+    spent_before_usd: float
+    files: List[BatchFile]
+    rejected: List[Rejection]
+    deferred: List[Deferred]
+    stopped_at_line: Optional[int]
+    warnings: List[PlanWarning]
+    totals: PlanTotals
+
+class Usage(TypedDict):
+    input_tokens: int
+    cached_input_tokens: int
+    output_tokens: int
+
+class HistoryEntry(TypedDict):
+    round: int
+    file: str
+    reason: str
+    status_code: NotRequired[int]
+
+Bucket = Literal["succeeded", "retry", "permanent", "quarantined", "missing"]
+
+class Routed(TypedDict):
+    custom_id: str
+    bucket: Bucket
+    reason: str
+    file: str
+    attempts: int
+    status_code: NotRequired[int]
+    error_code: NotRequired[str]
+    usage: NotRequired[Usage]
+    history: NotRequired[List[HistoryEntry]]
+
+class RouteIssue(TypedDict):
+    source: Literal["output", "errors"]
+    line: int
+    custom_id: NotRequired[str]
+    code: Literal["invalid_result", "unknown_custom_id", "duplicate_result"]
+    message: str
+
+class RouteIssueStep(TypedDict):
+    issue: RouteIssue
+
+RouteStep = Union[Routed, RouteIssueStep]
+
+class RouteReport(TypedDict):
+    round: int
+    requests: int
+    succeeded: int
+    retry: int
+    permanent: int
+    quarantined: int
+    missing: int
+    reasons: Dict[str, int]
+    usage: Usage
+    actual_cost_usd: float
+    sync_cost_usd: float
+    unpriced: int
+    issues: List[RouteIssue]
+
+class RouteFinish(TypedDict):
+    report: RouteReport
+    missing: List[Routed]
+
+class LedgerEntry(TypedDict):
+    custom_id: str
+    attempts: int
+    history: List[HistoryEntry]
+
+class ReplayOutcome(TypedDict):
+    manifest: Manifest
+    ledger: List[LedgerEntry]
+    not_found: List[str]
+
+
 # ---- functions -------------------------------------------------------------------------------
 
 def classify(
@@ -541,6 +724,33 @@ class StreamCheck:
     def partial(self) -> Optional[Json]: ...
     def finish(self) -> Validation:
         """The verdict on the whole text (``validate_text``'s), and a fresh stream."""
+
+@final
+class BatchPlanner:
+    """Splits request JSONL into provider-legal batch files, one line at a time."""
+
+    def __new__(cls, config: Optional[Config] = ..., prices: Optional[Config] = ...) -> "BatchPlanner": ...
+    def push(self, line: Union[str, bytes], *, prompt_tokens: Optional[int] = ...) -> Placement: ...
+    def push_oversized(self, len: int) -> Placement: ...
+    def max_line_bytes(self) -> int: ...
+    def finish(self) -> Manifest: ...
+
+@final
+class BatchRouter:
+    """Routes a round's output and error lines into succeeded / retry / permanent / quarantined / missing."""
+
+    def __new__(cls, manifest: Manifest, ledger: Json, *, max_attempts: Optional[int] = ...) -> "BatchRouter": ...
+    def push_output(self, line: Union[str, bytes]) -> RouteStep: ...
+    def push_errors(self, line: Union[str, bytes]) -> RouteStep: ...
+    def finish(self) -> RouteFinish: ...
+
+@final
+class BatchReplay:
+    """Builds the next round from a route's retry bucket, fed the round's batch files."""
+
+    def __new__(cls, manifest: Manifest, route: RouteReport, retry: Json, ledger: Json) -> "BatchReplay": ...
+    def push(self, line: Union[str, bytes]) -> Optional[Placement]: ...
+    def finish(self) -> ReplayOutcome: ...
 
 @final
 class Request:

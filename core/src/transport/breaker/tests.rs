@@ -312,7 +312,7 @@ fn invalid_configs_are_refused_with_code_and_path() {
         (r#"{ "window": { "kind": "count", "sise": 10 } }"#, ErrorCode::UnknownField, "window.sise"),
         (r#"{ "window": { "kind": "time", "size": 10 } }"#, ErrorCode::UnknownField, "window.size"),
         (r#"{ "window": { "kind": "hourly" } }"#, ErrorCode::UnknownVariant, "window.kind"),
-        (r#"{ "window": { "size": 10 } }"#, ErrorCode::MissingField, "window"),
+        (r#"{ "window": { "size": 10 } }"#, ErrorCode::MissingField, "window.kind"),
         (r#"{ "window": { "kind": "count", "size": 1000000 } }"#, ErrorCode::OutOfRange, "window.size"),
         (
             r#"{ "window": { "kind": "time", "duration_ms": 1000, "bucket_ms": 2000 } }"#,

@@ -281,7 +281,7 @@ fn a_malformed_classification_is_refused_with_its_path() {
         (e.code.as_str(), e.path)
     };
     use serde_json::json;
-    assert_eq!(refused(json!({ "class": "retryable" })), ("missing_field", String::new()));
+    assert_eq!(refused(json!({ "class": "retryable" })), ("missing_field", "reason".into()));
     assert_eq!(refused(json!({ "class": "maybe", "reason": "ok" })), ("unknown_variant", "class".into()));
     assert_eq!(
         refused(json!({ "class": "success", "reason": "ok", "extra": 1 })),

@@ -14,7 +14,7 @@ pub mod targets;
 mod upstream;
 
 pub use report::{PhaseStats, PolicyReport, Report};
-pub use scenario::{Arrivals, LayerSpec, Phase, PolicySpec, Scenario, DEFAULT_SCENARIO};
+pub use scenario::{Arrivals, LayerSpec, Phase, PhaseKind, PolicySpec, Scenario, DEFAULT_SCENARIO};
 
 /// Runs every policy of `scenario` and reports them side by side.
 ///
@@ -30,5 +30,11 @@ pub fn run(scenario: &Scenario) -> breakwater::Result<Report> {
             Ok(trace.into_report(&spec.name, scenario))
         })
         .collect::<breakwater::Result<Vec<_>>>()?;
-    Ok(Report { scenario: scenario.name.clone(), seed: scenario.seed, policies })
+    Ok(Report {
+        scenario: scenario.name.clone(),
+        seed: scenario.seed,
+        slo_ms: scenario.slo_ms,
+        warnings: scenario.warnings(),
+        policies,
+    })
 }

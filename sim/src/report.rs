@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::scenario::Scenario;
+use super::scenario::{PhaseKind, Scenario};
 
 /// One logical request's life.
 struct Logical {
@@ -80,75 +80,201 @@ impl Trace {
 
     pub fn into_report(self, name: &str, scenario: &Scenario) -> PolicyReport {
         let fan_out = f64::from(scenario.arrivals.fan_out);
+        let slo = scenario.slo_ms;
+        let ok = |l: &Logical| !l.failed && l.finished_ms.is_some_and(|f| f - l.arrived_ms <= slo);
+        let late = |l: &Logical| !l.failed && l.finished_ms.is_some_and(|f| f - l.arrived_ms > slo);
+        let spans: Vec<(u64, u64)> = scenario
+            .phases
+            .iter()
+            .zip(&self.phase_starts)
+            .map(|(p, &start)| (start, start.saturating_add(p.duration_ms)))
+            .collect();
+        let arrived_in = |(start, end): (u64, u64)| {
+            self.logical.iter().filter(move |l| (start..end).contains(&l.arrived_ms))
+        };
         let phases: Vec<PhaseStats> = scenario
             .phases
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                let start = self.phase_starts[i];
-                let end = start.saturating_add(p.duration_ms);
-                let arrived: Vec<&Logical> =
-                    self.logical.iter().filter(|l| (start..end).contains(&l.arrived_ms)).collect();
-                let succeeded = arrived.iter().filter(|l| !l.failed && l.finished_ms.is_some()).count();
+                let (start, end) = spans[i];
+                let arrived = arrived_in(spans[i]).count();
+                let succeeded = arrived_in(spans[i]).filter(|l| ok(l)).count();
                 let completed_ok = self
                     .logical
                     .iter()
-                    .filter(|l| !l.failed && l.finished_ms.is_some_and(|f| (start..end).contains(&f)))
+                    .filter(|l| ok(l) && l.finished_ms.is_some_and(|f| (start..end).contains(&f)))
                     .count();
                 PhaseStats {
                     name: p.name.clone(),
+                    kind: p.kind().map(kind_name),
                     start_ms: start,
                     end_ms: end,
-                    logical_requests: arrived.len(),
+                    logical_requests: arrived,
                     downstream_calls: self.calls_per_phase[i],
-                    amplification: ratio(
-                        to_f64(self.calls_per_phase[i]),
-                        to_f64(arrived.len() as u64) * fan_out,
-                    ),
-                    success_rate: ratio(to_f64(succeeded as u64), to_f64(arrived.len() as u64)),
+                    amplification: ratio(to_f64(self.calls_per_phase[i]), to_f64(arrived as u64) * fan_out),
+                    success_rate: ratio(to_f64(succeeded as u64), to_f64(arrived as u64)),
                     goodput_per_s: ratio(to_f64(completed_ok as u64) * 1000.0, to_f64(p.duration_ms)),
                 }
             })
             .collect();
-        let by_name = |n: &str| phases.iter().find(|p| p.name == n);
+        // The columns of one kind pool its phases: several degraded stretches count as one.
+        let of_kind = |kind: PhaseKind| -> Pooled {
+            let mut pooled = Pooled::default();
+            for (i, p) in scenario.phases.iter().enumerate().filter(|(_, p)| p.kind() == Some(kind)) {
+                let arrived = arrived_in(spans[i]).count() as u64;
+                pooled.any = true;
+                pooled.arrived += arrived;
+                pooled.succeeded += arrived_in(spans[i]).filter(|l| ok(l)).count() as u64;
+                pooled.calls += self.calls_per_phase[i];
+                pooled.duration_ms += p.duration_ms;
+                pooled.completed_ok += self
+                    .logical
+                    .iter()
+                    .filter(|l| ok(l) && l.finished_ms.is_some_and(|f| (spans[i].0..spans[i].1).contains(&f)))
+                    .count() as u64;
+            }
+            pooled
+        };
+        let (degraded, outage, healthy) =
+            (of_kind(PhaseKind::Degraded), of_kind(PhaseKind::Outage), of_kind(PhaseKind::Healthy));
         let mut latencies: Vec<u64> =
             self.logical.iter().filter_map(|l| l.finished_ms.map(|f| f - l.arrived_ms)).collect();
         latencies.sort_unstable();
-        let succeeded = self.logical.iter().filter(|l| !l.failed && l.finished_ms.is_some()).count();
-        let outage_end = by_name("outage").map(|p| p.end_ms);
+        let succeeded = self.logical.iter().filter(|l| ok(l)).count();
+        let outage_end = scenario
+            .phases
+            .iter()
+            .zip(&spans)
+            .filter(|(p, _)| p.kind() == Some(PhaseKind::Outage))
+            .map(|(_, &(_, end))| end)
+            .max();
+        let healthy_rate = healthy.success_rate();
         PolicyReport {
             name: name.to_owned(),
             logical_requests: self.logical.len(),
             downstream_calls: self.calls,
             amplification: ratio(to_f64(self.calls), to_f64(self.logical.len() as u64) * fan_out),
-            amplification_degraded: by_name("degraded").and_then(|p| p.amplification),
-            success_rate_degraded: by_name("degraded").and_then(|p| p.success_rate),
-            goodput_degraded: by_name("degraded").and_then(|p| p.goodput_per_s),
-            amplification_during_outage: by_name("outage").and_then(|p| p.amplification),
+            amplification_degraded: degraded.amplification(fan_out),
+            success_rate_degraded: degraded.success_rate(),
+            goodput_degraded: degraded.goodput(),
+            amplification_during_outage: outage.amplification(fan_out),
             success_rate: ratio(to_f64(succeeded as u64), to_f64(self.logical.len() as u64)),
+            late_successes: self.logical.iter().filter(|l| late(l)).count(),
             latency_p50_ms: percentile(&latencies, 50),
             latency_p99_ms: percentile(&latencies, 99),
-            recovery_ms: outage_end.map(|end| self.recovery_ms(end)),
+            recovery_ms: match (outage_end, healthy_rate) {
+                (Some(end), Some(baseline)) => recovery_ms(&self.logical_outcomes(slo), end, baseline),
+                _ => None,
+            },
             calls_per_second: self.calls_per_s,
             phases,
         }
     }
 
-    /// From the end of the outage until the first arrival after which every logical request succeeds.
-    fn recovery_ms(&self, outage_end: u64) -> u64 {
+    /// Each logical request's arrival and whether it succeeded within the SLO, in arrival order.
+    fn logical_outcomes(&self, slo: u64) -> Vec<(u64, bool)> {
         self.logical
             .iter()
-            .filter(|l| l.arrived_ms >= outage_end && l.failed)
-            .map(|l| l.arrived_ms)
-            .max()
-            .map_or(0, |last_failure| {
-                self.logical
-                    .iter()
-                    .map(|l| l.arrived_ms)
-                    .find(|&a| a > last_failure)
-                    .unwrap_or(last_failure + 1)
-                    .saturating_sub(outage_end)
-            })
+            .map(|l| (l.arrived_ms, !l.failed && l.finished_ms.is_some_and(|f| f - l.arrived_ms <= slo)))
+            .collect()
+    }
+}
+
+/// Sums over the phases of one kind.
+#[derive(Default)]
+struct Pooled {
+    any: bool,
+    arrived: u64,
+    succeeded: u64,
+    calls: u64,
+    completed_ok: u64,
+    duration_ms: u64,
+}
+
+impl Pooled {
+    fn amplification(&self, fan_out: f64) -> Option<f64> {
+        self.any.then(|| ratio(to_f64(self.calls), to_f64(self.arrived) * fan_out)).flatten()
+    }
+
+    fn success_rate(&self) -> Option<f64> {
+        self.any.then(|| ratio(to_f64(self.succeeded), to_f64(self.arrived))).flatten()
+    }
+
+    fn goodput(&self) -> Option<f64> {
+        self.any.then(|| ratio(to_f64(self.completed_ok) * 1000.0, to_f64(self.duration_ms))).flatten()
+    }
+}
+
+fn kind_name(kind: PhaseKind) -> &'static str {
+    match kind {
+        PhaseKind::Healthy => "healthy",
+        PhaseKind::Degraded => "degraded",
+        PhaseKind::Outage => "outage",
+        PhaseKind::Recovery => "recovery",
+    }
+}
+
+/// The sliding window of `recovery_ms`.
+pub const RECOVERY_WINDOW_MS: u64 = 5_000;
+/// How far below its healthy-phase success rate a policy may be and count as recovered.
+pub const RECOVERY_TOLERANCE: f64 = 0.05;
+const RECOVERY_STEP_MS: u64 = 100;
+
+/// From `outage_end` until the first 5 s window (stepped by 100 ms, by arrival time) whose
+/// requests succeed at least as often as `baseline` − 5 points; `None` if none does.
+/// `outcomes` are (arrival ms, succeeded) in arrival order.
+fn recovery_ms(outcomes: &[(u64, bool)], outage_end: u64, baseline: f64) -> Option<u64> {
+    let first = outcomes.partition_point(|o| o.0 < outage_end);
+    let after = &outcomes[first..];
+    let last = after.last()?.0;
+    let (mut lo, mut hi, mut ok) = (0usize, 0usize, 0usize);
+    let mut t = outage_end;
+    while t <= last {
+        while hi < after.len() && after[hi].0 < t + RECOVERY_WINDOW_MS {
+            ok += usize::from(after[hi].1);
+            hi += 1;
+        }
+        while lo < hi && after[lo].0 < t {
+            ok -= usize::from(after[lo].1);
+            lo += 1;
+        }
+        if hi > lo && to_f64(ok as u64) / to_f64((hi - lo) as u64) >= baseline - RECOVERY_TOLERANCE {
+            return Some(t - outage_end);
+        }
+        t += RECOVERY_STEP_MS;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 10 arrivals a second from `from` to `to` ms, succeeding when `ok(t)`.
+    fn trace(from: u64, to: u64, ok: impl Fn(u64) -> bool) -> Vec<(u64, bool)> {
+        (from..to).step_by(100).map(|t| (t, ok(t))).collect()
+    }
+
+    #[test]
+    fn recovery_is_the_first_window_back_within_five_points_of_healthy() {
+        // Everything fails for 3 s after the outage, then everything succeeds: the first
+        // window at >= 95 % is the one whose 50 arrivals hold only 2 failures (12.8 s on).
+        let t = trace(0, 20_000, |t| !(10_000..13_000).contains(&t));
+        assert_eq!(recovery_ms(&t, 10_000, 1.0), Some(2_800));
+        // A policy whose healthy rate is 80 % is recovered once it is back at 75 %: from
+        // 10.7 s a window holds 12 failures in 50 arrivals (76 %).
+        let t = trace(0, 20_000, |t| !(10_000..12_000).contains(&t) || t % 1_000 < 100);
+        assert_eq!(recovery_ms(&t, 10_000, 0.8), Some(700));
+        assert_eq!(recovery_ms(&t, 10_000, 1.0), Some(1_800));
+        // Never back: null, not the length of the run.
+        let t = trace(0, 20_000, |t| t < 10_000 || t % 200 == 0);
+        assert_eq!(recovery_ms(&t, 10_000, 1.0), None);
+        // Back at once.
+        let t = trace(0, 20_000, |_| true);
+        assert_eq!(recovery_ms(&t, 10_000, 1.0), Some(0));
+        // Nothing arrives after the outage: unknown.
+        assert_eq!(recovery_ms(&trace(0, 10_000, |_| true), 10_000, 1.0), None);
     }
 }
 
@@ -180,6 +306,8 @@ fn percentile(sorted: &[u64], p: usize) -> Option<u64> {
 pub struct PhaseStats {
     /// The phase's name.
     pub name: String,
+    /// Its kind (`healthy`, `degraded`, `outage`, `recovery`), or null when unknown.
+    pub kind: Option<&'static str>,
     /// When it starts (ms from the start of the run).
     pub start_ms: u64,
     /// When it ends.
@@ -207,21 +335,25 @@ pub struct PolicyReport {
     pub downstream_calls: u64,
     /// Downstream calls / the calls the same requests make when nothing fails.
     pub amplification: Option<f64>,
-    /// Amplification during the phase named `degraded`.
+    /// Amplification during the `degraded` phases (pooled).
     pub amplification_degraded: Option<f64>,
-    /// Success rate of the requests that arrived during `degraded`.
+    /// Success rate (within the SLO) of the requests that arrived during `degraded` phases.
     pub success_rate_degraded: Option<f64>,
-    /// Logical requests completed successfully per second during `degraded`.
+    /// Logical requests completed successfully (within the SLO) per second of `degraded` phases.
     pub goodput_degraded: Option<f64>,
-    /// Amplification during the phase named `outage`.
+    /// Amplification during the `outage` phases (pooled).
     pub amplification_during_outage: Option<f64>,
-    /// Share of all logical requests that succeeded.
+    /// Share of all logical requests that succeeded within the scenario's `slo_ms`.
     pub success_rate: Option<f64>,
+    /// Logical requests that succeeded, but after `slo_ms`: counted as failures above.
+    pub late_successes: usize,
     /// Median latency of a logical request, success or not.
     pub latency_p50_ms: Option<u64>,
     /// 99th percentile latency of a logical request.
     pub latency_p99_ms: Option<u64>,
-    /// From the end of `outage` until every new request succeeds.
+    /// From the end of the last `outage` phase until the success rate of arrivals over a
+    /// sliding 5 s window is back within 5 points of the policy's own `healthy` rate; null
+    /// when it never is (or the scenario has no outage or no healthy phase).
     pub recovery_ms: Option<u64>,
     /// Downstream calls in each second of the run (for charts).
     pub calls_per_second: Vec<u32>,
@@ -236,6 +368,10 @@ pub struct Report {
     pub scenario: String,
     /// The seed used.
     pub seed: u64,
+    /// What a caller waits for a logical request (later successes count as failures).
+    pub slo_ms: u64,
+    /// Phases the report could not place in its columns.
+    pub warnings: Vec<String>,
     /// Per-policy results, in the scenario's order.
     pub policies: Vec<PolicyReport>,
 }

@@ -23,6 +23,42 @@ pub struct Scenario {
     pub phases: Vec<Phase>,
     /// The policies compared, each a full client stack.
     pub policies: Vec<PolicySpec>,
+    /// What a caller waits for a logical request: one that completes later counts as a
+    /// failure for every policy (a policy without a deadline cannot win with late answers).
+    /// Default 60 s.
+    #[serde(default = "default_slo", deserialize_with = "de::duration_ms")]
+    pub slo_ms: u64,
+}
+
+fn default_slo() -> u64 {
+    60_000
+}
+
+/// What a phase is, for the report's columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhaseKind {
+    /// The upstream serves everything: the baseline.
+    Healthy,
+    /// Overloaded or failing in part.
+    Degraded,
+    /// Every call fails.
+    Outage,
+    /// Back after an outage.
+    Recovery,
+}
+
+impl PhaseKind {
+    /// The kind named `name` (`healthy`, `degraded`, `outage`, `recovery`).
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "healthy" => Some(Self::Healthy),
+            "degraded" => Some(Self::Degraded),
+            "outage" => Some(Self::Outage),
+            "recovery" => Some(Self::Recovery),
+            _ => None,
+        }
+    }
 }
 
 fn default_seed() -> u64 {
@@ -56,8 +92,13 @@ fn thousand() -> u64 {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Phase {
-    /// `healthy`, `degraded`, `outage`, `recovery`, ... (reports key metrics on these names).
+    /// A name for reports.
     pub name: String,
+    /// `healthy`, `degraded`, `outage` or `recovery`: the report's columns are computed over
+    /// the phases of each kind. Absent = read from `name` when it is one of these; an unknown
+    /// kind, or a name that is none, leaves the phase out of those columns with a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     /// How long it lasts.
     #[serde(deserialize_with = "de::duration_ms")]
     pub duration_ms: u64,
@@ -159,6 +200,14 @@ impl LayerSpec {
     }
 }
 
+impl Phase {
+    /// The phase's kind: its `kind`, or else its name's; `None` when neither is known.
+    #[must_use]
+    pub fn kind(&self) -> Option<PhaseKind> {
+        PhaseKind::parse(self.kind.as_deref().unwrap_or(&self.name))
+    }
+}
+
 /// The built-in scenario `breakwater simulate` runs without a file.
 pub const DEFAULT_SCENARIO: &str = include_str!("default.toml");
 
@@ -253,6 +302,26 @@ impl Scenario {
                 let start = t;
                 t = t.saturating_add(p.duration_ms);
                 start
+            })
+            .collect()
+    }
+
+    /// What the report cannot count as the scenario says: phases of an unknown kind.
+    #[must_use]
+    pub fn warnings(&self) -> Vec<String> {
+        self.phases
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.kind().is_none())
+            .map(|(i, p)| match &p.kind {
+                Some(kind) => format!(
+                    "phases[{i}] ({}): unknown kind `{kind}` (healthy, degraded, outage, recovery); it counts in no column",
+                    p.name
+                ),
+                None => format!(
+                    "phases[{i}] ({}): no `kind`, and the name is not one; it counts in no column",
+                    p.name
+                ),
             })
             .collect()
     }

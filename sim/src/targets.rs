@@ -4,8 +4,8 @@
 //! calls per logical call while naive sends at least 20; while degraded it
 //! completes at least as many requests per second as naive, succeeds at least
 //! as often (one percentage point of tolerance) with at most half of naive's
-//! amplification; and every new request succeeds again within one breaker
-//! open interval after the outage ends.
+//! amplification; and its success rate is back within 5 points of its healthy
+//! rate (`recovery_ms`) within one breaker open interval after the outage ends.
 
 use super::report::{PolicyReport, Report};
 

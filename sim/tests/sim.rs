@@ -75,3 +75,43 @@ fn scenario_errors_name_the_field() {
     assert_eq!((e.code, e.path.as_str()), (ErrorCode::NegativeDuration, "phases[2].duration_ms"));
     assert!(e.line.is_some());
 }
+
+#[test]
+fn phases_are_counted_by_kind_not_by_name() {
+    let base = sim::run(&Scenario::default_scenario()).unwrap();
+    // Renamed phases with their kind say the same thing.
+    let renamed = sim::DEFAULT_SCENARIO
+        .replace("name = \"degraded\"", "name = \"brownout\"\nkind = \"degraded\"")
+        .replace("name = \"outage\"", "name = \"region down\"\nkind = \"outage\"");
+    let report = sim::run(&Scenario::from_toml(&renamed).unwrap()).unwrap();
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    for (a, b) in base.policies.iter().zip(&report.policies) {
+        assert_eq!(a.amplification_degraded, b.amplification_degraded);
+        assert_eq!(a.amplification_during_outage, b.amplification_during_outage);
+        assert_eq!(a.recovery_ms, b.recovery_ms);
+        assert!(b.success_rate_degraded.is_some());
+    }
+    assert_eq!(report.policies[0].phases[1].kind, Some("degraded"));
+    // A name that is no kind, and an unknown kind: warnings, and the columns say null.
+    let unnamed = sim::DEFAULT_SCENARIO
+        .replace("name = \"degraded\"", "name = \"brownout\"")
+        .replace("name = \"outage\"", "name = \"outage\"\nkind = \"meltdown\"");
+    let report = sim::run(&Scenario::from_toml(&unnamed).unwrap()).unwrap();
+    assert_eq!(report.warnings.len(), 2, "{:?}", report.warnings);
+    assert!(report.warnings[1].contains("meltdown"));
+    assert_eq!(report.policies[0].amplification_degraded, None);
+    assert_eq!(report.policies[0].recovery_ms, None);
+}
+
+#[test]
+fn a_success_after_the_slo_is_a_failure_for_every_policy() {
+    let base = sim::run(&Scenario::default_scenario()).unwrap();
+    // A caller who waits 2 s: the SDK's slow successes no longer count.
+    let text = format!("slo_ms = 2000\n{}", sim::DEFAULT_SCENARIO);
+    let report = sim::run(&Scenario::from_toml(&text).unwrap()).unwrap();
+    assert_eq!(report.slo_ms, 2000);
+    for (a, b) in base.policies.iter().zip(&report.policies) {
+        assert!(b.late_successes > 0, "{}", b.name);
+        assert!(b.success_rate.unwrap() < a.success_rate.unwrap(), "{}", b.name);
+    }
+}

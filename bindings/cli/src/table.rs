@@ -7,7 +7,7 @@ use breakwater_sim::Report;
 /// Renders the report as an aligned text table.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "scenario: {} (seed {})\n", report.scenario, report.seed);
+    let _ = writeln!(out, "scenario: {} (seed {}, SLO {} ms)\n", report.scenario, report.seed, report.slo_ms);
     let headers = [
         "policy",
         "requests",
@@ -18,6 +18,7 @@ pub fn render(report: &Report) -> String {
         "goodput degraded/s",
         "amp outage",
         "success",
+        "late",
         "p50 ms",
         "p99 ms",
         "recovery ms",
@@ -39,6 +40,7 @@ pub fn render(report: &Report) -> String {
                 f(p.goodput_degraded),
                 f(p.amplification_during_outage),
                 pct(p.success_rate),
+                p.late_successes.to_string(),
                 n(p.latency_p50_ms),
                 n(p.latency_p99_ms),
                 n(p.recovery_ms),
@@ -62,5 +64,10 @@ pub fn render(report: &Report) -> String {
         line(r.iter().map(String::as_str).collect(), &mut out);
     }
     out.push_str("\namp = downstream calls / calls made when nothing fails (requests x fan-out)\n");
+    out.push_str("success = completed within the SLO; late = completed after it (counted as failures)\n");
+    out.push_str("recovery = from the end of the last outage until a 5 s window succeeds within 5 points of the policy's healthy rate\n");
+    for w in &report.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
     out
 }

@@ -14,7 +14,7 @@ pub mod targets;
 mod upstream;
 
 pub use report::{PhaseStats, PolicyReport, Report};
-pub use scenario::{Arrivals, LayerSpec, Phase, PhaseKind, PolicySpec, Scenario, DEFAULT_SCENARIO};
+pub use scenario::{Arrivals, LayerSpec, Phase, PhaseKind, PolicySpec, Scenario, DEFAULT_SCENARIO, LIBRARY};
 
 /// Runs every policy of `scenario` and reports them side by side.
 ///

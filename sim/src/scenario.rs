@@ -21,13 +21,19 @@ pub struct Scenario {
     pub layers: Vec<String>,
     /// The upstream's behaviour, phase after phase.
     pub phases: Vec<Phase>,
-    /// The policies compared, each a full client stack.
+    /// The policies compared, each a full client stack. Default: the built-in scenario's
+    /// (`naive`, `openai_sdk`, `breakwater`, over the layers app, gateway, sdk).
+    #[serde(default = "standard_policies")]
     pub policies: Vec<PolicySpec>,
     /// What a caller waits for a logical request: one that completes later counts as a
     /// failure for every policy (a policy without a deadline cannot win with late answers).
     /// Default 60 s.
     #[serde(default = "default_slo", deserialize_with = "de::duration_ms")]
     pub slo_ms: u64,
+}
+
+fn standard_policies() -> Vec<PolicySpec> {
+    Scenario::default_scenario().policies
 }
 
 fn default_slo() -> u64 {
@@ -211,6 +217,18 @@ impl Phase {
 /// The built-in scenario `breakwater simulate` runs without a file.
 pub const DEFAULT_SCENARIO: &str = include_str!("default.toml");
 
+/// The scenario library (`simulate --scenario NAME`, `simulate --all`): storm shapes a client
+/// policy must survive, each documented in its file under `sim/scenarios/`.
+pub const LIBRARY: &[(&str, &str)] = &[
+    ("storm", DEFAULT_SCENARIO),
+    ("brownout", include_str!("../scenarios/brownout.toml")),
+    ("rate_limit_crunch", include_str!("../scenarios/rate_limit_crunch.toml")),
+    ("flapping", include_str!("../scenarios/flapping.toml")),
+    ("latency_spike", include_str!("../scenarios/latency_spike.toml")),
+    ("long_outage", include_str!("../scenarios/long_outage.toml")),
+    ("slow_recovery", include_str!("../scenarios/slow_recovery.toml")),
+];
+
 impl Scenario {
     /// Reads and validates a scenario from TOML.
     ///
@@ -240,6 +258,22 @@ impl Scenario {
     pub fn default_scenario() -> Self {
         Self::from_toml(DEFAULT_SCENARIO)
             .unwrap_or_else(|e| unreachable!("built-in scenario is invalid: {e}"))
+    }
+
+    /// A scenario of the [`LIBRARY`] by name.
+    ///
+    /// # Errors
+    /// `unknown_variant` naming the library's scenarios.
+    pub fn named(name: &str) -> Result<Self> {
+        let (_, text) = LIBRARY.iter().find(|(n, _)| *n == name).ok_or_else(|| {
+            let names: Vec<&str> = LIBRARY.iter().map(|(n, _)| *n).collect();
+            Error::new(
+                ErrorCode::UnknownVariant,
+                "scenario",
+                format!("no scenario `{name}` in the library: {}", names.join(", ")),
+            )
+        })?;
+        Self::from_toml(text).map_err(|e| e.within(name))
     }
 
     /// Checks the rules that span fields.

@@ -115,3 +115,24 @@ fn a_success_after_the_slo_is_a_failure_for_every_policy() {
         assert!(b.success_rate.unwrap() < a.success_rate.unwrap(), "{}", b.name);
     }
 }
+
+#[test]
+fn every_library_scenario_reads_and_runs_deterministically() {
+    for (name, _) in sim::LIBRARY {
+        let scenario = Scenario::named(name).unwrap();
+        assert!(scenario.warnings().is_empty(), "{name}: {:?}", scenario.warnings());
+        assert_eq!(scenario.policies.len(), 3, "{name} compares the standard policies");
+        let report = sim::run(&scenario).unwrap();
+        assert!(report.policies.iter().all(|p| p.success_rate.is_some()), "{name}");
+        assert!(
+            report
+                .policies
+                .iter()
+                .all(|p| p.success_rate_degraded.is_some() || p.amplification_during_outage.is_some()),
+            "{name}: a storm has a degraded or an outage phase"
+        );
+    }
+    let e = Scenario::named("meteor").unwrap_err();
+    assert_eq!((e.code, e.path.as_str()), (ErrorCode::UnknownVariant, "scenario"));
+    assert!(e.message.contains("brownout"));
+}

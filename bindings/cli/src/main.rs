@@ -29,7 +29,15 @@ enum Command {
     /// Run a storm scenario (the built-in one without a file) and compare its policies.
     Simulate {
         /// A scenario document (TOML, or JSON by extension).
+        #[arg(conflicts_with_all = ["name", "all"])]
         scenario: Option<PathBuf>,
+        /// A scenario of the library by name (storm, brownout, rate_limit_crunch, flapping,
+        /// latency_spike, long_outage, slow_recovery).
+        #[arg(long = "scenario", value_name = "NAME", conflicts_with = "all")]
+        name: Option<String>,
+        /// Run every scenario of the library and print one matrix (scenario x policy).
+        #[arg(long, conflicts_with_all = ["svg", "check"])]
+        all: bool,
         /// Print the report as JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -80,8 +88,14 @@ enum PolicyCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Simulate { scenario, json, svg, seed, check } => {
-            simulate(scenario.as_deref(), json, svg.as_deref(), seed, check)
+        Command::Simulate { all: true, json, seed, .. } => simulate_all(json, seed),
+        Command::Simulate { scenario, name, json, svg, seed, check, .. } => {
+            let source = match (&scenario, &name) {
+                (Some(path), _) => Source::File(path),
+                (None, Some(name)) => Source::Library(name),
+                (None, None) => Source::Library("storm"),
+            };
+            simulate(source, json, svg.as_deref(), seed, check)
         }
         Command::Policy { command: PolicyCommand::Schema } => print_json(&Policy::json_schema()),
         Command::Policy { command: PolicyCommand::Check { file } } => check_policy(&file),
@@ -148,16 +162,22 @@ fn check_policy(path: &Path) -> Result<(), String> {
     }
 }
 
+/// Where a scenario comes from.
+enum Source<'a> {
+    File(&'a Path),
+    Library(&'a str),
+}
+
 fn simulate(
-    path: Option<&Path>,
+    source: Source<'_>,
     json: bool,
     svg: Option<&Path>,
     seed: Option<u64>,
     check: bool,
 ) -> Result<(), String> {
-    let mut scenario = match path {
-        None => Scenario::default_scenario(),
-        Some(p) => {
+    let mut scenario = match source {
+        Source::Library(name) => Scenario::named(name).map_err(|e| e.to_string())?,
+        Source::File(p) => {
             let text = read(p)?;
             let parsed = if is_json(p) { Scenario::from_json(&text) } else { Scenario::from_toml(&text) };
             parsed.map_err(|e| located(p, &e))?
@@ -184,6 +204,25 @@ fn simulate(
         }
         eprintln!("breakwater: every target met");
     }
+    Ok(())
+}
+
+/// Every scenario of the library, one matrix (or one JSON array of reports).
+fn simulate_all(json: bool, seed: Option<u64>) -> Result<(), String> {
+    let mut reports = Vec::new();
+    for (name, _) in sim::LIBRARY {
+        let mut scenario = Scenario::named(name).map_err(|e| e.to_string())?;
+        if let Some(seed) = seed {
+            scenario.seed = seed;
+        }
+        reports.push((*name, sim::run(&scenario).map_err(|e| format!("{name}: {e}"))?));
+    }
+    if json {
+        let all: Vec<_> =
+            reports.iter().map(|(name, r)| serde_json::json!({ "name": name, "report": r })).collect();
+        return print_json(&all);
+    }
+    print!("{}", table::matrix(&reports));
     Ok(())
 }
 

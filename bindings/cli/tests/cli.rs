@@ -388,3 +388,39 @@ fn batch_plan_counts_a_line_too_long_for_a_file_without_reading_it_and_stops_at_
         [request("b", "gpt-4o-mini"), request("c", "gpt-4o-mini")]
     );
 }
+
+#[test]
+fn simulate_runs_a_library_scenario_by_name_and_the_whole_library_as_one_matrix() {
+    let out = breakwater(&["simulate", "--scenario", "brownout", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["scenario"].as_str().unwrap().starts_with("brownout"));
+    assert_eq!(report["slo_ms"], 60000);
+
+    let out = breakwater(&["simulate", "--all", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = all.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "storm",
+            "brownout",
+            "rate_limit_crunch",
+            "flapping",
+            "latency_spike",
+            "long_outage",
+            "slow_recovery"
+        ]
+    );
+    for r in all.as_array().unwrap() {
+        assert_eq!(r["report"]["policies"].as_array().unwrap().len(), 3);
+    }
+    let table = breakwater(&["simulate", "--all"]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert_eq!(text.lines().filter(|l| l.starts_with("flapping")).count(), 3, "{text}");
+
+    let out = breakwater(&["simulate", "--scenario", "meteor"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("slow_recovery"));
+}

@@ -14,7 +14,10 @@ pub mod targets;
 mod upstream;
 
 pub use report::{PhaseStats, PolicyReport, Report};
-pub use scenario::{Arrivals, LayerSpec, Phase, PhaseKind, PolicySpec, Scenario, DEFAULT_SCENARIO, LIBRARY};
+pub use scenario::{
+    Arrivals, LayerSpec, Phase, PhaseKind, PolicySpec, Scenario, Work, DEFAULT_MAX_CALLS, DEFAULT_SCENARIO,
+    LIBRARY,
+};
 
 /// Runs every policy of `scenario` and reports them side by side.
 ///

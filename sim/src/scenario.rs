@@ -40,6 +40,20 @@ fn default_slo() -> u64 {
     60_000
 }
 
+/// A scenario's work, bounded before it runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Work {
+    /// Logical requests expected over the run.
+    pub logical_requests: u64,
+    /// The most downstream calls all policies together could make.
+    pub max_calls: u64,
+}
+
+/// The default bound of [`Scenario::check_work`], on the worst case (every attempt of every
+/// layer made), not the expected work: the library's largest scenario stays under a tenth of
+/// it, and its tenth, 5,000,000 logical requests, keeps the trace (32 bytes each) under 200 MB.
+pub const DEFAULT_MAX_CALLS: u64 = 50_000_000;
+
 /// What a phase is, for the report's columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PhaseKind {
@@ -338,6 +352,49 @@ impl Scenario {
                 start
             })
             .collect()
+    }
+
+    /// An upper bound on the work of a run, before it starts: the logical requests expected
+    /// (rate × duration, each kept until the report) and the most calls every policy could make
+    /// (each layer's attempts multiplied, times the fan-out).
+    ///
+    /// # Errors
+    /// A layer policy that does not resolve.
+    pub fn estimate(&self) -> Result<Work> {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+        let logical = (self.arrivals.rate_per_s * self.duration_ms() as f64 / 1000.0).ceil() as u64;
+        let mut calls = 0u64;
+        for spec in &self.policies {
+            let mut attempts = u64::from(self.arrivals.fan_out);
+            for layer in &spec.layers {
+                attempts = attempts.saturating_mul(u64::from(layer.resolve()?.retry.max_retries) + 1);
+            }
+            calls = calls.saturating_add(logical.saturating_mul(attempts));
+        }
+        Ok(Work { logical_requests: logical, max_calls: calls })
+    }
+
+    /// Refuses a scenario whose [`Scenario::estimate`] passes `max_calls`.
+    ///
+    /// # Errors
+    /// `limit_exceeded`, with the estimate and how to raise the limit.
+    pub fn check_work(&self, max_calls: u64) -> Result<Work> {
+        let work = self.estimate()?;
+        if work.max_calls > max_calls || work.logical_requests > max_calls / 10 {
+            return Err(Error::new(
+                ErrorCode::LimitExceeded,
+                "arrivals",
+                format!(
+                    "the scenario could make up to {} calls for {} logical requests; the limit is {max_calls} calls \
+                     and {} logical requests (check `rate_per_s`, `fan_out` and the phases' durations, or raise the \
+                     limit with --max-calls)",
+                    work.max_calls,
+                    work.logical_requests,
+                    max_calls / 10
+                ),
+            ));
+        }
+        Ok(work)
     }
 
     /// What the report cannot count as the scenario says: phases of an unknown kind.

@@ -136,3 +136,22 @@ fn every_library_scenario_reads_and_runs_deterministically() {
     assert_eq!((e.code, e.path.as_str()), (ErrorCode::UnknownVariant, "scenario"));
     assert!(e.message.contains("brownout"));
 }
+
+#[test]
+fn a_scenario_too_large_to_run_is_refused_before_it_starts_with_its_estimate() {
+    let mut largest = 0;
+    for (name, _) in sim::LIBRARY {
+        let work = Scenario::named(name).unwrap().check_work(sim::DEFAULT_MAX_CALLS).unwrap();
+        largest = largest.max(work.max_calls);
+    }
+    assert!(largest < sim::DEFAULT_MAX_CALLS / 10, "the library stays well inside the default: {largest}");
+    // The typo a new user makes: 100,000 requests a second, 1,000 tool calls each.
+    let typo = sim::DEFAULT_SCENARIO
+        .replace("rate_per_s = 10 ", "rate_per_s = 100000 ")
+        .replace("fan_out = 3 ", "fan_out = 1000 ");
+    let scenario = Scenario::from_toml(&typo).unwrap();
+    let e = scenario.check_work(sim::DEFAULT_MAX_CALLS).unwrap_err();
+    assert_eq!((e.code, e.path.as_str()), (ErrorCode::LimitExceeded, "arrivals"));
+    assert!(e.message.contains("--max-calls"), "{}", e.message);
+    assert!(scenario.estimate().unwrap().logical_requests >= 30_000_000);
+}

@@ -38,6 +38,10 @@ enum Command {
         /// Run every scenario of the library and print one matrix (scenario x policy).
         #[arg(long, conflicts_with_all = ["svg", "check"])]
         all: bool,
+        /// Refuse a scenario that could make more downstream calls than this (estimated before
+        /// it runs; a tenth of it bounds the logical requests).
+        #[arg(long, value_name = "N", default_value_t = sim::DEFAULT_MAX_CALLS)]
+        max_calls: u64,
         /// Print the report as JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -88,14 +92,14 @@ enum PolicyCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Simulate { all: true, json, seed, .. } => simulate_all(json, seed),
-        Command::Simulate { scenario, name, json, svg, seed, check, .. } => {
+        Command::Simulate { all: true, json, seed, max_calls, .. } => simulate_all(json, seed, max_calls),
+        Command::Simulate { scenario, name, json, svg, seed, check, max_calls, .. } => {
             let source = match (&scenario, &name) {
                 (Some(path), _) => Source::File(path),
                 (None, Some(name)) => Source::Library(name),
                 (None, None) => Source::Library("storm"),
             };
-            simulate(source, json, svg.as_deref(), seed, check)
+            simulate(source, json, svg.as_deref(), seed, check, max_calls)
         }
         Command::Policy { command: PolicyCommand::Schema } => print_json(&Policy::json_schema()),
         Command::Policy { command: PolicyCommand::Check { file } } => check_policy(&file),
@@ -174,6 +178,7 @@ fn simulate(
     svg: Option<&Path>,
     seed: Option<u64>,
     check: bool,
+    max_calls: u64,
 ) -> Result<(), String> {
     let mut scenario = match source {
         Source::Library(name) => Scenario::named(name).map_err(|e| e.to_string())?,
@@ -186,6 +191,7 @@ fn simulate(
     if let Some(seed) = seed {
         scenario.seed = seed;
     }
+    scenario.check_work(max_calls).map_err(|e| e.to_string())?;
     let report = sim::run(&scenario).map_err(|e| e.to_string())?;
     if let Some(file) = svg {
         std::fs::write(file, svg::chart(&scenario, &report))
@@ -208,13 +214,14 @@ fn simulate(
 }
 
 /// Every scenario of the library, one matrix (or one JSON array of reports).
-fn simulate_all(json: bool, seed: Option<u64>) -> Result<(), String> {
+fn simulate_all(json: bool, seed: Option<u64>, max_calls: u64) -> Result<(), String> {
     let mut reports = Vec::new();
     for (name, _) in sim::LIBRARY {
         let mut scenario = Scenario::named(name).map_err(|e| e.to_string())?;
         if let Some(seed) = seed {
             scenario.seed = seed;
         }
+        scenario.check_work(max_calls).map_err(|e| format!("{name}: {e}"))?;
         reports.push((*name, sim::run(&scenario).map_err(|e| format!("{name}: {e}"))?));
     }
     if json {

@@ -424,3 +424,19 @@ fn simulate_runs_a_library_scenario_by_name_and_the_whole_library_as_one_matrix(
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("slow_recovery"));
 }
+
+#[test]
+fn simulate_refuses_a_scenario_too_large_to_run_with_its_estimate() {
+    let typo = breakwater_sim_default()
+        .replace("rate_per_s = 10 ", "rate_per_s = 100000 ")
+        .replace("fan_out = 3 ", "fan_out = 1000 ");
+    let path = temp("typo-storm.toml", &typo);
+    let out = breakwater(&["simulate", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("limit_exceeded at arrivals") && err.contains("--max-calls"), "{err}");
+}
+
+fn breakwater_sim_default() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../sim/src/default.toml")).unwrap()
+}

@@ -164,9 +164,15 @@ impl<'a> Engine<'a> {
         self.policies[..layer].iter().any(|p| p.retry.max_retries > 0)
     }
 
+    /// The key of `chain`'s logical request: the scenario's keys in turn.
+    fn key(&self, chain: usize) -> Option<&'a str> {
+        let keys = &self.scenario.arrivals.keys;
+        (!keys.is_empty()).then(|| keys[self.chains[chain].logical % keys.len()].as_str())
+    }
+
     fn begin(&mut self, now: u64, chain: usize, layer: usize, deadline_ms: Option<u64>) -> bool {
         let options = RequestOptions {
-            key: None,
+            key: self.key(chain),
             est_tokens: self.scenario.arrivals.est_tokens,
             outer_owns_retries: self.outer_retries(layer),
             content: None,
@@ -218,7 +224,7 @@ impl<'a> Engine<'a> {
                     return;
                 }
                 self.trace.downstream_call(now);
-                let answer = self.upstream.call(now);
+                let answer = self.upstream.call(now, self.key(chain));
                 let (at, outcome, headers) = match limit {
                     Some(limit) if answer.latency_ms > limit => {
                         (now + limit, Outcome::Timeout(Phase::Attempt), Vec::new())

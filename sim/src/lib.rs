@@ -13,7 +13,7 @@ mod scenario;
 pub mod targets;
 mod upstream;
 
-pub use report::{PhaseStats, PolicyReport, Report};
+pub use report::{KeyStats, PhaseStats, PolicyReport, Report};
 pub use scenario::{
     Arrivals, LayerSpec, Phase, PhaseKind, PolicySpec, Scenario, Work, DEFAULT_MAX_CALLS, DEFAULT_SCENARIO,
     LIBRARY,

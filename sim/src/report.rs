@@ -150,6 +150,38 @@ impl Trace {
             .map(|(_, &(_, end))| end)
             .max();
         let healthy_rate = healthy.success_rate();
+        let keys = &scenario.arrivals.keys;
+        let degraded_spans: Vec<(u64, u64)> = scenario
+            .phases
+            .iter()
+            .zip(&spans)
+            .filter(|(p, _)| p.kind() == Some(PhaseKind::Degraded))
+            .map(|(_, &span)| span)
+            .collect();
+        let key_stats = keys
+            .iter()
+            .enumerate()
+            .map(|(k, key)| {
+                // Logical request n goes to key n mod the number of keys (engine.rs).
+                let mine = || {
+                    self.logical.iter().enumerate().filter(move |(n, _)| n % keys.len() == k).map(|(_, l)| l)
+                };
+                let in_degraded =
+                    || mine().filter(|l| degraded_spans.iter().any(|&(s, e)| (s..e).contains(&l.arrived_ms)));
+                KeyStats {
+                    key: key.clone(),
+                    logical_requests: mine().count(),
+                    success_rate: ratio(
+                        to_f64(mine().filter(|l| ok(l)).count() as u64),
+                        to_f64(mine().count() as u64),
+                    ),
+                    success_rate_degraded: ratio(
+                        to_f64(in_degraded().filter(|l| ok(l)).count() as u64),
+                        to_f64(in_degraded().count() as u64),
+                    ),
+                }
+            })
+            .collect();
         PolicyReport {
             name: name.to_owned(),
             logical_requests: self.logical.len(),
@@ -167,6 +199,7 @@ impl Trace {
                 (Some(end), Some(baseline)) => recovery_ms(&self.logical_outcomes(slo), end, baseline),
                 _ => None,
             },
+            keys: key_stats,
             calls_per_second: self.calls_per_s,
             phases,
         }
@@ -324,6 +357,19 @@ pub struct PhaseStats {
     pub goodput_per_s: Option<f64>,
 }
 
+/// Success per key.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KeyStats {
+    /// The key (model, deployment).
+    pub key: String,
+    /// Logical requests sent to it.
+    pub logical_requests: usize,
+    /// Their success rate (within the SLO).
+    pub success_rate: Option<f64>,
+    /// Their success rate in the `degraded` phases.
+    pub success_rate_degraded: Option<f64>,
+}
+
 /// Measurements of one policy over the whole run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PolicyReport {
@@ -355,6 +401,10 @@ pub struct PolicyReport {
     /// sliding 5 s window is back within 5 points of the policy's own `healthy` rate; null
     /// when it never is (or the scenario has no outage or no healthy phase).
     pub recovery_ms: Option<u64>,
+    /// Per key, when the scenario has keys: a healthy key must keep its success while
+    /// another is down.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<KeyStats>,
     /// Downstream calls in each second of the run (for charts).
     pub calls_per_second: Vec<u32>,
     /// Per-phase measurements.

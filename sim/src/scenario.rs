@@ -98,6 +98,10 @@ pub struct Arrivals {
     /// Estimated tokens per call, for TPM limits. Default 1000.
     #[serde(default = "thousand")]
     pub est_tokens: u64,
+    /// The keys (models, deployments) requests go to, in turn; each has its own breaker in
+    /// every client. Empty (the default): one key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
 }
 
 fn one() -> u32 {
@@ -137,6 +141,9 @@ pub struct Phase {
     /// When set, every call fails this way (a full outage), after `outage_latency_ms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outage: Option<String>,
+    /// The keys the `outage` hits; the others are served as usual. Empty (the default): all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub down_keys: Vec<String>,
     /// How long an outage failure takes to arrive. Default 50 ms.
     #[serde(default = "fifty", deserialize_with = "de::duration_ms")]
     pub outage_latency_ms: u64,
@@ -241,6 +248,7 @@ pub const LIBRARY: &[(&str, &str)] = &[
     ("latency_spike", include_str!("../scenarios/latency_spike.toml")),
     ("long_outage", include_str!("../scenarios/long_outage.toml")),
     ("slow_recovery", include_str!("../scenarios/slow_recovery.toml")),
+    ("one_key_down", include_str!("../scenarios/one_key_down.toml")),
 ];
 
 impl Scenario {
@@ -316,6 +324,20 @@ impl Scenario {
             outcome("error_outcome", &phase.error_outcome)?;
             if let Some(o) = &phase.outage {
                 outcome("outage", o)?;
+            }
+            if !phase.down_keys.is_empty() && phase.outage.is_none() {
+                return Err(Error::new(
+                    ErrorCode::InvalidValue,
+                    at("down_keys"),
+                    "`down_keys` needs an `outage`",
+                ));
+            }
+            if let Some(k) = phase.down_keys.iter().find(|k| !self.arrivals.keys.contains(k)) {
+                return Err(Error::new(
+                    ErrorCode::InvalidValue,
+                    at("down_keys"),
+                    format!("`{k}` is not one of `arrivals.keys`"),
+                ));
             }
             if phase.latency_p99_ms < phase.latency_median_ms {
                 return Err(Error::new(

@@ -87,11 +87,13 @@ impl<'a> Upstream<'a> {
     }
 
     /// Answers a call made at `now_ms`.
-    pub fn call(&mut self, now_ms: u64) -> Answer {
+    /// A call to `key` (one of the scenario's keys, or `None` when it has none).
+    pub fn call(&mut self, now_ms: u64, key: Option<&str>) -> Answer {
         let i = self.phase_index(now_ms);
         let phase = &self.phases[i];
         let o = &self.outcomes[i];
-        if let Some(outage) = o.outage {
+        let down = phase.down_keys.is_empty() || key.is_some_and(|k| phase.down_keys.iter().any(|d| d == k));
+        if let Some(outage) = o.outage.filter(|_| down) {
             return Answer { outcome: outage, latency_ms: phase.outage_latency_ms, headers: Vec::new() };
         }
         let (capacity, error_rate) = (phase.capacity_per_s, phase.error_rate);

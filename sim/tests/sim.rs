@@ -155,3 +155,34 @@ fn a_scenario_too_large_to_run_is_refused_before_it_starts_with_its_estimate() {
     assert!(e.message.contains("--max-calls"), "{}", e.message);
     assert!(scenario.estimate().unwrap().logical_requests >= 30_000_000);
 }
+
+#[test]
+fn a_key_that_is_down_does_not_fail_the_healthy_one() {
+    let report = sim::run(&Scenario::named("one_key_down").unwrap()).unwrap();
+    for p in &report.policies {
+        let keys: Vec<&str> = p.keys.iter().map(|k| k.key.as_str()).collect();
+        assert_eq!(keys, ["model-a", "model-b"], "{}", p.name);
+        let (a, b) = (&p.keys[0], &p.keys[1]);
+        assert!(b.success_rate_degraded.unwrap() < 0.1, "{}: model-b is down", p.name);
+        assert_eq!(a.logical_requests + b.logical_requests, p.logical_requests);
+        if p.name == "breakwater" {
+            assert_eq!(a.success_rate_degraded, Some(1.0), "per-key breakers keep model-a whole");
+        }
+    }
+    let bad = sim::LIBRARY
+        .iter()
+        .find(|(n, _)| *n == "one_key_down")
+        .unwrap()
+        .1
+        .replace("down_keys = [\"model-b\"]", "down_keys = [\"model-c\"]");
+    let e = Scenario::from_toml(&bad).unwrap_err();
+    assert_eq!((e.code, e.path.as_str()), (ErrorCode::InvalidValue, "phases[1].down_keys"));
+    let no_outage = sim::LIBRARY
+        .iter()
+        .find(|(n, _)| *n == "one_key_down")
+        .unwrap()
+        .1
+        .replace("outage = \"http_503\"\n", "");
+    let e = Scenario::from_toml(&no_outage).unwrap_err();
+    assert_eq!(e.path, "phases[1].down_keys");
+}

@@ -410,7 +410,8 @@ fn simulate_runs_a_library_scenario_by_name_and_the_whole_library_as_one_matrix(
             "flapping",
             "latency_spike",
             "long_outage",
-            "slow_recovery"
+            "slow_recovery",
+            "one_key_down"
         ]
     );
     for r in all.as_array().unwrap() {

@@ -6,7 +6,7 @@
 //! ```text
 //! plan    Planner::push(line)   -> Planned { file, opened, closed } | Deferred | Rejected | Blank
 //!         Planner::finish()     -> Manifest (files, custom_id -> file, rejected, deferred, cost)
-//! route   Router::push(line)    -> Routed { custom_id, bucket, reason }   (output and error files)
+//! route   Router::push(source, line) -> Routed { custom_id, bucket, reason } | RouteIssue
 //!         Router::finish()      -> RouteReport (counts, missing ids, actual usage and cost)
 //! replay  Replay::push(line)    -> the line's Placement in the next round, or None (not retried)
 //!         Replay::finish()      -> the next Manifest and its ledger (attempts, history)

@@ -12,6 +12,17 @@ struct Logical {
     finished_ms: Option<u64>,
 }
 
+impl Logical {
+    fn succeeded(&self) -> bool {
+        !self.failed && self.finished_ms.is_some()
+    }
+
+    /// Succeeded, and within what its caller waits.
+    fn succeeded_within(&self, slo_ms: u64) -> bool {
+        !self.failed && self.finished_ms.is_some_and(|f| f - self.arrived_ms <= slo_ms)
+    }
+}
+
 /// Everything the engine records during one policy's run.
 pub(crate) struct Trace {
     logical: Vec<Logical>,
@@ -81,8 +92,8 @@ impl Trace {
     pub fn into_report(self, name: &str, scenario: &Scenario) -> PolicyReport {
         let fan_out = f64::from(scenario.arrivals.fan_out);
         let slo = scenario.slo_ms;
-        let ok = |l: &Logical| !l.failed && l.finished_ms.is_some_and(|f| f - l.arrived_ms <= slo);
-        let late = |l: &Logical| !l.failed && l.finished_ms.is_some_and(|f| f - l.arrived_ms > slo);
+        let ok = |l: &Logical| l.succeeded_within(slo);
+        let late = |l: &Logical| l.succeeded() && !l.succeeded_within(slo);
         let spans: Vec<(u64, u64)> = scenario
             .phases
             .iter()
@@ -207,10 +218,7 @@ impl Trace {
 
     /// Each logical request's arrival and whether it succeeded within the SLO, in arrival order.
     fn logical_outcomes(&self, slo: u64) -> Vec<(u64, bool)> {
-        self.logical
-            .iter()
-            .map(|l| (l.arrived_ms, !l.failed && l.finished_ms.is_some_and(|f| f - l.arrived_ms <= slo)))
-            .collect()
+        self.logical.iter().map(|l| (l.arrived_ms, l.succeeded_within(slo))).collect()
     }
 }
 

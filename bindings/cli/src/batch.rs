@@ -266,8 +266,8 @@ impl Files {
         Ok(Self { dir: dir.to_owned(), open: HashMap::new(), created: Vec::new(), deferred: None })
     }
 
+    /// Writes `line` (without its newline, as `Lines` lends it) where `placement` says.
     fn place(&mut self, placement: &Placement, line: &[u8]) -> Result<(), Trouble> {
-        let line = line.strip_suffix(b"\n").unwrap_or(line);
         let writer = match placement {
             Placement::Planned { file, path, opened, closed } => {
                 if let Some(full) = closed.and_then(|c| self.open.remove(&c)) {
@@ -353,7 +353,7 @@ impl Buckets {
             Some(line) => {
                 w.write_all(&record[..record.len() - 1]).map_err(io)?;
                 w.write_all(b",\"result\":").map_err(io)?;
-                w.write_all(line.strip_suffix(b"\n").unwrap_or(line)).map_err(io)?;
+                w.write_all(line).map_err(io)?;
                 w.write_all(b"}\n").map_err(io)
             }
             None => w.write_all(&record).and_then(|()| w.write_all(b"\n")).map_err(io),

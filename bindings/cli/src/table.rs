@@ -23,9 +23,6 @@ pub fn render(report: &Report) -> String {
         "p99 ms",
         "recovery ms",
     ];
-    let f = |x: Option<f64>| x.map_or_else(|| "-".into(), |v| format!("{v:.2}"));
-    let pct = |x: Option<f64>| x.map_or_else(|| "-".into(), |v| format!("{:.1}%", v * 100.0));
-    let n = |x: Option<u64>| x.map_or_else(|| "-".into(), |v| v.to_string());
     let rows: Vec<Vec<String>> = report
         .policies
         .iter()
@@ -72,9 +69,6 @@ pub fn matrix(reports: &[(&str, Report)]) -> String {
         "p50 ms",
         "p99 ms",
     ];
-    let f = |x: Option<f64>| x.map_or_else(|| "-".into(), |v| format!("{v:.2}"));
-    let pct = |x: Option<f64>| x.map_or_else(|| "-".into(), |v| format!("{:.1}%", v * 100.0));
-    let n = |x: Option<u64>| x.map_or_else(|| "-".into(), |v| v.to_string());
     let mut rows = Vec::new();
     for (name, report) in reports {
         for p in &report.policies {
@@ -119,4 +113,19 @@ fn aligned(headers: &[&str], rows: &[Vec<String>], left: usize) -> String {
         line(r.iter().map(String::as_str).collect());
     }
     out
+}
+
+/// A ratio with two decimals, `-` when absent.
+fn f(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".into(), |v| format!("{v:.2}"))
+}
+
+/// A share as a percentage, `-` when absent.
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+/// A whole number, `-` when absent.
+fn n(x: Option<u64>) -> String {
+    x.map_or_else(|| "-".into(), |v| v.to_string())
 }

@@ -67,10 +67,6 @@ impl Hasher for FxHasher {
         mix(u64::from_le_bytes(tail) ^ ((bytes.len() as u64) << 56));
     }
 
-    fn write_u8(&mut self, b: u8) {
-        self.write(&[b]);
-    }
-
     fn finish(&self) -> u64 {
         let mut h = self.0;
         h ^= h >> 33;

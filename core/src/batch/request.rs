@@ -137,7 +137,7 @@ impl Request<'_> {
     /// Whether this is an embeddings request.
     #[must_use]
     pub fn is_embeddings(&self) -> bool {
-        self.endpoint.ends_with("/embeddings")
+        is_embeddings(&self.endpoint)
     }
 
     /// Estimated prompt tokens: characters / `chars_per_token`, plus framing per message.
@@ -214,7 +214,7 @@ pub fn read<'a>(bytes: &'a [u8], line: u64, config: &PlanConfig) -> Result<Reque
         }
     };
     let output_cap = body.max_completion_tokens.or(body.max_output_tokens).or(body.max_tokens);
-    let embedding_inputs = if endpoint.ends_with("/embeddings") { body.inputs } else { 0 };
+    let embedding_inputs = if is_embeddings(&endpoint) { body.inputs } else { 0 };
     Ok(Request {
         custom_id,
         endpoint,
@@ -225,6 +225,11 @@ pub fn read<'a>(bytes: &'a [u8], line: u64, config: &PlanConfig) -> Result<Reque
         output_cap,
         embedding_inputs,
     })
+}
+
+/// `/v1/embeddings` (OpenAI) or `/embeddings` (Azure).
+fn is_embeddings(endpoint: &str) -> bool {
+    endpoint.ends_with("/embeddings")
 }
 
 type Checked<'a> = (Cow<'a, str>, Body<'a>, &'static str);

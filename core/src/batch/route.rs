@@ -254,12 +254,13 @@ impl Router {
         })
     }
 
-    /// Routes the next line of `source`.
+    /// Routes the next line of `source` (its newline, if given, is not part of it).
     ///
     /// # Errors
     /// A [`RouteIssue`] (also kept in the report) for a line that names no request of the
     /// manifest, repeats one, or is not a result.
     pub fn push(&mut self, source: Source, bytes: &[u8]) -> Result<Routed, RouteIssue> {
+        let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
         self.lines[source as usize] += 1;
         let line = self.lines[source as usize];
         let issue = |code, custom_id: Option<&str>, message: String| RouteIssue {

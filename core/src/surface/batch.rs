@@ -98,7 +98,6 @@ pub fn batch_router_new(
 
 fn route(s: &mut BatchRouteSession, source: Source, line: &[u8]) -> Result<RouteStep> {
     let router = live(&mut s.0, "router")?;
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
     Ok(router.push(source, line).map_or_else(|issue| RouteStep::Issue { issue }, RouteStep::Routed))
 }
 

@@ -58,8 +58,13 @@ cargo test --workspace --quiet 2>&1 | tee /dev/stderr |
 step "rust: benchmarks compile"
 cargo bench -p breakwater --no-run --quiet
 
-step "cli: the default scenario meets its targets"
-cargo run --quiet -p breakwater-cli -- simulate --check >/dev/null
+step "cli: every scenario of the library meets its targets on three seeds; the README shows the command's output"
+cargo build --quiet -p breakwater-cli
+cli="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/debug/breakwater"
+python3 scripts/docs.py --check --cli "$cli" # runs `simulate --all --check` on the library's own seeds
+for seed in 1 2; do
+  "$cli" simulate --all --check --seed "$seed" >/dev/null
+done
 
 step "python: binding, vectors, example with the real openai SDK"
 ./scripts/test-python.sh 2>&1 | count

@@ -51,11 +51,11 @@ export type AcquireReason =
   | 'closed' | 'half_open_probe' | 'open' | 'open_retry_after' | 'half_open_full' | 'forced_open'
   | 'disabled' | 'metrics_only'
 export type TransitionReason =
-  | 'failure_rate_exceeded' | 'slow_call_rate_exceeded' | 'retry_after' | 'open_wait_elapsed'
+  | 'failure_rate_exceeded' | 'slow_call_rate_exceeded' | 'consecutive_failures_exceeded' | 'retry_after' | 'open_wait_elapsed'
   | 'half_open_healthy' | 'half_open_failure_rate_exceeded' | 'half_open_slow_call_rate_exceeded'
   | 'half_open_timeout' | 'forced_open' | 'disabled' | 'metrics_only' | 'reset'
 export type Counted = 'success' | 'failure' | 'slow_success' | 'slow_failure' | 'ignored' | 'stale'
-export type RetryBudgetKind = 'token_bucket' | 'ratio' | 'none'
+export type RetryBudgetKind = 'token_bucket' | 'adaptive' | 'ratio' | 'none'
 export type RetryBudgetReason = 'allowed' | 'no_budget' | 'budget_exhausted' | 'retry_limit_reached'
 export type LimitReason = 'ready' | 'rpm_exhausted' | 'tpm_exhausted' | 'drained' | 'exceeds_capacity' | 'wait_exceeds_max'
 export type LimitSource = 'config' | 'server'
@@ -132,6 +132,7 @@ export interface DeadlineConfig {
 }
 export type RetryBudgetConfig =
   | { kind: 'token_bucket'; max_tokens?: number; token_ratio?: number }
+  | { kind: 'adaptive'; max_tokens?: number; token_ratio?: number }
   | { kind: 'ratio'; budget_percent?: number; min_retry_concurrency?: number }
   | { kind: 'none' }
 export type WindowConfig =
@@ -145,6 +146,7 @@ export interface BreakerConfig {
   failure_rate_threshold?: number
   slow_call_rate_threshold?: number
   slow_call_ms?: number
+  consecutive_failures?: number
   minimum_calls?: number
   half_open_permitted?: number
   max_half_open_ms?: number
@@ -194,6 +196,7 @@ export interface PolicyConfig {
   deadline?: DeadlineConfig
   retry_budget?: RetryBudgetConfig
   breaker?: BreakerConfig
+  breaker_wait_ms?: number
   breaker_keys?: number
   rate_limit?: RateLimitConfig
   idempotency?: IdempotencyConfig

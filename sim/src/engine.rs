@@ -20,23 +20,33 @@ use breakwater::transport::retry::Action;
 use breakwater::{Policy, Result, Rng};
 
 enum Event {
-    /// Logical request `n` arrives.
-    Arrival(usize),
+    /// The next logical request arrives (arrivals are drawn one at a time, not queued ahead).
+    Arrival,
     /// Layer `layer` of `chain` asks for its next attempt.
-    Resume { chain: usize, layer: usize },
+    Resume { chain: Chain, layer: usize },
     /// The upstream's answer to the innermost attempt of `chain`.
-    Answer { chain: usize, outcome: Outcome, headers: Vec<(&'static str, String)> },
+    Answer { chain: Chain, outcome: Outcome, headers: Vec<(&'static str, String)> },
+}
+
+/// A chain's slot and the generation it had when the event was scheduled: a slot is reused
+/// once its chain ends, and an event of the earlier chain must not reach the new one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Chain {
+    slot: usize,
+    generation: u32,
 }
 
 struct Queued {
     at: u64,
+    /// Arrivals first among events at the same time (as when every arrival was queued first).
+    rank: u8,
     seq: u64,
     event: Event,
 }
 
 impl PartialEq for Queued {
     fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
+        (self.at, self.rank, self.seq) == (other.at, other.rank, other.seq)
     }
 }
 impl Eq for Queued {}
@@ -47,7 +57,7 @@ impl PartialOrd for Queued {
 }
 impl Ord for Queued {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.at, self.seq).cmp(&(other.at, other.seq))
+        (self.at, self.rank, self.seq).cmp(&(other.at, other.rank, other.seq))
     }
 }
 
@@ -56,7 +66,11 @@ struct Frame {
     attempt_started_ms: u64,
 }
 
-struct Chain {
+/// One tool call's way through the layers; its slot is reused once it ends.
+struct ChainState {
+    generation: u32,
+    /// The logical request's number (its key) and its slot in the trace.
+    n: usize,
     logical: usize,
     frames: Vec<Frame>,
     over: bool,
@@ -77,9 +91,11 @@ pub(crate) struct Engine<'a> {
     upstream: Upstream<'a>,
     queue: BinaryHeap<Reverse<Queued>>,
     seq: u64,
-    chains: Vec<Chain>,
-    /// The first chain of each logical request; its `fan_out` chains are consecutive.
-    first_chain: Vec<usize>,
+    /// Chains by slot; `free` holds the slots of chains that ended, for reuse.
+    chains: Vec<ChainState>,
+    free: Vec<usize>,
+    /// Logical requests that arrived so far.
+    arrived: usize,
     trace: Trace,
 }
 
@@ -101,44 +117,47 @@ impl<'a> Engine<'a> {
             queue: BinaryHeap::new(),
             seq: 0,
             chains: Vec::new(),
-            first_chain: Vec::new(),
+            free: Vec::new(),
+            arrived: 0,
             trace: Trace::new(scenario),
         })
     }
 
     fn schedule(&mut self, at: u64, event: Event) {
         self.seq += 1;
-        self.queue.push(Reverse(Queued { at, seq: self.seq, event }));
+        let rank = u8::from(!matches!(event, Event::Arrival));
+        self.queue.push(Reverse(Queued { at, rank, seq: self.seq, event }));
     }
 
     pub fn run(mut self) -> Trace {
-        // Arrivals use their own stream, identical for every policy.
-        let mut arrivals = Rng::new(self.scenario.seed);
-        let rate_per_ms = self.scenario.arrivals.rate_per_s / 1000.0;
-        let end = self.scenario.duration_ms();
-        let mut t = 0.0f64;
-        loop {
-            t += -libm::log(1.0 - arrivals.next_f64()) / rate_per_ms;
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let at = t as u64;
-            if at >= end {
-                break;
-            }
-            let n = self.trace.arrive(at);
-            self.schedule(at, Event::Arrival(n));
+        // Arrivals use their own stream, identical for every policy, drawn one at a time: the
+        // queue holds what is in flight, not the whole run.
+        let mut arrivals = Arrivals {
+            rng: Rng::new(self.scenario.seed),
+            rate_per_ms: self.scenario.arrivals.rate_per_s / 1000.0,
+            end: self.scenario.duration_ms(),
+            t: 0.0,
+        };
+        if let Some(at) = arrivals.next() {
+            self.schedule(at, Event::Arrival);
         }
         while let Some(Reverse(q)) = self.queue.pop() {
             match q.event {
-                Event::Arrival(n) => self.arrival(q.at, n),
+                Event::Arrival => {
+                    self.arrival(q.at);
+                    if let Some(at) = arrivals.next() {
+                        self.schedule(at, Event::Arrival);
+                    }
+                }
                 Event::Resume { chain, layer } => {
-                    if !self.chains[chain].over {
-                        self.attempt(q.at, chain, layer);
+                    if self.live(chain) {
+                        self.attempt(q.at, chain.slot, layer);
                     }
                 }
                 Event::Answer { chain, outcome, headers } => {
-                    if !self.chains[chain].over {
+                    if self.live(chain) {
                         let last = self.clients.len() - 1;
-                        self.deliver(q.at, chain, last, Final { outcome, headers });
+                        self.deliver(q.at, chain.slot, last, Final { outcome, headers });
                     }
                 }
             }
@@ -146,17 +165,46 @@ impl<'a> Engine<'a> {
         self.trace
     }
 
-    fn arrival(&mut self, now: u64, logical: usize) {
-        debug_assert_eq!(logical, self.first_chain.len());
-        self.first_chain.push(self.chains.len());
+    /// Whether the event's chain is still the one in its slot, and still running.
+    fn live(&self, chain: Chain) -> bool {
+        let c = &self.chains[chain.slot];
+        c.generation == chain.generation && !c.over
+    }
+
+    fn handle(&self, slot: usize) -> Chain {
+        Chain { slot, generation: self.chains[slot].generation }
+    }
+
+    fn arrival(&mut self, now: u64) {
+        let n = self.arrived;
+        self.arrived += 1;
+        let logical = self.trace.arrive(n, now);
         for _ in 0..self.scenario.arrivals.fan_out {
-            let chain = self.chains.len();
-            self.chains.push(Chain { logical, frames: Vec::new(), over: false });
-            self.trace.call_started(logical);
-            if self.begin(now, chain, 0, None) {
-                self.attempt(now, chain, 0);
+            let state = ChainState { generation: 0, n, logical, frames: Vec::new(), over: false };
+            let slot = match self.free.pop() {
+                Some(slot) => {
+                    let generation = self.chains[slot].generation.wrapping_add(1);
+                    self.chains[slot] = ChainState { generation, ..state };
+                    slot
+                }
+                None => {
+                    self.chains.push(state);
+                    self.chains.len() - 1
+                }
+            };
+            self.trace.call_started(logical, slot, self.chains[slot].generation);
+            if self.begin(now, slot, 0, None) {
+                self.attempt(now, slot, 0);
             }
         }
+    }
+
+    /// The chain in `slot` is over: its slot may be reused.
+    fn end_chain(&mut self, slot: usize) {
+        let chain = &mut self.chains[slot];
+        chain.over = true;
+        chain.frames = Vec::new();
+        self.free.push(slot);
     }
 
     /// Whether some layer outside `layer` retries (it tells the inner layers so).
@@ -167,7 +215,7 @@ impl<'a> Engine<'a> {
     /// The key of `chain`'s logical request: the scenario's keys in turn.
     fn key(&self, chain: usize) -> Option<&'a str> {
         let keys = &self.scenario.arrivals.keys;
-        (!keys.is_empty()).then(|| keys[self.chains[chain].logical % keys.len()].as_str())
+        (!keys.is_empty()).then(|| keys[self.chains[chain].n % keys.len()].as_str())
     }
 
     fn begin(&mut self, now: u64, chain: usize, layer: usize, deadline_ms: Option<u64>) -> bool {
@@ -206,7 +254,7 @@ impl<'a> Engine<'a> {
         match decision.action {
             AttemptAction::Wait => {
                 let at = decision.wait_until_ms.unwrap_or(now).max(now + 1);
-                self.schedule(at, Event::Resume { chain, layer });
+                self.schedule(at, Event::Resume { chain: self.handle(chain), layer });
             }
             AttemptAction::GiveUp => {
                 self.finish(now, chain, layer, Final { outcome: GENERIC_FAILURE, headers: Vec::new() });
@@ -231,7 +279,7 @@ impl<'a> Engine<'a> {
                     }
                     _ => (now + answer.latency_ms, answer.outcome, answer.headers),
                 };
-                self.schedule(at, Event::Answer { chain, outcome, headers });
+                self.schedule(at, Event::Answer { chain: self.handle(chain), outcome, headers });
             }
         }
     }
@@ -254,12 +302,12 @@ impl<'a> Engine<'a> {
         match decision.action {
             Action::Retry => {
                 let at = now + decision.delay_ms.unwrap_or(0);
-                self.schedule(at, Event::Resume { chain, layer });
+                self.schedule(at, Event::Resume { chain: self.handle(chain), layer });
             }
-            Action::Done => {
-                self.finish(now, chain, layer, Final { outcome: Outcome::Http(200), headers: Vec::new() })
-            }
-            Action::GiveUp => self.finish(now, chain, layer, result),
+            // The inner layer's answer goes outwards as it came, headers included: a gateway
+            // forwards the upstream's rate-limit headers on successes as on failures, and an
+            // outer limiter that saw only failures would keep the limit of the worst moment.
+            Action::Done | Action::GiveUp => self.finish(now, chain, layer, result),
         }
     }
 
@@ -269,32 +317,45 @@ impl<'a> Engine<'a> {
         if layer > 0 {
             return self.deliver(now, chain, layer - 1, result);
         }
-        // A finished chain keeps no frames: the run's memory grows by a few bytes per call,
-        // not by the requests' retry states.
-        self.chains[chain].over = true;
-        self.chains[chain].frames = Vec::new();
+        // A finished chain keeps no frames and gives its slot back: the run's memory follows
+        // the calls in flight, not the calls made.
+        self.end_chain(chain);
         let logical = self.chains[chain].logical;
         let success = result.outcome == Outcome::Http(200);
-        if self.trace.call_finished(logical, now, success) {
-            self.cancel_siblings(now, logical);
-        }
+        let cancel = self.trace.call_finished(logical, now, success);
+        self.cancel(now, &cancel);
     }
 
     /// The logical request failed: its other calls are cancelled at every layer.
-    fn cancel_siblings(&mut self, now: u64, logical: usize) {
-        let first = self.first_chain[logical];
-        let fan_out = self.scenario.arrivals.fan_out as usize;
-        let end = (first + fan_out).min(self.chains.len());
-        for chain in &mut self.chains[first..end] {
-            if chain.over {
+    fn cancel(&mut self, now: u64, chains: &[(usize, u32)]) {
+        for &(slot, generation) in chains {
+            if !self.live(Chain { slot, generation }) {
                 continue;
             }
-            chain.over = true;
-            while let Some(mut frame) = chain.frames.pop() {
-                let layer = chain.frames.len();
-                self.clients[layer].cancel(now, &mut frame.req);
+            let mut frames = std::mem::take(&mut self.chains[slot].frames);
+            while let Some(mut frame) = frames.pop() {
+                self.clients[frames.len()].cancel(now, &mut frame.req);
             }
-            chain.frames = Vec::new();
+            self.end_chain(slot);
         }
+    }
+}
+
+/// The arrival process: exponential gaps (Poisson arrivals) until the end of the run.
+struct Arrivals {
+    rng: Rng,
+    rate_per_ms: f64,
+    end: u64,
+    t: f64,
+}
+
+impl Iterator for Arrivals {
+    type Item = u64;
+
+    fn next(&mut self) -> Option<u64> {
+        self.t += -libm::log(1.0 - self.rng.next_f64()) / self.rate_per_ms;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let at = self.t as u64;
+        (at < self.end).then_some(at)
     }
 }

@@ -4,76 +4,187 @@ use serde::Serialize;
 
 use super::scenario::{PhaseKind, Scenario};
 
-/// One logical request's life.
-struct Logical {
+/// A logical request in flight. Once it ends it is folded into the aggregates and its slot
+/// reused: memory follows the requests in flight and the run's length, not its call count.
+struct Live {
+    /// Its number in arrival order (the key is `n % keys`).
+    n: usize,
     arrived_ms: u64,
     calls_open: u32,
-    failed: bool,
-    finished_ms: Option<u64>,
+    /// Its calls, as (chain, generation), for cancelling the rest when one fails.
+    chains: Vec<(usize, u32)>,
 }
 
-impl Logical {
-    fn succeeded(&self) -> bool {
-        !self.failed && self.finished_ms.is_some()
-    }
-
-    /// Succeeded, and within what its caller waits.
-    fn succeeded_within(&self, slo_ms: u64) -> bool {
-        !self.failed && self.finished_ms.is_some_and(|f| f - self.arrived_ms <= slo_ms)
-    }
-}
-
-/// Everything the engine records during one policy's run.
+/// Everything the engine records during one policy's run, as streaming aggregates.
 pub(crate) struct Trace {
-    logical: Vec<Logical>,
+    live: Vec<Option<Live>>,
+    free: Vec<usize>,
+    arrivals: usize,
+    succeeded: u64,
+    late: u64,
     /// Downstream calls per second of virtual time.
     calls_per_s: Vec<u32>,
     calls: u64,
-    phase_starts: Vec<u64>,
-    calls_per_phase: Vec<u64>,
+    /// Per phase: start, end, calls made in it, arrivals in it, those that succeeded (within
+    /// the SLO), and successes that completed in it.
+    phases: Vec<PhaseCounts>,
+    latencies: Histogram,
+    /// Arrivals and successes per 100 ms from the end of the last outage (`recovery_ms`).
+    after_outage: Vec<(u32, u32)>,
+    outage_end: Option<u64>,
+    last_arrival_after_outage: Option<u64>,
+    /// Per key: arrivals, successes, arrivals in degraded phases, their successes.
+    keys: Vec<[u64; 4]>,
+    slo_ms: u64,
+}
+
+#[derive(Clone, Copy, Default)]
+struct PhaseCounts {
+    start: u64,
+    end: u64,
+    degraded: bool,
+    calls: u64,
+    arrived: u64,
+    succeeded: u64,
+    completed_ok: u64,
 }
 
 impl Trace {
     pub fn new(scenario: &Scenario) -> Self {
+        let phases: Vec<PhaseCounts> = scenario
+            .phases
+            .iter()
+            .zip(scenario.phase_starts())
+            .map(|(p, start)| PhaseCounts {
+                start,
+                end: start.saturating_add(p.duration_ms),
+                degraded: p.kind() == Some(PhaseKind::Degraded),
+                ..PhaseCounts::default()
+            })
+            .collect();
+        let outage_end = scenario
+            .phases
+            .iter()
+            .zip(&phases)
+            .filter(|(p, _)| p.kind() == Some(PhaseKind::Outage))
+            .map(|(_, c)| c.end)
+            .max();
         Self {
-            logical: Vec::new(),
+            live: Vec::new(),
+            free: Vec::new(),
+            arrivals: 0,
+            succeeded: 0,
+            late: 0,
             calls_per_s: Vec::new(),
             calls: 0,
-            phase_starts: scenario.phase_starts(),
-            calls_per_phase: vec![0; scenario.phases.len()],
+            phases,
+            latencies: Histogram::default(),
+            after_outage: Vec::new(),
+            outage_end,
+            last_arrival_after_outage: None,
+            keys: vec![[0; 4]; scenario.arrivals.keys.len()],
+            slo_ms: scenario.slo_ms,
         }
     }
 
+    /// The phase holding `t`; the last phase continues past the end.
     fn phase_of(&self, t: u64) -> usize {
-        self.phase_starts.iter().rposition(|&s| s <= t).unwrap_or(0)
+        self.phases.iter().rposition(|p| p.start <= t).unwrap_or(0)
     }
 
-    /// A logical request arrives; returns its number.
-    pub fn arrive(&mut self, at_ms: u64) -> usize {
-        self.logical.push(Logical { arrived_ms: at_ms, calls_open: 0, failed: false, finished_ms: None });
-        self.logical.len() - 1
+    /// The phase holding `t`, `None` past the last one's end.
+    fn phase_within(&self, t: u64) -> Option<usize> {
+        self.phases.iter().position(|p| (p.start..p.end).contains(&t))
     }
 
-    pub fn call_started(&mut self, logical: usize) {
-        self.logical[logical].calls_open += 1;
+    /// Logical request number `n` arrives; returns its slot, valid until it ends.
+    pub fn arrive(&mut self, n: usize, at_ms: u64) -> usize {
+        self.arrivals += 1;
+        if let Some(i) = self.phase_within(at_ms) {
+            self.phases[i].arrived += 1;
+        }
+        if let Some(end) = self.outage_end.filter(|&e| at_ms >= e) {
+            let bucket = usize::try_from((at_ms - end) / RECOVERY_STEP_MS).unwrap_or(usize::MAX);
+            if self.after_outage.len() <= bucket {
+                self.after_outage.resize(bucket + 1, (0, 0));
+            }
+            self.after_outage[bucket].0 += 1;
+            self.last_arrival_after_outage = Some(at_ms);
+        }
+        let degraded = self.in_degraded(at_ms);
+        if let Some(k) = self.key_slot(n) {
+            self.keys[k][0] += 1;
+            self.keys[k][2] += u64::from(degraded);
+        }
+        let live = Live { n, arrived_ms: at_ms, calls_open: 0, chains: Vec::new() };
+        match self.free.pop() {
+            Some(slot) => {
+                self.live[slot] = Some(live);
+                slot
+            }
+            None => {
+                self.live.push(Some(live));
+                self.live.len() - 1
+            }
+        }
     }
 
-    /// One call of `logical` ended; true when that made the logical request fail (cancel the rest).
-    pub fn call_finished(&mut self, logical: usize, at_ms: u64, success: bool) -> bool {
-        let l = &mut self.logical[logical];
+    fn in_degraded(&self, t: u64) -> bool {
+        self.phase_within(t).is_some_and(|i| self.phases[i].degraded)
+    }
+
+    fn key_slot(&self, n: usize) -> Option<usize> {
+        // Logical request n goes to key n mod the number of keys (engine.rs).
+        (!self.keys.is_empty()).then(|| n % self.keys.len())
+    }
+
+    /// A call of the request in `slot` starts, as chain `chain` of generation `generation`.
+    pub fn call_started(&mut self, slot: usize, chain: usize, generation: u32) {
+        if let Some(l) = self.live.get_mut(slot).and_then(Option::as_mut) {
+            l.calls_open += 1;
+            l.chains.push((chain, generation));
+        }
+    }
+
+    /// One call of the request in `slot` ended. When that ends the request (a failure, or its
+    /// last call), the request is counted and its slot freed; on a failure the calls to cancel
+    /// are returned.
+    pub fn call_finished(&mut self, slot: usize, at_ms: u64, success: bool) -> Vec<(usize, u32)> {
+        let Some(l) = self.live.get_mut(slot).and_then(Option::as_mut) else { return Vec::new() };
         l.calls_open = l.calls_open.saturating_sub(1);
-        if l.finished_ms.is_some() {
-            return false;
+        if success && l.calls_open > 0 {
+            return Vec::new();
         }
-        if !success {
-            l.failed = true;
-            l.finished_ms = Some(at_ms);
-            return true;
+        let Some(l) = self.live[slot].take() else { return Vec::new() };
+        self.free.push(slot);
+        self.latencies.add(at_ms - l.arrived_ms);
+        let ok = success && at_ms - l.arrived_ms <= self.slo_ms;
+        self.late += u64::from(success && !ok);
+        if ok {
+            self.succeeded += 1;
+            if let Some(i) = self.phase_within(l.arrived_ms) {
+                self.phases[i].succeeded += 1;
+            }
+            if let Some(i) = self.phase_within(at_ms) {
+                self.phases[i].completed_ok += 1;
+            }
+            if let Some(end) = self.outage_end.filter(|&e| l.arrived_ms >= e) {
+                let bucket = usize::try_from((l.arrived_ms - end) / RECOVERY_STEP_MS).unwrap_or(usize::MAX);
+                if let Some(b) = self.after_outage.get_mut(bucket) {
+                    b.1 += 1;
+                }
+            }
+            let degraded = self.in_degraded(l.arrived_ms);
+            if let Some(k) = self.key_slot(l.n) {
+                self.keys[k][1] += 1;
+                self.keys[k][3] += u64::from(degraded);
+            }
         }
-        if l.calls_open == 0 {
-            l.finished_ms = Some(at_ms);
+        if success {
+            Vec::new()
+        } else {
+            l.chains
         }
-        false
     }
 
     pub fn downstream_call(&mut self, at_ms: u64) {
@@ -86,139 +197,119 @@ impl Trace {
             self.calls_per_s[second] += 1;
         }
         let phase = self.phase_of(at_ms);
-        self.calls_per_phase[phase] += 1;
+        self.phases[phase].calls += 1;
     }
 
     pub fn into_report(self, name: &str, scenario: &Scenario) -> PolicyReport {
         let fan_out = f64::from(scenario.arrivals.fan_out);
-        let slo = scenario.slo_ms;
-        let ok = |l: &Logical| l.succeeded_within(slo);
-        let late = |l: &Logical| l.succeeded() && !l.succeeded_within(slo);
-        let spans: Vec<(u64, u64)> = scenario
-            .phases
-            .iter()
-            .zip(&self.phase_starts)
-            .map(|(p, &start)| (start, start.saturating_add(p.duration_ms)))
-            .collect();
-        let arrived_in = |(start, end): (u64, u64)| {
-            self.logical.iter().filter(move |l| (start..end).contains(&l.arrived_ms))
-        };
         let phases: Vec<PhaseStats> = scenario
             .phases
             .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let (start, end) = spans[i];
-                let arrived = arrived_in(spans[i]).count();
-                let succeeded = arrived_in(spans[i]).filter(|l| ok(l)).count();
-                let completed_ok = self
-                    .logical
-                    .iter()
-                    .filter(|l| ok(l) && l.finished_ms.is_some_and(|f| (start..end).contains(&f)))
-                    .count();
-                PhaseStats {
-                    name: p.name.clone(),
-                    kind: p.kind().map(kind_name),
-                    start_ms: start,
-                    end_ms: end,
-                    logical_requests: arrived,
-                    downstream_calls: self.calls_per_phase[i],
-                    amplification: ratio(to_f64(self.calls_per_phase[i]), to_f64(arrived as u64) * fan_out),
-                    success_rate: ratio(to_f64(succeeded as u64), to_f64(arrived as u64)),
-                    goodput_per_s: ratio(to_f64(completed_ok as u64) * 1000.0, to_f64(p.duration_ms)),
-                }
+            .zip(&self.phases)
+            .map(|(p, c)| PhaseStats {
+                name: p.name.clone(),
+                kind: p.kind().map(kind_name),
+                start_ms: c.start,
+                end_ms: c.end,
+                logical_requests: usize::try_from(c.arrived).unwrap_or(usize::MAX),
+                downstream_calls: c.calls,
+                amplification: ratio(to_f64(c.calls), to_f64(c.arrived) * fan_out),
+                success_rate: ratio(to_f64(c.succeeded), to_f64(c.arrived)),
+                goodput_per_s: ratio(to_f64(c.completed_ok) * 1000.0, to_f64(p.duration_ms)),
             })
             .collect();
         // The columns of one kind pool its phases: several degraded stretches count as one.
         let of_kind = |kind: PhaseKind| -> Pooled {
             let mut pooled = Pooled::default();
-            for (i, p) in scenario.phases.iter().enumerate().filter(|(_, p)| p.kind() == Some(kind)) {
-                let arrived = arrived_in(spans[i]).count() as u64;
+            for (p, c) in scenario.phases.iter().zip(&self.phases).filter(|(p, _)| p.kind() == Some(kind)) {
                 pooled.any = true;
-                pooled.arrived += arrived;
-                pooled.succeeded += arrived_in(spans[i]).filter(|l| ok(l)).count() as u64;
-                pooled.calls += self.calls_per_phase[i];
+                pooled.arrived += c.arrived;
+                pooled.succeeded += c.succeeded;
+                pooled.calls += c.calls;
                 pooled.duration_ms += p.duration_ms;
-                pooled.completed_ok += self
-                    .logical
-                    .iter()
-                    .filter(|l| ok(l) && l.finished_ms.is_some_and(|f| (spans[i].0..spans[i].1).contains(&f)))
-                    .count() as u64;
+                pooled.completed_ok += c.completed_ok;
             }
             pooled
         };
         let (degraded, outage, healthy) =
             (of_kind(PhaseKind::Degraded), of_kind(PhaseKind::Outage), of_kind(PhaseKind::Healthy));
-        let mut latencies: Vec<u64> =
-            self.logical.iter().filter_map(|l| l.finished_ms.map(|f| f - l.arrived_ms)).collect();
-        latencies.sort_unstable();
-        let succeeded = self.logical.iter().filter(|l| ok(l)).count();
-        let outage_end = scenario
-            .phases
+        let key_stats = scenario
+            .arrivals
+            .keys
             .iter()
-            .zip(&spans)
-            .filter(|(p, _)| p.kind() == Some(PhaseKind::Outage))
-            .map(|(_, &(_, end))| end)
-            .max();
-        let healthy_rate = healthy.success_rate();
-        let keys = &scenario.arrivals.keys;
-        let degraded_spans: Vec<(u64, u64)> = scenario
-            .phases
-            .iter()
-            .zip(&spans)
-            .filter(|(p, _)| p.kind() == Some(PhaseKind::Degraded))
-            .map(|(_, &span)| span)
-            .collect();
-        let key_stats = keys
-            .iter()
-            .enumerate()
-            .map(|(k, key)| {
-                // Logical request n goes to key n mod the number of keys (engine.rs).
-                let mine = || {
-                    self.logical.iter().enumerate().filter(move |(n, _)| n % keys.len() == k).map(|(_, l)| l)
-                };
-                let in_degraded =
-                    || mine().filter(|l| degraded_spans.iter().any(|&(s, e)| (s..e).contains(&l.arrived_ms)));
-                KeyStats {
-                    key: key.clone(),
-                    logical_requests: mine().count(),
-                    success_rate: ratio(
-                        to_f64(mine().filter(|l| ok(l)).count() as u64),
-                        to_f64(mine().count() as u64),
-                    ),
-                    success_rate_degraded: ratio(
-                        to_f64(in_degraded().filter(|l| ok(l)).count() as u64),
-                        to_f64(in_degraded().count() as u64),
-                    ),
-                }
+            .zip(&self.keys)
+            .map(|(key, &[arrived, ok, arrived_degraded, ok_degraded])| KeyStats {
+                key: key.clone(),
+                logical_requests: usize::try_from(arrived).unwrap_or(usize::MAX),
+                success_rate: ratio(to_f64(ok), to_f64(arrived)),
+                success_rate_degraded: ratio(to_f64(ok_degraded), to_f64(arrived_degraded)),
             })
             .collect();
+        let arrivals = self.arrivals as u64;
+        let recovery = match (self.outage_end, healthy.success_rate(), self.last_arrival_after_outage) {
+            (Some(end), Some(baseline), Some(last)) => recovery_ms(&self.after_outage, last - end, baseline),
+            _ => None,
+        };
         PolicyReport {
             name: name.to_owned(),
-            logical_requests: self.logical.len(),
+            logical_requests: self.arrivals,
             downstream_calls: self.calls,
-            amplification: ratio(to_f64(self.calls), to_f64(self.logical.len() as u64) * fan_out),
+            amplification: ratio(to_f64(self.calls), to_f64(arrivals) * fan_out),
             amplification_degraded: degraded.amplification(fan_out),
             success_rate_degraded: degraded.success_rate(),
             goodput_degraded: degraded.goodput(),
             amplification_during_outage: outage.amplification(fan_out),
-            success_rate: ratio(to_f64(succeeded as u64), to_f64(self.logical.len() as u64)),
-            late_successes: self.logical.iter().filter(|l| late(l)).count(),
-            latency_p50_ms: percentile(&latencies, 50),
-            latency_p99_ms: percentile(&latencies, 99),
-            recovery_ms: match (outage_end, healthy_rate) {
-                (Some(end), Some(baseline)) => recovery_ms(&self.logical_outcomes(slo), end, baseline),
-                _ => None,
-            },
+            success_rate: ratio(to_f64(self.succeeded), to_f64(arrivals)),
+            late_successes: usize::try_from(self.late).unwrap_or(usize::MAX),
+            latency_p50_ms: self.latencies.percentile(50),
+            latency_p99_ms: self.latencies.percentile(99),
+            recovery_ms: recovery,
             keys: key_stats,
+            peak_in_flight: self.live.len(),
             calls_per_second: self.calls_per_s,
             phases,
         }
     }
+}
 
-    /// Each logical request's arrival and whether it succeeded within the SLO, in arrival order.
-    fn logical_outcomes(&self, slo: u64) -> Vec<(u64, bool)> {
-        self.logical.iter().map(|l| (l.arrived_ms, l.succeeded_within(slo))).collect()
+/// Latencies, exact to the millisecond below 2^17 ms (131 s), to the second above.
+#[derive(Default)]
+struct Histogram {
+    fine: Vec<u32>,
+    coarse: Vec<u32>,
+    count: u64,
+}
+
+const FINE_MS: u64 = 1 << 17;
+
+impl Histogram {
+    fn add(&mut self, ms: u64) {
+        self.count += 1;
+        let (buckets, i) =
+            if ms < FINE_MS { (&mut self.fine, ms) } else { (&mut self.coarse, (ms - FINE_MS) / 1000) };
+        let i = usize::try_from(i).unwrap_or(usize::MAX - 1);
+        if buckets.len() <= i {
+            buckets.resize(i + 1, 0);
+        }
+        buckets[i] += 1;
+    }
+
+    /// Nearest-rank percentile; a value above 2^17 ms is its second's last millisecond.
+    fn percentile(&self, p: u64) -> Option<u64> {
+        if self.count == 0 {
+            return None;
+        }
+        let rank = (p * self.count).div_ceil(100).max(1);
+        let mut seen = 0u64;
+        let fine = self.fine.iter().enumerate().map(|(i, &c)| (i as u64, c));
+        let coarse = self.coarse.iter().enumerate().map(|(i, &c)| (FINE_MS + i as u64 * 1000 + 999, c));
+        for (value, c) in fine.chain(coarse) {
+            seen += u64::from(c);
+            if seen >= rank {
+                return Some(value);
+            }
+        }
+        None
     }
 }
 
@@ -262,28 +353,32 @@ pub const RECOVERY_WINDOW_MS: u64 = 5_000;
 pub const RECOVERY_TOLERANCE: f64 = 0.05;
 const RECOVERY_STEP_MS: u64 = 100;
 
-/// From `outage_end` until the first 5 s window (stepped by 100 ms, by arrival time) whose
-/// requests succeed at least as often as `baseline` − 5 points; `None` if none does.
-/// `outcomes` are (arrival ms, succeeded) in arrival order.
-fn recovery_ms(outcomes: &[(u64, bool)], outage_end: u64, baseline: f64) -> Option<u64> {
-    let first = outcomes.partition_point(|o| o.0 < outage_end);
-    let after = &outcomes[first..];
-    let last = after.last()?.0;
-    let (mut lo, mut hi, mut ok) = (0usize, 0usize, 0usize);
-    let mut t = outage_end;
-    while t <= last {
-        while hi < after.len() && after[hi].0 < t + RECOVERY_WINDOW_MS {
-            ok += usize::from(after[hi].1);
-            hi += 1;
+/// From the end of the outage until the first 5 s window (stepped by 100 ms, by arrival time)
+/// whose requests succeed at least as often as `baseline` − 5 points; `None` if none does.
+/// `buckets` are (arrivals, successes) per 100 ms from the end of the outage; `last` is the
+/// last arrival after it, in ms from its end.
+fn recovery_ms(buckets: &[(u32, u32)], last: u64, baseline: f64) -> Option<u64> {
+    let width = usize::try_from(RECOVERY_WINDOW_MS / RECOVERY_STEP_MS).unwrap_or(usize::MAX);
+    let (mut arrived, mut ok) = (0u64, 0u64);
+    for &(a, o) in buckets.iter().take(width) {
+        arrived += u64::from(a);
+        ok += u64::from(o);
+    }
+    let mut k = 0usize;
+    while k as u64 * RECOVERY_STEP_MS <= last {
+        if arrived > 0 && to_f64(ok) / to_f64(arrived) >= baseline - RECOVERY_TOLERANCE {
+            return Some(k as u64 * RECOVERY_STEP_MS);
         }
-        while lo < hi && after[lo].0 < t {
-            ok -= usize::from(after[lo].1);
-            lo += 1;
+        // Slide: bucket k leaves the window, bucket k + width enters it.
+        if let Some(&(a, o)) = buckets.get(k) {
+            arrived -= u64::from(a);
+            ok -= u64::from(o);
         }
-        if hi > lo && to_f64(ok as u64) / to_f64((hi - lo) as u64) >= baseline - RECOVERY_TOLERANCE {
-            return Some(t - outage_end);
+        if let Some(&(a, o)) = buckets.get(k + width) {
+            arrived += u64::from(a);
+            ok += u64::from(o);
         }
-        t += RECOVERY_STEP_MS;
+        k += 1;
     }
     None
 }
@@ -292,30 +387,58 @@ fn recovery_ms(outcomes: &[(u64, bool)], outage_end: u64, baseline: f64) -> Opti
 mod tests {
     use super::*;
 
-    /// 10 arrivals a second from `from` to `to` ms, succeeding when `ok(t)`.
-    fn trace(from: u64, to: u64, ok: impl Fn(u64) -> bool) -> Vec<(u64, bool)> {
-        (from..to).step_by(100).map(|t| (t, ok(t))).collect()
+    /// 10 arrivals a second from `from` to `to` ms, succeeding when `ok(t)`, as the trace
+    /// counts them from `end` on: (arrivals, successes) per 100 ms, and the last arrival.
+    fn trace(from: u64, to: u64, end: u64, ok: impl Fn(u64) -> bool) -> (Vec<(u32, u32)>, u64) {
+        let mut buckets = Vec::new();
+        let mut last = None;
+        for t in (from..to).step_by(100).filter(|&t| t >= end) {
+            let b = usize::try_from((t - end) / RECOVERY_STEP_MS).unwrap();
+            if buckets.len() <= b {
+                buckets.resize(b + 1, (0, 0));
+            }
+            buckets[b].0 += 1;
+            buckets[b].1 += u32::from(ok(t));
+            last = Some(t - end);
+        }
+        (buckets, last.unwrap_or(0))
+    }
+
+    fn recovery(t: (Vec<(u32, u32)>, u64), baseline: f64) -> Option<u64> {
+        recovery_ms(&t.0, t.1, baseline)
     }
 
     #[test]
     fn recovery_is_the_first_window_back_within_five_points_of_healthy() {
         // Everything fails for 3 s after the outage, then everything succeeds: the first
         // window at >= 95 % is the one whose 50 arrivals hold only 2 failures (12.8 s on).
-        let t = trace(0, 20_000, |t| !(10_000..13_000).contains(&t));
-        assert_eq!(recovery_ms(&t, 10_000, 1.0), Some(2_800));
+        let t = || trace(0, 20_000, 10_000, |t| !(10_000..13_000).contains(&t));
+        assert_eq!(recovery(t(), 1.0), Some(2_800));
         // A policy whose healthy rate is 80 % is recovered once it is back at 75 %: from
         // 10.7 s a window holds 12 failures in 50 arrivals (76 %).
-        let t = trace(0, 20_000, |t| !(10_000..12_000).contains(&t) || t % 1_000 < 100);
-        assert_eq!(recovery_ms(&t, 10_000, 0.8), Some(700));
-        assert_eq!(recovery_ms(&t, 10_000, 1.0), Some(1_800));
+        let t = || trace(0, 20_000, 10_000, |t| !(10_000..12_000).contains(&t) || t % 1_000 < 100);
+        assert_eq!(recovery(t(), 0.8), Some(700));
+        assert_eq!(recovery(t(), 1.0), Some(1_800));
         // Never back: null, not the length of the run.
-        let t = trace(0, 20_000, |t| t < 10_000 || t % 200 == 0);
-        assert_eq!(recovery_ms(&t, 10_000, 1.0), None);
+        let t = trace(0, 20_000, 10_000, |t| t < 10_000 || t % 200 == 0);
+        assert_eq!(recovery(t, 1.0), None);
         // Back at once.
-        let t = trace(0, 20_000, |_| true);
-        assert_eq!(recovery_ms(&t, 10_000, 1.0), Some(0));
+        assert_eq!(recovery(trace(0, 20_000, 10_000, |_| true), 1.0), Some(0));
         // Nothing arrives after the outage: unknown.
-        assert_eq!(recovery_ms(&trace(0, 10_000, |_| true), 10_000, 1.0), None);
+        assert_eq!(recovery_ms(&[], 0, 1.0), None);
+    }
+
+    #[test]
+    fn percentiles_are_exact_to_the_millisecond_below_131_s() {
+        let mut h = Histogram::default();
+        assert_eq!(h.percentile(50), None);
+        for ms in [5, 1, 3, 2, 4] {
+            h.add(ms);
+        }
+        assert_eq!((h.percentile(50), h.percentile(99)), (Some(3), Some(5)));
+        h.add(200_000);
+        // 200 s lies in the second starting at 131 072 + 68 000 ms; reported as its last ms.
+        assert_eq!(h.percentile(99), Some(199_072 + 999));
     }
 }
 
@@ -331,15 +454,6 @@ fn ratio(num: f64, den: f64) -> Option<f64> {
 /// Four decimals: enough for a report, and stable to print in every runtime.
 fn round4(x: f64) -> f64 {
     libm::round(x * 10_000.0) / 10_000.0
-}
-
-fn percentile(sorted: &[u64], p: usize) -> Option<u64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    // Nearest-rank percentile.
-    let rank = (p * sorted.len()).div_ceil(100).max(1);
-    sorted.get(rank - 1).copied()
 }
 
 /// Measurements of one phase for one policy.
@@ -413,6 +527,9 @@ pub struct PolicyReport {
     /// another is down.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<KeyStats>,
+    /// The most logical requests in flight at once (queued, waiting or calling): the run's
+    /// memory follows it and the run's length, not the number of requests or calls.
+    pub peak_in_flight: usize,
     /// Downstream calls in each second of the run (for charts).
     pub calls_per_second: Vec<u32>,
     /// Per-phase measurements.

@@ -55,7 +55,7 @@ pub fn render(report: &Report) -> String {
 }
 
 /// The library matrix: one row per scenario and policy.
-pub fn matrix(reports: &[(&str, Report)]) -> String {
+pub fn matrix(reports: &[(&str, &Report)]) -> String {
     let headers = [
         "scenario",
         "policy",

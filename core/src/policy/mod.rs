@@ -31,6 +31,13 @@ pub struct Policy {
     pub retry_budget: RetryBudgetConfig,
     /// The circuit breaker, one per key (model, endpoint).
     pub breaker: BreakerConfig,
+    /// How long a request may wait, making no call, for its key's open breaker to let probes
+    /// through, counted from the first refusal since its last attempt. Default 0: fail at once,
+    /// as resilience4j's `CallNotPermittedException`. A wait lets a request that arrives during
+    /// a short outage succeed after it, while the upstream sees only the breaker's probes; the
+    /// cap keeps a long outage from gathering a backlog that would flood a partial recovery.
+    #[serde(deserialize_with = "de::duration_ms")]
+    pub breaker_wait_ms: u64,
     /// How many per-key breakers are kept; the least recently used closed one is evicted. Default 1024.
     #[serde(deserialize_with = "de::nonzero_count")]
     pub breaker_keys: u32,
@@ -51,6 +58,7 @@ impl Default for Policy {
             deadline: DeadlineConfig::default(),
             retry_budget: RetryBudgetConfig::default(),
             breaker: BreakerConfig::default(),
+            breaker_wait_ms: 0,
             breaker_keys: 1024,
             rate_limit: RateLimitConfig::default(),
             idempotency: IdempotencyConfig::default(),

@@ -290,6 +290,25 @@ impl Classification {
     pub fn server_delay_ms(&self) -> Option<f64> {
         self.retry_after.map(|r| r.delay_ms).filter(|d| d.is_finite() && *d > 0.0)
     }
+
+    /// Whether the result says the upstream is short of capacity: a 429 or 503/529, or a
+    /// timeout (its own or a gateway's: under overload answers slow before they fail).
+    /// A random 500, a 502 or a reset connection is not such a sign on its own.
+    #[must_use]
+    pub fn is_overload_signal(&self) -> bool {
+        use ClassReason as R;
+        matches!(self.class, Class::RateLimited | Class::Overloaded)
+            || matches!(
+                self.reason,
+                R::GatewayTimeout
+                    | R::RequestTimeout408
+                    | R::TimeoutConnect
+                    | R::TimeoutHeaders
+                    | R::TimeoutFirstToken
+                    | R::TimeoutIdle
+                    | R::TimeoutAttempt
+            )
+    }
 }
 
 /// Classifies one attempt's outcome.

@@ -135,6 +135,8 @@ pub struct Request {
     permit: Option<Permit>,
     holds_retry_slot: bool,
     finished: bool,
+    /// When this request began waiting for its open breaker (since its last attempt).
+    breaker_wait_since: Option<u64>,
 }
 
 impl Request {
@@ -245,6 +247,7 @@ impl Client {
             permit: None,
             holds_retry_slot: false,
             finished: false,
+            breaker_wait_since: None,
         })
     }
 
@@ -268,16 +271,17 @@ impl Client {
         let acquired = self.breakers.try_acquire(&req.key, now_ms);
         self.note(&req.key, acquired.transition);
         let Some(permit) = acquired.permit else {
-            // Fail fast while the upstream is failing: waiting out an open breaker would pile up
-            // a backlog that floods it on recovery. Wait only where the wait is short and known:
-            // the server's own pause (Retry-After), or a probe slot in half-open.
+            // Wait where the wait is known: the server's own pause (Retry-After), a probe slot in
+            // half-open, and the open state's end within `breaker_wait_ms`. Otherwise fail fast.
             let (reason, wait) = match acquired.reason {
                 AcquireReason::OpenRetryAfter => (AttemptReason::BreakerOpen, acquired.retry_after_ms),
                 AcquireReason::HalfOpenFull => {
                     (AttemptReason::BreakerHalfOpenFull, Some(self.policy.retry.backoff.base_ms.max(1)))
                 }
                 AcquireReason::ForcedOpen => (AttemptReason::BreakerForcedOpen, None),
-                _ => (AttemptReason::BreakerOpen, None),
+                _ => {
+                    (AttemptReason::BreakerOpen, self.open_breaker_wait(now_ms, req, acquired.retry_after_ms))
+                }
             };
             return Ok(self.wait_or_stop(now_ms, req, wait, reason));
         };
@@ -296,6 +300,7 @@ impl Client {
         }
         req.permit = Some(permit);
         req.attempts += 1;
+        req.breaker_wait_since = None;
         let timeouts = req.deadline.attempt_timeouts(now_ms);
         let mut headers = vec![
             (self.keys.header_name().to_owned(), req.idempotency_key.clone()),
@@ -312,6 +317,15 @@ impl Client {
             timeouts,
             headers,
         })
+    }
+
+    /// How long `req` waits for its open breaker to let probes through (`open_for` ms from now):
+    /// `None`, fail fast, once waiting would take it past `breaker_wait_ms` since it began to wait.
+    fn open_breaker_wait(&self, now_ms: u64, req: &mut Request, open_for: Option<u64>) -> Option<u64> {
+        let since = *req.breaker_wait_since.get_or_insert(now_ms);
+        let wait = open_for?;
+        let waited = now_ms.saturating_sub(since);
+        (waited.saturating_add(wait) <= self.policy.breaker_wait_ms).then_some(wait)
     }
 
     /// Waits `wait` ms when the wait is known, no longer than the longest server delay the
@@ -383,7 +397,7 @@ impl Client {
         let recorded =
             self.breakers.record(&req.key, now_ms, permit, c.class, result.latency_ms, server_delay);
         self.note(&req.key, recorded.transition);
-        self.retry_budget.record(c.class);
+        self.retry_budget.record_signal(c.class, c.is_overload_signal());
         let limits =
             super::headers::rate_limits(result.headers, result.wall_unix_ms, &mut Default::default());
         self.limiter.sync(now_ms, &limits);

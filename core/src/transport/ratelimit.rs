@@ -14,10 +14,15 @@
 //! Header sync rule (one rule, applied per quota the response reports):
 //! - **limit**: a configured limit is the user's cap and stays; with none
 //!   configured, the server's limit is adopted (and follows later changes).
-//! - **remaining**: the server's value replaces the local level, up or down,
-//!   because the server sees every client sharing the API key and the local
-//!   count does not. (Requests of ours still in flight when the server counted
-//!   are missing from its figure; the next response corrects that.)
+//! - **remaining**: the server's value lowers the local level, because the
+//!   server sees every client sharing the API key and the local count does not;
+//!   it never raises it, because the figure is as old as the answer and misses
+//!   our requests sent since (at 20 requests/s and 1.5 s answers, 30 of them):
+//!   taking a higher figure spent their units twice and sent into 429s
+//!   (`breakwater simulate --all`, the overloaded phases). The local refill
+//!   brings the level back at the limit's pace.
+//!   Progress towards the next unit is kept across a sync, so answers arriving
+//!   faster than one unit refills do not restart its wait each time.
 //! - **reset**: the server promises the whole quota back by `now + reset`. Until
 //!   then the bucket refills at the slower of the local rate and the server's
 //!   implied rate `(limit - remaining) / reset`: a daily quota reported through
@@ -340,8 +345,11 @@ impl Bucket {
             self.level = self.level.min(self.cap());
         }
         let Some(remaining) = quota.remaining else { return };
-        self.level = i128::from(remaining.min(self.capacity));
-        self.carry = 0;
+        // The server's figure lowers the level, never raises it: it is as old as the answer and
+        // misses our requests still in flight, so a higher figure would spend their units twice.
+        // The progress towards the next unit (`carry`) stays: zeroing it would starve a client
+        // whose answers arrive faster than one unit refills, each `remaining: 0` restarting it.
+        self.level = self.level.min(i128::from(remaining.min(self.capacity)));
         self.slow = None;
         let server_limit = quota.limit.unwrap_or(self.limit);
         if let Some(reset_ms) = quota.reset_ms.filter(|&r| r > 0 && remaining < server_limit) {

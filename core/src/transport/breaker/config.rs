@@ -38,6 +38,11 @@ pub struct BreakerConfig {
     /// A call taking longer than this is slow. Default 60000 (resilience4j `slowCallDurationThreshold` 60 s).
     #[serde(deserialize_with = "de::duration_ms")]
     pub slow_call_ms: u64,
+    /// Also trip when this many calls in a row failed, whatever the window holds; 0 = off
+    /// (default). gobreaker's default `ReadyToTrip` is `ConsecutiveFailures > 5`: a run is how
+    /// a full outage shows at once, while a rate over a window that still holds the healthy
+    /// minutes before it needs seconds of failures to reach its threshold.
+    pub consecutive_failures: u32,
     /// No decision before this many calls are in the window. Default 100 (resilience4j
     /// `minimumNumberOfCalls`); clamped to the size of a count window, not of a time window, as there.
     #[serde(deserialize_with = "de::nonzero_count")]
@@ -77,6 +82,7 @@ impl Default for BreakerConfig {
             failure_rate_threshold: 0.5,
             slow_call_rate_threshold: 1.0,
             slow_call_ms: 60_000,
+            consecutive_failures: 0,
             minimum_calls: 100,
             half_open_permitted: 10,
             max_half_open_ms: 0,
@@ -246,7 +252,8 @@ pub enum OpenWait {
         ms: u64,
     },
     /// `min(initial_ms · multiplier^reopens, max_ms)`, where `reopens` counts the half-open rounds
-    /// that ended open since the breaker last closed (resilience4j `waitIntervalFunctionInOpenState(attempts)`).
+    /// that ended open since the breaker last closed (resilience4j `waitIntervalFunctionInOpenState(attempts)`)
+    /// or, ours, since a round in which at least one probe succeeded.
     Exponential {
         /// Wait of the first opening. Default 60000 (resilience4j `waitDurationInOpenState`).
         #[serde(default = "default_open_ms")]

@@ -87,6 +87,8 @@ stable_codes! {
         FailureRateExceeded = "failure_rate_exceeded",
         /// Closed → open: the slow-call rate reached its threshold.
         SlowCallRateExceeded = "slow_call_rate_exceeded",
+        /// Closed → open: `consecutive_failures` calls in a row failed.
+        ConsecutiveFailuresExceeded = "consecutive_failures_exceeded",
         /// Closed or half-open → open for a server-given delay (`Retry-After`).
         RetryAfter = "retry_after",
         /// Open → half-open: the open wait is over.
@@ -135,7 +137,10 @@ pub const fn next_state(from: State, reason: TransitionReason) -> Option<State> 
     use TransitionReason as R;
     match (from, reason) {
         // from           reason                                          to
-        (S::Closed, R::FailureRateExceeded | R::SlowCallRateExceeded | R::RetryAfter) => Some(S::Open),
+        (
+            S::Closed,
+            R::FailureRateExceeded | R::SlowCallRateExceeded | R::ConsecutiveFailuresExceeded | R::RetryAfter,
+        ) => Some(S::Open),
         (S::Open, R::OpenWaitElapsed) => Some(S::HalfOpen),
         (S::HalfOpen, R::HalfOpenHealthy) => Some(S::Closed),
         (
@@ -285,8 +290,15 @@ pub struct CircuitBreaker {
     /// Whether the current open state is the server's pause (`Retry-After`) rather than failures.
     opened_by_server: bool,
     half_open_since: u64,
-    /// Half-open rounds that failed since the breaker last closed: the open wait's exponent.
+    /// Half-open rounds that failed, without one successful probe, since the breaker last
+    /// closed or a probe last succeeded: the open wait's exponent.
     reopens: u32,
+    /// Failures in a row in the closed state (gobreaker `Counts.ConsecutiveFailures`) ...
+    consecutive_failures: u32,
+    /// ... since the first of them was sent: an older call's success does not end the run.
+    run_sent_ms: u64,
+    /// When the latest-sent call that succeeded was sent: an older call's failure is no run.
+    success_sent_ms: u64,
     window: Window,
     probes: Totals,
     probes_out: u32,
@@ -324,6 +336,9 @@ impl CircuitBreaker {
             opened_by_server: false,
             half_open_since: 0,
             reopens: 0,
+            consecutive_failures: 0,
+            run_sent_ms: 0,
+            success_sent_ms: 0,
             window: Window::new(&config.window),
             probes: Totals::default(),
             probes_out: 0,
@@ -479,6 +494,10 @@ impl CircuitBreaker {
                 self.probes.add(failure, slow);
             } else {
                 self.window.record(|| now.get(&mut self.last_now), failure, slow);
+                if self.config.consecutive_failures > 0 {
+                    let sent = now.get(&mut self.last_now).saturating_sub(latency_ms);
+                    self.count_run(sent, failure);
+                }
             }
         }
         let transition = if self.state == State::MetricsOnly {
@@ -577,6 +596,25 @@ impl CircuitBreaker {
         applies.then(|| delay.min(self.config.retry_after_max_ms))
     }
 
+    /// Counts a run of failures for `consecutive_failures` in the order the calls were sent
+    /// (`sent`), not the order their results came back: a call sent before the upstream went
+    /// down may succeed after it did, and says nothing about it now; a call that failed before
+    /// a later-sent one succeeded is no part of a run either.
+    fn count_run(&mut self, sent: u64, failure: bool) {
+        if !failure {
+            if sent >= self.run_sent_ms {
+                self.consecutive_failures = 0;
+            }
+            self.success_sent_ms = self.success_sent_ms.max(sent);
+        } else if sent >= self.success_sent_ms {
+            if self.consecutive_failures == 0 {
+                self.run_sent_ms = sent;
+            }
+            self.run_sent_ms = self.run_sent_ms.min(sent);
+            self.consecutive_failures = self.consecutive_failures.saturating_add(1);
+        }
+    }
+
     /// resilience4j `checkIfThresholdsExceeded`: no verdict below the minimum number of calls.
     fn exceeded(&self, t: Totals, minimum: u64) -> Option<(bool, bool)> {
         if t.calls == 0 || t.calls < minimum {
@@ -588,6 +626,11 @@ impl CircuitBreaker {
     }
 
     fn judge_window(&mut self, now: &mut Now<impl FnOnce() -> u64>) -> Option<Transition> {
+        let run = self.config.consecutive_failures;
+        if run > 0 && self.consecutive_failures >= run {
+            let t = now.get(&mut self.last_now);
+            return self.transition(t, TransitionReason::ConsecutiveFailuresExceeded, None);
+        }
         let totals = self.window.totals(|| now.get(&mut self.last_now));
         let reason = match self.exceeded(totals, self.minimum_calls)? {
             (true, _) => TransitionReason::FailureRateExceeded,
@@ -623,8 +666,12 @@ impl CircuitBreaker {
         let mut open_until_ms = None;
         match to {
             State::Open => {
+                // A round in which some probe succeeded shows the upstream answering again: the
+                // next wait starts over from `initial`, so a flapping upstream is probed at the
+                // pace of its good stretches rather than a wait grown during an earlier outage.
                 if from == State::HalfOpen {
-                    self.reopens = self.reopens.saturating_add(1);
+                    let some_probe_succeeded = self.probes.failures < self.probes.calls;
+                    self.reopens = if some_probe_succeeded { 0 } else { self.reopens.saturating_add(1) };
                 }
                 // The first opening waits `initial`, each failed half-open round one step more.
                 let wait = open_for.unwrap_or_else(|| self.config.open_wait.wait_ms(self.reopens));
@@ -640,6 +687,7 @@ impl CircuitBreaker {
             }
             State::Closed | State::ForcedOpen | State::Disabled | State::MetricsOnly => {
                 self.window.clear();
+                self.consecutive_failures = 0;
                 self.reopens = 0;
                 self.probes_are_current = false;
             }

@@ -205,6 +205,25 @@ fn exponential_open_wait_doubles_per_reopen_and_resets_on_close() {
 }
 
 #[test]
+fn a_round_with_a_successful_probe_resets_the_open_wait_growth() {
+    let mut b = breaker(
+        r#"{ "window": { "kind": "count", "size": 2 }, "minimum_calls": 2, "half_open_permitted": 2,
+             "open_wait": { "kind": "exponential", "initial_ms": 1000, "multiplier": 2, "max_ms": 8000 } }"#,
+    );
+    fail(&mut b, 0);
+    assert_eq!(fail(&mut b, 0).transition.unwrap().open_until_ms, Some(1000));
+    // Two failed rounds: 2 s, then 4 s.
+    fail(&mut b, 1000);
+    assert_eq!(fail(&mut b, 1000).transition.unwrap().open_until_ms, Some(3000));
+    fail(&mut b, 3000);
+    assert_eq!(fail(&mut b, 3000).transition.unwrap().open_until_ms, Some(7000));
+    // One probe of two succeeds: still 50 % failures, open again, but for `initial_ms` only.
+    succeed(&mut b, 7000);
+    let t = fail(&mut b, 7000).transition.unwrap();
+    assert_eq!((t.reason, t.open_until_ms), (TransitionReason::HalfOpenFailureRateExceeded, Some(8000)));
+}
+
+#[test]
 fn retry_after_30_s_opens_for_30_s() {
     let mut b = breaker("{}");
     let p = b.try_acquire(0).permit.unwrap();

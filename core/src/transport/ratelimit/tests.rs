@@ -95,7 +95,7 @@ fn server_saying_zero_requests_left_for_1_s_holds_sends_until_then() {
 }
 
 #[test]
-fn server_remaining_replaces_the_local_level_both_ways() {
+fn server_remaining_lowers_the_local_level_and_never_raises_it() {
     let mut l = limiter(Some(60), Some(10_000));
     let h = RateLimitHeaders {
         requests: Some(Quota { remaining: Some(10), ..Default::default() }),
@@ -106,6 +106,27 @@ fn server_remaining_replaces_the_local_level_both_ways() {
     let s = l.snapshot(0);
     assert_eq!(s.requests.unwrap().remaining, 10, "other clients used the key");
     assert_eq!(s.tokens.unwrap().remaining, 10_000, "never above the configured cap");
+    // A later answer with more left is as old as its request: ours sent since are missing from it.
+    let h = RateLimitHeaders {
+        requests: Some(Quota { remaining: Some(50), ..Default::default() }),
+        ..Default::default()
+    };
+    l.sync(0, &h);
+    assert_eq!(l.snapshot(0).requests.unwrap().remaining, 10);
+}
+
+#[test]
+fn answers_faster_than_the_refill_do_not_starve_the_limiter() {
+    // 60 RPM: one request a second. Answers saying `remaining: 0` every 100 ms must not restart
+    // the wait for the next unit each time: it comes at the local pace all the same.
+    let mut l = limiter(Some(60), None);
+    let zero = RateLimitHeaders { requests: Some(quota(Some(60), 0, 0)), ..Default::default() };
+    l.sync(0, &zero);
+    for t in (100..1000).step_by(100) {
+        l.sync(t, &zero);
+        assert!(!l.reserve(t, 0).ready, "at {t}");
+    }
+    assert!(l.reserve(1000, 0).ready);
 }
 
 #[test]

@@ -232,6 +232,40 @@ export declare class BatchReplay {
   finish(): ReplayOutcome
 }
 
+/** The interruption (barge-in) machine of one Realtime voice session, with its latency budget. */
+export declare class RealtimeSession {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  constructor(config?: InterruptConfig | null)
+  /** One server event (its JSON text, or the parsed object): `{actions, issues, turns, next_timeout_ms}`. */
+  handleEvent(event: Json, nowMs?: number | null): RealtimeStep
+  /** The host played `ms` of item `itemId` so far. */
+  played(itemId: string, ms: number, nowMs?: number | null): RealtimeStep
+  /** Fires the timer due by `nowMs` (call it at `pollTimeout()`). */
+  handleTimeout(nowMs?: number | null): RealtimeStep
+  /** When to call `handleTimeout` next, or null. */
+  pollTimeout(): number | null
+  /** p50 / p95 per stage over the last turns. */
+  latencyStats(): StageStats[]
+}
+
+/** Rotation of an ephemeral Realtime client secret: when to mint (single flight), backoff, connect, reconnect. */
+export declare class RealtimeCredentials {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  constructor(config?: CredentialConfig | null, seed?: number | bigint | null)
+  /** What to do now; only one caller is told `mint`. */
+  decide(nowMs?: number | null): CredentialDecision
+  /** A mint succeeded: the response's `expires_at` (unix ms) read against the host's wall clock now. */
+  minted(expiresAtUnixMs: number, wallUnixMs: number, nowMs?: number | null): void
+  /** A mint failed: wait out the backoff. */
+  mintFailed(nowMs?: number | null): CredentialDecision
+  /** Whether a new connection may use the secret. */
+  canConnect(nowMs?: number | null): ConnectDecision
+  /** When a session that started at `sessionStartedMs` should reconnect. */
+  reconnectAt(sessionStartedMs: number): number
+}
+
 /** One logical request: its idempotency key, deadline, attempts and retry state. */
 export declare class Request {
   /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
@@ -283,6 +317,9 @@ export declare class RetryState {
 export declare function classify(outcome: Outcome, headers?: HeadersInit | null, options?: ClassifyOptions | null): Classification
 
 /** The description of this API as data: every function, class and parameter (the same in every runtime). */
+/** Replays a Realtime session timeline (JSON lines) through the interruption machine. */
+export declare function realtimeReplay(timeline: string): RealtimeReplay
+
 export declare function surface(): SurfaceDescription
 /** The catalogue of stable error codes. */
 export declare function errorCodes(): ErrorCode[]

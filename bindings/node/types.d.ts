@@ -743,3 +743,86 @@ export interface ReplayOutcome {
   ledger: LedgerEntry[]
   not_found: string[]
 }
+
+// ---- realtime ------------------------------------------------------------------------------
+
+export type RealtimeStage = 'detect' | 'first_text' | 'first_audio' | 'playback' | 'voice_to_voice'
+/** The interruption machine's settings (`new RealtimeSession(config)`, a timeline's config line). */
+export interface InterruptConfig {
+  transport?: 'websocket' | 'webrtc'
+  interrupt_response?: boolean
+  audio_format?: 'pcm16' | 'g711_ulaw' | 'g711_alaw'
+  min_interruption_ms?: number
+  false_interruption_timeout_ms?: number
+  resume_false_interruption?: boolean
+  budgets?: {
+    detect_ms?: number | null
+    first_text_ms?: number | null
+    first_audio_ms?: number | null
+    playback_ms?: number | null
+    voice_to_voice_ms?: number | null
+  }
+  history?: number
+}
+export interface RealtimeAction {
+  at_ms: number
+  action: 'send' | 'stop_playback' | 'resume_playback'
+  /** With `send`: the client event, as the API takes it. */
+  event?: { type: string; [key: string]: Json }
+  /** With `stop_playback` / `resume_playback`: the assistant item (absent over WebRTC). */
+  item_id?: string | null
+}
+export interface RealtimeIssue {
+  at_ms: number
+  code: string
+  message: string
+}
+export interface RealtimeTurn {
+  speech_end_ms: number
+  detect_ms: number | null
+  first_text_ms: number | null
+  first_audio_ms: number | null
+  playback_ms: number | null
+  voice_to_voice_ms: number | null
+  violations: RealtimeStage[]
+}
+export interface RealtimeStep {
+  actions: RealtimeAction[]
+  issues: RealtimeIssue[]
+  turns: RealtimeTurn[]
+  next_timeout_ms: number | null
+}
+export interface StageStats {
+  stage: RealtimeStage
+  count: number
+  p50_ms: number | null
+  p95_ms: number | null
+}
+export interface RealtimeReplay {
+  actions: RealtimeAction[]
+  issues: RealtimeIssue[]
+  turns: RealtimeTurn[]
+  latency: StageStats[]
+}
+/** Client-secret rotation settings (`new RealtimeCredentials(config)`). */
+export interface CredentialConfig {
+  refresh_margin_ms?: number
+  refresh_jitter_ms?: number
+  min_remaining_to_connect_ms?: number
+  max_clock_skew_ms?: number
+  mint_timeout_ms?: number
+  backoff?: BackoffConfig
+  session_cap_ms?: number
+  reconnect_margin_ms?: number
+}
+export interface CredentialDecision {
+  action: 'mint' | 'wait' | 'ready'
+  reason: 'no_secret' | 'refresh_due' | 'fresh' | 'mint_in_flight' | 'mint_timed_out' | 'backoff'
+  at_ms: number | null
+  failures: number
+}
+export interface ConnectDecision {
+  ok: boolean
+  reason: 'ok' | 'no_secret' | 'expiring'
+  remaining_ms: number | null
+}

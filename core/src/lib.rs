@@ -19,6 +19,7 @@ pub mod batch;
 pub mod document;
 mod error;
 pub mod policy;
+pub mod realtime;
 mod rng;
 pub mod schema;
 pub mod surface;

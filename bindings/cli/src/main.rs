@@ -2,6 +2,7 @@
 //! and gate schemas and model output in CI.
 
 mod batch;
+mod realtime;
 mod schema;
 mod svg;
 mod table;
@@ -73,6 +74,11 @@ enum Command {
         #[command(subcommand)]
         command: schema::SchemaCommand,
     },
+    /// Realtime voice sessions: replay a timeline through the interruption machine.
+    Realtime {
+        #[command(subcommand)]
+        command: realtime::RealtimeCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -125,6 +131,16 @@ fn main() -> ExitCode {
             return match batch::run(command) {
                 Ok(batch::Outcome::Done) => ExitCode::SUCCESS,
                 Ok(batch::Outcome::Findings) => ExitCode::FAILURE,
+                Err(trouble) => {
+                    eprintln!("breakwater: {trouble}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+        Command::Realtime { command } => {
+            return match realtime::run(command) {
+                Ok(false) => ExitCode::SUCCESS,
+                Ok(true) => ExitCode::FAILURE,
                 Err(trouble) => {
                     eprintln!("breakwater: {trouble}");
                     ExitCode::from(2)

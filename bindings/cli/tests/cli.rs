@@ -441,3 +441,25 @@ fn simulate_refuses_a_scenario_too_large_to_run_with_its_estimate() {
 fn breakwater_sim_default() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../sim/src/default.toml")).unwrap()
 }
+
+#[test]
+fn realtime_replay_prints_the_actions_and_turns_of_a_timeline() {
+    let timeline = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/realtime/barge-in.jsonl");
+    let out = breakwater(&["realtime", "replay", timeline, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sent: Vec<&str> =
+        report["actions"].as_array().unwrap().iter().filter_map(|a| a["event"]["type"].as_str()).collect();
+    assert_eq!(sent, ["response.cancel", "conversation.item.truncate"]);
+    assert_eq!(report["turns"].as_array().unwrap().len(), 2);
+    let text = String::from_utf8(breakwater(&["realtime", "replay", timeline]).stdout).unwrap();
+    assert!(text.contains("stop_playback a1") && text.contains("voice_to_voice"), "{text}");
+    // A timeline with issues exits 1, naming the line; one that cannot be read exits 2.
+    let bad =
+        temp("bad-timeline.jsonl", "{\"at_ms\": 0, \"server\": {\"type\": \"warp.drive\"}}\nnot json\n");
+    let out = breakwater(&["realtime", "replay", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("unknown_event") && text.contains("line 2"), "{text}");
+    assert_eq!(breakwater(&["realtime", "replay", "/no/such/timeline.jsonl"]).status.code(), Some(2));
+}

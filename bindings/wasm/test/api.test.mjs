@@ -64,9 +64,9 @@ test('the module exports exactly the names of docs/bindings.md', () => {
       .sort();
   assert.deepEqual(Object.keys(wasm).sort(), [
     'Backoff', 'BatchPlanner', 'BatchReplay', 'BatchRouter', 'BreakerRegistry', 'CircuitBreaker', 'Client', 'Deadline', 'ErrorBudget', 'IdempotencyKeys',
-    'Policy', 'RateLimiter', 'Request', 'RetryBudget', 'RetryState', 'SchemaValidator', 'StreamCheck', 'TolerantReader',
+    'Policy', 'RateLimiter', 'RealtimeCredentials', 'RealtimeSession', 'Request', 'RetryBudget', 'RetryState', 'SchemaValidator', 'StreamCheck', 'TolerantReader',
     'classify', 'diffSchemas', 'errorCodes', 'extractOutput', 'lintSchema', 'parseGoDuration', 'parseHttpDate', 'parseRfc3339',
-    'rateLimits', 'repairJson', 'retryAfter', 'surface', 'toStrict', 'validate', 'validateText',
+    'rateLimits', 'realtimeReplay', 'repairJson', 'retryAfter', 'surface', 'toStrict', 'validate', 'validateText',
   ]);
   assert.deepEqual(statics(Policy), ['fromJson', 'fromObject', 'fromToml', 'preset', 'schema']);
   assert.deepEqual(methods(Policy), ['toJson', 'toObject']);

@@ -153,7 +153,7 @@ mod tests {
     #[test]
     fn the_description_names_every_class_and_parameter() {
         let s = describe();
-        assert_eq!(s.functions.len(), 14);
+        assert_eq!(s.functions.len(), 15);
         let names: Vec<_> = s.classes.iter().map(|c| c.name).collect();
         assert_eq!(
             names,
@@ -173,6 +173,8 @@ mod tests {
                 "BatchPlanner",
                 "BatchRouter",
                 "BatchReplay",
+                "RealtimeSession",
+                "RealtimeCredentials",
                 "Request",
                 "Client"
             ]

@@ -50,11 +50,13 @@ mod batch;
 mod describe;
 mod handles;
 mod ops;
+mod realtime;
 
 pub use batch::*;
 pub use describe::{describe, Class, Op, Param, Returns, Surface};
 pub use handles::{borrow, HandleClass, Handles};
 pub use ops::*;
+pub use realtime::*;
 
 /// In an expander of [`surface!`]: calls `$m!($($pre)*; MEMBER)` for each member of a class
 /// body (its constructor, static methods and methods, each with its doc lines), so that an
@@ -136,6 +138,9 @@ macro_rules! surface {
                 -> Value $crate::schema::tolerant::Repaired = $crate::surface::schema_repair;
             fn extract_output "extractOutput" (body: Json serde_json::Value)
                 -> Value $crate::schema::tolerant::ModelOutput = $crate::surface::schema_extract;
+            /// Replays a Realtime session timeline (JSON lines): `{actions, issues, turns, latency}`.
+            fn realtime_replay "realtimeReplay" (timeline: Text String)
+                -> Value $crate::realtime::ReplayReport = $crate::surface::realtime_replay;
 
             class Policy "Policy" ($crate::policy::Policy) {
                 /// Reads and validates a policy from JSON text (errors carry line and column).
@@ -377,6 +382,47 @@ macro_rules! surface {
                 fn push "push" (line: Bytes Vec<u8>)
                     -> Value Option<$crate::batch::Placement> = $crate::surface::batch_replay_push;
                 fn finish "finish" () -> Value $crate::batch::ReplayOutcome = $crate::surface::batch_replay_finish;
+            }
+
+            /// The interruption (barge-in) machine of one Realtime voice session, with its
+            /// latency budget: server events and playback progress in, actions out.
+            class RealtimeSession "RealtimeSession" ($crate::realtime::Interruptions) {
+                new (config: Config Option<$crate::realtime::InterruptConfig>) = $crate::surface::realtime_new;
+                /// One server event (its JSON text, or the parsed object): `{actions, issues, turns, next_timeout_ms}`.
+                fn handle_event "handleEvent" (event: Json serde_json::Value, now_ms: Time u64)
+                    -> Value $crate::realtime::Step = $crate::surface::realtime_handle_event;
+                /// The host played `ms` of item `item_id` so far.
+                fn played "played" (item_id: Text String, ms: Count u64, now_ms: Time u64)
+                    -> Value $crate::realtime::Step = $crate::surface::realtime_played;
+                /// Fires the timer due by `now_ms` (call it at `poll_timeout()`).
+                fn handle_timeout "handleTimeout" (now_ms: Time u64)
+                    -> Value $crate::realtime::Step = $crate::surface::realtime_handle_timeout;
+                /// When to call `handle_timeout` next, or null.
+                fn poll_timeout "pollTimeout" () -> Value Option<u64> = $crate::surface::realtime_poll_timeout;
+                /// p50 / p95 per stage over the last turns: `[{stage, count, p50_ms, p95_ms}]`.
+                fn latency_stats "latencyStats" ()
+                    -> Value Vec<$crate::realtime::StageStats> = $crate::surface::realtime_latency_stats;
+            }
+
+            /// Rotation of an ephemeral Realtime client secret: when to mint (single flight),
+            /// backoff after a failed mint, whether a secret may still connect, when to reconnect.
+            class RealtimeCredentials "RealtimeCredentials" ($crate::realtime::Credentials) {
+                new (config: Config Option<$crate::realtime::CredentialConfig>, seed: Seed u64) = $crate::surface::realtime_credentials_new;
+                /// What to do now: `{action: mint | wait | ready, reason, at_ms, failures}`; only one caller is told `mint`.
+                fn decide "decide" (now_ms: Time u64)
+                    -> Value $crate::realtime::CredentialDecision = $crate::surface::realtime_credentials_decide;
+                /// A mint succeeded: the response's `expires_at` (unix ms) read against the host's wall clock now.
+                fn minted "minted" (expires_at_unix_ms: Count u64, wall_unix_ms: Count u64, now_ms: Time u64)
+                    -> Value () = $crate::surface::realtime_credentials_minted;
+                /// A mint failed: `{action: wait, reason: backoff, at_ms, failures}`.
+                fn mint_failed "mintFailed" (now_ms: Time u64)
+                    -> Value $crate::realtime::CredentialDecision = $crate::surface::realtime_credentials_mint_failed;
+                /// Whether a new connection may use the secret: `{ok, reason, remaining_ms}`.
+                fn can_connect "canConnect" (now_ms: Time u64)
+                    -> Value $crate::realtime::ConnectDecision = $crate::surface::realtime_credentials_can_connect;
+                /// When a session that started at `session_started_ms` should reconnect.
+                fn reconnect_at "reconnectAt" (session_started_ms: Count u64)
+                    -> Value u64 = $crate::surface::realtime_credentials_reconnect_at;
             }
 
             class Request "Request" ($crate::transport::client::Request) {

@@ -22,6 +22,12 @@
 //! ```
 //!
 //! Nothing here reads a clock: `now_ms` is the host's monotonic time.
+//!
+//! A request that finds its key's breaker open gives up at once unless the policy's
+//! `breaker_wait_ms` lets it wait, making no call, for the breaker to let probes through
+//! (`conservative`: its whole deadline). On the simulator's `flapping` and `one_key_down`
+//! shapes, failing fast lost every request that arrived during an outage; waiting turns those
+//! that arrive near its end into successes after it, while the upstream sees only probes.
 
 use serde::Serialize;
 

@@ -488,6 +488,65 @@ class ReplayOutcome(TypedDict):
 
 # ---- functions -------------------------------------------------------------------------------
 
+# ---- realtime ------------------------------------------------------------------------------
+
+RealtimeStage = Literal["detect", "first_text", "first_audio", "playback", "voice_to_voice"]
+
+class RealtimeAction(TypedDict):
+    at_ms: int
+    action: Literal["send", "stop_playback", "resume_playback"]
+    event: NotRequired[Dict[str, Any]]
+    """With ``send``: the client event, as the API takes it."""
+    item_id: NotRequired[Optional[str]]
+    """With ``stop_playback`` / ``resume_playback``: the assistant item (absent over WebRTC)."""
+
+class RealtimeIssue(TypedDict):
+    at_ms: int
+    code: str
+    message: str
+
+class RealtimeTurn(TypedDict):
+    speech_end_ms: int
+    detect_ms: Optional[int]
+    first_text_ms: Optional[int]
+    first_audio_ms: Optional[int]
+    playback_ms: Optional[int]
+    voice_to_voice_ms: Optional[int]
+    violations: List[RealtimeStage]
+
+class RealtimeStep(TypedDict):
+    actions: List[RealtimeAction]
+    issues: List[RealtimeIssue]
+    turns: List[RealtimeTurn]
+    next_timeout_ms: Optional[int]
+
+class StageStats(TypedDict):
+    stage: RealtimeStage
+    count: int
+    p50_ms: Optional[int]
+    p95_ms: Optional[int]
+
+class CredentialDecision(TypedDict):
+    action: Literal["mint", "wait", "ready"]
+    reason: Literal["no_secret", "refresh_due", "fresh", "mint_in_flight", "mint_timed_out", "backoff"]
+    at_ms: Optional[int]
+    failures: int
+
+class ConnectDecision(TypedDict):
+    ok: bool
+    reason: Literal["ok", "no_secret", "expiring"]
+    remaining_ms: Optional[int]
+
+class RealtimeReplay(TypedDict):
+    actions: List[RealtimeAction]
+    issues: List[RealtimeIssue]
+    turns: List[RealtimeTurn]
+    latency: List[StageStats]
+
+
+def realtime_replay(timeline: str) -> RealtimeReplay:
+    """Replays a Realtime session timeline (JSON lines) through the interruption machine."""
+
 def classify(
     outcome: str,
     headers: Optional[Headers] = ...,
@@ -751,6 +810,28 @@ class BatchReplay:
     def __new__(cls, manifest: Manifest, route: RouteReport, retry: Json, ledger: Json) -> "BatchReplay": ...
     def push(self, line: Union[str, bytes]) -> Optional[Placement]: ...
     def finish(self) -> ReplayOutcome: ...
+
+@final
+class RealtimeSession:
+    """The interruption (barge-in) machine of one Realtime voice session, with its latency budget."""
+
+    def __new__(cls, config: Optional[Config] = ...) -> "RealtimeSession": ...
+    def handle_event(self, event: Json, now_ms: Optional[Time] = ...) -> RealtimeStep: ...
+    def played(self, item_id: str, ms: int, now_ms: Optional[Time] = ...) -> RealtimeStep: ...
+    def handle_timeout(self, now_ms: Optional[Time] = ...) -> RealtimeStep: ...
+    def poll_timeout(self) -> Optional[int]: ...
+    def latency_stats(self) -> List[StageStats]: ...
+
+@final
+class RealtimeCredentials:
+    """Rotation of an ephemeral Realtime client secret: when to mint (single flight), backoff, connect, reconnect."""
+
+    def __new__(cls, config: Optional[Config] = ..., seed: Optional[int] = ...) -> "RealtimeCredentials": ...
+    def decide(self, now_ms: Optional[Time] = ...) -> CredentialDecision: ...
+    def minted(self, expires_at_unix_ms: int, wall_unix_ms: int, now_ms: Optional[Time] = ...) -> None: ...
+    def mint_failed(self, now_ms: Optional[Time] = ...) -> CredentialDecision: ...
+    def can_connect(self, now_ms: Optional[Time] = ...) -> ConnectDecision: ...
+    def reconnect_at(self, session_started_ms: int) -> int: ...
 
 @final
 class Request:

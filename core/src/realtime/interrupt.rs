@@ -1,0 +1,613 @@
+//! The interruption (barge-in) machine of a Realtime voice session, sans-I/O in the str0m
+//! style: inputs in (server events, the host's playback progress, timers), actions out.
+//!
+//! Host contract: pass every server event to [`Interruptions::handle_event`] (or the JSON text
+//! to [`Interruptions::handle_json`]), the playback position of the item playing to
+//! [`Interruptions::played`], and call [`Interruptions::handle_timeout`] at
+//! [`Interruptions::poll_timeout`]; carry out each returned [`Action`] in order. Each call
+//! returns the actions, issues and finished turns it produced, and the next timer.
+//!
+//! The phases and what moves them (the whole table; `interrupt` and `resume` below):
+//!
+//! ```text
+//! phase         input                                  → phase        actions
+//! Idle          audio delta / buffer started           → Speaking
+//! Speaking      playback finished                      → Idle
+//! Speaking      speech started, min_interruption_ms 0  → Interrupted  interrupt
+//! Speaking      speech started                         → Paused       stop_playback, timer confirm
+//! Paused        timer confirm (still speaking)         → Interrupted  interrupt
+//! Paused        speech stopped                         → Resumable    timer false_interruption
+//! Resumable     speech started                         → Paused       timer confirm
+//! Resumable     timer false_interruption, resume       → Speaking     resume_playback
+//! Resumable     timer false_interruption, no resume    → Interrupted  interrupt
+//! Paused/Resum. response.created (the user's turn)     → Interrupted  interrupt
+//! Interrupted   audio delta of another item            → Speaking
+//! ```
+//!
+//! `interrupt` sends `response.cancel` only while a response is in progress and the server
+//! does not cancel by itself (`interrupt_response` off); then, over WebSocket,
+//! `conversation.item.truncate` at `min(played, received)` ms (never past the audio received:
+//! the API rejects that) and `stop_playback` if playback was not paused already; over WebRTC,
+//! `output_audio_buffer.clear` (the server truncates; the client sends none). Speech that
+//! starts after playback finished is the user's next turn: no cancel, no truncate.
+//!
+//! Playback position: the host's `played` reports; without them, the time since the item's
+//! first delta while playing (openai-agents' fallback tracker), frozen while paused.
+
+use std::collections::VecDeque;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::event::{BadEvent, Envelope, ServerEvent};
+use super::latency::{Budgets, Marks, Rolling, StageStats, Turn};
+use crate::document::de;
+use crate::{Error, ErrorCode, Result};
+
+stable_codes! {
+    /// How audio reaches the user.
+    pub enum Transport {
+        /// The client plays the audio deltas it receives (and truncates what it did not play).
+        Websocket = "websocket",
+        /// The server plays into a media track (`output_audio_buffer.*` events; it truncates).
+        Webrtc = "webrtc",
+    }
+}
+
+stable_codes! {
+    /// The output audio format: how many ms a delta's bytes hold.
+    pub enum AudioFormat {
+        /// 16-bit PCM at 24 kHz: 48 bytes a ms.
+        Pcm16 = "pcm16",
+        /// G.711 µ-law at 8 kHz: 8 bytes a ms.
+        G711Ulaw = "g711_ulaw",
+        /// G.711 A-law at 8 kHz: 8 bytes a ms.
+        G711Alaw = "g711_alaw",
+    }
+}
+
+impl AudioFormat {
+    const fn bytes_per_ms(self) -> u64 {
+        match self {
+            Self::Pcm16 => 48,
+            Self::G711Ulaw | Self::G711Alaw => 8,
+        }
+    }
+}
+
+/// The longest duration a setting may hold: a Realtime session lasts 60 minutes at most.
+const MAX_SETTING_MS: u64 = 3_600_000;
+
+/// Settings of the interruption machine; defaults follow LiveKit Agents' interruption options.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct InterruptConfig {
+    /// `websocket` (default) or `webrtc`.
+    pub transport: Transport,
+    /// The session's `turn_detection.interrupt_response`: the server cancels the response
+    /// itself when speech starts. Default true (the API's default).
+    pub interrupt_response: bool,
+    /// The output audio format. Default `pcm16`.
+    pub audio_format: AudioFormat,
+    /// Speech shorter than this does not interrupt (a cough, "uh-huh"). Default 500
+    /// (LiveKit `min_duration` 0.5 s); 0 interrupts at speech start.
+    #[serde(deserialize_with = "de::duration_ms")]
+    pub min_interruption_ms: u64,
+    /// After short speech, how long to wait for the user's turn before calling it a false
+    /// interruption. Default 2000 (LiveKit `false_interruption_timeout` 2 s).
+    #[serde(deserialize_with = "de::duration_ms")]
+    pub false_interruption_timeout_ms: u64,
+    /// Resume playback after a false interruption (else it interrupts). Default true (LiveKit).
+    pub resume_false_interruption: bool,
+    /// Latency budgets per stage of a turn.
+    pub budgets: Budgets,
+    /// Turns kept per stage for the rolling percentiles. Default 512.
+    pub history: u32,
+}
+
+impl Default for InterruptConfig {
+    fn default() -> Self {
+        Self {
+            transport: Transport::Websocket,
+            interrupt_response: true,
+            audio_format: AudioFormat::Pcm16,
+            min_interruption_ms: 500,
+            false_interruption_timeout_ms: 2000,
+            resume_false_interruption: true,
+            budgets: Budgets::default(),
+            history: 512,
+        }
+    }
+}
+
+impl InterruptConfig {
+    /// Checks that every duration fits a session and the history is usable.
+    ///
+    /// # Errors
+    /// `out_of_range` at the field.
+    pub fn validate(&self) -> Result<()> {
+        for (value, path) in [
+            (self.min_interruption_ms, "min_interruption_ms"),
+            (self.false_interruption_timeout_ms, "false_interruption_timeout_ms"),
+        ] {
+            if value > MAX_SETTING_MS {
+                return Err(Error::new(
+                    ErrorCode::OutOfRange,
+                    path,
+                    format!("{value} ms is longer than a Realtime session (60 minutes)"),
+                ));
+            }
+        }
+        if !(1..=65_536).contains(&self.history) {
+            return Err(Error::new(ErrorCode::OutOfRange, "history", "must be in 1..=65536"));
+        }
+        Ok(())
+    }
+}
+
+stable_codes! {
+    /// What the host does.
+    pub enum ActionKind {
+        /// Send `event` to the server.
+        Send = "send",
+        /// Stop (pause) local playback of `item_id`.
+        StopPlayback = "stop_playback",
+        /// Resume local playback of `item_id` where it stopped.
+        ResumePlayback = "resume_playback",
+    }
+}
+
+/// One thing for the host to do, in order.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Action {
+    /// When the machine decided it.
+    pub at_ms: u64,
+    /// Send, stop or resume playback.
+    pub action: ActionKind,
+    /// With `send`: the client event, exactly as the API takes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<serde_json::Value>,
+    /// With `stop_playback` / `resume_playback`: the assistant item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<String>,
+}
+
+/// An input the machine reported and ignored (or took as best it could); its state stays valid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Issue {
+    /// When.
+    pub at_ms: u64,
+    /// `syntax_error`, `unknown_event`, `missing_field`, `invalid_base64`, `duplicate_event`,
+    /// `time_backwards`, `out_of_order`, `unknown_item`, `played_backwards`, `server_error`;
+    /// a config line's error code (`out_of_range`, `unknown_variant`, ...) in a replay.
+    pub code: &'static str,
+    /// What happened, with the event type and ids.
+    pub message: String,
+}
+
+/// What one input produced.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Step {
+    /// Actions for the host, in order.
+    pub actions: Vec<Action>,
+    /// Inputs reported and ignored.
+    pub issues: Vec<Issue>,
+    /// Turns that ended (their playback started), with stage durations and violations.
+    pub turns: Vec<Turn>,
+    /// When to call `handle_timeout` next, if a timer is set.
+    pub next_timeout_ms: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    Speaking,
+    /// The user started speaking at `since`; playback is paused until the speech is confirmed.
+    Paused,
+    /// The speech stopped before it was long enough: a false interruption unless a turn comes.
+    Resumable,
+    Interrupted,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Timer {
+    Confirm,
+    FalseInterruption,
+}
+
+/// The assistant item being played (WebSocket).
+#[derive(Clone, Debug)]
+struct Item {
+    id: String,
+    bytes: u64,
+    audio_done: bool,
+    /// Played ms: the host's last report, or the estimate frozen when playback paused.
+    played: u64,
+    /// While playing without host reports: (since when, played then).
+    clock: Option<(u64, u64)>,
+    reported: bool,
+}
+
+/// The interruption machine of one Realtime session; see the module docs.
+#[derive(Clone, Debug)]
+pub struct Interruptions {
+    config: InterruptConfig,
+    phase: Phase,
+    timer: Option<(u64, Timer)>,
+    /// The response in progress (`response.created` without its `response.done`).
+    response: Option<String>,
+    item: Option<Item>,
+    /// Items interrupted: their late deltas are dropped quietly. Bounded.
+    interrupted: VecDeque<String>,
+    turn: Option<Marks>,
+    rolling: Rolling,
+    last_ms: u64,
+    /// The last event ids seen, to recognise a repeated event. Bounded.
+    seen: VecDeque<String>,
+}
+
+const KEEP_INTERRUPTED: usize = 16;
+const KEEP_SEEN: usize = 64;
+
+impl Interruptions {
+    /// A machine in the idle phase.
+    ///
+    /// # Errors
+    /// As [`InterruptConfig::validate`].
+    pub fn new(config: InterruptConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Self {
+            rolling: Rolling::new(config.history as usize),
+            config,
+            phase: Phase::Idle,
+            timer: None,
+            response: None,
+            item: None,
+            interrupted: VecDeque::new(),
+            turn: None,
+            last_ms: 0,
+            seen: VecDeque::new(),
+        })
+    }
+
+    /// The settings.
+    #[must_use]
+    pub fn config(&self) -> &InterruptConfig {
+        &self.config
+    }
+
+    /// When to call [`Self::handle_timeout`] next. Changes after every input.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<u64> {
+        self.timer.map(|(at, _)| at)
+    }
+
+    /// p50 / p95 per stage over the last `history` turns.
+    #[must_use]
+    pub fn latency_stats(&self) -> Vec<StageStats> {
+        self.rolling.stats()
+    }
+
+    /// One server event as JSON text; a bad or repeated event is an issue, never an error.
+    pub fn handle_json(&mut self, now_ms: u64, text: &str) -> Step {
+        self.handle_envelope(now_ms, Envelope::parse(text))
+    }
+
+    /// One server event as a parsed value (a dict from a binding).
+    pub fn handle_value(&mut self, now_ms: u64, value: &serde_json::Value) -> Step {
+        self.handle_envelope(now_ms, Envelope::from_value(value))
+    }
+
+    fn handle_envelope(&mut self, now_ms: u64, read: std::result::Result<Envelope<'_>, BadEvent>) -> Step {
+        match read {
+            Ok(Envelope { event_id: Some(id), .. }) if self.seen.iter().any(|s| *s == id) => self.bad_input(
+                now_ms,
+                "duplicate_event",
+                format!("event {id} arrived twice; the repeat is ignored"),
+            ),
+            Ok(Envelope { event_id, event }) => {
+                if let Some(id) = event_id {
+                    if self.seen.len() == KEEP_SEEN {
+                        self.seen.pop_front();
+                    }
+                    self.seen.push_back(id.into_owned());
+                }
+                self.handle_event(now_ms, &event)
+            }
+            Err(bad) => self.bad_input(now_ms, bad.code, bad.message),
+        }
+    }
+
+    fn bad_input(&mut self, now_ms: u64, code: &'static str, message: String) -> Step {
+        let mut step = Step::default();
+        let now = self.observe(now_ms, &mut step);
+        step.issues.push(Issue { at_ms: now, code, message });
+        self.finish(step)
+    }
+
+    /// One server event.
+    pub fn handle_event(&mut self, now_ms: u64, event: &ServerEvent<'_>) -> Step {
+        let mut step = Step::default();
+        let now = self.observe(now_ms, &mut step);
+        self.fire_due(now, &mut step);
+        match event {
+            ServerEvent::SpeechStarted { .. } => self.speech_started(now, &mut step),
+            ServerEvent::SpeechStopped => {
+                if self.phase == Phase::Paused {
+                    self.phase = Phase::Resumable;
+                    self.timer =
+                        Some((now + self.config.false_interruption_timeout_ms, Timer::FalseInterruption));
+                }
+                // A turn still open got an answer that never played (or none): it ends here.
+                if let Some(open) = self.turn.take().filter(|t| t.response_created.is_some()) {
+                    step.turns.push(self.rolling.close(&open, &self.config.budgets));
+                }
+                self.turn = Some(Marks { speech_end: now, ..Marks::default() });
+            }
+            ServerEvent::ResponseCreated { id } => {
+                if matches!(self.phase, Phase::Paused | Phase::Resumable) {
+                    // The user's turn was committed: the speech was an interruption after all.
+                    self.interrupt(now, &mut step);
+                }
+                self.response = Some(id.to_string());
+                if let Some(t) = self.turn.as_mut().filter(|t| t.response_created.is_none()) {
+                    t.response_created = Some(now);
+                }
+            }
+            ServerEvent::ResponseDone { id, .. } => {
+                if self.response.as_deref() == Some(id.as_ref()) {
+                    self.response = None;
+                } else {
+                    step.issues.push(self.issue(
+                        now,
+                        "out_of_order",
+                        format!("response.done for {id}, not in progress"),
+                    ));
+                }
+            }
+            ServerEvent::TextDelta => {
+                if let Some(t) = self.turn.as_mut().filter(|t| t.first_text.is_none()) {
+                    t.first_text = Some(now);
+                }
+            }
+            ServerEvent::AudioDelta { item_id, bytes } => self.audio(now, item_id, *bytes, &mut step),
+            ServerEvent::AudioDone { item_id } => {
+                if let Some(item) = self.item.as_mut().filter(|i| i.id == *item_id) {
+                    item.audio_done = true;
+                    self.check_finished(now);
+                } else if !self.was_interrupted(item_id) {
+                    step.issues.push(self.issue(
+                        now,
+                        "unknown_item",
+                        format!("audio done for item {item_id}"),
+                    ));
+                }
+            }
+            ServerEvent::BufferStarted => {
+                if self.config.transport == Transport::Webrtc && self.phase != Phase::Paused {
+                    self.phase = Phase::Speaking;
+                    self.mark_playback(now, &mut step);
+                }
+            }
+            ServerEvent::BufferStopped | ServerEvent::BufferCleared => {
+                if self.config.transport == Transport::Webrtc && self.phase == Phase::Speaking {
+                    self.phase = Phase::Idle;
+                }
+            }
+            ServerEvent::Truncated { .. } | ServerEvent::Other => {}
+            ServerEvent::Error { code, message } => {
+                step.issues.push(self.issue(now, "server_error", format!("{code}: {message}")));
+            }
+        }
+        self.finish(step)
+    }
+
+    /// The host played `ms` of item `item_id` so far (WebSocket).
+    pub fn played(&mut self, now_ms: u64, item_id: &str, ms: u64) -> Step {
+        let mut step = Step::default();
+        let now = self.observe(now_ms, &mut step);
+        self.fire_due(now, &mut step);
+        if let Some(item) = self.item.as_mut().filter(|i| i.id == item_id) {
+            if item.reported && ms < item.played {
+                let message = format!("item {item_id}: played {ms} ms after {} ms", item.played);
+                step.issues.push(Issue { at_ms: now, code: "played_backwards", message });
+            } else {
+                item.played = ms;
+                item.reported = true;
+                item.clock = None;
+                if ms > 0 {
+                    self.mark_playback(now, &mut step);
+                }
+                self.check_finished(now);
+            }
+        } else if !self.was_interrupted(item_id) {
+            step.issues.push(self.issue(now, "unknown_item", format!("played for item {item_id}")));
+        }
+        self.finish(step)
+    }
+
+    /// Fires the timer due at `now_ms`, if any (extra calls do nothing).
+    pub fn handle_timeout(&mut self, now_ms: u64) -> Step {
+        let mut step = Step::default();
+        let now = self.observe(now_ms, &mut step);
+        self.fire_due(now, &mut step);
+        self.finish(step)
+    }
+
+    fn finish(&self, mut step: Step) -> Step {
+        step.next_timeout_ms = self.poll_timeout();
+        step
+    }
+
+    /// Time only moves forward: an earlier time is read as the latest seen, and reported.
+    fn observe(&mut self, now_ms: u64, step: &mut Step) -> u64 {
+        if now_ms < self.last_ms {
+            let message =
+                format!("time {now_ms} ms is before {} ms; read as {} ms", self.last_ms, self.last_ms);
+            step.issues.push(Issue { at_ms: self.last_ms, code: "time_backwards", message });
+        }
+        self.last_ms = self.last_ms.max(now_ms);
+        self.last_ms
+    }
+
+    fn issue(&self, at_ms: u64, code: &'static str, message: String) -> Issue {
+        Issue { at_ms, code, message }
+    }
+
+    fn fire_due(&mut self, now: u64, step: &mut Step) {
+        let Some((at, timer)) = self.timer.filter(|(at, _)| *at <= now) else { return };
+        self.timer = None;
+        match (self.phase, timer) {
+            (Phase::Paused, Timer::Confirm) => self.interrupt(at, step),
+            (Phase::Resumable, Timer::FalseInterruption) if self.config.resume_false_interruption => {
+                self.phase = Phase::Speaking;
+                if let Some(item) = self.item.as_mut() {
+                    if !item.reported {
+                        item.clock = Some((at, item.played));
+                    }
+                }
+                self.push_playback(at, ActionKind::ResumePlayback, step);
+            }
+            (Phase::Resumable, Timer::FalseInterruption) => self.interrupt(at, step),
+            _ => {}
+        }
+    }
+
+    fn speech_started(&mut self, now: u64, step: &mut Step) {
+        self.check_finished(now);
+        match self.phase {
+            Phase::Speaking if self.config.min_interruption_ms == 0 => self.interrupt(now, step),
+            Phase::Speaking => {
+                self.freeze(now);
+                self.push_playback(now, ActionKind::StopPlayback, step);
+                self.phase = Phase::Paused;
+                self.timer = Some((now + self.config.min_interruption_ms, Timer::Confirm));
+            }
+            Phase::Resumable => {
+                self.phase = Phase::Paused;
+                self.timer = Some((now + self.config.min_interruption_ms, Timer::Confirm));
+            }
+            Phase::Idle | Phase::Paused | Phase::Interrupted => {}
+        }
+    }
+
+    fn audio(&mut self, now: u64, item_id: &str, bytes: u64, step: &mut Step) {
+        if self.was_interrupted(item_id) {
+            return; // deltas the server sent before it saw the cancel
+        }
+        match self.item.as_mut().filter(|i| i.id == item_id) {
+            Some(item) => item.bytes += bytes,
+            None => {
+                if matches!(self.phase, Phase::Paused | Phase::Resumable) {
+                    // A new answer while the user speaks: the earlier one is over.
+                    self.interrupt(now, step);
+                }
+                self.item = Some(Item {
+                    id: item_id.to_owned(),
+                    bytes,
+                    audio_done: false,
+                    played: 0,
+                    clock: Some((now, 0)),
+                    reported: false,
+                });
+                self.phase = Phase::Speaking;
+            }
+        }
+        if let Some(t) = self.turn.as_mut().filter(|t| t.first_audio.is_none()) {
+            t.first_audio = Some(now);
+        }
+    }
+
+    fn received_ms(&self, item: &Item) -> u64 {
+        item.bytes / self.config.audio_format.bytes_per_ms()
+    }
+
+    /// Played ms of `item` at `now`: the host's report, or the running estimate.
+    fn played_ms(&self, item: &Item, now: u64) -> u64 {
+        let played = match item.clock {
+            Some((since, base)) => base + now.saturating_sub(since),
+            None => item.played,
+        };
+        played.min(self.received_ms(item))
+    }
+
+    fn freeze(&mut self, now: u64) {
+        if let Some(item) = self.item.clone() {
+            let played = self.played_ms(&item, now);
+            if let Some(i) = self.item.as_mut() {
+                i.played = played;
+                i.clock = None;
+            }
+        }
+    }
+
+    /// Speaking ends when all the audio arrived and was played.
+    fn check_finished(&mut self, now: u64) {
+        if self.phase != Phase::Speaking || self.config.transport == Transport::Webrtc {
+            return;
+        }
+        if let Some(item) = &self.item {
+            if item.audio_done && self.played_ms(item, now) >= self.received_ms(item) {
+                self.phase = Phase::Idle;
+            }
+        }
+    }
+
+    fn was_interrupted(&self, item_id: &str) -> bool {
+        self.interrupted.iter().any(|i| i == item_id)
+    }
+
+    fn mark_playback(&mut self, now: u64, step: &mut Step) {
+        let Some(mut t) = self.turn.filter(|t| t.playback_start.is_none() && t.response_created.is_some())
+        else {
+            return;
+        };
+        t.playback_start = Some(now);
+        self.turn = None;
+        step.turns.push(self.rolling.close(&t, &self.config.budgets));
+    }
+
+    fn push_playback(&self, at_ms: u64, action: ActionKind, step: &mut Step) {
+        let item_id = self.item.as_ref().map(|i| i.id.clone());
+        step.actions.push(Action { at_ms, action, event: None, item_id });
+    }
+
+    fn send(at_ms: u64, event: serde_json::Value, step: &mut Step) {
+        step.actions.push(Action { at_ms, action: ActionKind::Send, event: Some(event), item_id: None });
+    }
+
+    /// Cancel (when the server will not), then truncate (WebSocket) or clear (WebRTC).
+    fn interrupt(&mut self, now: u64, step: &mut Step) {
+        let was_paused = matches!(self.phase, Phase::Paused | Phase::Resumable);
+        self.phase = Phase::Interrupted;
+        self.timer = None;
+        if let Some(id) = self.response.as_ref().filter(|_| !self.config.interrupt_response) {
+            Self::send(now, json!({"type": "response.cancel", "response_id": id}), step);
+        }
+        match self.config.transport {
+            Transport::Webrtc => Self::send(now, json!({"type": "output_audio_buffer.clear"}), step),
+            Transport::Websocket => {
+                let Some(item) = self.item.take() else { return };
+                let audio_end_ms = self.played_ms(&item, now);
+                Self::send(
+                    now,
+                    json!({"type": "conversation.item.truncate", "item_id": item.id, "content_index": 0, "audio_end_ms": audio_end_ms}),
+                    step,
+                );
+                if !was_paused {
+                    step.actions.push(Action {
+                        at_ms: now,
+                        action: ActionKind::StopPlayback,
+                        event: None,
+                        item_id: Some(item.id.clone()),
+                    });
+                }
+                if self.interrupted.len() == KEEP_INTERRUPTED {
+                    self.interrupted.pop_front();
+                }
+                self.interrupted.push_back(item.id);
+            }
+        }
+    }
+}

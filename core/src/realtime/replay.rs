@@ -1,0 +1,160 @@
+//! Replays a session timeline (JSON lines) through the interruption machine: the contract of
+//! `breakwater realtime replay`, and how tests and users script the machine.
+//!
+//! Each line is one input: `{"at_ms": N, "config": {...}}` (optional, the first line), `{"at_ms":
+//! N, "server": <a server event as the API sends it>}`, or `{"at_ms": N, "played": {"item_id":
+//! "...", "ms": M}}`. Timers fire at the times the machine asks for, before any later line and
+//! after the last one. A line that cannot be read is an issue naming its line; the replay goes on.
+
+use serde::{Deserialize, Serialize};
+
+use super::interrupt::{Action, InterruptConfig, Interruptions, Issue, Step};
+use super::latency::{StageStats, Turn};
+
+/// Everything a replay produced, in time order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ReplayReport {
+    /// The host's actions.
+    pub actions: Vec<Action>,
+    /// Inputs reported and ignored, with their line where a line was at fault.
+    pub issues: Vec<Issue>,
+    /// Turns with their stage durations and violations.
+    pub turns: Vec<Turn>,
+    /// p50 / p95 per stage over the replayed turns.
+    pub latency: Vec<StageStats>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Line<'a> {
+    at_ms: u64,
+    #[serde(default, borrow)]
+    config: Option<&'a serde_json::value::RawValue>,
+    #[serde(default, borrow)]
+    server: Option<&'a serde_json::value::RawValue>,
+    #[serde(default, borrow)]
+    played: Option<Played<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Played<'a> {
+    #[serde(borrow)]
+    item_id: std::borrow::Cow<'a, str>,
+    ms: u64,
+}
+
+/// A replay in progress: feed lines, then [`Replayer::finish`].
+pub struct Replayer {
+    machine: Option<Interruptions>,
+    report: ReplayReport,
+    line: usize,
+}
+
+impl Default for Replayer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Replayer {
+    /// A replay with the default config until a config line says otherwise.
+    #[must_use]
+    pub fn new() -> Self {
+        Self { machine: None, report: ReplayReport::default(), line: 0 }
+    }
+
+    fn machine(&mut self) -> &mut Interruptions {
+        self.machine.get_or_insert_with(|| {
+            Interruptions::new(InterruptConfig::default())
+                .unwrap_or_else(|_| unreachable!("defaults are valid"))
+        })
+    }
+
+    /// Takes a step's output; its issues name the line that caused them, if one did.
+    fn absorb(&mut self, step: Step, line: Option<usize>) {
+        self.report.actions.extend(step.actions);
+        self.report.issues.extend(step.issues.into_iter().map(|i| match line {
+            Some(n) => Issue { message: format!("line {n}: {}", i.message), ..i },
+            None => i,
+        }));
+        self.report.turns.extend(step.turns);
+    }
+
+    fn line_issue(&mut self, at_ms: u64, code: &'static str, message: String) {
+        let line = self.line;
+        self.report.issues.push(Issue { at_ms, code, message: format!("line {line}: {message}") });
+    }
+
+    /// Fires every timer due by `at_ms`, each at its own time.
+    fn run_timers(&mut self, until: Option<u64>) {
+        while let Some(t) = self.machine().poll_timeout().filter(|&t| until.is_none_or(|u| t <= u)) {
+            let step = self.machine().handle_timeout(t);
+            self.absorb(step, None);
+        }
+    }
+
+    /// One line of the timeline (blank lines are skipped).
+    pub fn push(&mut self, text: &str) {
+        self.line += 1;
+        if text.trim().is_empty() {
+            return;
+        }
+        let line: Line<'_> = match serde_json::from_str(text) {
+            Ok(line) => line,
+            Err(e) => return self.line_issue(self.last_ms(), "syntax_error", e.to_string()),
+        };
+        let at = line.at_ms;
+        match (line.config, line.server, line.played) {
+            (Some(config), None, None) => {
+                if self.machine.is_some() {
+                    return self.line_issue(at, "out_of_order", "a config line must come first".into());
+                }
+                let read =
+                    crate::document::from_json::<InterruptConfig>(config.get()).and_then(Interruptions::new);
+                match read {
+                    Ok(m) => self.machine = Some(m),
+                    Err(e) => {
+                        self.line_issue(at, e.code.as_str(), format!("config.{}: {}", e.path, e.message))
+                    }
+                }
+            }
+            (None, Some(server), None) => {
+                self.run_timers(Some(at));
+                let step = self.machine().handle_json(at, server.get());
+                self.absorb(step, Some(self.line));
+            }
+            (None, None, Some(played)) => {
+                self.run_timers(Some(at));
+                let step = self.machine().played(at, &played.item_id, played.ms);
+                self.absorb(step, Some(self.line));
+            }
+            _ => self.line_issue(
+                at,
+                "invalid_value",
+                "a line holds exactly one of config, server, played".into(),
+            ),
+        }
+    }
+
+    fn last_ms(&self) -> u64 {
+        self.report.actions.last().map_or(0, |a| a.at_ms)
+    }
+
+    /// Fires the timers still pending and returns the report.
+    pub fn finish(mut self) -> ReplayReport {
+        self.run_timers(None);
+        self.report.latency = self.machine().latency_stats();
+        self.report
+    }
+}
+
+/// Replays a whole timeline.
+#[must_use]
+pub fn replay(timeline: &str) -> ReplayReport {
+    let mut r = Replayer::new();
+    for line in timeline.lines() {
+        r.push(line);
+    }
+    r.finish()
+}

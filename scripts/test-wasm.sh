@@ -49,7 +49,7 @@ step "wasm: node --test (vectors and API in Node, vectors in Chromium, the brows
 log="$(mktemp)"
 status=0
 node --test --test-reporter=tap \
-  bindings/wasm/test/*.test.mjs examples/browser/*.test.mjs examples/schema/*.test.mjs 2>&1 | tee "$log" || status=$?
+  bindings/wasm/test/*.test.mjs examples/browser/*.test.mjs examples/schema/*.test.mjs examples/realtime/*.test.mjs 2>&1 | tee "$log" || status=$?
 passed="$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)"
 failed="$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)"
 rm -f "$log"

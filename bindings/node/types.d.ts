@@ -200,6 +200,8 @@ export interface PolicyConfig {
   breaker_keys?: number
   rate_limit?: RateLimitConfig
   idempotency?: IdempotencyConfig
+  /** Which headers each attempt carries; the `x-stainless-*` ones default to the openai and azure_openai profiles only. */
+  headers?: { idempotency_key?: boolean; retry_count?: boolean | null; timeout?: boolean | null }
   error_budget?: ErrorBudgetConfig | null
 }
 

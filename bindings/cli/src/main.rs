@@ -87,7 +87,7 @@ enum PolicyCommand {
     Schema,
     /// Check a policy document (TOML, or JSON by extension); errors name the field path.
     Check {
-        /// The document.
+        /// The document (`-` for stdin: JSON when it starts with `{`, else TOML).
         file: PathBuf,
     },
     /// Print a built-in preset (openai_sdk, conservative, batch_first) as its documented TOML:
@@ -96,8 +96,11 @@ enum PolicyCommand {
         /// The preset's name.
         preset: String,
         /// Print the full policy as JSON instead, every default filled in.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "toml")]
         json: bool,
+        /// Print the documented TOML (the default).
+        #[arg(long)]
+        toml: bool,
     },
 }
 
@@ -117,7 +120,7 @@ fn main() -> ExitCode {
         }
         Command::Policy { command: PolicyCommand::Schema } => print_json(&Policy::json_schema()),
         Command::Policy { command: PolicyCommand::Check { file } } => check_policy(&file),
-        Command::Policy { command: PolicyCommand::Show { preset, json } } => {
+        Command::Policy { command: PolicyCommand::Show { preset, json, .. } } => {
             Policy::preset(&preset).map_err(|e| e.to_string()).and_then(|p| {
                 if json {
                     return print_json(&p);
@@ -185,9 +188,19 @@ fn located(path: &Path, e: &Error) -> String {
     format!("{}: {e}", path.display())
 }
 
+/// Checks a policy file, or stdin for `-` (JSON when it starts with `{`, else TOML).
 fn check_policy(path: &Path) -> Result<(), String> {
-    let text = read(path)?;
-    let parsed = if is_json(path) { Policy::from_json(&text) } else { Policy::from_toml(&text) };
+    let stdin = path.as_os_str() == "-";
+    let text = if stdin {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| format!("cannot read stdin: {e}"))?;
+        text
+    } else {
+        read(path)?
+    };
+    let json = if stdin { text.trim_start().starts_with('{') } else { is_json(path) };
+    let parsed = if json { Policy::from_json(&text) } else { Policy::from_toml(&text) };
     match parsed {
         Ok(_) => {
             println!("{}: ok", path.display());

@@ -463,3 +463,30 @@ fn realtime_replay_prints_the_actions_and_turns_of_a_timeline() {
     assert!(text.contains("unknown_event") && text.contains("line 2"), "{text}");
     assert_eq!(breakwater(&["realtime", "replay", "/no/such/timeline.jsonl"]).status.code(), Some(2));
 }
+
+#[test]
+fn policy_check_reads_stdin_and_show_prints_the_documented_toml() {
+    use std::io::Write;
+    let check = |input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_breakwater"))
+            .args(["policy", "check", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    assert!(check("[retry]\nmax_retries = 3\n").status.success());
+    assert!(check("{\"retry\": {\"max_retries\": 3}}").status.success());
+    let bad = check("[headers]\nretry_count = \"yes\"\n");
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("headers.retry_count"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    let toml = String::from_utf8(breakwater(&["policy", "show", "conservative", "--toml"]).stdout).unwrap();
+    assert!(toml.starts_with("# conservative:") && toml.contains("breaker_wait_ms = 60000"), "{toml}");
+}

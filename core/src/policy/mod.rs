@@ -7,6 +7,7 @@ use crate::document::{de, from_json, from_toml, from_value};
 use crate::error::{Error, ErrorCode, Result};
 use crate::transport::breaker::BreakerConfig;
 use crate::transport::classify::Profile;
+use crate::transport::client::HeadersConfig;
 use crate::transport::deadline::DeadlineConfig;
 use crate::transport::error_budget::ErrorBudgetConfig;
 use crate::transport::idempotency::IdempotencyConfig;
@@ -45,6 +46,8 @@ pub struct Policy {
     pub rate_limit: RateLimitConfig,
     /// Idempotency keys.
     pub idempotency: IdempotencyConfig,
+    /// Which headers each attempt carries (idempotency key, the OpenAI SDKs' retry count and timeout).
+    pub headers: HeadersConfig,
     /// Error budget; when set, it can cut retries while it burns. Default: none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_budget: Option<ErrorBudgetConfig>,
@@ -62,6 +65,7 @@ impl Default for Policy {
             breaker_keys: 1024,
             rate_limit: RateLimitConfig::default(),
             idempotency: IdempotencyConfig::default(),
+            headers: HeadersConfig::default(),
             error_budget: None,
         }
     }

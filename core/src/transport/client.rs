@@ -34,7 +34,7 @@ use serde::Serialize;
 use std::collections::VecDeque;
 
 use super::breaker::{AcquireReason, BreakerRegistry, Permit, State, Transition};
-use super::classify::{classify, Class, Classification, Outcome, ProviderError};
+use super::classify::{classify, Class, Classification, Outcome, Profile, ProviderError};
 use super::deadline::{AttemptTimeouts, Deadline};
 use super::error_budget::ErrorBudget;
 use super::idempotency::IdempotencyKeys;
@@ -42,6 +42,40 @@ use super::ratelimit::{LimitReason, RateLimiter};
 use super::retry::{Action, Guards, RetryDecision, RetryState};
 use super::retry_budget::RetryBudget;
 use crate::{Error, Policy, Result, Rng};
+
+/// Which headers the client adds to each attempt; every one can be switched off.
+///
+/// `x-stainless-retry-count` and `x-stainless-timeout` are what the official OpenAI SDKs
+/// (openai-python, openai-node; their `AzureOpenAI` clients too) send on every attempt, so a
+/// host standing in for them sends the same. By default they go only with the `openai` and
+/// `azure_openai` profiles: another API has no use for an SDK's internal headers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct HeadersConfig {
+    /// Send the idempotency key (under `idempotency.header`). Default true.
+    pub idempotency_key: bool,
+    /// Send `x-stainless-retry-count` (retries taken so far). Default: with the `openai` and
+    /// `azure_openai` profiles only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_count: Option<bool>,
+    /// Send `x-stainless-timeout` (the whole seconds left of the deadline). Default: with the
+    /// `openai` and `azure_openai` profiles only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<bool>,
+}
+
+impl Default for HeadersConfig {
+    fn default() -> Self {
+        Self { idempotency_key: true, retry_count: None, timeout: None }
+    }
+}
+
+impl HeadersConfig {
+    /// Whether an SDK header goes out: as set, or by the profile.
+    fn sdk(setting: Option<bool>, profile: Profile) -> bool {
+        setting.unwrap_or(matches!(profile, Profile::OpenAi | Profile::AzureOpenAi))
+    }
+}
 
 /// Per-request options given to [`Client::begin`].
 #[derive(Clone, Debug, Default)]
@@ -308,11 +342,18 @@ impl Client {
         req.attempts += 1;
         req.breaker_wait_since = None;
         let timeouts = req.deadline.attempt_timeouts(now_ms);
-        let mut headers = vec![
-            (self.keys.header_name().to_owned(), req.idempotency_key.clone()),
-            ("x-stainless-retry-count".to_owned(), req.retry.retries_taken().to_string()),
-        ];
-        if let Some(p) = req.deadline.propagation(now_ms) {
+        let send = &self.policy.headers;
+        let profile = self.policy.profile;
+        let mut headers = Vec::with_capacity(3);
+        if send.idempotency_key {
+            headers.push((self.keys.header_name().to_owned(), req.idempotency_key.clone()));
+        }
+        if HeadersConfig::sdk(send.retry_count, profile) {
+            headers.push(("x-stainless-retry-count".to_owned(), req.retry.retries_taken().to_string()));
+        }
+        if let Some(p) =
+            req.deadline.propagation(now_ms).filter(|_| HeadersConfig::sdk(send.timeout, profile))
+        {
             headers.push(("x-stainless-timeout".to_owned(), p.stainless_timeout_s.to_string()));
         }
         Ok(AttemptDecision {

@@ -145,12 +145,55 @@ pub(crate) fn classify_serde_message(message: &str) -> (ErrorCode, String) {
     } else {
         ErrorCode::Syntax
     };
-    (code, message.to_owned())
+    (code, in_document_terms(message))
+}
+
+/// serde names the Rust type it expected (`expected struct RetryConfig`, `expected
+/// internally tagged enum OpenWait`); a user wrote a document, so say what the document needed.
+fn in_document_terms(message: &str) -> String {
+    const TYPES: &[(&str, &str)] = &[
+        ("expected struct variant ", "expected a table of settings"),
+        ("expected struct ", "expected a table of settings"),
+        ("expected internally tagged enum ", "expected a table with a `kind`"),
+        ("expected enum ", "expected one of the documented names"),
+        ("expected tuple struct ", "expected a list"),
+    ];
+    let mut out = message.to_owned();
+    for (rust, document) in TYPES {
+        while let Some(at) = out.find(rust) {
+            let name_end = out[at + rust.len()..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .map_or(out.len(), |n| at + rust.len() + n);
+            out.replace_range(at..name_end, document);
+        }
+    }
+    out.replace("expected variant identifier", "expected the name of a kind")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serde_messages_name_what_the_document_needed_not_the_rust_type() {
+        let said = |m: &str| classify_serde_message(m).1;
+        assert_eq!(
+            said("invalid type: integer `5`, expected struct RetryConfig"),
+            "invalid type: integer `5`, expected a table of settings"
+        );
+        assert_eq!(
+            said("invalid type: integer `5`, expected variant identifier"),
+            "invalid type: integer `5`, expected the name of a kind"
+        );
+        assert_eq!(
+            said("invalid type: map, expected internally tagged enum OpenWait"),
+            "invalid type: map, expected a table with a `kind`"
+        );
+        assert_eq!(
+            said("unknown field `x`, expected one of `a`, `b`"),
+            "unknown field `x`, expected one of `a`, `b`"
+        );
+    }
 
     #[test]
     fn tagged_messages_keep_their_code() {

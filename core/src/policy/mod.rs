@@ -21,6 +21,7 @@ use crate::transport::retry_budget::RetryBudgetConfig;
 /// [`Policy::preset`]; all of them validate, so a `Policy` you hold is usable.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schemars(description = "The transport policy of one client: every knob, each with a documented default.")]
 pub struct Policy {
     /// How results are classified. Default `openai`.
     pub profile: Profile,

@@ -49,7 +49,7 @@ pub struct RateLimitConfig {
     #[serde(default, deserialize_with = "opt_nonzero_u64", skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub tpm: Option<u64>,
-    /// Whether [`RateLimiter::sync`] applies `x-ratelimit-*` state (default true).
+    /// Whether the limiter adopts the `x-ratelimit-*` state responses report (default true).
     #[serde(default = "default_true")]
     pub sync_from_headers: bool,
     /// The most requests the RPM bucket may hold, as milliseconds of refill; absent = the whole

@@ -239,6 +239,8 @@ export declare class RealtimeSession {
   constructor(config?: InterruptConfig | null)
   /** One server event (its JSON text, or the parsed object): `{actions, issues, turns, next_timeout_ms}`. */
   handleEvent(event: Json, nowMs?: number | null): RealtimeStep
+  /** The host sent a client event: a `response.create` marks the turn's request. */
+  sent(event: Json, nowMs?: number | null): RealtimeStep
   /** The host played `ms` of item `itemId` so far. */
   played(itemId: string, ms: number, nowMs?: number | null): RealtimeStep
   /** Fires the timer due by `nowMs` (call it at `pollTimeout()`). */

@@ -186,6 +186,12 @@ pub struct Issue {
     pub message: String,
 }
 
+impl Issue {
+    fn at(at_ms: u64, code: &'static str, message: String) -> Self {
+        Self { at_ms, code, message }
+    }
+}
+
 /// What one input produced.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Step {
@@ -346,7 +352,7 @@ impl Interruptions {
                         Some((now + self.config.false_interruption_timeout_ms, Timer::FalseInterruption));
                 }
                 // A turn still open got an answer that never played (or none): it ends here.
-                if let Some(open) = self.turn.take().filter(|t| t.response_created.is_some()) {
+                if let Some(open) = self.turn.take().filter(|t| t.request_sent.is_some()) {
                     step.turns.push(self.rolling.close(&open, &self.config.budgets));
                 }
                 self.turn = Some(Marks { speech_end: now, ..Marks::default() });
@@ -357,15 +363,17 @@ impl Interruptions {
                     self.interrupt(now, &mut step);
                 }
                 self.response = Some(id.to_string());
-                if let Some(t) = self.turn.as_mut().filter(|t| t.response_created.is_none()) {
-                    t.response_created = Some(now);
+                // Under server turn detection the server makes the request: its response.created
+                // stands for "request sent" unless the host reported sending response.create.
+                if let Some(t) = self.turn.as_mut().filter(|t| t.request_sent.is_none()) {
+                    t.request_sent = Some(now);
                 }
             }
             ServerEvent::ResponseDone { id, .. } => {
                 if self.response.as_deref() == Some(id.as_ref()) {
                     self.response = None;
                 } else {
-                    step.issues.push(self.issue(
+                    step.issues.push(Issue::at(
                         now,
                         "out_of_order",
                         format!("response.done for {id}, not in progress"),
@@ -383,7 +391,7 @@ impl Interruptions {
                     item.audio_done = true;
                     self.check_finished(now);
                 } else if !self.was_interrupted(item_id) {
-                    step.issues.push(self.issue(
+                    step.issues.push(Issue::at(
                         now,
                         "unknown_item",
                         format!("audio done for item {item_id}"),
@@ -403,7 +411,22 @@ impl Interruptions {
             }
             ServerEvent::Truncated { .. } | ServerEvent::Other => {}
             ServerEvent::Error { code, message } => {
-                step.issues.push(self.issue(now, "server_error", format!("{code}: {message}")));
+                step.issues.push(Issue::at(now, "server_error", format!("{code}: {message}")));
+            }
+        }
+        self.finish(step)
+    }
+
+    /// The host sent a client event (`{"type": ...}`): a `response.create` after the user's
+    /// speech ended marks the turn's request (manual turn detection). Other events are not
+    /// read; the machine's own actions need not be reported.
+    pub fn sent(&mut self, now_ms: u64, event_type: &str) -> Step {
+        let mut step = Step::default();
+        let now = self.observe(now_ms, &mut step);
+        self.fire_due(now, &mut step);
+        if event_type == "response.create" {
+            if let Some(t) = self.turn.as_mut().filter(|t| t.request_sent.is_none()) {
+                t.request_sent = Some(now);
             }
         }
         self.finish(step)
@@ -428,7 +451,7 @@ impl Interruptions {
                 self.check_finished(now);
             }
         } else if !self.was_interrupted(item_id) {
-            step.issues.push(self.issue(now, "unknown_item", format!("played for item {item_id}")));
+            step.issues.push(Issue::at(now, "unknown_item", format!("played for item {item_id}")));
         }
         self.finish(step)
     }
@@ -455,10 +478,6 @@ impl Interruptions {
         }
         self.last_ms = self.last_ms.max(now_ms);
         self.last_ms
-    }
-
-    fn issue(&self, at_ms: u64, code: &'static str, message: String) -> Issue {
-        Issue { at_ms, code, message }
     }
 
     fn fire_due(&mut self, now: u64, step: &mut Step) {
@@ -539,12 +558,10 @@ impl Interruptions {
     }
 
     fn freeze(&mut self, now: u64) {
-        if let Some(item) = self.item.clone() {
-            let played = self.played_ms(&item, now);
-            if let Some(i) = self.item.as_mut() {
-                i.played = played;
-                i.clock = None;
-            }
+        let played = self.item.as_ref().map(|item| self.played_ms(item, now));
+        if let (Some(item), Some(played)) = (self.item.as_mut(), played) {
+            item.played = played;
+            item.clock = None;
         }
     }
 
@@ -565,8 +582,7 @@ impl Interruptions {
     }
 
     fn mark_playback(&mut self, now: u64, step: &mut Step) {
-        let Some(mut t) = self.turn.filter(|t| t.playback_start.is_none() && t.response_created.is_some())
-        else {
+        let Some(mut t) = self.turn.filter(|t| t.playback_start.is_none() && t.request_sent.is_some()) else {
             return;
         };
         t.playback_start = Some(now);

@@ -9,11 +9,12 @@ use crate::document::de;
 stable_codes! {
     /// A stage of a voice turn, from the end of the user's speech to the answer's playback.
     pub enum Stage {
-        /// Speech end → `response.created`: the server's turn detection and scheduling.
+        /// Speech end → the request: the host's `response.create` (manual turn detection), or
+        /// the server's `response.created` when the server detects the turn and asks itself.
         Detect = "detect",
-        /// `response.created` → the first text (or transcript) delta.
+        /// The request → the first text (or transcript) delta.
         FirstText = "first_text",
-        /// `response.created` → the first audio delta.
+        /// The request → the first audio delta.
         FirstAudio = "first_audio",
         /// The first audio delta → playback start (the host's buffering).
         Playback = "playback",
@@ -26,13 +27,13 @@ stable_codes! {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Budgets {
-    /// Speech end → `response.created`. Default none.
+    /// Speech end → the request. Default none.
     #[serde(deserialize_with = "de::opt_duration_ms")]
     pub detect_ms: Option<u64>,
-    /// `response.created` → first text. Default none.
+    /// The request → first text. Default none.
     #[serde(deserialize_with = "de::opt_duration_ms")]
     pub first_text_ms: Option<u64>,
-    /// `response.created` → first audio. Default none.
+    /// The request → first audio. Default none.
     #[serde(deserialize_with = "de::opt_duration_ms")]
     pub first_audio_ms: Option<u64>,
     /// First audio → playback start. Default none.
@@ -68,7 +69,7 @@ impl Budgets {
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Marks {
     pub speech_end: u64,
-    pub response_created: Option<u64>,
+    pub request_sent: Option<u64>,
     pub first_text: Option<u64>,
     pub first_audio: Option<u64>,
     pub playback_start: Option<u64>,
@@ -79,11 +80,11 @@ pub(crate) struct Marks {
 pub struct Turn {
     /// When the user's speech ended.
     pub speech_end_ms: u64,
-    /// Speech end → `response.created`.
+    /// Speech end → the request (`response.create` sent, or `response.created`).
     pub detect_ms: Option<u64>,
-    /// `response.created` → first text.
+    /// The request → first text.
     pub first_text_ms: Option<u64>,
-    /// `response.created` → first audio.
+    /// The request → first audio.
     pub first_audio_ms: Option<u64>,
     /// First audio → playback start.
     pub playback_ms: Option<u64>,
@@ -129,7 +130,7 @@ impl Rolling {
     /// The turn of `marks`, judged against `budgets`, and added to the rings.
     pub fn close(&mut self, marks: &Marks, budgets: &Budgets) -> Turn {
         let span = |from: Option<u64>, to: Option<u64>| Some(to?.saturating_sub(from?));
-        let created = marks.response_created;
+        let created = marks.request_sent;
         let mut turn = Turn {
             speech_end_ms: marks.speech_end,
             detect_ms: span(Some(marks.speech_end), created),

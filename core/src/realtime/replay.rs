@@ -2,8 +2,9 @@
 //! `breakwater realtime replay`, and how tests and users script the machine.
 //!
 //! Each line is one input: `{"at_ms": N, "config": {...}}` (optional, the first line), `{"at_ms":
-//! N, "server": <a server event as the API sends it>}`, or `{"at_ms": N, "played": {"item_id":
-//! "...", "ms": M}}`. Timers fire at the times the machine asks for, before any later line and
+//! N, "server": <a server event as the API sends it>}`, `{"at_ms": N, "played": {"item_id":
+//! "...", "ms": M}}`, or `{"at_ms": N, "sent": <a client event the host sent>}` (a
+//! `response.create` marks a turn's request under manual turn detection). Timers fire at the times the machine asks for, before any later line and
 //! after the last one. A line that cannot be read is an issue naming its line; the replay goes on.
 
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,15 @@ struct Line<'a> {
     server: Option<&'a serde_json::value::RawValue>,
     #[serde(default, borrow)]
     played: Option<Played<'a>>,
+    #[serde(default, borrow)]
+    sent: Option<Sent<'a>>,
+}
+
+/// A client event the host sent; only its type is read.
+#[derive(Deserialize)]
+struct Sent<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +59,8 @@ pub struct Replayer {
     machine: Option<Interruptions>,
     report: ReplayReport,
     line: usize,
+    /// The latest `at_ms` read: where a line that cannot be read is placed.
+    last_at: u64,
 }
 
 impl Default for Replayer {
@@ -61,7 +73,7 @@ impl Replayer {
     /// A replay with the default config until a config line says otherwise.
     #[must_use]
     pub fn new() -> Self {
-        Self { machine: None, report: ReplayReport::default(), line: 0 }
+        Self { machine: None, report: ReplayReport::default(), line: 0, last_at: 0 }
     }
 
     fn machine(&mut self) -> &mut Interruptions {
@@ -102,11 +114,12 @@ impl Replayer {
         }
         let line: Line<'_> = match serde_json::from_str(text) {
             Ok(line) => line,
-            Err(e) => return self.line_issue(self.last_ms(), "syntax_error", e.to_string()),
+            Err(e) => return self.line_issue(self.last_at, "syntax_error", e.to_string()),
         };
         let at = line.at_ms;
-        match (line.config, line.server, line.played) {
-            (Some(config), None, None) => {
+        self.last_at = self.last_at.max(at);
+        match (line.config, line.server, line.played, line.sent) {
+            (Some(config), None, None, None) => {
                 if self.machine.is_some() {
                     return self.line_issue(at, "out_of_order", "a config line must come first".into());
                 }
@@ -119,12 +132,17 @@ impl Replayer {
                     }
                 }
             }
-            (None, Some(server), None) => {
+            (None, Some(server), None, None) => {
                 self.run_timers(Some(at));
                 let step = self.machine().handle_json(at, server.get());
                 self.absorb(step, Some(self.line));
             }
-            (None, None, Some(played)) => {
+            (None, None, None, Some(sent)) => {
+                self.run_timers(Some(at));
+                let step = self.machine().sent(at, &sent.kind);
+                self.absorb(step, Some(self.line));
+            }
+            (None, None, Some(played), None) => {
                 self.run_timers(Some(at));
                 let step = self.machine().played(at, &played.item_id, played.ms);
                 self.absorb(step, Some(self.line));
@@ -132,13 +150,9 @@ impl Replayer {
             _ => self.line_issue(
                 at,
                 "invalid_value",
-                "a line holds exactly one of config, server, played".into(),
+                "a line holds exactly one of config, server, played, sent".into(),
             ),
         }
-    }
-
-    fn last_ms(&self) -> u64 {
-        self.report.actions.last().map_or(0, |a| a.at_ms)
     }
 
     /// Fires the timers still pending and returns the report.

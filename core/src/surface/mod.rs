@@ -394,6 +394,9 @@ macro_rules! surface {
                 /// The host played `ms` of item `item_id` so far.
                 fn played "played" (item_id: Text String, ms: Count u64, now_ms: Time u64)
                     -> Value $crate::realtime::Step = $crate::surface::realtime_played;
+                /// The host sent a client event: a `response.create` marks the turn's request.
+                fn sent "sent" (event: Json serde_json::Value, now_ms: Time u64)
+                    -> Value $crate::realtime::Step = $crate::surface::realtime_sent;
                 /// Fires the timer due by `now_ms` (call it at `poll_timeout()`).
                 fn handle_timeout "handleTimeout" (now_ms: Time u64)
                     -> Value $crate::realtime::Step = $crate::surface::realtime_handle_timeout;

@@ -27,6 +27,26 @@ pub fn realtime_handle_event(m: &mut Interruptions, event: Value, now_ms: u64) -
     })
 }
 
+/// A client event the host sent (its JSON text or the object); only its `type` is read.
+pub fn realtime_sent(m: &mut Interruptions, event: Value, now_ms: u64) -> Result<Step> {
+    let parsed;
+    let object = match &event {
+        Value::String(text) => {
+            parsed = crate::document::from_json::<Value>(text).map_err(|e| e.within("event"))?;
+            &parsed
+        }
+        value => value,
+    };
+    match object.get("type").and_then(Value::as_str) {
+        Some(kind) => Ok(m.sent(now_ms, kind)),
+        None => Err(crate::Error::new(
+            crate::ErrorCode::MissingField,
+            "event.type",
+            "a client event has a `type`",
+        )),
+    }
+}
+
 /// The host's playback position of an item.
 pub fn realtime_played(m: &mut Interruptions, item_id: String, ms: u64, now_ms: u64) -> Result<Step> {
     Ok(m.played(now_ms, &item_id, ms))

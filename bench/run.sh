@@ -26,6 +26,12 @@ echo "## Node"
 node bench/node/bench.mjs
 
 echo
+echo "## The SDK integrations: what breakwater adds to a request (Python httpx2 transport, Node fetch)"
+.venv/bin/python bench/python/integration.py
+echo
+node bench/node/integration.mjs
+
+echo
 echo "## WASM (in Node)"
 node bench/wasm/bench.mjs
 

@@ -8,8 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${BREAKWATER_VENV:-.venv}
-# Pinned test and example dependencies (the SDK the example drives, the benchmark's peers).
-PINS=(maturin==1.16.0 pytest==9.2.0 openai==3.57.0 pybreaker==1.4.1 tenacity==9.2.1)
+# Pinned test and example dependencies (the SDK the integrations drive, plain httpx for the
+# older transport, OpenTelemetry for the hook, the benchmark's peers).
+PINS=(maturin==1.16.0 pytest==9.2.0 openai==3.57.0 httpx==0.28.1 opentelemetry-sdk==1.45.2 pybreaker==1.4.1 tenacity==9.2.1)
 
 step() { printf '\n==> %s\n' "$*"; }
 fail() {

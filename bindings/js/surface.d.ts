@@ -53,8 +53,10 @@ export declare class Client {
   onOutcome(request: Request, result: AttemptOutcome, nowMs?: number | null): RetryDecision
   /** Ends the request without a result (the host cancelled it). */
   cancel(request: Request, nowMs?: number | null): void
-  /** The oldest breaker transition not yet polled (`{key, transition}`), or `null`. */
-  pollEvent(): BreakerEvent | null
+  /** The oldest decision event not yet polled (send, wait, retry, done, give_up, cancel, breaker, limiter_sync), or `null`. */
+  pollEvent(): ClientEvent | null
+  /** Events dropped because more than 256 waited unpolled. */
+  droppedEvents(): number
   /** The breaker state for `key`. */
   breakerState(key: string): BreakerState
 }
@@ -361,3 +363,54 @@ export declare function extractOutput(body: Json): ModelOutput
 
 /** Changes from `old` to `new` and the BACKWARD (new reader, old data), FORWARD and FULL verdicts. */
 export declare function diffSchemas(old: Json, new_: Json, options?: DiffOptions | null): SchemaDiff
+
+// ---- the fetch integration (bindings/js/fetch.mjs) ------------------------------------------
+
+/** Options of `fetch(policy, options)`. */
+export interface FetchOptions {
+  /** A client to share (breakers, budgets, limiter) instead of one made from `policy`. */
+  client?: Client
+  /** The fetch that does the I/O (default `globalThis.fetch`). */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>
+  /** The breaker key of a request (default: the body's `model`, else the URL path). */
+  key?: (url: string, init: RequestInit) => string
+  /** Called with every decision event. */
+  onEvent?: (event: ClientEvent) => void
+  /** A `console`-like logger: give-ups and a breaker opening at `warn`, retries at `info`, the rest at `debug`. */
+  logger?: { warn?(...a: unknown[]): void; info?(...a: unknown[]): void; debug?(...a: unknown[]): void }
+  /** An OpenTelemetry `Tracer` (`@opentelemetry/api`): a span per logical request, each decision a span event. */
+  opentelemetry?: { startSpan(name: string, options?: { kind?: number }): unknown }
+}
+
+/** The `fetch` breakwater returns: a standard fetch, its client, and its decisions as DOM events. */
+export interface BreakwaterFetch {
+  (input: string | URL | Request, init?: RequestInit): Promise<Response>
+  /** The client every request goes through. */
+  readonly client: Client
+  /** Dispatches each decision as an event of its `kind` (`retry`, `give_up`, ...), the decision in `detail`. */
+  readonly events: EventTarget
+}
+
+/**
+ * A `fetch` that runs every request through a breakwater client:
+ * `new OpenAI({ maxRetries: 0, fetch: fetch(policy) })`. `policy`: a `Policy`, a policy object,
+ * a preset name, or null for the defaults.
+ */
+export declare function fetch(policy?: Policy | PolicyConfig | string | null, options?: FetchOptions): BreakwaterFetch
+
+/** breakwater stopped a request without a result to return (`reason`: `breaker_open`, `deadline_exhausted`, ...). */
+export declare class GaveUpError extends Error {
+  readonly code: 'gave_up'
+  readonly reason: string
+  /** The client's decision. */
+  readonly decision: AttemptDecision | RetryDecision | { reason: string }
+}
+
+/** An attempt broke a phase limit of its decision (`reason`: `timeout_headers`, `timeout_first_token`, ...). */
+export declare class AttemptTimeoutError extends GaveUpError {}
+
+/** A streamed answer was cut, ended without its final event, or stalled (`reason`: `stream_cut`, `timeout_idle`, ...); never named `AbortError`. */
+export declare class StreamCutError extends GaveUpError {}
+
+/** A decision event as OpenTelemetry span-event attributes (`http.request.resend_count`, `error.type`, `breakwater.*`). */
+export declare function eventAttributes(event: ClientEvent): Record<string, string | number | boolean>

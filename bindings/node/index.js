@@ -253,6 +253,9 @@ class CircuitBreaker {
 // shared entry code (bindings/js/surface.mjs, copied here as surface.cjs by `npm run build`).
 const { api } = require('./surface.cjs').buildSurface(native);
 
+// The `fetch` integration (bindings/js/fetch.mjs, copied here as fetch.cjs), over this Client.
+const integration = require('./fetch.cjs');
+
 // One `exports.name = ...` per name: Node's ESM loader detects these statically, so
 // `import { Client } from 'breakwater'` works as well as `require('breakwater')`.
 exports.Backoff = api.Backoff;
@@ -291,3 +294,8 @@ exports.surface = api.surface;
 exports.toStrict = api.toStrict;
 exports.validate = api.validate;
 exports.validateText = api.validateText;
+exports.fetch = integration.makeFetch(api);
+exports.GaveUpError = integration.GaveUpError;
+exports.AttemptTimeoutError = integration.AttemptTimeoutError;
+exports.StreamCutError = integration.StreamCutError;
+exports.eventAttributes = integration.eventAttributes;

@@ -345,10 +345,33 @@ export interface RetryDecision {
   class: ClassName
   cause: ClassReason
 }
-export interface BreakerEvent {
+/** What every decision event carries. */
+interface EventBase {
+  /** `now_ms` of the call that made the decision. */
+  at_ms: number
+  /** The request's breaker key. */
   key: string
-  transition: Transition
+  /** The logical request: its idempotency key. */
+  request: string
 }
+/** An attempt's result as events report it; `error_type` (OpenTelemetry's) only on failure. */
+interface EventResult {
+  outcome: string
+  class: ClassName
+  cause: ClassReason
+  error_type?: string
+}
+/** One decision of a `Client`, tagged by `kind` (docs/bindings.md, "Decision events"). */
+export type ClientEvent = EventBase & (
+  | { kind: 'send'; attempt: number; resend_count: number }
+  | { kind: 'wait'; attempt: number; reason: AttemptReason; wait_until_ms: number }
+  | ({ kind: 'retry'; attempt: number; reason: RetryReason; delay_ms: number } & EventResult)
+  | ({ kind: 'done'; attempt: number } & EventResult)
+  | ({ kind: 'give_up'; attempt: number; reason: AttemptReason | RetryReason } & Partial<EventResult>)
+  | { kind: 'cancel'; attempt: number }
+  | { kind: 'breaker'; transition: Transition }
+  | { kind: 'limiter_sync'; requests?: Quota; tokens?: Quota }
+)
 
 // ---- the description of the surface (`surface()`) -------------------------------------------
 

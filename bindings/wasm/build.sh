@@ -34,11 +34,13 @@ sed -i '/^export interface InitOutput/,/^}/ s/\bany\b/unknown/g' bindings/wasm/p
 # breaker, and `surface` (wrap.mjs's `publicNames`, here read from the Node build).
 names="$(node -e "
 const d = JSON.parse(require('./bindings/wasm/pkg-node/breakwater_wasm_glue.js').__surface());
-console.log([...d.functions.map((f) => f.js), ...d.classes.map((c) => c.js), 'CircuitBreaker', 'surface'].join(', '));
+console.log([...d.functions.map((f) => f.js), ...d.classes.map((c) => c.js), 'CircuitBreaker', 'surface',
+  'fetch', 'GaveUpError', 'AttemptTimeoutError', 'StreamCutError', 'eventAttributes'].join(', '));
 ")"
 
 cp bindings/wasm/js/wrap.mjs bindings/wasm/pkg/wrap.js
 cp bindings/js/surface.mjs bindings/wasm/pkg/surface.js
+cp bindings/js/fetch.mjs bindings/wasm/pkg/fetch.js
 # The web module cannot describe itself before init(): the description is read once here,
 # from the Node build of the same wasm binary.
 node -e "process.stdout.write('export default ' + require('./bindings/wasm/pkg-node/breakwater_wasm_glue.js').__surface() + ';\\n')" \
@@ -59,10 +61,12 @@ cp bindings/wasm/pkg/breakwater_wasm_glue.d.ts bindings/wasm/pkg/breakwater_wasm
 
 sed -e 's/^export function install/function install/' \
   -e "s#^import { buildSurface } from './surface.js';#const { buildSurface } = require('./surface.cjs');#" \
+  -e "s#^import {\(.*\)} from './fetch.js';#const {\1} = require('./fetch.cjs');#" \
   bindings/wasm/js/wrap.mjs > bindings/wasm/pkg-node/wrap.cjs
 echo 'module.exports = { install };' >> bindings/wasm/pkg-node/wrap.cjs
 sed -e 's/^export function buildSurface/function buildSurface/' bindings/js/surface.mjs > bindings/wasm/pkg-node/surface.cjs
 echo 'module.exports = { buildSurface };' >> bindings/wasm/pkg-node/surface.cjs
+node bindings/js/to-cjs.mjs bindings/js/fetch.mjs bindings/wasm/pkg-node/fetch.cjs
 cat > bindings/wasm/pkg-node/breakwater_wasm.js <<'JS'
 'use strict';
 // breakwater's WASM module for Node (CommonJS, --target nodejs), loaded synchronously.
@@ -81,7 +85,7 @@ cat > bindings/wasm/pkg/package.json <<JSON
   "main": "breakwater_wasm.js",
   "types": "breakwater_wasm.d.ts",
   "sideEffects": false,
-  "files": ["breakwater_wasm.js", "breakwater_wasm.d.ts", "wrap.js", "surface.js", "surface-description.js", "breakwater_wasm_glue.js", "breakwater_wasm_glue.d.ts", "breakwater_wasm_glue_bg.wasm", "breakwater_wasm_glue_bg.wasm.d.ts"]
+  "files": ["breakwater_wasm.js", "breakwater_wasm.d.ts", "wrap.js", "surface.js", "fetch.js", "surface-description.js", "breakwater_wasm_glue.js", "breakwater_wasm_glue.d.ts", "breakwater_wasm_glue_bg.wasm", "breakwater_wasm_glue_bg.wasm.d.ts"]
 }
 JSON
 

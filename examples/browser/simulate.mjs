@@ -31,7 +31,7 @@ export function parseScript(text) {
 /**
  * Plays one logical request through `new api.Client(policy, seed, 0)`: before each attempt
  * the client says send, wait or give up; after it, retry (after `delay_ms`), done or give up.
- * Returns the trace rows and the breaker events, in order.
+ * Returns the trace rows and the breaker transitions (the `breaker` decision events), in order.
  */
 export function simulate(api, policy, attempts, { seed = 1, key = 'gpt-4o', maxSteps = 100 } = {}) {
   const client = new api.Client(policy, seed, 0);
@@ -40,7 +40,7 @@ export function simulate(api, policy, attempts, { seed = 1, key = 'gpt-4o', maxS
   const rows = [];
   const events = [];
   const drain = () => {
-    for (let e = client.pollEvent(); e; e = client.pollEvent()) events.push(e);
+    for (let e = client.pollEvent(); e; e = client.pollEvent()) if (e.kind === 'breaker') events.push(e);
   };
   let next = 0;
   for (let step = 0; step < maxSteps; step++) {

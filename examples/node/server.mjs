@@ -28,6 +28,13 @@ function json(res, status, body, headers = {}) {
   res.end(JSON.stringify(body));
 }
 
+function fullStream(res) {
+  if (!res.headersSent) res.writeHead(200, { 'content-type': 'text/event-stream' });
+  for (const part of ['Hel', 'lo', ' again']) res.write(chunk(part));
+  res.write(chunk(null, 'stop'));
+  res.end('data: [DONE]\n\n');
+}
+
 const error = (type, code, message) => ({ error: { message, type, code, param: null } });
 
 /** The replies of each scenario, in order; the last one repeats. */
@@ -39,6 +46,32 @@ const SCRIPTS = {
   ],
   // A spent quota: a 429 that no retry can fix.
   quota: [(req, res) => json(res, 429, error('insufficient_quota', 'insufficient_quota', 'You exceeded your current quota'))],
+  // Headers, then the socket destroyed before any chunk; then a full stream.
+  'cut-early': [
+    (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.flushHeaders();
+      setTimeout(() => res.socket.destroy(), 20);
+    },
+    (req, res) => fullStream(res),
+  ],
+  // A stream whose body ends cleanly without its final `data: [DONE]`.
+  truncated: [
+    (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunk('Hel'));
+      res.end(chunk('lo'));
+    },
+  ],
+  // A stream that sends one chunk, then nothing for 5 s.
+  stall: [
+    (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunk('Hel'));
+      const t = setTimeout(() => fullStream(res), 5000);
+      res.on('close', () => clearTimeout(t));
+    },
+  ],
   // A stream cut after two chunks (the socket is destroyed mid-body), then a full stream.
   'cut-stream': [
     (req, res) => {
@@ -47,12 +80,7 @@ const SCRIPTS = {
       res.write(chunk('lo'));
       setTimeout(() => res.socket.destroy(), 50);
     },
-    (req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (const part of ['Hel', 'lo', ' again']) res.write(chunk(part));
-      res.write(chunk(null, 'stop'));
-      res.end('data: [DONE]\n\n');
-    },
+    (req, res) => fullStream(res),
   ],
   // Headers that never come in time (5 s); the deadline cuts every attempt.
   'slow-headers': [

@@ -10,6 +10,8 @@ Faults (`Fault.kind`):
 - `quota`: 429 with the `insufficient_quota` error body (never retry)
 - `slow_headers`: wait `delay_s` before sending anything
 - `stream_cut`: a streamed (SSE) answer that stops mid-stream (the chunked body is never finished)
+- `stream_stall`: a streamed answer that sends its first chunk, waits `delay_s`, then finishes
+- `stream_truncated`: a streamed answer whose body ends cleanly without its final `data: [DONE]`
 - `ok`: a normal answer (JSON, or SSE when the request asks for `stream: true`)
 
     python examples/python/fault_server.py --script rate_limited,server_error,ok
@@ -163,14 +165,14 @@ def _handler(server: FaultServer) -> type:
             elif fault.kind == "slow_headers":
                 time.sleep(fault.delay_s)
                 self._json(200, _completion(model))
-            elif fault.kind == "stream_cut":
-                self._stream(model, cut=True)
+            elif fault.kind in ("stream_cut", "stream_stall", "stream_truncated"):
+                self._stream(model, fault)
             elif stream:
-                self._stream(model, cut=False)
+                self._stream(model, Fault("ok"))
             else:
                 self._json(200, _completion(model))
 
-        def _stream(self, model: str, cut: bool) -> None:
+        def _stream(self, model: str, fault: Fault) -> None:
             self.send_response(200)
             self.send_header("content-type", "text/event-stream")
             self.send_header("transfer-encoding", "chunked")
@@ -181,14 +183,17 @@ def _handler(server: FaultServer) -> type:
                 self.wfile.flush()
 
             chunk(_chunk(model, "hello"))
-            if cut:
+            if fault.kind == "stream_cut":
                 # Stop mid-stream: no finish_reason, no [DONE], no terminating chunk.
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
+            if fault.kind == "stream_stall":
+                time.sleep(fault.delay_s)
             chunk(_chunk(model, " there"))
             chunk(_chunk(model, None, "stop"))
-            chunk(b"data: [DONE]\n\n")
+            if fault.kind != "stream_truncated":
+                chunk(b"data: [DONE]\n\n")
             self.wfile.write(b"0\r\n\r\n")
 
     return Handler

@@ -1,19 +1,21 @@
-"""The openai SDK driven by breakwater against the local fault server: call counts and outcomes."""
+"""The real openai SDK, sync and async, with breakwater's httpx2 transport, against the fault server."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 from pathlib import Path
-from typing import Iterator, List
+from typing import Any, Dict, Iterator, List
 
+import openai
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import breakwater as bw  # noqa: E402
 from fault_server import Fault, FaultServer  # noqa: E402
-from resilient_client import POLICY, GaveUp, complete, make_sdk  # noqa: E402
+from resilient_client import POLICY, make_async_sdk, make_sdk  # noqa: E402
 
 MODEL = "gpt-4o-mini"
 MESSAGES = [{"role": "user", "content": "hi"}]
@@ -25,75 +27,170 @@ def server() -> Iterator[FaultServer]:
         yield s
 
 
-def run(server: FaultServer, script: List[Fault], policy: dict = POLICY, stream: bool = False):
-    server.script[:] = script
-    return complete(bw.Client(policy), make_sdk(server.base_url), MODEL, MESSAGES, stream=stream)
+class Sdk:
+    """One SDK client, sync or async, behind one call shape; records breakwater's events."""
+
+    def __init__(self, base_url: str, mode: str, policy: Any = POLICY, max_retries: int = 0) -> None:
+        self.events: List[Dict[str, Any]] = []
+        make = make_sdk if mode == "sync" else make_async_sdk
+        self.sdk = make(base_url, policy, on_event=self.events.append).with_options(max_retries=max_retries)
+        self.mode = mode
+        self.loop = asyncio.new_event_loop()  # one loop: the async client's connections belong to it
+
+    def create(self, stream: bool = False, model: str = MODEL) -> str:
+        """The answer's text; a stream is read to its end."""
+        if self.mode == "sync":
+            r = self.sdk.chat.completions.create(model=model, messages=MESSAGES, stream=stream)  # type: ignore
+            if not stream:
+                return r.choices[0].message.content
+            return "".join(c.choices[0].delta.content or "" for c in r if c.choices)
+
+        async def run() -> str:
+            r = await self.sdk.chat.completions.create(model=model, messages=MESSAGES, stream=stream)  # type: ignore
+            if not stream:
+                return r.choices[0].message.content
+            return "".join([c.choices[0].delta.content or "" async for c in r if c.choices])
+
+        return self.loop.run_until_complete(run())
+
+    def kinds(self) -> List[str]:
+        """The request's decisions, without the breaker's transitions."""
+        return [e["kind"] for e in self.events if e["kind"] != "breaker"]
+
+    def of(self, kind: str) -> List[Dict[str, Any]]:
+        return [e for e in self.events if e["kind"] == kind]
 
 
-def test_a_429_with_retry_after_is_retried_once_after_the_delay_with_the_same_key(server: FaultServer) -> None:
-    r = run(server, [Fault("rate_limited", retry_after="1")])
-    assert r.text == "hello there"
+modes = pytest.mark.parametrize("mode", ["sync", "async"])
+
+
+@modes
+def test_a_429_with_retry_after_is_retried_once_after_the_delay_with_the_same_key(server: FaultServer, mode: str) -> None:
+    server.script[:] = [Fault("rate_limited", retry_after="1")]
+    sdk = Sdk(server.base_url, mode)
+    assert sdk.create() == "hello there"
     assert server.calls() == 2
     first, second = server.requests
-    assert first.headers["idempotency-key"] == second.headers["idempotency-key"] == r.idempotency_key
+    assert first.headers["idempotency-key"] == second.headers["idempotency-key"]
     assert (first.headers["x-stainless-retry-count"], second.headers["x-stainless-retry-count"]) == ("0", "1")
     assert second.at - first.at >= 1.0  # Retry-After: 1 honoured
-    assert r.attempts[0].decision["delay_ms"] >= 1000
+    assert sdk.kinds() == ["send", "retry", "send", "done"]
+    (retry,) = sdk.of("retry")
+    assert retry["delay_ms"] >= 1000 and retry["error_type"] == "429"
 
 
-def test_retry_after_ms_is_honoured(server: FaultServer) -> None:
-    r = run(server, [Fault("rate_limited", retry_after_ms="300")])
+@modes
+def test_retry_after_ms_is_honoured(server: FaultServer, mode: str) -> None:
+    server.script[:] = [Fault("rate_limited", retry_after_ms="300")]
+    sdk = Sdk(server.base_url, mode)
+    sdk.create()
     assert server.calls() == 2
     assert server.requests[1].at - server.requests[0].at >= 0.3
-    assert r.attempts[0].decision["reason"] in ("server_delay", "retry_after")
-    assert r.attempts[0].decision["delay_ms"] == 300
+    assert [(e["reason"], e["delay_ms"]) for e in sdk.of("retry")] == [("server_delay", 300)]
 
 
-def test_insufficient_quota_is_one_call_and_a_fatal_give_up(server: FaultServer) -> None:
-    with pytest.raises(GaveUp) as e:
-        run(server, [Fault("quota")])
+@modes
+def test_insufficient_quota_is_one_call_and_the_sdk_error_with_a_fatal_give_up(server: FaultServer, mode: str) -> None:
+    server.script[:] = [Fault("quota")]
+    sdk = Sdk(server.base_url, mode, max_retries=2)  # even with the SDK's retries left on
+    with pytest.raises(openai.RateLimitError) as e:
+        sdk.create()
     assert server.calls() == 1
-    assert e.value.decision["action"] == "give_up"
-    assert e.value.decision["class"] == "fatal"
+    assert e.value.code == "insufficient_quota"
+    assert e.value.response.headers["x-should-retry"] == "false"
+    assert sdk.events[-1]["kind"] == "give_up" and sdk.events[-1]["class"] == "fatal"
 
 
-def test_a_stream_cut_mid_answer_is_retried(server: FaultServer) -> None:
-    r = run(server, [Fault("stream_cut")], stream=True)
-    assert server.calls() == 2
-    assert [a.outcome for a in r.attempts] == ["stream_cut", "http_200"]
-    assert r.text == "hello there"
-    assert server.requests[0].headers["idempotency-key"] == server.requests[1].headers["idempotency-key"]
+@modes
+def test_a_stream_cut_after_the_first_chunk_is_an_error_never_a_short_answer(server: FaultServer, mode: str) -> None:
+    server.script[:] = [Fault("stream_cut")]
+    sdk = Sdk(server.base_url, mode)
+    with pytest.raises(openai.APIConnectionError):
+        sdk.create(stream=True)
+    assert server.calls() == 1  # the reader has part of the answer: not retried under it
+    assert [e["outcome"] for e in sdk.of("retry")] == ["stream_cut"]
 
 
-def test_slow_headers_time_out_and_the_total_deadline_bounds_the_request(server: FaultServer) -> None:
-    policy = {**POLICY, "deadline": {"total_ms": 1_500, "headers_ms": 400, "min_attempt_ms": 100}}
-    server.repeat_last = True
+@modes
+def test_a_stream_that_ends_without_done_is_a_cut(server: FaultServer, mode: str) -> None:
+    server.script[:] = [Fault("stream_truncated")]
+    sdk = Sdk(server.base_url, mode)
+    with pytest.raises(openai.APIConnectionError) as e:
+        sdk.create(stream=True)
+    assert isinstance(e.value.__cause__, bw.GaveUp)
+    assert "final event" in str(e.value.__cause__)
+    assert [e["outcome"] for e in sdk.of("retry")] == ["stream_cut"]
+
+
+@modes
+def test_a_stalled_stream_is_cut_at_the_idle_limit(server: FaultServer, mode: str) -> None:
+    server.script[:] = [Fault("stream_stall", delay_s=3.0)]
+    policy = {**POLICY, "deadline": {"total_ms": 10_000, "idle_ms": 300, "min_attempt_ms": 100}}
+    sdk = Sdk(server.base_url, mode, policy)
     started = time.monotonic()
-    with pytest.raises(GaveUp) as e:
-        run(server, [Fault("slow_headers", delay_s=3.0)], policy=policy)
-    elapsed = time.monotonic() - started
-    assert elapsed < 1.5 + 0.5  # the total deadline, plus scheduling slack
-    assert 1 <= server.calls() <= 4
-    assert e.value.decision["action"] == "give_up"
+    with pytest.raises(openai.APIError):
+        sdk.create(stream=True)
+    assert time.monotonic() - started < 2.5
+    assert any(ev.get("outcome") == "timeout_idle" for ev in sdk.events)
 
 
-def test_repeated_500s_open_the_breaker_and_later_calls_fail_fast(server: FaultServer) -> None:
+@modes
+def test_slow_headers_time_out_and_the_total_deadline_bounds_the_request(server: FaultServer, mode: str) -> None:
+    policy = {**POLICY, "deadline": {"total_ms": 1_500, "headers_ms": 400, "min_attempt_ms": 100}}
+    server.script[:] = [Fault("slow_headers", delay_s=3.0)]
     server.repeat_last = True
-    client, sdk = bw.Client(POLICY), make_sdk(server.base_url)
+    sdk = Sdk(server.base_url, mode, policy)
+    started = time.monotonic()
+    with pytest.raises(openai.APITimeoutError):
+        sdk.create()
+    assert time.monotonic() - started < 1.5 + 0.5  # the total deadline, plus scheduling slack
+    assert 1 <= server.calls() <= 4
+    assert sdk.events[-1]["kind"] == "give_up"
+    assert {ev.get("outcome") for ev in sdk.events} >= {"timeout_headers"}
+
+
+@modes
+def test_repeated_500s_open_the_breaker_and_later_calls_fail_fast(server: FaultServer, mode: str) -> None:
     server.script[:] = [Fault("server_error")]
-    with pytest.raises(GaveUp):
-        complete(client, sdk, MODEL, MESSAGES)  # 4 attempts: 4 failures of 4 calls open it
+    server.repeat_last = True
+    sdk = Sdk(server.base_url, mode)
+    with pytest.raises(openai.InternalServerError):
+        sdk.create()  # 4 attempts: 4 failures of 4 calls open it
     assert server.calls() == 4
-    assert client.breaker_state(MODEL) == "open"
-    events = []
-    while (ev := client.poll_event()) is not None:
-        events.append(ev)
-    assert events and events[-1]["transition"]["to"] == "open"
+    assert sdk.of("breaker")[-1]["transition"]["to"] == "open"
     for _ in range(3):
-        with pytest.raises(GaveUp) as e:
-            complete(client, sdk, MODEL, MESSAGES)
-        assert e.value.decision["reason"] == "breaker_open"
+        with pytest.raises(openai.APIConnectionError) as e:
+            sdk.create()
+        assert isinstance(e.value.__cause__, bw.GaveUp) and e.value.__cause__.reason == "breaker_open"
     assert server.calls() == 4  # failed fast: no call reached the server
-    # Another model has its own breaker, and the server has recovered.
     server.script.clear()
-    assert complete(client, sdk, "gpt-other", MESSAGES).text == "hello there"
+    assert sdk.create(model="gpt-other") == "hello there"  # another model has its own breaker
+
+
+@modes
+def test_the_sdk_does_not_retry_on_top_and_a_retrying_sdk_is_named(server: FaultServer, mode: str) -> None:
+    server.script[:] = [Fault("server_error")]
+    server.repeat_last = True
+    sdk = Sdk(server.base_url, mode, max_retries=2)
+    with pytest.raises(openai.InternalServerError):
+        sdk.create()
+    assert server.calls() == 4  # breakwater's 4 attempts; x-should-retry: false stops the SDK's
+    with pytest.warns(RuntimeWarning, match="max_retries=0"):
+        with pytest.raises(openai.APIConnectionError):
+            sdk.create()  # the open breaker's GaveUp is an exception the SDK retries: warned
+    assert server.calls() == 4
+
+
+def test_breakwater_call_runs_any_callable_under_the_policy(server: FaultServer) -> None:
+    server.script[:] = [Fault("server_error"), Fault("rate_limited", retry_after_ms="100")]
+    plain = openai.OpenAI(api_key="sk-test", base_url=server.base_url, max_retries=0)
+    caller = bw.Caller(POLICY, key=MODEL)
+    r = caller.call(plain.chat.completions.create, model=MODEL, messages=MESSAGES)
+    assert r.choices[0].message.content == "hello there"
+    assert server.calls() == 3
+    server.script[:] = [Fault("quota")]
+    with pytest.raises(openai.RateLimitError) as e:
+        caller.call(plain.chat.completions.create, model=MODEL, messages=MESSAGES)
+    assert e.value.breakwater["class"] == "fatal"  # type: ignore[attr-defined]
+    assert server.calls() == 4
+

@@ -106,8 +106,13 @@ impl<'a> Engine<'a> {
             Rng::new(scenario.seed ^ 0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(policy_index as u64 + 1));
         let policies =
             spec.layers.iter().map(super::scenario::LayerSpec::resolve).collect::<Result<Vec<_>>>()?;
-        let clients =
-            policies.iter().map(|p| Client::new(p.clone(), rng.next_u64(), 0)).collect::<Result<Vec<_>>>()?;
+        // Nobody reads a simulated client's decision events.
+        let quiet = |p: &Policy| {
+            let mut client = Client::new(p.clone(), rng.next_u64(), 0)?;
+            client.record_events(false);
+            Ok(client)
+        };
+        let clients = policies.iter().map(quiet).collect::<Result<Vec<_>>>()?;
         Ok(Self {
             scenario,
             clients,

@@ -503,6 +503,8 @@ const RUNNERS = {
         }
         case 'poll_event':
           return { event: orNull(client.pollEvent()) };
+        case 'dropped_events':
+          return { dropped: client.droppedEvents() };
         case 'breaker_state':
           return { state: client.breakerState(typeof a.key === 'string' ? a.key : 'default') };
         default:

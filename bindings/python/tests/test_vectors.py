@@ -338,6 +338,7 @@ def client_runner(v: dict) -> Dict[str, Op]:
         "on_outcome": on_outcome,
         "cancel": cancel,
         "poll_event": lambda a, now: {"event": client.poll_event()},
+        "dropped_events": lambda a, now: {"dropped": client.dropped_events()},
         "breaker_state": lambda a, now: {"state": client.breaker_state(a.get("key", "default"))},
     }
 

@@ -13,6 +13,7 @@
 // build.sh ships this file as pkg/wrap.js (ES module) and pkg-node/wrap.cjs (CommonJS), each
 // beside its form of surface.mjs.
 import { buildSurface } from './surface.js';
+import { AttemptTimeoutError, GaveUpError, StreamCutError, eventAttributes, makeFetch } from './fetch.js';
 
 /** The public names: every function and class the description lists, the hand-written
  * breaker, and `surface` (build.sh exports the same list statically from the web module). */
@@ -21,7 +22,11 @@ const publicNames = (description) => [
   ...description.classes.map((c) => c.js),
   'CircuitBreaker',
   'surface',
+  ...INTEGRATION,
 ];
+
+/** The `fetch` integration's names (bindings/js/fetch.mjs). */
+const INTEGRATION = ['fetch', 'GaveUpError', 'AttemptTimeoutError', 'StreamCutError', 'eventAttributes'];
 
 export function install(glue, description) {
   // The core's catalogues and the scratch view, read on first use (with `--target web` the
@@ -226,6 +231,7 @@ export function install(glue, description) {
 
   const built = buildSurface(glue, description);
   const api = { ...built.api, CircuitBreaker: glue.CircuitBreaker };
+  Object.assign(api, { GaveUpError, AttemptTimeoutError, StreamCutError, eventAttributes, fetch: makeFetch(api) });
   const out = {};
   for (const name of publicNames(built.description)) out[name] = api[name];
   return out;

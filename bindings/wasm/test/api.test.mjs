@@ -63,9 +63,9 @@ test('the module exports exactly the names of docs/bindings.md', () => {
       .filter((m) => typeof cls[m] === 'function' && !m.startsWith('__'))
       .sort();
   assert.deepEqual(Object.keys(wasm).sort(), [
-    'Backoff', 'BatchPlanner', 'BatchReplay', 'BatchRouter', 'BreakerRegistry', 'CircuitBreaker', 'Client', 'Deadline', 'ErrorBudget', 'IdempotencyKeys',
-    'Policy', 'RateLimiter', 'RealtimeCredentials', 'RealtimeSession', 'Request', 'RetryBudget', 'RetryState', 'SchemaValidator', 'StreamCheck', 'TolerantReader',
-    'classify', 'diffSchemas', 'errorCodes', 'extractOutput', 'lintSchema', 'parseGoDuration', 'parseHttpDate', 'parseRfc3339',
+    'AttemptTimeoutError', 'Backoff', 'BatchPlanner', 'BatchReplay', 'BatchRouter', 'BreakerRegistry', 'CircuitBreaker', 'Client', 'Deadline', 'ErrorBudget', 'GaveUpError', 'IdempotencyKeys',
+    'Policy', 'RateLimiter', 'RealtimeCredentials', 'RealtimeSession', 'Request', 'RetryBudget', 'RetryState', 'SchemaValidator', 'StreamCheck', 'StreamCutError', 'TolerantReader',
+    'classify', 'diffSchemas', 'errorCodes', 'eventAttributes', 'extractOutput', 'fetch', 'lintSchema', 'parseGoDuration', 'parseHttpDate', 'parseRfc3339',
     'rateLimits', 'realtimeReplay', 'repairJson', 'retryAfter', 'surface', 'toStrict', 'validate', 'validateText',
   ]);
   assert.deepEqual(statics(Policy), ['fromJson', 'fromObject', 'fromToml', 'preset', 'schema']);
@@ -85,7 +85,7 @@ test('the module exports exactly the names of docs/bindings.md', () => {
   assert.deepEqual(methods(RateLimiter), ['drain', 'reconcile', 'reserve', 'snapshot', 'sync']);
   assert.deepEqual(methods(IdempotencyKeys), ['derive', 'headerName', 'newKey']);
   assert.deepEqual(methods(ErrorBudget), ['alerts', 'budgetRemaining', 'burnRate', 'record', 'recordCounts', 'retriesAllowed']);
-  assert.deepEqual(methods(Client), ['beforeAttempt', 'begin', 'breakerState', 'cancel', 'onOutcome', 'pollEvent']);
+  assert.deepEqual(methods(Client), ['beforeAttempt', 'begin', 'breakerState', 'cancel', 'droppedEvents', 'onOutcome', 'pollEvent']);
   assert.deepEqual(methods(wasm.Request), ['attempts', 'finished', 'idempotencyKey']);
 });
 
@@ -289,8 +289,11 @@ test('the client loop: 429 with Retry-After, 500, then success', () => {
   assert.equal(req.attempts(), 3);
   assert.equal(req.finished(), true);
   assert.equal(client.beforeAttempt(req, 9000).reason, 'request_finished');
-  // The 429's Retry-After paused the breaker for this key (retry_after_opens).
-  const event = client.pollEvent();
+  // The 429's Retry-After paused the breaker for this key (retry_after_opens); every decision is an event.
+  const events = [];
+  for (let e = client.pollEvent(); e !== null; e = client.pollEvent()) events.push(e);
+  assert.deepEqual(events.filter((e) => e.kind !== 'breaker').map((e) => e.kind), ['send', 'retry', 'send', 'retry', 'send', 'done']);
+  const event = events.find((e) => e.kind === 'breaker');
   assert.equal(event.key, 'gpt-4o');
   assert.deepEqual([event.transition.from, event.transition.to, event.transition.reason], ['closed', 'open', 'retry_after']);
   refuses(() => client.onOutcome(req, { outcome: 'http_999x' }, 9000), 'invalid_argument', 'outcome');
@@ -308,16 +311,19 @@ test('an in-flight attempt cannot start twice; cancel ends the request', () => {
   assert.equal(req.finished(), true);
 });
 
-test('breaker events reach pollEvent with their key', () => {
+test('breaker transitions reach pollEvent with their key, among the other decisions', () => {
   const client = new Client({ breaker: { minimum_calls: 2, window: { kind: 'count', size: 2 } }, retry: { max_retries: 0 } }, 1, 0);
   for (let i = 0; i < 2; i++) {
     const req = client.begin({ key: 'm' }, i);
     client.beforeAttempt(req, i);
     client.onOutcome(req, { outcome: 'http_500', latencyMs: 1 }, i);
   }
-  const event = client.pollEvent();
+  const events = [];
+  for (let e = client.pollEvent(); e !== null; e = client.pollEvent()) events.push(e);
+  const event = events.find((e) => e.kind === 'breaker');
   assert.equal(event.key, 'm');
   assert.equal(event.transition.to, 'open');
+  assert.equal(client.droppedEvents(), 0);
   assert.equal(client.breakerState('m'), 'open');
 });
 

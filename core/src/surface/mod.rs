@@ -466,9 +466,11 @@ macro_rules! surface {
                 ) -> Value $crate::transport::retry::RetryDecision = $crate::surface::client_on_outcome;
                 /// Ends `request` without a result (the host cancelled it).
                 fn cancel "cancel" (request: Obj Request, now_ms: Time u64) -> Value () = $crate::surface::client_cancel;
-                /// The oldest breaker transition not yet polled, or null.
+                /// The oldest decision event not yet polled (send, wait, retry, done, give_up, cancel, breaker, limiter_sync), or null.
                 fn poll_event "pollEvent" ()
-                    -> Value Option<$crate::transport::client::BreakerEvent> = $crate::surface::client_poll_event;
+                    -> Value Option<$crate::transport::event::Event> = $crate::surface::client_poll_event;
+                /// Events dropped because more than 256 waited unpolled.
+                fn dropped_events "droppedEvents" () -> Value u64 = $crate::surface::client_dropped_events;
                 /// The breaker state for `key`.
                 fn breaker_state "breakerState" (key: Text String)
                     -> Value $crate::transport::breaker::State = $crate::surface::client_breaker_state;

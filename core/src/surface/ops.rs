@@ -20,9 +20,10 @@ use crate::transport::breaker::{
     Transition,
 };
 use crate::transport::classify::{self, Class, Classification, Outcome, Profile, ProviderError};
-use crate::transport::client::{self, AttemptDecision, AttemptResult, BreakerEvent, RequestOptions};
+use crate::transport::client::{self, AttemptDecision, AttemptResult, RequestOptions};
 use crate::transport::deadline::{self, AttemptTimeouts, DeadlineConfig, Propagation};
 use crate::transport::error_budget::{Alert, ErrorBudget, ErrorBudgetConfig, ErrorBudgetDecision};
+use crate::transport::event::Event;
 use crate::transport::headers::{self, RateLimitHeaders, RateLimitReport, RetryAfterReport};
 use crate::transport::idempotency::{IdempotencyConfig, IdempotencyKeys};
 use crate::transport::ratelimit::{RateLimitConfig, RateLimitSnapshot, RateLimiter, Reservation};
@@ -534,9 +535,14 @@ pub fn client_cancel(c: &mut client::Client, request: &mut client::Request, now_
     Ok(())
 }
 
-/// The oldest breaker transition not yet polled, or `None`.
-pub fn client_poll_event(c: &mut client::Client) -> Result<Option<BreakerEvent>> {
+/// The oldest decision event not yet polled, or `None`.
+pub fn client_poll_event(c: &mut client::Client) -> Result<Option<Event>> {
     Ok(c.poll_event())
+}
+
+/// Events dropped because more than 256 waited unpolled.
+pub fn client_dropped_events(c: &mut client::Client) -> Result<u64> {
+    Ok(c.dropped_events())
 }
 
 /// The breaker state for `key`.

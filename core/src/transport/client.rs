@@ -31,12 +31,11 @@
 
 use serde::Serialize;
 
-use std::collections::VecDeque;
-
 use super::breaker::{AcquireReason, BreakerRegistry, Permit, State, Transition};
 use super::classify::{classify, Class, Classification, Outcome, Profile, ProviderError};
 use super::deadline::{AttemptTimeouts, Deadline};
 use super::error_budget::ErrorBudget;
+use super::event::{AttemptSummary, Event, EventKind, Events};
 use super::idempotency::IdempotencyKeys;
 use super::ratelimit::{LimitReason, RateLimiter};
 use super::retry::{Action, Guards, RetryDecision, RetryState};
@@ -205,24 +204,11 @@ impl Request {
     }
 }
 
-/// A breaker transition, with the key of the breaker that made it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct BreakerEvent {
-    /// The breaker's key (model, endpoint).
-    pub key: String,
-    /// What changed, when, and why.
-    pub transition: Transition,
-}
-
-/// Events kept for [`Client::poll_event`]; past this the oldest are dropped (and counted).
-const MAX_EVENTS: usize = 256;
-
 /// Every transport policy of one upstream, shared by all its logical requests.
 #[derive(Clone, Debug)]
 pub struct Client {
     policy: Policy,
-    events: VecDeque<BreakerEvent>,
-    dropped_events: u64,
+    events: Events,
     breakers: BreakerRegistry,
     retry_budget: RetryBudget,
     limiter: RateLimiter,
@@ -240,8 +226,7 @@ impl Client {
         policy.validate()?;
         let mut rng = Rng::new(seed);
         Ok(Self {
-            events: VecDeque::new(),
-            dropped_events: 0,
+            events: Events::default(),
             breakers: BreakerRegistry::new(policy.breaker.clone(), policy.breaker_keys as usize)
                 .map_err(|e| e.within("breaker"))?,
             retry_budget: RetryBudget::new(policy.retry_budget.clone())
@@ -309,7 +294,7 @@ impl Client {
             return Ok(self.stop(now_ms, req, AttemptReason::DeadlineExhausted));
         }
         let acquired = self.breakers.try_acquire(&req.key, now_ms);
-        self.note(&req.key, acquired.transition);
+        self.note_transition(now_ms, req, acquired.transition);
         let Some(permit) = acquired.permit else {
             // Wait where the wait is known: the server's own pause (Retry-After), a probe slot in
             // half-open, and the open state's end within `breaker_wait_ms`. Otherwise fail fast.
@@ -341,6 +326,8 @@ impl Client {
         req.permit = Some(permit);
         req.attempts += 1;
         req.breaker_wait_since = None;
+        let resend_count = req.attempts - 1;
+        self.note(now_ms, req, EventKind::Send { attempt: req.attempts, resend_count });
         let timeouts = req.deadline.attempt_timeouts(now_ms);
         let send = &self.policy.headers;
         let profile = self.policy.profile;
@@ -388,19 +375,27 @@ impl Client {
             Some(w) if !req.deadline.fits(now_ms, w) => {
                 self.stop(now_ms, req, AttemptReason::DeadlineExhausted)
             }
-            Some(w) if w <= self.policy.retry.server_delay.max_ms => AttemptDecision {
-                action: AttemptAction::Wait,
-                reason,
-                wait_until_ms: Some(now_ms.saturating_add(w)),
-                attempt: req.attempts,
-                timeouts: AttemptTimeouts::default(),
-                headers: Vec::new(),
-            },
+            Some(w) if w <= self.policy.retry.server_delay.max_ms => {
+                let wait_until_ms = now_ms.saturating_add(w);
+                self.note(now_ms, req, EventKind::Wait { attempt: req.attempts, reason, wait_until_ms });
+                AttemptDecision {
+                    action: AttemptAction::Wait,
+                    reason,
+                    wait_until_ms: Some(wait_until_ms),
+                    attempt: req.attempts,
+                    timeouts: AttemptTimeouts::default(),
+                    headers: Vec::new(),
+                }
+            }
             _ => self.stop(now_ms, req, reason),
         }
     }
 
     fn stop(&mut self, now_ms: u64, req: &mut Request, reason: AttemptReason) -> AttemptDecision {
+        if !req.finished {
+            let what = EventKind::GiveUp { attempt: req.attempts, reason: reason.as_str(), result: None };
+            self.note(now_ms, req, what);
+        }
         self.finish(now_ms, req, Some(false));
         AttemptDecision {
             action: AttemptAction::GiveUp,
@@ -443,11 +438,14 @@ impl Client {
             c.server_delay_ms().filter(|d| d.is_finite() && *d > 0.0).map(super::backoff::ceil_ms);
         let recorded =
             self.breakers.record(&req.key, now_ms, permit, c.class, result.latency_ms, server_delay);
-        self.note(&req.key, recorded.transition);
+        self.note_transition(now_ms, req, recorded.transition);
         self.retry_budget.record_signal(c.class, c.is_overload_signal());
         let limits =
             super::headers::rate_limits(result.headers, result.wall_unix_ms, &mut Default::default());
-        self.limiter.sync(now_ms, &limits);
+        if self.limiter.sync(now_ms, &limits) {
+            let what = EventKind::LimiterSync { requests: limits.requests, tokens: limits.tokens };
+            self.note(now_ms, req, what);
+        }
         if let Some(actual) = result.actual_tokens {
             self.limiter.reconcile(now_ms, req.est_tokens, actual);
         }
@@ -465,9 +463,22 @@ impl Client {
                 outer_owns_retries: req.outer_owns_retries,
             },
         );
-        match decision.action {
-            Action::Retry => req.holds_retry_slot = true,
-            Action::Done | Action::GiveUp => self.finish(now_ms, req, Some(decision.class == Class::Success)),
+        let summary = AttemptSummary::new(result.outcome, c.class, c.reason);
+        let attempt = req.attempts;
+        let what = match decision.action {
+            Action::Retry => {
+                req.holds_retry_slot = true;
+                let delay_ms = decision.delay_ms.unwrap_or(0);
+                EventKind::Retry { attempt, result: summary, reason: decision.reason, delay_ms }
+            }
+            Action::Done => EventKind::Done { attempt, result: summary },
+            Action::GiveUp => {
+                EventKind::GiveUp { attempt, reason: decision.reason.as_str(), result: Some(summary) }
+            }
+        };
+        self.note(now_ms, req, what);
+        if decision.action != Action::Retry {
+            self.finish(now_ms, req, Some(decision.class == Class::Success));
         }
         decision
     }
@@ -476,6 +487,9 @@ impl Client {
     pub fn cancel(&mut self, now_ms: u64, req: &mut Request) {
         if let Some(permit) = req.permit.take() {
             self.breakers.release(&req.key, permit);
+        }
+        if !req.finished {
+            self.note(now_ms, req, EventKind::Cancel { attempt: req.attempts });
         }
         self.finish(now_ms, req, None);
     }
@@ -495,25 +509,32 @@ impl Client {
         }
     }
 
-    fn note(&mut self, key: &str, transition: Option<Transition>) {
-        let Some(transition) = transition else { return };
-        if self.events.len() == MAX_EVENTS {
-            self.events.pop_front();
-            self.dropped_events += 1;
+    fn note(&mut self, now_ms: u64, req: &Request, what: EventKind) {
+        self.events.push(now_ms, &req.key, &req.idempotency_key, what);
+    }
+
+    fn note_transition(&mut self, now_ms: u64, req: &Request, transition: Option<Transition>) {
+        if let Some(transition) = transition {
+            self.note(now_ms, req, EventKind::Breaker { transition });
         }
-        self.events.push_back(BreakerEvent { key: key.to_owned(), transition });
     }
 
-    /// The oldest breaker transition not yet polled. Changes after `before_attempt` and
-    /// `on_outcome`; drain it after each call to log every transition with its reason.
-    pub fn poll_event(&mut self) -> Option<BreakerEvent> {
-        self.events.pop_front()
+    /// The oldest decision event not yet polled (see [`super::event`]). Each `before_attempt`,
+    /// `on_outcome` and `cancel` queues its decisions; drain after each call to log them all.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.poll()
     }
 
-    /// Transitions dropped because more than 256 waited unpolled.
+    /// Records decision events (the default) or not: a host that never polls them, such as the
+    /// simulator, saves the work (about a fifth of a simulation's time).
+    pub fn record_events(&mut self, on: bool) {
+        self.events.record(on);
+    }
+
+    /// Events dropped because more than [`super::event::MAX_EVENTS`] waited unpolled.
     #[must_use]
     pub fn dropped_events(&self) -> u64 {
-        self.dropped_events
+        self.events.dropped()
     }
 
     /// The breaker state for `key`.

@@ -15,6 +15,7 @@
 //! | [`ratelimit`] | whether sending now would exceed RPM/TPM |
 //! | [`idempotency`] | the key that makes a retried request safe |
 //! | [`error_budget`] | how fast the error budget (SLO) burns, and whether that should cut retries |
+//! | [`event`] | nothing: it reports every decision the client made, for logs and traces |
 
 pub mod backoff;
 pub mod breaker;
@@ -22,6 +23,7 @@ pub mod classify;
 pub mod client;
 pub mod deadline;
 pub mod error_budget;
+pub mod event;
 pub mod headers;
 pub mod idempotency;
 pub mod ratelimit;

@@ -485,9 +485,10 @@ impl RateLimiter {
     /// Re-syncs the buckets from a response's rate-limit headers, if `sync_from_headers`
     /// (see the module docs for the rule). Only the `requests` and `tokens` quotas are
     /// used; Anthropic's `input_tokens`/`output_tokens` are narrower views of `tokens`.
-    pub fn sync(&mut self, now_ms: u64, headers: &RateLimitHeaders) {
-        if !self.config.sync_from_headers {
-            return;
+    /// Returns whether the headers reported either quota and were applied.
+    pub fn sync(&mut self, now_ms: u64, headers: &RateLimitHeaders) -> bool {
+        if !self.config.sync_from_headers || (headers.requests.is_none() && headers.tokens.is_none()) {
+            return false;
         }
         let now = self.advance(now_ms);
         let burst = self.config.request_burst_ms;
@@ -504,6 +505,7 @@ impl RateLimiter {
                 b.sync(quota);
             }
         }
+        true
     }
 
     /// After a 429: no request is ready before `until_ms` (monotonic ms, e.g. now + Retry-After).

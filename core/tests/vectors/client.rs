@@ -1,7 +1,7 @@
 //! Runner for `component: "client"`: the composed transport policy of one upstream.
 //!
 //! `config` is a policy document; requests are named by `args.request` (default `r`).
-//! Ops: `begin`, `before_attempt`, `on_outcome`, `cancel`, `poll_event`, `breaker_state`.
+//! Ops: `begin`, `before_attempt`, `on_outcome`, `cancel`, `poll_event`, `dropped_events`, `breaker_state`.
 
 use std::collections::HashMap;
 
@@ -87,6 +87,7 @@ impl Runner for ClientRunner {
                 Ok(json!({ "finished": req.finished() }))
             }
             "poll_event" => Ok(json!({ "event": self.client.poll_event() })),
+            "dropped_events" => Ok(json!({ "dropped": self.client.dropped_events() })),
             "breaker_state" => {
                 Ok(json!({ "state": self.client.breaker_state(str_arg(args, "key").unwrap_or("default")) }))
             }

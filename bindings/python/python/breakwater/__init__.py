@@ -6,6 +6,10 @@ milliseconds) as its last, optional parameter: omit it to read
 Results are plain dicts with the core's snake_case keys, the same JSON in
 every runtime. Objects are safe to share between threads.
 
+Integrations (I/O lives here, never in the core): ``breakwater.httpx2`` and
+``breakwater.httpx`` (transports for the openai SDK and any httpx client),
+``breakwater.call`` and ``breakwater.Caller`` (any callable).
+
 See ``docs/bindings.md`` for the whole surface.
 """
 
@@ -48,6 +52,8 @@ from ._breakwater import (
     validate,
     validate_text,
 )
+from ._call import Caller, call, classify_exception
+from ._driver import GaveUp, event_attributes
 from ._errors import (
     BreakwaterError,
     BreakwaterTypeError,
@@ -58,6 +64,11 @@ from ._errors import (
 
 __all__ = [
     "Backoff",
+    "Caller",
+    "GaveUp",
+    "call",
+    "classify_exception",
+    "event_attributes",
     "BatchPlanner",
     "BatchReplay",
     "BatchRouter",
@@ -100,3 +111,12 @@ __all__ = [
     "validate",
     "validate_text",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``breakwater.httpx2`` and ``breakwater.httpx`` load on first use: each needs its library."""
+    if name in ("httpx", "httpx2"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -299,9 +299,62 @@ class StreamState(TypedDict):
     parse_error: NotRequired[Dict[str, Any]]
     offset: NotRequired[int]
 
-class BreakerEvent(TypedDict):
+class _Event(TypedDict):
+    at_ms: int
     key: str
+    request: str
+    """The logical request: its idempotency key."""
+
+class SendEvent(_Event):
+    kind: Literal["send"]
+    attempt: int
+    resend_count: int
+
+class WaitEvent(_Event):
+    kind: Literal["wait"]
+    attempt: int
+    reason: str
+    wait_until_ms: int
+
+RetryEvent = TypedDict(
+    "RetryEvent",
+    {
+        "at_ms": int, "key": str, "request": str, "kind": Literal["retry"], "attempt": int,
+        "outcome": str, "class": ClassName, "cause": str, "error_type": str, "reason": str, "delay_ms": int,
+    },
+)
+DoneEvent = TypedDict(
+    "DoneEvent",
+    {
+        "at_ms": int, "key": str, "request": str, "kind": Literal["done"], "attempt": int,
+        "outcome": str, "class": ClassName, "cause": str,
+    },
+)
+GiveUpEvent = TypedDict(
+    "GiveUpEvent",
+    {
+        "at_ms": int, "key": str, "request": str, "kind": Literal["give_up"], "attempt": int, "reason": str,
+        "outcome": NotRequired[str], "class": NotRequired[ClassName], "cause": NotRequired[str],
+        "error_type": NotRequired[str],
+    },
+)
+"""``outcome``, ``class``, ``cause`` and ``error_type`` when the request stopped after a call."""
+
+class CancelEvent(_Event):
+    kind: Literal["cancel"]
+    attempt: int
+
+class BreakerEvent(_Event):
+    kind: Literal["breaker"]
     transition: Transition
+
+class LimiterSyncEvent(_Event):
+    kind: Literal["limiter_sync"]
+    requests: NotRequired[Quota]
+    tokens: NotRequired[Quota]
+
+ClientEvent = Union[SendEvent, WaitEvent, RetryEvent, DoneEvent, GiveUpEvent, CancelEvent, BreakerEvent, LimiterSyncEvent]
+"""One decision of a ``Client``, tagged by ``kind`` (docs/bindings.md, "Decision events")."""
 
 # ---- batch ----------------------------------------------------------------------------------
 
@@ -873,5 +926,6 @@ class Client:
         now_ms: Optional[Time] = ...,
     ) -> RetryDecision: ...
     def cancel(self, request: Request, now_ms: Optional[Time] = ...) -> None: ...
-    def poll_event(self) -> Optional[BreakerEvent]: ...
+    def poll_event(self) -> Optional[ClientEvent]: ...
+    def dropped_events(self) -> int: ...
     def breaker_state(self, key: str) -> State: ...

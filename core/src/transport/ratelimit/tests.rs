@@ -254,11 +254,13 @@ proptest! {
                     if let Some(w) = r.wait_until_ms { prop_assert!(w >= now) }
                 }
                 1 => l.reconcile(now, a, b),
-                2 => l.sync(now, &RateLimitHeaders {
-                    requests: Some(quota(Some(a), b, dt)),
-                    tokens: Some(quota(None, a, b)),
-                    ..Default::default()
-                }),
+                2 => {
+                    l.sync(now, &RateLimitHeaders {
+                        requests: Some(quota(Some(a), b, dt)),
+                        tokens: Some(quota(None, a, b)),
+                        ..Default::default()
+                    });
+                }
                 _ => l.drain(now, now + dt),
             }
             let s = l.snapshot(now);

@@ -1,0 +1,64 @@
+// What breakwater's `fetch` adds to a request made with the openai SDK (Node addon).
+//
+//   node bench/node/integration.mjs        (BENCH_QUICK=1 for a short run)
+//
+// Against bench/instant_server.py (a separate process that answers at once), the same SDK
+// call with the global fetch and with `breakwater.fetch('conservative')`, both with
+// maxRetries: 0: a chat completion (a JSON answer) and a four-chunk stream read to its end.
+// The two take turns in every round, so a noisy stretch of the shared machine hits both
+// alike; the figure is the median of the rounds' per-request times. Prints a markdown table;
+// asserts nothing.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { once } from 'node:events';
+import OpenAI from 'openai';
+
+const require = createRequire(import.meta.url);
+const bw = require('breakwater');
+const QUICK = process.env.BENCH_QUICK === '1';
+const ROUNDS = QUICK ? 5 : 15;
+const PER_ROUND = QUICK ? 100 : 300;
+const messages = [{ role: 'user', content: 'hi' }];
+
+const server = spawn('python3', [new URL('../instant_server.py', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+const [port] = (await once(server.stdout, 'data')).map((b) => String(b).trim());
+const baseURL = `http://127.0.0.1:${port}/v1`;
+
+const plain = new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0 });
+const ours = new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0, fetch: bw.fetch('conservative') });
+
+const call = (sdk, stream) => async () => {
+  const r = await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages, stream });
+  if (stream) for await (const _ of r);
+};
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function measure(a, b) {
+  for (const f of [a, b]) for (let i = 0; i < PER_ROUND / 5; i++) await f();
+  const times = [[], []];
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [k, f] of [a, b].entries()) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < PER_ROUND; i++) await f();
+      times[k].push(Number(process.hrtime.bigint() - t0) / PER_ROUND / 1000);
+    }
+  }
+  return times.map(median);
+}
+
+try {
+  const rows = [
+    ['JSON answer', await measure(call(plain, false), call(ours, false))],
+    ['streamed answer', await measure(call(plain, true), call(ours, true))],
+  ];
+  const { VERSION: sdkVersion } = await import('openai/version');
+  console.log(`openai ${sdkVersion}, Node ${process.version}; ${ROUNDS} rounds of ${PER_ROUND} requests, median\n`);
+  console.log('| request | plain SDK (maxRetries: 0) | with breakwater.fetch | added |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const [name, [p, o]] of rows) {
+    console.log(`| ${name} | ${p.toFixed(0)} µs | ${o.toFixed(0)} µs | ${((100 * (o - p)) / p).toFixed(1)} % |`);
+  }
+} finally {
+  server.kill();
+}

@@ -1,0 +1,423 @@
+// breakwater's `fetch`: a `fetch` that runs every request through a breakwater `Client`, for the
+// openai SDK (`new OpenAI({ maxRetries: 0, fetch: breakwater.fetch(policy) })`) and any code
+// that takes a fetch. Written once for Node and the browser: the Node package and the WASM
+// module both build it from their own `Client` (`makeFetch(api)`). I/O lives here, never in
+// the core; every decision is the client's. Around each request it:
+//
+// - asks the client before each attempt, waits (abortably) where it says wait or retry, and
+//   rejects with a `GaveUpError` where it says stop;
+// - gives each attempt its own AbortSignal, aborted at the phase limits of the decision (the
+//   headers limit until the response starts, the first-token limit and the idle gap while a
+//   stream is read, never past the attempt's) and when the caller's own signal aborts;
+// - sends the policy's headers (the idempotency key, the same on every attempt; the SDK's
+//   `x-stainless-*` with the OpenAI profile), keeping a caller's own idempotency key;
+// - classifies the answer from its status, headers and error body (`error.type`, `error.code`),
+//   reading a non-streamed body inside the loop, so that a body cut short is retried;
+// - for a server-sent event stream, retries failures up to the first chunk, then watches the
+//   body as the caller reads it: a stall or a cut is reported to the client and errors the
+//   stream with a `StreamCutError` (never named `AbortError`: the openai SDK ends a stream
+//   silently on that name), and a stream that ends without its final event (`data: [DONE]`,
+//   `message_stop`, `response.completed`...) is a cut, never a short success;
+// - marks an answer it gives up on with `x-should-retry: false`, so that an SDK whose own
+//   retries were left on does not retry it again, and warns once when it sees the SDK retry.
+
+const FINAL = /^(?:data: ?\[DONE\]|event: ?(?:message_stop|response\.(?:completed|incomplete|failed))\b)/m;
+const TAIL = 64;
+const MODEL = /"model"\s*:\s*"([^"\\]{1,256})"/;
+const MAX_TOKENS = /"max_(?:completion_|output_)?tokens"\s*:\s*(\d{1,9})/;
+const LEVEL = { give_up: 'warn', retry: 'info', cancel: 'info', breaker: 'info' };
+
+/** breakwater stopped a request without a result to return; `decision` says why. */
+export class GaveUpError extends Error {
+  constructor(decision, message) {
+    // "timed out" makes the openai SDK raise its connection-timeout error for a deadline.
+    const deadline = decision.reason === 'deadline_exhausted' ? ' (the deadline timed out)' : '';
+    super(message ?? `breakwater gave up: ${decision.reason}${deadline}`);
+    this.name = 'BreakwaterGaveUp';
+    this.code = 'gave_up';
+    this.decision = decision;
+    this.reason = decision.reason;
+  }
+}
+
+/** An attempt that broke a phase limit of its decision (its `reason` is the outcome, `timeout_headers`...). */
+export class AttemptTimeoutError extends GaveUpError {
+  constructor(outcome) {
+    super({ reason: outcome }, `breakwater: the attempt timed out (${outcome})`);
+    this.name = 'BreakwaterTimeout';
+  }
+}
+
+/** A streamed answer that was cut, ended without its final event, or stalled past its limit. */
+export class StreamCutError extends GaveUpError {
+  constructor(outcome, cause) {
+    const why = outcome.startsWith('timeout') ? 'stalled' : 'ended without its final event';
+    super({ reason: outcome }, `breakwater: the streamed answer ${why} (${outcome})`);
+    this.name = 'BreakwaterStreamCut';
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+
+/** A decision event as OpenTelemetry span-event attributes (docs/bindings.md, "Decision events"). */
+export function eventAttributes(event) {
+  const attrs = {};
+  for (const [name, value] of Object.entries(event)) {
+    if (value === null || value === undefined) continue;
+    if (name === 'error_type') attrs['error.type'] = value;
+    else if (name === 'resend_count') {
+      if (value) attrs['http.request.resend_count'] = value;
+    } else if (typeof value === 'object') {
+      for (const [inner, v] of Object.entries(value)) if (v !== null && v !== undefined) attrs[`breakwater.${name}.${inner}`] = v;
+    } else attrs[`breakwater.${name}`] = value;
+  }
+  return attrs;
+}
+
+const now = () => Math.floor(performance.now());
+const ms = (v, cap) => (v == null ? cap : cap == null ? v : Math.min(v, cap));
+
+function sleep(delay, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, delay));
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A phase limit on an attempt: aborts `controller` with a marked reason when it fires. */
+class Timer {
+  constructor(controller) {
+    this.controller = controller;
+    this.fired = null;
+    this.handle = null;
+  }
+  arm(limit, outcome) {
+    this.clear();
+    if (limit == null) return;
+    this.handle = setTimeout(() => {
+      this.fired = outcome;
+      this.controller.abort(new AttemptTimeoutError(outcome));
+    }, limit);
+  }
+  clear() {
+    if (this.handle !== null) clearTimeout(this.handle);
+    this.handle = null;
+  }
+}
+
+/** Whether a server-sent event stream has sent its final event yet. */
+class FinalEvent {
+  constructor() {
+    this.seen = false;
+    this.tail = '';
+    this.decoder = new TextDecoder();
+  }
+  feed(chunk) {
+    if (this.seen) return;
+    const window = this.tail + this.decoder.decode(chunk, { stream: true });
+    this.seen = FINAL.test(window);
+    this.tail = window.slice(-TAIL);
+  }
+}
+
+/** The outcome of a rejected `fetch`: undici's connect refusals, resets and cuts by their codes. */
+function failure(error, stage) {
+  let code = '';
+  for (let e = error; e && !code; e = e.cause) code = e.code ?? '';
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT/.test(code)) return 'connect';
+  if (/TIMEOUT/.test(code)) return `timeout_${stage}`;
+  return stage === 'headers' ? 'reset' : 'stream_cut';
+}
+
+function errorFields(text) {
+  if (!text || text.length > 65536) return [null, null];
+  try {
+    const err = JSON.parse(text)?.error;
+    if (err && typeof err === 'object') {
+      return [typeof err.type === 'string' ? err.type : null, typeof err.code === 'string' ? err.code : null];
+    }
+  } catch {
+    // not JSON: no fields
+  }
+  return [null, null];
+}
+
+function bodyText(body) {
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array || body instanceof ArrayBuffer) return new TextDecoder().decode(body);
+  return '';
+}
+
+/** The `fetch` factory over a runtime's classes (`Client`, `Policy`). */
+export function makeFetch(api) {
+  /**
+   * A `fetch` that runs every request through one breakwater client.
+   *
+   * `policy`: a `Policy`, a policy object, a preset name (`'conservative'`) or null for the
+   * defaults. Options: `client` (a `Client` to share instead), `fetch` (the one that does the
+   * I/O; default `globalThis.fetch`), `key(url, init)` (the breaker key; default the body's
+   * `model`, else the URL path), `onEvent(event)`, `logger` (`console`-like: give-ups at
+   * `warn`, retries, cancels and transitions at `info`, the rest at `debug`), `opentelemetry`
+   * (a `Tracer` from `@opentelemetry/api`: a span per logical request, each decision a span
+   * event). The returned function has `.client` and `.events`, an `EventTarget` that dispatches
+   * each decision as an event of its `kind` with the decision in `detail`.
+   */
+  return function breakwaterFetch(policy = null, options = {}) {
+    if (options.client && policy != null) throw new TypeError('pass either a policy or options.client, not both');
+    const client =
+      options.client ?? new api.Client(typeof policy === 'string' ? api.Policy.preset(policy) : policy);
+    const inner = options.fetch ?? ((...a) => globalThis.fetch(...a));
+    const { onEvent, logger, opentelemetry: tracer } = options;
+    let events = null; // created when first asked for
+    let warned = false;
+
+    function drain(run) {
+      if (!onEvent && !logger && !events && !run.span) return; // nobody listens: they stay queued, bounded
+      for (let event = client.pollEvent(); event != null; event = client.pollEvent()) {
+        onEvent?.(event);
+        if (logger) {
+          const open = event.kind === 'breaker' && (event.transition.to === 'open' || event.transition.to === 'forced_open');
+          const level = open ? 'warn' : LEVEL[event.kind] ?? 'debug';
+          logger[level]?.(`breakwater ${event.kind}`, event);
+        }
+        events?.dispatchEvent(new CustomEvent(event.kind, { detail: event }));
+        if (run.span) {
+          run.span.addEvent(`breakwater.${event.kind}`, eventAttributes(event));
+          if (event.kind === 'done' || event.kind === 'give_up' || event.kind === 'cancel') endSpan(run, event);
+        }
+      }
+    }
+
+    function endSpan(run, event) {
+      const span = run.span;
+      run.span = null;
+      if (event.attempt > 1) span.setAttribute('http.request.resend_count', event.attempt - 1);
+      if (event.kind !== 'done') {
+        span.setAttribute('error.type', event.error_type ?? event.reason ?? '_OTHER');
+        span.setStatus({ code: 2 /* SpanStatusCode.ERROR */, message: `breakwater ${event.kind}: ${event.reason ?? ''}` });
+      }
+      span.end();
+    }
+
+    function cancel(run) {
+      if (!run.request.finished()) {
+        client.cancel(run.request);
+        drain(run);
+      }
+    }
+
+    function report(run, outcome, started, response, text) {
+      let errorType = null;
+      let errorCode = null;
+      if (response && response.status >= 400) [errorType, errorCode] = errorFields(text);
+      const decision = client.onOutcome(run.request, {
+        outcome,
+        headers: response ? [...response.headers] : null,
+        errorType,
+        errorCode,
+        latencyMs: Math.max(0, now() - started),
+        wallUnixMs: Date.now(),
+      });
+      drain(run);
+      return decision;
+    }
+
+    /**
+     * The streamed body as the caller reads it, its end or failure reported to the client. One
+     * watchdog timer per stream (not one per chunk) checks the idle gap and the attempt's end:
+     * on a stall it cancels the upstream reader, whose pending read then ends the stream.
+     */
+    function watched(run, reader, first, limits, started, response, release) {
+      const final = new FinalEvent();
+      if (first) final.feed(first);
+      let ended = false;
+      let stalled = null;
+      let last = now();
+      let watchdog = null;
+      const end = (outcome) => {
+        if (ended) return;
+        ended = true;
+        clearTimeout(watchdog);
+        release();
+        report(run, outcome, started, response, '');
+        cancel(run); // a retry the reader cannot take: the request ends here
+      };
+      const watch = () => {
+        const t = now();
+        const left = limits.attempt == null ? Infinity : limits.attempt - (t - started);
+        const gap = limits.idle == null ? Infinity : limits.idle - (t - last);
+        if (left <= 0 || gap <= 0) {
+          stalled = left <= 0 ? 'timeout_attempt' : 'timeout_idle';
+          reader.cancel(new StreamCutError(stalled)).catch(() => {});
+        } else if (Math.min(left, gap) < Infinity) watchdog = setTimeout(watch, Math.min(left, gap));
+      };
+      watch();
+      return new ReadableStream({
+        start(controller) {
+          if (first) controller.enqueue(first);
+        },
+        async pull(controller) {
+          try {
+            const { done, value } = await reader.read();
+            if (stalled) throw new StreamCutError(stalled);
+            if (done) {
+              end(final.seen ? 'http_200' : 'stream_cut');
+              if (final.seen) controller.close();
+              else controller.error(new StreamCutError('stream_cut'));
+              return;
+            }
+            last = now();
+            final.feed(value);
+            controller.enqueue(value);
+          } catch (error) {
+            const outcome = error instanceof StreamCutError ? error.reason : failure(error, 'idle');
+            end(final.seen ? 'http_200' : outcome);
+            reader.cancel().catch(() => {});
+            controller.error(error instanceof StreamCutError ? error : new StreamCutError(outcome, error));
+          }
+        },
+        cancel(reason) {
+          clearTimeout(watchdog);
+          if (final.seen) end('http_200');
+          else if (!ended) {
+            ended = true;
+            release();
+            cancel(run);
+          }
+          return reader.cancel(reason);
+        },
+      });
+    }
+
+    /** One attempt: `{response}` for a watched stream, else its outcome to report. */
+    async function attempt(run, url, init, decision) {
+      const t = decision.timeouts;
+      const whole = t.attempt_ms;
+      const limits = {
+        headers: ms(t.headers_ms, whole),
+        // Without a first-token limit of its own (it is the attempt's), the first chunk waits
+        // no longer than any other gap of the stream.
+        first: ms(t.first_token_ms === whole && t.idle_ms != null ? t.idle_ms : t.first_token_ms, whole),
+        idle: ms(t.idle_ms, whole),
+        attempt: whole,
+      };
+      const headers = run.headers;
+      // A caller's own idempotency key stays (it is the same on every attempt anyway); the
+      // SDK's x-stainless-* values are ours to set.
+      run.keep ??= new Set(decision.headers.filter(([n]) => !n.startsWith('x-stainless-') && headers.has(n)).map(([n]) => n));
+      for (const [name, value] of decision.headers) if (!run.keep.has(name)) headers.set(name, value);
+      const controller = new AbortController();
+      const onAbort = () => controller.abort(init.signal.reason);
+      init.signal?.addEventListener('abort', onAbort, { once: true });
+      const release = () => init.signal?.removeEventListener('abort', onAbort);
+      const timer = new Timer(controller);
+      const started = now();
+      let stage = 'headers';
+      let response = null;
+      try {
+        timer.arm(limits.headers, 'timeout_headers');
+        response = await inner(url, { ...init, headers, signal: controller.signal });
+        const type = response.headers.get('content-type') ?? '';
+        if (response.ok && type.startsWith('text/event-stream') && response.body) {
+          stage = 'first_token';
+          timer.arm(limits.first, 'timeout_first_token');
+          const reader = response.body.getReader();
+          const { done, value } = await reader.read();
+          timer.clear();
+          const body = watched(run, reader, done ? null : value, limits, started, response, release);
+          return { response: new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }) };
+        }
+        timer.clear();
+        if (response.ok) {
+          // A success is handed over unread: re-wrapping its body cost more than the whole
+          // 5 % budget of the wrapper (bench/README.md); a cut in it reaches the reader as an error.
+          release();
+          return { outcome: `http_${response.status}`, started, response, text: '' };
+        }
+        stage = 'idle';
+        timer.arm(limits.attempt == null ? null : Math.max(0, limits.attempt - (now() - started)), 'timeout_attempt');
+        const buffer = await response.arrayBuffer();
+        timer.clear();
+        release();
+        return { outcome: `http_${response.status}`, started, response, buffer, text: new TextDecoder().decode(buffer) };
+      } catch (error) {
+        timer.clear();
+        release();
+        if (init.signal?.aborted) throw error; // the caller went away: no outcome to report
+        const outcome = timer.fired ?? (error instanceof GaveUpError ? error.reason : failure(error, stage));
+        return { outcome, started, error: timer.fired ? new AttemptTimeoutError(outcome) : error };
+      }
+    }
+
+    async function fetchThrough(input, init = {}) {
+      const url = typeof input === 'string' || input instanceof URL ? String(input) : input.url;
+      if (typeof input === 'object' && !(input instanceof URL)) {
+        init = { method: input.method, headers: input.headers, body: input.body, signal: input.signal, ...init };
+      }
+      const text = bodyText(init.body);
+      const replayable = init.body == null || typeof init.body === 'string' || init.body instanceof Uint8Array || init.body instanceof ArrayBuffer;
+      const headers = new Headers(init.headers); // the attempts' own copy
+      const retryCount = headers.get('x-stainless-retry-count');
+      if (retryCount !== null && retryCount !== '0' && !warned) {
+        warned = true;
+        (logger?.warn ?? console.warn)(
+          'breakwater: the SDK retries this request and breakwater retries it too, multiplying the calls under failure: construct the SDK client with maxRetries: 0',
+        );
+      }
+      const maxTokens = MAX_TOKENS.exec(text);
+      const key = options.key ? options.key(url, init) : MODEL.exec(text)?.[1] ?? new URL(url, 'http://localhost').pathname;
+      const run = {
+        request: client.begin({
+          key,
+          estTokens: Math.floor(text.length / 4) + (maxTokens ? Number(maxTokens[1]) : 0),
+          // A streamed request body cannot be sent twice: one attempt, still under the breaker.
+          outerOwnsRetries: !replayable,
+        }),
+        headers,
+        keep: null, // the caller's own headers among the policy's, found at the first attempt
+        span: null,
+      };
+      if (tracer) run.span = tracer.startSpan(`breakwater ${key}`, { kind: 2 /* SpanKind.CLIENT */ });
+      try {
+        for (;;) {
+          const decision = client.beforeAttempt(run.request);
+          drain(run);
+          if (decision.action === 'wait') {
+            await sleep(decision.wait_until_ms - now(), init.signal);
+            continue;
+          }
+          if (decision.action === 'give_up') throw new GaveUpError(decision);
+          const a = await attempt(run, url, init, decision);
+          if (a.outcome === undefined) return a.response; // a watched stream
+          const verdict = report(run, a.outcome, a.started, a.error ? null : a.response, a.text);
+          if (verdict.action === 'retry') {
+            await sleep(verdict.delay_ms ?? 0, init.signal);
+            continue;
+          }
+          if (a.error) {
+            a.error.breakwater = verdict;
+            throw a.error;
+          }
+          if (a.buffer === undefined) return a.response;
+          const headers = new Headers(a.response.headers);
+          if (verdict.action !== 'done') headers.set('x-should-retry', 'false');
+          return new Response(a.buffer, { status: a.response.status, statusText: a.response.statusText, headers });
+        }
+      } catch (error) {
+        cancel(run);
+        throw error;
+      }
+    }
+
+    fetchThrough.client = client;
+    Object.defineProperty(fetchThrough, 'events', { get: () => (events ??= new EventTarget()) });
+    return fetchThrough;
+  };
+}

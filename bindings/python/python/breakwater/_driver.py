@@ -1,0 +1,281 @@
+"""What every integration shares: the client, where its decision events go, and giving up.
+
+An integration (the httpx transports, :func:`breakwater.call`) runs one loop per logical
+request: ``before_attempt``, act (send, wait or stop), ``on_outcome``, act again. The
+decisions are the core's; this module only moves them to the host's sinks: the ``breakwater``
+logger, an ``on_event`` callback, and an OpenTelemetry span per logical request.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
+
+from ._breakwater import Client, Policy, Request
+
+__all__ = ["GaveUp", "Driver", "Run", "event_attributes", "now_ms", "Limits", "drive", "drive_async"]
+
+logger = logging.getLogger("breakwater")
+
+Event = Dict[str, Any]
+PolicyLike = Union[Policy, Mapping[str, Any], str, None]
+
+# How loud each kind of event is in the `breakwater` logger (a breaker opening: WARNING).
+_LEVELS = {"retry": logging.INFO, "give_up": logging.WARNING, "breaker": logging.INFO, "cancel": logging.INFO}
+
+
+def now_ms() -> int:
+    """The clock the compiled module reads when ``now_ms`` is omitted."""
+    return time.monotonic_ns() // 1_000_000
+
+
+class GaveUp(Exception):
+    """breakwater stopped a request without a result to return.
+
+    ``decision`` is the core's decision (``reason``; ``class`` and ``cause`` after a call),
+    ``reason`` its stable reason (``breaker_open``, ``deadline_exhausted``, ``rate_limited_locally``,
+    ``retries_exhausted``, ...). The transports raise it mixed with the HTTP library's own
+    error (a timeout error for ``deadline_exhausted``), so code that only knows httpx, or the
+    openai SDK that wraps it, still reads it right.
+    """
+
+    def __init__(self, decision: Mapping[str, Any], message: Optional[str] = None) -> None:
+        self.decision = dict(decision)
+        self.reason: str = str(decision.get("reason"))
+        super().__init__(message or f"breakwater gave up: {self.reason}")
+
+
+def make_client(policy: PolicyLike, client: Optional[Client]) -> Client:
+    """The client to drive: the one given, or one following ``policy`` (a preset name too)."""
+    if client is not None:
+        if policy is not None:
+            raise TypeError("pass either policy or client, not both")
+        return client
+    if isinstance(policy, str):
+        policy = Policy.preset(policy)  # type: ignore[arg-type]
+    return Client(policy)
+
+
+def event_attributes(event: Event) -> Dict[str, Any]:
+    """An event as OpenTelemetry span-event attributes (docs/bindings.md, "Decision events").
+
+    ``http.request.resend_count`` on a resend, ``error.type`` on a failed attempt, every other
+    field under ``breakwater.``; nested objects are flattened with dots.
+    """
+    attrs: Dict[str, Any] = {}
+    for name, value in event.items():
+        if name == "error_type":
+            attrs["error.type"] = value
+        elif name == "resend_count":
+            if value:
+                attrs["http.request.resend_count"] = value
+        elif isinstance(value, dict):
+            for inner, v in value.items():
+                if v is not None:
+                    attrs[f"breakwater.{name}.{inner}"] = v
+        elif value is not None:
+            attrs[f"breakwater.{name}"] = value
+    return attrs
+
+
+class Driver:
+    """One client and its event sinks, shared by every request an integration makes.
+
+    ``on_event`` is called with every decision event (a dict with ``kind``; see
+    docs/bindings.md). Events also go to the ``breakwater`` logger: give-ups and a breaker
+    opening at WARNING, retries, cancels and other transitions at INFO, the rest at DEBUG. ``opentelemetry``
+    (``True`` for the global tracer provider, or a ``Tracer``) opens a span per logical request
+    with each decision as a span event; it needs the ``opentelemetry-api`` package.
+    """
+
+    def __init__(
+        self,
+        policy: PolicyLike = None,
+        *,
+        client: Optional[Client] = None,
+        on_event: Optional[Callable[[Event], None]] = None,
+        opentelemetry: Any = None,
+    ) -> None:
+        self.client = make_client(policy, client)
+        self.on_event = on_event
+        self.tracer = _tracer(opentelemetry)
+        self._warned_sdk_retries = False
+
+    def begin(self, key: str, est_tokens: int = 0, deadline_ms: Optional[int] = None) -> "Run":
+        return Run(self, key, est_tokens, deadline_ms)
+
+    def warn_double_retries(self, what: str) -> None:
+        """Says once, loudly, that another layer retries what breakwater already retries."""
+        if not self._warned_sdk_retries:
+            self._warned_sdk_retries = True
+            warnings.warn(
+                f"{what} retries this request and breakwater retries it too, multiplying the calls "
+                "under failure: construct the SDK client with max_retries=0",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+
+
+def _tracer(opentelemetry: Any) -> Any:
+    if opentelemetry is None or opentelemetry is False:
+        return None
+    try:
+        from opentelemetry import trace
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError("opentelemetry=... needs the opentelemetry-api package") from e
+    if opentelemetry is True:
+        from . import __version__
+
+        return trace.get_tracer("breakwater", __version__)
+    return opentelemetry
+
+
+class Run:
+    """One logical request: the core's request, its span, and every event drained to the sinks."""
+
+    __slots__ = ("driver", "client", "request", "key", "span", "last")
+
+    def __init__(self, driver: Driver, key: str, est_tokens: int, deadline_ms: Optional[int]) -> None:
+        self.driver = driver
+        self.client = driver.client
+        self.key = key
+        self.request: Request = self.client.begin(key=key, est_tokens=est_tokens, deadline_ms=deadline_ms)
+        self.span = None
+        if driver.tracer is not None:
+            from opentelemetry.trace import SpanKind
+
+            self.span = driver.tracer.start_span(f"breakwater {key}", kind=SpanKind.CLIENT)
+        self.last: Optional[Event] = None
+
+    def before_attempt(self) -> Dict[str, Any]:
+        decision = self.client.before_attempt(self.request)
+        self._drain()
+        return decision
+
+    def on_outcome(
+        self,
+        outcome: str,
+        headers: Any = None,
+        error_type: Optional[str] = None,
+        error_code: Optional[str] = None,
+        latency_ms: int = 0,
+    ) -> Dict[str, Any]:
+        decision = self.client.on_outcome(
+            self.request,
+            outcome,
+            headers,
+            error_type=error_type,
+            error_code=error_code,
+            latency_ms=max(0, latency_ms),
+            wall_unix_ms=time.time_ns() // 1_000_000,
+        )
+        self._drain()
+        return decision
+
+    def cancel(self) -> None:
+        """Ends the request without a result (the caller went away); frees its breaker probe."""
+        if not self.request.finished():
+            self.client.cancel(self.request)
+            self._drain()
+
+    def _drain(self) -> None:
+        client, on_event, span = self.client, self.driver.on_event, self.span
+        if on_event is None and span is None and not logger.hasHandlers():
+            return  # nobody listens: the events stay in the client's bounded queue
+        while (event := client.poll_event()) is not None:
+            self.last = event
+            kind = event["kind"]
+            level = _LEVELS.get(kind, logging.DEBUG)
+            if kind == "breaker" and event["transition"]["to"] in ("open", "forced_open"):
+                level = logging.WARNING
+            if logger.isEnabledFor(level):
+                logger.log(level, "breakwater %s %s", kind, _summary(event), extra={"breakwater_event": event})
+            if on_event is not None:
+                on_event(event)
+            if span is not None:
+                span.add_event(f"breakwater.{kind}", event_attributes(event))
+                if kind in ("done", "give_up", "cancel"):
+                    _end_span(span, event)
+                    self.span = span = None
+
+
+def _summary(event: Event) -> str:
+    keys: Sequence[str] = ("key", "attempt", "reason", "outcome", "delay_ms", "wait_until_ms")
+    parts = [f"{k}={event[k]}" for k in keys if k in event]
+    if "transition" in event:
+        t = event["transition"]
+        parts.append(f"{t['from']}->{t['to']} ({t['reason']})")
+    return " ".join(parts)
+
+
+def _end_span(span: Any, event: Event) -> None:
+    from opentelemetry.trace import Status, StatusCode
+
+    attempts = event.get("attempt", 0)
+    if attempts > 1:
+        span.set_attribute("http.request.resend_count", attempts - 1)
+    if event["kind"] != "done":
+        span.set_attribute("error.type", event.get("error_type") or event.get("reason") or "_OTHER")
+        span.set_status(Status(StatusCode.ERROR, f"breakwater {event['kind']}: {event.get('reason', '')}"))
+    span.end()
+
+
+class Limits:
+    """An attempt's ``timeouts`` in seconds, each phase clipped to the whole attempt (None: no limit)."""
+
+    __slots__ = ("connect", "headers", "first_chunk", "idle", "attempt")
+
+    def __init__(self, timeouts: Mapping[str, Optional[int]]) -> None:
+        attempt = timeouts["attempt_ms"]
+        connect, headers, first, idle = (
+            timeouts["connect_ms"], timeouts["headers_ms"], timeouts["first_token_ms"], timeouts["idle_ms"]
+        )
+        if attempt is not None:
+            connect = attempt if connect is None or connect > attempt else connect
+            headers = attempt if headers is None or headers > attempt else headers
+            first = attempt if first is None or first > attempt else first
+            idle = attempt if idle is None or idle > attempt else idle
+        # Without a first-token limit of its own (it is the attempt's), the first chunk waits
+        # no longer than any other gap of the stream.
+        if first == attempt and idle is not None:
+            first = idle
+        self.attempt = None if attempt is None else attempt / 1000
+        self.connect = None if connect is None else connect / 1000
+        self.headers = None if headers is None else headers / 1000
+        self.first_chunk = None if first is None else first / 1000
+        self.idle = None if idle is None else idle / 1000
+
+
+def drive(steps: Any, do: Callable[[str, Any], Any]) -> Any:
+    """Runs a plan without I/O (a generator that yields ``(op, arg)``) with ``do(op, arg)``:
+    sends each result back, throws each exception in, and returns what the plan returns."""
+    result: Any = None
+    error: Optional[BaseException] = None
+    while True:
+        try:
+            op, arg = steps.throw(error) if error is not None else steps.send(result)
+        except StopIteration as done:
+            return done.value
+        result, error = None, None
+        try:
+            result = do(op, arg)
+        except BaseException as exc:  # the plan decides; an interrupt still ends its request
+            error = exc
+
+
+async def drive_async(steps: Any, do: Callable[[str, Any], Any]) -> Any:
+    """:func:`drive` with an async ``do``."""
+    result: Any = None
+    error: Optional[BaseException] = None
+    while True:
+        try:
+            op, arg = steps.throw(error) if error is not None else steps.send(result)
+        except StopIteration as done:
+            return done.value
+        result, error = None, None
+        try:
+            result = await do(op, arg)
+        except BaseException as exc:
+            error = exc

@@ -1,0 +1,447 @@
+"""httpx-style transports that run every request through a breakwater ``Client``.
+
+Written once for any module with httpx's transport contract (``httpx2``, which openai-python
+3.x builds on, and ``httpx``): :func:`transports` builds the classes for one module, and
+``breakwater.httpx2`` / ``breakwater.httpx`` are those classes. The transport wraps the real
+one (``HTTPTransport()`` by default) and, around each request:
+
+- asks the client before each attempt, and sleeps (``time.sleep`` / ``asyncio.sleep``) where it
+  says wait or retry, or raises :class:`GaveUp` where it says stop;
+- sets the attempt's phase timeouts in ``request.extensions["timeout"]`` (each never longer
+  than what the caller asked for) and the policy's headers (idempotency key, the same on every
+  attempt; ``x-stainless-*`` with the OpenAI profile);
+- classifies the answer from its status, headers and error body (``error.type``, ``error.code``);
+  reads a non-streamed body inside the loop, so a body cut short is retried like any failure;
+- for a server-sent event stream, retries failures up to the first chunk, then watches the
+  body as the caller reads it: a stall (first-token, idle or attempt limit) or a cut is
+  reported to the client and raised to the reader, and a stream that ends without its final
+  event (``data: [DONE]``, ``message_stop``, ``response.completed``...) is a cut, never a
+  silent success;
+- marks an answer it gives up on with ``x-should-retry: false``, so an SDK whose own retries
+  were left on does not retry it again, and warns (``RuntimeWarning``) when it sees the SDK retry.
+
+The breaker key is the request body's ``model`` (else the URL path); ``key=`` overrides it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import types
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from ._breakwater import Client
+from ._driver import Driver, GaveUp, Limits, PolicyLike, Run, drive, drive_async, now_ms
+
+_MODEL = re.compile(rb'"model"\s*:\s*"([^"\\]{1,256})"')
+_MAX_TOKENS = re.compile(rb'"max_(?:completion_|output_)?tokens"\s*:\s*(\d{1,9})')
+# The last event of a complete stream: Chat Completions / Completions, Anthropic Messages,
+# the Responses API (its three terminal events).
+_FINAL = re.compile(
+    rb"(?m)^(?:data: ?\[DONE\]|event: ?(?:message_stop|response\.(?:completed|incomplete|failed))\b)"
+)
+_TAIL = 64  # bytes of the previous chunk kept, so that a final event split across chunks is seen
+_ERROR_BODY_MAX = 1 << 16
+
+
+def default_key(url_path: str, body: bytes) -> str:
+    m = _MODEL.search(body)
+    return m.group(1).decode("utf-8", "replace") if m else url_path
+
+
+def estimate_tokens(body: bytes) -> int:
+    """About four bytes a token for the prompt, plus the output allowance the body asks for."""
+    m = _MAX_TOKENS.search(body)
+    return len(body) // 4 + (int(m.group(1)) if m else 0)
+
+
+def error_fields(body: bytes) -> Tuple[Optional[str], Optional[str]]:
+    """``error.type`` and ``error.code`` of an OpenAI or Anthropic error body."""
+    if not body or len(body) > _ERROR_BODY_MAX:
+        return None, None
+    try:
+        import json
+
+        err = json.loads(body).get("error")
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        return None, None
+    if not isinstance(err, dict):
+        return None, None
+    t, c = err.get("type"), err.get("code")
+    return (t if isinstance(t, str) else None), (c if isinstance(c, str) else None)
+
+
+class _FinalEvent:
+    """Whether a server-sent event stream has sent its final event yet."""
+
+    __slots__ = ("seen", "tail")
+
+    def __init__(self) -> None:
+        self.seen = False
+        self.tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        if not self.seen:
+            window = self.tail + chunk
+            self.seen = _FINAL.search(window) is not None
+            self.tail = window[-_TAIL:]
+
+
+def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
+    """The transport classes and errors for ``httpx`` (the module ``httpx`` or ``httpx2``)."""
+
+    class HttpGaveUp(GaveUp, httpx.TransportError):
+        """breakwater stopped the request before a call (open breaker, local rate limit, ...)."""
+
+    class DeadlineExceeded(GaveUp, httpx.TimeoutException):
+        """breakwater stopped the request: no useful attempt fits in what is left of its deadline."""
+
+    class StreamCut(GaveUp, httpx.RemoteProtocolError):
+        """The streamed answer ended without its final event, or stalled past its limit."""
+
+    def give_up(decision: Dict[str, Any], request: Any) -> GaveUp:
+        kind = DeadlineExceeded if decision.get("reason") == "deadline_exhausted" else HttpGaveUp
+        err = kind(decision)
+        err.request = request
+        return err
+
+    def failure(exc: BaseException, stage: str) -> Optional[str]:
+        """The outcome of a transport error while waiting for ``stage`` (``headers``,
+        ``first_token`` or ``idle``: the body), or None when it is no transport failure."""
+        if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+            return "timeout_connect"
+        if isinstance(exc, httpx.ReadTimeout):
+            return f"timeout_{stage}"
+        if isinstance(exc, httpx.TimeoutException):
+            return "timeout_attempt"
+        if isinstance(exc, httpx.ConnectError):
+            return "connect"
+        if isinstance(exc, (httpx.NetworkError, httpx.RemoteProtocolError)):
+            return "reset" if stage == "headers" else "stream_cut"
+        return None
+
+    class Attempt:
+        """One request's loop state, shared by the sync and async transports."""
+
+        __slots__ = ("run", "request", "caller", "started", "limits", "sdk_timeout")
+
+        def __init__(self, driver: Driver, request: Any, key: Optional[Callable[[Any], str]]) -> None:
+            body = request.content  # read by the transport: a retry sends it again
+            name = key(request) if key is not None else default_key(request.url.path, body)
+            # One pass over the caller's headers (httpx's lookups cost more than this):
+            # the SDK's retry count, and which headers the caller set itself.
+            self.caller: Dict[bytes, bytes] = {k.lower(): v for k, v in request.headers.raw}
+            if self.caller.get(b"x-stainless-retry-count", b"0") != b"0":
+                driver.warn_double_retries("the SDK")
+            self.run: Run = driver.begin(name, estimate_tokens(body))
+            self.request = request
+            self.sdk_timeout: Dict[str, Optional[float]] = request.extensions.get("timeout") or {}
+            self.started = 0
+            self.limits: Limits
+
+        def prepare(self, decision: Dict[str, Any]) -> None:
+            """The attempt's headers and timeouts onto the request."""
+            headers, caller = self.request.headers, self.caller
+            for name, value in decision["headers"]:
+                had = caller.get(name.lower().encode())
+                # A caller's own idempotency key stays (it is the same on every attempt anyway);
+                # the SDK's x-stainless-* values are ours to set.
+                if had is None or (name.startswith("x-stainless-") and had != value.encode()):
+                    headers[name] = value
+                    caller[name.lower().encode()] = value.encode()
+            limits = self.limits = Limits(decision["timeouts"])
+            sdk = self.sdk_timeout
+            self.request.extensions["timeout"] = {
+                "connect": _min(limits.connect, sdk.get("connect")),
+                "read": _min(limits.headers, sdk.get("read")),
+                "write": _min(limits.attempt, sdk.get("write")),
+                "pool": _min(limits.connect, sdk.get("pool")),
+            }
+            self.started = now_ms()
+
+        def body_timeout(self) -> Optional[float]:
+            """After the headers: the socket's read limit becomes the first chunk's.
+
+            httpcore reads it once, when the body starts, and keeps it for every chunk; so the
+            idle gap after the first chunk is checked as each chunk arrives (and, in the async
+            transport, enforced by a timer)."""
+            timeout = dict(self.request.extensions["timeout"])
+            timeout["read"] = _min(self.limits.first_chunk, self.sdk_timeout.get("read"))
+            self.request.extensions["timeout"] = timeout
+            return timeout["read"]
+
+        def report(self, outcome: str, response: Any = None, body: bytes = b"") -> Dict[str, Any]:
+            headers = None
+            error_type = error_code = None
+            if response is not None:
+                headers = response.headers.raw
+                if response.status_code >= 400:
+                    error_type, error_code = error_fields(body)
+            return self.run.on_outcome(outcome, headers, error_type, error_code, now_ms() - self.started)
+
+        def over_limit(self, last_chunk_ms: int, first: bool) -> Optional[str]:
+            """The limit the body broke that the socket cannot see (whole attempt, idle gap), if any."""
+            now = now_ms()
+            attempt, gap = self.limits.attempt, self.limits.idle
+            if attempt is not None and now - self.started > attempt * 1000:
+                return "timeout_attempt"
+            if not first and gap is not None and now - last_chunk_ms > gap * 1000:
+                return "timeout_idle"
+            return None
+
+        def final(self, response: Any, decision: Dict[str, Any]) -> Any:
+            """The answer given back when the request ends on it."""
+            if decision["action"] != "done":
+                response.headers["x-should-retry"] = "false"
+            return response
+
+        def stream_error(self, outcome: str) -> StreamCut:
+            why = "stalled" if outcome.startswith("timeout") else "ended without its final event"
+            err = StreamCut({"reason": outcome}, f"breakwater: the streamed answer {why} ({outcome})")
+            err.request = self.request
+            return err
+
+    def is_event_stream(response: Any) -> bool:
+        return response.status_code < 300 and response.headers.get("content-type", "").startswith(
+            "text/event-stream"
+        )
+
+    class Watch:
+        """A streamed body as the caller reads it, its end or failure reported to the client.
+
+        The sync and async streams below only iterate; what each chunk, failure and end means is here.
+        """
+
+        def __init__(self, attempt: Attempt, response: Any, first: bytes, chunks: Any) -> None:
+            self._attempt, self._response, self._first, self._chunks = attempt, response, first, chunks
+            self._final = _FinalEvent()
+            self._final.feed(first)
+            self._ended = False
+            self._last = now_ms()
+
+        def _chunk(self, chunk: bytes) -> bytes:
+            late = self._attempt.over_limit(self._last, False)
+            if late:
+                self._stalled(late)
+            self._final.feed(chunk)
+            self._last = now_ms()
+            return chunk
+
+        def _stalled(self, outcome: str) -> None:
+            self._end(outcome)
+            raise self._attempt.stream_error(outcome)
+
+        def _failed(self, exc: BaseException) -> None:
+            if not self._ended:
+                self._end("http_200" if self._final.seen else (failure(exc, "idle") or "stream_cut"))
+
+        def _eof(self) -> None:
+            self._end("http_200" if self._final.seen else "stream_cut")
+            if not self._final.seen:
+                raise self._attempt.stream_error("stream_cut")
+
+        def _end(self, outcome: str) -> None:
+            if not self._ended:
+                self._ended = True
+                self._attempt.report(outcome, self._response)
+                self._attempt.run.cancel()  # a retry the caller cannot take: end the request
+
+        def _closed(self) -> None:
+            """The reader closed the body: a success once the final event came (the openai SDK
+            stops reading at ``[DONE]``), else the reader went away: the request is cancelled."""
+            if self._final.seen:
+                self._end("http_200")
+            elif not self._ended:
+                self._ended = True
+                self._attempt.run.cancel()
+
+    class WatchedStream(Watch, httpx.SyncByteStream):
+        def __iter__(self) -> Any:
+            if self._first:
+                yield self._first
+            try:
+                for chunk in self._chunks:
+                    yield self._chunk(chunk)
+            except (httpx.TransportError, OSError) as exc:
+                self._failed(exc)
+                raise
+            self._eof()
+
+        def close(self) -> None:
+            self._closed()
+            self._response.close()
+
+    class AsyncWatchedStream(Watch, httpx.AsyncByteStream):
+        async def __aiter__(self) -> Any:
+            if self._first:
+                yield self._first
+            idle = self._attempt.limits.idle  # enforced by a timer here, not only checked
+            try:
+                while True:
+                    try:
+                        chunk = await asyncio.wait_for(anext(self._chunks), idle) if idle else await anext(self._chunks)
+                    except StopAsyncIteration:
+                        break
+                    except asyncio.TimeoutError:
+                        self._stalled("timeout_idle")
+                    yield self._chunk(chunk)
+            except (httpx.TransportError, OSError) as exc:
+                self._failed(exc)
+                raise
+            self._eof()
+
+        async def aclose(self) -> None:
+            self._closed()
+            await self._response.aclose()
+
+    # The loop around one request, written once without I/O: it yields what to do
+    # (`SEND` the request, read the `FIRST` chunk of a stream, `READ` a body, `CLOSE` an
+    # answer, `SLEEP`) and is sent the result, or thrown the exception; it returns the answer.
+    # The sync and async transports below only carry out those steps.
+    SEND, FIRST, READ, CLOSE, SLEEP = "send", "first", "read", "close", "sleep"
+
+    def plan(attempt: Attempt, stream: type) -> Any:
+        run, request = attempt.run, attempt.request
+        try:
+            while True:
+                decision = run.before_attempt()
+                action = decision["action"]
+                if action == "wait":
+                    yield SLEEP, max(0, decision["wait_until_ms"] - now_ms()) / 1000
+                    continue
+                if action == "give_up":
+                    raise give_up(decision, request)
+                attempt.prepare(decision)
+                response, stage, error, body = None, "headers", None, b""
+                try:
+                    response = yield SEND, request
+                    if is_event_stream(response):
+                        stage = "first_token"
+                        attempt.body_timeout()
+                        first, chunks = yield FIRST, response
+                        if attempt.over_limit(attempt.started, True):
+                            raise attempt.stream_error("timeout_attempt")
+                        return httpx.Response(
+                            response.status_code,
+                            headers=response.headers,
+                            stream=stream(attempt, response, first, chunks),
+                            extensions=response.extensions,
+                        )
+                    stage = "idle"
+                    body = yield READ, response
+                    outcome = f"http_{response.status_code}"
+                except Exception as exc:
+                    outcome = exc.reason if isinstance(exc, StreamCut) else failure(exc, stage)
+                    if outcome is None:
+                        raise
+                    error = exc
+                decision = attempt.report(outcome, response if error is None else None, body)
+                if decision["action"] == "retry":
+                    if response is not None:
+                        yield CLOSE, response
+                    yield SLEEP, (decision.get("delay_ms") or 0) / 1000
+                    continue
+                if error is not None:
+                    error.breakwater = decision  # type: ignore[attr-defined]
+                    raise error
+                return attempt.final(response, decision)
+        except BaseException:
+            run.cancel()
+            raise
+
+    class _Options:
+        def __init__(
+            self,
+            policy: PolicyLike = None,
+            *,
+            client: Optional[Client] = None,
+            transport: Any = None,
+            key: Optional[Callable[[Any], str]] = None,
+            on_event: Optional[Callable[[Dict[str, Any]], None]] = None,
+            opentelemetry: Any = None,
+        ) -> None:
+            self.driver = Driver(policy, client=client, on_event=on_event, opentelemetry=opentelemetry)
+            self.client = self.driver.client
+            self._key = key
+            self._inner = transport
+
+    class Transport(_Options, httpx.BaseTransport):
+        """A sync transport that runs each request through a breakwater client.
+
+        ``Transport(policy)``: a ``Policy``, a policy dict, a preset name (``"conservative"``), or
+        ``None`` for the defaults; or ``client=`` an existing ``Client`` to share. ``transport``
+        is the one that does the I/O (default ``HTTPTransport()``); ``key`` maps a request to its
+        breaker key; ``on_event`` receives every decision event; ``opentelemetry`` opens a span per
+        request. Usage with openai-python 3.x::
+
+            openai.OpenAI(max_retries=0, http_client=httpx2.Client(transport=breakwater.httpx2.Transport(policy)))
+        """
+
+        def __init__(self, policy: PolicyLike = None, **options: Any) -> None:
+            super().__init__(policy, **options)
+            if self._inner is None:
+                self._inner = httpx.HTTPTransport()
+
+        def handle_request(self, request: Any) -> Any:
+            request.read()  # a retry sends the body again
+            return drive(plan(Attempt(self.driver, request, self._key), WatchedStream), self._do)
+
+        def _do(self, op: str, arg: Any) -> Any:
+            if op is SEND:
+                return self._inner.handle_request(arg)
+            if op is FIRST:
+                chunks = iter(arg.stream)
+                return next(chunks, b""), chunks
+            if op is READ:
+                return arg.read()
+            if op is CLOSE:
+                return arg.close()
+            return time.sleep(arg)
+
+        def close(self) -> None:
+            self._inner.close()
+
+    class AsyncTransport(_Options, httpx.AsyncBaseTransport):
+        """The async form of :class:`Transport` (``AsyncOpenAI``, ``httpx.AsyncClient``); waits with ``asyncio.sleep``."""
+
+        def __init__(self, policy: PolicyLike = None, **options: Any) -> None:
+            super().__init__(policy, **options)
+            if self._inner is None:
+                self._inner = httpx.AsyncHTTPTransport()
+
+        async def handle_async_request(self, request: Any) -> Any:
+            await request.aread()  # a retry sends the body again
+            return await drive_async(plan(Attempt(self.driver, request, self._key), AsyncWatchedStream), self._do)
+
+        async def _do(self, op: str, arg: Any) -> Any:
+            if op is SEND:
+                return await self._inner.handle_async_request(arg)
+            if op is FIRST:
+                chunks = arg.stream.__aiter__()
+                return await anext(chunks, b""), chunks
+            if op is READ:
+                return await arg.aread()
+            if op is CLOSE:
+                return await arg.aclose()
+            return await asyncio.sleep(arg)
+
+        async def aclose(self) -> None:
+            await self._inner.aclose()
+
+    return types.SimpleNamespace(
+        Transport=Transport,
+        AsyncTransport=AsyncTransport,
+        GaveUp=HttpGaveUp,
+        DeadlineExceeded=DeadlineExceeded,
+        StreamCut=StreamCut,
+    )
+
+
+def _min(a: Optional[float], b: Optional[float]) -> Optional[float]:
+    if a is None:
+        return b
+    return a if b is None else min(a, b)
+
+
+__all__: List[str] = ["transports"]

@@ -1,0 +1,311 @@
+"""The Python integrations without a network: the plain-httpx transports over httpx.MockTransport,
+breakwater.call / Caller, the logger and the OpenTelemetry hook (its in-memory exporter).
+
+The openai SDK through the httpx2 transport, against a real fault-injecting server, is in
+examples/python/test_example.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any, Dict, Iterator, List
+
+import httpx
+import pytest
+
+import breakwater as bw
+import breakwater.httpx
+
+FAST = {"retry": {"max_retries": 3, "backoff": {"base_ms": 1, "max_ms": 5}}}
+BODY = {"model": "m-1", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 50}
+
+
+class Upstream:
+    """Answers from a script of (status, headers, body or chunks); records what it received."""
+
+    def __init__(self, *answers: Any) -> None:
+        self.answers = list(answers)
+        self.received: List[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        # A copy: the transport sends the same request object again, with new headers.
+        copy = httpx.Request(request.method, request.url, headers=request.headers.copy(), content=request.content,
+                             extensions=dict(request.extensions))
+        self.received.append(copy)
+        status, headers, body = self.answers.pop(0) if self.answers else (200, {}, {"ok": True})
+        if isinstance(body, list):  # a server-sent event stream, chunk by chunk
+            return httpx.Response(status, headers={"content-type": "text/event-stream", **headers},
+                                  stream=Chunks(body))
+        return httpx.Response(status, headers=headers, json=body)
+
+
+class Chunks(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """Chunks, then an error when the last one is an exception."""
+
+    def __init__(self, chunks: List[Any]) -> None:
+        self.chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        for c in self.chunks:
+            if isinstance(c, BaseException):
+                raise c
+            yield c
+
+    async def __aiter__(self) -> Any:
+        for c in self.chunks:
+            if isinstance(c, BaseException):
+                raise c
+            yield c
+
+
+def sync_client(upstream: Upstream, policy: Any = FAST, **options: Any) -> httpx.Client:
+    transport = bw.httpx.Transport(policy, transport=httpx.MockTransport(upstream), **options)
+    return httpx.Client(transport=transport, base_url="http://upstream")
+
+
+def post(client: httpx.Client) -> httpx.Response:
+    return client.post("/v1/chat/completions", json=BODY)
+
+
+def test_retries_keep_one_idempotency_key_and_key_the_breaker_by_model() -> None:
+    up = Upstream((500, {}, {"error": {"type": "server_error"}}), (503, {}, {}))
+    events: List[Dict[str, Any]] = []
+    with sync_client(up, on_event=events.append) as c:
+        r = post(c)
+    assert r.status_code == 200 and r.json() == {"ok": True}
+    keys = {q.headers["idempotency-key"] for q in up.received}
+    assert len(up.received) == 3 and len(keys) == 1
+    assert [q.headers["x-stainless-retry-count"] for q in up.received] == ["0", "1", "2"]
+    assert {e["key"] for e in events} == {"m-1"}
+    assert [e["kind"] for e in events] == ["send", "retry", "send", "retry", "send", "done"]
+    assert events[1]["error_type"] == "500" and events[3]["class"] == "overloaded"
+    assert {e["request"] for e in events} == keys  # every event names the logical request
+
+
+def test_a_callers_own_idempotency_key_is_kept_on_every_attempt() -> None:
+    up = Upstream((500, {}, {}))
+    with sync_client(up) as c:
+        c.post("/v1/chat/completions", json=BODY, headers={"Idempotency-Key": "mine"})
+    assert [q.headers["idempotency-key"] for q in up.received] == ["mine", "mine"]
+
+
+def test_a_fatal_answer_is_returned_marked_not_to_retry() -> None:
+    body = {"error": {"type": "insufficient_quota", "code": "insufficient_quota"}}
+    up = Upstream((429, {}, body))
+    with sync_client(up) as c:
+        r = post(c)
+    assert (r.status_code, r.headers["x-should-retry"], r.json()) == (429, "false", body)
+    assert len(up.received) == 1
+
+
+def test_the_attempt_timeouts_reach_the_request_never_above_the_callers() -> None:
+    up = Upstream()
+    policy = {"deadline": {"total_ms": 8_000, "connect_ms": 500, "headers_ms": 2_000}}
+    with sync_client(up, policy) as c:
+        c.post("/v1/chat/completions", json=BODY, timeout=httpx.Timeout(30, connect=0.2))
+    timeout = up.received[0].extensions["timeout"]
+    assert timeout == {"connect": 0.2, "read": 2.0, "write": 8.0, "pool": 0.5}
+
+
+def test_an_open_breaker_fails_fast_with_gave_up() -> None:
+    policy = {"retry": {"max_retries": 0}, "breaker": {"window": {"kind": "count", "size": 2}, "minimum_calls": 2,
+                                                      "open_wait": {"kind": "fixed", "ms": 60_000}}}
+    up = Upstream(*[(500, {}, {})] * 10)
+    with sync_client(up, policy) as c:
+        assert [post(c).status_code for _ in range(2)] == [500, 500]
+        calls = len(up.received)
+        with pytest.raises(bw.httpx.GaveUp) as e:
+            post(c)
+    assert isinstance(e.value, httpx.TransportError) and isinstance(e.value, bw.GaveUp)
+    assert e.value.reason == "breaker_open" and len(up.received) == calls
+
+
+def test_a_connect_error_is_retried_then_raised_with_the_decision() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    transport = bw.httpx.Transport(FAST, transport=httpx.MockTransport(refuse))
+    with httpx.Client(transport=transport) as c, pytest.raises(httpx.ConnectError) as e:
+        c.post("http://upstream/v1/x", json=BODY)
+    assert e.value.breakwater["reason"] == "retries_exhausted"  # type: ignore[attr-defined]
+
+
+SSE_DONE = [b'data: {"choices": []}\n\n', b"data: [DO", b"NE]\n\n"]
+SSE_ANTHROPIC = [b"event: message_start\ndata: {}\n\n", b"event: message_stop\ndata: {}\n\n"]
+SSE_RESPONSES = [b"event: response.created\ndata: {}\n\n", b"event: response.completed\ndata: {}\n\n"]
+
+
+@pytest.mark.parametrize("chunks", [SSE_DONE, SSE_ANTHROPIC, SSE_RESPONSES], ids=["chat", "anthropic", "responses"])
+def test_a_stream_with_its_final_event_is_a_success_even_split_across_chunks(chunks: List[bytes]) -> None:
+    events: List[Dict[str, Any]] = []
+    with sync_client(Upstream((200, {}, chunks)), on_event=events.append) as c:
+        with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
+            assert b"".join(r.iter_raw()) == b"".join(chunks)
+    assert events[-1]["kind"] == "done"
+
+
+def test_a_stream_without_its_final_event_raises_stream_cut() -> None:
+    events: List[Dict[str, Any]] = []
+    with sync_client(Upstream((200, {}, [b'data: {"a": 1}\n\n'])), on_event=events.append) as c:
+        with c.stream("POST", "/v1/chat/completions", json=BODY) as r, pytest.raises(bw.httpx.StreamCut):
+            r.read()
+    assert [(e["kind"], e.get("outcome")) for e in events][-2:] == [("retry", "stream_cut"), ("cancel", None)]
+
+
+def test_a_failure_before_the_first_chunk_is_retried_under_the_reader() -> None:
+    broken = [httpx.RemoteProtocolError("peer closed")]
+    up = Upstream((200, {}, broken), (200, {}, SSE_DONE))
+    with sync_client(up) as c:
+        with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
+            assert b"".join(r.iter_raw()).endswith(b"NE]\n\n")
+    assert len(up.received) == 2
+
+
+def test_a_reader_that_goes_away_cancels_the_request() -> None:
+    events: List[Dict[str, Any]] = []
+    with sync_client(Upstream((200, {}, [b"data: {}\n\n", b"data: {}\n\n"])), on_event=events.append) as c:
+        with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
+            next(r.iter_raw())
+    assert events[-1]["kind"] == "cancel"
+
+
+def test_the_async_transport_retries_and_streams() -> None:
+    up = Upstream((502, {}, {}), (200, {}, SSE_DONE))
+    events: List[Dict[str, Any]] = []
+
+    async def run() -> bytes:
+        transport = bw.httpx.AsyncTransport(FAST, transport=httpx.MockTransport(up), on_event=events.append)
+        async with httpx.AsyncClient(transport=transport, base_url="http://upstream") as c:
+            async with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
+                return b"".join([chunk async for chunk in r.aiter_raw()])
+
+    assert asyncio.run(run()).endswith(b"NE]\n\n")
+    assert [e["kind"] for e in events] == ["send", "retry", "send", "done"]
+
+
+def test_the_async_transport_cuts_a_stream_idle_past_its_limit() -> None:
+    class Stalls(httpx.AsyncByteStream):
+        async def __aiter__(self) -> Any:
+            yield b"data: {}\n\n"
+            await asyncio.sleep(5)
+            yield b"data: [DONE]\n\n"
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=Stalls())
+
+    async def run() -> None:
+        policy = {"deadline": {"total_ms": 10_000, "idle_ms": 100}}
+        transport = bw.httpx.AsyncTransport(policy, transport=httpx.MockTransport(answer))
+        async with httpx.AsyncClient(transport=transport) as c:
+            async with c.stream("POST", "http://upstream/v1/x", json=BODY) as r:
+                with pytest.raises(bw.httpx.StreamCut, match="timeout_idle"):
+                    await r.aread()
+
+    asyncio.run(asyncio.wait_for(run(), 3))
+
+
+# ---- call / Caller ---------------------------------------------------------------------------
+
+
+class Flaky:
+    def __init__(self, *failures: BaseException) -> None:
+        self.failures = list(failures)
+        self.calls = 0
+
+    def __call__(self, x: int, timeout: float = 0) -> int:
+        self.calls += 1
+        if self.failures:
+            raise self.failures.pop(0)
+        return x * 2
+
+
+def test_call_retries_transient_exceptions_and_passes_the_attempt_timeout() -> None:
+    seen: List[float] = []
+    fn = Flaky(TimeoutError(), ConnectionResetError())
+    caller = bw.Caller({**FAST, "deadline": {"total_ms": 5_000}}, timeout="timeout")
+    assert caller.call(lambda x, timeout: seen.append(timeout) or fn(x), 21) == 42
+    assert fn.calls == 3 and all(0 < t <= 5 for t in seen)
+
+
+def test_an_exception_that_is_no_transport_failure_propagates_at_once() -> None:
+    fn = Flaky(KeyError("bug"))
+    with pytest.raises(KeyError):
+        bw.Caller(FAST).call(fn, 1)
+    assert fn.calls == 1
+
+
+def test_the_decorator_wraps_sync_and_async_functions_and_gives_up_with_the_last_error() -> None:
+    caller = bw.Caller(FAST)
+    calls = []
+
+    @caller
+    def always_down() -> None:
+        calls.append(1)
+        raise ConnectionRefusedError()
+
+    @caller
+    async def answer(x: int) -> int:
+        return x
+
+    with pytest.raises(ConnectionRefusedError) as e:
+        always_down()
+    assert len(calls) == 4 and e.value.breakwater["reason"] == "retries_exhausted"  # type: ignore[attr-defined]
+    assert asyncio.run(answer(7)) == 7
+    assert bw.call(lambda: 5) == 5
+
+
+def test_classify_exception_reads_status_errors_by_shape() -> None:
+    request = httpx.Request("POST", "http://upstream/")
+    response = httpx.Response(429, headers={"retry-after": "2"}, request=request)
+    err = httpx.HTTPStatusError("429", request=request, response=response)
+    outcome, headers, _, _ = bw.classify_exception(err)  # type: ignore[misc]
+    assert outcome == "http_429" and ("retry-after", "2") in headers
+    assert bw.classify_exception(httpx.ReadTimeout("slow")) == ("timeout_attempt", None, None, None)
+    assert bw.classify_exception(ValueError()) is None
+
+
+# ---- logger and OpenTelemetry ----------------------------------------------------------------
+
+
+def test_events_reach_the_breakwater_logger(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG, logger="breakwater"):
+        with sync_client(Upstream((500, {}, {}))) as c:
+            post(c)
+    kinds = [r.breakwater_event["kind"] for r in caplog.records]  # type: ignore[attr-defined]
+    assert kinds == ["send", "retry", "send", "done"]
+    assert caplog.records[1].levelno == logging.INFO
+
+
+def test_the_opentelemetry_hook_records_a_span_per_request_with_each_decision() -> None:
+    pytest.importorskip("opentelemetry.sdk", reason="opentelemetry-sdk is in scripts/test-python.sh's pins")
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from opentelemetry.trace import StatusCode
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracer = provider.get_tracer("test")
+    quota = {"error": {"type": "insufficient_quota", "code": "insufficient_quota"}}
+    with sync_client(Upstream((503, {}, {}), (200, {}, {}), (429, {}, quota)), opentelemetry=tracer) as c:
+        post(c)
+        post(c)
+    ok, failed = exporter.get_finished_spans()
+    assert ok.name == "breakwater m-1"
+    assert [e.name for e in ok.events] == ["breakwater.send", "breakwater.retry", "breakwater.send", "breakwater.done"]
+    assert ok.events[1].attributes["error.type"] == "503"
+    assert ok.events[2].attributes["http.request.resend_count"] == 1
+    assert ok.attributes["http.request.resend_count"] == 1 and ok.status.status_code == StatusCode.UNSET
+    assert failed.status.status_code == StatusCode.ERROR and failed.attributes["error.type"] == "429"
+    assert failed.events[-1].attributes["breakwater.reason"] == "fatal_error"
+
+
+def test_event_attributes_flatten_for_span_events() -> None:
+    event = {"kind": "breaker", "key": "m", "at_ms": 5, "request": "r",
+             "transition": {"from": "closed", "to": "open", "reason": "x", "at_ms": 5, "open_until_ms": None}}
+    attrs = bw.event_attributes(event)
+    assert attrs["breakwater.transition.to"] == "open" and "breakwater.transition.open_until_ms" not in attrs
+    assert json.dumps(attrs)  # every value is a plain attribute value

@@ -1,0 +1,224 @@
+// Checks of the `fetch` integration (bindings/js/fetch.mjs) without a network, shared by the
+// Node addon's and the WASM module's suites: the upstream is a scripted `options.fetch`. The
+// openai SDK through it, against a real fault-injecting server, is in examples/node.
+import assert from 'node:assert/strict';
+
+const FAST = { retry: { max_retries: 3, backoff: { base_ms: 1, max_ms: 5 } } };
+const BODY = JSON.stringify({ model: 'm-1', messages: [{ role: 'user', content: 'hi' }], max_tokens: 50 });
+const URL_ = 'http://upstream/v1/chat/completions';
+const enc = new TextEncoder();
+
+/** A scripted upstream: each answer is a Response factory; records each call's headers. */
+function upstream(...answers) {
+  const calls = [];
+  const fetch = async (url, init) => {
+    calls.push({ url, headers: Object.fromEntries(new Headers(init.headers)), signal: init.signal });
+    const answer = answers.length > 1 ? answers.shift() : answers[0];
+    return answer(init);
+  };
+  return { fetch, calls };
+}
+
+const json = (status, body = {}, headers = {}) => () =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+/** A server-sent event stream of `parts` (strings, or an Error to fail the read there, or a
+ * number of ms to stall); the stream is aborted by the request's signal like a real body. */
+const sse = (...parts) => (init) => {
+  const body = new ReadableStream({
+    async pull(controller) {
+      const part = parts.shift();
+      if (part === undefined) return controller.close();
+      if (part instanceof Error) return controller.error(part);
+      if (typeof part === 'number') {
+        await new Promise((resolve, reject) => {
+          const t = setTimeout(resolve, part);
+          init.signal?.addEventListener('abort', () => (clearTimeout(t), reject(init.signal.reason)));
+        });
+        return controller.enqueue(enc.encode('data: {}\n\n'));
+      }
+      controller.enqueue(enc.encode(part));
+    },
+  });
+  return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+};
+
+const post = (f, extra = {}) => f(URL_, { method: 'POST', body: BODY, headers: { 'content-type': 'application/json', ...extra } });
+const kinds = (events) => events.filter((e) => e.kind !== 'breaker').map((e) => e.kind);
+
+export const fetchChecks = {
+  async 'retries keep one idempotency key; the breaker key is the model; events say why'(bw) {
+    const up = upstream(json(500, { error: { type: 'server_error' } }), json(503), json(200, { ok: true }));
+    const events = [];
+    const f = bw.fetch(FAST, { fetch: up.fetch, onEvent: (e) => events.push(e) });
+    const r = await post(f);
+    assert.deepEqual(await r.json(), { ok: true });
+    assert.equal(up.calls.length, 3);
+    assert.equal(new Set(up.calls.map((c) => c.headers['idempotency-key'])).size, 1);
+    assert.deepEqual(up.calls.map((c) => c.headers['x-stainless-retry-count']), ['0', '1', '2']);
+    assert.deepEqual(kinds(events), ['send', 'retry', 'send', 'retry', 'send', 'done']);
+    assert.equal(events[1].error_type, '500');
+    assert.deepEqual(new Set(events.map((e) => e.key)), new Set(['m-1']));
+    assert.deepEqual(new Set(events.map((e) => e.request)), new Set([up.calls[0].headers['idempotency-key']]));
+  },
+
+  async "a caller's own idempotency key is kept on every attempt"(bw) {
+    const up = upstream(json(500), json(200));
+    await post(bw.fetch(FAST, { fetch: up.fetch }), { 'Idempotency-Key': 'mine' });
+    assert.deepEqual(up.calls.map((c) => c.headers['idempotency-key']), ['mine', 'mine']);
+  },
+
+  async 'a fatal answer is returned once, marked not to retry'(bw) {
+    const quota = { error: { type: 'insufficient_quota', code: 'insufficient_quota' } };
+    const up = upstream(json(429, quota));
+    const events = [];
+    const r = await post(bw.fetch(FAST, { fetch: up.fetch, onEvent: (e) => events.push(e) }));
+    assert.equal(r.status, 429);
+    assert.equal(r.headers.get('x-should-retry'), 'false');
+    assert.deepEqual(await r.json(), quota);
+    assert.equal(up.calls.length, 1);
+    assert.equal(events.at(-1).kind, 'give_up');
+    assert.equal(events.at(-1).cause, 'insufficient_quota');
+  },
+
+  async 'Retry-After is honoured'(bw) {
+    const up = upstream(json(429, {}, { 'retry-after-ms': '120' }), json(200));
+    const f = bw.fetch(FAST, { fetch: up.fetch });
+    const t0 = performance.now();
+    assert.equal((await post(f)).status, 200);
+    assert.ok(performance.now() - t0 >= 110, 'waited the server delay');
+  },
+
+  async 'an open breaker fails fast with a GaveUpError, not an AbortError'(bw) {
+    const policy = { retry: { max_retries: 0 }, breaker: { window: { kind: 'count', size: 2 }, minimum_calls: 2, open_wait: { kind: 'fixed', ms: 60000 } } };
+    const up = upstream(json(500));
+    const f = bw.fetch(policy, { fetch: up.fetch });
+    await post(f);
+    await post(f);
+    await assert.rejects(post(f), (e) => e instanceof bw.GaveUpError && e.reason === 'breaker_open' && e.name !== 'AbortError');
+    assert.equal(up.calls.length, 2);
+    assert.equal(f.client.breakerState('m-1'), 'open');
+  },
+
+  async 'slow headers are cut at the headers limit and the deadline bounds the request'(bw) {
+    const policy = { ...FAST, deadline: { total_ms: 400, headers_ms: 60 } };
+    const never = (init) =>
+      new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+    const up = upstream(never);
+    const t0 = performance.now();
+    await assert.rejects(post(bw.fetch(policy, { fetch: up.fetch })), (e) => {
+      assert.ok(e instanceof bw.GaveUpError, String(e));
+      assert.notEqual(e.name, 'AbortError');
+      assert.match(e.message, /timed out/);
+      return true;
+    });
+    assert.ok(performance.now() - t0 < 1000);
+    assert.ok(up.calls.length >= 2);
+  },
+
+  async 'a stream with its final event succeeds, even split across chunks'(bw) {
+    for (const parts of [
+      ['data: {"a":1}\n\n', 'data: [DO', 'NE]\n\n'],
+      ['event: message_start\ndata: {}\n\n', 'event: message_stop\ndata: {}\n\n'],
+      ['event: response.created\ndata: {}\n\n', 'event: response.completed\ndata: {}\n\n'],
+    ]) {
+      const events = [];
+      const r = await post(bw.fetch(FAST, { fetch: upstream(sse(...parts)).fetch, onEvent: (e) => events.push(e) }));
+      assert.equal(await r.text(), parts.join(''));
+      assert.equal(events.at(-1).kind, 'done', parts.join(''));
+    }
+  },
+
+  async 'a stream without its final event errors with StreamCutError'(bw) {
+    const events = [];
+    const r = await post(bw.fetch(FAST, { fetch: upstream(sse('data: {"a":1}\n\n')).fetch, onEvent: (e) => events.push(e) }));
+    await assert.rejects(r.text(), (e) => e instanceof bw.StreamCutError && e.name !== 'AbortError' && e.reason === 'stream_cut');
+    assert.deepEqual(kinds(events).slice(-2), ['retry', 'cancel']);
+  },
+
+  async 'a failure before the first chunk is retried under the reader'(bw) {
+    const up = upstream(sse(new TypeError('terminated')), sse('data: {}\n\n', 'data: [DONE]\n\n'));
+    const r = await post(bw.fetch(FAST, { fetch: up.fetch }));
+    assert.match(await r.text(), /\[DONE\]/);
+    assert.equal(up.calls.length, 2);
+  },
+
+  async 'a stalled stream is cut at the idle limit, never as an AbortError'(bw) {
+    const policy = { deadline: { total_ms: 5000, idle_ms: 80 } };
+    const events = [];
+    const r = await post(bw.fetch(policy, { fetch: upstream(sse('data: {}\n\n', 2000)).fetch, onEvent: (e) => events.push(e) }));
+    const t0 = performance.now();
+    await assert.rejects(r.text(), (e) => e instanceof bw.StreamCutError && e.reason === 'timeout_idle' && e.name !== 'AbortError');
+    assert.ok(performance.now() - t0 < 1000);
+    assert.ok(events.some((e) => e.outcome === 'timeout_idle'));
+  },
+
+  async 'a reader that cancels ends the request with cancel'(bw) {
+    const events = [];
+    const r = await post(bw.fetch(FAST, { fetch: upstream(sse('data: {}\n\n', 'data: {}\n\n')).fetch, onEvent: (e) => events.push(e) }));
+    const reader = r.body.getReader();
+    await reader.read();
+    await reader.cancel();
+    assert.equal(events.at(-1).kind, 'cancel');
+  },
+
+  async "the caller's signal aborts waits and attempts, and the request is cancelled"(bw) {
+    const up = upstream(json(429, {}, { 'retry-after': '30' }));
+    const policy = { ...FAST, retry: { ...FAST.retry, server_delay: { honor: true, max_ms: 60000 } } };
+    const events = [];
+    const f = bw.fetch(policy, { fetch: up.fetch, onEvent: (e) => events.push(e) });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('user went away')), 50);
+    await assert.rejects(f(URL_, { method: 'POST', body: BODY, signal: controller.signal }), /user went away/);
+    assert.equal(events.at(-1).kind, 'cancel');
+  },
+
+  async 'events reach the EventTarget and a console-like logger'(bw) {
+    const logged = [];
+    const logger = { warn: (m) => logged.push(['warn', m]), info: (m) => logged.push(['info', m]), debug: (m) => logged.push(['debug', m]) };
+    const f = bw.fetch(FAST, { fetch: upstream(json(500), json(200)).fetch, logger });
+    const seen = [];
+    f.events.addEventListener('retry', (e) => seen.push(e.detail.reason));
+    await post(f);
+    assert.deepEqual(seen, ['backoff']);
+    assert.deepEqual(logged.map(([l]) => l), ['debug', 'info', 'debug', 'debug']);
+  },
+
+  async 'the SDK retrying on top is named once'(bw) {
+    const warned = [];
+    const f = bw.fetch(FAST, { fetch: upstream(json(200)).fetch, logger: { warn: (m) => warned.push(m) } });
+    await post(f, { 'x-stainless-retry-count': '1' });
+    await post(f, { 'x-stainless-retry-count': '2' });
+    assert.equal(warned.filter((m) => /maxRetries: 0/.test(m)).length, 1);
+  },
+
+  'eventAttributes maps onto OpenTelemetry names'(bw) {
+    const attrs = bw.eventAttributes({ kind: 'send', key: 'm', attempt: 2, resend_count: 1, at_ms: 5, request: 'r' });
+    assert.equal(attrs['http.request.resend_count'], 1);
+    assert.equal(attrs['breakwater.kind'], 'send');
+    const failed = bw.eventAttributes({ kind: 'retry', error_type: '503', transition: { to: 'open', open_until_ms: null } });
+    assert.equal(failed['error.type'], '503');
+    assert.equal(failed['breakwater.transition.to'], 'open');
+    assert.ok(!('breakwater.transition.open_until_ms' in failed));
+  },
+};
+
+/** The OpenTelemetry hook against the SDK's in-memory exporter (`sdk` is `@opentelemetry/sdk-trace-base`). */
+export async function checkOpenTelemetry(bw, sdk) {
+  const exporter = new sdk.InMemorySpanExporter();
+  const provider = new sdk.BasicTracerProvider({ spanProcessors: [new sdk.SimpleSpanProcessor(exporter)] });
+  const tracer = provider.getTracer('test');
+  const quota = { error: { type: 'insufficient_quota', code: 'insufficient_quota' } };
+  const f = bw.fetch(FAST, { fetch: upstream(json(503), json(200), json(429, quota)).fetch, opentelemetry: tracer });
+  await post(f);
+  await post(f);
+  const [ok, failed] = exporter.getFinishedSpans();
+  assert.equal(ok.name, 'breakwater m-1');
+  assert.deepEqual(ok.events.map((e) => e.name), ['breakwater.send', 'breakwater.retry', 'breakwater.send', 'breakwater.done']);
+  assert.equal(ok.events[1].attributes['error.type'], '503');
+  assert.equal(ok.events[2].attributes['http.request.resend_count'], 1);
+  assert.equal(ok.attributes['http.request.resend_count'], 1);
+  assert.equal(ok.status.code, 0); // UNSET
+  assert.equal(failed.status.code, 2); // ERROR
+  assert.equal(failed.attributes['error.type'], '429');
+}

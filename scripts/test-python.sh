@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${BREAKWATER_VENV:-.venv}
-# Pinned test and example dependencies (the SDK the integrations drive, plain httpx for the
-# older transport, OpenTelemetry for the hook, the benchmark's peers).
-PINS=(maturin==1.16.0 pytest==9.2.0 openai==3.57.0 httpx==0.28.1 opentelemetry-sdk==1.45.2 pybreaker==1.4.1 tenacity==9.2.1)
+# Pinned build, test and example dependencies (maturin, zig as the linker that targets glibc
+# 2.17, auditwheel; the SDK the integrations drive, plain httpx for the older transport,
+# OpenTelemetry for the hook, the benchmark's peers).
+PINS=(maturin==1.16.0 ziglang==0.14.1 auditwheel==6.8.2 pytest==9.2.0 openai==3.57.0 httpx==0.28.1 opentelemetry-sdk==1.45.2 pybreaker==1.4.1 tenacity==9.2.1)
 
 step() { printf '\n==> %s\n' "$*"; }
 fail() {
@@ -43,11 +44,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   "$PY" -m pip install --quiet --disable-pip-version-check "${missing[@]}"
 fi
 
-# maturin builds in the workspace's target/ (shared with cargo); --no-build-isolation uses the
-# pinned maturin above instead of fetching one per build.
-step "python: build and install bindings/python (release)"
-"$PY" -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps --force-reinstall \
-  ./bindings/python || fail "building the binding failed."
+# The wheel a registry would take (abi3, manylinux2014, the metadata), built once by the pinned
+# maturin in the workspace's target/ (shared with cargo), checked, then installed. Linked by
+# zig against glibc 2.17: the host's own glibc would tag it only for machines as new as this.
+step "python: build the wheel (release), check it (auditwheel, metadata) and install it"
+wheels=$(mktemp -d)
+"$VENV/bin/maturin" build --release --zig -m bindings/python/Cargo.toml --interpreter "$PY" --out "$wheels" ||
+  fail "building the wheel failed."
+wheel=$(ls "$wheels"/*.whl)
+"$PY" scripts/check-wheel.py "$wheel" || fail "the wheel is not fit to publish."
+# A venv from before the rename holds the same package as the distribution `breakwater`.
+"$PY" -m pip uninstall --quiet --yes breakwater >/dev/null 2>&1 || true
+"$PY" -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall "$wheel" ||
+  fail "installing the wheel failed."
+rm -rf "$wheels"
 
 step "python: pytest bindings/python/tests examples/python"
 report=$(mktemp)

@@ -74,7 +74,18 @@ module.exports = require('./wrap.cjs').install(require('./breakwater_wasm_glue.j
 JS
 cp bindings/wasm/pkg-node/breakwater_wasm_glue.d.ts bindings/wasm/pkg-node/breakwater_wasm.d.ts
 
-# pkg/ is the publishable ES module package.
+# pkg/ is the publishable ES module package, with its README and licenses.
+cp LICENSE-MIT LICENSE-APACHE bindings/wasm/pkg/
+cat > bindings/wasm/pkg/README.md <<'MD'
+# breakwater-wasm
+
+The breakwater policy core for LLM API clients as a WebAssembly ES module, for browsers,
+workers and Node: retries, deadlines, circuit breakers, rate limits, idempotency keys,
+Structured Outputs schema checks, and a `fetch` for the openai SDK
+(`new OpenAI({ maxRetries: 0, fetch: fetch('conservative') })`). Call the default export
+(`init()`) once before anything else. The API: `docs/bindings.md` in the repository.
+Licensed under either of MIT or Apache-2.0, at your option.
+MD
 cat > bindings/wasm/pkg/package.json <<JSON
 {
   "name": "breakwater-wasm",
@@ -85,7 +96,7 @@ cat > bindings/wasm/pkg/package.json <<JSON
   "main": "breakwater_wasm.js",
   "types": "breakwater_wasm.d.ts",
   "sideEffects": false,
-  "files": ["breakwater_wasm.js", "breakwater_wasm.d.ts", "wrap.js", "surface.js", "fetch.js", "surface-description.js", "breakwater_wasm_glue.js", "breakwater_wasm_glue.d.ts", "breakwater_wasm_glue_bg.wasm", "breakwater_wasm_glue_bg.wasm.d.ts"]
+  "files": ["breakwater_wasm.js", "breakwater_wasm.d.ts", "wrap.js", "surface.js", "fetch.js", "README.md", "LICENSE-MIT", "LICENSE-APACHE", "surface-description.js", "breakwater_wasm_glue.js", "breakwater_wasm_glue.d.ts", "breakwater_wasm_glue_bg.wasm", "breakwater_wasm_glue_bg.wasm.d.ts"]
 }
 JSON
 

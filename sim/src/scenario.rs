@@ -255,11 +255,9 @@ impl Scenario {
     /// Reads and validates a scenario from TOML.
     ///
     /// # Errors
-    /// The first invalid field with its path and line.
+    /// The first refusal in the text, with its path, line and column.
     pub fn from_toml(text: &str) -> Result<Self> {
-        let s: Self = breakwater::document::from_toml(text)?;
-        s.validate()?;
-        Ok(s)
+        Self::check(text, true).map_err(breakwater::document::first)
     }
 
     /// Reads and validates a scenario from JSON.
@@ -267,9 +265,15 @@ impl Scenario {
     /// # Errors
     /// As [`Scenario::from_toml`].
     pub fn from_json(text: &str) -> Result<Self> {
-        let s: Self = breakwater::document::from_json(text)?;
-        s.validate()?;
-        Ok(s)
+        Self::check(text, false).map_err(breakwater::document::first)
+    }
+
+    /// Reads and validates a scenario from TOML (`toml`) or JSON text, reporting every refusal.
+    ///
+    /// # Errors
+    /// Every refusal, each with its code, path, line and column (`breakwater::document::check`).
+    pub fn check(text: &str, toml: bool) -> std::result::Result<Self, Vec<Error>> {
+        breakwater::document::check(text, toml, Self::validate)
     }
 
     /// The built-in default scenario.

@@ -188,6 +188,11 @@ fn located(path: &Path, e: &Error) -> String {
     format!("{}: {e}", path.display())
 }
 
+/// Every refusal of a document, one per line, each prefixed by the file.
+fn all_located(path: &Path, errors: &[Error]) -> String {
+    errors.iter().map(|e| located(path, e)).collect::<Vec<_>>().join("\n")
+}
+
 /// Checks a policy file, or stdin for `-` (JSON when it starts with `{`, else TOML).
 fn check_policy(path: &Path) -> Result<(), String> {
     let stdin = path.as_os_str() == "-";
@@ -200,13 +205,12 @@ fn check_policy(path: &Path) -> Result<(), String> {
         read(path)?
     };
     let json = if stdin { text.trim_start().starts_with('{') } else { is_json(path) };
-    let parsed = if json { Policy::from_json(&text) } else { Policy::from_toml(&text) };
-    match parsed {
+    match Policy::check(&text, !json) {
         Ok(_) => {
             println!("{}: ok", path.display());
             Ok(())
         }
-        Err(e) => Err(located(path, &e)),
+        Err(errors) => Err(all_located(path, &errors)),
     }
 }
 
@@ -228,8 +232,7 @@ fn simulate(
         Source::Library(name) => Scenario::named(name).map_err(|e| e.to_string())?,
         Source::File(p) => {
             let text = read(p)?;
-            let parsed = if is_json(p) { Scenario::from_json(&text) } else { Scenario::from_toml(&text) };
-            parsed.map_err(|e| located(p, &e))?
+            Scenario::check(&text, !is_json(p)).map_err(|errors| all_located(p, &errors))?
         }
     };
     if let Some(seed) = seed {

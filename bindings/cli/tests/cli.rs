@@ -82,6 +82,45 @@ fn policy_check_names_the_field_path_and_line() {
 }
 
 #[test]
+fn policy_check_reports_every_error_of_a_document_each_at_its_line_and_column() {
+    let bad = temp(
+        "many.toml",
+        "headers = []\n\n[retry]\nmax_retries = \"three\"\nmax_retry = 2\n\n[deadline]\ntotal_ms = -5\n",
+    );
+    let out = breakwater(&["policy", "check", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    for expected in [
+        "invalid_type at headers (line 1, column 11)",
+        "invalid_type at retry.max_retries (line 4, column 15)",
+        "unknown_field at retry.max_retry (line 5, column 1)",
+        "negative_duration at deadline.total_ms (line 8, column 12)",
+    ] {
+        assert!(err.contains(expected), "{expected} missing from\n{err}");
+    }
+    assert_eq!(err.lines().count(), 4, "{err}");
+}
+
+#[test]
+fn simulate_reports_every_error_of_a_scenario_even_inside_strings() {
+    let bad = temp(
+        "broken-storm.toml",
+        "name = \"x\"\nlayers = [\"app\"]\n[arrivals]\nrate_per_s = 10\n\n[[phases]]\nname = \"a\"\nduration_ms = -1\n\
+         capacity_per_s = 9\nerror_outcome = \"http_5000\"\n\n[[policies]]\nname = \"p\"\nlayers = [{ preset = \"consrvative\" }]\n",
+    );
+    let out = breakwater(&["simulate", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    for expected in [
+        "negative_duration at phases[0].duration_ms (line 8, column 15)",
+        "invalid_argument at phases[0].error_outcome (line 10, column 17)",
+        "unknown_variant at policies[0].layers[0].preset (line 14, column 22)",
+    ] {
+        assert!(err.contains(expected), "{expected} missing from\n{err}");
+    }
+}
+
+#[test]
 fn policy_schema_is_a_json_schema_of_every_section() {
     let out = breakwater(&["policy", "schema"]);
     assert!(out.status.success());

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::document::{de, from_json, from_toml, from_value};
+use crate::document::{de, first, from_value};
 use crate::error::{Error, ErrorCode, Result};
 use crate::transport::breaker::BreakerConfig;
 use crate::transport::classify::Profile;
@@ -83,11 +83,9 @@ impl Policy {
     /// Reads and validates a policy from JSON text.
     ///
     /// # Errors
-    /// The first invalid field, with its code, path, line and column.
+    /// The first refusal in the text, with its code, path, line and column.
     pub fn from_json(text: &str) -> Result<Self> {
-        let p: Self = from_json(text)?;
-        p.validate()?;
-        Ok(p)
+        Self::check(text, false).map_err(first)
     }
 
     /// Reads and validates a policy from TOML text.
@@ -95,9 +93,15 @@ impl Policy {
     /// # Errors
     /// As [`Policy::from_json`].
     pub fn from_toml(text: &str) -> Result<Self> {
-        let p: Self = from_toml(text)?;
-        p.validate()?;
-        Ok(p)
+        Self::check(text, true).map_err(first)
+    }
+
+    /// Reads and validates a policy from TOML (`toml`) or JSON text, reporting every refusal.
+    ///
+    /// # Errors
+    /// Every refusal, each with its code, path, line and column ([`crate::document::check`]).
+    pub fn check(text: &str, toml: bool) -> std::result::Result<Self, Vec<Error>> {
+        crate::document::check(text, toml, Self::validate)
     }
 
     /// Reads and validates a policy from a parsed JSON value (a dict from a binding).

@@ -54,3 +54,10 @@ test('in Chromium: OS seeds, the performance.now() default and Error objects wit
   assert.deepEqual(checks.error, { is_error: true, code: 'out_of_range', path: 'window.size' });
   assert.deepEqual(checks.nan, { code: 'invalid_argument', path: 'nowMs' });
 });
+
+test('in Chromium: the fetch integration on the browser\'s fetch, Response and streams', async () => {
+  const { fetch } = await browser.page.evaluate(() => window.__breakwater);
+  assert.deepEqual(fetch.real, { status: 200, has_title: true });
+  assert.deepEqual(fetch.retried, { status: 200, calls: 2, one_key: true });
+  assert.deepEqual(fetch.stall, { name: 'BreakwaterStreamCut', reason: 'timeout_idle', is_cut: true });
+});

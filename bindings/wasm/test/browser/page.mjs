@@ -32,6 +32,56 @@ function checks() {
   return out;
 }
 
+/**
+ * The `fetch` integration on the browser's own fetch, Response and streams: a real GET of a
+ * file of the test server through it, a scripted 503 then success (one idempotency key), and a
+ * stream that stalls, which must error as `StreamCutError`, never as an `AbortError`.
+ */
+async function fetchChecks() {
+  const out = {};
+  const real = api.fetch({ retry: { max_retries: 1 } });
+  const page = await real('/bindings/wasm/test/browser/index.html');
+  out.real = { status: page.status, has_title: (await page.text()).includes('<title>') };
+
+  const keys = [];
+  const answers = [
+    () => new Response('{}', { status: 503 }),
+    () => new Response('{"ok":true}', { status: 200, headers: { 'content-type': 'application/json' } }),
+  ];
+  const scripted = api.fetch({ retry: { max_retries: 2, backoff: { base_ms: 1, max_ms: 2 } } }, {
+    fetch: async (url, init) => {
+      keys.push(new Headers(init.headers).get('idempotency-key'));
+      return answers.shift()();
+    },
+  });
+  const body = JSON.stringify({ model: 'm', messages: [] });
+  const ok = await scripted('https://api.invalid/v1/chat/completions', { method: 'POST', body });
+  out.retried = { status: ok.status, calls: keys.length, one_key: new Set(keys).size === 1 && keys[0] !== null };
+
+  const encoder = new TextEncoder();
+  const stalling = () =>
+    new Response(
+      new ReadableStream({
+        start(c) {
+          c.enqueue(encoder.encode('data: {}\n\n'));
+        }, // then nothing: a stall
+      }),
+      { status: 200, headers: { 'content-type': 'text/event-stream' } },
+    );
+  const stalls = api.fetch({ deadline: { total_ms: 5000, idle_ms: 50 } }, { fetch: async () => stalling() });
+  const stream = await stalls('https://api.invalid/v1/chat/completions', { method: 'POST', body });
+  // Read as the openai SDK reads a stream: from the body's reader (a browser's `text()` turns
+  // any body error into a TypeError, as the Fetch standard says).
+  const reader = stream.body.getReader();
+  try {
+    while (!(await reader.read()).done);
+    out.stall = { error: null };
+  } catch (e) {
+    out.stall = { name: e.name, reason: e.reason, is_cut: e instanceof api.StreamCutError };
+  }
+  return out;
+}
+
 async function main() {
   const started = performance.now();
   await init();
@@ -52,6 +102,7 @@ async function main() {
     userAgent: navigator.userAgent,
     results,
     checks: checks(),
+    fetch: await fetchChecks(),
     ms: Math.round(performance.now() - started),
   };
   document.getElementById('status').textContent =

@@ -303,6 +303,30 @@ def test_the_opentelemetry_hook_records_a_span_per_request_with_each_decision() 
     assert failed.events[-1].attributes["breakwater.reason"] == "fatal_error"
 
 
+def test_threads_sharing_a_transport_get_one_span_each_with_only_their_own_events() -> None:
+    pytest.importorskip("opentelemetry.sdk", reason="opentelemetry-sdk is in scripts/test-python.sh's pins")
+    from concurrent.futures import ThreadPoolExecutor
+
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    up = Upstream(*[(503, {}, {}), (200, {}, {})] * 100)  # every other call fails: retries interleave
+    policy = {**FAST, "retry_budget": {"kind": "none"}, "breaker": {"initial_state": "disabled"}}
+    with sync_client(up, policy, opentelemetry=provider.get_tracer("t")) as c:
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda _: post(c), range(80)))
+    spans = exporter.get_finished_spans()
+    assert len(spans) == 80
+    for span in spans:
+        requests = {e.attributes["breakwater.request"] for e in span.events}
+        assert len(requests) == 1, [e.name for e in span.events]
+        assert span.events[0].name == "breakwater.send" and span.events[-1].name in ("breakwater.done", "breakwater.give_up")
+
+
 def test_event_attributes_flatten_for_span_events() -> None:
     event = {"kind": "breaker", "key": "m", "at_ms": 5, "request": "r",
              "transition": {"from": "closed", "to": "open", "reason": "x", "at_ms": 5, "open_until_ms": None}}

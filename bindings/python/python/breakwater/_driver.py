@@ -101,6 +101,9 @@ class Driver:
         self.client = make_client(policy, client)
         self.on_event = on_event
         self.tracer = _tracer(opentelemetry)
+        # The open span of each logical request, by its idempotency key: a thread may drain
+        # the events of another thread's request (they share the client's queue).
+        self.spans: Dict[str, Any] = {}
         self._warned_sdk_retries = False
 
     def begin(self, key: str, est_tokens: int = 0, deadline_ms: Optional[int] = None) -> "Run":
@@ -135,19 +138,18 @@ def _tracer(opentelemetry: Any) -> Any:
 class Run:
     """One logical request: the core's request, its span, and every event drained to the sinks."""
 
-    __slots__ = ("driver", "client", "request", "key", "span", "last")
+    __slots__ = ("driver", "client", "request", "key")
 
     def __init__(self, driver: Driver, key: str, est_tokens: int, deadline_ms: Optional[int]) -> None:
         self.driver = driver
         self.client = driver.client
         self.key = key
         self.request: Request = self.client.begin(key=key, est_tokens=est_tokens, deadline_ms=deadline_ms)
-        self.span = None
         if driver.tracer is not None:
             from opentelemetry.trace import SpanKind
 
-            self.span = driver.tracer.start_span(f"breakwater {key}", kind=SpanKind.CLIENT)
-        self.last: Optional[Event] = None
+            span = driver.tracer.start_span(f"breakwater {key}", kind=SpanKind.CLIENT)
+            driver.spans[self.request.idempotency_key()] = span
 
     def before_attempt(self) -> Dict[str, Any]:
         decision = self.client.before_attempt(self.request)
@@ -181,11 +183,10 @@ class Run:
             self._drain()
 
     def _drain(self) -> None:
-        client, on_event, span = self.client, self.driver.on_event, self.span
-        if on_event is None and span is None and not logger.hasHandlers():
+        client, on_event, spans = self.client, self.driver.on_event, self.driver.spans
+        if on_event is None and not spans and not logger.hasHandlers():
             return  # nobody listens: the events stay in the client's bounded queue
         while (event := client.poll_event()) is not None:
-            self.last = event
             kind = event["kind"]
             level = _LEVELS.get(kind, logging.DEBUG)
             if kind == "breaker" and event["transition"]["to"] in ("open", "forced_open"):
@@ -194,11 +195,12 @@ class Run:
                 logger.log(level, "breakwater %s %s", kind, _summary(event), extra={"breakwater_event": event})
             if on_event is not None:
                 on_event(event)
+            span = spans.get(event["request"]) if spans else None
             if span is not None:
                 span.add_event(f"breakwater.{kind}", event_attributes(event))
                 if kind in ("done", "give_up", "cancel"):
                     _end_span(span, event)
-                    self.span = span = None
+                    spans.pop(event["request"], None)
 
 
 def _summary(event: Event) -> str:

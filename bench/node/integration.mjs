@@ -5,8 +5,8 @@
 // Against bench/instant_server.py (a separate process that answers at once), the same SDK
 // call with the global fetch and with `breakwater.fetch('conservative')`, both with
 // maxRetries: 0: a chat completion (a JSON answer) and a four-chunk stream read to its end.
-// The two take turns in every round, so a noisy stretch of the shared machine hits both
-// alike; the figure is the median of the rounds' per-request times. Prints a markdown table;
+// The two take turns request by request, so a noisy stretch of the shared machine hits both
+// alike; the figure is the median request of each. Prints a markdown table;
 // asserts nothing.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -34,14 +34,16 @@ const call = (sdk, stream) => async () => {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+// The two take turns request by request (which goes first alternates); the median leaves out
+// the requests a scheduler or collector pause stretched.
 async function measure(a, b) {
   for (const f of [a, b]) for (let i = 0; i < PER_ROUND / 5; i++) await f();
   const times = [[], []];
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const [k, f] of [a, b].entries()) {
+  for (let i = 0; i < ROUNDS * PER_ROUND; i++) {
+    for (const k of i % 2 ? [0, 1] : [1, 0]) {
       const t0 = process.hrtime.bigint();
-      for (let i = 0; i < PER_ROUND; i++) await f();
-      times[k].push(Number(process.hrtime.bigint() - t0) / PER_ROUND / 1000);
+      await (k ? b : a)();
+      times[k].push(Number(process.hrtime.bigint() - t0) / 1000);
     }
   }
   return times.map(median);
@@ -53,7 +55,7 @@ try {
     ['streamed answer', await measure(call(plain, true), call(ours, true))],
   ];
   const { VERSION: sdkVersion } = await import('openai/version');
-  console.log(`openai ${sdkVersion}, Node ${process.version}; ${ROUNDS} rounds of ${PER_ROUND} requests, median\n`);
+  console.log(`openai ${sdkVersion}, Node ${process.version}; ${ROUNDS * PER_ROUND} requests each, taking turns; median\n`);
   console.log('| request | plain SDK (maxRetries: 0) | with breakwater.fetch | added |');
   console.log('| --- | ---: | ---: | ---: |');
   for (const [name, [p, o]] of rows) {

@@ -241,18 +241,20 @@ pub(crate) fn bool_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> Py
 }
 
 /// A header name or value: str, or bytes read as Latin-1 (HTTP's byte-per-char form).
-fn header_text(py: Python<'_>, obj: &Bound<'_, PyAny>, path: &str) -> PyResult<String> {
+fn header_text(obj: &Bound<'_, PyAny>) -> Option<PyResult<String>> {
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(s.to_cow()?.into_owned());
+        return Some(s.to_cow().map(|s| s.into_owned()));
     }
-    if let Ok(b) = obj.cast::<PyBytes>() {
-        return Ok(b.as_bytes().iter().map(|&c| char::from(c)).collect());
-    }
-    Err(wrong_type(py, path, "a str or bytes", obj))
+    let b = obj.cast::<PyBytes>().ok()?.as_bytes();
+    Some(Ok(match std::str::from_utf8(b) {
+        Ok(ascii) if b.is_ascii() => ascii.to_owned(),
+        _ => b.iter().map(|&c| char::from(c)).collect(),
+    }))
 }
 
 /// Headers from a list of `(name, value)` pairs, a dict, or any mapping (`httpx.Headers`:
-/// its `multi_items()` keeps repeated headers apart).
+/// its `multi_items()` keeps repeated headers apart). Called on every response, so a pair
+/// costs its two strings and nothing else (a path is written only for an error).
 pub(crate) fn headers(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<(String, String)>> {
     let pairs = if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         obj.clone()
@@ -263,16 +265,21 @@ pub(crate) fn headers(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> PyR
     } else {
         return Err(wrong_type(py, name, "a list of (name, value) pairs or a mapping", obj));
     };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(pairs.len().unwrap_or(0));
     for (i, pair) in pairs.try_iter()?.enumerate() {
         let pair = pair?;
-        let path = format!("{name}[{i}]");
+        let text = |k: usize| -> PyResult<String> {
+            let item = match pair.cast::<PyTuple>() {
+                Ok(t) => t.get_borrowed_item(k)?.to_owned(),
+                Err(_) => pair.get_item(k)?,
+            };
+            header_text(&item)
+                .unwrap_or_else(|| Err(wrong_type(py, &format!("{name}[{i}][{k}]"), "a str or bytes", &item)))
+        };
         if pair.is_instance_of::<PyString>() || pair.len().ok() != Some(2) {
-            return Err(wrong_type(py, &path, "a (name, value) pair", &pair));
+            return Err(wrong_type(py, &format!("{name}[{i}]"), "a (name, value) pair", &pair));
         }
-        let name = header_text(py, &pair.get_item(0)?, &format!("{path}[0]"))?;
-        let value = header_text(py, &pair.get_item(1)?, &format!("{path}[1]"))?;
-        out.push((name, value));
+        out.push((text(0)?, text(1)?));
     }
     Ok(out)
 }

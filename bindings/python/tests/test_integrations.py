@@ -333,3 +333,27 @@ def test_event_attributes_flatten_for_span_events() -> None:
     attrs = bw.event_attributes(event)
     assert attrs["breakwater.transition.to"] == "open" and "breakwater.transition.open_until_ms" not in attrs
     assert json.dumps(attrs)  # every value is a plain attribute value
+
+
+@pytest.mark.parametrize(
+    "body, key",
+    [
+        (b'{"model": "gpt-4o-mini", "messages": []}', "gpt-4o-mini"),
+        (b'{"messages": [{"content": "model"}], "model":"m-2"}', "m-2"),  # the word before the field
+        (b'{"messages": [{"content": "\\"model\\": \\"x\\""}], "model": "m-3"}', "m-3"),  # escaped inside text
+        (b'{"input": "no model field"}', "/v1/embeddings"),
+        (b"", "/v1/embeddings"),
+    ],
+)
+def test_the_breaker_key_is_the_body_model_else_the_path(body: bytes, key: str) -> None:
+    from breakwater._http import default_key
+
+    assert default_key("/v1/embeddings", body) == key
+
+
+def test_the_token_estimate_adds_the_output_allowance() -> None:
+    from breakwater._http import estimate_tokens
+
+    assert estimate_tokens(b"x" * 400) == 100
+    assert estimate_tokens(b'{"max_completion_tokens": 50}' + b" " * 371) == 150
+    assert estimate_tokens(b'{"max_output_tokens":7}') == 23 // 4 + 7

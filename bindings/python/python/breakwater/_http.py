@@ -26,6 +26,7 @@ The breaker key is the request body's ``model`` (else the URL path); ``key=`` ov
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 import types
@@ -41,6 +42,7 @@ _MAX_TOKENS = re.compile(rb'"max_(?:completion_|output_)?tokens"\s*:\s*(\d{1,9})
 _FINAL = re.compile(
     rb"(?m)^(?:data: ?\[DONE\]|event: ?(?:message_stop|response\.(?:completed|incomplete|failed))\b)"
 )
+_timeout = getattr(asyncio, "timeout", None)  # Python 3.11+
 _TAIL = 64  # bytes of the previous chunk kept, so that a final event split across chunks is seen
 _ERROR_BODY_MAX = 1 << 16
 
@@ -277,15 +279,30 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             if self._first:
                 yield self._first
             idle = self._attempt.limits.idle  # enforced by a timer here, not only checked
+            # One timer for the whole body, armed only while a chunk is awaited (never while
+            # the reader holds one); wait_for, a task per chunk, costs several times more.
+            timer = _timeout(None) if idle and _timeout else None
+            loop = asyncio.get_running_loop()
+            waiting = False
             try:
-                while True:
-                    try:
-                        chunk = await asyncio.wait_for(anext(self._chunks), idle) if idle else await anext(self._chunks)
-                    except StopAsyncIteration:
-                        break
-                    except asyncio.TimeoutError:
-                        self._stalled("timeout_idle")
-                    yield self._chunk(chunk)
+                async with timer or contextlib.nullcontext():
+                    while True:
+                        waiting = True
+                        try:
+                            if timer is not None:
+                                timer.reschedule(loop.time() + idle)
+                                chunk = await anext(self._chunks)
+                                timer.reschedule(None)
+                            else:  # no idle limit, or Python 3.10
+                                chunk = await (asyncio.wait_for(anext(self._chunks), idle) if idle else anext(self._chunks))
+                        except StopAsyncIteration:
+                            break
+                        waiting = False
+                        yield self._chunk(chunk)
+            except asyncio.TimeoutError:
+                if not waiting:
+                    raise
+                self._stalled("timeout_idle")
             except (httpx.TransportError, OSError) as exc:
                 self._failed(exc)
                 raise

@@ -2,7 +2,8 @@
 
 HTTP/1.1 with keep-alive on asyncio streams, stdlib only: `POST /v1/chat/completions`
 answers a fixed completion (or, when the body asks for `"stream": true`, a four-chunk event
-stream ending with `data: [DONE]`) without parsing more than it must. Prints the port, then
+stream ending with `data: [DONE]`) with the headers an OpenAI answer carries, without parsing
+more than it must. Prints the port, then
 serves until killed.
 
     python3 bench/instant_server.py          # prints: PORT
@@ -30,10 +31,25 @@ def _chunk(content: object, finish: object = None) -> bytes:
 
 EVENTS = _chunk("hello") + _chunk(" there") + _chunk(None, "stop") + b"data: [DONE]\n\n"
 
-JSON_ANSWER = (b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: req_bench\r\n"
-               b"content-length: %d\r\n\r\n" % len(COMPLETION)) + COMPLETION
-SSE_ANSWER = (b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: %d\r\n\r\n"
-              % len(EVENTS)) + EVENTS
+# The headers an OpenAI answer carries (rate limits, processing time, request id, the CDN's),
+# so that reading them is part of the work measured on both sides. The limits are a tier-5
+# organisation's for gpt-4o-mini (30,000 RPM, 150M TPM), above the rate a benchmark sends:
+# breakwater's limiter syncs to them and never has to pace it.
+OPENAI_HEADERS = (
+    b"date: Sat, 05 Dec 2026 10:00:00 GMT\r\nconnection: keep-alive\r\n"
+    b"access-control-expose-headers: X-Request-ID\r\nopenai-organization: org-bench\r\n"
+    b"openai-processing-ms: 412\r\nopenai-project: proj_bench\r\nopenai-version: 2020-10-01\r\n"
+    b"x-ratelimit-limit-requests: 30000\r\nx-ratelimit-limit-tokens: 150000000\r\n"
+    b"x-ratelimit-remaining-requests: 29999\r\nx-ratelimit-remaining-tokens: 149999990\r\n"
+    b"x-ratelimit-reset-requests: 6ms\r\nx-ratelimit-reset-tokens: 0s\r\nx-request-id: req_bench\r\n"
+    b"strict-transport-security: max-age=31536000; includeSubDomains; preload\r\n"
+    b"cf-cache-status: DYNAMIC\r\nx-content-type-options: nosniff\r\nserver: cloudflare\r\n"
+    b"cf-ray: 8f00000000000000-SJC\r\nalt-svc: h3=\":443\"; ma=86400\r\n"
+)
+JSON_ANSWER = (b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n" + OPENAI_HEADERS
+               + b"content-length: %d\r\n\r\n" % len(COMPLETION)) + COMPLETION
+SSE_ANSWER = (b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n" + OPENAI_HEADERS
+              + b"content-length: %d\r\n\r\n" % len(EVENTS)) + EVENTS
 
 
 async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -220,5 +220,7 @@ export function buildSurface(native, description = JSON.parse(native.__surface()
     classes[cls.name] = C;
     api[cls.js] = C;
   }
-  return { api, classes, description };
+  /** A new object of class `name` around the native `handle` (for a runtime's fast paths). */
+  const objectOf = (name, handle) => adopt(Object.create(classes[name].prototype), byName[name], handle);
+  return { api, classes, description, handleOf, objectOf };
 }

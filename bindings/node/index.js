@@ -251,7 +251,126 @@ class CircuitBreaker {
 
 // Every other class and function is built from the core's description of the surface by the
 // shared entry code (bindings/js/surface.mjs, copied here as surface.cjs by `npm run build`).
-const { api } = require('./surface.cjs').buildSurface(native);
+const { api, handleOf: handleOfObject, objectOf } = require('./surface.cjs').buildSurface(native);
+
+// The Client's per-request calls (begin, beforeAttempt, onOutcome) take the addon's fast path
+// (src/client_fast.rs) when their arguments are in the plain forms: the handles and numbers
+// cross in a shared Float64Array, the header pairs as one text, and the decision comes back as
+// a row of numbers (absent: NaN; codes by index into tables read once), rebuilt here key for
+// key as the generic call returns it (core/src/surface/wire.rs). The SDK integrations make
+// these calls between the SDK's own work, where the generic path's JSON text cost more than
+// the decisions (bench/README.md). Any other argument form (extra arguments, a BigInt, a NaN,
+// headers that are not an array, an unknown key, `content`) takes the generic call, which
+// refuses or converts it as before; test/api.test.mjs plays both against each other.
+const clientIo = new Float64Array(fast.clientIo());
+const WIRE = JSON.parse(fast.clientCodes());
+const RESULT_KEYS = new Set(['outcome', 'headers', 'errorType', 'errorCode', 'latencyMs', 'wallUnixMs', 'actualTokens']);
+const BEGIN_KEYS = new Set(['key', 'estTokens', 'outerOwnsRetries', 'deadlineMs']);
+const genericBegin = api.Client.prototype.begin;
+const genericBefore = api.Client.prototype.beforeAttempt;
+const genericOutcome = api.Client.prototype.onOutcome;
+
+/** A number the fast path passes (absent: NaN), or undefined for any other form. */
+function plainNumber(v) {
+  if (v == null) return NaN;
+  return typeof v === 'number' && v === v ? v : undefined;
+}
+
+const orNull = (n) => (n === n ? n : null);
+
+/** A plain object with only keys of `keys`. */
+function isPlain(options, keys) {
+  if (options === null || typeof options !== 'object' || Object.getPrototypeOf(options) !== Object.prototype) return false;
+  for (const key in options) if (!keys.has(key)) return false;
+  return true;
+}
+
+function isPlainResult(result) {
+  if (!isPlain(result, RESULT_KEYS)) return false;
+  const { outcome, headers, errorType, errorCode } = result;
+  return (
+    typeof outcome === 'string' &&
+    (headers == null || Array.isArray(headers)) &&
+    (errorType == null || typeof errorType === 'string') &&
+    (errorCode == null || typeof errorCode === 'string')
+  );
+}
+
+/** Header pairs as one `name\nvalue\n` text (a line feed inside one makes the addon read the
+ * array instead), or null when a pair is not two strings (the addon refuses it by its path). */
+function joinHeaders(headers) {
+  let joined = '';
+  for (let i = 0; i < headers.length; i++) {
+    const pair = headers[i];
+    if (!Array.isArray(pair) || pair.length !== 2) return null;
+    const name = pair[0];
+    const value = pair[1];
+    if (typeof name !== 'string' || typeof value !== 'string') return null;
+    joined += name + '\n' + value + '\n';
+  }
+  return joined;
+}
+
+api.Client.prototype.begin = function begin(options, nowMs) {
+  const o = options ?? {};
+  const numbers = arguments.length <= 2 && isPlain(o, BEGIN_KEYS) && (o.key == null || typeof o.key === 'string') && [
+    plainNumber(o.estTokens),
+    o.outerOwnsRetries == null ? NaN : typeof o.outerOwnsRetries === 'boolean' ? Number(o.outerOwnsRetries) : undefined,
+    plainNumber(o.deadlineMs),
+    plainNumber(nowMs),
+  ];
+  if (!numbers || numbers.includes(undefined)) return genericBegin.apply(this, arguments);
+  clientIo[0] = handleOfObject(this, 'Client', 'this');
+  clientIo.set(numbers, 1);
+  return objectOf('Request', fast.clientBegin(o.key));
+};
+
+api.Client.prototype.beforeAttempt = function beforeAttempt(request, nowMs) {
+  const now = plainNumber(nowMs);
+  if (arguments.length > 2 || request == null || now === undefined) return genericBefore.apply(this, arguments);
+  clientIo[0] = handleOfObject(this, 'Client', 'this');
+  clientIo[1] = handleOfObject(request, 'Request', 'request');
+  clientIo[2] = now;
+  const headers = fast.clientBefore();
+  const r = clientIo;
+  const decision = { action: WIRE.attemptAction[r[0]], reason: WIRE.attemptReason[r[1]] };
+  if (r[2] === r[2]) decision.wait_until_ms = r[2];
+  decision.attempt = r[3];
+  decision.timeouts = {
+    connect_ms: orNull(r[4]),
+    headers_ms: orNull(r[5]),
+    first_token_ms: orNull(r[6]),
+    idle_ms: orNull(r[7]),
+    attempt_ms: orNull(r[8]),
+    remaining_ms: orNull(r[9]),
+  };
+  decision.headers = headers;
+  return decision;
+};
+
+api.Client.prototype.onOutcome = function onOutcome(request, result, nowMs) {
+  const numbers = arguments.length <= 3 && request != null && isPlainResult(result) && [
+    plainNumber(result.latencyMs),
+    plainNumber(result.wallUnixMs),
+    plainNumber(result.actualTokens),
+    plainNumber(nowMs),
+  ];
+  if (!numbers || numbers.includes(undefined)) return genericOutcome.apply(this, arguments);
+  clientIo[0] = handleOfObject(this, 'Client', 'this');
+  clientIo[1] = handleOfObject(request, 'Request', 'request');
+  clientIo.set(numbers, 2);
+  const headers = result.headers;
+  const joined = headers == null ? null : joinHeaders(headers);
+  clientIo[6] = headers == null ? 0 : headers.length;
+  fast.clientOutcome(result.outcome, headers, result.errorType, result.errorCode, joined);
+  const r = clientIo;
+  const decision = { action: WIRE.retryAction[r[0]], reason: WIRE.retryReason[r[1]] };
+  if (r[2] === r[2]) decision.delay_ms = r[2];
+  decision.retries_taken = r[3];
+  decision.class = WIRE.class[r[4]];
+  decision.cause = WIRE.cause[r[5]];
+  return decision;
+};
 
 // The `fetch` integration (bindings/js/fetch.mjs, copied here as fetch.cjs), over this Client.
 const integration = require('./fetch.cjs');

@@ -33,6 +33,7 @@ use napi::{sys, Env, JsValue};
 use serde_json::json;
 
 use crate::breaker::JsCircuitBreaker;
+use crate::client_fast as client;
 use crate::js::{clock_anchor, clock_ms, now, throw, whole, Conv, MAX_SAFE};
 
 /// Slots of the shared buffer (`Float64Array` of this length): per call `[0..8)`, then the
@@ -182,7 +183,7 @@ fn code(index: usize) -> f64 {
     index as f64
 }
 
-fn string(env: sys::napi_env, s: &str) -> sys::napi_value {
+pub(crate) fn string(env: sys::napi_env, s: &str) -> sys::napi_value {
     let mut out = ptr::null_mut();
     // SAFETY: a live env; `s` outlives the call. A failure leaves `out` null (= undefined).
     unsafe { sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut out) };
@@ -198,7 +199,7 @@ fn transition(env: sys::napi_env, t: Option<Transition>) -> sys::napi_value {
 }
 
 /// Runs `body`, turning its error into a thrown JS error (and an undefined return).
-fn call(env: sys::napi_env, body: impl FnOnce(&Env) -> Conv<sys::napi_value>) -> sys::napi_value {
+pub(crate) fn call(env: sys::napi_env, body: impl FnOnce(&Env) -> Conv<sys::napi_value>) -> sys::napi_value {
     let e = Env::from_raw(env);
     match body(&e) {
         Ok(v) => v,
@@ -209,30 +210,38 @@ fn call(env: sys::napi_env, body: impl FnOnce(&Env) -> Conv<sys::napi_value>) ->
     }
 }
 
-/// `io()`: the shared `ArrayBuffer` (the same one for every caller on this thread).
-unsafe extern "C" fn io(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
-    call(env, |_| {
-        let failed = || Error::argument("this", "could not create the shared buffer");
-        let (data, reference) = IO.get();
-        let mut out = ptr::null_mut();
-        // SAFETY: a live env; every out-pointer is local; the reference is this thread's.
-        unsafe {
-            if !data.is_null() {
-                sys::napi_get_reference_value(env, reference, &mut out);
-                return if out.is_null() { Err(failed()) } else { Ok(out) };
-            }
-            let mut data = ptr::null_mut();
-            let mut reference = ptr::null_mut();
-            if sys::napi_create_arraybuffer(env, IO_LEN * 8, &mut data, &mut out) != sys::Status::napi_ok
-                || data.is_null()
-                || sys::napi_create_reference(env, out, 1, &mut reference) != sys::Status::napi_ok
-            {
-                return Err(failed());
-            }
-            IO.set((data.cast(), reference));
+/// A thread's shared `ArrayBuffer` of `len` f64s in `cell`: created and kept alive (a strong
+/// reference for the life of the thread) at the first call, the same one after.
+pub(crate) fn shared(
+    env: sys::napi_env,
+    cell: &'static std::thread::LocalKey<Cell<(*mut f64, sys::napi_ref)>>,
+    len: usize,
+) -> Conv<sys::napi_value> {
+    let failed = || Error::argument("this", "could not create the shared buffer");
+    let (data, reference) = cell.get();
+    let mut out = ptr::null_mut();
+    // SAFETY: a live env; every out-pointer is local; the reference is this thread's.
+    unsafe {
+        if !data.is_null() {
+            sys::napi_get_reference_value(env, reference, &mut out);
+            return if out.is_null() { Err(failed()) } else { Ok(out) };
         }
-        Ok(out)
-    })
+        let mut data = ptr::null_mut();
+        let mut reference = ptr::null_mut();
+        if sys::napi_create_arraybuffer(env, len * 8, &mut data, &mut out) != sys::Status::napi_ok
+            || data.is_null()
+            || sys::napi_create_reference(env, out, 1, &mut reference) != sys::Status::napi_ok
+        {
+            return Err(failed());
+        }
+        cell.set((data.cast(), reference));
+    }
+    Ok(out)
+}
+
+/// `io()`: the breaker calls' shared `ArrayBuffer` (the same one for every caller on this thread).
+unsafe extern "C" fn io(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
+    call(env, |_| shared(env, &IO, IO_LEN))
 }
 
 /// `codes()`: JSON text of the code tables the buffer's indexes refer to.
@@ -378,7 +387,7 @@ unsafe extern "C" fn settle(env: sys::napi_env, _info: sys::napi_callback_info) 
 pub fn install(env: &Env, exports: &Object) -> napi::Result<()> {
     let raw = env.raw();
     type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
-    let methods: [(&CStr, Callback); 8] = [
+    let methods: [(&CStr, Callback); 13] = [
         (c"io", io),
         (c"codes", codes),
         (c"handle", handle_of),
@@ -387,6 +396,11 @@ pub fn install(env: &Env, exports: &Object) -> napi::Result<()> {
         (c"record", record),
         (c"state", state),
         (c"settle", settle),
+        (c"clientIo", client::io),
+        (c"clientCodes", client::codes),
+        (c"clientBegin", client::begin),
+        (c"clientBefore", client::before),
+        (c"clientOutcome", client::outcome),
     ];
     // SAFETY: module initialisation on the loading thread; every out-pointer is local.
     unsafe {

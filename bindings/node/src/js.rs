@@ -161,6 +161,29 @@ impl Arg {
     }
 
     fn string(&self, path: &str) -> Conv<String> {
+        // Most strings here are short (codes, keys, header names and values): one call into a
+        // stack buffer. V8 writes whole characters only, so a string ended when at least the
+        // longest character (4 bytes) was left unwritten; else its length is asked first.
+        const SHORT: usize = 256;
+        let mut short = [0u8; SHORT];
+        let mut written = 0usize;
+        // SAFETY: the buffer has room for `SHORT` bytes; a non-string fails with a status.
+        if unsafe {
+            sys::napi_get_value_string_utf8(
+                self.env,
+                self.value,
+                short.as_mut_ptr().cast(),
+                SHORT,
+                &mut written,
+            )
+        } != sys::Status::napi_ok
+        {
+            return Err(wrong_type(path, "a string"));
+        }
+        if written < SHORT - 4 {
+            return String::from_utf8(short[..written].to_vec())
+                .map_err(|_| wrong_type(path, "a UTF-8 string"));
+        }
         // SAFETY: called only on strings; the buffer is sized by the first call.
         unsafe {
             let mut len = 0usize;
@@ -170,7 +193,6 @@ impl Arg {
                 return Err(wrong_type(path, "a string"));
             }
             let mut buf = vec![0u8; len + 1];
-            let mut written = 0usize;
             sys::napi_get_value_string_utf8(
                 self.env,
                 self.value,
@@ -414,7 +436,7 @@ impl Arg {
         } else {
             let mut out = Vec::new();
             for (i, (name, value)) in self.entries(path)?.into_iter().enumerate() {
-                let value = value.header_value("").map_err(|e| repath(e, format!("{path}[{i}][1]")))?;
+                let value = value.string("").map_err(|e| repath(e, format!("{path}[{i}][1]")))?;
                 out.push((name, value));
             }
             return Ok(out);
@@ -425,23 +447,31 @@ impl Arg {
             // Paths are formatted only for an error: three `format!`s per header cost more than
             // reading the header.
             let at = |suffix: &str| format!("{path}[{i}]{suffix}");
-            let items = if pair.is_array() { pair.elements()? } else { Vec::new() };
-            if items.len() != 2 {
-                return Err(wrong_type(&at(""), "a [name, value] pair"));
-            }
-            let name = items[0].str("").map_err(|e| repath(e, at("[0]")))?;
-            let value = items[1].header_value("").map_err(|e| repath(e, at("[1]")))?;
+            let [name, value] = pair.pair().ok_or_else(|| wrong_type(&at(""), "a [name, value] pair"))?;
+            // A header is text: anything but a string (a number too: HTTP sends text) is refused.
+            let name = name.string("").map_err(|e| repath(e, at("[0]")))?;
+            let value = value.string("").map_err(|e| repath(e, at("[1]")))?;
             out.push((name, value));
         }
         Ok(out)
     }
 
-    /// A header value: a string (a number is refused, as in every runtime: HTTP sends text).
-    fn header_value(&self, path: &str) -> Conv<String> {
-        match self.kind() {
-            ValueType::String => self.string(path),
-            _ => Err(wrong_type(path, "a string")),
+    /// The two items of an array of length 2, else `None`.
+    fn pair(&self) -> Option<[Self; 2]> {
+        let mut len = 0u32;
+        // SAFETY: a value of the current call; anything but an array fails with a status.
+        if unsafe { sys::napi_get_array_length(self.env, self.value, &mut len) } != sys::Status::napi_ok
+            || len != 2
+        {
+            return None;
         }
+        let (mut a, mut b) = (ptr::null_mut(), ptr::null_mut());
+        // SAFETY: indexes within the array.
+        unsafe {
+            sys::napi_get_element(self.env, self.value, 0, &mut a);
+            sys::napi_get_element(self.env, self.value, 1, &mut b);
+        }
+        Some([self.with(a), self.with(b)])
     }
 
     /// `Array.from(x)` when `x` is an iterable object that is not a plain object.

@@ -12,6 +12,7 @@
 //! the entry uses: measured in `bench/README.md`.
 
 mod breaker;
+mod client_fast;
 mod fast;
 mod js;
 mod kinds;

@@ -350,3 +350,107 @@ test('schema: JSON-Schema-Test-Suite, draft 2020-12 and draft-07 (required tests
   if (lines === null) return t.skip('target/schema-suite is absent (scripts/schema-suite.sh fetches it)');
   for (const line of lines) t.diagnostic(line);
 });
+
+test("client: the per-request fast path decides and answers exactly as the generic call", () => {
+  // Two clients with one seed; `fast` takes plain numbers (the fast path), `generic` the same
+  // values as BigInts, which only the generic call converts. Every decision, key order
+  // included, and every event must be the same, over random outcomes, headers and times.
+  const fast = new bw.Client(bw.Policy.preset('conservative'), 11, 0);
+  const generic = new bw.Client(bw.Policy.preset('conservative'), 11, 0);
+  let seed = 7;
+  const rand = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const outcomes = ['http_200', 'http_429', 'http_500', 'http_503', 'http_400', 'timeout_headers', 'reset', 'stream_cut'];
+  const headerSets = [
+    null,
+    [['retry-after', '1']],
+    [['retry-after-ms', '250'], ['x-request-id', 'req_1']],
+    [['x-ratelimit-remaining-requests', '3'], ['x-ratelimit-reset-requests', '2s'], ['x-should-retry', 'false']],
+    // Line feeds inside a name or a value: the joined text does not split, the array is read.
+    [['x-odd', 'a\nb'], ['retry-after', '2']],
+    [['x-odd\n', ''], ['retry-after-ms', '10'], ['', '\n']],
+    // What an OpenAI answer carries.
+    Object.entries({
+      date: 'Sat, 05 Dec 2026 10:00:00 GMT', 'content-type': 'application/json', 'transfer-encoding': 'chunked',
+      connection: 'keep-alive', 'access-control-expose-headers': 'X-Request-ID', 'openai-organization': 'org-x',
+      'openai-processing-ms': '412', 'openai-version': '2020-10-01', 'x-ratelimit-limit-requests': '10000',
+      'x-ratelimit-limit-tokens': '2000000', 'x-ratelimit-remaining-requests': '9999', 'x-ratelimit-remaining-tokens': '1999990',
+      'x-ratelimit-reset-requests': '6ms', 'x-ratelimit-reset-tokens': '0s', 'x-request-id': 'req_abc', 'cf-cache-status': 'DYNAMIC',
+      server: 'cloudflare', 'cf-ray': '8f0-SJC', 'alt-svc': 'h3=":443"; ma=86400',
+    }),
+  ];
+  const errors = [[null, null], ['insufficient_quota', 'insufficient_quota'], ['server_error', null]];
+  let now = 0;
+  let decisions = 0;
+  for (let i = 0; i < 800; i++) {
+    const key = `m${rand(3)}`;
+    const options = { key, estTokens: 10 + rand(5000), outerOwnsRetries: rand(4) === 0, deadlineMs: rand(2) ? 8000 : undefined };
+    const rf = fast.begin(options, now);
+    const rg = generic.begin(options, BigInt(now));
+    for (let attempt = 0; attempt < 5; attempt++) {
+      now += rand(400);
+      const df = fast.beforeAttempt(rf, now);
+      const dg = generic.beforeAttempt(rg, BigInt(now));
+      assert.equal(JSON.stringify(df), JSON.stringify(dg));
+      decisions++;
+      if (df.action === 'wait') {
+        now = Math.max(now, df.wait_until_ms);
+        continue;
+      }
+      if (df.action !== 'send') break;
+      const [errorType, errorCode] = errors[rand(errors.length)];
+      const result = { outcome: outcomes[rand(outcomes.length)], headers: headerSets[rand(headerSets.length)], errorType, errorCode };
+      const latency = rand(900);
+      const vf = fast.onOutcome(rf, { ...result, latencyMs: latency, wallUnixMs: 1.7e12 + now }, now + latency);
+      const vg = generic.onOutcome(rg, { ...result, latencyMs: BigInt(latency), wallUnixMs: BigInt(1.7e12 + now) }, BigInt(now + latency));
+      assert.equal(JSON.stringify(vf), JSON.stringify(vg));
+      decisions++;
+      if (vf.action !== 'retry') break;
+      now += latency + vf.delay_ms;
+    }
+    if (!rf.finished()) {
+      fast.cancel(rf, now);
+      generic.cancel(rg, now);
+    }
+  }
+  for (let e = fast.pollEvent(); e !== null; e = fast.pollEvent()) assert.deepEqual(e, generic.pollEvent());
+  assert.equal(generic.pollEvent(), null);
+  assert.ok(decisions > 1000, `${decisions} decisions`);
+});
+
+function refusedAs(f, code, path) {
+  const e = refused(f);
+  assert.deepEqual([e.code, e.path], [code, path], e.message);
+}
+
+test('client: the fast path refuses bad arguments as the generic call does', () => {
+  const c = new bw.Client(null, 1, 0);
+  refusedAs(() => c.begin({ estTokens: -1 }), 'invalid_argument', 'estTokens');
+  refusedAs(() => c.begin({ deadlineMs: 1.5 }), 'invalid_argument', 'deadlineMs');
+  refusedAs(() => c.begin({ key: 5 }), 'invalid_type', 'key');
+  refusedAs(() => c.begin({ outerOwnsRetries: 'yes' }), 'invalid_type', 'outerOwnsRetries');
+  refusedAs(() => c.begin({ estTokenz: 5 }), 'unknown_field', 'estTokenz');
+  refusedAs(() => c.begin({}, -1), 'invalid_argument', 'nowMs');
+  refusedAs(() => c.begin([]), 'invalid_type', 'options');
+  const r = c.begin({}, 0);
+  const d = c.beforeAttempt(r, 0);
+  assert.equal(d.action, 'send');
+  refusedAs(() => c.onOutcome(r, { outcome: 'http_200', latencyMs: NaN }), 'invalid_argument', 'latencyMs');
+  refusedAs(() => c.onOutcome(r, { outcome: 'http_200', latencyMs: 2 ** 53 }), 'invalid_argument', 'latencyMs');
+  refusedAs(() => c.onOutcome(r, { outcome: 'http_200', actualTokens: -3 }), 'invalid_argument', 'actualTokens');
+  refusedAs(() => c.onOutcome(r, { outcome: 'http_200', headers: [['a', 'b'], 'c'] }), 'invalid_type', 'headers[1]');
+  refusedAs(() => c.onOutcome(r, { outcome: 'http_200', errorCode: {} }), 'invalid_type', 'errorCode');
+  refusedAs(() => c.onOutcome(r, { outcome: 'http_200' }, 0, 1), 'invalid_argument', 'onOutcome');
+  refusedAs(() => c.onOutcome(r, { outcome: 'http_200', latencyMs: 1 }, NaN), 'invalid_argument', 'nowMs');
+  refusedAs(() => c.beforeAttempt(r, 0), 'invalid_argument', 'request'); // an attempt is in flight
+  refusedAs(() => c.onOutcome(new bw.Client().begin(), { outcome: 'http_200' }), 'invalid_argument', 'request');
+  const freed = c.begin();
+  freed.free();
+  refusedAs(() => c.beforeAttempt(freed), 'invalid_type', 'request');
+  refusedAs(() => c.onOutcome(freed, { outcome: 'http_200' }), 'invalid_type', 'request');
+  refusedAs(() => bw.Client.prototype.beforeAttempt.call({}, r), 'invalid_type', 'this');
+  // Still usable after every refusal: the attempt in flight ends as it would have.
+  assert.equal(c.onOutcome(r, { outcome: 'http_200', latencyMs: 3, headers: new Headers({ 'x-a': '1' }) }).action, 'done');
+});

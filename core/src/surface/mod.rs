@@ -51,6 +51,7 @@ mod describe;
 mod handles;
 mod ops;
 mod realtime;
+pub mod wire;
 
 pub use batch::*;
 pub use describe::{describe, Class, Op, Param, Returns, Surface};

@@ -21,7 +21,7 @@ use breakwater::surface::{self as core_surface, borrow, HandleClass};
 use breakwater::Error;
 use napi::{sys, Env};
 
-use crate::fast::{call, shared, string};
+use crate::fast::{call, shared, slots_of, string, SharedBuffer};
 use crate::js::{whole, Arg, Conv};
 use crate::surface::{Client, Request};
 
@@ -30,18 +30,12 @@ const IO_LEN: usize = 12;
 
 thread_local! {
     /// The shared buffer's data and a strong reference keeping it alive (one per thread).
-    static IO: Cell<(*mut f64, sys::napi_ref)> = const { Cell::new((ptr::null_mut(), ptr::null_mut())) };
+    static IO: SharedBuffer = const { Cell::new((ptr::null_mut(), ptr::null_mut())) };
 }
 
-/// The shared buffer's slots, or an error before `io()` was called on this thread.
+/// The shared buffer's slots.
 fn slots() -> Conv<&'static mut [f64; IO_LEN]> {
-    let (data, _) = IO.get();
-    if data.is_null() {
-        return Err(Error::argument("this", "the shared buffer is not initialised"));
-    }
-    // SAFETY: `data` is the backing store of an `ArrayBuffer` of `IO_LEN` f64s held alive by a
-    // strong reference for the life of the thread; JS is suspended while native code runs.
-    Ok(unsafe { &mut *data.cast::<[f64; IO_LEN]>() })
+    slots_of(&IO)
 }
 
 /// A handle or number the entry wrote: NaN is absent.

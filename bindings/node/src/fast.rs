@@ -59,7 +59,7 @@ struct Slab {
 thread_local! {
     static SLAB: RefCell<Slab> = RefCell::new(Slab::default());
     /// The shared buffer's data and a strong reference keeping it alive (one per thread).
-    static IO: Cell<(*mut f64, sys::napi_ref)> = const { Cell::new((ptr::null_mut(), ptr::null_mut())) };
+    static IO: SharedBuffer = const { Cell::new((ptr::null_mut(), ptr::null_mut())) };
 }
 
 fn busy() -> Error {
@@ -109,15 +109,29 @@ pub fn with_breaker<T>(handle: usize, f: impl FnOnce(&mut CircuitBreaker) -> T) 
     .unwrap_or_else(|_| Err(busy()))
 }
 
-/// The shared buffer's slots, or an error before `io()` was called on this thread.
+/// A shared buffer's data and a strong reference keeping it alive (one per thread).
+pub(crate) type SharedBuffer = Cell<(*mut f64, sys::napi_ref)>;
+
+/// The breaker calls' shared buffer.
 fn slots() -> Conv<&'static mut [f64; IO_LEN]> {
-    let (data, _) = IO.get();
+    slots_of(&IO)
+}
+
+/// The slots of the shared buffer in `cell`, or an error before it was created on this thread
+/// ([`shared`] with `N` slots).
+// The slots are the ArrayBuffer's, not the cell's: the cell only holds their address.
+#[allow(clippy::mut_from_ref)]
+pub(crate) fn slots_of<const N: usize>(
+    cell: &'static std::thread::LocalKey<SharedBuffer>,
+) -> Conv<&'static mut [f64; N]> {
+    let (data, _) = cell.get();
     if data.is_null() {
         return Err(Error::argument("this", "the shared buffer is not initialised"));
     }
-    // SAFETY: `data` is the backing store of an `ArrayBuffer` of `IO_LEN` f64s held alive by a
-    // strong reference for the life of the thread; JS is suspended while native code runs.
-    Ok(unsafe { &mut *data.cast::<[f64; IO_LEN]>() })
+    // SAFETY: `data` is the backing store of an `ArrayBuffer` of `N` f64s (created by `shared`
+    // with this cell's length) held alive by a strong reference for the life of the thread;
+    // JS is suspended while native code runs.
+    Ok(unsafe { &mut *data.cast::<[f64; N]>() })
 }
 
 /// A handle read from the buffer.
@@ -214,7 +228,7 @@ pub(crate) fn call(env: sys::napi_env, body: impl FnOnce(&Env) -> Conv<sys::napi
 /// reference for the life of the thread) at the first call, the same one after.
 pub(crate) fn shared(
     env: sys::napi_env,
-    cell: &'static std::thread::LocalKey<Cell<(*mut f64, sys::napi_ref)>>,
+    cell: &'static std::thread::LocalKey<SharedBuffer>,
     len: usize,
 ) -> Conv<sys::napi_value> {
     let failed = || Error::argument("this", "could not create the shared buffer");

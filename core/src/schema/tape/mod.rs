@@ -6,9 +6,10 @@
 //! validating text. A [`Doc`] is one `Vec` of entries instead, whose strings borrow the
 //! input when they hold no escapes.
 //!
-//! * [`Doc::parse`] drives serde_json's own tokenizer, so it accepts exactly what
-//!   `serde_json::from_str::<Value>` accepts, reads numbers the same way, stops at the same
-//!   128 levels of nesting, and fails with the same messages, lines and columns.
+//! * [`Doc::parse`] accepts exactly what `serde_json::from_str::<Value>` accepts, reads
+//!   numbers the same way, stops at the same 128 levels of nesting, and fails with the same
+//!   messages, lines and columns: its own tokenizer (`scan.rs`) reads well-formed text and
+//!   leaves everything else (every error included) to serde_json's tokenizer.
 //! * [`Doc::from_value`] lays out an already parsed `Value`, borrowing its strings, so one
 //!   compiled validator serves both text and values.
 //! * Duplicate keys are resolved as `serde_json::Map` resolves them: the key keeps the place
@@ -32,6 +33,8 @@ use jsonschema::json::{cmp, Array, Json, Node, NodeIdentity, Object};
 use jsonschema::JsonType;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
+
+mod scan;
 
 /// The representation marker: `jsonschema::options_for::<Tape>()` builds validators whose
 /// instances are [`TapeNode`]s.
@@ -88,13 +91,22 @@ pub struct Doc<'src> {
 }
 
 impl<'src> Doc<'src> {
-    /// Parses `text` with serde_json's tokenizer.
+    /// Parses `text`: the tape's own tokenizer (`scan.rs`) for what it reads exactly as
+    /// serde_json does, serde_json's tokenizer for the rest (and for every error).
     ///
     /// # Errors
     /// Exactly the errors `serde_json::from_str::<serde_json::Value>(text)` returns: syntax
     /// errors and trailing characters with their line and column, and "recursion limit
     /// exceeded" past 128 levels of nesting.
     pub fn parse(text: &'src str) -> Result<Self, serde_json::Error> {
+        match scan::parse(text) {
+            Some(entries) => Ok(Self { entries, values: Vec::new() }),
+            None => Self::parse_with_serde(text),
+        }
+    }
+
+    /// Parses `text` with serde_json's tokenizer (the reference the fast tokenizer is tested against).
+    fn parse_with_serde(text: &'src str) -> Result<Self, serde_json::Error> {
         let mut de = serde_json::Deserializer::from_str(text);
         // Model output runs about 7 bytes per entry (the 20 KB bench case); a sixteenth costs
         // at most two doublings there and reserves little for string-heavy text. (Larger
@@ -1170,6 +1182,10 @@ mod tests {
             let text = text_of(&g, spaced);
             let value: Value = serde_json::from_str(&text).unwrap();
             let doc = Doc::parse(&text).unwrap();
+            // Well-formed text takes the fast path, entry for entry what serde_json's gives.
+            let fast = scan::parse(&text);
+            prop_assert!(fast.is_some(), "the fast path gave up on {}", text);
+            prop_assert_eq!(format!("{fast:?}"), format!("{:?}", Some(Doc::parse_with_serde(&text).unwrap().entries)));
             prop_assert_eq!(printed(&doc.to_value()), printed(&value));
             prop_assert_eq!(printed(&Doc::from_value(&value).to_value()), printed(&value));
             prop_assert!(doc.root().equals_value(&value));
@@ -1210,6 +1226,11 @@ mod tests {
             let ours = Doc::parse(&text).map(|d| printed(&d.to_value())).map_err(|e| e.to_string());
             let theirs = serde_json::from_str::<Value>(&text).map(|v| printed(&v)).map_err(|e| e.to_string());
             prop_assert_eq!(&ours, &theirs);
+            // The fast path never accepts what serde_json refuses.
+            if let Some(fast) = scan::parse(&text) {
+                let reference = Doc::parse_with_serde(&text).map(|d| format!("{:?}", d.entries));
+                prop_assert_eq!(Ok(format!("{fast:?}")), reference.map_err(|e| e.to_string()));
+            }
             if ours.is_err() {
                 let validator = Validator::new(&json!({}), &ValidatorOptions::default()).unwrap();
                 let ours = validator.validate_text(&text).unwrap_err();
@@ -1218,6 +1239,50 @@ mod tests {
                     (ours.code, ours.path, ours.message, ours.line, ours.column),
                     (theirs.code, theirs.path, theirs.message, theirs.line, theirs.column)
                 );
+            }
+        }
+    }
+
+    /// Number texts: any digits, a point anywhere, any exponent, signs and spellings.
+    fn number_text() -> impl Strategy<Value = String> {
+        (
+            any::<bool>(),
+            "[1-9][0-9]{0,21}|0",
+            prop::option::of("[0-9]{1,20}"),
+            prop::option::of((
+                prop::sample::select(vec!["e", "E"]),
+                prop::sample::select(vec!["", "+", "-"]),
+                0_u32..400,
+            )),
+        )
+            .prop_map(|(negative, int, frac, exp)| {
+                let mut n = String::from(if negative { "-" } else { "" });
+                n.push_str(&int);
+                if let Some(frac) = frac {
+                    n.push('.');
+                    n.push_str(&frac);
+                }
+                if let Some((e, sign, digits)) = exp {
+                    n.push_str(&format!("{e}{sign}{digits}"));
+                }
+                n
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn numbers_read_as_serde_json_reads_them(n in number_text(), f in any::<f64>()) {
+            let shortest = format!("{f:?}");
+            let exponent = format!("{f:e}");
+            for text in [n.as_str(), &format!("[{n}, 1]"), &shortest, &exponent] {
+                let reference = Doc::parse_with_serde(text).map(|d| format!("{:?}", d.entries));
+                match scan::parse(text) {
+                    Some(fast) => prop_assert_eq!(Ok(format!("{fast:?}")), reference.map_err(|e| e.to_string())),
+                    // Given up only where serde_json refuses (out of range, or not a number).
+                    None => prop_assert!(reference.is_err() || !f.is_finite(), "gave up on {}", text),
+                }
             }
         }
     }

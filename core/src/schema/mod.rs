@@ -37,6 +37,22 @@ pub fn parse_json(text: &str) -> Result<Value> {
     serde_json::from_str(text).map_err(|e| json_error(&e))
 }
 
+/// The character a one-letter JSON escape stands for (`n` in `\n`); `None` for `u` and
+/// for letters JSON does not define.
+pub(crate) fn short_escape(b: u8) -> Option<char> {
+    Some(match b {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        _ => return None,
+    })
+}
+
 /// The error for JSON text serde_json refused ([`parse_json`], [`tape::Doc::parse`]):
 /// `limit_exceeded` past its recursion limit, `syntax_error` otherwise, with its position.
 pub(crate) fn json_error(e: &serde_json::Error) -> Error {

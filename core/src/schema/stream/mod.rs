@@ -610,24 +610,14 @@ impl StreamCheck {
             let Some(&b) = bytes.get(i) else { return i };
             match self.esc {
                 Esc::Backslash => {
-                    let c = match b {
-                        b'"' => '"',
-                        b'\\' => '\\',
-                        b'/' => '/',
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'n' => '\n',
-                        b'r' => '\r',
-                        b't' => '\t',
-                        b'u' => {
-                            self.esc = Esc::Hex { n: 0, count: 0, bad: false, high: None };
-                            i += 1;
-                            continue;
-                        }
-                        _ => {
-                            self.fail_after(i, b, "invalid escape");
-                            return i + 1;
-                        }
+                    if b == b'u' {
+                        self.esc = Esc::Hex { n: 0, count: 0, bad: false, high: None };
+                        i += 1;
+                        continue;
+                    }
+                    let Some(c) = super::short_escape(b) else {
+                        self.fail_after(i, b, "invalid escape");
+                        return i + 1;
                     };
                     if self.collect {
                         self.buf.push(c);

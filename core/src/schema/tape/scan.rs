@@ -51,10 +51,12 @@ pub(super) fn parse(text: &str) -> Option<Vec<Entry<'_>>> {
     Some(scanner.builder.entries)
 }
 
+/// A byte of ones in each lane of a word.
+const ONES: u64 = 0x0101_0101_0101_0101;
+
 /// Bytes of the word `x` equal to `b`, as their high bits (exact for the lowest one).
 #[inline]
 fn bytes_equal(x: u64, b: u8) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
     let y = x ^ (ONES * u64::from(b));
     y.wrapping_sub(ONES) & !y & (ONES << 7)
 }
@@ -224,7 +226,6 @@ impl<'src> Scanner<'src> {
         let bytes = self.text.as_bytes();
         while let Some(word) = bytes.get(at..at + 8) {
             let x = u64::from_le_bytes(word.try_into().unwrap_or_default());
-            const ONES: u64 = 0x0101_0101_0101_0101;
             let control = x.wrapping_sub(ONES * 0x20) & !x & (ONES << 7);
             let stop = bytes_equal(x, b'"') | bytes_equal(x, b'\\') | control;
             if stop != 0 {
@@ -251,24 +252,13 @@ impl<'src> Scanner<'src> {
                     return Some(());
                 }
                 b'\\' => {
-                    let c = match *bytes.get(self.pos + 1)? {
-                        b'"' => '"',
-                        b'\\' => '\\',
-                        b'/' => '/',
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'n' => '\n',
-                        b'r' => '\r',
-                        b't' => '\t',
-                        b'u' => {
-                            self.pos += 2;
-                            out.push(self.unicode_escape()?);
-                            continue;
-                        }
-                        _ => return None,
-                    };
-                    out.push(c);
+                    let b = *bytes.get(self.pos + 1)?;
                     self.pos += 2;
+                    if b == b'u' {
+                        out.push(self.unicode_escape()?);
+                    } else {
+                        out.push(crate::schema::short_escape(b)?);
+                    }
                 }
                 _ => {
                     let end = self.plain_run(self.pos);

@@ -18,7 +18,7 @@ use std::str::FromStr;
 
 use serde_json::Number;
 
-use super::{fingerprint, Bloom, Builder, Entry, MAX_ENTRIES};
+use super::{fingerprint, Bloom, Builder, Entry};
 
 /// serde_json stops at 128 levels; the fast path leaves anything close to it to serde_json.
 const MAX_DEPTH: usize = 120;
@@ -85,12 +85,8 @@ impl<'src> Scanner<'src> {
 
     #[inline]
     fn push(&mut self, entry: Entry<'src>) -> Option<u32> {
-        let index = self.builder.entries.len();
-        if index >= MAX_ENTRIES {
-            return None;
-        }
-        self.builder.entries.push(entry);
-        u32::try_from(index).ok()
+        // Past the limit, serde_json's path reports the error.
+        self.builder.push::<serde_json::Error>(entry).ok()
     }
 
     /// The whole text: one value, then whitespace only.

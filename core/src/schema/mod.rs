@@ -53,6 +53,39 @@ pub(crate) fn short_escape(b: u8) -> Option<char> {
     })
 }
 
+/// A byte of ones in each lane of a word.
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// Bytes of the word `x` equal to `b`, as their high bits (exact for the lowest one).
+#[inline]
+fn bytes_equal(x: u64, b: u8) -> u64 {
+    let y = x ^ (ONES * u64::from(b));
+    y.wrapping_sub(ONES) & !y & (ONES << 7)
+}
+
+/// Where the run of plain string bytes of `bytes` from `at` stops: at a quote, a backslash,
+/// a control character, or the end. Eight bytes at a time (the tape's and the stream's
+/// tokenizers both read strings with it).
+#[inline]
+pub(crate) fn plain_run(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(word) = bytes.get(at..at + 8) {
+        let x = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        let control = x.wrapping_sub(ONES * 0x20) & !x & (ONES << 7);
+        let stop = bytes_equal(x, b'"') | bytes_equal(x, b'\\') | control;
+        if stop != 0 {
+            return at + (stop.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while let Some(&b) = bytes.get(at) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        at += 1;
+    }
+    at
+}
+
 /// The error for JSON text serde_json refused ([`parse_json`], [`tape::Doc::parse`]):
 /// `limit_exceeded` past its recursion limit, `syntax_error` otherwise, with its position.
 pub(crate) fn json_error(e: &serde_json::Error) -> Error {

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::shape::{
     Child, NodeId, Sel, Shape, F_ARRAY, F_KEYS, F_KIND, F_LITERAL, F_NUMBER, F_OBJECT, F_STRING, K_BOOL,
-    K_INT, K_NULL, K_NUM, K_STR, MAX_ALTS,
+    K_ALL, K_INT, K_NULL, K_NUM, K_STR, MAX_ALTS,
 };
 use crate::schema::validate::ViolationCode;
 
@@ -32,14 +32,21 @@ struct Level {
     leaves: Vec<NodeId>,
     live: usize,
     free: bool,
-    /// Whether keys are checked as they are read, once asked.
-    watch_keys: Option<bool>,
     /// Where in `properties` the last key was found (the next is tried first).
     hint: u32,
     /// Positions in `properties` of the keys read, when the level is one leaf.
     seen: u64,
-    /// The hooks some leaf here has something for (`F_*`): the others skip the level.
+    /// Facts over every leaf pushed (dead alternatives included: they only make a hook
+    /// run where it finds nothing more to kill). The hooks some leaf has something for
+    /// (`F_*`): the others skip the level.
     flags: u8,
+    /// The kinds every leaf lets through: a value of one of them starts without a sweep.
+    accept: u8,
+    /// Whether some leaf has a string `enum`/`const`, and the smallest `maxLength`.
+    string_enum: bool,
+    max_length: u64,
+    /// Whether some leaf forbids properties outside its own (keys are checked as they grow).
+    forbid: bool,
 }
 
 impl Level {
@@ -48,19 +55,29 @@ impl Level {
         self.leaves.clear();
         self.live = 0;
         self.free = false;
-        self.watch_keys = None;
         self.hint = 0;
         self.seen = 0;
         self.flags = 0;
+        self.accept = K_ALL;
+        self.string_enum = false;
+        self.max_length = u64::MAX;
+        self.forbid = false;
     }
 
     fn push(&mut self, shape: &Shape, leaves: &[NodeId], origin: u32) {
-        for &l in leaves {
-            self.flags |= shape.leaves.get(l as usize).map_or(0, |leaf| leaf.flags);
-        }
         #[allow(clippy::cast_possible_truncation)]
         let start = self.leaves.len() as u32;
-        self.leaves.extend_from_slice(leaves);
+        // One at a time: a call to copy one or two ids costs more than the copy.
+        for &l in leaves {
+            if let Some(leaf) = shape.leaves.get(l as usize) {
+                self.flags |= leaf.flags;
+                self.accept &= leaf.kinds;
+                self.string_enum |= leaf.string_enum;
+                self.max_length = self.max_length.min(leaf.max_length.unwrap_or(u64::MAX));
+                self.forbid |= leaf.additional == Child::Forbid;
+            }
+            self.leaves.push(l);
+        }
         #[allow(clippy::cast_possible_truncation)]
         self.alts.push(Alt { start, len: leaves.len() as u32, origin, alive: true });
         self.live += 1;
@@ -111,6 +128,7 @@ impl Checker {
     pub fn new(shape: &Shape) -> Self {
         let mut c = Self { active: true, ..Self::default() };
         let mut root = Level::default();
+        root.clear();
         for alt in shape.dnfs.first().map(Vec::as_slice).unwrap_or_default() {
             root.push(shape, alt, 0);
         }
@@ -175,36 +193,14 @@ impl Checker {
 
     /// How the string at depth `d` is checked as it is read: whether an `enum`/`const`
     /// holds strings, and the smallest `maxLength` (`None`: not checked as it grows).
-    pub fn watches_string(&self, shape: &Shape, d: usize) -> Option<(bool, u64)> {
+    pub fn watches_string(&self, d: usize) -> Option<(bool, u64)> {
         let level = self.level(d)?;
-        let (mut enums, mut max) = (false, u64::MAX);
-        for alt in level.alts.iter().filter(|a| a.alive) {
-            for leaf in level.leaves_of(alt).iter().filter_map(|&l| shape.leaves.get(l as usize)) {
-                enums |= leaf.string_enum;
-                max = max.min(leaf.max_length.unwrap_or(u64::MAX));
-            }
-        }
-        (enums || max < u64::MAX).then_some((enums, max))
+        (level.string_enum || level.max_length < u64::MAX).then_some((level.string_enum, level.max_length))
     }
 
-    /// Whether the keys of the object at depth `d` are checked as they are read (asked
-    /// at each key, computed once per object).
-    pub fn watches_keys(&mut self, shape: &Shape, d: usize) -> bool {
-        if !self.active {
-            return false;
-        }
-        let Some(level) = self.levels.get_mut(d).filter(|l| !l.free) else { return false };
-        if let Some(known) = level.watch_keys {
-            return known;
-        }
-        let watch = level.alts.iter().filter(|a| a.alive).any(|a| {
-            level
-                .leaves_of(a)
-                .iter()
-                .any(|&l| shape.leaves.get(l as usize).is_some_and(|l| l.additional == Child::Forbid))
-        });
-        level.watch_keys = Some(watch);
-        watch
+    /// Whether the keys of the object at depth `d` are checked as they are read.
+    pub fn watches_keys(&self, d: usize) -> bool {
+        self.level(d).is_some_and(|l| l.forbid)
     }
 
     /// Runs `test` on each leaf of each living alternative at depth `d`, killing the
@@ -420,6 +416,9 @@ impl Checker {
 
     /// A value of kind `kind` starts at depth `d`: `type` and the kinds of `enum`/`const`.
     pub fn kind(&mut self, shape: &Shape, d: usize, kind: u8) {
+        if self.levels.get(d).is_none_or(|l| l.accept & kind != 0) {
+            return;
+        }
         self.sweep(shape, d, F_KIND, |l, leaf| {
             if leaf.kinds & kind != 0 {
                 return None;
@@ -443,8 +442,8 @@ impl Checker {
     }
 
     /// A number ended at depth `d`: a fraction where only integers are allowed.
-    pub fn number(&mut self, shape: &Shape, d: usize, value: &Value) {
-        let fraction = value.as_f64().is_some_and(|f| f.fract() != 0.0) && !value.is_i64() && !value.is_u64();
+    pub fn number(&mut self, shape: &Shape, d: usize, n: &serde_json::Number) {
+        let fraction = n.as_f64().is_some_and(|f| f.fract() != 0.0) && !n.is_i64() && !n.is_u64();
         if !fraction {
             return;
         }

@@ -48,6 +48,7 @@
 mod check;
 mod shape;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -56,6 +57,7 @@ use serde_json::Value;
 use self::check::{Cause, Checker, Detail};
 use self::shape::{Sel, Shape, F_NUMBER, F_STRING, K_ARR, K_BOOL, K_NULL, K_NUM, K_OBJ, K_STR};
 use super::pointer;
+use super::tape::grow::{self, Grower, Piece};
 use super::validate::{Validation, Validator, ValidatorOptions, Violation, ViolationCode};
 use crate::error::{Error, ErrorCode, Result};
 
@@ -64,6 +66,10 @@ use crate::error::{Error, ErrorCode, Result};
 pub struct StreamSchema {
     validator: Validator,
     shape: Shape,
+    /// The size of the last output checked to the end (bytes, at most [`RESERVE_LIMIT`]):
+    /// the next check reserves that much, as outputs of one schema tend to be of one size,
+    /// instead of growing its buffers by doubling (each step a copy).
+    last_size: AtomicUsize,
 }
 
 impl StreamSchema {
@@ -73,7 +79,7 @@ impl StreamSchema {
     /// As [`Validator::new`].
     pub fn new(schema: &Value, options: &ValidatorOptions) -> Result<Self> {
         let validator = Validator::new(schema, options)?;
-        Ok(Self { validator, shape: shape::compile(schema, options) })
+        Ok(Self { validator, shape: shape::compile(schema, options), last_size: AtomicUsize::new(0) })
     }
 
     /// The validator [`StreamCheck::finish`] uses.
@@ -184,28 +190,19 @@ struct Frame {
     object: bool,
     /// Items read so far (the index of the one being read), in an array.
     len: usize,
-    /// The key whose value is being read, in an object.
-    key: String,
+    /// The key whose value is being read, in an object: its bytes in the text (between
+    /// the quotes), decoded only for a report.
+    key: (usize, usize),
     /// Every key read, kept only when `required` cannot be checked by position.
     keys: Vec<String>,
     collect_keys: bool,
 }
 
+/// The most a check reserves ahead (bytes of text); a longer output grows its buffers.
+const RESERVE_LIMIT: usize = 1 << 20;
+
 /// serde_json's nesting limit: the 128th level is refused.
 const MAX_NESTING: usize = 128;
-
-/// Bytes that end a run of plain string content.
-static STRING_STOP: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 0x20 {
-        t[i] = true;
-        i += 1;
-    }
-    t[b'"' as usize] = true;
-    t[b'\\' as usize] = true;
-    t
-};
 
 /// Characters of a string quoted in a report.
 const QUOTE_LIMIT: usize = 80;
@@ -221,10 +218,15 @@ pub struct StreamCheck {
     frames: Vec<Frame>,
     /// Open containers (`frames[..depth]`).
     depth: usize,
-    /// The string being read, decoded, when it is a key or its value is checked.
+    /// Where the content of the string being read starts in the text.
+    str_start: usize,
+    /// Whether it has an escape: its content so far is then `buf` (decoded) followed by
+    /// the text from `run_from`; else the text from `str_start`.
+    escaped: bool,
     buf: String,
-    /// Whether the string being read is kept in `buf`.
-    collect: bool,
+    run_from: usize,
+    /// Whether the string's value is checked when it ends.
+    check_end: bool,
     key: bool,
     /// Whether the string is checked as it grows.
     watch: bool,
@@ -235,10 +237,13 @@ pub struct StreamCheck {
     /// Characters counted in `buf[..counted]` (for `maxLength` as the string grows).
     chars: u64,
     counted: usize,
-    num: String,
     num_state: Num,
     num_start: usize,
     lit: &'static [u8],
+    /// The literal being read (`None`: `null`).
+    lit_value: Option<bool>,
+    /// The document laid out as it is read, for [`Self::finish`].
+    grow: Grower,
     /// Bytes fed before the current chunk (all of them between calls).
     fed: usize,
     /// Newlines read, and the offset after the last one.
@@ -253,15 +258,20 @@ impl StreamCheck {
     #[must_use]
     pub fn new(schema: Arc<StreamSchema>) -> Self {
         let checker = Checker::new(&schema.shape);
+        let size = schema.last_size.load(Ordering::Relaxed);
         let mut check = Self {
+            grow: Grower::with_capacity(size),
             schema,
             checker,
             mode: Mode::Start,
-            text: String::new(),
+            text: String::with_capacity(size),
             frames: Vec::new(),
             depth: 0,
+            str_start: 0,
+            escaped: false,
             buf: String::new(),
-            collect: false,
+            run_from: 0,
+            check_end: false,
             key: false,
             watch: false,
             watch_enum: false,
@@ -269,10 +279,10 @@ impl StreamCheck {
             esc: Esc::None,
             chars: 0,
             counted: 0,
-            num: String::new(),
             num_state: Num::Int,
             num_start: 0,
             lit: b"",
+            lit_value: None,
             fed: 0,
             line: 0,
             line_start: 0,
@@ -334,15 +344,33 @@ impl StreamCheck {
         super::tolerant::repair(&self.text).ok().map(|r| r.value)
     }
 
-    /// Ends the output: [`Validator::validate_text`] on the whole text (the text is kept as
-    /// it is fed, and the validator's own parser is the cheapest way to the final verdict).
+    /// Ends the output: the verdict of [`Validator::validate_text`] on the whole text. The
+    /// document was laid out as it was read, so a complete one is only checked; anything
+    /// else (a syntax error, an incomplete value, a repeated key) goes through
+    /// `validate_text` itself.
     ///
     /// # Errors
     /// As [`Validator::validate_text`]: `syntax_error` with line, column and serde_json's
     /// message (the error a `syntax_error` state carries, or one at the end of the text);
     /// `limit_exceeded` past 127 levels of nesting.
     pub fn finish(self) -> Result<Validation> {
+        self.schema.last_size.store(self.text.len().min(RESERVE_LIMIT), Ordering::Relaxed);
+        if self.is_complete() {
+            if let Some(doc) = self.grow.finish(&self.text) {
+                return Ok(self.schema.validator.validate_doc(&doc));
+            }
+        }
         self.schema.validator.validate_text(&self.text)
+    }
+
+    /// The document laid out so far, complete, seen through `f` (`None` where `finish` would
+    /// parse the text instead).
+    #[cfg(test)]
+    pub(crate) fn grown<R>(self, f: impl FnOnce(&super::tape::Doc<'_>) -> R) -> Option<R> {
+        if !self.is_complete() {
+            return None;
+        }
+        self.grow.finish(&self.text).map(|doc| f(&doc))
     }
 
     fn top(&self) -> Option<&Frame> {
@@ -417,7 +445,7 @@ impl StreamCheck {
                 }
             }
             Mode::ObjFirst | Mode::ObjNext => match b {
-                b'"' => self.start_string(true),
+                b'"' => self.start_string(true, i),
                 b'}' if self.mode == Mode::ObjFirst => self.close(i),
                 b'}' => self.fail_after(i, b, "trailing comma"),
                 _ => self.fail_after(i, b, "key must be a string"),
@@ -461,23 +489,22 @@ impl StreamCheck {
                 if let Some(frame) = self.frames.get_mut(d) {
                     frame.object = object;
                     frame.len = 0;
-                    frame.key.clear();
+                    frame.key = (0, 0);
                     frame.keys.clear();
                     frame.collect_keys = collect_keys;
                 }
+                self.grow.open(object);
                 self.depth = d + 1;
                 self.mode = if object { Mode::ObjFirst } else { Mode::ArrayFirst };
             }
             b'"' => {
                 self.checker.kind(shape, d, K_STR);
                 self.report_death(self.fed + i + 1);
-                self.start_string(false);
+                self.start_string(false, i);
             }
             b'-' | b'0'..=b'9' => {
                 self.checker.kind(shape, d, K_NUM);
                 self.report_death(self.fed + i + 1);
-                self.num.clear();
-                self.num.push(char::from(b));
                 self.num_state = match b {
                     b'-' => Num::Minus,
                     b'0' => Num::Zero,
@@ -493,6 +520,7 @@ impl StreamCheck {
                     b'f' => (b"alse", Value::Bool(false)),
                     _ => (b"ull", Value::Null),
                 };
+                self.lit_value = value.as_bool();
                 self.checker.kind(shape, d, if value.is_null() { K_NULL } else { K_BOOL });
                 self.checker.literal(shape, d, &value);
                 self.report_death(self.fed + i + 1);
@@ -522,6 +550,7 @@ impl StreamCheck {
             }
         }
         self.report_death(self.fed + i + 1);
+        self.grow.close();
         self.depth = d;
         self.attach();
     }
@@ -534,23 +563,24 @@ impl StreamCheck {
         self.mode = Mode::After;
     }
 
-    fn start_string(&mut self, key: bool) {
+    /// A string starts after the quote at `i`.
+    fn start_string(&mut self, key: bool, i: usize) {
         self.mode = Mode::Str;
         self.key = key;
+        self.str_start = self.fed + i + 1;
+        self.escaped = false;
         self.buf.clear();
         self.esc = Esc::None;
         self.chars = 0;
         self.counted = 0;
         let d = self.depth;
-        let shape = &self.schema.shape;
         if key {
-            self.watch = self.checker.watches_keys(shape, d.saturating_sub(1));
-            self.collect = true;
+            self.watch = self.checker.watches_keys(d.saturating_sub(1));
         } else {
-            let watch = self.checker.watches_string(shape, d);
+            let watch = self.checker.watches_string(d);
             self.watch = watch.is_some();
             (self.watch_enum, self.watch_max) = watch.unwrap_or((false, u64::MAX));
-            self.collect = self.checker.wants(d, F_STRING);
+            self.check_end = self.checker.wants(d, F_STRING);
         }
     }
 
@@ -564,35 +594,17 @@ impl StreamCheck {
                 if self.esc != Esc::None || self.mode == Mode::Failed {
                     return bytes.len();
                 }
+                self.run_from = self.fed + i;
             }
-            let start = i;
-            while bytes.get(i).is_some_and(|&b| !STRING_STOP[usize::from(b)]) {
-                i += 1;
-            }
-            let Some(&b) = bytes.get(i) else {
-                if self.collect {
-                    self.buf.push_str(chunk.get(start..).unwrap_or_default());
-                }
-                return i;
-            };
+            i = super::plain_run(bytes, i);
+            let Some(&b) = bytes.get(i) else { return i };
             match b {
                 b'"' => {
-                    let run = chunk.get(start..i).unwrap_or_default();
-                    if self.collect && !self.buf.is_empty() {
-                        self.buf.push_str(run);
-                        let text = std::mem::take(&mut self.buf);
-                        self.end_string(&text, i);
-                        self.buf = text;
-                    } else {
-                        // The whole string is in this chunk: read in place, no copy.
-                        self.end_string(run, i);
-                    }
+                    self.end_string(self.fed + i);
                     return i + 1;
                 }
                 b'\\' => {
-                    if self.collect {
-                        self.buf.push_str(chunk.get(start..i).unwrap_or_default());
-                    }
+                    self.flush_run(self.fed + i);
                     self.esc = Esc::Backslash;
                     i += 1;
                 }
@@ -602,6 +614,14 @@ impl StreamCheck {
                 }
             }
         }
+    }
+
+    /// Decodes the string's plain bytes up to `at` into `buf` (the string has an escape).
+    fn flush_run(&mut self, at: usize) {
+        let from = if self.escaped { self.run_from } else { self.str_start };
+        self.escaped = true;
+        self.buf.push_str(self.text.get(from..at).unwrap_or_default());
+        self.run_from = at;
     }
 
     /// Reads escape bytes from `i` until the escape ends or the chunk does.
@@ -619,9 +639,7 @@ impl StreamCheck {
                         self.fail_after(i, b, "invalid escape");
                         return i + 1;
                     };
-                    if self.collect {
-                        self.buf.push(c);
-                    }
+                    self.buf.push(c);
                     self.esc = Esc::None;
                     i += 1;
                 }
@@ -650,16 +668,12 @@ impl StreamCheck {
                         }
                         (None, 0xD800..=0xDBFF) => self.esc = Esc::AfterHigh(n),
                         (None, _) => {
-                            if self.collect {
-                                self.buf.push(char::from_u32(u32::from(n)).unwrap_or('\u{FFFD}'));
-                            }
+                            self.buf.push(char::from_u32(u32::from(n)).unwrap_or('\u{FFFD}'));
                             self.esc = Esc::None;
                         }
                         (Some(h), low) => {
                             let c = 0x1_0000 + ((u32::from(h) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
-                            if self.collect {
-                                self.buf.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
-                            }
+                            self.buf.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
                             self.esc = Esc::None;
                         }
                     }
@@ -686,46 +700,60 @@ impl StreamCheck {
         i
     }
 
-    /// The string being read grew (the chunk ended): check its prefix.
-    fn progress(&mut self, offset: usize) {
+    /// The string being read grew to `end` (the chunk ended): check its prefix.
+    fn progress(&mut self, end: usize) {
+        if self.escaped && self.esc == Esc::None {
+            self.flush_run(end);
+        }
         let shape = &self.schema.shape;
         let d = self.depth;
+        let text = if self.escaped { &self.buf } else { self.text.get(self.str_start..end).unwrap_or_default() };
         if self.key {
-            self.checker.key_prefix(shape, d.saturating_sub(1), &self.buf);
+            self.checker.key_prefix(shape, d.saturating_sub(1), text);
         } else {
             if self.watch_max < u64::MAX {
-                let added = self.buf.get(self.counted..).unwrap_or_default().chars().count();
+                let added = text.get(self.counted..).unwrap_or_default().chars().count();
                 self.chars += added as u64;
-                self.counted = self.buf.len();
+                self.counted = text.len();
             }
             if !self.watch_enum && self.chars <= self.watch_max {
                 return;
             }
-            self.checker.string_prefix(shape, d, &self.buf, self.chars);
+            self.checker.string_prefix(shape, d, text, self.chars);
         }
-        self.report_death(offset);
+        self.report_death(end);
     }
 
-    fn end_string(&mut self, text: &str, i: usize) {
+    /// The string being read ended at `at` (its closing quote).
+    fn end_string(&mut self, at: usize) {
+        if self.escaped {
+            self.flush_run(at);
+        }
+        let piece = if self.escaped { Piece::Decoded(&self.buf) } else { Piece::Span(self.str_start, at) };
+        let text = match piece {
+            Piece::Decoded(s) => s,
+            Piece::Span(start, end) => self.text.get(start..end).unwrap_or_default(),
+        };
         let shape = &self.schema.shape;
         let d = self.depth;
         if self.key {
             let od = d.saturating_sub(1);
             if let Some(frame) = self.frames.get_mut(od) {
-                frame.key.clear();
-                frame.key.push_str(text);
+                frame.key = (self.str_start, at);
                 if frame.collect_keys {
                     frame.keys.push(text.to_owned());
                 }
             }
             self.checker.open_child(shape, od, Sel::Key(text));
-            self.report_death(self.fed + i + 1);
+            self.grow.key(piece, text);
+            self.report_death(at + 1);
             self.mode = Mode::Colon;
         } else {
-            if self.collect {
+            if self.check_end {
                 self.checker.string_end(shape, d, text, || text.chars().count() as u64);
-                self.report_death(self.fed + i + 1);
             }
+            self.grow.string(piece);
+            self.report_death(at + 1);
             self.attach();
         }
     }
@@ -756,35 +784,32 @@ impl StreamCheck {
                     return if self.mode == Mode::Failed { bytes.len() } else { i };
                 }
             };
-            self.num.push(char::from(b));
             self.num_state = next;
             i += 1;
         }
         i
     }
 
-    /// The number in `num` ended (`offset`: bytes read when that was known). Its value is
-    /// read only when it matters: for an integer-only schema, or when it may be out of range
-    /// (an exponent, or more digits than any `f64` needs).
+    /// The number that started at `num_start` ended before `offset - 1` (`offset`: bytes
+    /// read when that was known). Read as serde_json reads it (for the document, and for an
+    /// integer-only schema), which also refuses one out of range.
     fn end_number(&mut self, offset: usize) {
         let d = self.depth;
-        let exponent = self.num.bytes().any(|b| b == b'e' || b == b'E');
-        let integer_only = self.checker.wants(d, F_NUMBER);
-        if exponent || self.num.len() > 300 || (integer_only && self.num.contains('.')) {
-            match serde_json::from_str::<Value>(&self.num) {
-                Ok(value) => {
-                    if integer_only {
-                        self.checker.number(&self.schema.shape, d, &value);
-                        self.report_death(offset);
-                    }
+        let token = self.text.get(self.num_start..offset - 1).unwrap_or_default();
+        match grow::number(token) {
+            Ok(n) => {
+                if self.checker.wants(d, F_NUMBER) {
+                    self.checker.number(&self.schema.shape, d, &n);
+                    self.report_death(offset);
                 }
-                Err(e) => {
-                    // Out of range: serde_json's message and position, within the number.
-                    let message = e.to_string();
-                    let message = message.split(" at line ").next().unwrap_or_default().to_owned();
-                    self.fail_at(self.num_start + e.column(), ErrorCode::Syntax, &message);
-                    return;
-                }
+                self.grow.number(n);
+            }
+            Err(e) => {
+                // Out of range: serde_json's message and position, within the number.
+                let message = e.to_string();
+                let message = message.split(" at line ").next().unwrap_or_default().to_owned();
+                self.fail_at(self.num_start + e.column(), ErrorCode::Syntax, &message);
+                return;
             }
         }
         self.attach();
@@ -800,6 +825,7 @@ impl StreamCheck {
             self.lit = rest;
             i += 1;
             if rest.is_empty() {
+                self.grow.literal(self.lit_value);
                 self.attach();
                 return i;
             }
@@ -830,7 +856,9 @@ impl StreamCheck {
         let mut instance_path = String::new();
         for frame in self.frames.iter().take(cause.depth.min(self.depth)) {
             if frame.object {
-                pointer::push(&mut instance_path, &frame.key);
+                let (start, end) = frame.key;
+                let quoted = self.text.get(start.saturating_sub(1)..end + 1).unwrap_or_default();
+                pointer::push(&mut instance_path, &serde_json::from_str::<String>(quoted).unwrap_or_default());
             } else {
                 pointer::push_index(&mut instance_path, frame.len);
             }

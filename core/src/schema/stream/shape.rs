@@ -32,7 +32,7 @@ pub(super) const K_NUM: u8 = 8;
 pub(super) const K_STR: u8 = 16;
 pub(super) const K_ARR: u8 = 32;
 pub(super) const K_OBJ: u8 = 64;
-const K_ALL: u8 = 127;
+pub(super) const K_ALL: u8 = 127;
 
 /// Hooks with something to check at a leaf: `type`/`enum` kinds when a value starts,
 /// integer-ness when a number ends, `enum` of literals, strings (`enum`, lengths),

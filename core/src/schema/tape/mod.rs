@@ -34,6 +34,7 @@ use jsonschema::JsonType;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
+pub(crate) mod grow;
 mod scan;
 
 /// The representation marker: `jsonschema::options_for::<Tape>()` builds validators whose
@@ -1038,6 +1039,18 @@ mod tests {
         }
     }
 
+    fn repeats_a_key(g: &Gen) -> bool {
+        match g {
+            Gen::Arr(items) => items.iter().any(repeats_a_key),
+            Gen::Obj(members) => {
+                let mut keys: Vec<&String> = members.iter().map(|(k, _, _)| k).collect();
+                keys.sort_unstable();
+                keys.windows(2).any(|w| w[0] == w[1]) || members.iter().any(|(_, _, v)| repeats_a_key(v))
+            }
+            _ => false,
+        }
+    }
+
     fn text_of(g: &Gen, spaced: bool) -> String {
         let mut out = String::new();
         render(g, spaced, &mut out);
@@ -1190,6 +1203,27 @@ mod tests {
             prop_assert_eq!(printed(&Doc::from_value(&value).to_value()), printed(&value));
             prop_assert!(doc.root().equals_value(&value));
             prop_assert!(doc.root().equals(Doc::from_value(&value).root()));
+        }
+
+        #[test]
+        fn a_tape_grown_while_streaming_is_the_parsed_one(g in gen(), spaced in any::<bool>(), cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..8)) {
+            let text = text_of(&g, spaced);
+            let parsed = Doc::parse(&text).unwrap();
+            let schema = crate::schema::stream::StreamSchema::new(&json!({}), &ValidatorOptions::default()).unwrap();
+            let mut check = std::sync::Arc::new(schema).check();
+            let mut bounds: Vec<usize> = cuts.iter().map(|c| c.index(text.len() + 1)).filter(|&c| text.is_char_boundary(c)).collect();
+            bounds.extend([0, text.len()]);
+            bounds.sort_unstable();
+            for w in bounds.windows(2) {
+                check.feed(&text[w[0]..w[1]]);
+            }
+            // A top-level number is complete only once something follows it.
+            check.feed(" ");
+            match check.grown(|doc| format!("{:?}", doc.entries)) {
+                Some(grown) => prop_assert_eq!(grown, format!("{:?}", parsed.entries)),
+                // Declined only where a key repeats (left to the parser, which resolves it).
+                None => prop_assert!(repeats_a_key(&g), "declined {}", text),
+            }
         }
 
         #[test]

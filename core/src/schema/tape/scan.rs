@@ -19,6 +19,7 @@ use std::str::FromStr;
 use serde_json::Number;
 
 use super::{fingerprint, Bloom, Builder, Entry};
+use crate::schema::plain_run;
 
 /// serde_json stops at 128 levels; the fast path leaves anything close to it to serde_json.
 const MAX_DEPTH: usize = 120;
@@ -49,16 +50,6 @@ pub(super) fn parse(text: &str) -> Option<Vec<Entry<'_>>> {
     let mut scanner = Scanner { text, pos: 0, builder };
     scanner.document()?;
     Some(scanner.builder.entries)
-}
-
-/// A byte of ones in each lane of a word.
-const ONES: u64 = 0x0101_0101_0101_0101;
-
-/// Bytes of the word `x` equal to `b`, as their high bits (exact for the lowest one).
-#[inline]
-fn bytes_equal(x: u64, b: u8) -> u64 {
-    let y = x ^ (ONES * u64::from(b));
-    y.wrapping_sub(ONES) & !y & (ONES << 7)
 }
 
 impl<'src> Scanner<'src> {
@@ -199,7 +190,7 @@ impl<'src> Scanner<'src> {
     /// A string whose opening quote was read: borrowed from the text unless it has escapes.
     fn string(&mut self) -> Option<Cow<'src, str>> {
         let start = self.pos;
-        let end = self.plain_run(start);
+        let end = plain_run(self.text.as_bytes(), start);
         match self.text.as_bytes().get(end)? {
             b'"' => {
                 self.pos = end + 1;
@@ -213,29 +204,6 @@ impl<'src> Scanner<'src> {
             }
             _ => None,
         }
-    }
-
-    /// Where the run of plain string bytes from `at` stops: at a quote, a backslash, a control
-    /// character, or the end of the text.
-    #[inline]
-    fn plain_run(&self, mut at: usize) -> usize {
-        let bytes = self.text.as_bytes();
-        while let Some(word) = bytes.get(at..at + 8) {
-            let x = u64::from_le_bytes(word.try_into().unwrap_or_default());
-            let control = x.wrapping_sub(ONES * 0x20) & !x & (ONES << 7);
-            let stop = bytes_equal(x, b'"') | bytes_equal(x, b'\\') | control;
-            if stop != 0 {
-                return at + (stop.trailing_zeros() / 8) as usize;
-            }
-            at += 8;
-        }
-        while let Some(&b) = bytes.get(at) {
-            if b == b'"' || b == b'\\' || b < 0x20 {
-                break;
-            }
-            at += 1;
-        }
-        at
     }
 
     /// The rest of a string with escapes, from a backslash, decoded into `out`.
@@ -257,7 +225,7 @@ impl<'src> Scanner<'src> {
                     }
                 }
                 _ => {
-                    let end = self.plain_run(self.pos);
+                    let end = plain_run(bytes, self.pos);
                     if end == self.pos {
                         return None; // a control character
                     }
@@ -294,95 +262,107 @@ impl<'src> Scanner<'src> {
 
     /// A number whose first byte was read; the value serde_json gives the same text.
     fn number(&mut self) -> Option<Number> {
-        let bytes = self.text.as_bytes();
-        let start = self.pos - 1;
-        let negative = bytes.get(start) == Some(&b'-');
-        let mut at = if negative { self.pos } else { start };
-        let digit = |at: usize| bytes.get(at).filter(|b| b.is_ascii_digit()).map(|b| u64::from(b - b'0'));
-        let mut significand = 0_u64;
-        let mut digits = 0_u32;
-        // Integer part: `0` alone, or digits without a leading zero.
-        match digit(at) {
-            Some(0) => {
-                at += 1;
-                if digit(at).is_some() {
-                    return None;
-                }
-            }
-            Some(_) => {
-                while let Some(d) = digit(at) {
-                    significand = significand.wrapping_mul(10).wrapping_add(d);
-                    digits += 1;
-                    at += 1;
-                }
-            }
-            None => return None,
-        }
-        let mut exponent = 0_i32;
-        let mut integer = true;
-        if bytes.get(at) == Some(&b'.') {
-            integer = false;
+        let (n, end) = number_at(self.text, self.pos - 1)?;
+        self.pos = end;
+        Some(n)
+    }
+}
+
+/// A complete number token (nothing before or after it) as serde_json reads it, when it
+/// is read here; `None` for one serde_json must read (or refuse).
+pub(super) fn number(token: &str) -> Option<Number> {
+    number_at(token, 0).and_then(|(n, end)| (end == token.len()).then_some(n))
+}
+
+/// The number starting at `start` of `text`, and where it ends.
+fn number_at(text: &str, start: usize) -> Option<(Number, usize)> {
+    let bytes = text.as_bytes();
+    let negative = bytes.get(start) == Some(&b'-');
+    let mut at = if negative { start + 1 } else { start };
+    let digit = |at: usize| bytes.get(at).filter(|b| b.is_ascii_digit()).map(|b| u64::from(b - b'0'));
+    let mut significand = 0_u64;
+    let mut digits = 0_u32;
+    // Integer part: `0` alone, or digits without a leading zero.
+    match digit(at) {
+        Some(0) => {
             at += 1;
-            let first = at;
+            if digit(at).is_some() {
+                return None;
+            }
+        }
+        Some(_) => {
             while let Some(d) = digit(at) {
                 significand = significand.wrapping_mul(10).wrapping_add(d);
                 digits += 1;
-                exponent -= 1;
                 at += 1;
             }
-            if at == first {
-                return None;
-            }
         }
-        if let Some(b'e' | b'E') = bytes.get(at) {
-            integer = false;
-            at += 1;
-            let sign = match bytes.get(at) {
-                Some(b'-') => {
-                    at += 1;
-                    -1
-                }
-                Some(b'+') => {
-                    at += 1;
-                    1
-                }
-                _ => 1,
-            };
-            let first = at;
-            let mut e = 0_i32;
-            while let Some(d) = digit(at) {
-                e = e.saturating_mul(10).saturating_add(i32::try_from(d).ok()?);
-                at += 1;
-            }
-            if at == first {
-                return None;
-            }
-            exponent = exponent.saturating_add(sign * e);
-        }
-        self.pos = at;
-        // Up to 18 digits the significand is exact (no wrap above).
-        if digits <= 18 {
-            if integer {
-                return Some(if !negative {
-                    Number::from(significand)
-                } else if significand == 0 {
-                    // serde_json reads `-0` as the float -0.0.
-                    Number::from_f64(-0.0)?
-                } else {
-                    // Below 10^18: fits.
-                    Number::from(-i64::try_from(significand).ok()?)
-                });
-            }
-            // One exact conversion and one correctly rounded operation: the correctly
-            // rounded value, which serde_json computes too.
-            if significand < 1 << 53 && exponent.unsigned_abs() <= 22 {
-                let f = significand as f64;
-                let power = POW10.get(exponent.unsigned_abs() as usize)?;
-                let f = if exponent >= 0 { f * power } else { f / power };
-                return Number::from_f64(if negative { -f } else { f });
-            }
-        }
-        // Long or far from 1: serde_json's own reading (which refuses what is out of range).
-        Number::from_str(self.text.get(start..at)?).ok()
+        None => return None,
     }
+    let mut exponent = 0_i32;
+    let mut integer = true;
+    if bytes.get(at) == Some(&b'.') {
+        integer = false;
+        at += 1;
+        let first = at;
+        while let Some(d) = digit(at) {
+            significand = significand.wrapping_mul(10).wrapping_add(d);
+            digits += 1;
+            exponent -= 1;
+            at += 1;
+        }
+        if at == first {
+            return None;
+        }
+    }
+    if let Some(b'e' | b'E') = bytes.get(at) {
+        integer = false;
+        at += 1;
+        let sign = match bytes.get(at) {
+            Some(b'-') => {
+                at += 1;
+                -1
+            }
+            Some(b'+') => {
+                at += 1;
+                1
+            }
+            _ => 1,
+        };
+        let first = at;
+        let mut e = 0_i32;
+        while let Some(d) = digit(at) {
+            e = e.saturating_mul(10).saturating_add(i32::try_from(d).ok()?);
+            at += 1;
+        }
+        if at == first {
+            return None;
+        }
+        exponent = exponent.saturating_add(sign * e);
+    }
+    // Up to 18 digits the significand is exact (no wrap above).
+    if digits <= 18 {
+        if integer {
+            let n = if !negative {
+                Number::from(significand)
+            } else if significand == 0 {
+                // serde_json reads `-0` as the float -0.0.
+                Number::from_f64(-0.0)?
+            } else {
+                // Below 10^18: fits.
+                Number::from(-i64::try_from(significand).ok()?)
+            };
+            return Some((n, at));
+        }
+        // One exact conversion and one correctly rounded operation: the correctly
+        // rounded value, which serde_json computes too.
+        if significand < 1 << 53 && exponent.unsigned_abs() <= 22 {
+            let f = significand as f64;
+            let power = POW10.get(exponent.unsigned_abs() as usize)?;
+            let f = if exponent >= 0 { f * power } else { f / power };
+            return Number::from_f64(if negative { -f } else { f }).map(|n| (n, at));
+        }
+    }
+    // Long or far from 1: serde_json's own reading (which refuses what is out of range).
+    Number::from_str(text.get(start..at)?).ok().map(|n| (n, at))
 }

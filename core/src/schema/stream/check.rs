@@ -7,11 +7,9 @@
 //! left, the stream is dead. A level with an unconstrained alternative is `free`: nothing
 //! below it is checked, and it never dies.
 
-use serde_json::Value;
-
 use super::shape::{
-    Child, NodeId, Sel, Shape, F_ARRAY, F_KEYS, F_KIND, F_LITERAL, F_NUMBER, F_OBJECT, F_STRING, K_BOOL,
-    K_ALL, K_INT, K_NULL, K_NUM, K_STR, MAX_ALTS,
+    Child, NodeId, Sel, Shape, F_ARRAY, F_KEYS, F_KIND, F_LITERAL, F_NUMBER, F_OBJECT, F_STRING, K_ALL,
+    K_BOOL, K_INT, K_NULL, K_NUM, K_STR, MAX_ALTS,
 };
 use crate::schema::validate::ViolationCode;
 
@@ -64,6 +62,7 @@ impl Level {
         self.forbid = false;
     }
 
+    #[inline]
     fn push(&mut self, shape: &Shape, leaves: &[NodeId], origin: u32) {
         #[allow(clippy::cast_possible_truncation)]
         let start = self.leaves.len() as u32;
@@ -415,10 +414,16 @@ impl Checker {
     }
 
     /// A value of kind `kind` starts at depth `d`: `type` and the kinds of `enum`/`const`.
+    #[inline]
     pub fn kind(&mut self, shape: &Shape, d: usize, kind: u8) {
-        if self.levels.get(d).is_none_or(|l| l.accept & kind != 0) {
-            return;
+        if self.levels.get(d).is_some_and(|l| l.accept & kind == 0) {
+            self.refuse_kind(shape, d, kind);
         }
+    }
+
+    /// [`Self::kind`] where some leaf does not let the kind through.
+    #[inline(never)]
+    fn refuse_kind(&mut self, shape: &Shape, d: usize, kind: u8) {
         self.sweep(shape, d, F_KIND, |l, leaf| {
             if leaf.kinds & kind != 0 {
                 return None;
@@ -459,15 +464,15 @@ impl Checker {
     }
 
     /// `true`, `false` or `null` ended at depth `d`: `enum`/`const`.
-    pub fn literal(&mut self, shape: &Shape, d: usize, value: &Value) {
+    pub fn literal(&mut self, shape: &Shape, d: usize, value: Option<bool>) {
+        let kind = if value.is_none() { K_NULL } else { K_BOOL };
         self.sweep(shape, d, F_LITERAL, |l, leaf| {
-            let kind = if value.is_null() { K_NULL } else { K_BOOL };
             leaf.enums
                 .iter()
                 .find(|e| match value {
-                    Value::Bool(true) => !e.has_true,
-                    Value::Bool(false) => !e.has_false,
-                    _ => !e.has_null,
+                    Some(true) => !e.has_true,
+                    Some(false) => !e.has_false,
+                    None => !e.has_null,
                 })
                 .map(|e| enum_cause(e.is_const, l, d, Detail::Kind(kind)))
         });
@@ -511,7 +516,14 @@ impl Checker {
     /// The key being read in the object at depth `d` reads `text` so far: no allowed
     /// property starts so, under `additionalProperties: false`.
     pub fn key_prefix(&mut self, shape: &Shape, d: usize, text: &str) {
-        let hint = self.levels.get(d).map_or(0, |l| l.hint);
+        let Some(level) = self.levels.get(d) else { return };
+        let hint = level.hint;
+        // The common case: one leaf, whose next property in schema order starts so.
+        if let [l] = level.leaves.as_slice() {
+            if shape.leaves.get(*l as usize).is_some_and(|leaf| leaf.name_at_starts(hint, text)) {
+                return;
+            }
+        }
         self.sweep(shape, d, F_KEYS, |l, leaf| {
             (leaf.additional == Child::Forbid && !leaf.has_name_prefix(text, hint)).then(|| Cause {
                 code: ViolationCode::UnexpectedProperty,

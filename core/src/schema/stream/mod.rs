@@ -12,19 +12,23 @@
 //! A push tokenizer reads each byte once (no re-scan of the prefix per chunk) and runs the
 //! early checks on events (a value starts, a key or a scalar ends, a container closes): in
 //! the common case one string comparison per key (keys come in schema order) and a mask
-//! test per value. It builds no value: strings are kept only where the schema compares them
-//! (`enum`, `const`, lengths, keys), numbers are converted only where integer-ness or range
-//! matters. The text is appended to one buffer, which [`StreamCheck::finish`] hands to the
-//! validator's zero-copy parser ([`super::tape`]): cheaper than building a
-//! `serde_json::Value` on the way, and exact. Strings are checked as they grow only where
-//! the schema constrains them, once per chunk. [`StreamCheck::partial`] reads the text so
-//! far, on demand only.
+//! test per value. On the way it lays out the validator's tape ([`super::tape`]'s
+//! `grow.rs`): strings without escapes as spans of the text (nothing is copied), numbers
+//! read by the tape tokenizer's rules, so [`StreamCheck::finish`] checks the document
+//! without reading the text again (a text that is broken, incomplete or repeats a key goes
+//! through [`Validator::validate_text`] instead: the same verdict by construction). Strings
+//! are checked as they grow only where the schema constrains them, once per chunk.
+//! [`StreamCheck::partial`] reads the text so far, on demand only.
 //!
 //! Measured by `stream::tests::cost` (2 MB of objects with `enum`, `anyOf`, `maxLength`,
-//! `additionalProperties: false`; instructions counted under callgrind): 0.93x a
-//! `parse_json` + [`Validator::validate`] of the same text fed whole, 1.03x in 16-byte
-//! chunks, 1.31x in 4-byte chunks (a token at a time); 2.6x, 2.9x and 3.7x of
-//! [`Validator::validate_text`], whose own cost it includes.
+//! `additionalProperties: false`; instructions counted under callgrind, finish included):
+//! 0.68x a `parse_json` + [`Validator::validate`] of the same text fed whole, 0.80x in
+//! 16-byte chunks, 1.20x in 4-byte chunks (a token at a time); 2.2x, 2.6x and 3.9x of
+//! [`Validator::validate_text`]. On the bench's 20 KB case in 16-byte chunks: 2.3x (3.1x
+//! before the tape was laid out while streaming). What is left is per token, not per chunk
+//! (fed whole, the 20 KB case is 2.1x): the stream's own tokenizer costs about twice the
+//! tape tokenizer per token, as it keeps its state between chunks and calls the checker
+//! per event, and the early checks take about a third of the stream.
 //!
 //! # Checked early, and checked at the end
 //!
@@ -515,14 +519,14 @@ impl StreamCheck {
             }
             b't' | b'f' | b'n' => {
                 // The first letter decides the value: anything else is a syntax error.
-                let (rest, value): (&'static [u8], Value) = match b {
-                    b't' => (b"rue", Value::Bool(true)),
-                    b'f' => (b"alse", Value::Bool(false)),
-                    _ => (b"ull", Value::Null),
+                let (rest, value): (&'static [u8], Option<bool>) = match b {
+                    b't' => (b"rue", Some(true)),
+                    b'f' => (b"alse", Some(false)),
+                    _ => (b"ull", None),
                 };
-                self.lit_value = value.as_bool();
-                self.checker.kind(shape, d, if value.is_null() { K_NULL } else { K_BOOL });
-                self.checker.literal(shape, d, &value);
+                self.lit_value = value;
+                self.checker.kind(shape, d, if value.is_none() { K_NULL } else { K_BOOL });
+                self.checker.literal(shape, d, value);
                 self.report_death(self.fed + i + 1);
                 self.lit = rest;
                 self.mode = Mode::Lit;
@@ -707,7 +711,8 @@ impl StreamCheck {
         }
         let shape = &self.schema.shape;
         let d = self.depth;
-        let text = if self.escaped { &self.buf } else { self.text.get(self.str_start..end).unwrap_or_default() };
+        let text =
+            if self.escaped { &self.buf } else { self.text.get(self.str_start..end).unwrap_or_default() };
         if self.key {
             self.checker.key_prefix(shape, d.saturating_sub(1), text);
         } else {
@@ -761,7 +766,14 @@ impl StreamCheck {
     /// Reads number bytes from `i`; at the first byte that ends it, ends the number and
     /// returns that byte's index (it is read next as structure).
     fn number(&mut self, bytes: &[u8], mut i: usize) -> usize {
-        while let Some(&b) = bytes.get(i) {
+        loop {
+            // A run of digits where digits continue the state: no transition to decide.
+            if matches!(self.num_state, Num::Int | Num::Frac | Num::ExpDigits) {
+                while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                }
+            }
+            let Some(&b) = bytes.get(i) else { break };
             let digit = b.is_ascii_digit();
             let next = match (self.num_state, b) {
                 (Num::Minus, b'0') => Num::Zero,
@@ -858,7 +870,10 @@ impl StreamCheck {
             if frame.object {
                 let (start, end) = frame.key;
                 let quoted = self.text.get(start.saturating_sub(1)..end + 1).unwrap_or_default();
-                pointer::push(&mut instance_path, &serde_json::from_str::<String>(quoted).unwrap_or_default());
+                pointer::push(
+                    &mut instance_path,
+                    &serde_json::from_str::<String>(quoted).unwrap_or_default(),
+                );
             } else {
                 pointer::push_index(&mut instance_path, frame.len);
             }

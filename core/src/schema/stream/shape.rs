@@ -132,6 +132,28 @@ pub(super) fn has_prefix(sorted: &[String], prefix: &str) -> bool {
     sorted.get(at).is_some_and(|m| m.starts_with(prefix))
 }
 
+/// `a == b` without a call for the short strings property names are (up to 16 bytes: two
+/// overlapping words, or two overlapping halves).
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        u64::from_le_bytes(s.get(at..at + 8).and_then(|w| w.try_into().ok()).unwrap_or_default())
+    };
+    let half = |s: &[u8], at: usize| {
+        u32::from_le_bytes(s.get(at..at + 4).and_then(|w| w.try_into().ok()).unwrap_or_default())
+    };
+    match n {
+        0..=3 => a == b,
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
+    }
+}
+
 /// The kind bit of a value.
 pub(super) fn kind_of(v: &Value) -> u8 {
     match v {
@@ -213,20 +235,16 @@ impl Leaf {
         }
     }
 
-    #[allow(clippy::cast_possible_truncation)]
-    fn len(&self) -> u32 {
-        self.properties.len() as u32
-    }
-
     fn name(&self, at: u32) -> &str {
         self.properties.get(at as usize).map_or("", |(name, _)| name.as_str())
     }
 
     /// The property named `k`: its position in `properties` and its location. `hint` is
     /// one past where the last key was found; it is tried first, and updated.
+    #[inline]
     pub fn property(&self, k: &str, hint: &mut u32) -> Option<(u32, NodeId)> {
         let at = match self.properties.get(*hint as usize) {
-            Some((name, _)) if name == k => *hint,
+            Some((name, _)) if same(name.as_bytes(), k.as_bytes()) => *hint,
             _ => {
                 let found = self.by_name.binary_search_by(|&at| self.name(at).cmp(k)).ok()?;
                 self.by_name.get(found).copied()?
@@ -248,9 +266,16 @@ impl Leaf {
         }
     }
 
+    /// Whether the property at `at` (in schema order) starts with `prefix`.
+    #[inline]
+    pub fn name_at_starts(&self, at: u32, prefix: &str) -> bool {
+        let name = self.name(at).as_bytes();
+        name.get(..prefix.len()).is_some_and(|head| same(head, prefix.as_bytes()))
+    }
+
     /// Whether some property name starts with `prefix` (the one at `hint` tried first).
     pub fn has_name_prefix(&self, prefix: &str, hint: u32) -> bool {
-        if hint < self.len() && self.name(hint).starts_with(prefix) {
+        if self.name_at_starts(hint, prefix) {
             return true;
         }
         let at = self.by_name.partition_point(|&at| self.name(at) < prefix);
@@ -676,4 +701,17 @@ fn product(a: &[Vec<NodeId>], b: &[Vec<NodeId>]) -> Option<Vec<Vec<NodeId>>> {
         }
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn same_is_equality(a in "[ab]{0,20}", b in "[ab]{0,20}") {
+            prop_assert_eq!(super::same(a.as_bytes(), b.as_bytes()), a == b);
+            prop_assert!(super::same(a.as_bytes(), a.as_bytes()));
+        }
+    }
 }

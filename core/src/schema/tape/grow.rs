@@ -116,7 +116,11 @@ impl Grower {
     }
 
     pub fn open(&mut self, object: bool) {
-        let header = self.push(if object { Entry::Object { len: 0, size: 1 } } else { Entry::Array { len: 0, size: 1 } });
+        let header = self.push(if object {
+            Entry::Object { len: 0, size: 1 }
+        } else {
+            Entry::Array { len: 0, size: 1 }
+        });
         self.open.push(Open { header, len: 0, keys: Bloom::default() });
     }
 

@@ -605,6 +605,11 @@ impl StreamCheck {
             match b {
                 b'"' => {
                     self.end_string(self.fed + i);
+                    // A key's colon, where it follows at once (as model output writes it).
+                    if self.mode == Mode::Colon && bytes.get(i + 1) == Some(&b':') {
+                        self.mode = Mode::ObjValue;
+                        return i + 2;
+                    }
                     return i + 1;
                 }
                 b'\\' => {

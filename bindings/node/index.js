@@ -12,17 +12,25 @@
 // addon's. Arguments of any other type (strings, BigInts, objects) go to the native methods,
 // which convert and refuse them exactly as before.
 //
-// `tryAcquirePermit` mostly does not cross at all: in the states that permit every call the
-// core's answer is its standing permit (`CircuitBreaker::standing_permit`), which the addon
-// writes back after every call. The wrapper hands that out, remembering the largest `nowMs`
-// it answered at (or that it used the default clock), and passes that time into its next call
-// that takes one, which is what the core needs to make exactly the same decisions
-// (property-tested in the core, and against the native methods in test/api.test.mjs). On the
-// default clock, `recordPermit` reads the clock only when the outcome depends on the time
-// (`CircuitBreaker::record_lazy`): a decision in the closed state reads no clock at all.
+// `tryAcquirePermit` mostly does not cross at all: in the states that permit every call it
+// answers with the core's standing permit, which the addon writes back after every call, and
+// hands the time over on the next crossing (the protocol shared with the WASM module,
+// bindings/js/standing.mjs, copied here as standing.cjs by `npm run build`; tested against the
+// native methods in test/api.test.mjs). On the default clock, `recordPermit` reads the clock
+// only when the outcome depends on the time (`CircuitBreaker::record_lazy`): a decision in
+// the closed state reads no clock at all.
 'use strict';
 
 const native = require('./native.js');
+const {
+  initStanding,
+  standingPermit,
+  pendingNow,
+  pendingClock,
+  owesTime,
+  afterCrossing,
+  forgetStanding,
+} = require('./standing.cjs');
 
 const fast = native.__breakwaterFast;
 const io = new Float64Array(fast.io());
@@ -36,9 +44,6 @@ const CLASS = Object.freeze(Object.fromEntries(codes.class.map((name, i) => [nam
 
 const NATIVE = Symbol('breakwater.native');
 const HANDLE = Symbol('breakwater.handle');
-const STANDING = Symbol('breakwater.standing');
-const PENDING_NOW = Symbol('breakwater.pendingNow');
-const PENDING_CLOCK = Symbol('breakwater.pendingClock');
 
 // Slots of the shared buffer after the per-call ones (fast.rs).
 const IO_PENDING_NOW = 8;
@@ -68,16 +73,14 @@ function transitionOf(text) {
 
 /** Writes the time owed to the breaker into the buffer, before a fast call. */
 function handOver(self) {
-  io[IO_PENDING_NOW] = self[PENDING_NOW];
-  io[IO_PENDING_CLOCK] = self[PENDING_CLOCK] ? 1 : 0;
+  io[IO_PENDING_NOW] = pendingNow(self);
+  io[IO_PENDING_CLOCK] = pendingClock(self) ? 1 : 0;
 }
 
 /** After a fast call returned: the time is handed over (a record on the default clock that
  * needed no time owes a reading again); the new standing permit. */
 function handedOver(self) {
-  self[PENDING_NOW] = -1;
-  self[PENDING_CLOCK] = io[IO_PENDING_CLOCK] === 1;
-  self[STANDING] = io[IO_STANDING];
+  afterCrossing(self, io[IO_STANDING], io[IO_PENDING_CLOCK] === 1);
 }
 
 /** Writes an acquire's `[handle, hasNow, nowMs]` and the owed time; false when `nowMs` is
@@ -99,7 +102,7 @@ function acquireInput(self, nowMs) {
 /** Before a call through the native methods: hands the time over; the native object. */
 function settle(self) {
   const n = nativeOf(self);
-  if (self[PENDING_NOW] >= 0 || self[PENDING_CLOCK]) {
+  if (owesTime(self)) {
     io[0] = handleOf(self);
     handOver(self);
     fast.settle();
@@ -112,7 +115,7 @@ function settle(self) {
  * call learns it again). */
 function settleToChange(self) {
   const n = settle(self);
-  self[STANDING] = -1;
+  forgetStanding(self);
   return n;
 }
 
@@ -122,9 +125,7 @@ class CircuitBreaker {
     const n = new native.CircuitBreaker(config);
     this[NATIVE] = n;
     this[HANDLE] = fast.handle(n);
-    this[STANDING] = -1;
-    this[PENDING_NOW] = -1;
-    this[PENDING_CLOCK] = false;
+    initStanding(this);
   }
 
   tryAcquire(nowMs) {
@@ -205,18 +206,8 @@ class CircuitBreaker {
   }
 
   tryAcquirePermit(nowMs) {
-    const standing = this[STANDING];
-    if (standing >= 0) {
-      if (nowMs == null) {
-        this[PENDING_CLOCK] = true;
-        return standing;
-      }
-      // Only times the addon accepts as they are; anything else crosses and is refused there.
-      if (Number.isSafeInteger(nowMs) && nowMs >= 0) {
-        if (nowMs > this[PENDING_NOW]) this[PENDING_NOW] = nowMs;
-        return standing;
-      }
-    }
+    const standing = standingPermit(this, nowMs);
+    if (standing >= 0) return standing;
     if (!acquireInput(this, nowMs)) return settleToChange(this).tryAcquirePermit(nowMs);
     fast.acquire();
     handedOver(this);

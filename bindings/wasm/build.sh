@@ -41,6 +41,7 @@ console.log([...d.functions.map((f) => f.js), ...d.classes.map((c) => c.js), 'Ci
 cp bindings/wasm/js/wrap.mjs bindings/wasm/pkg/wrap.js
 cp bindings/js/surface.mjs bindings/wasm/pkg/surface.js
 cp bindings/js/fetch.mjs bindings/wasm/pkg/fetch.js
+cp bindings/js/standing.mjs bindings/wasm/pkg/standing.js
 # The web module cannot describe itself before init(): the description is read once here,
 # from the Node build of the same wasm binary.
 node -e "process.stdout.write('export default ' + require('./bindings/wasm/pkg-node/breakwater_wasm_glue.js').__surface() + ';\\n')" \
@@ -62,11 +63,13 @@ cp bindings/wasm/pkg/breakwater_wasm_glue.d.ts bindings/wasm/pkg/breakwater_wasm
 sed -e 's/^export function install/function install/' \
   -e "s#^import { buildSurface } from './surface.js';#const { buildSurface } = require('./surface.cjs');#" \
   -e "s#^import {\(.*\)} from './fetch.js';#const {\1} = require('./fetch.cjs');#" \
+  -e "s#^import {\(.*\)} from './standing.js';#const {\1} = require('./standing.cjs');#" \
   bindings/wasm/js/wrap.mjs > bindings/wasm/pkg-node/wrap.cjs
 echo 'module.exports = { install };' >> bindings/wasm/pkg-node/wrap.cjs
 sed -e 's/^export function buildSurface/function buildSurface/' bindings/js/surface.mjs > bindings/wasm/pkg-node/surface.cjs
 echo 'module.exports = { buildSurface };' >> bindings/wasm/pkg-node/surface.cjs
 node bindings/js/to-cjs.mjs bindings/js/fetch.mjs bindings/wasm/pkg-node/fetch.cjs
+node bindings/js/to-cjs.mjs bindings/js/standing.mjs bindings/wasm/pkg-node/standing.cjs
 cat > bindings/wasm/pkg-node/breakwater_wasm.js <<'JS'
 'use strict';
 // breakwater's WASM module for Node (CommonJS, --target nodejs), loaded synchronously.

@@ -13,7 +13,7 @@ test('npm pack ships what runs, its types, README and licenses, and nothing else
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const [pack] = JSON.parse(execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: here, encoding: 'utf8' }));
   const files = pack.files.map((f) => f.path).sort();
-  for (const f of ['README.md', 'LICENSE-MIT', 'LICENSE-APACHE', 'package.json', 'index.js', 'index.d.ts', 'types.d.ts', 'native.js', 'surface.cjs', 'fetch.cjs']) {
+  for (const f of ['README.md', 'LICENSE-MIT', 'LICENSE-APACHE', 'package.json', 'index.js', 'index.d.ts', 'types.d.ts', 'native.js', 'surface.cjs', 'fetch.cjs', 'standing.cjs']) {
     assert.ok(files.includes(f), `${f} is not in the package: ${files.join(', ')}`);
   }
   assert.ok(files.some((f) => f.endsWith('.node')), 'no addon in the package');

@@ -14,6 +14,7 @@
 // beside its form of surface.mjs.
 import { buildSurface } from './surface.js';
 import { AttemptTimeoutError, GaveUpError, StreamCutError, eventAttributes, makeFetch } from './fetch.js';
+import { standingPermit, pendingNow, pendingClock, owesTime, afterCrossing, forgetStanding } from './standing.js';
 
 /** The public names: every function and class the description lists, the hand-written
  * breaker, and `surface` (build.sh exports the same list statically from the web module). */
@@ -100,11 +101,10 @@ export function install(glue, description) {
 
   // ---- CircuitBreaker ------------------------------------------------------------------------
   // In the states that permit every call, `tryAcquirePermit` answers with the breaker's
-  // standing permit (`CircuitBreaker::standing_permit`, written back by every fast call) without
-  // crossing; the entry remembers the largest `nowMs` it answered at, and whether it answered
-  // on the default clock, and hands that over on its next call: the same protocol as the Node
-  // entry, property-tested in the core. Records on the default clock pass `-1` and the core
-  // reads the clock only when the outcome depends on it; a skipped reading is owed.
+  // standing permit without crossing and hands the time over on its next call: the protocol
+  // shared with the Node entry (bindings/js/standing.mjs). Records on the default clock pass
+  // `-1` and the core reads the clock only when the outcome depends on it; a skipped reading
+  // is owed.
   const cb = glue.CircuitBreaker.prototype;
   const cbSlow = {
     tryAcquirePermit: cb.tryAcquirePermit,
@@ -118,47 +118,30 @@ export function install(glue, description) {
     metrics: cb.metrics,
     free: cb.free,
   };
-  const STANDING = Symbol('breakwater.standing');
-  const PENDING_NOW = Symbol('breakwater.pendingNow');
-  const PENDING_CLOCK = Symbol('breakwater.pendingClock');
-
-  /** The largest `nowMs` answered from the standing permit and not handed over (`-1`: none). */
-  const pendingNow = (b) => (b == null ? -1 : (b[PENDING_NOW] ?? -1));
   /** Whether a clock reading is owed and a call at `nowMs` must take it (it reads none itself). */
-  const owes = (b, nowMs) => nowMs != null && b != null && b[PENDING_CLOCK] === true;
+  const owes = (b, nowMs) => nowMs != null && pendingClock(b);
 
   /** After a fast call: the time is handed over; the standing permit; whether a reading is owed. */
   function handedOver(b) {
     const f = slots();
-    b[STANDING] = f[11];
-    b[PENDING_NOW] = -1;
-    b[PENDING_CLOCK] = f[12] === 1;
+    afterCrossing(b, f[11], f[12] === 1);
   }
 
   /** Before a generated method: hands the owed time over and, for a call that may change the
    * state (`change`), forgets the standing permit (the next fast call learns it again). */
   function settle(b, change) {
     if (!(b instanceof glue.CircuitBreaker)) return;
-    if (pendingNow(b) >= 0 || b[PENDING_CLOCK] === true) {
+    if (owesTime(b)) {
       if (t === null) load();
-      glue.__bwCbSettle(b, pendingNow(b), true === b[PENDING_CLOCK]);
+      glue.__bwCbSettle(b, pendingNow(b), pendingClock(b));
       handedOver(b);
     }
-    if (change) b[STANDING] = -1;
+    if (change) forgetStanding(b);
   }
 
   cb.tryAcquirePermit = function tryAcquirePermit(nowMs) {
-    const standing = this == null ? undefined : this[STANDING];
-    if (standing >= 0) {
-      if (nowMs == null) {
-        this[PENDING_CLOCK] = true;
-        return standing;
-      }
-      if (ms(nowMs)) {
-        if (nowMs > pendingNow(this)) this[PENDING_NOW] = nowMs;
-        return standing;
-      }
-    }
+    const standing = standingPermit(this, nowMs);
+    if (standing >= 0) return standing;
     const at = now(nowMs);
     if (ms(at)) {
       if (t === null) load();
@@ -224,7 +207,7 @@ export function install(glue, description) {
   };
   // A freed breaker has no standing permit: its calls throw as the generated ones do.
   cb.free = function free() {
-    if (this instanceof glue.CircuitBreaker) this[STANDING] = -1;
+    if (this instanceof glue.CircuitBreaker) forgetStanding(this);
     return cbSlow.free.call(this);
   };
   if (Symbol.dispose) cb[Symbol.dispose] = cb.free;

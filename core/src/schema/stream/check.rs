@@ -83,6 +83,24 @@ impl Level {
         self.free |= leaves.is_empty();
     }
 
+    /// Clears the level to one alternative of the one leaf `id` (`push` of `[id]` after `clear`).
+    #[inline]
+    fn set_one(&mut self, leaf: &super::shape::Leaf, id: NodeId) {
+        self.alts.clear();
+        self.alts.push(Alt { start: 0, len: 1, origin: 0, alive: true });
+        self.leaves.clear();
+        self.leaves.push(id);
+        self.live = 1;
+        self.free = false;
+        self.hint = 0;
+        self.seen = 0;
+        self.flags = leaf.flags;
+        self.accept = leaf.kinds;
+        self.string_enum = leaf.string_enum;
+        self.max_length = leaf.max_length.unwrap_or(u64::MAX);
+        self.forbid = leaf.additional == Child::Forbid;
+    }
+
     fn leaves_of(&self, alt: &Alt) -> &[NodeId] {
         self.leaves.get(alt.start as usize..(alt.start + alt.len) as usize).unwrap_or_default()
     }
@@ -295,8 +313,8 @@ impl Checker {
         }
         let (upper, lower) = self.levels.split_at_mut(d + 1);
         let (Some(parent), Some(child)) = (upper.last_mut(), lower.first_mut()) else { return };
-        child.clear();
         if !self.active || parent.free {
+            child.clear();
             child.free = true;
             return;
         }
@@ -315,7 +333,17 @@ impl Checker {
                 };
                 let branches =
                     node.and_then(|n| shape.dnfs.get(n as usize)).map(Vec::as_slice).unwrap_or_default();
+                // Commonest of all: that location is one leaf.
+                if let [branch] = branches {
+                    if let [id] = branch.as_slice() {
+                        if let Some(leaf) = shape.leaves.get(*id as usize) {
+                            child.set_one(leaf, *id);
+                            return;
+                        }
+                    }
+                }
                 if !branches.is_empty() {
+                    child.clear();
                     for branch in branches {
                         child.push(shape, branch, 0);
                     }
@@ -552,7 +580,14 @@ impl Checker {
     /// The object at depth `d` closed: `required`.
     pub fn close_object(&mut self, shape: &Shape, d: usize, has_key: impl Fn(&str) -> bool) {
         // One leaf: the keys read were marked by position, no lookup by name.
-        let seen = self.levels.get(d).filter(|l| l.alts.len() == 1 && l.leaves.len() == 1).map(|l| l.seen);
+        let Some(level) = self.levels.get(d) else { return };
+        let seen = (level.alts.len() == 1 && level.leaves.len() == 1).then_some(level.seen);
+        if let (Some(seen), [l]) = (seen, level.leaves.as_slice()) {
+            let mask = shape.leaves.get(*l as usize).and_then(|leaf| leaf.required_mask);
+            if mask.is_some_and(|mask| seen & mask == mask) {
+                return;
+            }
+        }
         self.sweep(shape, d, F_OBJECT, |l, leaf| {
             if let (Some(seen), Some(mask)) = (seen, leaf.required_mask) {
                 if seen & mask == mask {

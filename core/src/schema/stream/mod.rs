@@ -22,13 +22,13 @@
 //!
 //! Measured by `stream::tests::cost` (2 MB of objects with `enum`, `anyOf`, `maxLength`,
 //! `additionalProperties: false`; instructions counted under callgrind, finish included):
-//! 0.68x a `parse_json` + [`Validator::validate`] of the same text fed whole, 0.80x in
-//! 16-byte chunks, 1.20x in 4-byte chunks (a token at a time); 2.2x, 2.6x and 3.9x of
-//! [`Validator::validate_text`]. On the bench's 20 KB case in 16-byte chunks: 2.3x (3.1x
-//! before the tape was laid out while streaming). What is left is per token, not per chunk
-//! (fed whole, the 20 KB case is 2.1x): the stream's own tokenizer costs about twice the
-//! tape tokenizer per token, as it keeps its state between chunks and calls the checker
-//! per event, and the early checks take about a third of the stream.
+//! 0.65x a `parse_json` + [`Validator::validate`] of the same text fed whole, 0.78x in
+//! 16-byte chunks, 1.17x in 4-byte chunks (a token at a time); 2.1x, 2.5x and 3.8x of
+//! [`Validator::validate_text`]. On the bench's 20 KB case in 16-byte chunks: 2.15x in
+//! instructions, 2.0x by the clock (3.1x before the tape was laid out while streaming). What
+//! is left is mostly per token (fed whole, the 20 KB case is 1.95x): the stream's tokenizer
+//! keeps its state between chunks and calls the checker per event, and the early checks take
+//! about a quarter of the stream.
 //!
 //! # Checked early, and checked at the end
 //!
@@ -192,7 +192,7 @@ enum Esc {
 #[derive(Debug, Default)]
 struct Frame {
     object: bool,
-    /// Items read so far (the index of the one being read), in an array.
+    /// Values read so far: items of an array (the index of the one being read), members of an object.
     len: usize,
     /// The key whose value is being read, in an object: its bytes in the text (between
     /// the quotes), decoded only for a report.
@@ -554,12 +554,12 @@ impl StreamCheck {
             }
         }
         self.report_death(self.fed + i + 1);
-        self.grow.close();
+        self.grow.close(self.frames.get(d).map_or(0, |f| f.len));
         self.depth = d;
         self.attach();
     }
 
-    /// A value ended: count it in its array.
+    /// A value ended: count it in its container.
     fn attach(&mut self) {
         if let Some(frame) = self.depth.checked_sub(1).and_then(|d| self.frames.get_mut(d)) {
             frame.len += 1;

@@ -147,7 +147,7 @@ fn same(a: &[u8], b: &[u8]) -> bool {
         u32::from_le_bytes(s.get(at..at + 4).and_then(|w| w.try_into().ok()).unwrap_or_default())
     };
     match n {
-        0..=3 => a == b,
+        0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
         4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
         8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
         _ => a == b,
@@ -241,7 +241,7 @@ impl Leaf {
 
     /// The property named `k`: its position in `properties` and its location. `hint` is
     /// one past where the last key was found; it is tried first, and updated.
-    #[inline]
+    #[inline(always)]
     pub fn property(&self, k: &str, hint: &mut u32) -> Option<(u32, NodeId)> {
         let at = match self.properties.get(*hint as usize) {
             Some((name, _)) if same(name.as_bytes(), k.as_bytes()) => *hint,

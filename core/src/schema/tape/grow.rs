@@ -26,7 +26,6 @@ pub(crate) enum Piece<'a> {
 
 struct Open {
     header: u32,
-    len: u32,
     keys: Bloom,
 }
 
@@ -69,13 +68,6 @@ impl Grower {
         0
     }
 
-    /// A value ended: one more member or item of the container it is in.
-    fn count(&mut self) {
-        if let Some(top) = self.open.last_mut() {
-            top.len += 1;
-        }
-    }
-
     fn piece(&mut self, piece: Piece<'_>) {
         match piece {
             Piece::Span(start, end) => {
@@ -94,17 +86,14 @@ impl Grower {
     /// `null`, `true` or `false`.
     pub fn literal(&mut self, value: Option<bool>) {
         self.push(value.map_or(Entry::Null, Entry::Bool));
-        self.count();
     }
 
     pub fn number(&mut self, n: Number) {
         self.push(Entry::Number(n));
-        self.count();
     }
 
     pub fn string(&mut self, piece: Piece<'_>) {
         self.piece(piece);
-        self.count();
     }
 
     /// A member's key (`text`: its decoded content, for the repeat filter).
@@ -121,16 +110,20 @@ impl Grower {
         } else {
             Entry::Array { len: 0, size: 1 }
         });
-        self.open.push(Open { header, len: 0, keys: Bloom::default() });
+        self.open.push(Open { header, keys: Bloom::default() });
     }
 
-    pub fn close(&mut self) {
+    /// The container on top closes with `len` members or items (the tokenizer counts them).
+    pub fn close(&mut self, len: usize) {
         let Some(open) = self.open.pop() else { return };
+        let Ok(len) = u32::try_from(len) else {
+            self.whole = false;
+            return;
+        };
         if open.keys.collided {
-            self.suspects.push((open.header, open.len));
+            self.suspects.push((open.header, len));
         }
-        self.builder.close(open.header, open.len);
-        self.count();
+        self.builder.close(open.header, len);
     }
 
     /// The document, its strings borrowed from `text` (the whole text read); `None` when

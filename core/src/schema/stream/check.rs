@@ -84,7 +84,7 @@ impl Level {
     }
 
     /// Clears the level to one alternative of the one leaf `id` (`push` of `[id]` after `clear`).
-    #[inline]
+    #[inline(always)]
     fn set_one(&mut self, leaf: &super::shape::Leaf, id: NodeId) {
         self.alts.clear();
         self.alts.push(Alt { start: 0, len: 1, origin: 0, alive: true });
@@ -351,6 +351,15 @@ impl Checker {
                 }
             }
         }
+        self.open_child_general(shape, d, sel);
+    }
+
+    /// [`Self::open_child`] for any container: each living alternative, a conjunction of
+    /// leaves whose children multiply.
+    #[cold]
+    fn open_child_general(&mut self, shape: &Shape, d: usize, sel: Sel<'_>) {
+        let (upper, lower) = self.levels.split_at_mut(d + 1);
+        let (Some(parent), Some(child)) = (upper.last_mut(), lower.first_mut()) else { return };
         child.clear();
         let mut hint = parent.hint;
         for (i, alt) in parent.alts.iter().enumerate() {

@@ -24,9 +24,10 @@
 //! `additionalProperties: false`; instructions counted under callgrind, finish included):
 //! 0.65x a `parse_json` + [`Validator::validate`] of the same text fed whole, 0.78x in
 //! 16-byte chunks, 1.17x in 4-byte chunks (a token at a time); 2.1x, 2.5x and 3.8x of
-//! [`Validator::validate_text`]. On the bench's 20 KB case in 16-byte chunks: 2.15x in
-//! instructions, 2.0x by the clock (3.1x before the tape was laid out while streaming). What
-//! is left is mostly per token (fed whole, the 20 KB case is 1.95x): the stream's tokenizer
+//! [`Validator::validate_text`]. On the bench's 20 KB case in 16-byte chunks: 2.08x in
+//! instructions, about 2.0x by the clock on a quiet machine (3.1x before the tape was laid out
+//! while streaming). What is left is mostly per token (fed whole, the 20 KB case is 1.88x):
+//! the stream's tokenizer
 //! keeps its state between chunks and calls the checker per event, and the early checks take
 //! about a quarter of the stream.
 //!
@@ -421,6 +422,7 @@ impl StreamCheck {
     }
 
     /// Fails at the byte `b` at `i` (consumed): serde_json reports the position after it.
+    #[cold]
     fn fail_after(&mut self, i: usize, b: u8, message: &str) {
         if b == b'\n' {
             self.newline(i);
@@ -428,6 +430,7 @@ impl StreamCheck {
         self.fail_at(self.fed + i + 1, ErrorCode::Syntax, message);
     }
 
+    #[cold]
     fn fail_at(&mut self, at: usize, code: ErrorCode, message: &str) {
         let error = Error::new(code, "", message).at(self.line + 1, at.saturating_sub(self.line_start));
         if self.state.is_open() {
@@ -634,6 +637,7 @@ impl StreamCheck {
     }
 
     /// Reads escape bytes from `i` until the escape ends or the chunk does.
+    #[inline(never)]
     fn escape(&mut self, bytes: &[u8], mut i: usize) -> usize {
         while self.esc != Esc::None {
             let Some(&b) = bytes.get(i) else { return i };

@@ -598,12 +598,18 @@ impl Checker {
             }
         }
         self.sweep(shape, d, F_OBJECT, |l, leaf| {
-            if let (Some(seen), Some(mask)) = (seen, leaf.required_mask) {
-                if seen & mask == mask {
-                    return None;
+            let missing = match (seen, leaf.required_mask) {
+                // The first required position not read (the names were not kept).
+                (Some(seen), Some(mask)) => {
+                    let left = mask & !seen;
+                    if left == 0 {
+                        return None;
+                    }
+                    leaf.properties.get(left.trailing_zeros() as usize).map(|(name, _)| name)
                 }
-            }
-            leaf.required.iter().find(|r| !has_key(r)).map(|r| Cause {
+                _ => leaf.required.iter().find(|r| !has_key(r)),
+            };
+            missing.map(|r| Cause {
                 code: ViolationCode::RequiredMissing,
                 keyword: "required",
                 leaf: l,

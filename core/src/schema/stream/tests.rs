@@ -150,6 +150,10 @@ fn lengths_and_counts() {
         ("/tags", ViolationCode::TooManyItems, 34)
     );
     assert_eq!(dead(&run(&person(), r#"{"age": 3}"#)), ("", ViolationCode::RequiredMissing, 10));
+    // The message names the key that is missing, not the first required one.
+    let two = json!({"properties": {"a": {}, "b": {}}, "required": ["a", "b"]});
+    let StreamState::Dead { violation, .. } = run(&two, r#"{"a": 1}"#) else { panic!("not dead") };
+    assert_eq!(violation.message, r#""b" is a required property"#);
     let schema = json!({"type": "array", "minItems": 2, "items": {"type": "string", "minLength": 2}});
     assert_eq!(dead(&run(&schema, r#"["ab"]"#)).1, ViolationCode::TooFewItems);
     assert_eq!(dead(&run(&schema, r#"["a"]"#)), ("/0", ViolationCode::TooShort, 4));

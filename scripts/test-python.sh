@@ -12,6 +12,10 @@ VENV=${BREAKWATER_VENV:-.venv}
 # 2.17, auditwheel; the SDK the integrations drive, plain httpx for the older transport,
 # OpenTelemetry for the hook, the benchmark's peers).
 PINS=(maturin==1.16.0 ziglang==0.14.1 auditwheel==6.8.2 pytest==9.2.0 openai==3.57.0 httpx==0.28.1 opentelemetry-sdk==1.45.2 pybreaker==1.4.1 tenacity==9.2.1)
+# A second venv runs the SDK example again under the newest openai-python 2.x, which builds
+# its client on plain httpx: the `breakwater.httpx` transports under a real SDK.
+VENV2=${VENV%/}-openai2
+PINS2=(pytest==9.2.0 openai==2.54.0 httpx==0.28.1)
 
 step() { printf '\n==> %s\n' "$*"; }
 fail() {
@@ -32,17 +36,22 @@ VENV=$(cd "$VENV" && pwd)
 PY="$VENV/bin/python"
 export PATH="$VENV/bin:$PATH" # the build backend runs the venv's `maturin`
 
-missing=()
-for pin in "${PINS[@]}"; do
-  name=${pin%%==*}
-  want=${pin##*==}
-  have=$("$PY" -c "import importlib.metadata as m; print(m.version('$name'))" 2>/dev/null || true)
-  [ "$have" = "$want" ] || missing+=("$pin")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  step "python: install ${missing[*]}"
-  "$PY" -m pip install --quiet --disable-pip-version-check "${missing[@]}"
-fi
+# Installs into the venv of python $1 the pins among the rest that it does not have.
+pin() {
+  local py=$1 missing=() p name want have
+  shift
+  for p in "$@"; do
+    name=${p%%==*}
+    want=${p##*==}
+    have=$("$py" -c "import importlib.metadata as m; print(m.version('$name'))" 2>/dev/null || true)
+    [ "$have" = "$want" ] || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    step "python: install ${missing[*]} ($py)"
+    "$py" -m pip install --quiet --disable-pip-version-check "${missing[@]}"
+  fi
+}
+pin "$PY" "${PINS[@]}"
 
 # The wheel a registry would take (abi3, manylinux2014, the metadata), built once by the pinned
 # maturin in the workspace's target/ (shared with cargo), checked, then installed. Linked by
@@ -57,31 +66,47 @@ wheel=$(ls "$wheels"/*.whl)
 "$PY" -m pip uninstall --quiet --yes breakwater >/dev/null 2>&1 || true
 "$PY" -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall "$wheel" ||
   fail "installing the wheel failed."
+[ -x "$VENV2/bin/python" ] || "$PYTHON" -m venv "$VENV2" || fail "python3 -m venv $VENV2 failed."
+PY2="$VENV2/bin/python"
+pin "$PY2" "${PINS2[@]}"
+"$PY2" -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall "$wheel" ||
+  fail "installing the wheel into $VENV2 failed."
 rm -rf "$wheels"
 
-step "python: pytest bindings/python/tests examples/python"
 report=$(mktemp)
-trap 'rm -f "$report"' EXIT
-set +e
+report2=$(mktemp)
+trap 'rm -f "$report" "$report2"' EXIT
+rc=0
 # pytest's own tally is reworded so that only the closing line below reads "N passed".
-"$PY" -m pytest -p no:cacheprovider -q --junitxml="$report" bindings/python/tests examples/python 2>&1 |
-  sed -E 's/\b([0-9]+) (passed|failed|errors?|skipped)\b/\2: \1/g'
-rc=${PIPESTATUS[0]}
-set -e
+run_pytest() {
+  local py=$1 junit=$2
+  shift 2
+  set +e
+  "$py" -m pytest -p no:cacheprovider -q --junitxml="$junit" "$@" 2>&1 |
+    sed -E 's/\b([0-9]+) (passed|failed|errors?|skipped)\b/\2: \1/g'
+  [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+  set -e
+}
+step "python: pytest bindings/python/tests examples/python"
+run_pytest "$PY" "$report" bindings/python/tests examples/python
+step "python: pytest examples/python/test_example.py under openai-python 2.x (httpx)"
+run_pytest "$PY2" "$report2" examples/python/test_example.py
 
-read -r passed failed < <("$PY" - "$report" <<'EOF'
+read -r passed failed < <("$PY" - "$report" "$report2" <<'EOF'
 import sys
 import xml.etree.ElementTree as ET
 
-try:
-    root = ET.parse(sys.argv[1]).getroot()
-except Exception:
-    print(0, 1)
-    raise SystemExit
-suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
-tests = sum(int(s.get("tests", 0)) for s in suites)
-bad = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
-skipped = sum(int(s.get("skipped", 0)) for s in suites)
+tests = bad = skipped = 0
+for path in sys.argv[1:]:
+    try:
+        root = ET.parse(path).getroot()
+    except Exception:
+        print(0, 1)
+        raise SystemExit
+    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    tests += sum(int(s.get("tests", 0)) for s in suites)
+    bad += sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+    skipped += sum(int(s.get("skipped", 0)) for s in suites)
 # A skipped test is a test that did not pass: the suite counts it as failed.
 print(tests - bad - skipped, bad + skipped)
 EOF

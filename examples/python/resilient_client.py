@@ -15,11 +15,17 @@ import logging
 import sys
 from typing import Any, Dict
 
-import httpx2
 import openai
 
 import breakwater as bw
-import breakwater.httpx2
+
+# openai-python 3.x builds its client on httpx2; older versions (and other SDKs) on httpx.
+if int(openai.__version__.split(".")[0]) >= 3:
+    import httpx2 as http
+    from breakwater.httpx2 import AsyncTransport, Transport
+else:
+    import httpx as http  # type: ignore[no-redef]
+    from breakwater.httpx import AsyncTransport, Transport  # type: ignore[assignment]
 
 POLICY: Dict[str, Any] = {
     "retry": {
@@ -42,16 +48,16 @@ POLICY: Dict[str, Any] = {
 
 def make_sdk(base_url: str, policy: Any = POLICY, **options: Any) -> openai.OpenAI:
     """The SDK with breakwater as its transport; `options` go to the transport (`on_event`, ...)."""
-    transport = breakwater.httpx2.Transport(policy, **options)
+    transport = Transport(policy, **options)
     return openai.OpenAI(api_key="sk-test", base_url=base_url, max_retries=0,
-                         http_client=httpx2.Client(transport=transport))
+                         http_client=http.Client(transport=transport))
 
 
 def make_async_sdk(base_url: str, policy: Any = POLICY, **options: Any) -> openai.AsyncOpenAI:
     """The same for `AsyncOpenAI`."""
-    transport = breakwater.httpx2.AsyncTransport(policy, **options)
+    transport = AsyncTransport(policy, **options)
     return openai.AsyncOpenAI(api_key="sk-test", base_url=base_url, max_retries=0,
-                              http_client=httpx2.AsyncClient(transport=transport))
+                              http_client=http.AsyncClient(transport=transport))
 
 
 def main() -> None:

@@ -243,6 +243,7 @@ pub const DEFAULT_SCENARIO: &str = include_str!("default.toml");
 pub const LIBRARY: &[(&str, &str)] = &[
     ("storm", DEFAULT_SCENARIO),
     ("brownout", include_str!("../scenarios/brownout.toml")),
+    ("brownout_503", include_str!("../scenarios/brownout_503.toml")),
     ("rate_limit_crunch", include_str!("../scenarios/rate_limit_crunch.toml")),
     ("flapping", include_str!("../scenarios/flapping.toml")),
     ("latency_spike", include_str!("../scenarios/latency_spike.toml")),

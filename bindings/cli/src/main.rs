@@ -32,8 +32,8 @@ enum Command {
         /// A scenario document (TOML, or JSON by extension).
         #[arg(conflicts_with_all = ["name", "all"])]
         scenario: Option<PathBuf>,
-        /// A scenario of the library by name (storm, brownout, rate_limit_crunch, flapping,
-        /// latency_spike, long_outage, slow_recovery, one_key_down).
+        /// A scenario of the library by name (storm, brownout, brownout_503, rate_limit_crunch,
+        /// flapping, latency_spike, long_outage, slow_recovery, one_key_down).
         #[arg(long = "scenario", value_name = "NAME", conflicts_with = "all")]
         name: Option<String>,
         /// Run every scenario of the library and print one matrix (scenario x policy).

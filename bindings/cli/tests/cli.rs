@@ -445,6 +445,7 @@ fn simulate_runs_a_library_scenario_by_name_and_the_whole_library_as_one_matrix(
         [
             "storm",
             "brownout",
+            "brownout_503",
             "rate_limit_crunch",
             "flapping",
             "latency_spike",

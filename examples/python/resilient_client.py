@@ -20,7 +20,8 @@ import openai
 import breakwater as bw
 
 # openai-python 3.x builds its client on httpx2; older versions (and other SDKs) on httpx.
-if int(openai.__version__.split(".")[0]) >= 3:
+OPENAI_3 = int(openai.__version__.split(".")[0]) >= 3
+if OPENAI_3:
     import httpx2 as http
     from breakwater.httpx2 import AsyncTransport, Transport
 else:

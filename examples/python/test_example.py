@@ -19,12 +19,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import breakwater as bw  # noqa: E402
 from fault_server import Fault, FaultServer  # noqa: E402
-from resilient_client import POLICY, http, make_async_sdk, make_sdk  # noqa: E402
+from resilient_client import OPENAI_3, POLICY, http, make_async_sdk, make_sdk  # noqa: E402
 
 # What a failure while a stream is read surfaces as: openai-python 3.x wraps it in its
 # APIConnectionError; 2.x lets the HTTP library's error through (breakwater's StreamCut is an
 # httpx RemoteProtocolError there, its stall a TimeoutException).
-STREAM_FAILURE = openai.APIConnectionError if int(openai.__version__.split(".")[0]) >= 3 else http.TransportError
+STREAM_FAILURE = openai.APIConnectionError if OPENAI_3 else http.TransportError
 
 
 def gave_up(e: BaseException) -> Optional[bw.GaveUp]:

@@ -26,12 +26,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def policies() -> str:
-    """The three standard policies, as the built-in scenario declares them."""
-    text = (ROOT / "sim/src/default.toml").read_text(encoding="utf-8")
-    return text[text.index("[[policies]]"):]
-
-
 def phase(name: str, kind: str, duration_ms: int, capacity: int, **fields: object) -> str:
     lines = ["[[phases]]", f'name = "{name}"', f'kind = "{kind}"', f"duration_ms = {duration_ms}",
              f"capacity_per_s = {max(1, capacity)}"]
@@ -75,7 +69,8 @@ def shape(number: int) -> str:
     head = (f'name = "shape {number}: {" + ".join(kinds)} at {offered} calls/s"\nseed = {number}\n'
             f'layers = ["app", "gateway", "sdk"]\n\n[arrivals]\nrate_per_s = {rate}\nfan_out = {fan}\n'
             "est_tokens = 1500\n\n")
-    return head + "\n".join(phases) + "\n" + policies()
+    # No [[policies]]: a scenario without them compares the three standard ones.
+    return head + "\n".join(phases)
 
 
 def main() -> int:

@@ -3,10 +3,12 @@ Pydantic models, and what only a binding can get wrong (None as null, cyclic val
 
 from __future__ import annotations
 
+import datetime
 import enum
 import json
+import uuid
 from pathlib import Path
-from typing import Dict, List, Literal, Optional, Union
+from typing import Annotated, Any, Dict, Generic, List, Literal, Optional, TypeVar, Union
 
 import pytest
 
@@ -63,7 +65,65 @@ class Wrapper(BaseModel):
     pair: List[Flat]
 
 
-MODELS = [Address, Pet, Node, Person, Flat, Wrapper]
+class Level(enum.IntEnum):
+    LOW = 1
+    HIGH = 2
+
+
+class Shapes(BaseModel):
+    """Literals and enums of every kind, formats, constraints, nested optionals."""
+
+    level: Level
+    lit: Literal[1, 2, 3]
+    mixed: Literal["a", 1, True]
+    colors: List[Color] = []
+    when: datetime.datetime
+    day: datetime.date
+    id: uuid.UUID
+    code: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    n: Annotated[int, Field(ge=0, le=10, multiple_of=2)] = 2
+    few: Annotated[List[int], Field(min_length=1, max_length=3)]
+    deep: Optional[List[Optional[Pet]]] = None
+    grid: List[List[float]]
+    nested: Union[int, Union[str, List[Union[float, bool]]]] = 0
+    maybe: Optional[Literal["x", "y"]] = None
+    version: Literal["v1"] = "v1"
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: List[T]
+    next: Optional[str] = None
+
+
+class Catalog(BaseModel):
+    model_config = pydantic.ConfigDict(populate_by_name=True)
+    pets: Page[Pet]
+    addresses: Page[Address] = Field(alias="addressBook", description="an aliased generic")
+    tags: List[str] = Field(default_factory=list, examples=[["a"]], json_schema_extra={"x-note": 1})
+    first: Pet = Pet(kind="cat", name="Tom")
+
+
+class Tree(BaseModel):
+    name: str
+    kids: List["Tree"] = Field(default_factory=list)
+    parent: Optional["Tree"] = Field(None, description="up")
+
+
+class Ping(BaseModel):
+    other: Optional["Pong"] = None
+
+
+class Pong(BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid")
+    back: Optional[Ping] = None
+
+
+Ping.model_rebuild()
+
+MODELS = [Address, Pet, Node, Person, Flat, Wrapper, Shapes, Catalog, Tree, Ping]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
@@ -74,6 +134,65 @@ def test_to_strict_equals_openai_python_key_order_included(model: type) -> None:
     assert json.dumps(got["schema"]) == json.dumps(expected)
     # The strict form is what the API accepts: it lints clean and validates a real instance.
     assert bw.lint_schema(got["schema"])["ok"]
+
+
+class Cat(BaseModel):
+    kind: Literal["cat"]
+    lives: int = 9
+
+
+class Dog(BaseModel):
+    kind: Literal["dog"]
+    good: bool
+
+
+class Owner(BaseModel):
+    pet: Union[Cat, Dog] = Field(discriminator="kind")
+    spare: Optional[Union[Cat, Dog]] = Field(default=None, discriminator="kind")
+    pets: List[Annotated[Union[Cat, Dog], Field(discriminator="kind")]] = []
+
+
+def _one_of_as_any_of(schema: Any) -> Any:
+    if isinstance(schema, list):
+        return [_one_of_as_any_of(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    return {("anyOf" if k == "oneOf" else k): _one_of_as_any_of(v) for k, v in schema.items() if k != "discriminator"}
+
+
+def test_a_discriminated_union_is_openai_pythons_form_with_one_of_as_any_of() -> None:
+    # openai-python sends the oneOf and its OpenAPI discriminator as they are; the API refuses them.
+    expected = _one_of_as_any_of(openai_pydantic.to_strict_json_schema(Owner))
+    got = bw.to_strict(Owner.model_json_schema())
+    assert got["ok"], got["findings"]
+    assert json.dumps(got["schema"]) == json.dumps(expected)
+    assert [(f["code"], f["path"]) for f in got["findings"]] == [
+        ("one_of_as_any_of", "/properties/pet"),
+        ("one_of_as_any_of", "/properties/spare/anyOf/0"),
+        ("one_of_as_any_of", "/properties/pets/items"),
+    ]
+    owner = Owner(pet=Dog(kind="dog", good=True), pets=[Cat(kind="cat")])
+    assert bw.validate_text(got["schema"], owner.model_dump_json())["valid"]
+
+
+def test_what_strict_mode_does_not_support_is_refused_not_sent() -> None:
+    class Unsupported(BaseModel):
+        short: Annotated[str, Field(max_length=3)]
+        raw: bytes
+        anything: Any
+        free: Optional[Dict[str, int]] = None
+        plain: Union[int, str] = Field(json_schema_extra={"oneOf": [{"type": "integer"}, {"type": "string"}]})
+
+    got = bw.to_strict(Unsupported.model_json_schema())
+    assert not got["ok"] and got["schema"] is None
+    paths = {(f["code"], f["path"]) for f in got["findings"]}
+    assert {
+        ("unsupported_keyword", "/properties/short/maxLength"),
+        ("unsupported_format", "/properties/raw/format"),
+        ("missing_type", "/properties/anything"),
+        ("additional_properties_not_false", "/properties/free/anyOf/0/additionalProperties"),
+        ("unsupported_keyword", "/properties/plain/oneOf"),
+    } <= paths, paths
 
 
 def test_optional_fields_are_reported_and_can_be_made_nullable() -> None:

@@ -207,6 +207,9 @@ stable_codes! {
         TooManyEnumValues = "too_many_enum_values",
         /// A string enum of more than 250 values over its character limit.
         EnumTooLong = "enum_too_long",
+        /// A warning of [`crate::schema::strict::to_strict`]: a `oneOf` whose branches are
+        /// disjoint by a discriminating property was rewritten as the `anyOf` strict mode reads.
+        OneOfAsAnyOf = "one_of_as_any_of",
     }
 }
 
@@ -376,7 +379,12 @@ impl Linter<'_> {
         for keyword in map.keys() {
             let k = keyword.as_str();
             if self.profile.refuses(k) {
-                let msg = format!("Schema at `{}` uses unsupported keyword `{k}`", at(path));
+                let hint = if k == "oneOf" {
+                    " (to_strict rewrites a `oneOf` whose branches are told apart by one property as `anyOf`)"
+                } else {
+                    ""
+                };
+                let msg = format!("Schema at `{}` uses unsupported keyword `{k}`{hint}", at(path));
                 self.error(LintCode::UnsupportedKeyword, &pointer::child(path, k), msg);
             } else if !(ANNOTATIONS.contains(&k)
                 || CORE.contains(&k)

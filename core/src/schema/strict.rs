@@ -13,6 +13,13 @@
 //! - a `$ref` with sibling keys is replaced by its target merged under the siblings (the
 //!   siblings win, the target's other keys follow in its order), then rewritten again.
 //!
+//! One rewrite goes further than openai-python: a `oneOf` whose branches are object schemas
+//! told apart by one property (a Pydantic discriminated union, `Field(discriminator=...)`)
+//! becomes an `anyOf` without its OpenAPI `discriminator`, as openai-node does for zod's
+//! discriminated unions. Strict mode reads only `anyOf`, and once every property is required
+//! the branches are disjoint, so the two accept the same instances. It is reported as a
+//! `one_of_as_any_of` warning; a `oneOf` that cannot be proven disjoint stays, and is refused.
+//!
 //! Where the SDK sends a schema the API then refuses, this refuses first: the result is
 //! linted against a [`Profile`] (tuples, free-form dicts, sets, "any" values, unsupported
 //! keywords) and returned without a schema, with the findings and their paths. Every
@@ -23,7 +30,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::lint::{self, Finding, LintOptions, Profile};
+use super::lint::{self, Finding, LintCode, LintOptions, Profile, Severity};
 use super::{pointer, walk};
 use crate::error::{Error, ErrorCode, Result};
 
@@ -71,14 +78,16 @@ pub struct Strict {
 /// siblings whose target is not in the document; `limit_exceeded` past 128 levels.
 pub fn to_strict(schema: &Value, options: &StrictOptions) -> Result<Strict> {
     let mut root = schema.clone();
-    let mut pass = Pass { options, optional_fields: Vec::new(), inlining: Vec::new() };
+    let mut pass = Pass { options, optional_fields: Vec::new(), inlining: Vec::new(), rewrites: Vec::new() };
     pass.ensure(&mut root, &mut Vec::new())?;
     let lint = lint::lint(&root, &LintOptions { profile: options.profile });
+    let mut findings = pass.rewrites;
+    findings.extend(lint.findings);
     Ok(Strict {
         ok: lint.ok,
         schema: lint.ok.then_some(root),
         optional_fields: pass.optional_fields,
-        findings: lint.findings,
+        findings,
     })
 }
 
@@ -91,6 +100,8 @@ struct Pass<'o> {
     optional_fields: Vec<OptionalField>,
     /// `$ref`s being inlined, outermost first.
     inlining: Vec<String>,
+    /// What the rewrite did beyond openai-python's (warnings).
+    rewrites: Vec<Finding>,
 }
 
 fn pointer_of(path: &[String]) -> String {
@@ -176,6 +187,12 @@ impl Pass<'_> {
                 self.child(root, path, &[keyword, &i.to_string()])?;
             }
         }
+        if node(root, path)?.contains_key("oneOf") {
+            let here = node(root, path)?.clone();
+            if let Some(property) = discriminating_property(root, &here) {
+                self.one_of_as_any_of(root, path, &property)?;
+            }
+        }
         match len_of(node(root, path)?.get("allOf")) {
             Some(1) => {
                 self.child(root, path, &["allOf", "0"])?;
@@ -254,6 +271,34 @@ impl Pass<'_> {
         result
     }
 
+    /// Rewrites the branches of a disjoint `oneOf` and renames it `anyOf` in its place,
+    /// dropping the OpenAPI `discriminator` (strict mode does not know it).
+    fn one_of_as_any_of(&mut self, root: &mut Value, path: &mut Vec<String>, property: &str) -> Result<()> {
+        let n = len_of(node(root, path)?.get("oneOf")).unwrap_or(0);
+        for i in 0..n {
+            self.child(root, path, &["oneOf", &i.to_string()])?;
+        }
+        let map = node(root, path)?;
+        let renamed: Vec<(String, Value)> = std::mem::take(map)
+            .into_iter()
+            .filter(|(k, _)| k != "discriminator")
+            .map(|(k, v)| (if k == "oneOf" { "anyOf".to_owned() } else { k }, v))
+            .collect();
+        map.extend(renamed);
+        let at = pointer_of(path);
+        let message = format!(
+            "`oneOf` at `{}` rewritten as `anyOf` (strict mode reads only `anyOf`): its branches are disjoint by `{property}`",
+            if at.is_empty() { "#" } else { &at }
+        );
+        self.rewrites.push(Finding {
+            code: LintCode::OneOfAsAnyOf,
+            severity: Severity::Warning,
+            path: at,
+            message,
+        });
+        Ok(())
+    }
+
     /// Reports a property that was optional; makes it nullable when asked.
     fn optional(&mut self, root: &mut Value, path: &[String], name: &str) -> Result<()> {
         let mut at: Vec<String> = path.to_vec();
@@ -266,6 +311,49 @@ impl Pass<'_> {
         }
         self.optional_fields.push(OptionalField { path: pointer_of(&at), nullable, made_nullable });
         Ok(())
+    }
+}
+
+/// The property that tells the branches of the schema's `oneOf` apart, if one does: every
+/// branch (a plain `$ref` followed) is a `type: "object"` schema declaring it with a single
+/// value (`const`, or an `enum` of one), no two branches with the same value. The strict form
+/// requires every property, so no instance matches two branches: `anyOf` is then `oneOf`.
+/// The `discriminator`'s `propertyName` is tried first; the check never trusts it alone.
+fn discriminating_property(root: &Value, schema: &Map<String, Value>) -> Option<String> {
+    if schema.contains_key("anyOf") {
+        return None; // no place to put the rewritten branches
+    }
+    let branches = schema.get("oneOf")?.as_array()?;
+    let objects = branches
+        .iter()
+        .map(|b| {
+            let b = b.as_object()?;
+            let target = match b.get("$ref") {
+                Some(Value::String(r)) if b.len() == 1 => walk::resolve(root, r)?.as_object()?,
+                _ => b,
+            };
+            (target.get("type")? == "object").then(|| target.get("properties")?.as_object()).flatten()
+        })
+        .collect::<Option<Vec<&Map<String, Value>>>>()?;
+    let named = schema.get("discriminator").and_then(|d| d.get("propertyName")).and_then(Value::as_str);
+    let candidates = named.into_iter().chain(objects.first()?.keys().map(String::as_str));
+    candidates
+        .into_iter()
+        .find(|name| {
+            let values: Option<Vec<&Value>> = objects.iter().map(|o| single_value(o.get(*name)?)).collect();
+            values.is_some_and(|v| {
+                v.iter().enumerate().all(|(i, a)| v[..i].iter().all(|b| !super::diff::json_equal(a, b)))
+            })
+        })
+        .map(str::to_owned)
+}
+
+/// The one value a schema allows: its `const`, or an `enum` of one.
+fn single_value(schema: &Value) -> Option<&Value> {
+    match (schema.get("const"), schema.get("enum").and_then(Value::as_array)) {
+        (Some(c), _) => Some(c),
+        (None, Some(e)) if e.len() == 1 => e.first(),
+        _ => None,
     }
 }
 
@@ -471,5 +559,89 @@ mod tests {
         let twice = strict(&once);
         assert_eq!(twice.schema.unwrap().to_string(), once.to_string());
         assert!(twice.optional_fields.is_empty());
+    }
+
+    /// `pet: Union[Cat, Dog] = Field(discriminator="kind")` as Pydantic 2 writes it, with an
+    /// inline third branch and an int discriminator value.
+    fn discriminated(kinds: [Value; 3]) -> Value {
+        let [cat, dog, fish] = kinds;
+        json!({
+            "$defs": {
+                "Cat": {"properties": {"kind": {"const": cat, "type": "string"}, "lives": {"default": 9, "type": "integer"}},
+                        "required": ["kind"], "title": "Cat", "type": "object"},
+                "Dog": {"properties": {"kind": {"enum": [dog], "type": "string"}, "good": {"type": "boolean"}},
+                        "required": ["kind", "good"], "title": "Dog", "type": "object"}
+            },
+            "properties": {"pet": {
+                "discriminator": {"mapping": {"cat": "#/$defs/Cat", "dog": "#/$defs/Dog"}, "propertyName": "kind"},
+                "oneOf": [{"$ref": "#/$defs/Cat"}, {"$ref": "#/$defs/Dog"},
+                          {"type": "object", "properties": {"kind": {"const": fish}, "fins": {"type": "integer"}}}],
+                "title": "Pet"
+            }},
+            "required": ["pet"], "title": "Owner", "type": "object"
+        })
+    }
+
+    #[test]
+    fn a_discriminated_one_of_becomes_any_of_in_place_and_accepts_the_same_instances() {
+        let out = strict(&discriminated([json!("cat"), json!("dog"), json!(3)]));
+        assert!(out.ok, "{:?}", out.findings);
+        let finding = &out.findings[0];
+        assert_eq!(
+            (finding.code, finding.severity, finding.path.as_str()),
+            (LintCode::OneOfAsAnyOf, Severity::Warning, "/properties/pet")
+        );
+        assert!(finding.message.contains("`kind`"), "{}", finding.message);
+        let schema = out.schema.unwrap();
+        let pet = &schema["properties"]["pet"];
+        // In the place of `oneOf`, without the OpenAPI `discriminator`; the inline branch is strict too.
+        assert_eq!(pet.as_object().unwrap().keys().collect::<Vec<_>>(), ["anyOf", "title"]);
+        assert_eq!(pet["anyOf"][2]["required"], json!(["kind", "fins"]));
+        assert_eq!(pet["anyOf"][2]["additionalProperties"], json!(false));
+        assert_eq!(schema["$defs"]["Cat"]["required"], json!(["kind", "lives"]));
+
+        // The same instances as the `oneOf` over the same strict branches.
+        let mut as_one_of = schema.clone();
+        let branches = as_one_of["properties"]["pet"].as_object_mut().unwrap().shift_remove("anyOf").unwrap();
+        as_one_of["properties"]["pet"]["oneOf"] = branches;
+        let pets = [
+            json!({"kind": "cat", "lives": 9}),
+            json!({"kind": "dog", "good": true}),
+            json!({"kind": 3, "fins": 2}),
+            json!({"kind": "cat", "good": true}),
+            json!({"kind": "dog", "lives": 1}),
+            json!({"kind": "bird"}),
+            json!({"kind": "cat"}),
+            json!({}),
+            json!(null),
+        ];
+        let valid = |schema: &Value, instance: &Value| {
+            crate::schema::validate::validate(schema, instance, &Default::default()).unwrap().valid
+        };
+        for pet in pets {
+            let instance = json!({"pet": pet});
+            let any = valid(&schema, &instance);
+            let one = valid(&as_one_of, &instance);
+            assert_eq!(any, one, "{instance}");
+        }
+    }
+
+    #[test]
+    fn a_one_of_that_cannot_be_proven_disjoint_stays_and_is_refused() {
+        // Two branches share a value (the discriminator's word is not trusted alone); 3 and 3.0 are one number.
+        for kinds in [[json!("cat"), json!("cat"), json!(3)], [json!("cat"), json!("dog"), json!("cat")]] {
+            let out = strict(&discriminated(kinds));
+            assert!(!out.ok && out.findings.iter().all(|f| f.code != LintCode::OneOfAsAnyOf));
+            assert!(out.findings.iter().any(|f| f.path == "/properties/pet/oneOf"), "{:?}", out.findings);
+        }
+        let mut numbers = discriminated([json!("cat"), json!("dog"), json!(3)]);
+        numbers["$defs"]["Dog"]["properties"]["kind"] = json!({"const": 3.0});
+        assert!(!strict(&numbers).ok);
+        // A branch that is not an object schema (or may be null) proves nothing.
+        let mut nullable = discriminated([json!("cat"), json!("dog"), json!("fish")]);
+        nullable["$defs"]["Dog"]["type"] = json!(["object", "null"]);
+        assert!(!strict(&nullable).ok);
+        let plain = json!({"type": "object", "properties": {"v": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}});
+        assert!(!strict(&plain).ok);
     }
 }

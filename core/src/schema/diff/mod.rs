@@ -63,6 +63,8 @@ mod notes;
 mod objects;
 mod walk;
 
+pub(crate) use node::json_equal;
+
 #[cfg(test)]
 mod tests;
 

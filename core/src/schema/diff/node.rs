@@ -272,7 +272,7 @@ pub(super) fn compare_numbers(a: &Number, b: &Number) -> Ordering {
 }
 
 /// Equality as JSON Schema's `enum`, `const` and `uniqueItems` define it: numbers by value.
-pub(super) fn json_equal(a: &Value, b: &Value) -> bool {
+pub(crate) fn json_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => compare_numbers(x, y) == Ordering::Equal,
         (Value::Array(x), Value::Array(y)) => {

@@ -24,6 +24,7 @@
 //! | JSON cut short with no `length` finish (`truncated_closed`) | `reask` | `truncated`: what was dropped is data; the value is never accepted |
 //! | valid against the schema | `accept` | `valid` |
 //! | valid once repaired, or once enum fallbacks and dropped properties applied | `accept_repaired` | `repaired` |
+//! | a string the schema refuses that holds a JSON object or array (encoded twice), valid once read | `accept_repaired` | `repaired` (`double_encoded_decoded`) |
 //! | violations remain | `reask` | `invalid` |
 //!
 //! A `reask` comes with [`ReadDecision::summary`], a compact message to send back as the
@@ -352,9 +353,17 @@ impl TolerantReader {
             d.repairs = read.repairs;
             return d;
         }
+        let mut read = read;
+        let mut validation = self.validator.validate(&read.value);
+        if !validation.valid {
+            if let Some((inner, repair)) = double_encoded(text, &read.value) {
+                read.value = inner;
+                read.repairs.push(repair);
+                validation = self.validator.validate(&read.value);
+            }
+        }
         let repaired = read.is_repaired();
         let mut value = read.value;
-        let mut validation = self.validator.validate(&value);
         let mut adjustments = Vec::new();
         if !validation.valid && (self.config.drop_unknown_properties || !self.fallbacks.is_empty()) {
             for _ in 0..ADJUST_ROUNDS {
@@ -449,6 +458,21 @@ impl TolerantReader {
 }
 
 /// Whether instance `tokens` match a fallback pattern (`*` matches any one token).
+/// The object or array a string value holds as strict JSON text (a model that encoded its
+/// answer twice: `"{\"a\": 1}"`), with the repair that says so; `None` for any other value.
+fn double_encoded(text: &str, value: &Value) -> Option<(Value, Repair)> {
+    let Value::String(inner) = value else { return None };
+    if !inner.trim_start().starts_with(['{', '[']) {
+        return None;
+    }
+    let value = super::parse_json(inner).ok()?;
+    let offset = text.find('"').unwrap_or(0);
+    let line = 1 + text[..offset].matches('\n').count();
+    let column = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1) + 1;
+    let message = "the value was a string holding JSON; the JSON inside it was read".to_owned();
+    Some((value, Repair { code: RepairCode::DoubleEncodedDecoded, offset, line, column, message }))
+}
+
 fn matches_pattern(pattern: &[String], tokens: &[String]) -> bool {
     pattern.len() == tokens.len() && pattern.iter().zip(tokens).all(|(p, t)| p == "*" || p == t)
 }

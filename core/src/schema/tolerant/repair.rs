@@ -11,6 +11,7 @@
 //! | `trailing_comma_removed` | `[1, 2,]`, `{"a": 1,}` | `[1, 2]`, `{"a": 1}` |
 //! | `missing_comma_inserted` | `[1 2]`, `{"a": 1 "b": 2}` | `[1, 2]`, `{"a": 1, "b": 2}` |
 //! | `single_quotes_replaced` | `{'a': 'it"s'}` | `{"a": "it\"s"}` |
+//! | `smart_quotes_replaced` | `{“a”: “it’s”}` (typographic double quotes) | `{"a": "it’s"}` |
 //! | `unquoted_key_quoted` | `{a: 1}` | `{"a": 1}` (keys of `A-Z a-z 0-9 _ $ -`) |
 //! | `python_literal_replaced` | `True`, `False`, `None` | `true`, `false`, `null` |
 //! | `control_character_escaped` | a raw newline or tab inside a string | the same character, escaped when written |
@@ -52,6 +53,9 @@ stable_codes! {
         MissingCommaInserted = "missing_comma_inserted",
         /// A single-quoted string was read as a JSON string.
         SingleQuotesReplaced = "single_quotes_replaced",
+        /// A string in typographic double quotes (`“…”`, as a word processor or a chat
+        /// renderer writes them) was read as a JSON string.
+        SmartQuotesReplaced = "smart_quotes_replaced",
         /// An object key without quotes was quoted.
         UnquotedKeyQuoted = "unquoted_key_quoted",
         /// Python's `True`, `False` or `None` was read as `true`, `false` or `null`.
@@ -62,6 +66,10 @@ stable_codes! {
         InvalidEscapeRepaired = "invalid_escape_repaired",
         /// The text ended inside the value: it was closed at the last complete value.
         TruncatedClosed = "truncated_closed",
+        /// The value was a string holding a JSON object or array (encoded twice); a
+        /// [`crate::schema::tolerant::TolerantReader`] whose schema refused the string read the
+        /// JSON inside it.
+        DoubleEncodedDecoded = "double_encoded_decoded",
     }
 }
 
@@ -413,6 +421,9 @@ impl Lenient<'_> {
             b'{' => self.object(depth)?,
             b'[' => self.array(depth)?,
             b'"' | b'\'' => self.string(b)?.map_or(Parsed::Cut(None), |s| Parsed::Done(Value::String(s))),
+            SMART if self.smart_open() => {
+                self.string(SMART)?.map_or(Parsed::Cut(None), |s| Parsed::Done(Value::String(s)))
+            }
             b'-' | b'0'..=b'9' => self.number(depth)?,
             b if b.is_ascii_alphabetic() => self.literal()?,
             _ => return Err(Fail::Syntax(start, "expected a value")),
@@ -441,7 +452,8 @@ impl Lenient<'_> {
             let key_start = self.pos;
             let key = match b {
                 b'"' | b'\'' => self.string(b)?,
-                b if starts_key(b) => self.bare_key(),
+                SMART if self.smart_open() => self.string(SMART)?,
+                b if is_key_byte(b) => self.bare_key(),
                 _ => return Err(Fail::Syntax(self.pos, "expected a key")),
             };
             let Some(key) = key else {
@@ -554,20 +566,44 @@ impl Lenient<'_> {
         }
     }
 
-    /// A string quoted by `quote`; `None` when the text ends inside it.
+    /// Whether `“` starts at `pos`.
+    fn smart_open(&self) -> bool {
+        self.bytes[self.pos..self.end].starts_with(SMART_OPEN.as_bytes())
+    }
+
+    /// The length of the quote that closes a string opened by `quote` at `pos`, if one does:
+    /// `quote` itself, or, after `“`, `”` or a plain `"`.
+    fn closes(&self, quote: u8, b: u8) -> Option<usize> {
+        match (quote, b) {
+            (SMART, SMART) => self.bytes[self.pos..self.end].starts_with(SMART_CLOSE.as_bytes()).then_some(3),
+            (SMART, b'"') => Some(1),
+            (SMART, _) => None,
+            _ => (b == quote).then_some(1),
+        }
+    }
+
+    /// A string quoted by `quote` (`SMART` for `“`); `None` when the text ends inside it.
     fn string(&mut self, quote: u8) -> Result<Option<String>, Fail> {
         let start = self.pos;
         if quote == b'\'' {
             self.note(RepairCode::SingleQuotesReplaced, start, "single-quoted string read as a JSON string");
+        }
+        if quote == SMART {
+            self.note(
+                RepairCode::SmartQuotesReplaced,
+                start,
+                "string in typographic quotes read as a JSON string",
+            );
+            self.pos += SMART_OPEN.len() - 1;
         }
         self.pos += 1;
         let mut out = String::new();
         let mut run = self.pos;
         loop {
             let Some(b) = self.peek() else { return Ok(None) };
-            if b == quote {
+            if let Some(len) = self.closes(quote, b) {
                 out.push_str(self.slice(run, self.pos));
-                self.pos += 1;
+                self.pos += len;
                 return Ok(Some(out));
             }
             if b == b'\\' {
@@ -776,8 +812,13 @@ enum Hex {
     Cut,
 }
 
+/// Typographic double quotes, both three bytes in UTF-8 and both led by [`SMART`].
+const SMART_OPEN: &str = "\u{201c}";
+const SMART_CLOSE: &str = "\u{201d}";
+const SMART: u8 = 0xE2;
+
 fn starts_key(b: u8) -> bool {
-    b == b'"' || b == b'\'' || is_key_byte(b)
+    b == b'"' || b == b'\'' || b == SMART || is_key_byte(b)
 }
 
 fn is_key_byte(b: u8) -> bool {
@@ -785,7 +826,7 @@ fn is_key_byte(b: u8) -> bool {
 }
 
 fn starts_value(b: u8) -> bool {
-    matches!(b, b'{' | b'[' | b'"' | b'\'' | b'-' | b'0'..=b'9') || b.is_ascii_alphabetic()
+    matches!(b, b'{' | b'[' | b'"' | b'\'' | SMART | b'-' | b'0'..=b'9') || b.is_ascii_alphabetic()
 }
 
 /// Sorts the notes by offset, keeps [`MAX_REPAIRS`] and gives each its line and column

@@ -106,6 +106,32 @@ fn single_quotes_unquoted_keys_and_python_literals() {
 }
 
 #[test]
+fn typographic_double_quotes_are_read_as_quotes() {
+    let r = fixed("{\u{201c}a\u{201d}: \u{201c}it\u{2019}s \u{2014} fine\u{201d}, \u{201c}b\": [\u{201c}x\u{201d} \u{201c}y\u{201d}]}");
+    assert_eq!(
+        r.value,
+        json!({"a": "it\u{2019}s \u{2014} fine", "b": ["x", "y"]}),
+        "a plain quote closes too"
+    );
+    assert_eq!(
+        codes(&r),
+        [
+            "smart_quotes_replaced",
+            "smart_quotes_replaced",
+            "smart_quotes_replaced",
+            "smart_quotes_replaced",
+            "missing_comma_inserted",
+            "smart_quotes_replaced"
+        ]
+    );
+    let cut = fixed("{\"a\": 1, \"b\": \u{201c}unfinished");
+    assert_eq!((&cut.value, cut.was_truncated()), (&json!({"a": 1}), true));
+    // Other characters led by the same byte are no quotes.
+    assert!(repair("{\"a\": \u{2014}1}").is_err());
+    assert!(repair("{\u{2014}a: 1}").is_err());
+}
+
+#[test]
 fn comments_are_removed() {
     let r = fixed("{\n  // the answer\n  \"a\": 1, /* more */\n  # python style\n  \"b\": 2\n}");
     assert_eq!(r.value, json!({"a": 1, "b": 2}));
@@ -451,6 +477,29 @@ fn valid_output_is_accepted_and_repaired_output_accepted_repaired() {
     assert_eq!((d.action, d.reason), (ReadAction::AcceptRepaired, ReadReason::Repaired));
     assert_eq!(d.repairs.len(), 6);
     assert_eq!(d.value, Some(json!({"name": "x", "status": "open"})));
+}
+
+#[test]
+fn an_answer_encoded_twice_is_read_from_inside_its_string() {
+    let mut r = reader(TolerantConfig::default());
+    let d = r.read_text("r", r#"  "{\"name\": \"x\", \"status\": \"open\"}""#);
+    assert_eq!((d.action, d.reason), (ReadAction::AcceptRepaired, ReadReason::Repaired));
+    assert_eq!(d.value, Some(json!({"name": "x", "status": "open"})));
+    let repair = &d.repairs[0];
+    assert_eq!(
+        (repair.code, repair.offset, repair.line, repair.column),
+        (RepairCode::DoubleEncodedDecoded, 2, 1, 3)
+    );
+    // Where the schema takes a string, a string stays one; text that is not JSON stays a string.
+    let strings = TolerantReader::new(
+        &json!({"type": "string"}),
+        &ValidatorOptions::default(),
+        TolerantConfig::default(),
+    );
+    let d = strings.unwrap().evaluate(&ModelOutput::from_text(r#""{\"a\": 1}""#));
+    assert_eq!((d.action, d.value), (ReadAction::Accept, Some(json!("{\"a\": 1}"))));
+    let d = r.read_text("s", r#""{not json""#);
+    assert_eq!((d.action, d.reason, d.repairs.len()), (ReadAction::Reask, ReadReason::Invalid, 0));
 }
 
 #[test]

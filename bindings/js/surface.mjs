@@ -127,7 +127,8 @@ export function buildSurface(native, description = JSON.parse(native.__surface()
   /** The native function's arguments for `args`, after `self`'s handle (if any). */
   function flatten(how, args, out) {
     if (args.length > how.slots.length) {
-      throw refusal('invalid_argument', how.name, `takes at most ${how.slots.length} arguments, got ${args.length}`);
+      const n = how.slots.length;
+      throw refusal('invalid_argument', how.name, `takes at most ${n} argument${n === 1 ? '' : 's'}, got ${args.length}`);
     }
     for (let i = 0; i < how.slots.length; i++) {
       const slot = how.slots[i];

@@ -425,6 +425,13 @@ function refusedAs(f, code, path) {
   assert.deepEqual([e.code, e.path], [code, path], e.message);
 }
 
+test('extra arguments are an invalid_argument named by the call, as in Python', () => {
+  const e = refused(() => new bw.Backoff(null, 0).nextDelay(1, 2, 3));
+  assert.deepEqual([e.code, e.path], ['invalid_argument', 'nextDelay']);
+  assert.match(e.message, /takes at most 1 argument, got 3/);
+  refusedAs(() => bw.parseGoDuration('1s', 2), 'invalid_argument', 'parseGoDuration');
+});
+
 test('client: the fast path refuses bad arguments as the generic call does', () => {
   const c = new bw.Client(null, 1, 0);
   refusedAs(() => c.begin({ estTokens: -1 }), 'invalid_argument', 'estTokens');

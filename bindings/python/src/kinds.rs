@@ -10,7 +10,7 @@ use breakwater::transport::breaker::Permit as CorePermit;
 use breakwater::transport::classify::{Class, Profile};
 use breakwater::{Error, ErrorCode, Policy, StableCode};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyMapping, PyString};
+use pyo3::types::{PyBytes, PyDict, PyMapping, PyString, PyTuple};
 use serde::de::DeserializeOwned;
 
 use crate::convert::{self, from_py, str_arg, u64_arg};
@@ -242,8 +242,21 @@ pub(crate) trait OptObj: Obj {
 
 impl<T: Obj> OptObj for T {}
 
-/// Refuses keyword arguments the operation does not take (`unknown_field` at the first).
-pub(crate) fn no_unknown(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+/// Refuses arguments the operation `name` (of `takes` parameters) does not take: positional
+/// ones past its parameters (`invalid_argument` at `name`, as in JavaScript), and keywords
+/// (`unknown_field` at the first).
+pub(crate) fn no_unknown(
+    py: Python<'_>,
+    name: &str,
+    takes: usize,
+    extra: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<()> {
+    if !extra.is_empty() {
+        let plural = if takes == 1 { "" } else { "s" };
+        let message = format!("takes at most {takes} argument{plural}, got {}", takes + extra.len());
+        return Err(to_pyerr(py, &Error::new(ErrorCode::InvalidArgument, name, message)));
+    }
     let Some(first) = kwargs.and_then(|k| k.keys().iter().next()) else { return Ok(()) };
     let key = first.str().map(|s| s.to_string()).unwrap_or_default();
     Err(to_pyerr(py, &Error::new(ErrorCode::UnknownField, key.clone(), format!("no argument named `{key}`"))))

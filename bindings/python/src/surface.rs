@@ -9,7 +9,7 @@
 use std::sync::{Mutex, MutexGuard};
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyTuple};
 
 use crate::errors::IntoPy;
 use crate::kinds::{self, no_unknown};
@@ -62,13 +62,14 @@ macro_rules! member {
         impl $class {
             $(#[doc = $d])*
             #[new]
-            #[pyo3(signature = ($($p = None,)* **kwargs))]
+            #[pyo3(signature = ($($p = None,)* *extra, **kwargs))]
             fn new<'py>(
                 py: Python<'py>,
                 $($p: Option<&Bound<'py, PyAny>>,)*
+                extra: &Bound<'py, PyTuple>,
                 kwargs: Option<&Bound<'py, PyDict>>,
             ) -> PyResult<Self> {
-                no_unknown(py, kwargs)?;
+                no_unknown(py, "__init__", <[&str]>::len(&[$(stringify!($p)),*]), extra, kwargs)?;
                 $(read!(py, $p, $kind, $t);)*
                 Ok(<Self as Wrap>::wrap($f($($p),*).py_err(py)?))
             }
@@ -80,13 +81,14 @@ macro_rules! member {
         impl $class {
             $(#[doc = $d])*
             #[staticmethod]
-            #[pyo3(signature = ($($p = None,)* **kwargs))]
+            #[pyo3(signature = ($($p = None,)* *extra, **kwargs))]
             fn $name<'py>(
                 py: Python<'py>,
                 $($p: Option<&Bound<'py, PyAny>>,)*
+                extra: &Bound<'py, PyTuple>,
                 kwargs: Option<&Bound<'py, PyDict>>,
             ) -> PyResult<Bound<'py, PyAny>> {
-                no_unknown(py, kwargs)?;
+                no_unknown(py, stringify!($name), <[&str]>::len(&[$(stringify!($p)),*]), extra, kwargs)?;
                 $(read!(py, $p, $kind, $t);)*
                 result!(py, $rk, $rt, $f($($p),*).py_err(py)?)
             }
@@ -97,15 +99,16 @@ macro_rules! member {
         #[pymethods]
         impl $class {
             $(#[doc = $d])*
-            #[pyo3(signature = ($($p = None,)* **kwargs))]
+            #[pyo3(signature = ($($p = None,)* *extra, **kwargs))]
             #[allow(clippy::too_many_arguments)]
             fn $name<'py>(
                 &self,
                 py: Python<'py>,
                 $($p: Option<&Bound<'py, PyAny>>,)*
+                extra: &Bound<'py, PyTuple>,
                 kwargs: Option<&Bound<'py, PyDict>>,
             ) -> PyResult<Bound<'py, PyAny>> {
-                no_unknown(py, kwargs)?;
+                no_unknown(py, stringify!($name), <[&str]>::len(&[$(stringify!($p)),*]), extra, kwargs)?;
                 $(read!(py, $p, $kind, $t);)*
                 // The object, then its parameters' objects, locked only while the operation runs:
                 // no Python code runs under a lock (building the result allocates, and an
@@ -127,14 +130,15 @@ macro_rules! python_items {
         -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
         $(#[doc = $d])*
         #[pyfunction]
-        #[pyo3(signature = ($($p = None,)* **kwargs))]
+        #[pyo3(signature = ($($p = None,)* *extra, **kwargs))]
         #[allow(clippy::too_many_arguments)]
         pub(crate) fn $name<'py>(
             py: Python<'py>,
             $($p: Option<&Bound<'py, PyAny>>,)*
+            extra: &Bound<'py, PyTuple>,
             kwargs: Option<&Bound<'py, PyDict>>,
         ) -> PyResult<Bound<'py, PyAny>> {
-            no_unknown(py, kwargs)?;
+            no_unknown(py, stringify!($name), <[&str]>::len(&[$(stringify!($p)),*]), extra, kwargs)?;
             $(read!(py, $p, $kind, $t);)*
             result!(py, $rk, $rt, $f($($p),*).py_err(py)?)
         }

@@ -175,6 +175,26 @@ def test_each_parameter_is_named_in_its_error() -> None:
     assert e.value.path == "bad"
 
 
+def test_extra_positional_arguments_are_invalid_arguments_named_by_the_call() -> None:
+    # As in JavaScript: `invalid_argument` at the operation, not a codeless TypeError.
+    with pytest.raises(bw.InvalidArgumentError) as e:
+        bw.Backoff(seed=0).next_delay(1, 2, 3)
+    assert (e.value.code, e.value.path) == ("invalid_argument", "next_delay")
+    assert "takes at most 1 argument, got 3" in str(e.value)
+    with pytest.raises(bw.InvalidArgumentError) as e:
+        bw.Backoff(None, 0, 1)
+    assert e.value.path == "__init__"
+    with pytest.raises(bw.InvalidArgumentError) as e:
+        bw.parse_go_duration("1s", 2)
+    assert e.value.path == "parse_go_duration"
+    with pytest.raises(bw.InvalidArgumentError) as e:
+        bw.Policy.preset("conservative", 1)
+    assert e.value.path == "preset"
+    with pytest.raises(bw.ConfigError) as e:
+        bw.Backoff(seed=0).next_delay(retries=1)
+    assert (e.value.code, e.value.path) == ("unknown_field", "retries")
+
+
 def test_an_unknown_class_name_is_an_unknown_variant() -> None:
     cb = bw.CircuitBreaker()
     p = cb.try_acquire_permit(0)

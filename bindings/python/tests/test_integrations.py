@@ -342,13 +342,14 @@ def test_event_attributes_flatten_for_span_events() -> None:
         (b'{"messages": [{"content": "model"}], "model":"m-2"}', "m-2"),  # the word before the field
         (b'{"messages": [{"content": "\\"model\\": \\"x\\""}], "model": "m-3"}', "m-3"),  # escaped inside text
         (b'{"input": "no model field"}', "/v1/embeddings"),
+        (b'{"model": 5, "x": "\\"model\\"", "model": "m-4"}', "m-4"),  # candidates that do not match
         (b"", "/v1/embeddings"),
     ],
 )
 def test_the_breaker_key_is_the_body_model_else_the_path(body: bytes, key: str) -> None:
     from breakwater._http import default_key
 
-    assert default_key("/v1/embeddings", body) == key
+    assert default_key(lambda: "/v1/embeddings", body) == key
 
 
 def test_the_token_estimate_adds_the_output_allowance() -> None:
@@ -357,3 +358,6 @@ def test_the_token_estimate_adds_the_output_allowance() -> None:
     assert estimate_tokens(b"x" * 400) == 100
     assert estimate_tokens(b'{"max_completion_tokens": 50}' + b" " * 371) == 150
     assert estimate_tokens(b'{"max_output_tokens":7}') == 23 // 4 + 7
+    # The first field that matches, after words that only start like one.
+    body = b'{"max_": 1, "messages": ["\\"max_tokens\\": 9"], "max_tokens": 40}'
+    assert estimate_tokens(body) == len(body) // 4 + 40

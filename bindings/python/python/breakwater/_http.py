@@ -47,14 +47,28 @@ _TAIL = 64  # bytes of the previous chunk kept, so that a final event split acro
 _ERROR_BODY_MAX = 1 << 16
 
 
-def default_key(url_path: str, body: bytes) -> str:
-    m = _MODEL.search(body)
-    return m.group(1).decode("utf-8", "replace") if m else url_path
+def _find(pattern: "re.Pattern[bytes]", literal: bytes, body: bytes) -> "Optional[re.Match[bytes]]":
+    """``pattern.search(body)``, its candidates found by the ``literal`` it starts with: the
+    field comes after the messages in the SDK's bodies, and ``bytes.find`` skips a long prompt
+    many times faster than the regex engine."""
+    at = body.find(literal)
+    while at >= 0:
+        m = pattern.match(body, at)
+        if m:
+            return m
+        at = body.find(literal, at + 1)
+    return None
+
+
+def default_key(url_path: Callable[[], str], body: bytes) -> str:
+    """The body's ``model``, else the URL path (``url_path()``, read only then)."""
+    m = _find(_MODEL, b'"model"', body)
+    return m.group(1).decode("utf-8", "replace") if m else url_path()
 
 
 def estimate_tokens(body: bytes) -> int:
     """About four bytes a token for the prompt, plus the output allowance the body asks for."""
-    m = _MAX_TOKENS.search(body)
+    m = _find(_MAX_TOKENS, b'"max_', body)
     return len(body) // 4 + (int(m.group(1)) if m else 0)
 
 
@@ -102,6 +116,13 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
     class StreamCut(GaveUp, httpx.RemoteProtocolError):
         """The streamed answer ended without its final event, or stalled past its limit."""
 
+    # httpx keeps a request's headers as a list of (key, lower-case key, value) byte triples
+    # (every version since 0.18, and httpx2). Where the module has that layout, the transport
+    # reads and appends to it directly: `Headers.__setitem__` re-encodes and scans the whole
+    # list for each header set, the largest part of what the transport added to a request
+    # (bench/README.md). Any other layout goes through the public mapping.
+    triples = getattr(httpx.Headers({"X-B": "w"}), "_list", None) == [(b"X-B", b"x-b", b"w")]
+
     def give_up(decision: Dict[str, Any], request: Any) -> GaveUp:
         kind = DeadlineExceeded if decision.get("reason") == "deadline_exhausted" else HttpGaveUp
         err = kind(decision)
@@ -130,10 +151,14 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
 
         def __init__(self, driver: Driver, request: Any, key: Optional[Callable[[Any], str]]) -> None:
             body = request.content  # read by the transport: a retry sends it again
-            name = key(request) if key is not None else default_key(request.url.path, body)
+            name = key(request) if key is not None else default_key(lambda: request.url.path, body)
             # One pass over the caller's headers (httpx's lookups cost more than this):
             # the SDK's retry count, and which headers the caller set itself.
-            self.caller: Dict[bytes, bytes] = {k.lower(): v for k, v in request.headers.raw}
+            self.caller: Dict[bytes, bytes] = (
+                {lower: v for _, lower, v in request.headers._list}
+                if triples
+                else {k.lower(): v for k, v in request.headers.raw}
+            )
             if self.caller.get(b"x-stainless-retry-count", b"0") != b"0":
                 driver.warn_double_retries("the SDK")
             self.run: Run = driver.begin(name, estimate_tokens(body))
@@ -146,12 +171,16 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             """The attempt's headers and timeouts onto the request."""
             headers, caller = self.request.headers, self.caller
             for name, value in decision["headers"]:
-                had = caller.get(name.lower().encode())
+                lower, raw = name.lower().encode(), value.encode()
+                had = caller.get(lower)
                 # A caller's own idempotency key stays (it is the same on every attempt anyway);
                 # the SDK's x-stainless-* values are ours to set.
-                if had is None or (name.startswith("x-stainless-") and had != value.encode()):
-                    headers[name] = value
-                    caller[name.lower().encode()] = value.encode()
+                if had is None or (name.startswith("x-stainless-") and had != raw):
+                    if had is None and triples:
+                        headers._list.append((name.encode(), lower, raw))
+                    else:
+                        headers[name] = value
+                    caller[lower] = raw
             limits = self.limits = Limits(decision["timeouts"])
             sdk = self.sdk_timeout
             self.request.extensions["timeout"] = {

@@ -158,7 +158,12 @@ fn plan(
     let manifest = planner.finish();
     files.finish(&manifest, &[])?;
     report_plan(&manifest, out, json)?;
-    Ok(Outcome::Done)
+    // Lines rejected (skip mode) or deferred (the cost cap) are not in the files: exit 1.
+    Ok(if manifest.rejected.is_empty() && manifest.deferred.is_empty() {
+        Outcome::Done
+    } else {
+        Outcome::Findings
+    })
 }
 
 fn route(

@@ -308,15 +308,10 @@ fn batch_plan_route_replay_keeps_every_request_in_one_place() {
     );
     assert!(!dir.join("stop/batch-0001.jsonl").exists() && !dir.join("stop/manifest.json").exists());
 
-    let plan = json_of(&breakwater(&[
-        "batch",
-        "plan",
-        &path("in.jsonl"),
-        "--out",
-        &path("d1"),
-        "--skip-invalid",
-        "--json",
-    ]));
+    let skipped =
+        breakwater(&["batch", "plan", &path("in.jsonl"), "--out", &path("d1"), "--skip-invalid", "--json"]);
+    assert_eq!(skipped.status.code(), Some(1), "a rejected line is a finding");
+    let plan = json_of(&skipped);
     assert_eq!((plan["totals"]["planned"].as_u64(), plan["totals"]["rejected"].as_u64()), (Some(7), Some(1)));
     assert_eq!(plan["rejected"][0]["code"], "invalid_method");
     let manifest: serde_json::Value =

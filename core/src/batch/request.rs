@@ -165,6 +165,10 @@ pub fn read<'a>(bytes: &'a [u8], line: u64, config: &PlanConfig) -> Result<Reque
         )
     })?;
     if !text.trim_start().starts_with('{') {
+        if text.starts_with('\u{feff}') {
+            let message = "the line starts with a UTF-8 byte order mark (EF BB BF), which JSON does not allow: save the file as UTF-8 without a BOM";
+            return Err(Rejection::new(line, LineCode::InvalidJson, "", message));
+        }
         // Serde would read an array as the struct's fields in order; a line is an object.
         return Err(match serde_json::from_str::<IgnoredAny>(text) {
             Ok(_) => Rejection::new(line, LineCode::NotAnObject, "", "the line is JSON but not an object"),

@@ -135,6 +135,15 @@ fn every_bad_line_is_rejected_with_its_line_field_and_code() {
 }
 
 #[test]
+fn a_byte_order_mark_is_named_in_the_rejection() {
+    // What an editor or PowerShell 5 writes at the start of a "UTF-8" file.
+    let line = format!("\u{feff}{}", chat("a", "m", "x"));
+    let r = rejected(Planner::new(skip(), None).unwrap().push(line.as_bytes(), None));
+    assert_eq!((r.code, r.line), (LineCode::InvalidJson, 1));
+    assert!(r.message.contains("byte order mark"), "{}", r.message);
+}
+
+#[test]
 fn ids_are_unique_across_the_whole_input_and_a_stopping_plan_names_the_line() {
     let mut p = Planner::new(PlanConfig { max_requests_per_file: Some(1), ..skip() }, None).unwrap();
     p.push(chat("a", "m1", "x").as_bytes(), None).unwrap();

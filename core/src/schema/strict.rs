@@ -188,8 +188,8 @@ impl Pass<'_> {
             }
         }
         if node(root, path)?.contains_key("oneOf") {
-            let here = node(root, path)?.clone();
-            if let Some(property) = discriminating_property(root, &here) {
+            let here = root.pointer(&pointer_of(path)).and_then(Value::as_object);
+            if let Some(property) = here.and_then(|map| discriminating_property(root, map)) {
                 self.one_of_as_any_of(root, path, &property)?;
             }
         }

@@ -43,6 +43,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use extract::{extract, Api, FinishReason, ModelOutput, ToolCall};
+use repair::double_encoded;
 pub use repair::{repair, Repair, RepairCode, Repaired, MAX_REPAIRS};
 
 use super::pointer;
@@ -329,7 +330,7 @@ impl TolerantReader {
         } else {
             super::parse_json(text).map(|value| Repaired { value, repairs: Vec::new(), omitted_repairs: 0 })
         };
-        let read = match read {
+        let mut read = match read {
             Ok(read) => read,
             Err(e) => {
                 let mut d = ReadDecision::new(ReadAction::Reask, ReadReason::NotJson);
@@ -353,7 +354,6 @@ impl TolerantReader {
             d.repairs = read.repairs;
             return d;
         }
-        let mut read = read;
         let mut validation = self.validator.validate(&read.value);
         if !validation.valid {
             if let Some((inner, repair)) = double_encoded(text, &read.value) {
@@ -458,21 +458,6 @@ impl TolerantReader {
 }
 
 /// Whether instance `tokens` match a fallback pattern (`*` matches any one token).
-/// The object or array a string value holds as strict JSON text (a model that encoded its
-/// answer twice: `"{\"a\": 1}"`), with the repair that says so; `None` for any other value.
-fn double_encoded(text: &str, value: &Value) -> Option<(Value, Repair)> {
-    let Value::String(inner) = value else { return None };
-    if !inner.trim_start().starts_with(['{', '[']) {
-        return None;
-    }
-    let value = super::parse_json(inner).ok()?;
-    let offset = text.find('"').unwrap_or(0);
-    let line = 1 + text[..offset].matches('\n').count();
-    let column = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1) + 1;
-    let message = "the value was a string holding JSON; the JSON inside it was read".to_owned();
-    Some((value, Repair { code: RepairCode::DoubleEncodedDecoded, offset, line, column, message }))
-}
-
 fn matches_pattern(pattern: &[String], tokens: &[String]) -> bool {
     pattern.len() == tokens.len() && pattern.iter().zip(tokens).all(|(p, t)| p == "*" || p == t)
 }

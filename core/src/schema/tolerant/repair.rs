@@ -168,6 +168,21 @@ pub fn repair(text: &str) -> Result<Repaired> {
     Err(Error::new(ErrorCode::Syntax, "", message).at(line, column))
 }
 
+/// The object or array a string value holds as strict JSON text (a model that encoded its
+/// answer twice: `"{\"a\": 1}"`), with the repair that says so, located at the text's first
+/// quote; `None` for any other value. A reader applies it where its schema refused the string.
+pub(super) fn double_encoded(text: &str, value: &Value) -> Option<(Value, Repair)> {
+    let Value::String(inner) = value else { return None };
+    if !inner.trim_start().starts_with(['{', '[']) {
+        return None;
+    }
+    let value = crate::schema::parse_json(inner).ok()?;
+    let offset = text.find('"').unwrap_or(0);
+    let (line, column) = line_column(text, offset);
+    let message = "the value was a string holding JSON; the JSON inside it was read".to_owned();
+    Some((value, Repair { code: RepairCode::DoubleEncodedDecoded, offset, line, column, message }))
+}
+
 /// A repair before it is located (line and column are computed once, at the end).
 struct Note {
     code: RepairCode,

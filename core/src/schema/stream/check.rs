@@ -9,7 +9,7 @@
 
 use super::shape::{
     Child, NodeId, Sel, Shape, F_ARRAY, F_KEYS, F_KIND, F_LITERAL, F_NUMBER, F_OBJECT, F_STRING, K_ALL,
-    K_BOOL, K_INT, K_NULL, K_NUM, K_STR, MAX_ALTS,
+    K_BOOL, K_INT, K_NULL, K_NUM, K_STR, MAX_ALTS, NOT_SINGLE,
 };
 use crate::schema::validate::ViolationCode;
 
@@ -86,10 +86,17 @@ impl Level {
     /// Clears the level to one alternative of the one leaf `id` (`push` of `[id]` after `clear`).
     #[inline(always)]
     fn set_one(&mut self, leaf: &super::shape::Leaf, id: NodeId) {
-        self.alts.clear();
-        self.alts.push(Alt { start: 0, len: 1, origin: 0, alive: true });
-        self.leaves.clear();
-        self.leaves.push(id);
+        let alt = Alt { start: 0, len: 1, origin: 0, alive: true };
+        // In place where the level held one leaf already (the sibling before, mostly).
+        if let ([a], [l]) = (self.alts.as_mut_slice(), self.leaves.as_mut_slice()) {
+            *a = alt;
+            *l = id;
+        } else {
+            self.alts.clear();
+            self.alts.push(alt);
+            self.leaves.clear();
+            self.leaves.push(id);
+        }
         self.live = 1;
         self.free = false;
         self.hint = 0;
@@ -99,6 +106,15 @@ impl Level {
         self.string_enum = leaf.string_enum;
         self.max_length = leaf.max_length.unwrap_or(u64::MAX);
         self.forbid = leaf.additional == Child::Forbid;
+    }
+
+    /// Clears the level to the alternatives `branches` of one parent alternative.
+    #[inline(never)]
+    fn set_branches(&mut self, shape: &Shape, branches: &[Vec<NodeId>]) {
+        self.clear();
+        for branch in branches {
+            self.push(shape, branch, 0);
+        }
     }
 
     fn leaves_of(&self, alt: &Alt) -> &[NodeId] {
@@ -180,6 +196,7 @@ impl Checker {
     }
 
     /// Whether the value at depth `d` has something to check for the hooks of `flag`.
+    #[inline]
     pub fn wants(&self, d: usize, flag: u8) -> bool {
         self.active && self.levels.get(d).is_some_and(|l| !l.free && l.flags & flag != 0)
     }
@@ -201,6 +218,7 @@ impl Checker {
     }
 
     /// The level of the value at depth `d`, when it is checked at all.
+    #[inline]
     fn level(&self, d: usize) -> Option<&Level> {
         if !self.active {
             return None;
@@ -208,14 +226,18 @@ impl Checker {
         self.levels.get(d).filter(|l| !l.free)
     }
 
-    /// How the string at depth `d` is checked as it is read: whether an `enum`/`const`
-    /// holds strings, and the smallest `maxLength` (`None`: not checked as it grows).
-    pub fn watches_string(&self, d: usize) -> Option<(bool, u64)> {
-        let level = self.level(d)?;
-        (level.string_enum || level.max_length < u64::MAX).then_some((level.string_enum, level.max_length))
+    /// How the string at depth `d` is checked: as it is read, whether an `enum`/`const`
+    /// holds strings, and the smallest `maxLength` (`None`: not checked as it grows); and
+    /// whether it is checked when it ends.
+    #[inline]
+    pub fn watches_string(&self, d: usize) -> (Option<(bool, u64)>, bool) {
+        let Some(level) = self.level(d) else { return (None, false) };
+        let watch = level.string_enum || level.max_length < u64::MAX;
+        (watch.then_some((level.string_enum, level.max_length)), level.flags & F_STRING != 0)
     }
 
     /// Whether the keys of the object at depth `d` are checked as they are read.
+    #[inline]
     pub fn watches_keys(&self, d: usize) -> bool {
         self.level(d).is_some_and(|l| l.forbid)
     }
@@ -278,6 +300,10 @@ impl Checker {
         while d > 0 {
             let (upper, lower) = self.levels.split_at_mut(d);
             let (Some(parent), Some(child)) = (upper.last_mut(), lower.first()) else { return };
+            if parent.alts.len() == 1 {
+                // Every child alternative came from it, and one lives (else the child died).
+                return;
+            }
             self.mark.clear();
             self.mark.resize(parent.alts.len(), false);
             for alt in child.alts.iter().filter(|a| a.alive) {
@@ -307,6 +333,7 @@ impl Checker {
     /// Opens the level of a child (a property's value or an item) of the container at
     /// depth `d`: the container's alternatives that refuse it die, the others give the
     /// child's alternatives.
+    #[inline]
     pub fn open_child(&mut self, shape: &Shape, d: usize, sel: Sel<'_>) {
         while self.levels.len() <= d + 1 {
             self.levels.push(Level::default());
@@ -331,22 +358,16 @@ impl Checker {
                         _ => None,
                     },
                 };
+                // Commonest of all: that location is one leaf.
+                let single = node.and_then(|n| shape.single.get(n as usize)).copied().unwrap_or(NOT_SINGLE);
+                if let Some(leaf) = shape.leaves.get(single as usize) {
+                    child.set_one(leaf, single);
+                    return;
+                }
                 let branches =
                     node.and_then(|n| shape.dnfs.get(n as usize)).map(Vec::as_slice).unwrap_or_default();
-                // Commonest of all: that location is one leaf.
-                if let [branch] = branches {
-                    if let [id] = branch.as_slice() {
-                        if let Some(leaf) = shape.leaves.get(*id as usize) {
-                            child.set_one(leaf, *id);
-                            return;
-                        }
-                    }
-                }
                 if !branches.is_empty() {
-                    child.clear();
-                    for branch in branches {
-                        child.push(shape, branch, 0);
-                    }
+                    child.set_branches(shape, branches);
                     return;
                 }
             }

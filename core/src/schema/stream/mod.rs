@@ -24,12 +24,12 @@
 //! `additionalProperties: false`; instructions counted under callgrind, finish included):
 //! 0.65x a `parse_json` + [`Validator::validate`] of the same text fed whole, 0.78x in
 //! 16-byte chunks, 1.17x in 4-byte chunks (a token at a time); 2.1x, 2.5x and 3.8x of
-//! [`Validator::validate_text`]. On the bench's 20 KB case in 16-byte chunks: 2.08x in
-//! instructions, about 2.0x by the clock on a quiet machine (3.1x before the tape was laid out
-//! while streaming). What is left is mostly per token (fed whole, the 20 KB case is 1.88x):
-//! the stream's tokenizer
-//! keeps its state between chunks and calls the checker per event, and the early checks take
-//! about a quarter of the stream.
+//! [`Validator::validate_text`]. On the bench's 20 KB case in 16-byte chunks: 2.06x in
+//! instructions, 2.14x by the clock (3.1x before the tape was laid out while streaming;
+//! `bench/README.md` has the history). What is left is mostly per token (fed whole, the
+//! 20 KB case is 1.87x): each event looks up three stacks (the tokenizer's frames, the
+//! tape's open containers, the checker's levels), and the early checks take about a
+//! quarter of the stream.
 //!
 //! # Checked early, and checked at the end
 //!
@@ -60,7 +60,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use self::check::{Cause, Checker, Detail};
-use self::shape::{Sel, Shape, F_NUMBER, F_STRING, K_ARR, K_BOOL, K_NULL, K_NUM, K_OBJ, K_STR};
+use self::shape::{Sel, Shape, F_NUMBER, K_ARR, K_BOOL, K_NULL, K_NUM, K_OBJ, K_STR};
 use super::pointer;
 use super::tape::grow::{self, Grower, Piece};
 use super::validate::{Validation, Validator, ValidatorOptions, Violation, ViolationCode};
@@ -584,10 +584,10 @@ impl StreamCheck {
         if key {
             self.watch = self.checker.watches_keys(d.saturating_sub(1));
         } else {
-            let watch = self.checker.watches_string(d);
+            let (watch, check_end) = self.checker.watches_string(d);
             self.watch = watch.is_some();
             (self.watch_enum, self.watch_max) = watch.unwrap_or((false, u64::MAX));
-            self.check_end = self.checker.wants(d, F_STRING);
+            self.check_end = check_end;
         }
     }
 

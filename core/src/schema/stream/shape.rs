@@ -289,7 +289,13 @@ pub(super) struct Shape {
     pub leaves: Vec<Leaf>,
     /// Alternatives of each location, each a list of leaves; empty: nothing is valid.
     pub dnfs: Vec<Vec<Vec<NodeId>>>,
+    /// Of each location whose DNF is one alternative of one leaf, that leaf (else
+    /// [`NOT_SINGLE`]): the commonest child is opened without reading its DNF.
+    pub single: Vec<NodeId>,
 }
+
+/// In [`Shape::single`]: the location's DNF is not one leaf.
+pub(super) const NOT_SINGLE: NodeId = NodeId::MAX;
 
 /// Applicators of one location: conjuncts and groups of alternatives.
 #[derive(Default)]
@@ -345,8 +351,18 @@ pub(super) fn compile(schema: &Value, options: &ValidatorOptions) -> Shape {
             #[allow(clippy::cast_possible_truncation)]
             dnf(id as NodeId, 0, &c.leaves, &c.apps, &mut memo, &mut visiting)
         })
+        .collect::<Vec<Vec<Vec<NodeId>>>>();
+    let single = dnfs
+        .iter()
+        .map(|dnf| match dnf.as_slice() {
+            [alt] => match alt.as_slice() {
+                [leaf] => *leaf,
+                _ => NOT_SINGLE,
+            },
+            _ => NOT_SINGLE,
+        })
         .collect();
-    Shape { leaves: c.leaves, dnfs }
+    Shape { leaves: c.leaves, dnfs, single }
 }
 
 fn draft_of_uri(uri: &str) -> Draft {

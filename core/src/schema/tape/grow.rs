@@ -60,6 +60,7 @@ impl Grower {
         }
     }
 
+    #[inline]
     fn push(&mut self, entry: Entry<'static>) -> u32 {
         if let Ok(index) = self.builder.push::<serde_json::Error>(entry) {
             return index;
@@ -68,6 +69,7 @@ impl Grower {
         0
     }
 
+    #[inline]
     fn piece(&mut self, piece: Piece<'_>) {
         match piece {
             Piece::Span(start, end) => {
@@ -84,19 +86,23 @@ impl Grower {
     }
 
     /// `null`, `true` or `false`.
+    #[inline]
     pub fn literal(&mut self, value: Option<bool>) {
         self.push(value.map_or(Entry::Null, Entry::Bool));
     }
 
+    #[inline]
     pub fn number(&mut self, n: Number) {
         self.push(Entry::Number(n));
     }
 
+    #[inline]
     pub fn string(&mut self, piece: Piece<'_>) {
         self.piece(piece);
     }
 
     /// A member's key (`text`: its decoded content, for the repeat filter).
+    #[inline]
     pub fn key(&mut self, piece: Piece<'_>, text: &str) {
         self.piece(piece);
         if let Some(top) = self.open.last_mut() {
@@ -104,6 +110,7 @@ impl Grower {
         }
     }
 
+    #[inline]
     pub fn open(&mut self, object: bool) {
         let header = self.push(if object {
             Entry::Object { len: 0, size: 1 }
@@ -114,6 +121,7 @@ impl Grower {
     }
 
     /// The container on top closes with `len` members or items (the tokenizer counts them).
+    #[inline]
     pub fn close(&mut self, len: usize) {
         let Some(open) = self.open.pop() else { return };
         let Ok(len) = u32::try_from(len) else {

@@ -1,5 +1,6 @@
 //! JSON-Schema-Test-Suite (draft 2020-12 and draft-07, the required tests) through the core's
-//! validator. `scripts/schema-suite.sh` fetches the suite into `target/schema-suite/`; without
+//! validator, and through the streaming check (fed in several chunkings: a valid instance is
+//! never declared dead, and `finish` gives the validator's verdict). `scripts/schema-suite.sh` fetches the suite into `target/schema-suite/`; without
 //! it the test says so and passes (a user's clone has no suite).
 //!
 //! Schemas that need the suite's remotes (`http://localhost:1234/...`: a `$ref`, or a custom
@@ -9,6 +10,9 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
+use breakwater::schema::stream::{StreamSchema, StreamState};
 use breakwater::schema::validate::{DraftName, Validator, ValidatorOptions};
 use breakwater::ErrorCode;
 use serde_json::Value;
@@ -47,11 +51,14 @@ fn play(dir: &Path, draft: DraftName) -> Score {
                     continue;
                 }
             };
+            let stream = Arc::new(StreamSchema::new(&case["schema"], &options).unwrap());
             for t in tests {
                 let expected = t["valid"].as_bool().unwrap();
                 let got = validator.validate(&t["data"]);
                 let text = validator.validate_text(&t["data"].to_string()).unwrap();
-                if got.valid == expected
+                if let Err(e) = streamed(&stream, &t["data"], text.valid) {
+                    score.failed.push(format!("{what} / {}: streamed: {e}", t["description"]));
+                } else if got.valid == expected
                     && text.valid == expected
                     && got.valid == validator.is_valid(&t["data"])
                 {
@@ -65,6 +72,40 @@ fn play(dir: &Path, draft: DraftName) -> Score {
         }
     }
     score
+}
+
+/// The instance's text (compact and indented) fed in chunks of 1, 3 and 7 bytes and whole:
+/// an instance the validator accepts is never declared dead, and `finish` gives the
+/// validator's verdict (`expected`: `validate_text`'s, which the suite's decides above).
+fn streamed(stream: &Arc<StreamSchema>, data: &Value, expected: bool) -> Result<(), String> {
+    for text in [data.to_string(), serde_json::to_string_pretty(data).unwrap()] {
+        for size in [1, 3, 7, usize::MAX] {
+            let mut check = stream.check();
+            let mut from = 0;
+            while from < text.len() {
+                let mut to = from.saturating_add(size).min(text.len());
+                while !text.is_char_boundary(to) {
+                    to += 1;
+                }
+                let state = check.feed(&text[from..to]).clone();
+                match state {
+                    StreamState::Dead { violation, .. } if expected => {
+                        return Err(format!(
+                            "valid, declared dead after {to} bytes ({size}-byte chunks): {violation:?}"
+                        ));
+                    }
+                    StreamState::SyntaxError { error, .. } => return Err(format!("syntax error: {error}")),
+                    _ => {}
+                }
+                from = to;
+            }
+            let valid = check.finish().map_err(|e| e.to_string())?.valid;
+            if valid != expected {
+                return Err(format!("finish said valid={valid} ({size}-byte chunks)"));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[test]
@@ -84,5 +125,97 @@ fn the_required_tests_of_draft_2020_12_and_draft_7_pass() {
         );
         failed.extend(s.failed);
     }
+    assert!(failed.is_empty(), "{} failures:\n{}", failed.len(), failed.join("\n"));
+}
+
+/// Every schema of the suite through the other operations: `lint` and `to_strict` never
+/// fail on a schema the validator compiles (a strict form they accept compiles and passes
+/// the lint), a schema diffed with itself has no change, and where `diff` says two schemas
+/// of one file are BACKWARD (FORWARD) compatible, no test instance of either that the old
+/// (new) schema accepts is refused by the other.
+#[test]
+fn the_suites_schemas_through_lint_strict_and_diff() {
+    use breakwater::schema::diff::{diff, DiffOptions};
+    use breakwater::schema::lint::{lint, LintOptions};
+    use breakwater::schema::strict::{to_strict, StrictOptions};
+
+    let Some(root) = suite() else {
+        println!("schema suite skipped: target/schema-suite is absent (scripts/schema-suite.sh fetches it)");
+        return;
+    };
+    let mut failed = Vec::new();
+    // What strict mode cannot hold (a boolean subschema, as openai-python refuses it) and a
+    // `$ref` that leaves the document (through an `$id`, or to a metaschema) are refused.
+    let refusal =
+        |e: &breakwater::Error| matches!(e.code, ErrorCode::InvalidSchema | ErrorCode::UnresolvedRef);
+    let (mut schemas, mut pairs, mut verdicts, mut refused) = (0, 0, 0, 0);
+    let mut files = Vec::new();
+    for (folder, draft) in [("draft2020-12", DraftName::Draft202012), ("draft7", DraftName::Draft7)] {
+        let mut found: Vec<_> =
+            std::fs::read_dir(root.join(folder)).unwrap().map(|e| e.unwrap().path()).collect();
+        found.sort();
+        files.extend(found.into_iter().map(|f| (f, draft)));
+    }
+    for (file, draft) in files.iter().filter(|(f, _)| f.extension().is_some_and(|e| e == "json")) {
+        let options = ValidatorOptions { draft: Some(*draft), ..ValidatorOptions::default() };
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let compiled: Vec<(&Value, Validator, Vec<&Value>)> = cases
+            .iter()
+            .filter(|c| !c["schema"].to_string().contains("localhost:1234"))
+            .filter_map(|c| {
+                let v = Validator::new(&c["schema"], &options).ok()?;
+                Some((&c["schema"], v, c["tests"].as_array().unwrap().iter().map(|t| &t["data"]).collect()))
+            })
+            .collect();
+        for (schema, _, _) in &compiled {
+            schemas += 1;
+            let _ = lint(schema, &LintOptions::default());
+            match to_strict(schema, &StrictOptions::default()) {
+                Ok(strict) => {
+                    if let (true, Some(form)) = (strict.ok, &strict.schema) {
+                        if Validator::new(form, &options).is_err() || !lint(form, &LintOptions::default()).ok
+                        {
+                            failed.push(format!(
+                                "{name}: the strict form of {schema} fails the lint or the validator"
+                            ));
+                        }
+                    }
+                }
+                Err(e) if refusal(&e) => refused += 1,
+                Err(e) => failed.push(format!("{name}: to_strict failed on {schema}: {e}")),
+            }
+            match diff(schema, schema, &DiffOptions::default()) {
+                Ok(r) if r.changes.is_empty() && r.full => {}
+                Ok(r) => failed.push(format!("{name}: {schema} differs from itself: {:?}", r.changes)),
+                Err(e) if refusal(&e) => refused += 1,
+                Err(e) => failed.push(format!("{name}: diff failed on {schema}: {e}")),
+            }
+        }
+        for (old, old_v, old_data) in &compiled {
+            for (new, new_v, new_data) in &compiled {
+                if std::ptr::eq(*old, *new) {
+                    continue;
+                }
+                let Ok(report) = diff(old, new, &DiffOptions::default()) else { continue };
+                pairs += 1;
+                for data in old_data.iter().chain(new_data) {
+                    let (in_old, in_new) = (old_v.is_valid(data), new_v.is_valid(data));
+                    verdicts += 1;
+                    if report.backward && in_old && !in_new {
+                        failed
+                            .push(format!("{name}: BACKWARD said of {old} -> {new}, but {data} is refused"));
+                    }
+                    if report.forward && in_new && !in_old {
+                        failed.push(format!("{name}: FORWARD said of {old} -> {new}, but {data} is refused"));
+                    }
+                }
+            }
+        }
+    }
+    println!(
+        "schema suite draft2020-12 and draft7: {schemas} schemas linted, made strict and diffed ({refused} refused: \
+         invalid_schema or unresolved_ref); {pairs} pairs diffed, {verdicts} instances checked against the verdicts"
+    );
     assert!(failed.is_empty(), "{} failures:\n{}", failed.len(), failed.join("\n"));
 }

@@ -31,6 +31,17 @@ fn identical_schemas_have_no_changes() {
                    "required": ["a"], "additionalProperties": false});
     let r = strict(s.clone(), s);
     assert!(r.changes.is_empty() && r.backward && r.forward && r.full);
+    // Even where the walk cannot compare (a `$dynamicRef` resolves by the path taken), and
+    // for numbers written two ways; an invalid schema is refused all the same.
+    let dynamic = json!({"$id": "https://example.com/root", "type": "array", "items": {"$dynamicRef": "#items"},
+                         "$defs": {"foo": {"$dynamicAnchor": "items", "type": "string", "maxLength": 2}}});
+    let r = strict(dynamic.clone(), serde_json::from_str(&dynamic.to_string().replace('2', "2.0")).unwrap());
+    assert!(r.changes.is_empty() && r.notes.is_empty() && r.full, "{r:?}");
+    let mut other = dynamic.clone();
+    other["$defs"]["foo"]["maxLength"] = json!(3);
+    assert!(!strict(dynamic, other).full);
+    let bad = json!({"properties": {"a": 5}});
+    assert!(diff(&bad, &bad, &DiffOptions::default()).is_err());
 }
 
 #[test]

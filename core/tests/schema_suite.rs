@@ -1,6 +1,7 @@
 //! JSON-Schema-Test-Suite (draft 2020-12 and draft-07, the required tests) through the core's
-//! validator, and through the streaming check (fed in several chunkings: a valid instance is
-//! never declared dead, and `finish` gives the validator's verdict). `scripts/schema-suite.sh` fetches the suite into `target/schema-suite/`; without
+//! validator, through the tolerant reader (a valid instance accepted as it is, an invalid one
+//! never accepted unrepaired) and through the streaming check (fed in several chunkings: a
+//! valid instance is never declared dead, and `finish` gives the validator's verdict). `scripts/schema-suite.sh` fetches the suite into `target/schema-suite/`; without
 //! it the test says so and passes (a user's clone has no suite).
 //!
 //! Schemas that need the suite's remotes (`http://localhost:1234/...`: a `$ref`, or a custom
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use breakwater::schema::stream::{StreamSchema, StreamState};
+use breakwater::schema::tolerant::{ModelOutput, ReadAction, TolerantConfig, TolerantReader};
 use breakwater::schema::validate::{DraftName, Validator, ValidatorOptions};
 use breakwater::ErrorCode;
 use serde_json::Value;
@@ -56,7 +58,9 @@ fn play(dir: &Path, draft: DraftName) -> Score {
                 let expected = t["valid"].as_bool().unwrap();
                 let got = validator.validate(&t["data"]);
                 let text = validator.validate_text(&t["data"].to_string()).unwrap();
-                if let Err(e) = streamed(&stream, &t["data"], text.valid) {
+                if let Err(e) = tolerant(&case["schema"], &options, &t["data"], text.valid) {
+                    score.failed.push(format!("{what} / {}: tolerant reading: {e}", t["description"]));
+                } else if let Err(e) = streamed(&stream, &t["data"], text.valid) {
                     score.failed.push(format!("{what} / {}: streamed: {e}", t["description"]));
                 } else if got.valid == expected
                     && text.valid == expected
@@ -72,6 +76,23 @@ fn play(dir: &Path, draft: DraftName) -> Score {
         }
     }
     score
+}
+
+/// The instance's text (compact and indented) read by the tolerant reader: accepted as it
+/// is when the validator accepts it, never accepted unrepaired otherwise.
+fn tolerant(schema: &Value, options: &ValidatorOptions, data: &Value, expected: bool) -> Result<(), String> {
+    let reader =
+        TolerantReader::new(schema, options, TolerantConfig::default()).map_err(|e| e.to_string())?;
+    for text in [data.to_string(), serde_json::to_string_pretty(data).unwrap()] {
+        let d = reader.evaluate(&ModelOutput::from_text(&text));
+        match (expected, d.action) {
+            (true, ReadAction::Accept) if d.value.as_ref() == Some(data) => {}
+            (false, ReadAction::Reask) => {}
+            (false, ReadAction::AcceptRepaired) if !d.repairs.is_empty() => {}
+            (_, action) => return Err(format!("{text}: {action:?} {:?} {:?}", d.reason, d.repairs)),
+        }
+    }
+    Ok(())
 }
 
 /// The instance's text (compact and indented) fed in chunks of 1, 3 and 7 bytes and whole:

@@ -19,9 +19,17 @@ use breakwater::schema::validate::{DraftName, Validator, ValidatorOptions};
 use breakwater::ErrorCode;
 use serde_json::Value;
 
-fn suite() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/schema-suite/tests"));
-    dir.is_dir().then_some(dir)
+/// The suite's folders of the two drafts played; `None`, said, when the suite is absent.
+fn drafts() -> Option<[(&'static str, PathBuf, DraftName); 2]> {
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/schema-suite/tests"));
+    if !root.is_dir() {
+        println!("schema suite skipped: target/schema-suite is absent (scripts/schema-suite.sh fetches it)");
+        return None;
+    }
+    Some([
+        ("draft2020-12", root.join("draft2020-12"), DraftName::Draft202012),
+        ("draft7", root.join("draft7"), DraftName::Draft7),
+    ])
 }
 
 struct Score {
@@ -78,12 +86,17 @@ fn play(dir: &Path, draft: DraftName) -> Score {
     score
 }
 
+/// An instance as model output writes it: compact, and indented.
+fn texts(data: &Value) -> [String; 2] {
+    [data.to_string(), serde_json::to_string_pretty(data).unwrap()]
+}
+
 /// The instance's text (compact and indented) read by the tolerant reader: accepted as it
 /// is when the validator accepts it, never accepted unrepaired otherwise.
 fn tolerant(schema: &Value, options: &ValidatorOptions, data: &Value, expected: bool) -> Result<(), String> {
     let reader =
         TolerantReader::new(schema, options, TolerantConfig::default()).map_err(|e| e.to_string())?;
-    for text in [data.to_string(), serde_json::to_string_pretty(data).unwrap()] {
+    for text in texts(data) {
         let d = reader.evaluate(&ModelOutput::from_text(&text));
         match (expected, d.action) {
             (true, ReadAction::Accept) if d.value.as_ref() == Some(data) => {}
@@ -99,7 +112,7 @@ fn tolerant(schema: &Value, options: &ValidatorOptions, data: &Value, expected: 
 /// an instance the validator accepts is never declared dead, and `finish` gives the
 /// validator's verdict (`expected`: `validate_text`'s, which the suite's decides above).
 fn streamed(stream: &Arc<StreamSchema>, data: &Value, expected: bool) -> Result<(), String> {
-    for text in [data.to_string(), serde_json::to_string_pretty(data).unwrap()] {
+    for text in texts(data) {
         for size in [1, 3, 7, usize::MAX] {
             let mut check = stream.check();
             let mut from = 0;
@@ -131,13 +144,10 @@ fn streamed(stream: &Arc<StreamSchema>, data: &Value, expected: bool) -> Result<
 
 #[test]
 fn the_required_tests_of_draft_2020_12_and_draft_7_pass() {
-    let Some(root) = suite() else {
-        println!("schema suite skipped: target/schema-suite is absent (scripts/schema-suite.sh fetches it)");
-        return;
-    };
+    let Some(drafts) = drafts() else { return };
     let mut failed = Vec::new();
-    for (folder, draft) in [("draft2020-12", DraftName::Draft202012), ("draft7", DraftName::Draft7)] {
-        let s = play(&root.join(folder), draft);
+    for (folder, dir, draft) in drafts {
+        let s = play(&dir, draft);
         println!(
             "schema suite {folder}: {} passed, {} failed, {} need the remotes (never fetched)",
             s.passed,
@@ -160,10 +170,7 @@ fn the_suites_schemas_through_lint_strict_and_diff() {
     use breakwater::schema::lint::{lint, LintOptions};
     use breakwater::schema::strict::{to_strict, StrictOptions};
 
-    let Some(root) = suite() else {
-        println!("schema suite skipped: target/schema-suite is absent (scripts/schema-suite.sh fetches it)");
-        return;
-    };
+    let Some(drafts) = drafts() else { return };
     let mut failed = Vec::new();
     // What strict mode cannot hold (a boolean subschema, as openai-python refuses it) and a
     // `$ref` that leaves the document (through an `$id`, or to a metaschema) are refused.
@@ -171,9 +178,8 @@ fn the_suites_schemas_through_lint_strict_and_diff() {
         |e: &breakwater::Error| matches!(e.code, ErrorCode::InvalidSchema | ErrorCode::UnresolvedRef);
     let (mut schemas, mut pairs, mut verdicts, mut refused) = (0, 0, 0, 0);
     let mut files = Vec::new();
-    for (folder, draft) in [("draft2020-12", DraftName::Draft202012), ("draft7", DraftName::Draft7)] {
-        let mut found: Vec<_> =
-            std::fs::read_dir(root.join(folder)).unwrap().map(|e| e.unwrap().path()).collect();
+    for (_, dir, draft) in drafts {
+        let mut found: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
         found.sort();
         files.extend(found.into_iter().map(|f| (f, draft)));
     }

@@ -1,7 +1,8 @@
 //! JSON-Schema-Test-Suite (draft 2020-12 and draft-07, the required tests) through the core's
 //! validator, through the tolerant reader (a valid instance accepted as it is, an invalid one
 //! never accepted unrepaired) and through the streaming check (fed in several chunkings: a
-//! valid instance is never declared dead, and `finish` gives the validator's verdict). `scripts/schema-suite.sh` fetches the suite into `target/schema-suite/`; without
+//! valid instance is never declared dead, and `finish` gives the validator's verdict; every
+//! prefix of an instance, output cut short, ends as `validate_text` ends on it). `scripts/schema-suite.sh` fetches the suite into `target/schema-suite/`; without
 //! it the test says so and passes (a user's clone has no suite).
 //!
 //! Schemas that need the suite's remotes (`http://localhost:1234/...`: a `$ref`, or a custom
@@ -66,7 +67,9 @@ fn play(dir: &Path, draft: DraftName) -> Score {
                 let expected = t["valid"].as_bool().unwrap();
                 let got = validator.validate(&t["data"]);
                 let text = validator.validate_text(&t["data"].to_string()).unwrap();
-                if let Err(e) = tolerant(&case["schema"], &options, &t["data"], text.valid) {
+                if let Err(e) = cut(&stream, &validator, &t["data"]) {
+                    score.failed.push(format!("{what} / {}: cut: {e}", t["description"]));
+                } else if let Err(e) = tolerant(&case["schema"], &options, &t["data"], text.valid) {
                     score.failed.push(format!("{what} / {}: tolerant reading: {e}", t["description"]));
                 } else if let Err(e) = streamed(&stream, &t["data"], text.valid) {
                     score.failed.push(format!("{what} / {}: streamed: {e}", t["description"]));
@@ -103,6 +106,33 @@ fn tolerant(schema: &Value, options: &ValidatorOptions, data: &Value, expected: 
             (false, ReadAction::Reask) => {}
             (false, ReadAction::AcceptRepaired) if !d.repairs.is_empty() => {}
             (_, action) => return Err(format!("{text}: {action:?} {:?} {:?}", d.reason, d.repairs)),
+        }
+    }
+    Ok(())
+}
+
+/// Every prefix of the instance's compact text (output cut short), streamed in two chunks:
+/// `finish` ends exactly as `validate_text` on the prefix (the verdict, or the same error
+/// with its line and column), and a prefix the stream calls broken is refused by it.
+fn cut(stream: &Arc<StreamSchema>, validator: &Validator, data: &Value) -> Result<(), String> {
+    let text = data.to_string();
+    let ends: Vec<usize> = (0..text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+    for &end in &ends {
+        let prefix = &text[..end];
+        let half = ends.iter().copied().find(|&i| i >= end / 2).unwrap_or(0);
+        let mut check = stream.check();
+        check.feed(&prefix[..half]);
+        let broken = matches!(check.feed(&prefix[half..]), StreamState::SyntaxError { .. });
+        let (got, want) = (check.finish(), validator.validate_text(prefix));
+        let same = match (&got, &want) {
+            (Ok(a), Ok(b)) => a.valid == b.valid && !broken,
+            (Err(a), Err(b)) => {
+                (a.code, a.line, a.column, &a.message) == (b.code, b.line, b.column, &b.message)
+            }
+            _ => false,
+        };
+        if !same {
+            return Err(format!("{prefix:?}: streamed {got:?}, validate_text {want:?}"));
         }
     }
     Ok(())

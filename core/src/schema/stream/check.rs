@@ -83,6 +83,13 @@ impl Level {
         self.free |= leaves.is_empty();
     }
 
+    /// Clears the level to an unconstrained one: nothing below it is checked.
+    #[cold]
+    fn set_free(&mut self) {
+        self.clear();
+        self.free = true;
+    }
+
     /// Clears the level to one alternative of the one leaf `id` (`push` of `[id]` after `clear`).
     #[inline(always)]
     fn set_one(&mut self, leaf: &super::shape::Leaf, id: NodeId) {
@@ -158,17 +165,23 @@ pub(super) struct Checker {
 }
 
 impl Checker {
-    pub fn new(shape: &Shape) -> Self {
-        let mut c = Self { active: true, ..Self::default() };
-        let mut root = Level::default();
+    /// A checker for a new value, in the allocations of `self` (a checker that finished).
+    /// The levels below the root are left as they are: each is set when its value opens.
+    pub fn restart(mut self, shape: &Shape) -> Self {
+        self.active = true;
+        self.death = None;
+        self.kills.clear();
+        if self.levels.is_empty() {
+            self.levels.push(Level::default());
+        }
+        let Some(root) = self.levels.first_mut() else { return self };
         root.clear();
         for alt in shape.dnfs.first().map(Vec::as_slice).unwrap_or_default() {
             root.push(shape, alt, 0);
         }
-        c.levels.push(root);
-        if c.levels.first().is_some_and(|l| l.live == 0) {
+        if root.live == 0 {
             // The `false` schema: nothing is valid, whatever comes.
-            c.die(Cause {
+            self.die(Cause {
                 code: ViolationCode::FalseSchema,
                 keyword: "false",
                 leaf: 0,
@@ -176,7 +189,7 @@ impl Checker {
                 detail: Detail::None,
             });
         }
-        c
+        self
     }
 
     /// The death, once (the caller reports it).
@@ -333,16 +346,15 @@ impl Checker {
     /// Opens the level of a child (a property's value or an item) of the container at
     /// depth `d`: the container's alternatives that refuse it die, the others give the
     /// child's alternatives.
-    #[inline]
+    #[inline(always)]
     pub fn open_child(&mut self, shape: &Shape, d: usize, sel: Sel<'_>) {
-        while self.levels.len() <= d + 1 {
-            self.levels.push(Level::default());
+        if self.levels.len() <= d + 1 {
+            self.add_level();
         }
         let (upper, lower) = self.levels.split_at_mut(d + 1);
         let (Some(parent), Some(child)) = (upper.last_mut(), lower.first_mut()) else { return };
         if !self.active || parent.free {
-            child.clear();
-            child.free = true;
+            child.set_free();
             return;
         }
         // The common case: one alternative of one leaf, whose child is one location.
@@ -375,9 +387,16 @@ impl Checker {
         self.open_child_general(shape, d, sel);
     }
 
+    /// One more level (the first value this deep).
+    #[cold]
+    fn add_level(&mut self) {
+        self.levels.push(Level::default());
+    }
+
     /// [`Self::open_child`] for any container: each living alternative, a conjunction of
     /// leaves whose children multiply.
     #[cold]
+    #[inline(never)]
     fn open_child_general(&mut self, shape: &Shape, d: usize, sel: Sel<'_>) {
         let (upper, lower) = self.levels.split_at_mut(d + 1);
         let (Some(parent), Some(child)) = (upper.last_mut(), lower.first_mut()) else { return };
@@ -449,8 +468,7 @@ impl Checker {
             }
             if child.alts.len() > MAX_LEVEL_ALTS {
                 // Too many alternatives to follow: the value below goes unchecked (sound).
-                child.clear();
-                child.free = true;
+                child.set_free();
                 break;
             }
             if child.alts.len() == before {

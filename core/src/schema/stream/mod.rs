@@ -54,7 +54,7 @@ mod check;
 mod shape;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -75,6 +75,17 @@ pub struct StreamSchema {
     /// the next check reserves that much, as outputs of one schema tend to be of one size,
     /// instead of growing its buffers by doubling (each step a copy).
     last_size: AtomicUsize,
+    /// The stacks of the last check that finished, for the next check to reuse (a check
+    /// takes them, or starts with its own when another check holds them).
+    spare: Mutex<Option<Spare>>,
+}
+
+/// The allocations a check leaves for the next: its stacks and decoding buffer.
+#[derive(Debug, Default)]
+struct Spare {
+    checker: Checker,
+    frames: Vec<Frame>,
+    buf: String,
 }
 
 impl StreamSchema {
@@ -84,7 +95,12 @@ impl StreamSchema {
     /// As [`Validator::new`].
     pub fn new(schema: &Value, options: &ValidatorOptions) -> Result<Self> {
         let validator = Validator::new(schema, options)?;
-        Ok(Self { validator, shape: shape::compile(schema, options), last_size: AtomicUsize::new(0) })
+        Ok(Self {
+            validator,
+            shape: shape::compile(schema, options),
+            last_size: AtomicUsize::new(0),
+            spare: Mutex::new(None),
+        })
     }
 
     /// The validator [`StreamCheck::finish`] uses.
@@ -149,8 +165,12 @@ enum Mode {
     Colon,
     /// After `:`: the value.
     ObjValue,
-    /// After a value: `,` or the closer (at the top level, whitespace only).
-    After,
+    /// After an item: `,` or `]`.
+    AfterItem,
+    /// After a member: `,` or `}`.
+    AfterMember,
+    /// After the top-level value: whitespace only.
+    AfterTop,
     Str,
     Num,
     Lit,
@@ -201,6 +221,8 @@ struct Frame {
     /// Every key read, kept only when `required` cannot be checked by position.
     keys: Vec<String>,
     collect_keys: bool,
+    /// The container on the tape.
+    open: grow::Open,
 }
 
 /// The most a check reserves ahead (bytes of text); a longer output grows its buffers.
@@ -262,19 +284,19 @@ impl StreamCheck {
     /// A check of one output against `schema`.
     #[must_use]
     pub fn new(schema: Arc<StreamSchema>) -> Self {
-        let checker = Checker::new(&schema.shape);
+        let spare = schema.spare.try_lock().ok().and_then(|mut spare| spare.take()).unwrap_or_default();
         let size = schema.last_size.load(Ordering::Relaxed);
         let mut check = Self {
             grow: Grower::with_capacity(size),
+            checker: spare.checker.restart(&schema.shape),
             schema,
-            checker,
             mode: Mode::Start,
             text: String::with_capacity(size),
-            frames: Vec::new(),
+            frames: spare.frames,
             depth: 0,
             str_start: 0,
             escaped: false,
-            buf: String::new(),
+            buf: spare.buf,
             run_from: 0,
             check_end: false,
             key: false,
@@ -331,7 +353,7 @@ impl StreamCheck {
     /// Whether the top-level value has ended (only whitespace may follow).
     #[must_use]
     pub fn is_complete(&self) -> bool {
-        self.mode == Mode::After && self.depth == 0
+        self.mode == Mode::AfterTop
     }
 
     /// The value so far, closed at the last complete value (as [`super::tolerant::repair`]
@@ -342,7 +364,7 @@ impl StreamCheck {
     /// the pace of a display, not per chunk.
     #[must_use]
     pub fn partial(&self) -> Option<Value> {
-        let started = self.depth > 0 || self.mode == Mode::After;
+        let started = self.depth > 0 || self.mode == Mode::AfterTop;
         if self.mode == Mode::Failed || !started {
             return None;
         }
@@ -358,8 +380,15 @@ impl StreamCheck {
     /// As [`Validator::validate_text`]: `syntax_error` with line, column and serde_json's
     /// message (the error a `syntax_error` state carries, or one at the end of the text);
     /// `limit_exceeded` past 127 levels of nesting.
-    pub fn finish(self) -> Result<Validation> {
+    pub fn finish(mut self) -> Result<Validation> {
         self.schema.last_size.store(self.text.len().min(RESERVE_LIMIT), Ordering::Relaxed);
+        if let Ok(mut spare) = self.schema.spare.try_lock() {
+            *spare = Some(Spare {
+                checker: std::mem::take(&mut self.checker),
+                frames: std::mem::take(&mut self.frames),
+                buf: std::mem::take(&mut self.buf),
+            });
+        }
         if self.is_complete() {
             if let Some(doc) = self.grow.finish(&self.text) {
                 return Ok(self.schema.validator.validate_doc(&doc));
@@ -394,7 +423,7 @@ impl StreamCheck {
                     continue;
                 }
                 Mode::Num => {
-                    i = self.number(bytes, i);
+                    i = self.number(chunk, i);
                     continue;
                 }
                 Mode::Lit => {
@@ -402,12 +431,44 @@ impl StreamCheck {
                     continue;
                 }
                 Mode::Failed => return,
-                _ => {}
-            }
-            match b {
-                b' ' | b'\t' | b'\r' => {}
-                b'\n' => self.newline(i),
-                _ => self.structural(b, i),
+                _ if b <= b' ' && matches!(b, b' ' | b'\t' | b'\r' | b'\n') => {
+                    if b == b'\n' {
+                        self.newline(i);
+                    }
+                }
+                Mode::Start | Mode::ObjValue => self.value(b, i),
+                Mode::ArrayFirst if b == b']' => self.close(i),
+                Mode::ArrayNext if b == b']' => self.fail_after(i, b, "trailing comma"),
+                Mode::ArrayFirst | Mode::ArrayNext => {
+                    self.item(i);
+                    if self.mode != Mode::Failed {
+                        self.value(b, i);
+                    }
+                }
+                Mode::ObjFirst | Mode::ObjNext => match b {
+                    b'"' => self.start_string(true, i),
+                    b'}' if self.mode == Mode::ObjFirst => self.close(i),
+                    b'}' => self.fail_after(i, b, "trailing comma"),
+                    _ => self.fail_after(i, b, "key must be a string"),
+                },
+                Mode::Colon => {
+                    if b == b':' {
+                        self.mode = Mode::ObjValue;
+                    } else {
+                        self.fail_after(i, b, "expected `:`");
+                    }
+                }
+                Mode::AfterItem => match b {
+                    b',' => self.mode = Mode::ArrayNext,
+                    b']' => self.close(i),
+                    _ => self.fail_after(i, b, "expected `,` or `]`"),
+                },
+                Mode::AfterMember => match b {
+                    b',' => self.mode = Mode::ObjNext,
+                    b'}' => self.close(i),
+                    _ => self.fail_after(i, b, "expected `,` or `}`"),
+                },
+                Mode::AfterTop => self.fail_after(i, b, "trailing characters"),
             }
             i += 1;
         }
@@ -440,70 +501,14 @@ impl StreamCheck {
         self.mode = Mode::Failed;
     }
 
-    fn structural(&mut self, b: u8, i: usize) {
-        match self.mode {
-            Mode::Start | Mode::ObjValue => self.value(b, i),
-            Mode::ArrayFirst if b == b']' => self.close(i),
-            Mode::ArrayNext if b == b']' => self.fail_after(i, b, "trailing comma"),
-            Mode::ArrayFirst | Mode::ArrayNext => {
-                self.item(i);
-                if self.mode != Mode::Failed {
-                    self.value(b, i);
-                }
-            }
-            Mode::ObjFirst | Mode::ObjNext => match b {
-                b'"' => self.start_string(true, i),
-                b'}' if self.mode == Mode::ObjFirst => self.close(i),
-                b'}' => self.fail_after(i, b, "trailing comma"),
-                _ => self.fail_after(i, b, "key must be a string"),
-            },
-            Mode::Colon => {
-                if b == b':' {
-                    self.mode = Mode::ObjValue;
-                } else {
-                    self.fail_after(i, b, "expected `:`");
-                }
-            }
-            Mode::After => match (self.top().map(|f| f.object), b) {
-                (None, _) => self.fail_after(i, b, "trailing characters"),
-                (Some(false), b',') => self.mode = Mode::ArrayNext,
-                (Some(false), b']') | (Some(true), b'}') => self.close(i),
-                (Some(false), _) => self.fail_after(i, b, "expected `,` or `]`"),
-                (Some(true), b',') => self.mode = Mode::ObjNext,
-                (Some(true), _) => self.fail_after(i, b, "expected `,` or `}`"),
-            },
-            Mode::Str | Mode::Num | Mode::Lit | Mode::Failed => {}
-        }
-    }
-
     /// A value starts with `b` at `i`, at depth `depth`.
+    #[inline(always)]
     fn value(&mut self, b: u8, i: usize) {
         let d = self.depth;
         let shape = &self.schema.shape;
         match b {
-            b'{' | b'[' => {
-                if d + 1 >= MAX_NESTING {
-                    self.fail_at(self.fed + i + 1, ErrorCode::LimitExceeded, "recursion limit exceeded");
-                    return;
-                }
-                let object = b == b'{';
-                self.checker.kind(shape, d, if object { K_OBJ } else { K_ARR });
-                let collect_keys = object && self.checker.needs_key_names(shape, d);
-                self.report_death(self.fed + i + 1);
-                if self.frames.len() <= d {
-                    self.frames.push(Frame::default());
-                }
-                if let Some(frame) = self.frames.get_mut(d) {
-                    frame.object = object;
-                    frame.len = 0;
-                    frame.key = (0, 0);
-                    frame.keys.clear();
-                    frame.collect_keys = collect_keys;
-                }
-                self.grow.open(object);
-                self.depth = d + 1;
-                self.mode = if object { Mode::ObjFirst } else { Mode::ArrayFirst };
-            }
+            b'{' => self.open(true, i),
+            b'[' => self.open(false, i),
             b'"' => {
                 self.checker.kind(shape, d, K_STR);
                 self.report_death(self.fed + i + 1);
@@ -538,6 +543,33 @@ impl StreamCheck {
         }
     }
 
+    /// An object or array starts at `i`.
+    #[inline(never)]
+    fn open(&mut self, object: bool, i: usize) {
+        let d = self.depth;
+        if d + 1 >= MAX_NESTING {
+            self.fail_at(self.fed + i + 1, ErrorCode::LimitExceeded, "recursion limit exceeded");
+            return;
+        }
+        let shape = &self.schema.shape;
+        self.checker.kind(shape, d, if object { K_OBJ } else { K_ARR });
+        let collect_keys = object && self.checker.needs_key_names(shape, d);
+        self.report_death(self.fed + i + 1);
+        if self.frames.len() <= d {
+            self.frames.push(Frame::default());
+        }
+        if let Some(frame) = self.frames.get_mut(d) {
+            frame.object = object;
+            frame.len = 0;
+            frame.key = (0, 0);
+            frame.keys.clear();
+            frame.collect_keys = collect_keys;
+            frame.open = self.grow.open(object);
+        }
+        self.depth = d + 1;
+        self.mode = if object { Mode::ObjFirst } else { Mode::ArrayFirst };
+    }
+
     /// An item starts in the array on top.
     fn item(&mut self, i: usize) {
         let d = self.depth.saturating_sub(1);
@@ -557,17 +589,26 @@ impl StreamCheck {
             }
         }
         self.report_death(self.fed + i + 1);
-        self.grow.close(self.frames.get(d).map_or(0, |f| f.len));
+        if let Some(frame) = self.frames.get(d) {
+            self.grow.close(&frame.open, frame.len);
+        }
         self.depth = d;
         self.attach();
     }
 
     /// A value ended: count it in its container.
     fn attach(&mut self) {
-        if let Some(frame) = self.depth.checked_sub(1).and_then(|d| self.frames.get_mut(d)) {
-            frame.len += 1;
-        }
-        self.mode = Mode::After;
+        self.mode = match self.depth.checked_sub(1).and_then(|d| self.frames.get_mut(d)) {
+            Some(frame) => {
+                frame.len += 1;
+                if frame.object {
+                    Mode::AfterMember
+                } else {
+                    Mode::AfterItem
+                }
+            }
+            None => Mode::AfterTop,
+        };
     }
 
     /// A string starts after the quote at `i`.
@@ -757,9 +798,9 @@ impl StreamCheck {
                 if frame.collect_keys {
                     frame.keys.push(text.to_owned());
                 }
+                self.grow.key(&mut frame.open, piece, text);
             }
             self.checker.open_child(shape, od, Sel::Key(text));
-            self.grow.key(piece, text);
             self.report_death(at + 1);
             self.mode = Mode::Colon;
         } else {
@@ -774,7 +815,17 @@ impl StreamCheck {
 
     /// Reads number bytes from `i`; at the first byte that ends it, ends the number and
     /// returns that byte's index (it is read next as structure).
-    fn number(&mut self, bytes: &[u8], mut i: usize) -> usize {
+    fn number(&mut self, chunk: &str, mut i: usize) -> usize {
+        let bytes = chunk.as_bytes();
+        // Commonly the number started at the byte before and ends in this chunk: read at
+        // once by the tape's rules. The machine below reads a number the chunk cuts, and
+        // finds the errors.
+        if i > 0 && self.num_start + 1 == self.fed + i {
+            if let Some((n, end)) = grow::number_at(chunk, i - 1).filter(|&(_, end)| end < bytes.len()) {
+                self.number_read(n, self.fed + end + 1);
+                return if self.mode == Mode::Failed { bytes.len() } else { end };
+            }
+        }
         loop {
             // A run of digits where digits continue the state: no transition to decide.
             if matches!(self.num_state, Num::Int | Num::Frac | Num::ExpDigits) {
@@ -815,28 +866,38 @@ impl StreamCheck {
     /// read when that was known). Read as serde_json reads it (for the document, and for an
     /// integer-only schema), which also refuses one out of range.
     fn end_number(&mut self, offset: usize) {
-        let d = self.depth;
         let token = self.text.get(self.num_start..offset - 1).unwrap_or_default();
         match grow::number(token) {
-            Ok(n) => {
-                if self.checker.wants(d, F_NUMBER) {
-                    self.checker.number(&self.schema.shape, d, &n);
-                    self.report_death(offset);
-                }
-                self.grow.number(n);
-            }
+            Ok(n) => self.number_read(n, offset),
             Err(e) => {
                 // Out of range: serde_json's message and position, within the number.
                 let message = e.to_string();
                 let message = message.split(" at line ").next().unwrap_or_default().to_owned();
                 self.fail_at(self.num_start + e.column(), ErrorCode::Syntax, &message);
-                return;
             }
         }
+    }
+
+    /// The number `n` was read (`offset` as in [`Self::end_number`]).
+    #[inline]
+    fn number_read(&mut self, n: serde_json::Number, offset: usize) {
+        let d = self.depth;
+        if self.checker.wants(d, F_NUMBER) {
+            self.checker.number(&self.schema.shape, d, &n);
+            self.report_death(offset);
+        }
+        self.grow.number(n);
         self.attach();
     }
 
     fn literal(&mut self, bytes: &[u8], mut i: usize) -> usize {
+        // Commonly the rest of it is in this chunk: one comparison.
+        let end = i + self.lit.len();
+        if bytes.get(i..end) == Some(self.lit) {
+            self.grow.literal(self.lit_value);
+            self.attach();
+            return end;
+        }
         while let Some(&b) = bytes.get(i) {
             let Some((&want, rest)) = self.lit.split_first() else { break };
             if b != want {

@@ -188,6 +188,37 @@ fn any_of_keeps_a_set_of_live_branches() {
 }
 
 #[test]
+fn a_check_after_another_starts_clean() {
+    // A finished check leaves its stacks to the next check of the same schema: dead,
+    // broken, deep and valid outputs in turn give what a check of a fresh schema gives.
+    let schema = json!({"anyOf": [
+        person(),
+        {"type": "array", "items": {"type": "array", "items": {"enum": ["x", "y"]}}, "minItems": 1}
+    ]});
+    let texts = [
+        r#"{"name": "Ada", "nick": 1}"#,
+        r#"[["x"], ["y", "z"]]"#,
+        r#"{"name": "Ada", "#,
+        r#"[[["#,
+        r#"{"name": 12}"#,
+        "[]",
+        r#"[["x", "y"], []]"#,
+        r#"{"name": "Ada", "age": 36, "status": "open", "tags": ["a", "b"]}"#,
+        r#"{"name": "Ada" "age": 1}"#,
+        r#"[["x"]]"#,
+    ];
+    let shared = compiled(&schema);
+    for size in [1, 4, 64] {
+        for text in texts {
+            let fresh = compiled(&schema);
+            let (mut a, mut b) = (shared.check(), fresh.check());
+            assert_eq!(feed_in(&mut a, text, size), feed_in(&mut b, text, size), "{text} in {size}s");
+            assert_eq!(a.finish(), b.finish(), "{text} in {size}s");
+        }
+    }
+}
+
+#[test]
 fn local_refs_and_recursion() {
     let tree = json!({
         "$defs": {"node": {"type": "object", "properties": {

@@ -24,7 +24,10 @@ pub(crate) enum Piece<'a> {
     Decoded(&'a str),
 }
 
-struct Open {
+/// An open container, kept by the caller on its own stack (one stack for the tokenizer's
+/// frames and the tape's containers).
+#[derive(Debug, Default)]
+pub(crate) struct Open {
     header: u32,
     keys: Bloom,
 }
@@ -34,7 +37,8 @@ pub(crate) struct Grower {
     builder: Builder<'static>,
     /// `(entry, start, end)` of the strings that borrow the text.
     spans: Vec<(u32, u32, u32)>,
-    open: Vec<Open>,
+    /// Containers open.
+    depth: usize,
     /// Objects where two keys may be equal (their header and member count).
     suspects: Vec<(u32, u32)>,
     /// False once the tape cannot be finished (past the entry limit, or a span past 4 GB).
@@ -54,7 +58,7 @@ impl Grower {
         Self {
             builder: Builder { entries: Vec::with_capacity(size / 6) },
             spans: Vec::with_capacity(size / 12),
-            open: Vec::new(),
+            depth: 0,
             suspects: Vec::new(),
             whole: true,
         }
@@ -69,7 +73,7 @@ impl Grower {
         0
     }
 
-    #[inline]
+    #[inline(always)]
     fn piece(&mut self, piece: Piece<'_>) {
         match piece {
             Piece::Span(start, end) => {
@@ -79,10 +83,13 @@ impl Grower {
                     _ => self.whole = false,
                 }
             }
-            Piece::Decoded(s) => {
-                self.push(Entry::String(Cow::Owned(s.to_owned())));
-            }
+            Piece::Decoded(s) => self.decoded(s),
         }
+    }
+
+    #[inline(never)]
+    fn decoded(&mut self, s: &str) {
+        self.push(Entry::String(Cow::Owned(s.to_owned())));
     }
 
     /// `null`, `true` or `false`.
@@ -101,29 +108,30 @@ impl Grower {
         self.piece(piece);
     }
 
-    /// A member's key (`text`: its decoded content, for the repeat filter).
+    /// A key of the object `open` (`text`: its decoded content, for the repeat filter).
     #[inline]
-    pub fn key(&mut self, piece: Piece<'_>, text: &str) {
+    pub fn key(&mut self, open: &mut Open, piece: Piece<'_>, text: &str) {
         self.piece(piece);
-        if let Some(top) = self.open.last_mut() {
-            top.keys.insert(fingerprint(text));
-        }
+        open.keys.insert(fingerprint(text));
     }
 
+    /// A container starts: its state, for [`Self::key`] and [`Self::close`].
     #[inline]
-    pub fn open(&mut self, object: bool) {
+    pub fn open(&mut self, object: bool) -> Open {
         let header = self.push(if object {
             Entry::Object { len: 0, size: 1 }
         } else {
             Entry::Array { len: 0, size: 1 }
         });
-        self.open.push(Open { header, keys: Bloom::default() });
+        self.depth += 1;
+        Open { header, keys: Bloom::default() }
     }
 
-    /// The container on top closes with `len` members or items (the tokenizer counts them).
+    /// The innermost container, `open`, closes with `len` members or items (the tokenizer
+    /// counts them).
     #[inline]
-    pub fn close(&mut self, len: usize) {
-        let Some(open) = self.open.pop() else { return };
+    pub fn close(&mut self, open: &Open, len: usize) {
+        self.depth = self.depth.saturating_sub(1);
         let Ok(len) = u32::try_from(len) else {
             self.whole = false;
             return;
@@ -137,13 +145,15 @@ impl Grower {
     /// The document, its strings borrowed from `text` (the whole text read); `None` when
     /// the value is not complete, or holds a repeated key (left to [`Doc::parse`]).
     pub fn finish(self, text: &str) -> Option<Doc<'_>> {
-        if !self.whole || !self.open.is_empty() || self.builder.entries.is_empty() {
+        if !self.whole || self.depth > 0 || self.builder.entries.is_empty() {
             return None;
         }
         let mut entries: Vec<Entry<'_>> = self.builder.entries;
         for (index, start, end) in self.spans {
             let s = text.get(start as usize..end as usize)?;
-            *entries.get_mut(index as usize)? = Entry::String(Cow::Borrowed(s));
+            let slot = entries.get_mut(index as usize)?;
+            // The slot holds the placeholder `piece` pushed, which owns nothing: skip its drop.
+            std::mem::forget(std::mem::replace(slot, Entry::String(Cow::Borrowed(s))));
         }
         let view = DocView(&entries);
         if self.suspects.iter().any(|&(header, len)| view.keys_repeat(header, len)) {
@@ -160,4 +170,11 @@ pub(crate) fn number(token: &str) -> Result<Number, serde_json::Error> {
         Some(n) => Ok(n),
         None => serde_json::from_str::<Number>(token),
     }
+}
+
+/// The number starting at `start` of `text`, where the tape's tokenizer reads one (see
+/// `scan.rs`), and where it ends: no byte there could continue it.
+#[inline]
+pub(crate) fn number_at(text: &str, start: usize) -> Option<(Number, usize)> {
+    scan::number_at(text, start)
 }

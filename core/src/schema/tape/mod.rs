@@ -329,7 +329,7 @@ fn fingerprint(key: &str) -> u64 {
 
 /// A 128-bit Bloom filter over the keys of one object: distinct keys rarely share a bit,
 /// and only a shared bit costs an exact check for duplicates.
-#[derive(Default)]
+#[derive(Clone, Copy, Debug, Default)]
 struct Bloom {
     bits: u128,
     collided: bool,

@@ -274,8 +274,9 @@ pub(super) fn number(token: &str) -> Option<Number> {
     number_at(token, 0).and_then(|(n, end)| (end == token.len()).then_some(n))
 }
 
-/// The number starting at `start` of `text`, and where it ends.
-fn number_at(text: &str, start: usize) -> Option<(Number, usize)> {
+/// The number starting at `start` of `text`, and where it ends (`None`: not a number
+/// there, or one serde_json must read).
+pub(super) fn number_at(text: &str, start: usize) -> Option<(Number, usize)> {
     let bytes = text.as_bytes();
     let negative = bytes.get(start) == Some(&b'-');
     let mut at = if negative { start + 1 } else { start };

@@ -413,6 +413,7 @@ impl StreamCheck {
 
     // ---- tokenizer ----------------------------------------------------------------------
 
+    #[inline(always)]
     fn run(&mut self, chunk: &str) {
         let bytes = chunk.as_bytes();
         let mut i = 0;
@@ -891,9 +892,9 @@ impl StreamCheck {
     }
 
     fn literal(&mut self, bytes: &[u8], mut i: usize) -> usize {
-        // Commonly the rest of it is in this chunk: one comparison.
+        // Commonly the rest of it is in this chunk: compared at once (a few bytes: no call).
         let end = i + self.lit.len();
-        if bytes.get(i..end) == Some(self.lit) {
+        if bytes.get(i..end).is_some_and(|rest| rest.iter().zip(self.lit).all(|(a, b)| a == b)) {
             self.grow.literal(self.lit_value);
             self.attach();
             return end;

@@ -22,14 +22,16 @@
 //!
 //! Measured by `stream::tests::cost` (2 MB of objects with `enum`, `anyOf`, `maxLength`,
 //! `additionalProperties: false`; instructions counted under callgrind, finish included):
-//! 0.65x a `parse_json` + [`Validator::validate`] of the same text fed whole, 0.78x in
-//! 16-byte chunks, 1.17x in 4-byte chunks (a token at a time); 2.1x, 2.5x and 3.8x of
-//! [`Validator::validate_text`]. On the bench's 20 KB case in 16-byte chunks: 2.06x in
-//! instructions, 2.14x by the clock (3.1x before the tape was laid out while streaming;
-//! `bench/README.md` has the history). What is left is mostly per token (fed whole, the
-//! 20 KB case is 1.87x): each event looks up three stacks (the tokenizer's frames, the
-//! tape's open containers, the checker's levels), and the early checks take about a
-//! quarter of the stream.
+//! 0.55x a `parse_json` + [`Validator::validate`] of the same text fed whole, 0.65x in
+//! 16-byte chunks, 0.93x in 4-byte chunks (a token at a time); 1.79x, 2.13x and 3.05x of
+//! [`Validator::validate_text`] (its strings are watched for `maxLength` across chunks,
+//! and some hold escapes). On the bench's cases in 16-byte chunks: 1.93x (1 KB),
+//! 1.89x (20 KB) and 1.90x (200 KB) in instructions, 1.66x fed whole (3.1x before the tape
+//! was laid out while streaming; `bench/README.md` has the history and the clock). What is
+//! left is per token and per chunk: a chunk costs about 90 instructions of its own (the
+//! call, the copy into the text, resuming the token it cut), and a token's events update
+//! the tokenizer's frames (which also hold the tape's open containers) and the checker's
+//! levels. A finished check leaves its stacks to the schema's next check.
 //!
 //! # Checked early, and checked at the end
 //!

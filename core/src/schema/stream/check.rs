@@ -9,7 +9,7 @@
 
 use super::shape::{
     Child, NodeId, Sel, Shape, F_ARRAY, F_KEYS, F_KIND, F_LITERAL, F_NUMBER, F_OBJECT, F_STRING, K_ALL,
-    K_BOOL, K_INT, K_NULL, K_NUM, K_STR, MAX_ALTS, NOT_SINGLE,
+    K_ARR, K_BOOL, K_INT, K_NULL, K_NUM, K_OBJ, K_STR, MAX_ALTS, NOT_SINGLE,
 };
 use crate::schema::validate::ViolationCode;
 
@@ -365,7 +365,7 @@ impl Checker {
                         parent.seen |= 1u64.checked_shl(at).unwrap_or(0);
                         n
                     }),
-                    Sel::Index(_) => match leaf.child(sel, &mut parent.hint) {
+                    Sel::Index(i) => match leaf.item(i) {
                         Child::Node(n) => Some(n),
                         _ => None,
                     },
@@ -520,6 +520,30 @@ impl Checker {
                 .find(|e| e.kinds & kind == 0)
                 .map(|e| enum_cause(e.is_const, l, d, Detail::Kind(kind)))
         });
+        if kind & (K_OBJ | K_ARR) != 0 {
+            self.narrow(shape, d);
+        }
+    }
+
+    /// Where the container at depth `d` has just started (nothing below it is open) and its
+    /// kind left one alternative of one leaf (`anyOf` of `null` and an object: an object came),
+    /// rewrites the level as that leaf alone, so that its keys or items take the one-leaf
+    /// paths. The alternative keeps its origin in the level above.
+    fn narrow(&mut self, shape: &Shape, d: usize) {
+        let Some(level) = self.levels.get_mut(d) else { return };
+        if level.live != 1 || level.alts.len() == 1 {
+            return;
+        }
+        let Some(alt) = level.alts.iter().find(|a| a.alive).copied() else { return };
+        let (Some(&id), 1) = (level.leaves.get(alt.start as usize), alt.len) else { return };
+        if let Some(leaf) = shape.leaves.get(id as usize) {
+            level.alts.clear();
+            level.leaves.clear();
+            level.set_one(leaf, id);
+            if let Some(first) = level.alts.first_mut() {
+                first.origin = alt.origin;
+            }
+        }
     }
 
     /// A number ended at depth `d`: a fraction where only integers are allowed.

@@ -262,11 +262,17 @@ impl Leaf {
     pub fn child(&self, sel: Sel<'_>, hint: &mut u32) -> Child {
         match sel {
             Sel::Key(k) => self.property(k, hint).map_or(self.additional, |(_, n)| Child::Node(n)),
-            Sel::Index(i) => match self.prefix.get(i) {
-                Some(&n) => Child::Node(n),
-                None if i >= self.rest_from => self.rest,
-                None => Child::Any,
-            },
+            Sel::Index(i) => self.item(i),
+        }
+    }
+
+    /// What the leaf says about the item at index `i`.
+    #[inline]
+    pub fn item(&self, i: usize) -> Child {
+        match self.prefix.get(i) {
+            Some(&n) => Child::Node(n),
+            None if i >= self.rest_from => self.rest,
+            None => Child::Any,
         }
     }
 

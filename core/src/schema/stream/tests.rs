@@ -178,6 +178,19 @@ fn any_of_keeps_a_set_of_live_branches() {
     let nullable = json!({"properties": {"v": {"anyOf": [{"type": "string"}, {"type": "null"}]}}});
     assert!(run(&nullable, r#"{"v": null}"#).is_open());
     assert_eq!(dead(&run(&nullable, r#"{"v": 1}"#)).0, "/v");
+    // An optional object (`anyOf` of `null` and an object): once an object comes, its
+    // keys and `required` are checked as the object branch's alone.
+    let owner = json!({"type": "object", "properties": {"login": {"type": "string"}}, "required": ["login"], "additionalProperties": false});
+    let optional = json!({"properties": {"owner": {"anyOf": [{"type": "null"}, owner]}}});
+    assert!(run(&optional, r#"{"owner": null}"#).is_open());
+    assert!(run(&optional, r#"{"owner": {"login": "octocat"}}"#).is_open());
+    let state = run(&optional, r#"{"owner": {"name": "x"}}"#);
+    assert_eq!(dead(&state), ("/owner", ViolationCode::UnexpectedProperty, 17));
+    let state = run(&optional, r#"{"owner": {}}"#);
+    assert_eq!(dead(&state), ("/owner", ViolationCode::RequiredMissing, 12));
+    let StreamState::Dead { violation, .. } = state else { unreachable!() };
+    assert_eq!(violation.schema_path, "/properties/owner/anyOf/1/required");
+    assert_eq!(dead(&run(&optional, r#"{"owner": {"login": 1}}"#)).0, "/owner/login");
     // oneOf dies like anyOf; matching twice is for the end.
     let one = json!({"oneOf": [{"type": "integer"}, {"type": "number"}]});
     let state = run(&one, "1");

@@ -500,6 +500,9 @@ impl Checker {
     /// [`Self::kind`] where some leaf does not let the kind through.
     #[inline(never)]
     fn refuse_kind(&mut self, shape: &Shape, d: usize, kind: u8) {
+        if self.pick_by_kind(shape, d, kind) {
+            return;
+        }
         self.sweep(shape, d, F_KIND, |l, leaf| {
             if leaf.kinds & kind != 0 {
                 return None;
@@ -523,6 +526,42 @@ impl Checker {
         if kind & (K_OBJ | K_ARR) != 0 {
             self.narrow(shape, d);
         }
+    }
+
+    /// The commonest `anyOf` (a nullable value: one-leaf branches opened from one parent
+    /// alternative, all alive) where exactly one branch lets `kind` through: the level
+    /// becomes that branch, without killing the others one by one (no parent alternative
+    /// loses its last child). `false` where that does not apply: the sweep decides.
+    fn pick_by_kind(&mut self, shape: &Shape, d: usize, kind: u8) -> bool {
+        if !self.active {
+            return false;
+        }
+        let Some(level) = self.levels.get_mut(d).filter(|l| !l.free && l.live == l.alts.len()) else {
+            return false;
+        };
+        let Some(origin) = level.alts.first().map(|a| a.origin) else { return false };
+        let mut pick = None;
+        for alt in &level.alts {
+            let id = level.leaves.get(alt.start as usize).copied().unwrap_or(NodeId::MAX);
+            let Some(leaf) = shape.leaves.get(id as usize).filter(|_| alt.len == 1 && alt.origin == origin)
+            else {
+                return false;
+            };
+            if leaf.kinds & kind != 0 {
+                if pick.is_some() {
+                    return false;
+                }
+                pick = Some((id, leaf));
+            }
+        }
+        let Some((id, leaf)) = pick else { return false };
+        level.alts.clear();
+        level.leaves.clear();
+        level.set_one(leaf, id);
+        if let Some(first) = level.alts.first_mut() {
+            first.origin = origin;
+        }
+        true
     }
 
     /// Where the container at depth `d` has just started (nothing below it is open) and its

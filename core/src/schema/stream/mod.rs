@@ -22,11 +22,11 @@
 //!
 //! Measured by `stream::tests::cost` (2 MB of objects with `enum`, `anyOf`, `maxLength`,
 //! `additionalProperties: false`; instructions counted under callgrind, finish included):
-//! 0.53x a `parse_json` + [`Validator::validate`] of the same text fed whole, 0.63x in
-//! 16-byte chunks, 0.91x in 4-byte chunks (a token at a time); 1.72x, 2.07x and 2.97x of
+//! 0.52x a `parse_json` + [`Validator::validate`] of the same text fed whole, 0.62x in
+//! 16-byte chunks, 0.89x in 4-byte chunks (a token at a time); 1.69x, 2.03x and 2.92x of
 //! [`Validator::validate_text`] (its strings are watched for `maxLength` across chunks,
-//! and some hold escapes). On the bench's cases in 16-byte chunks: 1.90x (1 KB),
-//! 1.87x (20 KB) and 1.87x (200 KB) in instructions, 1.63x fed whole (3.1x before the tape
+//! and some hold escapes). On the bench's cases in 16-byte chunks: 1.89x (1 KB),
+//! 1.85x (20 KB) and 1.86x (200 KB) in instructions, 1.62x fed whole (3.1x before the tape
 //! was laid out while streaming; `bench/README.md` has the history and the clock). What is
 //! left is per token and per chunk: a chunk costs about 90 instructions of its own (the
 //! call, the copy into the text, resuming the token it cut), and a token's events update

@@ -26,10 +26,11 @@
 //! 16-byte chunks, 0.89x in 4-byte chunks (a token at a time); 1.69x, 2.03x and 2.92x of
 //! [`Validator::validate_text`] (its strings are watched for `maxLength` across chunks,
 //! and some hold escapes). On the bench's cases in 16-byte chunks: 1.89x (1 KB),
-//! 1.85x (20 KB) and 1.86x (200 KB) in instructions, 1.62x fed whole (3.1x before the tape
-//! was laid out while streaming; `bench/README.md` has the history and the clock). What is
-//! left is per token and per chunk: a chunk costs about 90 instructions of its own (the
-//! call, the copy into the text, resuming the token it cut), and a token's events update
+//! 1.85x (20 KB) and 1.86x (200 KB) in instructions (3.1x before the tape was laid out
+//! while streaming; `bench/README.md` has the history and the clock); the 20 KB case fed
+//! whole 1.62x, in 4-byte chunks (a token-sized delta each) 2.64x. What is left is per
+//! chunk and per token: a chunk costs 90 to 160 instructions of its own (the call, the
+//! copy into the text, resuming the token it cut), and a token's events update
 //! the tokenizer's frames (which also hold the tape's open containers) and the checker's
 //! levels. A finished check leaves its stacks to the schema's next check.
 //!

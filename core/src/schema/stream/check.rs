@@ -115,6 +115,17 @@ impl Level {
         self.forbid = leaf.additional == Child::Forbid;
     }
 
+    /// Rewrites the level as its alternative of the one leaf `id`, which keeps its `origin`
+    /// in the level above (the others are dropped).
+    fn narrow_to(&mut self, leaf: &super::shape::Leaf, id: NodeId, origin: u32) {
+        self.alts.clear();
+        self.leaves.clear();
+        self.set_one(leaf, id);
+        if let Some(first) = self.alts.first_mut() {
+            first.origin = origin;
+        }
+    }
+
     /// Clears the level to the alternatives `branches` of one parent alternative.
     #[inline(never)]
     fn set_branches(&mut self, shape: &Shape, branches: &[Vec<NodeId>]) {
@@ -555,12 +566,7 @@ impl Checker {
             }
         }
         let Some((id, leaf)) = pick else { return false };
-        level.alts.clear();
-        level.leaves.clear();
-        level.set_one(leaf, id);
-        if let Some(first) = level.alts.first_mut() {
-            first.origin = origin;
-        }
+        level.narrow_to(leaf, id, origin);
         true
     }
 
@@ -576,12 +582,7 @@ impl Checker {
         let Some(alt) = level.alts.iter().find(|a| a.alive).copied() else { return };
         let (Some(&id), 1) = (level.leaves.get(alt.start as usize), alt.len) else { return };
         if let Some(leaf) = shape.leaves.get(id as usize) {
-            level.alts.clear();
-            level.leaves.clear();
-            level.set_one(leaf, id);
-            if let Some(first) = level.alts.first_mut() {
-                first.origin = alt.origin;
-            }
+            level.narrow_to(leaf, id, alt.origin);
         }
     }
 

@@ -46,6 +46,13 @@ class Chunks(httpx.SyncByteStream, httpx.AsyncByteStream):
 
     def __init__(self, chunks: List[Any]) -> None:
         self.chunks = chunks
+        self.closed = 0
+
+    def close(self) -> None:
+        self.closed += 1
+
+    async def aclose(self) -> None:
+        self.closed += 1
 
     def __iter__(self) -> Iterator[bytes]:
         for c in self.chunks:
@@ -169,6 +176,32 @@ def test_a_reader_that_goes_away_cancels_the_request() -> None:
         with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
             next(r.iter_raw())
     assert events[-1]["kind"] == "cancel"
+
+
+@pytest.mark.parametrize("read_all", [True, False], ids=["read", "left"])
+def test_closing_a_streamed_answer_closes_the_upstream_body_once(read_all: bool) -> None:
+    bodies: List[Chunks] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        bodies.append(Chunks(list(SSE_DONE)))
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=bodies[-1])
+
+    async def read_async() -> None:
+        transport = bw.httpx.AsyncTransport(FAST, transport=httpx.MockTransport(answer))
+        async with httpx.AsyncClient(transport=transport, base_url="http://upstream") as c:
+            async with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
+                async for _ in r.aiter_raw():
+                    if not read_all:
+                        break
+
+    transport = bw.httpx.Transport(FAST, transport=httpx.MockTransport(answer))
+    with httpx.Client(transport=transport, base_url="http://upstream") as c:
+        with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
+            for _ in r.iter_raw():
+                if not read_all:
+                    break
+    asyncio.run(read_async())
+    assert [b.closed for b in bodies] == [1, 1]
 
 
 def test_the_async_transport_retries_and_streams() -> None:

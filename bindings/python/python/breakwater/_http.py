@@ -211,9 +211,8 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
                     error_type, error_code = error_fields(body)
             return self.run.on_outcome(outcome, headers, error_type, error_code, now_ms() - self.started)
 
-        def over_limit(self, last_chunk_ms: int, first: bool) -> Optional[str]:
-            """The limit the body broke that the socket cannot see (whole attempt, idle gap), if any."""
-            now = now_ms()
+        def over_limit(self, now: int, last_chunk_ms: int, first: bool) -> Optional[str]:
+            """The limit the body broke by ``now`` that the socket cannot see (whole attempt, idle gap), if any."""
             attempt, gap = self.limits.attempt, self.limits.idle
             if attempt is not None and now - self.started > attempt * 1000:
                 return "timeout_attempt"
@@ -234,9 +233,12 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             return err
 
     def is_event_stream(response: Any) -> bool:
-        return response.status_code < 300 and response.headers.get("content-type", "").startswith(
-            "text/event-stream"
-        )
+        if response.status_code >= 300:
+            return False
+        if triples:  # `Headers.get` decodes the whole list to find one value
+            raw = next((v for _, lower, v in response.headers._list if lower == b"content-type"), b"")
+            return raw.startswith(b"text/event-stream")
+        return response.headers.get("content-type", "").startswith("text/event-stream")
 
     class Watch:
         """A streamed body as the caller reads it, its end or failure reported to the client.
@@ -245,18 +247,21 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
         """
 
         def __init__(self, attempt: Attempt, response: Any, first: bytes, chunks: Any) -> None:
-            self._attempt, self._response, self._first, self._chunks = attempt, response, first, chunks
+            # `_body`: the transport's own stream, which this one replaces on the response.
+            self._attempt, self._response, self._body = attempt, response, response.stream
+            self._first, self._chunks = first, chunks
             self._final = _FinalEvent()
             self._final.feed(first)
             self._ended = False
             self._last = now_ms()
 
         def _chunk(self, chunk: bytes) -> bytes:
-            late = self._attempt.over_limit(self._last, False)
+            now = now_ms()
+            late = self._attempt.over_limit(now, self._last, False)
             if late:
                 self._stalled(late)
             self._final.feed(chunk)
-            self._last = now_ms()
+            self._last = now
             return chunk
 
         def _stalled(self, outcome: str) -> None:
@@ -301,7 +306,7 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
 
         def close(self) -> None:
             self._closed()
-            self._response.close()
+            self._body.close()
 
     class AsyncWatchedStream(Watch, httpx.AsyncByteStream):
         async def __aiter__(self) -> Any:
@@ -339,7 +344,7 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
 
         async def aclose(self) -> None:
             self._closed()
-            await self._response.aclose()
+            await self._body.aclose()
 
     # The loop around one request, written once without I/O: it yields what to do
     # (`SEND` the request, read the `FIRST` chunk of a stream, `READ` a body, `CLOSE` an
@@ -366,14 +371,13 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
                         stage = "first_token"
                         attempt.body_timeout()
                         first, chunks = yield FIRST, response
-                        if attempt.over_limit(attempt.started, True):
+                        if attempt.over_limit(now_ms(), attempt.started, True):
                             raise attempt.stream_error("timeout_attempt")
-                        return httpx.Response(
-                            response.status_code,
-                            headers=response.headers,
-                            stream=stream(attempt, response, first, chunks),
-                            extensions=response.extensions,
-                        )
+                        # The answer goes back as it came, its body read through the watch
+                        # (as httpx's own client swaps in its bound stream): a new Response
+                        # would copy and re-encode every header.
+                        response.stream = stream(attempt, response, first, chunks)
+                        return response
                     stage = "idle"
                     body = yield READ, response
                     outcome = f"http_{response.status_code}"

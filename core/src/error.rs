@@ -167,7 +167,43 @@ fn in_document_terms(message: &str) -> String {
             out.replace_range(at..name_end, document);
         }
     }
-    out.replace("expected variant identifier", "expected the name of a kind")
+    out = out.replace("expected variant identifier", "expected the name of a kind");
+    // serde's primitive types, where a message ends with the one it expected.
+    const PRIMITIVES: &[(&str, &str)] = &[
+        ("u8", "a whole number from 0 to 255"),
+        ("u16", "a whole number from 0 to 65535"),
+        ("u32", "a whole number from 0 to 4294967295"),
+        ("u64", "a whole number, 0 or more"),
+        ("usize", "a whole number, 0 or more"),
+        ("i32", "a whole number"),
+        ("i64", "a whole number"),
+        ("f32", "a number"),
+        ("f64", "a number"),
+        ("a borrowed string", "a string"),
+        ("char", "a single character"),
+    ];
+    for (rust, document) in PRIMITIVES {
+        if let Some(head) = out.strip_suffix(rust).and_then(|h| h.strip_suffix("expected ")) {
+            return format!("{head}expected {document}");
+        }
+    }
+    out
+}
+
+/// A serde_json error on one line of a JSON Lines file (or on a value already parsed), in
+/// the document's terms: its code, and its message with the column where serde_json would
+/// say " at line 1 column N" (the file's line is the caller's to say; a value has none).
+pub(crate) fn json_line_error(e: &serde_json::Error) -> (ErrorCode, String) {
+    let message = e.to_string();
+    let message = message.rfind(" at line ").map_or(message.as_str(), |at| &message[..at]);
+    let (code, text) = match e.classify() {
+        serde_json::error::Category::Data => classify_serde_message(message),
+        _ => (ErrorCode::Syntax, message.to_owned()),
+    };
+    match e.line() {
+        0 => (code, text),
+        _ => (code, format!("{text} (column {})", e.column())),
+    }
 }
 
 #[cfg(test)]
@@ -207,6 +243,28 @@ mod tests {
         assert_eq!(code, ErrorCode::UnknownField);
         let (code, _) = classify_serde_message("invalid type: string \"x\", expected u64");
         assert_eq!(code, ErrorCode::InvalidType);
+    }
+
+    #[test]
+    fn a_json_line_error_names_the_number_it_needed_and_its_column() {
+        let e = serde_json::from_str::<(u16, u64)>("[\"200\", 1]").unwrap_err();
+        assert_eq!(
+            json_line_error(&e),
+            (
+                ErrorCode::InvalidType,
+                "invalid type: string \"200\", expected a whole number from 0 to 65535 (column 6)".into()
+            )
+        );
+        let e = serde_json::from_str::<(u16, u64)>("[200, -5]").unwrap_err();
+        assert_eq!(
+            json_line_error(&e),
+            (
+                ErrorCode::OutOfRange,
+                "invalid value: integer `-5`, expected a whole number, 0 or more (column 8)".into()
+            )
+        );
+        let e = serde_json::from_str::<(u16, u64)>("[200,").unwrap_err();
+        assert_eq!(json_line_error(&e), (ErrorCode::Syntax, "EOF while parsing a value (column 5)".into()));
     }
 
     #[test]

@@ -332,13 +332,7 @@ fn json_rejection(line: u64, path: String, inner: &serde_json::Error) -> Rejecti
         Category::Data if path == "custom_id" => LineCode::InvalidCustomId,
         Category::Data => LineCode::InvalidField,
     };
-    let mut message = inner.to_string();
-    // serde_json appends " at line 1 column N"; the line is ours, the column stays.
-    if let Some(at) = message.rfind(" at line ") {
-        message.truncate(at);
-        message.push_str(&format!(" (column {})", inner.column()));
-    }
-    Rejection::new(line, code, &path, message)
+    Rejection::new(line, code, &path, crate::error::json_line_error(inner).1)
 }
 
 /// The top level of a line, either format; unknown keys are ignored.

@@ -387,11 +387,13 @@ fn read_result(bytes: &[u8], provider: Provider) -> Result<ResultLine<'_>, Strin
         std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to() + 1))?;
     match provider {
         Provider::Anthropic => {
-            let line: AnthropicLine<'_> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+            let line: AnthropicLine<'_> =
+                serde_json::from_str(text).map_err(|e| crate::error::json_line_error(&e).1)?;
             anthropic(line)
         }
         Provider::OpenAi | Provider::AzureOpenAi => {
-            let line: OpenAiLine<'_> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+            let line: OpenAiLine<'_> =
+                serde_json::from_str(text).map_err(|e| crate::error::json_line_error(&e).1)?;
             openai(line, provider)
         }
     }

@@ -27,13 +27,15 @@ pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
         let inner = e.into_inner();
         let (line, column) = (inner.line(), inner.column());
         let code_and_message = if inner.is_syntax() || inner.is_eof() {
-            (ErrorCode::Syntax, inner.to_string())
+            (ErrorCode::Syntax, strip_json_position(&inner.to_string()))
         } else {
             classify_serde_message(&strip_json_position(&inner.to_string()))
         };
         at_field(code_and_message.0, path, code_and_message.1).at(line, column)
     })?;
-    de.end().map_err(|e| Error::new(ErrorCode::Syntax, "", e.to_string()).at(e.line(), e.column()))?;
+    de.end().map_err(|e| {
+        Error::new(ErrorCode::Syntax, "", strip_json_position(&e.to_string())).at(e.line(), e.column())
+    })?;
     Ok(value)
 }
 

@@ -107,6 +107,7 @@ const IGNORED: &[&str] = &[
 ];
 
 #[derive(Deserialize)]
+#[serde(expecting = "an event object with a `type`")]
 struct Raw<'a> {
     #[serde(rename = "type", borrow)]
     kind: Cow<'a, str>,
@@ -145,10 +146,20 @@ struct RawError {
 /// Why an event could not be read; the machine reports it and goes on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BadEvent {
-    /// `unknown_event`, `missing_field`, `invalid_base64` or `syntax_error`.
+    /// `unknown_event`, `missing_field`, `invalid_base64`, `syntax_error` (not JSON), or the
+    /// code of a field of the wrong type or value (`invalid_type`, `out_of_range`, ...).
     pub code: &'static str,
     /// What was wrong, naming the event type and field.
     pub message: String,
+}
+
+impl BadEvent {
+    /// Text that is no JSON (`syntax_error`), or JSON that is no event object (the code of
+    /// what is wrong in it): the same code for the text and for the value a binding passes.
+    fn not_an_event(e: &serde_json::Error) -> Self {
+        let (code, message) = crate::error::json_line_error(e);
+        Self { code: code.as_str(), message: format!("not a server event: {message}") }
+    }
 }
 
 /// A server event with its `event_id` (duplicates are recognised by it).
@@ -167,8 +178,7 @@ impl<'a> Envelope<'a> {
     /// A [`BadEvent`]: text that is not a JSON object with a `type`, an unknown type, a
     /// field the machine needs that is missing, audio that is not base64.
     pub fn parse(text: &'a str) -> Result<Self, BadEvent> {
-        let raw: Raw<'a> = serde_json::from_str(text)
-            .map_err(|e| BadEvent { code: "syntax_error", message: format!("not a server event: {e}") })?;
+        let raw: Raw<'a> = serde_json::from_str(text).map_err(|e| BadEvent::not_an_event(&e))?;
         ServerEvent::from_raw(raw)
     }
 
@@ -177,8 +187,7 @@ impl<'a> Envelope<'a> {
     /// # Errors
     /// As [`Self::parse`].
     pub fn from_value(value: &'a serde_json::Value) -> Result<Self, BadEvent> {
-        let raw = Raw::deserialize(value)
-            .map_err(|e| BadEvent { code: "syntax_error", message: format!("not a server event: {e}") })?;
+        let raw = Raw::deserialize(value).map_err(|e| BadEvent::not_an_event(&e))?;
         ServerEvent::from_raw(raw)
     }
 }
@@ -310,6 +319,14 @@ mod tests {
         );
         let bad = r#"{"type":"response.audio.delta","item_id":"i","delta":"%%%"}"#;
         assert_eq!(ServerEvent::parse(bad).unwrap_err().code, "invalid_base64");
-        assert_eq!(ServerEvent::parse("[1]").unwrap_err().code, "syntax_error");
+        assert_eq!(ServerEvent::parse("{\"type\"").unwrap_err().code, "syntax_error");
+        // JSON that is no event: the same code and message as text and as a parsed value.
+        for bad in ["[1]", r#"{"type": 5}"#] {
+            let value: serde_json::Value = serde_json::from_str(bad).unwrap();
+            let (text, parsed) =
+                (ServerEvent::parse(bad).unwrap_err(), Envelope::from_value(&value).unwrap_err());
+            assert_eq!((text.code, parsed.code), ("invalid_type", "invalid_type"), "{bad}");
+            assert!(text.message.starts_with(&parsed.message) && !parsed.message.contains("Raw"), "{bad}");
+        }
     }
 }

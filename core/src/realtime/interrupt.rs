@@ -180,7 +180,8 @@ pub struct Issue {
     pub at_ms: u64,
     /// `syntax_error`, `unknown_event`, `missing_field`, `invalid_base64`, `duplicate_event`,
     /// `time_backwards`, `out_of_order`, `unknown_item`, `played_backwards`, `server_error`;
-    /// a config line's error code (`out_of_range`, `unknown_variant`, ...) in a replay.
+    /// an event's or a replay line's field of the wrong type or value, by its code
+    /// (`invalid_type`, `out_of_range`, `unknown_variant`, ...).
     pub code: &'static str,
     /// What happened, with the event type and ids.
     pub message: String,

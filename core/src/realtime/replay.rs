@@ -114,7 +114,10 @@ impl Replayer {
         }
         let line: Line<'_> = match serde_json::from_str(text) {
             Ok(line) => line,
-            Err(e) => return self.line_issue(self.last_at, "syntax_error", e.to_string()),
+            Err(e) => {
+                let (code, message) = crate::error::json_line_error(&e);
+                return self.line_issue(self.last_at, code.as_str(), message);
+            }
         };
         let at = line.at_ms;
         self.last_at = self.last_at.max(at);

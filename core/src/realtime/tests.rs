@@ -220,6 +220,28 @@ fn a_bad_config_names_its_field_and_durations_past_a_session_are_refused() {
 }
 
 #[test]
+fn a_bad_line_says_what_the_timeline_needed_with_its_code_and_column() {
+    let r = replay(
+        "{\"at_ms\": -5}\n{\"at_ms\": 1, \"played\": {\"item_id\": \"a\", \"ms\": \"x\"}}\n{\"at_ms\"",
+    );
+    let said: Vec<_> = r.issues.iter().map(|i| (i.code, i.message.as_str())).collect();
+    assert_eq!(
+        said,
+        [
+            (
+                "out_of_range",
+                "line 1: invalid value: integer `-5`, expected a whole number, 0 or more (column 12)"
+            ),
+            (
+                "invalid_type",
+                "line 2: invalid type: string \"x\", expected a whole number, 0 or more (column 49)"
+            ),
+            ("syntax_error", "line 3: EOF while parsing an object (column 8)"),
+        ]
+    );
+}
+
+#[test]
 fn turns_over_budget_name_their_stage_and_the_rolling_percentiles_stay_bounded() {
     let mut m = Interruptions::new(InterruptConfig { history: 4, ..InterruptConfig::default() }).unwrap();
     let mut turns = Vec::new();

@@ -185,7 +185,10 @@ export declare class StreamCheck {
   /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
   free(): void
   constructor(schema: Json, options?: SchemaOptions | null)
-  /** Feeds the next chunk; the state after it. */
+  /**
+   * Feeds the next chunk; the state after it. A chunk that ends with the first half of a
+   * surrogate pair (a text sliced by index) keeps that half for the next chunk.
+   */
   feed(chunk: string): StreamState
   /** The state so far. */
   state(): StreamState

@@ -13,12 +13,17 @@
 //   parameter's name); it crosses as its handle;
 // - more arguments than the operation takes is `invalid_argument`;
 // - refusals name parameters in camelCase (`nowMs`, `retriesTaken`), as JavaScript spells them;
-// - an object is freed by `free()`, or when it is collected (FinalizationRegistry).
+// - an object is freed by `free()`, or when it is collected (FinalizationRegistry);
+// - a `Chunk` (the next piece of one text) that ends with the first half of a UTF-16
+//   surrogate pair keeps that half for the next piece, so that a pair cut between two pieces
+//   crosses as its one character; the class's `finish` feeds a half still kept (a lone
+//   surrogate, which becomes U+FFFD as in any string) before it ends the text.
 //
 // No policy and no conversion of values lives here: every value is read and checked by the
 // native side, which throws the binding's `Error` with `.code` and `.path`.
 
 const HANDLE = Symbol('breakwater.handle');
+const HELD = Symbol('breakwater.held'); // the first half of a surrogate pair a `Chunk` ended with
 
 /** An `Error` shaped like the native ones: `.code`, `.path`, message `code at path: text`. */
 function refusal(code, path, text) {
@@ -180,8 +185,30 @@ export function buildSurface(native, description = JSON.parse(native.__surface()
     api[op.js] = { [op.js]: (...args) => call(op, how, fn, undefined, args) }[op.js];
   }
 
+  /** `args` with the `Chunk` at `i` joined to the half `self` kept, keeping the half it ends with. */
+  function joinHalves(self, args, i) {
+    let piece = args[i];
+    if (typeof piece !== 'string') return args; // the native side refuses it
+    if (self[HELD]) piece = self[HELD] + piece;
+    self[HELD] = '';
+    const last = piece.charCodeAt(piece.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      self[HELD] = piece.slice(-1);
+      piece = piece.slice(0, -1);
+    }
+    const out = args.slice();
+    out[i] = piece;
+    return out;
+  }
+
   for (const cls of description.classes) {
     const ctor = cls.ops.find((op) => op.kind === 'new');
+    // The method that takes the pieces of one text, if any; where its piece is; how `finish`
+    // feeds a half still kept.
+    const feed = cls.ops.find((op) => op.params.some((p) => p.kind === 'Chunk'));
+    const feedPlan = feed && plan(feed);
+    const feedAt = feed ? feedPlan.slots.findIndex((s) => s.param?.kind === 'Chunk') : -1;
+    const flush = feed && ((self, half) => call(feed, feedPlan, native[`${cls.name}_${feed.name}`], self, [half]));
     const ctorPlan = ctor && plan(ctor);
     const make = native[`${cls.name}_new`];
     const C = {
@@ -202,9 +229,18 @@ export function buildSurface(native, description = JSON.parse(native.__surface()
       if (op.kind === 'static') {
         C[op.js] = { [op.js]: (...args) => call(op, how, fn, undefined, args) }[op.js];
       } else {
+        const pieces = op === feed;
+        const ends = feed !== undefined && op.name === 'finish';
         C.prototype[op.js] = {
           [op.js](...args) {
-            return call(op, how, fn, handleOf(this, cls.name, 'this'), args);
+            const self = handleOf(this, cls.name, 'this');
+            if (pieces) return call(op, how, fn, self, joinHalves(this, args, feedAt));
+            if (ends && this[HELD]) {
+              const half = this[HELD];
+              this[HELD] = '';
+              flush(self, half);
+            }
+            return call(op, how, fn, self, args);
           },
         }[op.js];
       }

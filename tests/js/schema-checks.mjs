@@ -46,6 +46,36 @@ export const schemaChecks = {
     assert.deepEqual([e.code, e.line, e.column], ['syntax_error', 1, 7]);
   },
 
+  'a stream cut between the two halves of a surrogate pair reads the one character'(bw) {
+    // JavaScript strings are UTF-16: a host that slices a text by index can cut an emoji in two.
+    const schema = {
+      type: 'object',
+      properties: { a: { type: 'string', maxLength: 2 }, b: { enum: ['\u{1F600}'] } },
+      required: ['a', 'b'],
+      additionalProperties: false,
+    };
+    const texts = ['{"a": "\u{1F600}\u{1F600}", "b": "\u{1F600}"}', '{"a": "\u{1F600}x\u{1F600}", "b": "\u{1F600}"}'];
+    for (const text of texts) {
+      const whole = bw.validateText(schema, text);
+      for (const size of [1, 2, 3, 5, 7]) {
+        const s = new bw.StreamCheck(schema);
+        let state;
+        for (let i = 0; i < text.length; i += size) state = s.feed(text.slice(i, i + size));
+        assert.equal(state.state, whole.valid ? 'open' : 'dead', `${text} in ${size}s`);
+        assert.deepEqual(s.finish(), whole, `${text} in ${size}s`);
+      }
+    }
+    // A half still kept when the text ends is fed as it is: a lone surrogate (U+FFFD).
+    const s = new bw.StreamCheck({ type: 'string' });
+    s.feed('"ok"');
+    assert.equal(s.feed('\ud83d').state, 'open');
+    assert.equal(refused(() => s.finish()).code, 'syntax_error'); // "ok" then U+FFFD: trailing characters
+    const t = new bw.StreamCheck({ type: 'string' });
+    t.feed('"\ud83d');
+    t.feed('"');
+    assert.equal(t.finish().valid, true);
+  },
+
   'a freed validator is refused'(bw) {
     const v = new bw.SchemaValidator({ type: 'string' });
     v.free();

@@ -63,6 +63,11 @@ kind! {
 }
 
 kind! {
+    /// A piece of one str (a Python str holds whole characters).
+    Chunk: String => |py, a, name| str_arg(py, a, name);
+}
+
+kind! {
     /// Headers: `(name, value)` pairs, a dict or any mapping (`httpx.Headers`).
     Headers: Vec<(String, String)> => |py, a, name| convert::headers(py, a, name);
 }

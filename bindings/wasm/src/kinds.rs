@@ -61,6 +61,11 @@ kind! {
 }
 
 kind! {
+    /// A piece of one text (`bindings/js/surface.mjs` completes a surrogate pair cut between pieces).
+    Chunk: String => |a, name| string_arg(a, name);
+}
+
+kind! {
     /// A whole number ≥ 0: a safe-integer number or a `BigInt`.
     Count:
         u64 => |a, name| u64_arg(a, name);

@@ -26,6 +26,7 @@
 //! | kind | Rust type | reads |
 //! | --- | --- | --- |
 //! | `Text` | `String`, `Option<String>` | a string |
+//! | `Chunk` | `String` | the next piece of one text, which the class's `finish` ends: a piece may end inside a character only in JavaScript (between the two halves of a UTF-16 surrogate pair), where the wrapper keeps that half for the next piece |
 //! | `Code` | a [`StableCode`](crate::StableCode), or `Option` of one | one of its codes (`unknown_variant` otherwise) |
 //! | `Config` | a config document, or `Option` of one | a config document (as an `Option`, absent = the defaults); error paths are the document's own (`window.size`) |
 //! | `Value` | a `Deserialize` struct | a document (a dict, a plain object): a classification, rate limits; error paths start with the parameter's name |
@@ -334,7 +335,7 @@ macro_rules! surface {
                     draft [options]: Code Option<$crate::schema::validate::DraftName>,
                     formats [options]: Flag Option<bool>
                 ) = $crate::surface::stream_new;
-                fn feed "feed" (chunk: Text String) -> Value $crate::schema::stream::StreamState = $crate::surface::stream_feed;
+                fn feed "feed" (chunk: Chunk String) -> Value $crate::schema::stream::StreamState = $crate::surface::stream_feed;
                 fn state "state" () -> Value $crate::schema::stream::StreamState = $crate::surface::stream_state;
                 fn partial "partial" () -> Value Option<serde_json::Value> = $crate::surface::stream_partial;
                 fn finish "finish" () -> Value $crate::schema::validate::Validation = $crate::surface::stream_finish;

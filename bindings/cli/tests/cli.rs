@@ -106,18 +106,21 @@ fn simulate_reports_every_error_of_a_scenario_even_inside_strings() {
     let bad = temp(
         "broken-storm.toml",
         "name = \"x\"\nlayers = [\"app\"]\n[arrivals]\nrate_per_s = 10\n\n[[phases]]\nname = \"a\"\nduration_ms = -1\n\
-         capacity_per_s = 9\nerror_outcome = \"http_5000\"\n\n[[policies]]\nname = \"p\"\nlayers = [{ preset = \"consrvative\" }]\n",
+         capacity_per_s = 0\nerror_outcome = \"http_5000\"\n\n[[policies]]\nname = \"p\"\nlayers = [{ preset = \"consrvative\" }]\n",
     );
     let out = breakwater(&["simulate", bad.to_str().unwrap()]);
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     for expected in [
         "negative_duration at phases[0].duration_ms (line 8, column 15)",
+        // A count that must be positive, in a list's table: the reading goes on past it.
+        "out_of_range at phases[0].capacity_per_s (line 9, column 18)",
         "invalid_argument at phases[0].error_outcome (line 10, column 17)",
         "unknown_variant at policies[0].layers[0].preset (line 14, column 22)",
     ] {
         assert!(err.contains(expected), "{expected} missing from\n{err}");
     }
+    assert!(err.contains("expected one of openai_sdk, conservative, batch_first"), "{err}");
 }
 
 #[test]

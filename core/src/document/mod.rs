@@ -57,8 +57,10 @@ const MAX_ERRORS: usize = 50;
 /// A syntax error stops the reading (it is the only error). Otherwise the text is read as a
 /// tree ([`tree::Tree`]: a list is never read as a table) and each refused value is
 /// reported and taken out of the tree, so that its default applies, and the reading goes on;
-/// `validate`'s rules across fields are then checked the same way. A missing field without a
-/// default, or a refusal that cannot be taken out (an element of a list), ends the reading.
+/// `validate`'s rules across fields are then checked the same way. A refused field without a
+/// default gets a stand-in value the reading takes (0 or 1, an empty string, ...). A field
+/// the document lacks and needs, or a refusal that cannot be taken out (an element of a
+/// list), ends the reading.
 ///
 /// # Errors
 /// Every refusal found, in the order of their places in the text.
@@ -88,10 +90,15 @@ pub fn check<T: DeserializeOwned>(
     let mut errors: Vec<Error> = Vec::new();
     loop {
         let mut outcome = read(&doc);
-        if let Err(e) = &outcome {
-            if e.code == ErrorCode::MissingField && errors.iter().any(|r| r.path == e.path) {
-                // A refused field without a default, taken out: a stand-in lets the reading go on.
-                outcome = stand_in(&mut doc, &e.path.clone(), &read).unwrap_or(outcome);
+        // Each refused field without a default, taken out: a stand-in lets the reading go on
+        // (a stand-in stays, so each field gets one once).
+        while let Err(e) = &outcome {
+            if e.code != ErrorCode::MissingField || !errors.iter().any(|r| r.path == e.path) {
+                break;
+            }
+            match stand_in(&mut doc, &e.path.clone(), &read) {
+                Some(next) => outcome = next,
+                None => break,
             }
         }
         let refused = match outcome {
@@ -114,15 +121,16 @@ pub fn check<T: DeserializeOwned>(
     }
 }
 
-/// Puts the first value the reading takes at `path` (a number, a string, a flag, a list, a
-/// table) and reads again; `None`, the field left out, when none is taken.
+/// Puts the first value the reading takes at `path` (a number, 0 or else 1 for a count that
+/// must be positive, a string, a flag, a list, a table) and reads again; `None`, the field
+/// left out, when none is taken.
 fn stand_in<T>(
     doc: &mut serde_json::Value,
     path: &str,
     read: &impl Fn(&serde_json::Value) -> Result<T>,
 ) -> Option<Result<T>> {
     use serde_json::{json, Value};
-    for value in [json!(0), json!(""), json!(false), Value::Array(Vec::new()), json!({})] {
+    for value in [json!(0), json!(1), json!(""), json!(false), Value::Array(Vec::new()), json!({})] {
         if !tree::set(doc, path, value) {
             return None;
         }
@@ -331,6 +339,31 @@ mod tests {
             vec![
                 (ErrorCode::OutOfRange, "required", Some(1), Some(12)),
                 (ErrorCode::InvalidType, "flag", Some(2), Some(8))
+            ]
+        );
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)] // read only to be refused
+    struct Positive {
+        #[serde(deserialize_with = "de::nonzero_count")]
+        count: u32,
+        #[serde(deserialize_with = "de::duration_ms")]
+        wait: u64,
+        #[serde(default)]
+        flag: bool,
+    }
+
+    #[test]
+    fn refused_fields_without_defaults_each_get_a_stand_in_a_positive_count_one() {
+        let errors = check::<Positive>("wait = -1\ncount = 0\nflag = 2\n", true, |_| Ok(())).unwrap_err();
+        assert_eq!(
+            found(&errors),
+            vec![
+                (ErrorCode::NegativeDuration, "wait", Some(1), Some(8)),
+                (ErrorCode::OutOfRange, "count", Some(2), Some(9)),
+                (ErrorCode::InvalidType, "flag", Some(3), Some(8))
             ]
         );
     }

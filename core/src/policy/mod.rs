@@ -124,7 +124,7 @@ impl Policy {
             Error::new(
                 ErrorCode::UnknownVariant,
                 "preset",
-                format!("unknown preset `{name}`, expected one of {names:?}"),
+                format!("unknown preset `{name}`, expected one of {}", names.join(", ")),
             )
         })?;
         Self::from_toml(text).map_err(|e| e.within(&format!("preset:{name}")))

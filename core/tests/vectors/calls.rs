@@ -200,6 +200,7 @@ fn text(v: &Json, name: &str) -> Result<String, Error> {
 }
 
 kind! { Text: String => |v, name| text(&v, name); }
+kind! { Chunk: String => |v, name| text(&v, name); }
 kind! {
     Count:
         u64 => |v, name| count(&v, name);

@@ -76,6 +76,13 @@ export const schemaChecks = {
     assert.equal(t.finish().valid, true);
   },
 
+  'a lone surrogate crosses as U+FFFD, a pair of them as its character (as in Python)'(bw) {
+    assert.equal(bw.validateText({ type: 'string', maxLength: 1 }, '"\ud83d"').valid, true);
+    assert.equal(bw.validate({ const: '\ufffd' }, '\ud83d').valid, true);
+    assert.equal(bw.validate({ required: ['\ufffd'] }, { '\udc00': 1 }).valid, true);
+    assert.equal(bw.validate({ const: '\u{1F600}' }, '\ud83d\ude00').valid, true);
+  },
+
   'a freed validator is refused'(bw) {
     const v = new bw.SchemaValidator({ type: 'string' });
     v.free();

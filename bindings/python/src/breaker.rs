@@ -52,7 +52,7 @@ pub(crate) fn class_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> P
     let Ok(s) = obj.cast::<PyString>() else {
         return Err(wrong_type(py, name, "a str", obj));
     };
-    let s = s.to_cow()?;
+    let s = crate::convert::utf8(s)?;
     Class::parse(&s, name).py_err(py)
 }
 

@@ -5,6 +5,8 @@
 //! the same JSON shape. Times and counts are checked here: NaN, negative, non-integral or
 //! past u64 → `invalid_argument` with the parameter's name as path.
 
+use std::borrow::Cow;
+
 use breakwater::{Error, ErrorCode};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
@@ -63,7 +65,7 @@ fn from_py_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> Result<Value,
             .ok_or_else(|| Error::new(ErrorCode::NotFinite, path, format!("{f} is not a finite number")));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Value::String(s.to_cow().map_err(|e| Error::argument(path, e.to_string()))?.into_owned()));
+        return Ok(Value::String(utf8(s).map_err(|e| Error::argument(path, e.to_string()))?.into_owned()));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         return object(d.items().iter(), path, depth);
@@ -94,7 +96,7 @@ fn object<'py>(
         let (k, v): (Bound<'py, PyAny>, Bound<'py, PyAny>) =
             pair.extract().map_err(|e: PyErr| Error::argument(path, e.to_string()))?;
         let key = match k.cast::<PyString>() {
-            Ok(s) => s.to_cow().map_err(|e| Error::argument(path, e.to_string()))?.into_owned(),
+            Ok(s) => utf8(s).map_err(|e| Error::argument(path, e.to_string()))?.into_owned(),
             Err(_) => return Err(Error::new(ErrorCode::InvalidType, path, "keys must be strings")),
         };
         let value = from_py_at(&v, &at(path, &key), depth + 1)?;
@@ -227,9 +229,22 @@ pub(crate) fn seed(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResult<u
 /// A str argument (`name` is the path of the error).
 pub(crate) fn str_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
     match obj.cast::<PyString>() {
-        Ok(s) => Ok(s.to_cow()?.into_owned()),
+        Ok(s) => Ok(utf8(s)?.into_owned()),
         Err(_) => Err(wrong_type(py, name, "a str", obj)),
     }
+}
+
+/// A str as UTF-8. A lone surrogate (a str may hold one, UTF-8 cannot) becomes U+FFFD and two
+/// that form a pair their one character, as a JavaScript string crosses: the same text in
+/// every runtime.
+pub(crate) fn utf8<'a>(s: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, str>> {
+    if let Ok(text) = s.to_cow() {
+        return Ok(text);
+    }
+    let encoded = s.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
+    let units =
+        encoded.cast::<PyBytes>()?.as_bytes().chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+    Ok(Cow::Owned(char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()))
 }
 
 /// A bool argument (only `True`/`False`).
@@ -243,7 +258,7 @@ pub(crate) fn bool_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> Py
 /// A header name or value: str, or bytes read as Latin-1 (HTTP's byte-per-char form).
 fn header_text(obj: &Bound<'_, PyAny>) -> Option<PyResult<String>> {
     if let Ok(s) = obj.cast::<PyString>() {
-        return Some(s.to_cow().map(|s| s.into_owned()));
+        return Some(utf8(s).map(Cow::into_owned));
     }
     let b = obj.cast::<PyBytes>().ok()?.as_bytes();
     Some(Ok(match std::str::from_utf8(b) {

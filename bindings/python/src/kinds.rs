@@ -108,7 +108,7 @@ kind! {
         if let Ok(b) = a.cast::<PyBytes>() {
             Ok(b.as_bytes().to_vec())
         } else if let Ok(s) = a.cast::<PyString>() {
-            Ok(s.to_cow()?.as_bytes().to_vec())
+            Ok(convert::utf8(s)?.as_bytes().to_vec())
         } else {
             Err(wrong_type(py, name, "str or bytes", a))
         }

@@ -251,6 +251,19 @@ def test_none_is_json_null_and_a_value_that_contains_itself_is_refused() -> None
     assert e.value.code == "limit_exceeded"
 
 
+def test_a_lone_surrogate_crosses_as_u_fffd_and_a_pair_of_them_as_its_character() -> None:
+    # A str may hold what UTF-8 cannot; it crosses as a JavaScript string does (one U+FFFD
+    # per lone surrogate), never as an exception without a code.
+    assert bw.validate_text({"type": "string", "maxLength": 1}, '"\ud83d"')["valid"]
+    assert bw.validate({"const": "\ufffd"}, "\ud83d")["valid"]
+    assert bw.validate({"required": ["\ufffd"]}, {"\udc00": 1})["valid"]
+    assert bw.validate({"const": "\U0001F600"}, "\ud83d\ude00")["valid"]
+    check = bw.StreamCheck({"type": "string"})
+    check.feed('"\ud83d')
+    check.feed('"')
+    assert check.finish()["valid"]
+
+
 def test_schema_errors_carry_code_and_pointer() -> None:
     with pytest.raises(bw.BreakwaterError) as e:
         bw.SchemaValidator({"properties": {"a": {"type": 5}}})

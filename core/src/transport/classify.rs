@@ -8,6 +8,7 @@
 //! Precedence, highest first:
 //! 1. a quota or billing error body is [`Class::Fatal`], whatever the status
 //!    (`insufficient_quota`, `credit_balance_exhausted`: openai/codex PR #6340;
+//!    OpenAI `billing_not_active`, `billing_hard_limit_reached`;
 //!    Anthropic `billing_error` and `enforced_spend_limit_reached`);
 //!    `overloaded_error` is [`Class::Overloaded`];
 //! 2. `x-should-retry: true|false` on a non-2xx status (Stainless SDKs; not in
@@ -197,7 +198,8 @@ stable_codes! {
         InsufficientQuota = "insufficient_quota",
         /// `credit_balance_exhausted` (type or code): prepaid credit is gone.
         CreditBalanceExhausted = "credit_balance_exhausted",
-        /// Anthropic 402 or `billing_error`: billing or payment is broken.
+        /// Anthropic 402 or `billing_error`, OpenAI `billing_not_active` or
+        /// `billing_hard_limit_reached`: billing or payment is broken.
         BillingError = "billing_error",
         /// Anthropic `enforced_spend_limit_reached`: the spend limit holds until the period ends.
         SpendLimitReached = "spend_limit_reached",
@@ -366,8 +368,13 @@ fn by_body(error: ProviderError<'_>) -> Option<(Class, ClassReason)> {
         (Class::Fatal, ClassReason::CreditBalanceExhausted)
     } else if error.is("insufficient_quota") {
         (Class::Fatal, ClassReason::InsufficientQuota)
-    } else if error.is("billing_error") {
-        // docs.anthropic.com/en/api/errors: 402 billing_error.
+    } else if error.is("billing_error")
+        || error.is("billing_not_active")
+        || error.is("billing_hard_limit_reached")
+    {
+        // docs.anthropic.com/en/api/errors: 402 billing_error. OpenAI: an account whose
+        // billing is not active answers 429 `billing_not_active` ("check your billing
+        // details"), a reached hard limit `billing_hard_limit_reached`: no retry helps.
         (Class::Fatal, ClassReason::BillingError)
     } else if error.is("enforced_spend_limit_reached") {
         // A 429 whose error.details.error_code says the spend limit holds until the period ends.

@@ -151,8 +151,22 @@ function errorFields(text) {
 
 function bodyText(body) {
   if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array || body instanceof ArrayBuffer) return new TextDecoder().decode(body);
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return new TextDecoder().decode(body);
+  if (body instanceof URLSearchParams) return body.toString();
   return '';
+}
+
+/**
+ * `body` as every attempt can send it again: a stream (a `ReadableStream`, an async iterable)
+ * read into bytes once, as the Python transports read theirs; any other body as it is (a
+ * string, bytes, a `Blob`, `FormData`, `URLSearchParams`: `fetch` sends those again).
+ */
+async function replayable(body) {
+  if (body instanceof ReadableStream) return new Uint8Array(await new Response(body).arrayBuffer());
+  if (body == null || typeof body[Symbol.asyncIterator] !== 'function') return body;
+  const parts = [];
+  for await (const part of body) parts.push(typeof part === 'string' ? new TextEncoder().encode(part) : new Uint8Array(part));
+  return new Uint8Array(await new Blob(parts).arrayBuffer());
 }
 
 /** The `fetch` factory over a runtime's classes (`Client`, `Policy`). */
@@ -359,10 +373,14 @@ export function makeFetch(api) {
     async function fetchThrough(input, init = {}) {
       const url = typeof input === 'string' || input instanceof URL ? String(input) : input.url;
       if (typeof input === 'object' && !(input instanceof URL)) {
-        init = { method: input.method, headers: input.headers, body: input.body, signal: input.signal, ...init };
+        // A Request: its body read once here, so that every attempt sends it (and the key is
+        // read from it), unless `init` gives its own.
+        const body = init.body === undefined && input.body !== null ? new Uint8Array(await input.arrayBuffer()) : undefined;
+        init = { method: input.method, headers: input.headers, body, signal: input.signal, ...init };
       }
-      const text = bodyText(init.body);
-      const replayable = init.body == null || typeof init.body === 'string' || init.body instanceof Uint8Array || init.body instanceof ArrayBuffer;
+      const body = await replayable(init.body);
+      if (body !== init.body) init = { ...init, body };
+      const text = bodyText(body);
       const headers = new Headers(init.headers); // the attempts' own copy
       const retryCount = headers.get('x-stainless-retry-count');
       if (retryCount !== null && retryCount !== '0' && !warned) {
@@ -377,8 +395,6 @@ export function makeFetch(api) {
         request: client.begin({
           key,
           estTokens: Math.floor(text.length / 4) + (maxTokens ? Number(maxTokens[1]) : 0),
-          // A streamed request body cannot be sent twice: one attempt, still under the breaker.
-          outerOwnsRetries: !replayable,
         }),
         headers,
         keep: null, // the caller's own headers among the policy's, found at the first attempt

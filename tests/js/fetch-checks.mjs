@@ -12,7 +12,7 @@ const enc = new TextEncoder();
 function upstream(...answers) {
   const calls = [];
   const fetch = async (url, init) => {
-    calls.push({ url, headers: Object.fromEntries(new Headers(init.headers)), signal: init.signal });
+    calls.push({ url, headers: Object.fromEntries(new Headers(init.headers)), signal: init.signal, body: init.body });
     const answer = answers.length > 1 ? answers.shift() : answers[0];
     return answer(init);
   };
@@ -47,6 +47,31 @@ const post = (f, extra = {}) => f(URL_, { method: 'POST', body: BODY, headers: {
 const kinds = (events) => events.filter((e) => e.kind !== 'breaker').map((e) => e.kind);
 
 export const fetchChecks = {
+  async 'a Request, or a body of bytes, form or blob, is sent again on each attempt and keyed by its model'(bw) {
+    const sent = (body) => new Response(body).text();
+    const events = [];
+    const up = upstream(json(503), json(200, { ok: true }));
+    const f = bw.fetch(FAST, { fetch: up.fetch, onEvent: (e) => events.push(e) });
+    const r = await f(new Request(URL_, { method: 'POST', body: BODY, headers: { 'content-type': 'application/json' } }));
+    assert.deepEqual(await r.json(), { ok: true });
+    assert.deepEqual(await Promise.all(up.calls.map((c) => sent(c.body))), [BODY, BODY]);
+    assert.equal(up.calls[0].headers['content-type'], 'application/json');
+    assert.equal(events[0].key, 'm-1');
+    const bodies = [new DataView(enc.encode(BODY).buffer), new Blob([BODY]), new URLSearchParams({ model: 'm-1' })];
+    for (const body of bodies) {
+      const again = upstream(json(503), json(200, { ok: true }));
+      await bw.fetch(FAST, { fetch: again.fetch })(URL_, { method: 'POST', body });
+      assert.equal(again.calls.length, 2, body.constructor.name);
+      const [a, b] = await Promise.all(again.calls.map((c) => sent(c.body)));
+      assert.equal(a, b, body.constructor.name);
+    }
+    // A streamed upload is read once, before the first attempt, so that a retry sends it too.
+    const streamed = upstream(json(503), json(200, { ok: true }));
+    const stream = new ReadableStream({ start: (c) => (c.enqueue(enc.encode(BODY)), c.close()) });
+    await bw.fetch(FAST, { fetch: streamed.fetch })(URL_, { method: 'POST', body: stream });
+    assert.deepEqual(await Promise.all(streamed.calls.map((c) => sent(c.body))), [BODY, BODY]);
+  },
+
   async 'retries keep one idempotency key; the breaker key is the model; events say why'(bw) {
     const up = upstream(json(500, { error: { type: 'server_error' } }), json(503), json(200, { ok: true }));
     const events = [];

@@ -330,6 +330,7 @@ export function makeFetch(api) {
       const controller = new AbortController();
       const onAbort = () => controller.abort(init.signal.reason);
       init.signal?.addEventListener('abort', onAbort, { once: true });
+      if (init.signal?.aborted) onAbort(); // aborted before: its event is gone
       const release = () => init.signal?.removeEventListener('abort', onAbort);
       const timer = new Timer(controller);
       const started = now();
@@ -371,6 +372,7 @@ export function makeFetch(api) {
     }
 
     async function fetchThrough(input, init = {}) {
+      (init.signal ?? input?.signal)?.throwIfAborted(); // as `fetch` does: no request at all
       const url = typeof input === 'string' || input instanceof URL ? String(input) : input.url;
       if (typeof input === 'object' && !(input instanceof URL)) {
         // A Request: its body read once here, so that every attempt sends it (and the key is

@@ -196,6 +196,13 @@ export const fetchChecks = {
     setTimeout(() => controller.abort(new Error('user went away')), 50);
     await assert.rejects(f(URL_, { method: 'POST', body: BODY, signal: controller.signal }), /user went away/);
     assert.equal(events.at(-1).kind, 'cancel');
+    // Aborted before the call: no request at all, as `fetch` does (the abort event is gone).
+    const none = upstream(json(200));
+    const done = new AbortController();
+    done.abort(new Error('gone before'));
+    await assert.rejects(bw.fetch(FAST, { fetch: none.fetch })(URL_, { method: 'POST', body: BODY, signal: done.signal }), /gone before/);
+    await assert.rejects(bw.fetch(FAST, { fetch: none.fetch })(new Request(URL_, { signal: done.signal })), /gone before/);
+    assert.equal(none.calls.length, 0);
   },
 
   async 'events reach the EventTarget and a console-like logger'(bw) {

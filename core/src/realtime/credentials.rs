@@ -251,15 +251,22 @@ impl Credentials {
     ///
     /// # Errors
     /// `out_of_range` at `expires_at_unix_ms` when the secret would live longer than 7,200 s
-    /// (a unit mix-up: seconds passed as ms, or ms as seconds).
+    /// (ms passed as seconds, × 1000 twice), or expired before the wall clock's now (seconds
+    /// passed as ms: taken, it would be refreshed at once, again and again).
     pub fn minted(&mut self, now_ms: u64, wall_unix_ms: u64, expires_at_unix_ms: u64) -> Result<()> {
         let now = self.observe(now_ms);
         let life = expires_at_unix_ms.saturating_sub(wall_unix_ms);
+        let refuse = |message: String| Err(Error::new(ErrorCode::OutOfRange, "expires_at_unix_ms", message));
         if life > MAX_SECRET_MS + self.config.max_clock_skew_ms {
-            return Err(Error::new(
-                ErrorCode::OutOfRange,
-                "expires_at_unix_ms",
-                format!("the secret would live {life} ms, longer than 7,200 s: is expires_at in seconds?"),
+            return refuse(format!(
+                "the secret would live {life} ms, longer than 7,200 s: is expires_at in ms already?"
+            ));
+        }
+        if life == 0 {
+            let ago = wall_unix_ms - expires_at_unix_ms;
+            return refuse(format!(
+                "the secret expired {ago} ms before now (wall clock {wall_unix_ms}): is expires_at in \
+                 seconds? expires_at_unix_ms is the response's expires_at × 1000"
             ));
         }
         let expires = now.saturating_add(life.saturating_sub(self.config.max_clock_skew_ms));

@@ -460,6 +460,10 @@ mod credentials {
         c.decide(0);
         let e = c.minted(0, WALL, (WALL + 600_000) * 1000).unwrap_err();
         assert_eq!((e.code, e.path.as_str()), (ErrorCode::OutOfRange, "expires_at_unix_ms"));
+        // The response's `expires_at` in seconds, passed as ms: long expired, refused.
+        let e = c.minted(0, WALL, (WALL + 600_000) / 1000).unwrap_err();
+        assert_eq!((e.code, e.path.as_str()), (ErrorCode::OutOfRange, "expires_at_unix_ms"));
+        assert!(e.message.contains("× 1000"), "{}", e.message);
         let bad = CredentialConfig { reconnect_margin_ms: 4_000_000, ..CredentialConfig::default() };
         assert_eq!(Credentials::new(bad, 0).unwrap_err().path, "reconnect_margin_ms");
     }

@@ -69,11 +69,13 @@ fn json_offset(b: &[u8], pos: usize, segs: &[Segment<'_>], key_at: bool) -> Opti
     let Some((seg, rest)) = segs.split_first() else { return Some(pos) };
     match (b.get(pos)?, seg) {
         (b'{', Segment::Key(want)) => {
+            // The last place the key is written: the one a JSON reader keeps.
+            let mut last = None;
             let mut at = pos + 1;
             loop {
                 at = skip_blank(b, at);
                 if b.get(at)? != &b'"' {
-                    return None;
+                    break;
                 }
                 let key_start = at;
                 let end = string_end(b, at)?;
@@ -88,17 +90,19 @@ fn json_offset(b: &[u8], pos: usize, segs: &[Segment<'_>], key_at: bool) -> Opti
                     return None;
                 }
                 if key == *want {
-                    return if rest.is_empty() && key_at {
-                        Some(key_start)
-                    } else {
-                        json_offset(b, at + 1, rest, key_at)
-                    };
+                    last = Some((key_start, at + 1));
                 }
                 at = skip_blank(b, value_end(b, skip_blank(b, at + 1))?);
                 if b.get(at)? != &b',' {
-                    return None;
+                    break;
                 }
                 at += 1;
+            }
+            let (key_start, value) = last?;
+            if rest.is_empty() && key_at {
+                Some(key_start)
+            } else {
+                json_offset(b, value, rest, key_at)
             }
         }
         (b'[', Segment::Index(want)) => {

@@ -9,7 +9,10 @@
 
 pub mod de;
 pub mod locate;
+mod repeated;
 pub mod tree;
+
+pub use repeated::repeated_key;
 
 use serde::de::DeserializeOwned;
 
@@ -74,7 +77,7 @@ pub fn check<T: DeserializeOwned>(
     } else {
         from_json::<serde_json::Value>(text)
     };
-    let mut doc = match parsed {
+    let doc = match parsed {
         Ok(doc) => doc,
         // Read again as `T`, for the path of the field the syntax error broke (`retry`).
         Err(syntax) => {
@@ -82,6 +85,33 @@ pub fn check<T: DeserializeOwned>(
             return Err(vec![typed.unwrap_or(syntax)]);
         }
     };
+    // A JSON key given twice in one table: the reading would keep the last value without a
+    // word (TOML refuses it as a syntax error already). Reported beside the reading's own.
+    let repeated = (!toml).then(|| repeated_key(text)).flatten().map(|path| {
+        let (line, column) = locate::locate(text, toml, &path, true).unwrap_or((1, 1));
+        let key = path.rsplit(['.', '[']).next().unwrap_or_default();
+        let message =
+            format!("duplicate key `{key}`: it is given twice in one table, and only the last would count");
+        Error::new(ErrorCode::Syntax, path, message).at(line, column)
+    });
+    match (read_every(text, toml, doc, validate), repeated) {
+        (Ok(value), None) => Ok(value),
+        (Ok(_), Some(repeated)) => Err(vec![repeated]),
+        (Err(mut errors), repeated) => {
+            errors.extend(repeated);
+            Err(in_text_order(errors))
+        }
+    }
+}
+
+/// [`check`]'s reading of a parsed document: every refusal, each taken out and the reading
+/// gone on, until none is left or one cannot be taken out.
+fn read_every<T: DeserializeOwned>(
+    text: &str,
+    toml: bool,
+    mut doc: serde_json::Value,
+    validate: impl Fn(&T) -> Result<()>,
+) -> std::result::Result<T, Vec<Error>> {
     let read = |doc: &serde_json::Value| -> Result<T> {
         let value = from_tree::<T>(doc)?;
         validate(&value)?;
@@ -366,6 +396,25 @@ mod tests {
                 (ErrorCode::InvalidType, "flag", Some(3), Some(8))
             ]
         );
+    }
+
+    #[test]
+    fn a_json_key_given_twice_is_refused_where_the_kept_one_is_and_the_reading_goes_on() {
+        let text =
+            "{\n  \"required\": 1,\n  \"flag\": true,\n  \"required\": -2,\n  \"inner\": { \"nam\": 1 }\n}";
+        let errors = check::<Doc>(text, false, |_| Ok(())).unwrap_err();
+        assert_eq!(
+            found(&errors),
+            vec![
+                (ErrorCode::Syntax, "required", Some(4), Some(3)),
+                (ErrorCode::OutOfRange, "required", Some(4), Some(15)),
+                (ErrorCode::UnknownField, "inner.nam", Some(5), Some(14)),
+            ]
+        );
+        assert!(errors[0].message.starts_with("duplicate key `required`"), "{}", errors[0].message);
+        // Valid otherwise, still refused: the repeat is the only error.
+        let errors = check::<Doc>(r#"{"required": 1, "required": 2}"#, false, |_| Ok(())).unwrap_err();
+        assert_eq!(found(&errors), vec![(ErrorCode::Syntax, "required", Some(1), Some(17))]);
     }
 
     #[test]

@@ -190,16 +190,22 @@ fn in_document_terms(message: &str) -> String {
     out
 }
 
-/// A serde_json error on one line of a JSON Lines file (or on a value already parsed), in
-/// the document's terms: its code, and its message with the column where serde_json would
-/// say " at line 1 column N" (the file's line is the caller's to say; a value has none).
-pub(crate) fn json_line_error(e: &serde_json::Error) -> (ErrorCode, String) {
+/// A serde_json error in the document's terms: its code, and its message without serde_json's
+/// " at line L column C" (the caller places it: [`Error::at`], or [`json_line_error`]).
+pub(crate) fn json_error(e: &serde_json::Error) -> (ErrorCode, String) {
     let message = e.to_string();
     let message = message.rfind(" at line ").map_or(message.as_str(), |at| &message[..at]);
-    let (code, text) = match e.classify() {
+    match e.classify() {
         serde_json::error::Category::Data => classify_serde_message(message),
         _ => (ErrorCode::Syntax, message.to_owned()),
-    };
+    }
+}
+
+/// A serde_json error on one line of a JSON Lines file (or on a value already parsed), in
+/// the document's terms: [`json_error`], with the column where serde_json would say
+/// " at line 1 column N" (the file's line is the caller's to say; a value has none).
+pub(crate) fn json_line_error(e: &serde_json::Error) -> (ErrorCode, String) {
+    let (code, text) = json_error(e);
     match e.line() {
         0 => (code, text),
         _ => (code, format!("{text} (column {})", e.column())),

@@ -16,7 +16,7 @@ pub use repeated::repeated_key;
 
 use serde::de::DeserializeOwned;
 
-use crate::error::{classify_serde_message, Error, ErrorCode, Result};
+use crate::error::{classify_serde_message, json_error, Error, ErrorCode, Result};
 
 /// Reads a config value of type `T` from JSON text.
 ///
@@ -28,17 +28,10 @@ pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = path_string(e.path());
         let inner = e.into_inner();
-        let (line, column) = (inner.line(), inner.column());
-        let code_and_message = if inner.is_syntax() || inner.is_eof() {
-            (ErrorCode::Syntax, strip_json_position(&inner.to_string()))
-        } else {
-            classify_serde_message(&strip_json_position(&inner.to_string()))
-        };
-        at_field(code_and_message.0, path, code_and_message.1).at(line, column)
+        let (code, message) = json_error(&inner);
+        at_field(code, path, message).at(inner.line(), inner.column())
     })?;
-    de.end().map_err(|e| {
-        Error::new(ErrorCode::Syntax, "", strip_json_position(&e.to_string())).at(e.line(), e.column())
-    })?;
+    de.end().map_err(|e| Error::new(ErrorCode::Syntax, "", json_error(&e).1).at(e.line(), e.column()))?;
     Ok(value)
 }
 
@@ -269,14 +262,6 @@ fn path_string(path: &serde_path_to_error::Path) -> String {
         }
     }
     out
-}
-
-/// serde_json appends " at line L column C" to messages; the location is kept separately.
-fn strip_json_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
-    }
 }
 
 #[cfg(test)]

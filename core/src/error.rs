@@ -208,7 +208,8 @@ pub(crate) fn json_line_error(e: &serde_json::Error) -> (ErrorCode, String) {
     let (code, text) = json_error(e);
     match e.line() {
         0 => (code, text),
-        _ => (code, format!("{text} (column {})", e.column())),
+        // serde_json says column 0 for an error at the line's first character.
+        _ => (code, format!("{text} (column {})", e.column().max(1))),
     }
 }
 

@@ -141,22 +141,19 @@ fn plan(
     let mut planner = Planner::new(config, prices).map_err(|e| e.to_string())?;
     let mut lines = Lines::open(input, planner.max_line_bytes())?;
     let mut files = Files::new(out)?;
-    while let Some(line) = lines.next()? {
-        let (placed, bytes) = match line {
-            Line::Text(bytes) => (planner.push(bytes, None), bytes),
-            Line::Oversized(len) => (planner.push_oversized(len), &[][..]),
-        };
-        match placed {
-            Ok(placement) => files.place(&placement, bytes)?,
-            Err(e) => {
-                files.abandon();
-                return Err(format!("{}: {e}", input.display()));
-            }
+    let planned = (|| {
+        while let Some(line) = lines.next()? {
+            let (placed, bytes) = match line {
+                Line::Text(bytes) => (planner.push(bytes, None), bytes),
+                Line::Oversized(len) => (planner.push_oversized(len), &[][..]),
+            };
+            let placement = placed.map_err(|e| format!("{}: {e}", input.display()))?;
+            files.place(&placement, bytes)?;
         }
-    }
-    lines.done();
-    let manifest = planner.finish();
-    files.finish(&manifest, &[])?;
+        lines.done();
+        Ok(())
+    })();
+    let manifest = files.settle(planned.map(|()| planner.finish()), |m| (m, &[]))?;
     report_plan(&manifest, out, json)?;
     // Lines rejected (skip mode) or deferred (the cost cap) are not in the files: exit 1.
     Ok(if manifest.rejected.is_empty() && manifest.deferred.is_empty() {
@@ -233,23 +230,20 @@ fn replay(manifest_path: &Path, route_dir: &Path, out: &Path, json: bool) -> Res
     let mut replay =
         Replay::new(&manifest, retry, ledger, report.actual_cost_usd).map_err(|e| e.to_string())?;
     let mut files = Files::new(out)?;
-    for file in &manifest.files {
-        let path = sibling(manifest_path, &file.path);
-        let mut lines = Lines::open(&path, u64::MAX)?;
-        while let Some(Line::Text(bytes)) = lines.next()? {
-            match replay.push(bytes) {
-                Ok(Some(placement)) => files.place(&placement, bytes)?,
-                Ok(None) => {}
-                Err(e) => {
-                    files.abandon();
-                    return Err(format!("{}: {e}", path.display()));
+    let replayed = (|| {
+        for file in &manifest.files {
+            let path = sibling(manifest_path, &file.path);
+            let mut lines = Lines::open(&path, u64::MAX)?;
+            while let Some(Line::Text(bytes)) = lines.next()? {
+                if let Some(placement) = replay.push(bytes).map_err(|e| format!("{}: {e}", path.display()))? {
+                    files.place(&placement, bytes)?;
                 }
             }
+            lines.done();
         }
-        lines.done();
-    }
-    let outcome = replay.finish();
-    files.finish(&outcome.manifest, &outcome.ledger)?;
+        Ok(())
+    })();
+    let outcome = files.settle(replayed.map(|()| replay.finish()), |o| (&o.manifest, o.ledger.as_slice()))?;
     for id in &outcome.not_found {
         eprintln!("breakwater: retried custom_id {id:?} has no line in the round's files");
     }
@@ -260,15 +254,45 @@ fn replay(manifest_path: &Path, route_dir: &Path, out: &Path, json: bool) -> Res
 /// The batch files of a plan being written, and the deferred lines.
 struct Files {
     dir: PathBuf,
+    /// Writers of the files still growing, by file number; at most [`Files::MAX_OPEN`] (a plan
+    /// over thousands of models has a file growing per model).
     open: HashMap<u32, BufWriter<File>>,
-    created: Vec<PathBuf>,
-    deferred: Option<BufWriter<File>>,
+    /// Every file this plan created, by number: a file closed to stay under the limit is
+    /// opened again to append.
+    created: HashMap<u32, PathBuf>,
+    deferred: Option<(PathBuf, BufWriter<File>)>,
 }
 
 impl Files {
+    const MAX_OPEN: usize = 64;
+
+    /// The folder, created if needed. A folder that holds an earlier plan's files is refused:
+    /// a batch file or a `deferred.jsonl` the new plan does not write would be left there
+    /// beside its manifest, and submitted twice by whoever follows the folder.
     fn new(dir: &Path) -> Result<Self, Trouble> {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        Ok(Self { dir: dir.to_owned(), open: HashMap::new(), created: Vec::new(), deferred: None })
+        let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        let mut earlier: Vec<String> = entries
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|name| {
+                ["manifest.json", "deferred.jsonl", "ledger.jsonl"].contains(&name.as_str())
+                    || (name.starts_with("batch-") && name.ends_with(".jsonl"))
+            })
+            .collect();
+        if !earlier.is_empty() {
+            earlier.sort();
+            let more = earlier.len().saturating_sub(3);
+            earlier.truncate(3);
+            if more > 0 {
+                earlier.push(format!("and {more} more"));
+            }
+            return Err(format!(
+                "{} holds an earlier plan's files ({}): plan into a new folder, or remove them first",
+                dir.display(),
+                earlier.join(", ")
+            ));
+        }
+        Ok(Self { dir: dir.to_owned(), open: HashMap::new(), created: HashMap::new(), deferred: None })
     }
 
     /// Writes `line` (without its newline, as `Lines` lends it) where `placement` says.
@@ -280,22 +304,17 @@ impl Files {
                 }
                 if *opened {
                     let path = self.dir.join(&**path);
-                    let f =
-                        File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-                    self.created.push(path);
-                    self.open.insert(*file, BufWriter::with_capacity(1 << 20, f));
+                    self.created.insert(*file, path);
                 }
-                self.open.get_mut(file).ok_or_else(|| format!("batch file {path} is not open"))?
+                self.writer(*file, *opened)?
             }
             Placement::Deferred { .. } => {
                 if self.deferred.is_none() {
                     let path = self.dir.join("deferred.jsonl");
-                    let f =
-                        File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-                    self.created.push(path);
-                    self.deferred = Some(BufWriter::new(f));
+                    let f = create(&path)?;
+                    self.deferred = Some((path, BufWriter::new(f)));
                 }
-                self.deferred.as_mut().expect("just opened")
+                &mut self.deferred.as_mut().expect("just opened").1
             }
             Placement::Rejected(_) | Placement::Blank => return Ok(()),
         };
@@ -305,11 +324,53 @@ impl Files {
             .map_err(|e| format!("cannot write: {e}"))
     }
 
-    fn finish(mut self, manifest: &Manifest, ledger: &[LedgerEntry]) -> Result<(), Trouble> {
+    /// The writer of batch file `file`: created when the plan just opened it, opened again to
+    /// append when it was closed to make room.
+    fn writer(&mut self, file: u32, new: bool) -> Result<&mut BufWriter<File>, Trouble> {
+        if !self.open.contains_key(&file) {
+            if self.open.len() >= Self::MAX_OPEN {
+                let oldest = self.open.keys().copied().min().expect("the limit is above zero");
+                finish_writer(self.open.remove(&oldest).expect("a key just read"))?;
+            }
+            let path =
+                self.created.get(&file).ok_or_else(|| format!("batch file {file} was never opened"))?;
+            let f = if new {
+                create(path)?
+            } else {
+                std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| format!("cannot open {}: {e}", path.display()))?
+            };
+            self.open.insert(file, BufWriter::with_capacity(1 << 20, f));
+        }
+        Ok(self.open.get_mut(&file).expect("just inserted"))
+    }
+
+    /// Ends the plan: on success writes the rest (the manifest last); on an error, or when
+    /// writing the rest fails, removes every file this plan created, so that a stopped plan
+    /// leaves nothing behind.
+    fn settle<T>(
+        mut self,
+        result: Result<T, Trouble>,
+        parts: impl FnOnce(&T) -> (&Manifest, &[LedgerEntry]),
+    ) -> Result<T, Trouble> {
+        let done = result.and_then(|value| {
+            let (manifest, ledger) = parts(&value);
+            self.write_rest(manifest, ledger)?;
+            Ok(value)
+        });
+        if done.is_err() {
+            self.abandon();
+        }
+        done
+    }
+
+    fn write_rest(&mut self, manifest: &Manifest, ledger: &[LedgerEntry]) -> Result<(), Trouble> {
         for (_, w) in self.open.drain() {
             finish_writer(w)?;
         }
-        if let Some(w) = self.deferred.take() {
+        if let Some((_, w)) = self.deferred.take() {
             finish_writer(w)?;
         }
         if !ledger.is_empty() {
@@ -323,11 +384,13 @@ impl Files {
         write_json(&self.dir.join("manifest.json"), manifest)
     }
 
-    /// A stopped plan leaves no half-written files behind.
+    /// Removes what this plan wrote: the folder held none of these files before it
+    /// ([`Files::new`]).
     fn abandon(self) {
         drop(self.open);
-        drop(self.deferred);
-        for path in self.created {
+        let deferred = self.deferred.map(|(path, _)| path);
+        let rest = ["ledger.jsonl", "manifest.json"].map(|name| self.dir.join(name));
+        for path in self.created.into_values().chain(deferred).chain(rest) {
             let _ = std::fs::remove_file(path);
         }
     }

@@ -32,9 +32,10 @@ pub fn run(command: RealtimeCommand) -> Result<bool, String> {
         Box::new(std::io::BufReader::with_capacity(1 << 20, file))
     };
     let mut replayer = Replayer::new();
-    for line in reader.lines() {
+    // Bytes, not `lines()`: a line that is not UTF-8 is the replay's issue, not the end of it.
+    for line in reader.split(b'\n') {
         let line = line.map_err(|e| format!("cannot read {}: {e}", timeline.display()))?;
-        replayer.push(&line);
+        replayer.push_bytes(line.strip_suffix(b"\r").unwrap_or(&line));
     }
     let report = replayer.finish();
     if json {

@@ -317,6 +317,13 @@ fn batch_plan_route_replay_keeps_every_request_in_one_place() {
     let plan = json_of(&skipped);
     assert_eq!((plan["totals"]["planned"].as_u64(), plan["totals"]["rejected"].as_u64()), (Some(7), Some(1)));
     assert_eq!(plan["rejected"][0]["code"], "invalid_method");
+    // A folder that holds a plan is refused: a file the new plan would not write would stay
+    // beside the new manifest.
+    let again = breakwater(&["batch", "plan", &path("in.jsonl"), "--out", &path("d1"), "--skip-invalid"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("holds an earlier plan's files (batch-0001.jsonl")
+    );
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("d1/manifest.json")).unwrap()).unwrap();
     let files = manifest["files"].as_array().unwrap();
@@ -388,6 +395,32 @@ fn batch_plan_route_replay_keeps_every_request_in_one_place() {
         [input.lines().nth(1).unwrap(), input.lines().nth(3).unwrap()],
         "byte-identical, same ids"
     );
+}
+
+#[test]
+fn batch_plan_over_more_models_than_files_it_keeps_open_writes_every_line() {
+    // 150 fine-tuned models, two requests each, interleaved: a file grows per model, more than
+    // the 64 kept open, so files are closed and opened again to append.
+    let input: String = (0..300)
+        .map(|i| request(&format!("r{i}"), &format!("ft:gpt-4o-mini:org:m{}", i % 150)) + "\n")
+        .collect();
+    let path = temp("batch-models.jsonl", &input);
+    let dir = path.with_file_name("batch-models-out");
+    let plan = json_of(&breakwater(&[
+        "batch",
+        "plan",
+        path.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--json",
+    ]));
+    let files = plan["files"].as_array().unwrap();
+    assert_eq!(files.len(), 150);
+    for (i, f) in files.iter().enumerate() {
+        let text = std::fs::read_to_string(dir.join(f["path"].as_str().unwrap())).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines, [input.lines().nth(i).unwrap(), input.lines().nth(i + 150).unwrap()]);
+    }
 }
 
 #[test]

@@ -412,7 +412,9 @@ impl Planner {
             return Some(DeferReason::CostCap);
         }
         let Some(cost) = cost else { return Some(DeferReason::Unpriced) };
-        (self.spent_before + self.totals.estimated_cost_usd + cost.batch > cap)
+        // Met to within a billionth of the cap is met: sums of binary fractions drift
+        // (0.1 + 0.1 + 0.1 > 0.3), and a billionth is far below one token's price.
+        (self.spent_before + self.totals.estimated_cost_usd + cost.batch > cap * (1.0 + 1e-9))
             .then_some(DeferReason::CostCap)
     }
 

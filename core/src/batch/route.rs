@@ -5,6 +5,7 @@ use super::ids::IdTable;
 use super::plan::Manifest;
 use super::replay::{HistoryEntry, LedgerEntry};
 use super::{IdMap, Provider};
+use crate::document::de::object_from_str;
 use crate::transport::classify::{self, Class, ClassReason, Outcome, ProviderError};
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
@@ -388,12 +389,12 @@ fn read_result(bytes: &[u8], provider: Provider) -> Result<ResultLine<'_>, Strin
     match provider {
         Provider::Anthropic => {
             let line: AnthropicLine<'_> =
-                serde_json::from_str(text).map_err(|e| crate::error::json_line_error(&e).1)?;
+                object_from_str(text).map_err(|e| crate::error::json_line_error(&e).1)?;
             anthropic(line)
         }
         Provider::OpenAi | Provider::AzureOpenAi => {
             let line: OpenAiLine<'_> =
-                serde_json::from_str(text).map_err(|e| crate::error::json_line_error(&e).1)?;
+                object_from_str(text).map_err(|e| crate::error::json_line_error(&e).1)?;
             openai(line, provider)
         }
     }
@@ -417,19 +418,23 @@ fn openai(line: OpenAiLine<'_>, provider: Provider) -> Result<ResultLine<'_>, St
     if let Some(error) = line.error {
         // openai-openapi `BatchRequestOutput.error`: "for requests that failed with a
         // non-HTTP error"; the documented codes are the three below.
-        let code = error.code.unwrap_or(Cow::Borrowed(""));
-        let reason = match code.as_ref() {
-            "batch_expired" => Some(ResultReason::BatchExpired),
-            "batch_cancelled" => Some(ResultReason::BatchCancelled),
-            "request_timeout" => Some(ResultReason::RequestTimeout),
+        // An error without a code (`"code": null`, `{}`) still failed: it is an unknown error,
+        // never read as a 200 without an error body.
+        let code = error.code.filter(|c| !c.is_empty());
+        let reason = match code.as_deref() {
+            Some("batch_expired") => Some(ResultReason::BatchExpired),
+            Some("batch_cancelled") => Some(ResultReason::BatchCancelled),
+            Some("request_timeout") => Some(ResultReason::RequestTimeout),
             _ => None,
         };
         (result.class, result.reason) = match reason {
             Some(reason) => (Class::Retryable, RouteReason::Result(reason)),
-            None => by_body(profile, &code)
+            None => code
+                .as_deref()
+                .and_then(|code| by_body(profile, code))
                 .unwrap_or((Class::Permanent, RouteReason::Result(ResultReason::UnknownError))),
         };
-        result.error_code = Some(code);
+        result.error_code = code;
         return Ok(result);
     }
     let Some(response) = line.response else {

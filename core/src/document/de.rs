@@ -166,6 +166,35 @@ pub fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     whole_u32(d, 0)
 }
 
+/// Reads `T` from a JSON object only. Serde's derived structs also take an array of their
+/// fields in order (`["r1", {...}, null]`), which no API sends and which would be read
+/// silently as a record; a line of a JSON Lines file, or an event, is an object.
+pub(crate) fn object<'de, T: serde::Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+    struct Object<T>(core::marker::PhantomData<T>);
+
+    impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Object<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str("an object")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+
+    d.deserialize_map(Object(core::marker::PhantomData))
+}
+
+/// [`object`] over JSON text, refusing anything after the value (as `serde_json::from_str`).
+pub(crate) fn object_from_str<'a, T: serde::Deserialize<'a>>(text: &'a str) -> serde_json::Result<T> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = object(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{ErrorCode, Policy};

@@ -252,9 +252,19 @@ impl Credentials {
     /// # Errors
     /// `out_of_range` at `expires_at_unix_ms` when the secret would live longer than 7,200 s
     /// (ms passed as seconds, × 1000 twice), or expired before the wall clock's now (seconds
-    /// passed as ms: taken, it would be refreshed at once, again and again).
+    /// passed as ms: taken, it would be refreshed at once, again and again); at `wall_unix_ms`
+    /// when the wall clock is in seconds (both in seconds, a 600 s secret would read as 600 ms).
     pub fn minted(&mut self, now_ms: u64, wall_unix_ms: u64, expires_at_unix_ms: u64) -> Result<()> {
         let now = self.observe(now_ms);
+        // Every wall clock in ms since 1973-03-03 is above 1e11; a clock in seconds stays below it
+        // until the year 5138. Both in seconds, the life would read as a thousandth of itself.
+        if wall_unix_ms < 100_000_000_000 {
+            return Err(Error::new(
+                ErrorCode::OutOfRange,
+                "wall_unix_ms",
+                format!("{wall_unix_ms} is a wall clock in seconds: pass unix time in ms (seconds × 1000)"),
+            ));
+        }
         let life = expires_at_unix_ms.saturating_sub(wall_unix_ms);
         let refuse = |message: String| Err(Error::new(ErrorCode::OutOfRange, "expires_at_unix_ms", message));
         if life > MAX_SECRET_MS + self.config.max_clock_skew_ms {

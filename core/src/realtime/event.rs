@@ -5,6 +5,8 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
+use crate::document::de::{object, object_from_str};
+
 /// One server event, by its `type`; the fields the interruption machine reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ServerEvent<'a> {
@@ -178,7 +180,7 @@ impl<'a> Envelope<'a> {
     /// A [`BadEvent`]: text that is not a JSON object with a `type`, an unknown type, a
     /// field the machine needs that is missing, audio that is not base64.
     pub fn parse(text: &'a str) -> Result<Self, BadEvent> {
-        let raw: Raw<'a> = serde_json::from_str(text).map_err(|e| BadEvent::not_an_event(&e))?;
+        let raw: Raw<'a> = object_from_str(text).map_err(|e| BadEvent::not_an_event(&e))?;
         ServerEvent::from_raw(raw)
     }
 
@@ -187,7 +189,7 @@ impl<'a> Envelope<'a> {
     /// # Errors
     /// As [`Self::parse`].
     pub fn from_value(value: &'a serde_json::Value) -> Result<Self, BadEvent> {
-        let raw = Raw::deserialize(value).map_err(|e| BadEvent::not_an_event(&e))?;
+        let raw: Raw<'a> = object(value).map_err(|e| BadEvent::not_an_event(&e))?;
         ServerEvent::from_raw(raw)
     }
 }

@@ -21,6 +21,8 @@
 //! Resumable     timer false_interruption, resume       → Speaking     resume_playback
 //! Resumable     timer false_interruption, no resume    → Interrupted  interrupt
 //! Paused/Resum. response.created (the user's turn)     → Interrupted  interrupt
+//! Idle/Interr.  speech started, the response in
+//!               progress has sent no audio yet         → Interrupted  cancel (its audio dropped)
 //! Interrupted   audio delta of another item            → Speaking
 //! ```
 //!
@@ -244,6 +246,8 @@ pub struct Interruptions {
     timer: Option<(u64, Timer)>,
     /// The response in progress (`response.created` without its `response.done`).
     response: Option<String>,
+    /// Whether its audio began (or was dropped: cancelled before it began).
+    response_audio: ResponseAudio,
     item: Option<Item>,
     /// Items interrupted: their late deltas are dropped quietly. Bounded.
     interrupted: VecDeque<String>,
@@ -253,6 +257,16 @@ pub struct Interruptions {
     /// Hashes of the last event ids seen, to recognise a repeated event without keeping the
     /// ids (one allocation less per audio delta). Bounded.
     seen: VecDeque<u64>,
+}
+
+/// How far the response in progress got with its audio.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ResponseAudio {
+    NotYet,
+    Begun,
+    /// Cancelled before any of it arrived: the audio the server sent before it saw the cancel
+    /// is dropped.
+    Dropped,
 }
 
 const KEEP_INTERRUPTED: usize = 16;
@@ -276,6 +290,7 @@ impl Interruptions {
             phase: Phase::Idle,
             timer: None,
             response: None,
+            response_audio: ResponseAudio::Begun,
             item: None,
             interrupted: VecDeque::new(),
             turn: None,
@@ -364,6 +379,7 @@ impl Interruptions {
                     self.interrupt(now, &mut step);
                 }
                 self.response = Some(id.to_string());
+                self.response_audio = ResponseAudio::NotYet;
                 // Under server turn detection the server makes the request: its response.created
                 // stands for "request sent" unless the host reported sending response.create.
                 if let Some(t) = self.turn.as_mut().filter(|t| t.request_sent.is_none()) {
@@ -382,7 +398,10 @@ impl Interruptions {
                 }
             }
             ServerEvent::TextDelta => {
-                if let Some(t) = self.turn.as_mut().filter(|t| t.first_text.is_none()) {
+                // Text before the turn's request is the earlier answer's, not this turn's.
+                if let Some(t) =
+                    self.turn.as_mut().filter(|t| t.first_text.is_none() && t.request_sent.is_some())
+                {
                     t.first_text = Some(now);
                 }
             }
@@ -402,6 +421,7 @@ impl Interruptions {
             ServerEvent::BufferStarted => {
                 if self.config.transport == Transport::Webrtc && self.phase != Phase::Paused {
                     self.phase = Phase::Speaking;
+                    self.response_audio = ResponseAudio::Begun;
                     self.mark_playback(now, &mut step);
                 }
             }
@@ -514,14 +534,45 @@ impl Interruptions {
                 self.phase = Phase::Paused;
                 self.timer = Some((now + self.config.min_interruption_ms, Timer::Confirm));
             }
+            Phase::Idle | Phase::Interrupted
+                if self.response.is_some() && self.response_audio == ResponseAudio::NotYet =>
+            {
+                self.cancel_unplayed(now, step);
+            }
             Phase::Idle | Phase::Paused | Phase::Interrupted => {}
         }
+    }
+
+    /// The user speaks before any audio of the response in progress: nothing plays, so there
+    /// is nothing to pause or truncate. The response is cancelled (unless the server cancels
+    /// it), over WebRTC the output buffer cleared, and its audio that still comes is dropped.
+    fn cancel_unplayed(&mut self, now: u64, step: &mut Step) {
+        self.phase = Phase::Interrupted;
+        self.response_audio = ResponseAudio::Dropped;
+        if let Some(id) = self.response.as_ref().filter(|_| !self.config.interrupt_response) {
+            Self::send(now, json!({"type": "response.cancel", "response_id": id}), step);
+        }
+        if self.config.transport == Transport::Webrtc {
+            Self::send(now, json!({"type": "output_audio_buffer.clear"}), step);
+        }
+    }
+
+    fn remember_interrupted(&mut self, item_id: String) {
+        if self.interrupted.len() == KEEP_INTERRUPTED {
+            self.interrupted.pop_front();
+        }
+        self.interrupted.push_back(item_id);
     }
 
     fn audio(&mut self, now: u64, item_id: &str, bytes: u64, step: &mut Step) {
         if self.was_interrupted(item_id) {
             return; // deltas the server sent before it saw the cancel
         }
+        let current = self.item.as_ref().is_some_and(|i| i.id == item_id);
+        if !current && self.response_audio == ResponseAudio::Dropped {
+            return self.remember_interrupted(item_id.to_owned()); // the cancelled response's
+        }
+        self.response_audio = ResponseAudio::Begun;
         match self.item.as_mut().filter(|i| i.id == item_id) {
             Some(item) => item.bytes += bytes,
             None => {
@@ -540,7 +591,7 @@ impl Interruptions {
                 self.phase = Phase::Speaking;
             }
         }
-        if let Some(t) = self.turn.as_mut().filter(|t| t.first_audio.is_none()) {
+        if let Some(t) = self.turn.as_mut().filter(|t| t.first_audio.is_none() && t.request_sent.is_some()) {
             t.first_audio = Some(now);
         }
     }
@@ -626,10 +677,7 @@ impl Interruptions {
                         item_id: Some(item.id.clone()),
                     });
                 }
-                if self.interrupted.len() == KEEP_INTERRUPTED {
-                    self.interrupted.pop_front();
-                }
-                self.interrupted.push_back(item.id);
+                self.remember_interrupted(item.id);
             }
         }
     }

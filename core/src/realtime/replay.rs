@@ -106,13 +106,29 @@ impl Replayer {
         }
     }
 
+    /// One line of the timeline as read from a file: bytes that are not UTF-8 are an issue
+    /// naming the line, and the replay goes on.
+    pub fn push_bytes(&mut self, bytes: &[u8]) {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.push(text),
+            Err(e) => {
+                self.line += 1;
+                let message = format!("not UTF-8 (byte {})", e.valid_up_to() + 1);
+                self.line_issue(self.last_at, "invalid_utf8", message);
+            }
+        }
+    }
+
     /// One line of the timeline (blank lines are skipped).
     pub fn push(&mut self, text: &str) {
         self.line += 1;
+        // A byte order mark before the first line is ignored, as RFC 8259 (section 8.1) allows:
+        // refused, it would drop the config line and replay the session on the defaults.
+        let text = if self.line == 1 { text.strip_prefix('\u{feff}').unwrap_or(text) } else { text };
         if text.trim().is_empty() {
             return;
         }
-        let line: Line<'_> = match serde_json::from_str(text) {
+        let line: Line<'_> = match crate::document::de::object_from_str(text) {
             Ok(line) => line,
             Err(e) => {
                 let (code, message) = crate::error::json_line_error(&e);

@@ -242,6 +242,29 @@ fn a_bad_line_says_what_the_timeline_needed_with_its_code_and_column() {
 }
 
 #[test]
+fn lines_as_read_from_a_file_a_bom_bytes_that_are_not_utf8_an_array() {
+    let mut r = Replayer::new();
+    r.push_bytes("\u{feff}{\"at_ms\": 0, \"config\": {\"interrupt_response\": false}}".as_bytes());
+    r.push_bytes(b"{\"at_ms\": 1, \"server\": {\"type\": \"session.updated\xff\"}}");
+    r.push_bytes(br#"[100, null, {"type": "input_audio_buffer.speech_stopped"}]"#);
+    r.push(r#"{"at_ms": 200, "server": ["input_audio_buffer.speech_stopped"]}"#);
+    let report = r.finish();
+    let said: Vec<_> = report.issues.iter().map(|i| (i.code, i.message.as_str())).collect();
+    assert_eq!(
+        said,
+        [
+            ("invalid_utf8", "line 2: not UTF-8 (byte 49)"),
+            ("invalid_type", "line 3: invalid type: sequence, expected an object (column 1)"),
+            (
+                "invalid_type",
+                "line 4: not a server event: invalid type: sequence, expected an object (column 1)"
+            ),
+        ],
+        "the config line after the BOM was read: no issue for it"
+    );
+}
+
+#[test]
 fn turns_over_budget_name_their_stage_and_the_rolling_percentiles_stay_bounded() {
     let mut m = Interruptions::new(InterruptConfig { history: 4, ..InterruptConfig::default() }).unwrap();
     let mut turns = Vec::new();

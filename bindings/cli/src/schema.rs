@@ -111,7 +111,7 @@ pub fn run(command: SchemaCommand) -> Result<Outcome, Trouble> {
         }
         SchemaCommand::Lint { schema, target, out } => {
             let profile = profile(&target)?;
-            let report = lint::lint(&read_json(&schema)?, &LintOptions { profile });
+            let report = lint::lint(&read_schema(&schema)?, &LintOptions { profile });
             if out.json {
                 print_json(&report)?;
             } else {
@@ -139,7 +139,7 @@ pub fn run(command: SchemaCommand) -> Result<Outcome, Trouble> {
         SchemaCommand::Strict { schema, target, nullable_optionals, out } => {
             let options = StrictOptions { profile: profile(&target)?, nullable_optionals };
             let result =
-                strict::to_strict(&read_json(&schema)?, &options).map_err(|e| located(&schema, &e))?;
+                strict::to_strict(&read_schema(&schema)?, &options).map_err(|e| located(&schema, &e))?;
             if out.json {
                 print_json(&result)?;
             } else {
@@ -162,7 +162,7 @@ pub fn run(command: SchemaCommand) -> Result<Outcome, Trouble> {
         }
         SchemaCommand::Diff { old, new, policy, require, out } => {
             let policy = CompatibilityPolicy::parse(&policy, "--policy").map_err(|e| e.to_string())?;
-            let report = diff::diff(&read_json(&old)?, &read_json(&new)?, &DiffOptions { policy })
+            let report = diff::diff(&read_schema(&old)?, &read_schema(&new)?, &DiffOptions { policy })
                 .map_err(|e| format!("{} → {}: {e}", old.display(), new.display()))?;
             let holds = match require.as_str() {
                 "backward" => report.backward,
@@ -215,7 +215,7 @@ fn validate(
     options: &ValidatorOptions,
     json: bool,
 ) -> Result<Outcome, Trouble> {
-    let validator = Validator::new(&read_json(schema)?, options).map_err(|e| located(schema, &e))?;
+    let validator = Validator::new(&read_schema(schema)?, options).map_err(|e| located(schema, &e))?;
     let text = read_text(instance)?;
     let report = validator.validate_text(&text).map_err(|e| located(instance, &e))?;
     if json {
@@ -242,8 +242,8 @@ fn read_text(path: &Path) -> Result<String, Trouble> {
     crate::read(path)
 }
 
-fn read_json(path: &Path) -> Result<Value, Trouble> {
-    core_schema::parse_json(&read_text(path)?).map_err(|e| located(path, &e))
+fn read_schema(path: &Path) -> Result<Value, Trouble> {
+    core_schema::parse_schema(&read_text(path)?).map_err(|e| located(path, &e))
 }
 
 fn located(path: &Path, e: &breakwater::Error) -> String {

@@ -18,6 +18,18 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{classify_serde_message, json_error, Error, ErrorCode, Result};
 
+/// The first key JSON `text` gives twice in one object, as a `syntax_error` at that key
+/// (its dotted path, line and column): serde_json would keep the last value without a word.
+#[must_use]
+pub fn repeated_key_error(text: &str) -> Option<Error> {
+    let path = repeated_key(text)?;
+    let (line, column) = locate::locate(text, false, &path, true).unwrap_or((1, 1));
+    let key = path.rsplit(['.', '[']).next().unwrap_or_default();
+    let message =
+        format!("duplicate key `{key}`: it is given twice in one object, and only the last would count");
+    Some(Error::new(ErrorCode::Syntax, path, message).at(line, column))
+}
+
 /// Reads a config value of type `T` from JSON text.
 ///
 /// # Errors
@@ -80,13 +92,7 @@ pub fn check<T: DeserializeOwned>(
     };
     // A JSON key given twice in one table: the reading would keep the last value without a
     // word (TOML refuses it as a syntax error already). Reported beside the reading's own.
-    let repeated = (!toml).then(|| repeated_key(text)).flatten().map(|path| {
-        let (line, column) = locate::locate(text, toml, &path, true).unwrap_or((1, 1));
-        let key = path.rsplit(['.', '[']).next().unwrap_or_default();
-        let message =
-            format!("duplicate key `{key}`: it is given twice in one table, and only the last would count");
-        Error::new(ErrorCode::Syntax, path, message).at(line, column)
-    });
+    let repeated = if toml { None } else { repeated_key_error(text) };
     match (read_every(text, toml, doc, validate), repeated) {
         (Ok(value), None) => Ok(value),
         (Ok(_), Some(repeated)) => Err(vec![repeated]),

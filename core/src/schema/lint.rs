@@ -304,6 +304,15 @@ pub fn lint(schema: &Value, options: &LintOptions) -> Lint {
     }
     let mut path = String::new();
     linter.visit(schema, &mut path, true, 0);
+    // What the walk does not read (a number or a schema of the wrong shape, an empty `anyOf`,
+    // an invalid `pattern`): the draft's meta-schema and patterns, as `validate` compiles them.
+    if let Err(e) = super::validate::well_formed(schema) {
+        // Unless a finding already names the same keyword (`items` as an array, ...).
+        if !linter.findings.iter().any(|f| f.severity == Severity::Error && f.path == e.path) {
+            let message = format!("Schema at `{}` is not valid JSON Schema: {}", at(&e.path), e.message);
+            linter.error(LintCode::MalformedKeyword, &e.path, message);
+        }
+    }
     linter.usage.depth =
         Depth { root: schema, done: HashMap::new(), active: vec!["#".to_owned()] }.of(schema, "#", 0);
     linter.check_limits(&limits);
@@ -559,7 +568,10 @@ impl Linter<'_> {
                 let chars: usize = values.iter().map(value_chars).sum();
                 self.usage.characters += chars;
                 let limit = self.profile.limits().large_enum_characters;
-                if values.len() > Limits::LARGE_ENUM && values.iter().all(Value::is_string) && chars > limit {
+                // A nullable string enum (`["a", "b", null]`, how `to_strict` makes an optional
+                // enum) is a string enum all the same.
+                let strings = values.iter().all(|v| v.is_string() || v.is_null());
+                if values.len() > Limits::LARGE_ENUM && strings && chars > limit {
                     let msg = format!(
                         "The string enum at `{}` has {} values of {chars} characters; above {} values at most {limit} characters are allowed",
                         at(path),
@@ -832,6 +844,24 @@ mod tests {
         let schema = strict_object(json!({"e": {"type": "string", "enum": values}}));
         let got = codes(&schema, Profile::Openai);
         assert_eq!(got, [(LintCode::EnumTooLong, "/properties/e/enum".to_owned())]);
+        let mut nullable: Vec<Value> = values.into_iter().map(Value::from).collect();
+        nullable.push(Value::Null);
+        let schema = strict_object(json!({"e": {"type": ["string", "null"], "enum": nullable}}));
+        let got = codes(&schema, Profile::Openai);
+        assert_eq!(got, [(LintCode::EnumTooLong, "/properties/e/enum".to_owned())], "with null too");
+    }
+
+    #[test]
+    fn a_keyword_of_the_wrong_shape_is_malformed_where_it_is() {
+        for (property, at) in [
+            (json!(5), "/properties/a"),
+            (json!({"anyOf": []}), "/properties/a/anyOf"),
+            (json!({"type": "number", "minimum": "0"}), "/properties/a/minimum"),
+            (json!({"type": "string", "pattern": "["}), "/properties/a/pattern"),
+        ] {
+            let got = codes(&strict_object(json!({"a": property})), Profile::Openai);
+            assert!(got.contains(&(LintCode::MalformedKeyword, at.to_owned())), "{at}: {got:?}");
+        }
     }
 
     #[test]

@@ -37,6 +37,19 @@ pub fn parse_json(text: &str) -> Result<Value> {
     serde_json::from_str(text).map_err(|e| json_error(&e))
 }
 
+/// Parses a schema document: [`parse_json`], refusing a key given twice in one object
+/// (`{"type": "integer", "type": "string"}` would read as a string schema, silently).
+///
+/// # Errors
+/// As [`parse_json`]; `syntax_error` at the repeated key, with its line and column.
+pub fn parse_schema(text: &str) -> Result<Value> {
+    let value = parse_json(text)?;
+    match crate::document::repeated_key_error(text) {
+        Some(e) => Err(e),
+        None => Ok(value),
+    }
+}
+
 /// The character a one-letter JSON escape stands for (`n` in `\n`); `None` for `u` and
 /// for letters JSON does not define.
 pub(crate) fn short_escape(b: u8) -> Option<char> {
@@ -125,6 +138,17 @@ mod tests {
         assert!(!e.message.contains("at line"), "{}", e.message);
         let e = parse_json("{} trailing").unwrap_err();
         assert_eq!(e.code, ErrorCode::Syntax);
+    }
+
+    #[test]
+    fn a_schema_that_gives_a_key_twice_is_refused_at_the_second() {
+        let e = parse_schema("{\"properties\": {\"a\": {\"type\": \"integer\",\n  \"type\": \"string\"}}}")
+            .unwrap_err();
+        assert_eq!(
+            (e.code, e.path.as_str(), e.line, e.column),
+            (ErrorCode::Syntax, "properties.a.type", Some(2), Some(3))
+        );
+        assert!(parse_schema(r#"{"properties": {"type": {"type": "string"}}, "type": "object"}"#).is_ok());
     }
 
     #[test]

@@ -187,7 +187,7 @@ impl Validator {
         if let Some(formats) = options.formats {
             builder = builder.should_validate_formats(formats);
         }
-        let inner = builder.build(schema).map_err(|e| schema_error(&e))?;
+        let inner = builder.build(schema).map_err(|e| schema_error(&e, schema))?;
         Ok(Self { inner, max_errors: options.max_errors })
     }
 
@@ -239,12 +239,80 @@ impl Validator {
     }
 }
 
-fn schema_error(e: &ValidationError<'_>) -> Error {
-    let code = match e.kind() {
-        ValidationErrorKind::Referencing(_) => ErrorCode::UnresolvedRef,
-        _ => ErrorCode::InvalidSchema,
+/// Whether `schema` is valid JSON Schema of its draft (its meta-schema, its patterns): the
+/// `invalid_schema` error [`Validator::new`] would give, for the tools that read a schema
+/// without compiling it (lint, diff). A `$ref` that does not resolve is theirs to report.
+/// Without a `$schema`, the draft-7 forms those tools also read (`items` as a list,
+/// `additionalItems`, `dependencies`) are valid too.
+///
+/// # Errors
+/// `invalid_schema` at the JSON Pointer of the offending keyword.
+pub fn well_formed(schema: &Value) -> Result<()> {
+    let first = compiles(schema, None);
+    if first.is_err() && schema.get("$schema").is_none() && compiles(schema, Some(DraftName::Draft7)).is_ok()
+    {
+        return Ok(());
+    }
+    first
+}
+
+fn compiles(schema: &Value, draft: Option<DraftName>) -> Result<()> {
+    // Compiling recurses a few frames per level: past serde_json's own 128 levels (a schema
+    // built in a binding can be deeper) each tool reports the nesting in its own way.
+    if super::depth_exceeds(schema, 128) {
+        return Ok(());
+    }
+    match Validator::new(schema, &ValidatorOptions { draft, ..ValidatorOptions::default() }) {
+        Err(e) if e.code == ErrorCode::InvalidSchema => Err(e),
+        _ => Ok(()),
+    }
+}
+
+fn schema_error(e: &ValidationError<'_>, schema: &Value) -> Error {
+    match e.kind() {
+        ValidationErrorKind::Referencing(r) => unresolved(r, schema),
+        _ => Error::new(ErrorCode::InvalidSchema, e.instance_path().as_str(), e.to_string()),
+    }
+}
+
+/// A `$ref` that does not resolve, at the `$ref` that names it (the referencing error names
+/// only its target), in the terms of this library: nothing outside the schema is fetched.
+fn unresolved(r: &jsonschema::ReferencingError, schema: &Value) -> Error {
+    use jsonschema::ReferencingError as R;
+    let (target, message) = match r {
+        R::Unretrievable { uri, .. } => (
+            uri.trim_end_matches('#'),
+            format!("`{uri}` is outside the schema, and schemas are never fetched: put it under `$defs`"),
+        ),
+        R::PointerToNowhere { pointer } => {
+            (pointer.as_str(), format!("`{pointer}` points to nothing in the schema"))
+        }
+        R::NoSuchAnchor { anchor } | R::InvalidAnchor { anchor } => {
+            (anchor.as_str(), format!("no `$anchor` named `{anchor}` in the schema"))
+        }
+        other => ("", other.to_string()),
     };
-    Error::new(code, e.instance_path().as_str(), e.to_string())
+    let path = first_ref(schema, &mut String::new(), &|r: &str| !target.is_empty() && r.contains(target))
+        .unwrap_or_default();
+    Error::new(ErrorCode::UnresolvedRef, path, message)
+}
+
+/// The JSON Pointer of the first `$ref` whose value passes `names`.
+fn first_ref(schema: &Value, path: &mut String, names: &dyn Fn(&str) -> bool) -> Option<String> {
+    let Value::Object(map) = schema else { return None };
+    if map.get("$ref").and_then(Value::as_str).is_some_and(names) {
+        return Some(super::pointer::child(path, "$ref"));
+    }
+    for (tokens, sub) in super::walk::children(map) {
+        let len = path.len();
+        tokens.iter().for_each(|t| super::pointer::push(path, t));
+        let found = first_ref(sub, path, names);
+        path.truncate(len);
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
 }
 
 /// Scalars up to this many characters are quoted in messages; anything larger is named
@@ -446,7 +514,21 @@ mod tests {
         for r in ["https://example.com/s.json", "file:///etc/passwd", "other.json#/x"] {
             let e = Validator::new(&json!({"properties": {"a": {"$ref": r}}}), &ValidatorOptions::default())
                 .unwrap_err();
-            assert_eq!(e.code, ErrorCode::UnresolvedRef, "{r}: {e}");
+            assert_eq!(
+                (e.code, e.path.as_str()),
+                (ErrorCode::UnresolvedRef, "/properties/a/$ref"),
+                "{r}: {e}"
+            );
+            assert!(e.message.contains("never fetched"), "{e}");
+        }
+        for r in ["#/$defs/gone", "#nowhere"] {
+            let schema = json!({"$defs": {"n": {"$ref": "#"}}, "items": {"anyOf": [{"$ref": r}]}});
+            let e = Validator::new(&schema, &ValidatorOptions::default()).unwrap_err();
+            assert_eq!(
+                (e.code, e.path.as_str()),
+                (ErrorCode::UnresolvedRef, "/items/anyOf/0/$ref"),
+                "{r}: {e}"
+            );
         }
         let local = json!({"$defs": {"n": {"type": "integer"}}, "properties": {"a": {"$ref": "#/$defs/n"}}});
         assert!(!compile(local).validate(&json!({"a": "x"})).valid);

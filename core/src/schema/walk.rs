@@ -56,16 +56,55 @@ pub fn children(schema: &Map<String, Value>) -> Vec<(Vec<String>, &Value)> {
     out
 }
 
-/// The target of a local `$ref` (`#`, `#/$defs/x`, percent-encoded or `~`-escaped) in `root`;
-/// `None` for a reference outside the document or a pointer that leads nowhere.
+/// The target of a local `$ref` in `root`: a JSON Pointer fragment (`#`, `#/$defs/x`,
+/// percent-encoded or `~`-escaped), a plain-name fragment (`#foo`: the subschema whose
+/// `$anchor` is `foo`, or whose `$id` is `#foo` before 2019-09), either one after the root's
+/// own `$id`. `None` for a reference outside the document, a pointer that leads nowhere, an
+/// anchor no subschema of the root's resource declares.
 #[must_use]
 pub fn resolve<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
-    root.pointer(&local_pointer(reference)?)
+    let reference = within_root(root, reference);
+    match local_pointer(reference) {
+        Some(pointer) => root.pointer(&pointer),
+        None => anchor(root, &percent_decode(reference.strip_prefix('#')?)?),
+    }
+}
+
+/// `reference` without the root's `$id` in front of its fragment (`https://x/s.json#/a`
+/// when the root's `$id` is `https://x/s.json`).
+fn within_root<'r>(root: &Value, reference: &'r str) -> &'r str {
+    let id = root.get("$id").and_then(Value::as_str).map_or("", |id| id.trim_end_matches('#'));
+    match reference.strip_prefix(id) {
+        Some("") if !id.is_empty() => "#",
+        Some(rest) if !id.is_empty() && rest.starts_with('#') => rest,
+        _ => reference,
+    }
+}
+
+/// Whether `schema` starts a resource of its own: an `$id` that is not a bare fragment.
+#[must_use]
+pub fn embedded_id(schema: &Value) -> Option<&str> {
+    schema.get("$id").and_then(Value::as_str).filter(|id| !id.starts_with('#'))
+}
+
+/// The subschema of `schema`'s resource (embedded resources excluded) that declares the
+/// anchor `name`.
+fn anchor<'a>(schema: &'a Value, name: &str) -> Option<&'a Value> {
+    let Value::Object(map) = schema else { return None };
+    let declares = |keyword: &str, prefix: &str| {
+        map.get(keyword).and_then(Value::as_str).and_then(|v| v.strip_prefix(prefix)) == Some(name)
+    };
+    if declares("$anchor", "") || declares("$id", "#") {
+        return Some(schema);
+    }
+    children(map)
+        .into_iter()
+        .filter(|(_, sub)| embedded_id(sub).is_none())
+        .find_map(|(_, sub)| anchor(sub, name))
 }
 
 /// The canonical JSON Pointer (percent-decoded, `~`-escaped once) of a local `$ref`; `None`
-/// for a reference outside the document or a plain-name fragment (`#foo` names an `$anchor`,
-/// not supported).
+/// for a reference outside the document or a plain-name fragment (`#foo`, an anchor).
 #[must_use]
 pub fn local_pointer(reference: &str) -> Option<String> {
     let fragment = percent_decode(reference.strip_prefix('#')?)?;

@@ -38,7 +38,7 @@ impl<'a> Walker<'a> {
             (Value::Bool(false), _) | (_, Value::Bool(false)) => true,
             (Value::Bool(true), _) | (_, Value::Bool(true)) => false,
             _ => {
-                let (x, y) = (Node::new(a.0, x), Node::new(b.0, y));
+                let (x, y) = (self.node(a.0, x), self.node(b.0, y));
                 self.apart(x, y, depth) || self.apart(y, x, depth)
             }
         }

@@ -196,6 +196,9 @@ pub fn diff(old: &Value, new: &Value, options: &DiffOptions) -> Result<DiffRepor
             let message = format!("nesting deeper than {MAX_DEPTH} levels");
             return Err(Error::new(ErrorCode::LimitExceeded, name, message));
         }
+        // A keyword of the wrong shape or an invalid pattern: compared, it would be a verdict
+        // on a schema no validator accepts.
+        super::validate::well_formed(schema).map_err(|e| Error { path: format!("{name}{}", e.path), ..e })?;
     }
     let mut walker = walk::Walker::new(old, new, options.policy);
     walker.check_refs()?;

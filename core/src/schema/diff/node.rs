@@ -64,6 +64,9 @@ pub(super) struct Node<'a> {
     pub(super) which: Which,
     pub(super) value: &'a Value,
     pub(super) map: &'a Map<String, Value>,
+    /// The target of a `$ref` beside assertions, read as part of this object
+    /// ([`super::walk::Walker::node`]); empty otherwise.
+    pub(super) merged: &'a Map<String, Value>,
 }
 
 static EMPTY: LazyLock<Map<String, Value>> = LazyLock::new(Map::new);
@@ -75,11 +78,27 @@ impl<'a> Node<'a> {
     /// The node of an object or `true` schema (`false` is handled before nodes are made).
     pub(super) fn new(which: Which, value: &'a Value) -> Self {
         let map = value.as_object().unwrap_or(&EMPTY);
-        Self { which, value, map }
+        Self { which, value, map, merged: &EMPTY }
+    }
+
+    /// The node with the keywords of `target` (a `$ref`'s) read as its own.
+    pub(super) fn merging(self, target: &'a Map<String, Value>) -> Self {
+        Self { merged: target, ..self }
     }
 
     pub(super) fn get(&self, keyword: &str) -> Option<&'a Value> {
-        self.map.get(keyword)
+        self.map.get(keyword).or_else(|| self.merged.get(keyword))
+    }
+
+    /// Its keywords (a merged `$ref` target's too).
+    pub(super) fn keys(&self) -> impl Iterator<Item = &'a String> {
+        let map = self.map;
+        map.keys().chain(self.merged.keys().filter(move |k| !map.contains_key(*k)))
+    }
+
+    /// Whether its `$ref` is merged into it, so not one more conjunct.
+    pub(super) fn ref_merged(&self) -> bool {
+        !self.merged.is_empty()
     }
 
     /// Keywords that apply other schemas to the same instance, and so may evaluate
@@ -87,7 +106,7 @@ impl<'a> Node<'a> {
     pub(super) fn has_in_place_applicators(&self) -> bool {
         ["allOf", "anyOf", "oneOf", "if", "dependentSchemas", "dependencies", "$ref"]
             .iter()
-            .any(|k| self.map.contains_key(*k))
+            .any(|k| self.get(k).is_some())
     }
 }
 

@@ -395,6 +395,19 @@ fn bad_schemas_are_errors_with_paths() {
     let err = |old: Value, new: Value| diff(&old, &new, &DiffOptions::default()).unwrap_err();
     let e = err(json!({"properties": {"a": 5}}), json!({"properties": {"a": {}}}));
     assert_eq!((e.code, e.path.as_str()), (ErrorCode::InvalidSchema, "old/properties/a"));
+    // Keywords of the wrong shape, even where the two documents are the same.
+    let e = err(json!({"type": "string", "pattern": "["}), json!({"type": "string", "pattern": "["}));
+    assert_eq!((e.code, e.path.as_str()), (ErrorCode::InvalidSchema, "old/pattern"));
+    let e = err(json!({"multipleOf": 2}), json!({"multipleOf": -2}));
+    assert_eq!((e.code, e.path.as_str()), (ErrorCode::InvalidSchema, "new/multipleOf"));
+    // A `$ref` inside an embedded resource resolves against it: refused, not compared as the
+    // root's `#/$defs/t`.
+    let embedded = |t: &str| {
+        json!({"$defs": {"t": {"type": "string"}}, "properties": {"v": {"$id": "https://ex.com/v",
+            "$defs": {"t": {"type": t}}, "$ref": "#/$defs/t"}}})
+    };
+    let e = err(embedded("number"), embedded("integer"));
+    assert_eq!((e.code, e.path.as_str()), (ErrorCode::UnresolvedRef, "old/properties/v/$ref"));
     let e = err(json!({}), json!({"items": {"$ref": "other.json#/x"}}));
     assert_eq!((e.code, e.path.as_str()), (ErrorCode::UnresolvedRef, "new/items/$ref"));
     let e = err(
@@ -444,4 +457,43 @@ fn the_report_serializes_for_the_cli() {
     assert_eq!(options.policy, CompatibilityPolicy::Lenient);
     assert!(serde_json::from_value::<DiffOptions>(json!({"polcy": "lenient"})).is_err());
     assert_eq!(serde_json::from_value::<DiffOptions>(json!({})).unwrap(), DiffOptions::default());
+}
+
+#[test]
+fn anchors_and_the_roots_own_id_resolve_within_the_document() {
+    let anchored =
+        |t: Value| json!({"$defs": {"s": {"$anchor": "s", "type": t}}, "properties": {"a": {"$ref": "#s"}}});
+    let r = strict(anchored(json!("string")), anchored(json!(["string", "null"])));
+    assert_eq!(lines(&r), ["SUM_TYPE_EXTENDED #/properties/a 1 0"]);
+    let absolute = |t: &str| {
+        json!({"$id": "https://ex.com/root.json", "$defs": {"x": {"type": t}},
+            "properties": {"a": {"$ref": "https://ex.com/root.json#/$defs/x"}}})
+    };
+    assert!(strict(absolute("string"), absolute("string")).changes.is_empty());
+    assert_eq!(lines(&strict(absolute("string"), absolute("integer"))), ["TYPE_CHANGED #/properties/a 0 0"]);
+}
+
+#[test]
+fn a_ref_beside_assertions_reads_as_one_schema_with_its_target() {
+    let site = |extra: Value| {
+        let mut a = json!({"$ref": "#/$defs/s"});
+        a.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        json!({"$defs": {"s": {"type": "string"}, "o": {"type": "object", "properties": {"x": {}}}},
+            "properties": {"a": a}})
+    };
+    let r = strict(site(json!({})), site(json!({"minLength": 1})));
+    assert_eq!(lines(&r), ["MIN_LENGTH_ADDED #/properties/a/minLength 0 1"]);
+    assert!(r.notes.iter().all(|n| n.code != NoteCode::NullAddedBreaksOldConsumers));
+    assert!(
+        strict(site(json!({})), site(json!({"type": "string"}))).changes.is_empty(),
+        "the same type twice"
+    );
+    // Keywords that read each other, split between the site and the target: still a conjunct.
+    let object = |extra: Value| {
+        let mut a = json!({"$ref": "#/$defs/o"});
+        a.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        json!({"$defs": {"o": {"type": "object", "properties": {"x": {}}}}, "properties": {"a": a}})
+    };
+    let r = strict(object(json!({})), object(json!({"additionalProperties": false})));
+    assert!(!r.backward, "closing the object refuses old data with other properties: {:?}", lines(&r));
 }

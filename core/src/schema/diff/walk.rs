@@ -131,6 +131,10 @@ impl<'a> Walker<'a> {
 
     /// Refuses a `$ref` anywhere in either document that does not resolve within it, before
     /// any comparison (the walk only meets the `$ref`s on its way).
+    ///
+    /// A `$ref` inside an embedded resource (a subschema with an `$id` of its own) resolves
+    /// against that resource, which the walk does not follow: refused too, rather than
+    /// resolved against the root and compared as some other schema.
     pub(super) fn check_refs(&self) -> Result<()> {
         fn visit(w: &Walker<'_>, which: Which, schema: &Value, path: &mut String) -> Result<()> {
             let Value::Object(map) = schema else { return Ok(()) };
@@ -139,6 +143,14 @@ impl<'a> Walker<'a> {
                 let Value::String(reference) = reference else {
                     return Err(w.invalid(which, &at, "`$ref` must be a string"));
                 };
+                if let Some(id) = w.resource_of(which, path) {
+                    let message = format!(
+                        "`{reference}` is inside the embedded resource `{id}`, whose own `$id` it resolves \
+                         against; the diff follows references from the document root only: move the \
+                         resource under the root's `$defs` without its `$id`"
+                    );
+                    return Err(w.error(ErrorCode::UnresolvedRef, which, &at, message));
+                }
                 if walk::resolve(w.roots[which as usize], reference).is_none() {
                     let message = format!("`{reference}` does not resolve within the schema");
                     return Err(w.error(ErrorCode::UnresolvedRef, which, &at, message));
@@ -156,6 +168,21 @@ impl<'a> Walker<'a> {
             visit(self, which, self.roots[which as usize], &mut String::new())?;
         }
         Ok(())
+    }
+
+    /// The `$id` of the innermost embedded resource on the way to `path` (the root's excluded).
+    fn resource_of(&self, which: Which, path: &str) -> Option<&'a str> {
+        let mut node = self.roots[which as usize];
+        let mut found = None;
+        for token in pointer::tokens(path) {
+            node = match node {
+                Value::Object(map) => map.get(&*token)?,
+                Value::Array(items) => items.get(token.parse::<usize>().ok()?)?,
+                _ => return found,
+            };
+            found = walk::embedded_id(node).or(found);
+        }
+        found
     }
 
     pub(super) fn finish(self) -> (Vec<Change>, Vec<Note>) {
@@ -334,6 +361,36 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// The node of a resolved schema. A `$ref` beside assertions (2019-09 and later) applies
+    /// its target to the instance as well: where the target is a plain schema whose keywords
+    /// the siblings do not also set (or set to the same value), and no keyword that reads
+    /// another is split between the two (`additionalProperties` reads `properties`), the two
+    /// are one schema, read as such: `{"$ref": "#/$defs/s", "minLength": 1}` against
+    /// `{"$ref": "#/$defs/s"}` is a string gaining a bound, not a new type. Otherwise the
+    /// target stays one more conjunct ([`Self::refs`]).
+    pub(super) fn node(&self, which: Which, value: &'a Value) -> Node<'a> {
+        let node = Node::new(which, value);
+        let Some(Value::String(reference)) = node.map.get("$ref") else { return node };
+        let Some(target) = walk::resolve(self.roots[which as usize], reference) else { return node };
+        let target = match self.resolve(which, target, "") {
+            Ok(Value::Object(t)) if !t.contains_key("$ref") => t,
+            _ => return node,
+        };
+        let set = |k: &str| is_assertion(k) && k != "$ref";
+        let clash = node.map.iter().any(|(k, v)| set(k) && target.get(k).is_some_and(|t| !json_equal(t, v)));
+        let reads_another = READING.iter().any(|group| {
+            let here = group.iter().any(|k| node.map.contains_key(*k));
+            let there = group.iter().any(|k| target.contains_key(*k));
+            here && there
+        }) || ["unevaluatedProperties", "unevaluatedItems"]
+            .iter()
+            .any(|k| node.map.contains_key(*k) || target.contains_key(*k));
+        if clash || reads_another {
+            return node;
+        }
+        node.merging(target)
+    }
+
     fn compare_resolved(&mut self, o: &'a Value, n: &'a Value, path: &str, meta: bool) -> Result<()> {
         // `SchemaDiff.compare`: a `false` original accepts nothing, so anything replaces it.
         match (o, n) {
@@ -348,7 +405,7 @@ impl<'a> Walker<'a> {
             }
             _ => {}
         }
-        let (o, n) = (Node::new(Which::Old, o), Node::new(Which::New, n));
+        let (o, n) = (self.node(Which::Old, o), self.node(Which::New, n));
         if meta {
             self.meta(o, n, path);
         }
@@ -883,7 +940,8 @@ impl<'a> Walker<'a> {
     /// A `$ref` beside assertions (2019-09 and later): its target is one more conjunct.
     fn refs(&mut self, o: Node<'a>, n: Node<'a>, path: &str) -> Result<()> {
         let target = |w: &Self, node: Node<'a>| -> Result<Option<&'a Value>> {
-            match node.get("$ref") {
+            match node.map.get("$ref") {
+                _ if node.ref_merged() => Ok(None),
                 Some(Value::String(r)) => {
                     walk::resolve(w.roots[node.which as usize], r).map(Some).ok_or_else(|| {
                         let message = format!("`{r}` does not resolve within the schema");
@@ -926,10 +984,19 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// Keywords that read one another within one schema object: split between a `$ref`'s site
+/// and its target, they would read differently merged.
+const READING: &[&[&str]] = &[
+    &["properties", "patternProperties", "additionalProperties"],
+    &["items", "prefixItems", "additionalItems"],
+    &["contains", "minContains", "maxContains"],
+    &["if", "then", "else"],
+];
+
 /// The union of a schema that has nothing else to say.
 fn pure<'a>(node: Node<'a>, unions: &[Union<'a>]) -> Option<Union<'a>> {
     match unions {
-        [u] if node.map.keys().all(|k| k == u.keyword || !is_assertion(k)) => Some(*u),
+        [u] if node.keys().all(|k| k == u.keyword || !is_assertion(k)) => Some(*u),
         _ => None,
     }
 }

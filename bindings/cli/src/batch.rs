@@ -421,7 +421,14 @@ impl Buckets {
             Some(line) => {
                 w.write_all(&record[..record.len() - 1]).map_err(io)?;
                 w.write_all(b",\"result\":").map_err(io)?;
-                w.write_all(line).map_err(io)?;
+                // A CR (a CRLF file's line end) can only be whitespace between tokens in valid
+                // JSON; kept, it would split the record for a reader of universal newlines.
+                if line.contains(&b'\r') {
+                    let spaced: Vec<u8> = line.iter().map(|&b| if b == b'\r' { b' ' } else { b }).collect();
+                    w.write_all(&spaced).map_err(io)?;
+                } else {
+                    w.write_all(line).map_err(io)?;
+                }
                 w.write_all(b"}\n").map_err(io)
             }
             None => w.write_all(&record).and_then(|()| w.write_all(b"\n")).map_err(io),

@@ -348,7 +348,8 @@ fn batch_plan_route_replay_keeps_every_request_in_one_place() {
         r#"{"id":"b","custom_id":"nobody","response":null,"error":{"code":"batch_expired","message":"expired"}}"#,
     ];
     std::fs::write(dir.join("out.jsonl"), format!("{ok}\n")).unwrap();
-    std::fs::write(dir.join("err.jsonl"), errors.join("\n")).unwrap();
+    // CRLF line ends, as a file saved on Windows has them.
+    std::fs::write(dir.join("err.jsonl"), errors.join("\r\n")).unwrap();
     let args = ["batch", "route", "--manifest", &path("d1/manifest.json"), "--output", &path("out.jsonl")];
     let route_out =
         breakwater(&[&args[..], &["--errors", &path("err.jsonl"), "--out", &path("r1"), "--json"]].concat());
@@ -360,6 +361,8 @@ fn batch_plan_route_replay_keeps_every_request_in_one_place() {
         .collect();
     assert_eq!(counts, [1, 2, 1, 0, 3]);
     assert_eq!(route["issues"][0]["code"], "unknown_custom_id");
+    let retry = std::fs::read_to_string(dir.join("r1/retry.jsonl")).unwrap();
+    assert!(!retry.contains('\r') && retry.lines().count() == 2, "one record a line: {retry:?}");
     let missing = std::fs::read_to_string(dir.join("r1/missing.jsonl")).unwrap();
     assert_eq!(missing.lines().count(), 3);
     let succeeded = std::fs::read_to_string(dir.join("r1/succeeded.jsonl")).unwrap();

@@ -311,13 +311,23 @@ fn check_anthropic(params: Option<Body<'_>>, line: u64) -> Result<Checked<'_>, R
 
 /// The rejection of a line serde refused, with the path of the offending field.
 fn locate(text: &str, line: u64) -> Rejection {
+    /// The id alone, read past any other field: a rejected field still names its request.
+    #[derive(Deserialize)]
+    struct Id<'a> {
+        #[serde(borrow, default)]
+        custom_id: Option<Cow<'a, str>>,
+    }
     let mut de = serde_json::Deserializer::from_str(text);
-    match serde_path_to_error::deserialize::<_, RawLine<'_>>(&mut de) {
+    let rejection = match serde_path_to_error::deserialize::<_, RawLine<'_>>(&mut de) {
         Err(e) => json_rejection(line, e.path().to_string(), e.inner()),
         Ok(_) => match de.end() {
             Err(e) => json_rejection(line, String::new(), &e),
             Ok(()) => Rejection::new(line, LineCode::InvalidJson, "", "the line is not a request"),
         },
+    };
+    match serde_json::from_str::<Id<'_>>(text) {
+        Ok(Id { custom_id: Some(id) }) => rejection.of(&id),
+        _ => rejection,
     }
 }
 

@@ -90,9 +90,32 @@ pub fn duration_ms<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     })
 }
 
-/// An optional [`duration_ms`].
+/// An optional [`duration_ms`]: `null` is none (a budget or a timeout switched off, and what a
+/// config serialized with its unset fields reads back as).
 pub fn opt_duration_ms<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    duration_ms(d).map(Some)
+    struct Optional;
+
+    impl<'de> serde::de::Visitor<'de> for Optional {
+        type Value = Option<u64>;
+
+        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str("a number or null")
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            duration_ms(d).map(Some)
+        }
+    }
+
+    d.deserialize_option(Optional)
 }
 
 fn not_finite(x: f64) -> String {

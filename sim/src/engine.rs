@@ -12,7 +12,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::report::Trace;
-use super::scenario::Scenario;
+use super::scenario::{Scenario, MAX_DURATION_MS};
 use super::upstream::Upstream;
 use breakwater::transport::classify::{Outcome, Phase, ProviderError};
 use breakwater::transport::client::{AttemptAction, AttemptResult, Client, Request, RequestOptions};
@@ -129,6 +129,12 @@ impl<'a> Engine<'a> {
     }
 
     fn schedule(&mut self, at: u64, event: Event) {
+        // A retry or an answer due more than a day after the scenario's end never comes: its
+        // request is left unfinished, a failure (a backoff of 10^19 ms would otherwise stretch
+        // every per-second count of the report to the end of time).
+        if at > self.scenario.duration_ms().saturating_add(MAX_DURATION_MS) {
+            return;
+        }
         self.seq += 1;
         let rank = u8::from(!matches!(event, Event::Arrival));
         self.queue.push(Reverse(Queued { at, rank, seq: self.seq, event }));
@@ -258,7 +264,7 @@ impl<'a> Engine<'a> {
         };
         match decision.action {
             AttemptAction::Wait => {
-                let at = decision.wait_until_ms.unwrap_or(now).max(now + 1);
+                let at = decision.wait_until_ms.unwrap_or(now).max(now.saturating_add(1));
                 self.schedule(at, Event::Resume { chain: self.handle(chain), layer });
             }
             AttemptAction::GiveUp => {
@@ -280,9 +286,9 @@ impl<'a> Engine<'a> {
                 let answer = self.upstream.call(now, self.key(chain));
                 let (at, outcome, headers) = match limit {
                     Some(limit) if answer.latency_ms > limit => {
-                        (now + limit, Outcome::Timeout(Phase::Attempt), Vec::new())
+                        (now.saturating_add(limit), Outcome::Timeout(Phase::Attempt), Vec::new())
                     }
-                    _ => (now + answer.latency_ms, answer.outcome, answer.headers),
+                    _ => (now.saturating_add(answer.latency_ms), answer.outcome, answer.headers),
                 };
                 self.schedule(at, Event::Answer { chain: self.handle(chain), outcome, headers });
             }
@@ -306,7 +312,7 @@ impl<'a> Engine<'a> {
         };
         match decision.action {
             Action::Retry => {
-                let at = now + decision.delay_ms.unwrap_or(0);
+                let at = now.saturating_add(decision.delay_ms.unwrap_or(0));
                 self.schedule(at, Event::Resume { chain: self.handle(chain), layer });
             }
             // The inner layer's answer goes outwards as it came, headers included: a gateway

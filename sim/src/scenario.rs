@@ -54,6 +54,18 @@ pub struct Work {
 /// it, and its tenth, 5,000,000 logical requests, keeps the trace (32 bytes each) under 200 MB.
 pub const DEFAULT_MAX_CALLS: u64 = 50_000_000;
 
+/// The most parallel calls one logical request makes: each is a chain kept in flight until
+/// the request ends, so memory grows with it, unseen by the call estimate.
+pub const MAX_FAN_OUT: u32 = 1000;
+
+/// The longest a scenario may last: its report keeps a count per second of virtual time
+/// (`calls_per_second`) and per 100 ms after an outage, so a year of virtual time would hold
+/// gigabytes whatever the calls. A day is far past any storm.
+pub const MAX_DURATION_MS: u64 = 86_400_000;
+
+/// The longest an answer may take: the upstream model caps its draws at an hour.
+pub const MAX_LATENCY_MS: u64 = 3_600_000;
+
 /// What a phase is, for the report's columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PhaseKind {
@@ -92,8 +104,10 @@ pub struct Arrivals {
     /// Mean logical requests per second.
     #[serde(deserialize_with = "de::positive")]
     pub rate_per_s: f64,
-    /// Parallel tool calls per logical request; it succeeds only if all of them do. Default 1.
+    /// Parallel tool calls per logical request; it succeeds only if all of them do. Default 1,
+    /// at most [`MAX_FAN_OUT`].
     #[serde(default = "one", deserialize_with = "de::nonzero_count")]
+    #[schemars(range(min = 1, max = 1000))]
     pub fan_out: u32,
     /// Estimated tokens per call, for TPM limits. Default 1000.
     #[serde(default = "thousand")]
@@ -123,7 +137,7 @@ pub struct Phase {
     /// kind, or a name that is none, leaves the phase out of those columns with a warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    /// How long it lasts.
+    /// How long it lasts (all phases together: at most 24 h).
     #[serde(deserialize_with = "de::duration_ms")]
     pub duration_ms: u64,
     /// Calls the upstream accepts per second; beyond that it answers `over_capacity`.
@@ -144,13 +158,14 @@ pub struct Phase {
     /// The keys the `outage` hits; the others are served as usual. Empty (the default): all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub down_keys: Vec<String>,
-    /// How long an outage failure takes to arrive. Default 50 ms.
+    /// How long an outage failure takes to arrive. Default 50 ms; at most an hour.
     #[serde(default = "fifty", deserialize_with = "de::duration_ms")]
     pub outage_latency_ms: u64,
-    /// Median latency of an accepted call. Default 800 ms.
+    /// Median latency of an accepted call. Default 800 ms; at most an hour.
     #[serde(default = "default_median", deserialize_with = "de::duration_ms")]
     pub latency_median_ms: u64,
-    /// 99th percentile latency of an accepted call (log-normal between the two). Default 3000 ms.
+    /// 99th percentile latency of an accepted call (log-normal between the two, drawn no longer
+    /// than an hour). Default 3000 ms; at most an hour.
     #[serde(default = "default_p99", deserialize_with = "de::duration_ms")]
     pub latency_p99_ms: u64,
 }
@@ -318,6 +333,18 @@ impl Scenario {
         nonempty(self.layers.len(), "layers")?;
         nonempty(self.phases.len(), "phases")?;
         nonempty(self.policies.len(), "policies")?;
+        if self.arrivals.fan_out > MAX_FAN_OUT {
+            let message =
+                format!("{} parallel calls per request; at most {MAX_FAN_OUT}", self.arrivals.fan_out);
+            return Err(Error::new(ErrorCode::OutOfRange, "arrivals.fan_out", message));
+        }
+        if self.duration_ms() > MAX_DURATION_MS {
+            let message = format!(
+                "the phases last {} ms together; a scenario lasts at most {MAX_DURATION_MS} ms (24 h)",
+                self.duration_ms()
+            );
+            return Err(Error::new(ErrorCode::OutOfRange, "phases", message));
+        }
         for (i, phase) in self.phases.iter().enumerate() {
             let at = |field: &str| format!("phases[{i}].{field}");
             let outcome = |field: &str, code: &str| {
@@ -343,6 +370,16 @@ impl Scenario {
                     at("down_keys"),
                     format!("`{k}` is not one of `arrivals.keys`"),
                 ));
+            }
+            for (field, ms) in [
+                ("latency_median_ms", phase.latency_median_ms),
+                ("latency_p99_ms", phase.latency_p99_ms),
+                ("outage_latency_ms", phase.outage_latency_ms),
+            ] {
+                if ms > MAX_LATENCY_MS {
+                    let message = format!("{ms} ms; an answer takes at most {MAX_LATENCY_MS} ms (1 h) here");
+                    return Err(Error::new(ErrorCode::OutOfRange, at(field), message));
+                }
             }
             if phase.latency_p99_ms < phase.latency_median_ms {
                 return Err(Error::new(

@@ -127,7 +127,9 @@ impl<'a> Upstream<'a> {
         let u2 = self.rng.next_f64();
         let z = libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * core::f64::consts::PI * u2);
         let ms = libm::exp(mu + sigma * z);
-        breakwater::transport::backoff::ceil_ms(ms.min(3.6e6)).max(1)
+        #[allow(clippy::cast_precision_loss)]
+        let max = crate::scenario::MAX_LATENCY_MS as f64;
+        breakwater::transport::backoff::ceil_ms(ms.min(max)).max(1)
     }
 }
 

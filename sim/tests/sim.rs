@@ -71,6 +71,39 @@ fn scenario_errors_name_the_field() {
     let e = Scenario::from_toml(&negative).unwrap_err();
     assert_eq!((e.code, e.path.as_str()), (ErrorCode::NegativeDuration, "phases[2].duration_ms"));
     assert!(e.line.is_some());
+
+    // Bounds the report's memory rests on: a day of virtual time, an hour an answer, a
+    // thousand parallel calls a request.
+    for (from, to, path) in [
+        (
+            "duration_ms = 90000\ncapacity_per_s = 60\noutage",
+            "duration_ms = 90000000\ncapacity_per_s = 60\noutage",
+            "phases",
+        ),
+        ("fan_out = 3 ", "fan_out = 1001 ", "arrivals.fan_out"),
+        ("outage_latency_ms = 50", "outage_latency_ms = 18446744073709551615", "phases[2].outage_latency_ms"),
+    ] {
+        let text = sim::DEFAULT_SCENARIO.replace(from, to);
+        assert_ne!(text, sim::DEFAULT_SCENARIO, "{from}");
+        let e = Scenario::from_toml(&text).unwrap_err();
+        assert_eq!((e.code, e.path.as_str()), (ErrorCode::OutOfRange, path), "{e}");
+    }
+}
+
+#[test]
+fn a_retry_due_long_after_the_end_leaves_its_request_unfinished_without_overflow() {
+    let text = sim::DEFAULT_SCENARIO.replacen(
+        "[[policies]]",
+        "[[policies]]\nname = \"forever\"\nlayers = [{ policy = { retry = { max_retries = 2, backoff = { base_ms = 18000000000000000000, max_ms = 18000000000000000000, jitter = \"none\" } } } }, { preset = \"openai_sdk\", max_retries = 0 }, { preset = \"openai_sdk\", max_retries = 0 }]\n\n[[policies]]",
+        1,
+    );
+    let scenario = Scenario::from_toml(&text).unwrap();
+    let report = sim::run(&scenario).unwrap();
+    assert!(
+        report.policies[0].success_rate.is_some_and(|s| s < 1.0),
+        "{:?}",
+        report.policies[0].success_rate
+    );
 }
 
 #[test]

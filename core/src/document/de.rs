@@ -90,33 +90,35 @@ pub fn duration_ms<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     })
 }
 
-/// An optional [`duration_ms`]: `null` is none (a budget or a timeout switched off, and what a
-/// config serialized with its unset fields reads back as).
-pub fn opt_duration_ms<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    struct Optional;
-
-    impl<'de> serde::de::Visitor<'de> for Optional {
-        type Value = Option<u64>;
-
-        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            f.write_str("a number or null")
+/// `null` as none, any other value read by a checked deserializer: an optional setting that
+/// `null` switches off, and what a config serialized with its unset fields reads back as.
+macro_rules! or_null {
+    ($(#[$doc:meta])* $name:ident, $read:path, $t:ty) => {
+        $(#[$doc])*
+        pub fn $name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<$t>, D::Error> {
+            struct Read($t);
+            impl<'de> serde::Deserialize<'de> for Read {
+                fn deserialize<D2: Deserializer<'de>>(d: D2) -> Result<Self, D2::Error> {
+                    $read(d).map(Read)
+                }
+            }
+            <Option<Read> as serde::Deserialize>::deserialize(d).map(|r| r.map(|Read(v)| v))
         }
-
-        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            duration_ms(d).map(Some)
-        }
-    }
-
-    d.deserialize_option(Optional)
+    };
 }
+
+or_null!(
+    /// An optional [`duration_ms`] (a budget or a timeout; `null` switches it off).
+    opt_duration_ms, duration_ms, u64
+);
+or_null!(
+    /// An optional [`nonzero_count`] (`null` is none).
+    opt_nonzero_count, nonzero_count, u32
+);
+or_null!(
+    /// An optional [`nonzero_u64`] (`null` is none).
+    opt_nonzero_u64, nonzero_u64, u64
+);
 
 fn not_finite(x: f64) -> String {
     tagged(ErrorCode::NotFinite, format!("{x} is not a finite number"))
@@ -155,20 +157,37 @@ pub fn at_least_one<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     bounded(d, |x| x >= 1.0, "must be at least 1")
 }
 
-/// A whole number in `min..=u32::MAX`.
-fn whole_u32<'de, D: Deserializer<'de>>(d: D, min: u32) -> Result<u32, D::Error> {
+/// A whole number in `min..=max`: an integral float (`2.0`) is one, as in the bindings; a
+/// fraction is `invalid_value`, a number outside the range `out_of_range`.
+fn whole<'de, D: Deserializer<'de>>(d: D, min: u64, max: u64) -> Result<u64, D::Error> {
     checked(d, |n| {
-        match n {
-            Number::Unsigned(u) if u >= u64::from(min) => u32::try_from(u).map_err(|_| ()),
-            _ => Err(()),
-        }
-        .map_err(|()| {
+        let value = match n {
+            Number::Unsigned(u) => Some(u),
+            // 2^64 as an f64 is past u64::MAX; below it every integral f64 converts exactly.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Number::Float(f) if f.fract() == 0.0 && (0.0..1.8e19).contains(&f) => Some(f as u64),
+            Number::Float(f) if !f.is_finite() => return Err(not_finite(f)),
+            Number::Float(f) if f.fract() != 0.0 => {
+                return Err(tagged(ErrorCode::InvalidValue, format!("{f}: a count is a whole number")))
+            }
+            _ => None,
+        };
+        value.filter(|v| (min..=max).contains(v)).ok_or_else(|| {
             tagged(
                 ErrorCode::OutOfRange,
-                format!("{} must be a whole number from {min} to {}", n_text(&n), u32::MAX),
+                format!("{} must be a whole number from {min} to {max}", n_text(&n)),
             )
         })
     })
+}
+
+fn whole_u32<'de, D: Deserializer<'de>>(d: D, min: u32) -> Result<u32, D::Error> {
+    whole(d, u64::from(min), u64::from(u32::MAX)).map(|v| u32::try_from(v).unwrap_or(u32::MAX))
+}
+
+/// A whole number `>= 1` that fits in `u64`.
+pub fn nonzero_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    whole(d, 1, u64::MAX)
 }
 
 fn n_text(n: &Number) -> String {

@@ -34,7 +34,8 @@ pub struct Policy {
     /// The circuit breaker, one per key (model, endpoint).
     pub breaker: BreakerConfig,
     /// How long a request may wait, making no call, for its key's open breaker to let probes
-    /// through, counted from the first refusal since its last attempt. Default 0: fail at once,
+    /// through, or for a half-open probe slot (polled at the backoff's base), counted from the
+    /// first refusal since its last attempt. Default 0: fail at once,
     /// as resilience4j's `CallNotPermittedException`. A wait lets a request that arrives during
     /// a short outage succeed after it, while the upstream sees only the breaker's probes; the
     /// cap keeps a long outage from gathering a backlog that would flood a partial recovery.

@@ -105,6 +105,7 @@ pub struct InterruptConfig {
     /// Latency budgets per stage of a turn.
     pub budgets: Budgets,
     /// Turns kept per stage for the rolling percentiles. Default 512.
+    #[serde(deserialize_with = "de::count")]
     pub history: u32,
 }
 

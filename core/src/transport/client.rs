@@ -44,10 +44,12 @@ use crate::{Error, Policy, Result, Rng};
 
 /// Which headers the client adds to each attempt; every one can be switched off.
 ///
-/// `x-stainless-retry-count` and `x-stainless-timeout` are what the official OpenAI SDKs
-/// (openai-python, openai-node; their `AzureOpenAI` clients too) send on every attempt, so a
-/// host standing in for them sends the same. By default they go only with the `openai` and
-/// `azure_openai` profiles: another API has no use for an SDK's internal headers.
+/// Both official OpenAI SDKs send `x-stainless-retry-count` on every attempt; openai-node
+/// sends `x-stainless-timeout` (whole seconds), openai-python `x-stainless-read-timeout` (its
+/// read timeout). The client sends `x-stainless-timeout` with what is left of the deadline,
+/// the same header in every runtime (one decision for the same inputs), so a host standing in
+/// for the SDK sends what the SDK's retry loop would. By default they go only with the
+/// `openai` and `azure_openai` profiles: another API has no use for an SDK's internal headers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct HeadersConfig {
@@ -296,12 +298,15 @@ impl Client {
         let acquired = self.breakers.try_acquire(&req.key, now_ms);
         self.note_transition(now_ms, req, acquired.transition);
         let Some(permit) = acquired.permit else {
-            // Wait where the wait is known: the server's own pause (Retry-After), a probe slot in
-            // half-open, and the open state's end within `breaker_wait_ms`. Otherwise fail fast.
+            // Wait where the wait is known: the server's own pause (Retry-After); within
+            // `breaker_wait_ms`, the open state's end, and a probe slot in half-open (polled at
+            // the backoff's base: a probe's end is not known). Otherwise fail fast, as
+            // resilience4j's CallNotPermittedException and gobreaker's ErrTooManyRequests do.
             let (reason, wait) = match acquired.reason {
                 AcquireReason::OpenRetryAfter => (AttemptReason::BreakerOpen, acquired.retry_after_ms),
                 AcquireReason::HalfOpenFull => {
-                    (AttemptReason::BreakerHalfOpenFull, Some(self.policy.retry.backoff.base_ms.max(1)))
+                    let poll = self.policy.retry.backoff.base_ms.max(1);
+                    (AttemptReason::BreakerHalfOpenFull, self.open_breaker_wait(now_ms, req, Some(poll)))
                 }
                 AcquireReason::ForcedOpen => (AttemptReason::BreakerForcedOpen, None),
                 _ => {

@@ -58,9 +58,17 @@ impl DeadlineConfig {
     /// Checks the rules that span fields.
     ///
     /// # Errors
-    /// `out_of_range` when a phase limit or the minimum useful attempt exceeds the total deadline.
+    /// `out_of_range` when the total deadline is 0 or the minimum useful attempt exceeds it (a
+    /// phase limit above the total is clipped to what remains of it, not refused).
     pub fn validate(&self) -> crate::Result<()> {
         let Some(total) = self.total_ms else { return Ok(()) };
+        if total == 0 {
+            return Err(crate::Error::new(
+                crate::ErrorCode::OutOfRange,
+                "total_ms",
+                "total_ms is 0: no attempt could start (leave it out for no total deadline)",
+            ));
+        }
         if self.min_attempt_ms > total {
             return Err(crate::Error::new(
                 crate::ErrorCode::OutOfRange,

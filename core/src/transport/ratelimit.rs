@@ -42,11 +42,19 @@ const WINDOW_MS: u64 = 60_000;
 #[serde(deny_unknown_fields)]
 pub struct RateLimitConfig {
     /// Requests per minute, >= 1; absent = no request limit until a server reports one (default absent).
-    #[serde(default, deserialize_with = "opt_nonzero_u32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::document::de::opt_nonzero_count",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schemars(range(min = 1))]
     pub rpm: Option<u32>,
     /// Tokens per minute, >= 1; absent = no token limit until a server reports one (default absent).
-    #[serde(default, deserialize_with = "opt_nonzero_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::document::de::opt_nonzero_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schemars(range(min = 1))]
     pub tpm: Option<u64>,
     /// Whether the limiter adopts the `x-ratelimit-*` state responses report (default true).
@@ -96,24 +104,6 @@ impl Default for RateLimitConfig {
             request_burst_ms: None,
             max_wait_ms: default_max_wait_ms(),
         }
-    }
-}
-
-fn opt_nonzero_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-    crate::document::de::nonzero_count(d).map(Some)
-}
-
-fn opt_nonzero_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    use serde::de::Error as _;
-    let n = serde_json::Number::deserialize(d).map_err(|_| {
-        D::Error::custom(crate::error::tagged(crate::ErrorCode::InvalidType, "expected a whole number"))
-    })?;
-    match n.as_u64() {
-        Some(v) if v >= 1 => Ok(Some(v)),
-        _ => Err(D::Error::custom(crate::error::tagged(
-            crate::ErrorCode::OutOfRange,
-            format!("{n} must be a whole number from 1 to {}", u64::MAX),
-        ))),
     }
 }
 

@@ -101,10 +101,13 @@ impl RetryConfig {
     /// Checks the rules that span fields.
     ///
     /// # Errors
-    /// As [`BackoffConfig::validate`], under `backoff`; `invalid_value` at `retry_on` for success or fatal.
+    /// As [`BackoffConfig::validate`], under `backoff`; `invalid_value` at `retry_on` for
+    /// success, permanent or fatal (the decision gives those up before it reads `retry_on`:
+    /// listed, they would look retried and never be).
     pub fn validate(&self) -> crate::Result<()> {
         self.backoff.validate().map_err(|e| e.within("backoff"))?;
-        if let Some(c) = self.retry_on.iter().find(|c| matches!(c, Class::Success | Class::Fatal)) {
+        let never = |c: &&Class| matches!(c, Class::Success | Class::Permanent | Class::Fatal);
+        if let Some(c) = self.retry_on.iter().find(never) {
             return Err(crate::Error::new(
                 crate::ErrorCode::InvalidValue,
                 "retry_on",

@@ -81,7 +81,7 @@ pub enum RetryBudgetConfig {
         #[schemars(range(min = 0, max = 100))]
         budget_percent: f64,
         /// Concurrent retries always allowed, however few requests are in flight (default 3, Envoy's default).
-        #[serde(default = "default_min_retry_concurrency")]
+        #[serde(default = "default_min_retry_concurrency", deserialize_with = "crate::document::de::count")]
         min_retry_concurrency: u32,
     },
     /// The token bucket, drained only by overload signals (a 429 a token, a 503/529 or a

@@ -42,6 +42,7 @@ pub struct BreakerConfig {
     /// (default). gobreaker's default `ReadyToTrip` is `ConsecutiveFailures > 5`: a run is how
     /// a full outage shows at once, while a rate over a window that still holds the healthy
     /// minutes before it needs seconds of failures to reach its threshold.
+    #[serde(deserialize_with = "de::count")]
     pub consecutive_failures: u32,
     /// No decision before this many calls are in the window. Default 100 (resilience4j
     /// `minimumNumberOfCalls`); clamped to the size of a count window, not of a time window, as there.

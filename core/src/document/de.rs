@@ -237,6 +237,48 @@ pub(crate) fn object_from_str<'a, T: serde::Deserialize<'a>>(text: &'a str) -> s
     Ok(value)
 }
 
+// ---- reading a `kind`-tagged map field by field (the breaker's window and open wait, the
+// retry budget): serde's internally tagged enums read the map into a buffer first, and an
+// error inside it loses its field, its position and every later error of the document.
+
+/// Reads a key, refusing those the map's `kind` (when already read) does not have.
+pub(crate) struct KeySeed(pub(crate) &'static [&'static str]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeySeed {
+    type Value = String;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+        let key = <String as serde::Deserialize>::deserialize(d)?;
+        if self.0.contains(&key.as_str()) {
+            Ok(key)
+        } else {
+            Err(D::Error::unknown_field(&key, self.0))
+        }
+    }
+}
+
+pub(crate) fn once<T, E: serde::de::Error>(
+    slot: &mut Option<T>,
+    value: T,
+    name: &'static str,
+) -> Result<(), E> {
+    if slot.replace(value).is_some() {
+        Err(E::duplicate_field(name))
+    } else {
+        Ok(())
+    }
+}
+
+/// Refuses a field read before `kind` that the kind turned out not to have.
+pub(crate) fn misplaced<E: serde::de::Error>(
+    present: &[(&'static str, bool)],
+    allowed: &'static [&'static str],
+) -> Result<(), E> {
+    match present.iter().find(|(name, here)| *here && !allowed.contains(name)) {
+        Some((name, _)) => Err(E::unknown_field(name, allowed)),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{ErrorCode, Policy};

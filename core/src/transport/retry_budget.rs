@@ -39,9 +39,13 @@
 //! retry and [`RetryBudget::retry_finished`] when a permitted retry ends,
 //! [`RetryBudget::record`] with the class of every attempt.
 
+use core::fmt;
+
 use schemars::JsonSchema;
+use serde::de::{Deserializer, Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+use crate::document::de;
 use crate::transport::classify::Class;
 use crate::{Error, ErrorCode, Result};
 
@@ -59,7 +63,7 @@ const MAX_TOKENS_CEILING: f64 = 1000.0;
 /// full bucket, then tolerates a sustained failure share up to 1 in 11 (~9 %): above
 /// that, retries would add load the upstream is already failing to serve. It needs no
 /// in-flight bookkeeping, so it works even if the host never calls `request_started`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RetryBudgetConfig {
     /// gRPC A6 retry throttling: a bucket drained by failures and refilled by successes.
@@ -81,7 +85,7 @@ pub enum RetryBudgetConfig {
         #[schemars(range(min = 0, max = 100))]
         budget_percent: f64,
         /// Concurrent retries always allowed, however few requests are in flight (default 3, Envoy's default).
-        #[serde(default = "default_min_retry_concurrency", deserialize_with = "crate::document::de::count")]
+        #[serde(default = "default_min_retry_concurrency")]
         min_retry_concurrency: u32,
     },
     /// The token bucket, drained only by overload signals (a 429 a token, a 503/529 or a
@@ -98,9 +102,84 @@ pub enum RetryBudgetConfig {
         token_ratio: f64,
     },
     /// No budget: every retry the per-request policy wants is allowed.
-    // A struct variant, not a unit one: serde ignores `deny_unknown_fields` on unit
-    // variants of internally tagged enums, and `{"kind": "none", "max_tokens": 5}` must fail.
+    // A struct variant, not a unit one, so that it serializes as `{"kind": "none"}`.
     None {},
+}
+
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum BudgetKind {
+    TokenBucket,
+    Adaptive,
+    Ratio,
+    None,
+}
+
+impl BudgetKind {
+    /// The keys a budget of this kind has (all of them while the kind is not read yet).
+    const fn keys(kind: Option<Self>) -> &'static [&'static str] {
+        match kind {
+            None => &["kind", "max_tokens", "token_ratio", "budget_percent", "min_retry_concurrency"],
+            Some(Self::TokenBucket | Self::Adaptive) => &["kind", "max_tokens", "token_ratio"],
+            Some(Self::Ratio) => &["kind", "budget_percent", "min_retry_concurrency"],
+            Some(Self::None) => &["kind"],
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct Whole(#[serde(deserialize_with = "de::count")] u32);
+
+/// Read field by field where each is written ([`de::KeySeed`]): a refused value keeps its
+/// path and position; the ranges are [`RetryBudgetConfig::validate`]'s.
+impl<'de> Deserialize<'de> for RetryBudgetConfig {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RetryBudgetConfig;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    r#"a retry budget: { "kind": "token_bucket", "adaptive", "ratio" or "none", ... }"#,
+                )
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RetryBudgetConfig, A::Error> {
+                let (mut kind, mut tokens, mut ratio, mut percent, mut least) =
+                    (None, None, None, None, None);
+                while let Some(key) = map.next_key_seed(de::KeySeed(BudgetKind::keys(kind)))? {
+                    match key.as_str() {
+                        "kind" => de::once(&mut kind, map.next_value::<BudgetKind>()?, "kind")?,
+                        "max_tokens" => de::once(&mut tokens, map.next_value::<f64>()?, "max_tokens")?,
+                        "token_ratio" => de::once(&mut ratio, map.next_value::<f64>()?, "token_ratio")?,
+                        "budget_percent" => {
+                            de::once(&mut percent, map.next_value::<f64>()?, "budget_percent")?
+                        }
+                        _ => de::once(&mut least, map.next_value::<Whole>()?.0, "min_retry_concurrency")?,
+                    }
+                }
+                let kind = kind.ok_or_else(|| A::Error::missing_field("kind"))?;
+                let present = [
+                    ("max_tokens", tokens.is_some()),
+                    ("token_ratio", ratio.is_some()),
+                    ("budget_percent", percent.is_some()),
+                    ("min_retry_concurrency", least.is_some()),
+                ];
+                de::misplaced(&present, BudgetKind::keys(Some(kind)))?;
+                let max_tokens = tokens.unwrap_or_else(default_max_tokens);
+                let token_ratio = ratio.unwrap_or_else(default_token_ratio);
+                Ok(match kind {
+                    BudgetKind::TokenBucket => RetryBudgetConfig::TokenBucket { max_tokens, token_ratio },
+                    BudgetKind::Adaptive => RetryBudgetConfig::Adaptive { max_tokens, token_ratio },
+                    BudgetKind::Ratio => RetryBudgetConfig::Ratio {
+                        budget_percent: percent.unwrap_or_else(default_budget_percent),
+                        min_retry_concurrency: least.unwrap_or_else(default_min_retry_concurrency),
+                    },
+                    BudgetKind::None => RetryBudgetConfig::None {},
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 fn default_max_tokens() -> f64 {

@@ -8,7 +8,7 @@
 use core::fmt;
 
 use schemars::JsonSchema;
-use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, Visitor};
+use serde::de::{Deserializer, Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::document::de;
@@ -338,40 +338,6 @@ struct Count(#[serde(deserialize_with = "de::nonzero_count")] u32);
 #[serde(transparent)]
 struct Multiplier(#[serde(deserialize_with = "de::at_least_one")] f64);
 
-/// Reads a key, refusing those the map's `kind` (when already read) does not have.
-struct KeySeed(&'static [&'static str]);
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = String;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
-        let key = String::deserialize(d)?;
-        if self.0.contains(&key.as_str()) {
-            Ok(key)
-        } else {
-            Err(D::Error::unknown_field(&key, self.0))
-        }
-    }
-}
-
-fn once<T, E: serde::de::Error>(slot: &mut Option<T>, value: T, name: &'static str) -> Result<(), E> {
-    if slot.replace(value).is_some() {
-        Err(E::duplicate_field(name))
-    } else {
-        Ok(())
-    }
-}
-
-/// Refuses a field read before `kind` that the kind turned out not to have.
-fn misplaced<E: serde::de::Error>(
-    present: &[(&'static str, bool)],
-    allowed: &'static [&'static str],
-) -> Result<(), E> {
-    match present.iter().find(|(name, here)| *here && !allowed.contains(name)) {
-        Some((name, _)) => Err(E::unknown_field(name, allowed)),
-        None => Ok(()),
-    }
-}
-
 #[derive(Clone, Copy, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum WindowKind {
@@ -399,12 +365,12 @@ impl<'de> Deserialize<'de> for WindowConfig {
                         Some(WindowKind::Count) => WINDOW_COUNT,
                         Some(WindowKind::Time) => WINDOW_TIME,
                     };
-                    let Some(key) = map.next_key_seed(KeySeed(allowed))? else { break };
+                    let Some(key) = map.next_key_seed(de::KeySeed(allowed))? else { break };
                     match key.as_str() {
-                        "kind" => once(&mut kind, map.next_value::<WindowKind>()?, "kind")?,
-                        "size" => once(&mut size, map.next_value::<Count>()?.0, "size")?,
-                        "duration_ms" => once(&mut duration, map.next_value::<Ms>()?.0, "duration_ms")?,
-                        _ => once(&mut bucket, map.next_value::<Ms>()?.0, "bucket_ms")?,
+                        "kind" => de::once(&mut kind, map.next_value::<WindowKind>()?, "kind")?,
+                        "size" => de::once(&mut size, map.next_value::<Count>()?.0, "size")?,
+                        "duration_ms" => de::once(&mut duration, map.next_value::<Ms>()?.0, "duration_ms")?,
+                        _ => de::once(&mut bucket, map.next_value::<Ms>()?.0, "bucket_ms")?,
                     }
                 }
                 let present = [
@@ -414,11 +380,11 @@ impl<'de> Deserialize<'de> for WindowConfig {
                 ];
                 match kind.ok_or_else(|| A::Error::missing_field("kind"))? {
                     WindowKind::Count => {
-                        misplaced(&present, WINDOW_COUNT)?;
+                        de::misplaced(&present, WINDOW_COUNT)?;
                         Ok(WindowConfig::Count { size: size.unwrap_or(default_size()) })
                     }
                     WindowKind::Time => {
-                        misplaced(&present, WINDOW_TIME)?;
+                        de::misplaced(&present, WINDOW_TIME)?;
                         Ok(WindowConfig::Time {
                             duration_ms: duration.unwrap_or(default_duration()),
                             bucket_ms: bucket.unwrap_or(default_bucket()),
@@ -458,15 +424,15 @@ impl<'de> Deserialize<'de> for OpenWait {
                         Some(WaitKind::Fixed) => WAIT_FIXED,
                         Some(WaitKind::Exponential) => WAIT_EXPONENTIAL,
                     };
-                    let Some(key) = map.next_key_seed(KeySeed(allowed))? else { break };
+                    let Some(key) = map.next_key_seed(de::KeySeed(allowed))? else { break };
                     match key.as_str() {
-                        "kind" => once(&mut kind, map.next_value::<WaitKind>()?, "kind")?,
-                        "ms" => once(&mut ms, map.next_value::<Ms>()?.0, "ms")?,
-                        "initial_ms" => once(&mut initial, map.next_value::<Ms>()?.0, "initial_ms")?,
+                        "kind" => de::once(&mut kind, map.next_value::<WaitKind>()?, "kind")?,
+                        "ms" => de::once(&mut ms, map.next_value::<Ms>()?.0, "ms")?,
+                        "initial_ms" => de::once(&mut initial, map.next_value::<Ms>()?.0, "initial_ms")?,
                         "multiplier" => {
-                            once(&mut multiplier, map.next_value::<Multiplier>()?.0, "multiplier")?
+                            de::once(&mut multiplier, map.next_value::<Multiplier>()?.0, "multiplier")?
                         }
-                        _ => once(&mut max, map.next_value::<Ms>()?.0, "max_ms")?,
+                        _ => de::once(&mut max, map.next_value::<Ms>()?.0, "max_ms")?,
                     }
                 }
                 let present = [
@@ -477,11 +443,11 @@ impl<'de> Deserialize<'de> for OpenWait {
                 ];
                 match kind.ok_or_else(|| A::Error::missing_field("kind"))? {
                     WaitKind::Fixed => {
-                        misplaced(&present, WAIT_FIXED)?;
+                        de::misplaced(&present, WAIT_FIXED)?;
                         Ok(OpenWait::Fixed { ms: ms.unwrap_or(default_open_ms()) })
                     }
                     WaitKind::Exponential => {
-                        misplaced(&present, WAIT_EXPONENTIAL)?;
+                        de::misplaced(&present, WAIT_EXPONENTIAL)?;
                         Ok(OpenWait::Exponential {
                             initial_ms: initial.unwrap_or(default_open_ms()),
                             multiplier: multiplier.unwrap_or(default_multiplier()),

@@ -2,17 +2,41 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn breakwater(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_breakwater")).args(args).output().expect("run breakwater")
 }
 
-fn temp(name: &str, contents: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("breakwater-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    path
+/// A folder of one test's own, removed when the test ends, passed or failed.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("breakwater-cli-test-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// A file of the folder holding `contents`.
+    fn file(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.join(name);
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 #[test]
@@ -45,7 +69,8 @@ fn simulate_json_reports_every_policy_with_the_documented_fields() {
 
 #[test]
 fn simulate_check_passes_and_the_table_and_chart_show_each_policy() {
-    let svg = std::env::temp_dir().join(format!("breakwater-storm-{}.svg", std::process::id()));
+    let scratch = Scratch::new();
+    let svg = scratch.join("storm.svg");
     let out = breakwater(&["simulate", "--check", "--svg", svg.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let table = String::from_utf8(out.stdout).unwrap();
@@ -70,20 +95,23 @@ fn simulate_seed_changes_the_draws() {
 
 #[test]
 fn policy_check_names_the_field_path_and_line() {
-    let bad = temp("bad.toml", "[retry]\nmax_retries = 2\n[breaker]\nfailure_rate_threshold = 1.5\n");
+    let scratch = Scratch::new();
+    let bad = scratch.file("bad.toml", "[retry]\nmax_retries = 2\n[breaker]\nfailure_rate_threshold = 1.5\n");
     let out = breakwater(&["policy", "check", bad.to_str().unwrap()]);
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("out_of_range at breaker.failure_rate_threshold (line 4"), "{err}");
 
-    let good = temp("good.json", r#"{ "retry": { "max_retries": 1 }, "deadline": { "total_ms": 20000 } }"#);
+    let good =
+        scratch.file("good.json", r#"{ "retry": { "max_retries": 1 }, "deadline": { "total_ms": 20000 } }"#);
     let out = breakwater(&["policy", "check", good.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
 fn policy_check_reports_every_error_of_a_document_each_at_its_line_and_column() {
-    let bad = temp(
+    let scratch = Scratch::new();
+    let bad = scratch.file(
         "many.toml",
         "headers = []\n\n[retry]\nmax_retries = \"three\"\nmax_retry = 2\n\n[deadline]\ntotal_ms = -5\n",
     );
@@ -103,7 +131,8 @@ fn policy_check_reports_every_error_of_a_document_each_at_its_line_and_column() 
 
 #[test]
 fn simulate_reports_every_error_of_a_scenario_even_inside_strings() {
-    let bad = temp(
+    let scratch = Scratch::new();
+    let bad = scratch.file(
         "broken-storm.toml",
         "name = \"x\"\nlayers = [\"app\"]\n[arrivals]\nrate_per_s = 10\n\n[[phases]]\nname = \"a\"\nduration_ms = -1\n\
          capacity_per_s = 0\nerror_outcome = \"http_5000\"\n\n[[policies]]\nname = \"p\"\nlayers = [{ preset = \"consrvative\" }]\n",
@@ -145,7 +174,8 @@ fn policy_schema_is_a_json_schema_of_every_section() {
 
 #[test]
 fn a_bad_scenario_file_is_refused_with_its_path() {
-    let bad = temp(
+    let scratch = Scratch::new();
+    let bad = scratch.file(
         "storm.toml",
         "name = \"x\"\nlayers = []\nphases = []\npolicies = []\n[arrivals]\nrate_per_s = 0\n",
     );
@@ -162,12 +192,13 @@ const INVOICE: &str = r#"{"type": "object", "additionalProperties": false, "requ
 
 #[test]
 fn schema_validate_passes_valid_output_and_fails_invalid_output_with_paths() {
-    let schema = temp("invoice.schema.json", INVOICE);
-    let good = temp("good.json", r#"{"total": 3.5, "currency": "EUR"}"#);
+    let scratch = Scratch::new();
+    let schema = scratch.file("invoice.schema.json", INVOICE);
+    let good = scratch.file("good.json", r#"{"total": 3.5, "currency": "EUR"}"#);
     let out = breakwater(&["schema", "validate", schema.to_str().unwrap(), good.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 
-    let bad = temp("bad.json", r#"{"total": "3.5", "currency": "GBP"}"#);
+    let bad = scratch.file("bad.json", r#"{"total": "3.5", "currency": "GBP"}"#);
     let out = breakwater(&["schema", "validate", schema.to_str().unwrap(), bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
@@ -182,14 +213,15 @@ fn schema_validate_passes_valid_output_and_fails_invalid_output_with_paths() {
 
 #[test]
 fn schema_commands_that_cannot_run_exit_2_with_the_place() {
-    let schema = temp("invoice2.schema.json", INVOICE);
-    let broken = temp("broken.json", "{\n  \"total\": ,\n}");
+    let scratch = Scratch::new();
+    let schema = scratch.file("invoice2.schema.json", INVOICE);
+    let broken = scratch.file("broken.json", "{\n  \"total\": ,\n}");
     let out = breakwater(&["schema", "validate", schema.to_str().unwrap(), broken.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("broken.json") && err.contains("syntax_error") && err.contains("line 2"), "{err}");
 
-    let bad_schema = temp("bad.schema.json", r#"{"properties": {"a": {"type": 7}}}"#);
+    let bad_schema = scratch.file("bad.schema.json", r#"{"properties": {"a": {"type": 7}}}"#);
     let out = breakwater(&["schema", "lint", bad_schema.to_str().unwrap(), "--profile", "gpt"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown_variant"));
@@ -197,7 +229,8 @@ fn schema_commands_that_cannot_run_exit_2_with_the_place() {
 
 #[test]
 fn schema_lint_fails_on_findings_per_profile() {
-    let schema = temp(
+    let scratch = Scratch::new();
+    let schema = scratch.file(
         "lint.schema.json",
         r#"{"type": "object", "additionalProperties": false, "required": ["id"],
             "properties": {"id": {"type": "string", "pattern": "^[a-z]+$"}}}"#,
@@ -214,7 +247,8 @@ fn schema_lint_fails_on_findings_per_profile() {
 
 #[test]
 fn schema_strict_prints_the_strict_form_or_exits_1_with_the_findings() {
-    let pydantic = temp(
+    let scratch = Scratch::new();
+    let pydantic = scratch.file(
         "model.schema.json",
         r#"{"properties": {"a": {"title": "A", "type": "string"}, "b": {"default": 1, "title": "B", "type": "integer"}},
             "required": ["a"], "title": "M", "type": "object"}"#,
@@ -226,7 +260,7 @@ fn schema_strict_prints_the_strict_form_or_exits_1_with_the_findings() {
     assert_eq!(strict["additionalProperties"], false);
     assert!(String::from_utf8_lossy(&out.stderr).contains("/properties/b"));
 
-    let dict = temp(
+    let dict = scratch.file(
         "dict.schema.json",
         r#"{"type": "object", "properties": {"m": {"type": "object", "additionalProperties": {"type": "integer"}}}}"#,
     );
@@ -242,8 +276,9 @@ fn schema_strict_prints_the_strict_form_or_exits_1_with_the_findings() {
 
 #[test]
 fn schema_diff_gates_on_the_required_direction() {
-    let v1 = temp("v1.schema.json", INVOICE);
-    let v2 = temp(
+    let scratch = Scratch::new();
+    let v1 = scratch.file("v1.schema.json", INVOICE);
+    let v2 = scratch.file(
         "v2.schema.json",
         &INVOICE.replace(r#""enum": ["EUR", "USD"]"#, r#""enum": ["EUR", "USD", "GBP"]"#),
     );
@@ -288,9 +323,8 @@ fn json_of(out: &Output) -> serde_json::Value {
 
 #[test]
 fn batch_plan_route_replay_keeps_every_request_in_one_place() {
-    let dir = std::env::temp_dir().join(format!("breakwater-batch-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = Scratch::new();
+    let dir = &scratch.0;
     let mut input = String::new();
     for i in 0..7 {
         input += &request(&format!("r{i}"), if i % 2 == 0 { "gpt-4o-mini" } else { "gpt-4.1-nano" });
@@ -402,12 +436,13 @@ fn batch_plan_route_replay_keeps_every_request_in_one_place() {
 
 #[test]
 fn batch_plan_over_more_models_than_files_it_keeps_open_writes_every_line() {
+    let scratch = Scratch::new();
     // 150 fine-tuned models, two requests each, interleaved: a file grows per model, more than
     // the 64 kept open, so files are closed and opened again to append.
     let input: String = (0..300)
         .map(|i| request(&format!("r{i}"), &format!("ft:gpt-4o-mini:org:m{}", i % 150)) + "\n")
         .collect();
-    let path = temp("batch-models.jsonl", &input);
+    let path = scratch.file("batch-models.jsonl", &input);
     let dir = path.with_file_name("batch-models-out");
     let plan = json_of(&breakwater(&[
         "batch",
@@ -428,6 +463,7 @@ fn batch_plan_over_more_models_than_files_it_keeps_open_writes_every_line() {
 
 #[test]
 fn batch_plan_counts_a_line_too_long_for_a_file_without_reading_it_and_stops_at_the_cost_cap() {
+    let scratch = Scratch::new();
     let long = request("long", &"m".repeat(5000));
     let input = format!(
         "{}\n{long}\n{}\n{}\n",
@@ -435,8 +471,8 @@ fn batch_plan_counts_a_line_too_long_for_a_file_without_reading_it_and_stops_at_
         request("b", "gpt-4o-mini"),
         request("c", "gpt-4o-mini")
     );
-    let path = temp("batch-long.jsonl", &input);
-    let config = temp("batch-small.json", r#"{"max_bytes_per_file": 1000, "on_invalid": "skip"}"#);
+    let path = scratch.file("batch-long.jsonl", &input);
+    let config = scratch.file("batch-small.json", r#"{"max_bytes_per_file": 1000, "on_invalid": "skip"}"#);
     let dir = path.with_file_name("batch-long-out");
     let out = breakwater(&[
         "batch",
@@ -502,10 +538,11 @@ fn simulate_runs_a_library_scenario_by_name_and_the_whole_library_as_one_matrix(
 
 #[test]
 fn simulate_refuses_a_scenario_too_large_to_run_with_its_estimate() {
+    let scratch = Scratch::new();
     let typo = breakwater_sim_default()
         .replace("rate_per_s = 10 ", "rate_per_s = 100000 ")
         .replace("fan_out = 3 ", "fan_out = 1000 ");
-    let path = temp("typo-storm.toml", &typo);
+    let path = scratch.file("typo-storm.toml", &typo);
     let out = breakwater(&["simulate", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -518,6 +555,7 @@ fn breakwater_sim_default() -> String {
 
 #[test]
 fn realtime_replay_prints_the_actions_and_turns_of_a_timeline() {
+    let scratch = Scratch::new();
     let timeline = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/realtime/barge-in.jsonl");
     let out = breakwater(&["realtime", "replay", timeline, "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -529,8 +567,8 @@ fn realtime_replay_prints_the_actions_and_turns_of_a_timeline() {
     let text = String::from_utf8(breakwater(&["realtime", "replay", timeline]).stdout).unwrap();
     assert!(text.contains("stop_playback a1") && text.contains("voice_to_voice"), "{text}");
     // A timeline with issues exits 1, naming the line; one that cannot be read exits 2.
-    let bad =
-        temp("bad-timeline.jsonl", "{\"at_ms\": 0, \"server\": {\"type\": \"warp.drive\"}}\nnot json\n");
+    let bad = scratch
+        .file("bad-timeline.jsonl", "{\"at_ms\": 0, \"server\": {\"type\": \"warp.drive\"}}\nnot json\n");
     let out = breakwater(&["realtime", "replay", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();

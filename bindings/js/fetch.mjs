@@ -21,11 +21,47 @@
 // - marks an answer it gives up on with `x-should-retry: false`, so that an SDK whose own
 //   retries were left on does not retry it again, and warns once when it sees the SDK retry.
 
-const FINAL = /^(?:data: ?\[DONE\]|event: ?(?:message_stop|response\.(?:completed|incomplete|failed))\b)/m;
+// The last event of a complete stream, named by an `event:` line or, from servers that send
+// data lines only, by the data's leading `type` (`^` with /m: after LF, CR or CRLF).
+const FINAL =
+  /^(?:data: ?\[DONE\]|event: ?(?:message_stop|response\.(?:completed|incomplete|failed))\b|data: ?\{\s*"type"\s*:\s*"(?:message_stop|response\.(?:completed|incomplete|failed))")/m;
 const TAIL = 64;
 const MODEL = /"model"\s*:\s*"([^"\\]{1,256})"/;
 const MAX_TOKENS = /"max_(?:completion_|output_)?tokens"\s*:\s*(\d{1,9})/;
 const LEVEL = { give_up: 'warn', retry: 'info', cancel: 'info', breaker: 'info' };
+// An inline file or image (`data:image/png;base64,...`) counts as this many tokens, not by its
+// bytes: OpenAI counts a 1024x1024 high-detail image as 765 (85 + 4 tiles of 170,
+// platform.openai.com/docs/guides/images-vision, "Calculating costs").
+const INLINE = ';base64,';
+const INLINE_TOKENS = 765;
+
+/** The tokens a JSON body may spend: its prompt at about four bytes a token, an inline file or
+ * image at a fixed allowance, plus the output allowance it asks for. */
+function estimateTokens(text) {
+  let size = text.length;
+  for (let at = text.indexOf(INLINE); at >= 0; ) {
+    let end = text.indexOf('"', at);
+    if (end < 0) end = text.length;
+    size += INLINE_TOKENS * 4 - (end - at);
+    at = text.indexOf(INLINE, end);
+  }
+  const maxTokens = MAX_TOKENS.exec(text);
+  return Math.floor(Math.max(0, size) / 4) + (maxTokens ? Number(maxTokens[1]) : 0);
+}
+
+/** Whether a request body is a JSON document (an API call), not an upload or a form. */
+function isJson(contentType, text) {
+  if (contentType) return contentType.toLowerCase().includes('json');
+  return text.trimStart().startsWith('{');
+}
+
+/** A timer that keeps the process alive (Node) while someone awaits what it bounds, or not
+ * (a browser's timer is a number: nothing to do). */
+function hold(handle, awaited) {
+  if (awaited) handle?.ref?.();
+  else handle?.unref?.();
+  return handle;
+}
 
 /** breakwater stopped a request without a result to return; `decision` says why. */
 export class GaveUpError extends Error {
@@ -98,13 +134,18 @@ class Timer {
     this.fired = null;
     this.handle = null;
   }
-  arm(limit, outcome) {
+  /** `awaited`: the wrapper awaits the phase (else the limit bounds a body handed over, and
+   * must not keep the process alive by itself). */
+  arm(limit, outcome, awaited = true) {
     this.clear();
     if (limit == null) return;
-    this.handle = setTimeout(() => {
-      this.fired = outcome;
-      this.controller.abort(new AttemptTimeoutError(outcome));
-    }, limit);
+    this.handle = hold(
+      setTimeout(() => {
+        this.fired = outcome;
+        this.controller.abort(new AttemptTimeoutError(outcome));
+      }, limit),
+      awaited,
+    );
   }
   clear() {
     if (this.handle !== null) clearTimeout(this.handle);
@@ -192,16 +233,25 @@ export function makeFetch(api) {
     let events = null; // created when first asked for
     let warned = false;
 
+    /** Runs a listener; one that throws is reported and does not change the request. */
+    function listen(what, fn, event) {
+      try {
+        fn(event);
+      } catch (error) {
+        (logger?.error ?? console.error)(`breakwater: the ${what} threw on a ${event.kind} event`, error);
+      }
+    }
+
     function drain(run) {
       if (!onEvent && !logger && !events && !run.span) return; // nobody listens: they stay queued, bounded
       for (let event = client.pollEvent(); event != null; event = client.pollEvent()) {
-        onEvent?.(event);
+        if (onEvent) listen('onEvent listener', onEvent, event);
         if (logger) {
           const open = event.kind === 'breaker' && (event.transition.to === 'open' || event.transition.to === 'forced_open');
           const level = open ? 'warn' : LEVEL[event.kind] ?? 'debug';
-          logger[level]?.(`breakwater ${event.kind}`, event);
+          listen('logger', (e) => logger[level]?.(`breakwater ${e.kind}`, e), event);
         }
-        events?.dispatchEvent(new CustomEvent(event.kind, { detail: event }));
+        if (events) listen('events listener', (e) => events.dispatchEvent(new CustomEvent(e.kind, { detail: e })), event);
         if (run.span) {
           run.span.addEvent(`breakwater.${event.kind}`, eventAttributes(event));
           if (event.kind === 'done' || event.kind === 'give_up' || event.kind === 'cancel') endSpan(run, event);
@@ -227,7 +277,9 @@ export function makeFetch(api) {
       }
     }
 
-    function report(run, outcome, started, response, text) {
+    /** Reports an attempt's outcome; `last`: no other attempt can follow (a stream already
+     * handed to its reader), so a failure gives up instead of retrying. */
+    function report(run, outcome, started, response, text, last = false) {
       let errorType = null;
       let errorCode = null;
       if (response && response.status >= 400) [errorType, errorCode] = errorFields(text);
@@ -238,6 +290,7 @@ export function makeFetch(api) {
         errorCode,
         latencyMs: Math.max(0, now() - started),
         wallUnixMs: Date.now(),
+        lastAttempt: last,
       });
       drain(run);
       return decision;
@@ -246,31 +299,56 @@ export function makeFetch(api) {
     /**
      * The streamed body as the caller reads it, its end or failure reported to the client. One
      * watchdog timer per stream (not one per chunk) checks the idle gap and the attempt's end:
-     * on a stall it cancels the upstream reader, whose pending read then ends the stream.
+     * on a stall it cancels the upstream reader, whose pending read then ends the stream. The
+     * idle gap is the server's: it runs only while a read waits (a reader that takes its time
+     * over a chunk, or reads a stream later, stalls nothing). Once the final event came, a late
+     * stall or failure ends the stream quietly; the caller's own abort ends it with the
+     * caller's reason and cancels the request, counting nothing against the upstream.
      */
-    function watched(run, reader, first, limits, started, response, release) {
+    function watched(run, reader, first, limits, started, response, release, signal) {
       const final = new FinalEvent();
       if (first) final.feed(first);
       let ended = false;
       let stalled = null;
+      let reading = false;
       let last = now();
       let watchdog = null;
+      let due = Infinity; // when the watchdog fires
+      const stop = () => {
+        clearTimeout(watchdog);
+        watchdog = null;
+        due = Infinity;
+      };
       const end = (outcome) => {
         if (ended) return;
         ended = true;
-        clearTimeout(watchdog);
+        stop();
         release();
-        report(run, outcome, started, response, '');
-        cancel(run); // a retry the reader cannot take: the request ends here
+        report(run, outcome, started, response, '', true);
+        cancel(run);
+      };
+      const quit = () => {
+        // The reader or the caller went away: the request ends without an outcome.
+        if (ended) return;
+        ended = true;
+        stop();
+        release();
+        cancel(run);
       };
       const watch = () => {
+        watchdog = null;
+        due = Infinity;
         const t = now();
         const left = limits.attempt == null ? Infinity : limits.attempt - (t - started);
-        const gap = limits.idle == null ? Infinity : limits.idle - (t - last);
+        const gap = limits.idle == null || !reading ? Infinity : limits.idle - (t - last);
         if (left <= 0 || gap <= 0) {
           stalled = left <= 0 ? 'timeout_attempt' : 'timeout_idle';
           reader.cancel(new StreamCutError(stalled)).catch(() => {});
-        } else if (Math.min(left, gap) < Infinity) watchdog = setTimeout(watch, Math.min(left, gap));
+        } else if (Math.min(left, gap) < Infinity) {
+          const delay = Math.min(left, gap);
+          watchdog = hold(setTimeout(watch, delay), reading);
+          due = t + delay;
+        }
       };
       watch();
       return new ReadableStream({
@@ -279,7 +357,17 @@ export function makeFetch(api) {
         },
         async pull(controller) {
           try {
+            reading = true;
+            last = now();
+            // A watchdog due later than this read's idle limit (or none) is brought forward;
+            // one due earlier re-arms itself when it fires.
+            if (limits.idle != null && due > last + limits.idle) {
+              stop();
+              watch();
+            } else hold(watchdog, true); // a read waits on it now
             const { done, value } = await reader.read();
+            reading = false;
+            hold(watchdog, false);
             if (stalled) throw new StreamCutError(stalled);
             if (done) {
               end(final.seen ? 'http_200' : 'stream_cut');
@@ -287,24 +375,27 @@ export function makeFetch(api) {
               else controller.error(new StreamCutError('stream_cut'));
               return;
             }
-            last = now();
             final.feed(value);
             controller.enqueue(value);
           } catch (error) {
-            const outcome = error instanceof StreamCutError ? error.reason : failure(error, 'idle');
-            end(final.seen ? 'http_200' : outcome);
+            reading = false;
             reader.cancel().catch(() => {});
-            controller.error(error instanceof StreamCutError ? error : new StreamCutError(outcome, error));
+            if (signal?.aborted) {
+              quit();
+              controller.error(signal.reason);
+            } else if (final.seen) {
+              end('http_200'); // everything came; the server only kept the line open
+              controller.close();
+            } else {
+              const outcome = error instanceof StreamCutError ? error.reason : failure(error, 'idle');
+              end(outcome);
+              controller.error(error instanceof StreamCutError ? error : new StreamCutError(outcome, error));
+            }
           }
         },
         cancel(reason) {
-          clearTimeout(watchdog);
           if (final.seen) end('http_200');
-          else if (!ended) {
-            ended = true;
-            release();
-            cancel(run);
-          }
+          else quit();
           return reader.cancel(reason);
         },
       });
@@ -346,14 +437,17 @@ export function makeFetch(api) {
           const reader = response.body.getReader();
           const { done, value } = await reader.read();
           timer.clear();
-          const body = watched(run, reader, done ? null : value, limits, started, response, release);
+          const body = watched(run, reader, done ? null : value, limits, started, response, release, init.signal);
           return { response: new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }) };
         }
         timer.clear();
         if (response.ok) {
           // A success is handed over unread: re-wrapping its body cost more than the whole
-          // 5 % budget of the wrapper (bench/README.md); a cut in it reaches the reader as an error.
+          // 5 % budget of the wrapper (bench/README.md). The attempt's limit still bounds the
+          // body (the timer aborts the request's signal, which the body's reads follow); a cut
+          // in it reaches the reader as an error, not retried.
           release();
+          if (limits.attempt != null) timer.arm(Math.max(0, limits.attempt - (now() - started)), 'timeout_attempt', false);
           return { outcome: `http_${response.status}`, started, response, text: '' };
         }
         stage = 'idle';
@@ -374,6 +468,10 @@ export function makeFetch(api) {
     async function fetchThrough(input, init = {}) {
       (init.signal ?? input?.signal)?.throwIfAborted(); // as `fetch` does: no request at all
       const url = typeof input === 'string' || input instanceof URL ? String(input) : input.url;
+      // Only HTTP goes through the client: the openai SDK fetches `data:,` once to check its
+      // FormData support, which is no call of the API.
+      const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+      if (scheme && !/^https?$/i.test(scheme)) return inner(input, init);
       if (typeof input === 'object' && !(input instanceof URL)) {
         // A Request: its body read once here, so that every attempt sends it (and the key is
         // read from it), unless `init` gives its own.
@@ -391,13 +489,12 @@ export function makeFetch(api) {
           'breakwater: the SDK retries this request and breakwater retries it too, multiplying the calls under failure: construct the SDK client with maxRetries: 0',
         );
       }
-      const maxTokens = MAX_TOKENS.exec(text);
-      const key = options.key ? options.key(url, init) : MODEL.exec(text)?.[1] ?? new URL(url, 'http://localhost').pathname;
+      // Only an API call's JSON body names a model and spends tokens: an upload's may hold any text.
+      const apiCall = isJson(headers.get('content-type'), text);
+      const path = () => new URL(url, 'http://localhost').pathname;
+      const key = options.key ? options.key(url, init) : (apiCall && MODEL.exec(text)?.[1]) || path();
       const run = {
-        request: client.begin({
-          key,
-          estTokens: Math.floor(text.length / 4) + (maxTokens ? Number(maxTokens[1]) : 0),
-        }),
+        request: client.begin({ key, estTokens: apiCall ? estimateTokens(text) : 0 }),
         headers,
         keep: null, // the caller's own headers among the policy's, found at the first attempt
         span: null,

@@ -26,7 +26,7 @@ const HANDLE = Symbol('breakwater.handle');
 const HELD = Symbol('breakwater.held'); // the first half of a surrogate pair a `Chunk` ended with
 
 /** An `Error` shaped like the native ones: `.code`, `.path`, message `code at path: text`. */
-function refusal(code, path, text) {
+export function refusal(code, path, text) {
   const e = new Error(`${code} at ${path}: ${text}`);
   e.code = code;
   e.path = path;
@@ -37,6 +37,9 @@ function refusal(code, path, text) {
 function camel(name) {
   return name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 }
+
+/** The parameter kinds that take a JSON document (an object is read key by key). */
+const JSON_KINDS = new Set(['Config', 'Value', 'Json']);
 
 function isOptions(x) {
   if (x === null || typeof x !== 'object' || Array.isArray(x)) return false;
@@ -125,7 +128,15 @@ export function buildSurface(native, description = JSON.parse(native.__surface()
     // `null` is "left out", except where a parameter takes any JSON value.
     if (value === null) return p.kind === 'Json' ? null : undefined;
     if (p.kind === 'Obj' || p.kind === 'OptObj') return handleOf(value, p.class, p.name);
-    if (p.kind === 'PolicyDoc' && value instanceof classes.Policy) return handleOf(value, 'Policy', p.name);
+    if (p.kind === 'PolicyDoc') {
+      if (value instanceof classes.Policy) return handleOf(value, 'Policy', p.name);
+      if (!isOptions(value)) {
+        throw refusal('invalid_type', p.name, `expected a Policy or a policy document (a plain object), got ${describe(value)}`);
+      }
+    } else if (JSON_KINDS.has(p.kind) && typeof value === 'object' && !Array.isArray(value) && !isOptions(value)) {
+      // A Date, a Map, a typed array or a class instance would be read as its own keys (often none).
+      throw refusal('invalid_type', p.name, `expected JSON (a plain object), got ${describe(value)}`);
+    }
     return value;
   }
 

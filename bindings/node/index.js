@@ -59,7 +59,8 @@ function handleOf(self) {
 function nativeOf(self) {
   const n = self == null ? undefined : self[NATIVE];
   if (n === undefined) {
-    const e = new TypeError('expected a CircuitBreaker');
+    const freed = self != null && self[HANDLE] === FREED;
+    const e = new TypeError(freed ? 'expected a live CircuitBreaker, got a freed one' : 'expected a CircuitBreaker');
     e.code = 'invalid_type';
     e.path = 'this';
     throw e;
@@ -119,6 +120,9 @@ function settleToChange(self) {
   return n;
 }
 
+/** A freed breaker's handle: no slot (the fast calls refuse it, and `nativeOf` says why). */
+const FREED = -1;
+
 /** A circuit breaker for one upstream. */
 class CircuitBreaker {
   constructor(config) {
@@ -126,6 +130,15 @@ class CircuitBreaker {
     this[NATIVE] = n;
     this[HANDLE] = fast.handle(n);
     initStanding(this);
+  }
+
+  /** Releases the breaker now; a call after it is `invalid_type` at `this`. */
+  free() {
+    const n = nativeOf(this);
+    forgetStanding(this);
+    this[NATIVE] = undefined;
+    this[HANDLE] = FREED;
+    n.free();
   }
 
   tryAcquire(nowMs) {
@@ -255,7 +268,7 @@ const { api, handleOf: handleOfObject, objectOf } = require('./surface.cjs').bui
 // refuses or converts it as before; test/api.test.mjs plays both against each other.
 const clientIo = new Float64Array(fast.clientIo());
 const WIRE = JSON.parse(fast.clientCodes());
-const RESULT_KEYS = new Set(['outcome', 'headers', 'errorType', 'errorCode', 'latencyMs', 'wallUnixMs', 'actualTokens']);
+const RESULT_KEYS = new Set(['outcome', 'headers', 'errorType', 'errorCode', 'latencyMs', 'wallUnixMs', 'actualTokens', 'lastAttempt']);
 const BEGIN_KEYS = new Set(['key', 'estTokens', 'outerOwnsRetries', 'deadlineMs']);
 const genericBegin = api.Client.prototype.begin;
 const genericBefore = api.Client.prototype.beforeAttempt;
@@ -276,44 +289,42 @@ function isPlain(options, keys) {
   return true;
 }
 
-function isPlainResult(result) {
-  if (!isPlain(result, RESULT_KEYS)) return false;
-  const { outcome, headers, errorType, errorCode } = result;
-  return (
-    typeof outcome === 'string' &&
-    (headers == null || Array.isArray(headers)) &&
-    (errorType == null || typeof errorType === 'string') &&
-    (errorCode == null || typeof errorCode === 'string')
-  );
+/** A flag the fast path passes (absent: NaN), or undefined for any other form. */
+function plainFlag(v) {
+  if (v == null) return NaN;
+  return typeof v === 'boolean' ? Number(v) : undefined;
 }
 
-/** Header pairs as one `name\nvalue\n` text (a line feed inside one makes the addon read the
- * array instead), or null when a pair is not two strings (the addon refuses it by its path). */
+/** Header pairs as one `name\nvalue\n` text and their number, or null when a pair is not two
+ * strings or holds a line feed (the generic call refuses or reads it by its path). */
 function joinHeaders(headers) {
   let joined = '';
-  for (let i = 0; i < headers.length; i++) {
+  const n = headers.length;
+  for (let i = 0; i < n; i++) {
     const pair = headers[i];
     if (!Array.isArray(pair) || pair.length !== 2) return null;
     const name = pair[0];
     const value = pair[1];
-    if (typeof name !== 'string' || typeof value !== 'string') return null;
+    if (typeof name !== 'string' || typeof value !== 'string' || name.includes('\n') || value.includes('\n')) return null;
     joined += name + '\n' + value + '\n';
   }
-  return joined;
+  return [joined, n];
 }
 
+// Every value an options object gives is read once, before the shared array is written: a
+// getter that calls into another client would otherwise overwrite it (the generic call reads
+// each option once too).
 api.Client.prototype.begin = function begin(options, nowMs) {
   const o = options ?? {};
-  const numbers = arguments.length <= 2 && isPlain(o, BEGIN_KEYS) && (o.key == null || typeof o.key === 'string') && [
-    plainNumber(o.estTokens),
-    o.outerOwnsRetries == null ? NaN : typeof o.outerOwnsRetries === 'boolean' ? Number(o.outerOwnsRetries) : undefined,
-    plainNumber(o.deadlineMs),
-    plainNumber(nowMs),
-  ];
-  if (!numbers || numbers.includes(undefined)) return genericBegin.apply(this, arguments);
+  if (arguments.length > 2 || !isPlain(o, BEGIN_KEYS)) return genericBegin.apply(this, arguments);
+  const { key, estTokens, outerOwnsRetries, deadlineMs } = o;
+  const numbers = [plainNumber(estTokens), plainFlag(outerOwnsRetries), plainNumber(deadlineMs), plainNumber(nowMs)];
+  if (!(key == null || typeof key === 'string') || numbers.includes(undefined)) {
+    return genericBegin.call(this, { key, estTokens, outerOwnsRetries, deadlineMs }, nowMs);
+  }
   clientIo[0] = handleOfObject(this, 'Client', 'this');
   clientIo.set(numbers, 1);
-  return objectOf('Request', fast.clientBegin(o.key));
+  return objectOf('Request', fast.clientBegin(key));
 };
 
 api.Client.prototype.beforeAttempt = function beforeAttempt(request, nowMs) {
@@ -340,20 +351,30 @@ api.Client.prototype.beforeAttempt = function beforeAttempt(request, nowMs) {
 };
 
 api.Client.prototype.onOutcome = function onOutcome(request, result, nowMs) {
-  const numbers = arguments.length <= 3 && request != null && isPlainResult(result) && [
-    plainNumber(result.latencyMs),
-    plainNumber(result.wallUnixMs),
-    plainNumber(result.actualTokens),
-    plainNumber(nowMs),
-  ];
-  if (!numbers || numbers.includes(undefined)) return genericOutcome.apply(this, arguments);
+  if (arguments.length > 3 || request == null || !isPlain(result, RESULT_KEYS)) return genericOutcome.apply(this, arguments);
+  const { outcome, headers, errorType, errorCode, latencyMs, wallUnixMs, actualTokens, lastAttempt } = result;
+  const read = { outcome, headers, errorType, errorCode, latencyMs, wallUnixMs, actualTokens, lastAttempt };
+  const numbers = [plainNumber(latencyMs), plainNumber(wallUnixMs), plainNumber(actualTokens), plainNumber(nowMs)];
+  const flag = plainFlag(lastAttempt);
+  // Header pairs that are not plain string pairs are read by the generic call (the addon
+  // would otherwise read them from JS while the shared array holds this call's values).
+  const joined = headers == null ? ['', 0] : Array.isArray(headers) ? joinHeaders(headers) : null;
+  if (
+    typeof outcome !== 'string' ||
+    joined === null ||
+    !(errorType == null || typeof errorType === 'string') ||
+    !(errorCode == null || typeof errorCode === 'string') ||
+    numbers.includes(undefined) ||
+    flag === undefined
+  ) {
+    return genericOutcome.call(this, request, read, nowMs);
+  }
   clientIo[0] = handleOfObject(this, 'Client', 'this');
   clientIo[1] = handleOfObject(request, 'Request', 'request');
   clientIo.set(numbers, 2);
-  const headers = result.headers;
-  const joined = headers == null ? null : joinHeaders(headers);
-  clientIo[6] = headers == null ? 0 : headers.length;
-  fast.clientOutcome(result.outcome, headers, result.errorType, result.errorCode, joined);
+  clientIo[6] = joined[1];
+  clientIo[7] = flag;
+  fast.clientOutcome(outcome, errorType, errorCode, headers == null ? null : joined[0]);
   const r = clientIo;
   const decision = { action: WIRE.retryAction[r[0]], reason: WIRE.retryReason[r[1]] };
   if (r[2] === r[2]) decision.delay_ms = r[2];

@@ -44,7 +44,7 @@ export type HeaderIssue =
   | 'retry_after_ms_unparseable' | 'retry_after_unparseable' | 'retry_after_negative'
   | 'retry_after_not_finite' | 'retry_after_overflow' | 'retry_after_date_without_clock'
   | 'should_retry_unparseable' | 'ratelimit_value_unparseable' | 'ratelimit_value_negative'
-  | 'ratelimit_reset_unparseable' | 'ratelimit_reset_without_clock'
+  | 'ratelimit_reset_unparseable' | 'ratelimit_reset_without_clock' | 'ratelimit_reset_too_far'
 export type RetryAfterSource = 'retry_after_ms' | 'retry_after_seconds' | 'retry_after_date' | 'x_ms_retry_after_ms'
 export type BreakerState = 'closed' | 'open' | 'half_open' | 'forced_open' | 'disabled' | 'metrics_only'
 export type AcquireReason =
@@ -68,8 +68,8 @@ export type AttemptReason =
 export type RetryAction = 'retry' | 'done' | 'give_up'
 export type RetryReason =
   | 'succeeded' | 'permanent_error' | 'fatal_error' | 'class_not_retried' | 'server_delay_too_long'
-  | 'retries_exhausted' | 'retry_owned_by_outer_layer' | 'deadline_exhausted' | 'error_budget_burning'
-  | 'retry_budget_exhausted' | 'server_delay' | 'backoff'
+  | 'retries_exhausted' | 'retry_owned_by_outer_layer' | 'not_repeatable' | 'deadline_exhausted'
+  | 'error_budget_burning' | 'retry_budget_exhausted' | 'server_delay' | 'backoff'
 export type PresetName = 'openai_sdk' | 'conservative' | 'batch_first'
 
 // ---- inputs -------------------------------------------------------------------------------
@@ -109,6 +109,9 @@ export interface AttemptOutcome {
   latencyMs?: number | null
   wallUnixMs?: number | null
   actualTokens?: number | null
+  /** The host can make no other attempt (a streamed answer already handed to its reader):
+   * a failure that would be retried gives up with `not_repeatable`. */
+  lastAttempt?: boolean | null
 }
 
 // ---- configs (the policy file's sections; every field optional = its default) -------------

@@ -61,13 +61,12 @@ JS
 cp bindings/wasm/pkg/breakwater_wasm_glue.d.ts bindings/wasm/pkg/breakwater_wasm.d.ts
 
 sed -e 's/^export function install/function install/' \
-  -e "s#^import { buildSurface } from './surface.js';#const { buildSurface } = require('./surface.cjs');#" \
+  -e "s#^import {\(.*\)} from './surface.js';#const {\1} = require('./surface.cjs');#" \
   -e "s#^import {\(.*\)} from './fetch.js';#const {\1} = require('./fetch.cjs');#" \
   -e "s#^import {\(.*\)} from './standing.js';#const {\1} = require('./standing.cjs');#" \
   bindings/wasm/js/wrap.mjs > bindings/wasm/pkg-node/wrap.cjs
 echo 'module.exports = { install };' >> bindings/wasm/pkg-node/wrap.cjs
-sed -e 's/^export function buildSurface/function buildSurface/' bindings/js/surface.mjs > bindings/wasm/pkg-node/surface.cjs
-echo 'module.exports = { buildSurface };' >> bindings/wasm/pkg-node/surface.cjs
+node bindings/js/to-cjs.mjs bindings/js/surface.mjs bindings/wasm/pkg-node/surface.cjs
 node bindings/js/to-cjs.mjs bindings/js/fetch.mjs bindings/wasm/pkg-node/fetch.cjs
 node bindings/js/to-cjs.mjs bindings/js/standing.mjs bindings/wasm/pkg-node/standing.cjs
 cat > bindings/wasm/pkg-node/breakwater_wasm.js <<'JS'

@@ -115,6 +115,7 @@ fn retry_decision(c: &mut Criterion) {
                 latency_ms: 5,
                 wall_unix_ms: None,
                 actual_tokens: None,
+                last_attempt: false,
             };
             black_box(client.on_outcome(now + 5, &mut req, &result).unwrap())
         });

@@ -63,6 +63,7 @@ proptest! {
                 latency_ms: spent,
                 wall_unix_ms: None,
                 actual_tokens: None,
+                last_attempt: false,
             };
             let d = client.on_outcome(now, &mut req, &result).unwrap();
             match d.action {

@@ -71,7 +71,9 @@ test('a stream cut mid-body is an error the reader sees, never a short answer', 
   const { sdk, of } = sdkFor('cut-stream');
   await assert.rejects(streamText(sdk), (e) => e instanceof bw.StreamCutError || e instanceof OpenAI.APIError || /terminated/.test(String(e)));
   assert.equal(server.of('cut-stream').length, 1);
-  assert.deepEqual(of('retry').map((e) => e.outcome), ['stream_cut']);
+  // Reported as a give-up (no retry can follow), counted by the breaker, no retry spent.
+  assert.deepEqual(of('retry'), []);
+  assert.deepEqual(of('give_up').map((e) => [e.outcome, e.reason]), [['stream_cut', 'not_repeatable']]);
 });
 
 test('a stream that ends without [DONE] is a cut, not a silent success', async () => {
@@ -84,7 +86,7 @@ test('a stalled stream is cut at the idle limit; the SDK does not swallow it as 
   const t0 = performance.now();
   await assert.rejects(streamText(sdk), (e) => e instanceof bw.StreamCutError && e.reason === 'timeout_idle');
   assert.ok(performance.now() - t0 < 2000);
-  assert.ok(of('retry').some((e) => e.outcome === 'timeout_idle'));
+  assert.ok(of('give_up').some((e) => e.outcome === 'timeout_idle' && e.reason === 'not_repeatable'));
 });
 
 test('slow headers: each attempt is cut and the deadline bounds the request', async () => {

@@ -305,6 +305,7 @@ impl<'a> Engine<'a> {
             latency_ms: now.saturating_sub(frame.attempt_started_ms),
             wall_unix_ms: None,
             actual_tokens: None,
+            last_attempt: false,
         };
         let decision = match self.clients[layer].on_outcome(now, &mut frame.req, &attempt) {
             Ok(d) => d,
@@ -345,7 +346,7 @@ impl<'a> Engine<'a> {
             }
             let mut frames = std::mem::take(&mut self.chains[slot].frames);
             while let Some(mut frame) = frames.pop() {
-                self.clients[frames.len()].cancel(now, &mut frame.req);
+                let _ = self.clients[frames.len()].cancel(now, &mut frame.req);
             }
             self.end_chain(slot);
         }

@@ -158,7 +158,9 @@ export const fetchChecks = {
     const events = [];
     const r = await post(bw.fetch(FAST, { fetch: upstream(sse('data: {"a":1}\n\n')).fetch, onEvent: (e) => events.push(e) }));
     await assert.rejects(r.text(), (e) => e instanceof bw.StreamCutError && e.name !== 'AbortError' && e.reason === 'stream_cut');
-    assert.deepEqual(kinds(events).slice(-2), ['retry', 'cancel']);
+    // No retry can follow once the reader holds the answer: a give-up, not a retry nobody makes.
+    assert.deepEqual(kinds(events).slice(-2), ['send', 'give_up']);
+    assert.equal(events.at(-1).reason, 'not_repeatable');
   },
 
   async 'a failure before the first chunk is retried under the reader'(bw) {
@@ -203,6 +205,112 @@ export const fetchChecks = {
     await assert.rejects(bw.fetch(FAST, { fetch: none.fetch })(URL_, { method: 'POST', body: BODY, signal: done.signal }), /gone before/);
     await assert.rejects(bw.fetch(FAST, { fetch: none.fetch })(new Request(URL_, { signal: done.signal })), /gone before/);
     assert.equal(none.calls.length, 0);
+  },
+
+  async 'a final event on CR lines or named by its data type ends a stream'(bw) {
+    for (const parts of [
+      ['data: {"a":1}\r\r', 'data: [DONE]\r\r'],
+      ['data: {"type": "response.created"}\n\n', 'data: {"type": "response.completed", "response": {}}\n\n'],
+    ]) {
+      const events = [];
+      const r = await post(bw.fetch(FAST, { fetch: upstream(sse(...parts)).fetch, onEvent: (e) => events.push(e) }));
+      assert.equal(await r.text(), parts.join(''));
+      assert.equal(events.at(-1).kind, 'done', parts.join(''));
+    }
+  },
+
+  async "the caller's abort of a stream being read ends it with the caller's reason and counts nothing"(bw) {
+    const policy = { ...FAST, breaker: { consecutive_failures: 2 } };
+    const events = [];
+    const up = upstream((init) => sse('data: {}\n\n', 1000)(init)); // a new stream per call
+    const f = bw.fetch(policy, { fetch: up.fetch, onEvent: (e) => events.push(e) });
+    for (let i = 0; i < 3; i++) {
+      const controller = new AbortController();
+      const r = await f(URL_, { method: 'POST', body: BODY, signal: controller.signal, headers: { 'content-type': 'application/json' } });
+      const reader = r.body.getReader();
+      await reader.read();
+      setTimeout(() => controller.abort(new DOMException('stopped by the user', 'AbortError')), 10);
+      await assert.rejects(reader.read(), (e) => e.name === 'AbortError');
+      assert.equal(events.at(-1).kind, 'cancel');
+    }
+    assert.equal(f.client.breakerState('m-1'), 'closed');
+    assert.ok(!events.some((e) => e.kind === 'retry' || e.kind === 'give_up'));
+  },
+
+  async "the idle gap is the server's: a reader slower than the limit stalls nothing"(bw) {
+    const policy = { deadline: { total_ms: 10000, idle_ms: 60 } };
+    const events = [];
+    const parts = ['data: {}\n\n', 'data: {}\n\n', 'data: {}\n\n', 'data: [DONE]\n\n'];
+    const r = await post(bw.fetch(policy, { fetch: upstream(sse(...parts)).fetch, onEvent: (e) => events.push(e) }));
+    await new Promise((resolve) => setTimeout(resolve, 150)); // the stream is read later
+    const reader = r.body.getReader();
+    for (;;) {
+      const { done } = await reader.read();
+      if (done) break;
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the reader's own time per chunk
+    }
+    assert.equal(events.at(-1).kind, 'done');
+  },
+
+  async 'a stream whose final event came ends quietly when the server keeps the line open'(bw) {
+    const policy = { deadline: { total_ms: 10000, idle_ms: 60 } };
+    const events = [];
+    const r = await post(bw.fetch(policy, { fetch: upstream(sse('data: [DONE]\n\n', 2000)).fetch, onEvent: (e) => events.push(e) }));
+    assert.equal(await r.text(), 'data: [DONE]\n\n');
+    assert.equal(events.at(-1).kind, 'done');
+  },
+
+  async 'an unread stream does not keep the process alive, and data: URLs go straight through'(bw) {
+    // The watchdog and phase timers are unref'd: checked by the suite's own exit, and here by
+    // a stream left unread while its server stalls.
+    const policy = { deadline: { total_ms: 60000, idle_ms: 30000 } };
+    const stalls = () => {
+      let sent = false;
+      const body = new ReadableStream({
+        pull(controller) {
+          if (sent) return new Promise(() => {}); // the server stalls, holding no timer of its own
+          sent = true;
+          controller.enqueue(enc.encode('data: {}\n\n'));
+        },
+      });
+      return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    };
+    const r = await post(bw.fetch(policy, { fetch: upstream(stalls).fetch }));
+    assert.equal(r.status, 200);
+    const events = [];
+    const inner = async (url) => new Response(`inner ${url}`);
+    const f = bw.fetch(FAST, { fetch: inner, onEvent: (e) => events.push(e) });
+    assert.equal(await (await f('data:,')).text(), 'inner data:,');
+    assert.equal(events.length, 0);
+  },
+
+  async 'an upload is keyed by its path and an inline image counts as an image'(bw) {
+    const events = [];
+    const f = bw.fetch(FAST, { fetch: upstream(json(200)).fetch, onEvent: (e) => events.push(e) });
+    const form = new FormData();
+    form.append('file', new Blob(['{"model": "gpt-4o-mini"}\n'.repeat(1000)]), 'b.jsonl');
+    await f('http://upstream/v1/files', { method: 'POST', body: form });
+    assert.equal(events[0].key, '/v1/files');
+    const jsonl = '{"model": "gpt-4o-mini"}\n'.repeat(1000);
+    await f('http://upstream/v1/uploads', { method: 'POST', body: jsonl, headers: { 'content-type': 'application/jsonl-not-an-api-call+text' } });
+    // A JSON body with a 3 MB inline image fits a 200k-token limit (it used to read as 750k tokens).
+    const limited = bw.fetch({ rate_limit: { tpm: 200000 } }, { fetch: upstream(json(200)).fetch });
+    const image = JSON.stringify({ model: 'm', messages: [{ content: [{ image_url: { url: `data:image/png;base64,${'A'.repeat(3000000)}` } }] }] });
+    assert.equal((await limited(URL_, { method: 'POST', body: image, headers: { 'content-type': 'application/json' } })).status, 200);
+  },
+
+  async 'a listener that throws is reported and changes nothing'(bw) {
+    const errors = [];
+    const logger = { error: (...a) => errors.push(a), warn() {}, info() {}, debug() {} };
+    const f = bw.fetch(FAST, {
+      fetch: upstream(json(500), json(200, { ok: true })).fetch,
+      logger,
+      onEvent: () => {
+        throw new Error('listener bug');
+      },
+    });
+    assert.deepEqual(await (await post(f)).json(), { ok: true });
+    assert.ok(errors.length >= 4 && /onEvent listener threw/.test(errors[0][0]));
   },
 
   async 'events reach the EventTarget and a console-like logger'(bw) {

@@ -56,6 +56,26 @@ export const optionsChecks = {
     assert.deepEqual(at(() => limiter.sync({ requests: { limt: 1 } }, 0)), ['unknown_field', 'rateLimits.requests.limt']);
   },
 
+  'a document or JSON argument that is no plain object is refused by its name, never read as its keys'(bw) {
+    for (const bad of [new Date(), new Map([['retry', { max_retries: 0 }]]), new Uint8Array(2), new bw.Backoff(), 0, 1]) {
+      assert.deepEqual(at(() => new bw.Client(bad)), ['invalid_type', 'policy'], String(bad));
+    }
+    assert.deepEqual(at(() => bw.Policy.fromObject(new Date())), ['invalid_type', 'policy']);
+    assert.deepEqual(at(() => new bw.Backoff(new Map([['base_ms', -5]]))), ['invalid_type', 'config']);
+    assert.deepEqual(at(() => bw.validate({ type: 'object' }, new Date())), ['invalid_type', 'instance']);
+    assert.equal(bw.validate({ type: 'array' }, [1]).valid, true); // arrays are JSON
+  },
+
+  'a freed circuit breaker refuses every call with invalid_type at this'(bw) {
+    const cb = new bw.CircuitBreaker();
+    cb.free();
+    for (const f of [() => cb.tryAcquire(0), () => cb.tryAcquirePermit(0), () => cb.record(0, 'success', 1), () => cb.state(), () => cb.metrics(0)]) {
+      assert.deepEqual(at(f), ['invalid_type', 'this']);
+    }
+    const live = new bw.CircuitBreaker();
+    assert.deepEqual(at(() => live.recordPermit(0, 'success', 1, -1)), ['invalid_argument', 'nowMs']);
+  },
+
   'an options argument that is not a plain object is refused by its name'(bw) {
     for (const [name, fs] of Object.entries(calls(bw))) {
       for (const f of fs) {

@@ -77,6 +77,14 @@ impl JsCircuitBreaker {
             .map(|slot| Self { slot })
     }
 
+    /// Releases the breaker now, as every other class's `free()` does (the JS wrapper then
+    /// refuses calls on it); collecting the object later frees nothing twice.
+    #[napi]
+    pub fn free(&mut self) {
+        fast::remove(self.slot);
+        self.slot = usize::MAX;
+    }
+
     /// Asks to make one call: the decision, the permit to give back, the state and why.
     #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "Acquire")]
     pub fn try_acquire(&mut self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {

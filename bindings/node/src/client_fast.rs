@@ -132,33 +132,30 @@ pub unsafe extern "C" fn before(env: sys::napi_env, _info: sys::napi_callback_in
     })
 }
 
-/// `clientOutcome(outcome, headers, errorType, errorCode, joined)`: in `[client, request,
-/// latencyMs, wallUnixMs, actualTokens, nowMs, pairs]`; out the decision's row. `joined` is
+/// `clientOutcome(outcome, errorType, errorCode, joined)`: in `[client, request, latencyMs,
+/// wallUnixMs, actualTokens, nowMs, pairs, lastAttempt]`; out the decision's row. `joined` is
 /// the header pairs as `name\nvalue\n` text (one string to read instead of four values per
-/// header), `pairs` their number; when a name or value holds a line feed the text does not
-/// split into `pairs` pairs, and `headers` is read instead.
+/// header; the entry sends pairs holding a line feed to the generic call), `pairs` their
+/// number. Every argument is a string or absent: nothing here reads a JS object, so no JS runs
+/// while the shared buffer holds this call's values.
 pub unsafe extern "C" fn outcome(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     call(env, |e| {
-        let [outcome, headers, error_type, error_code, joined] = args::<5>(env, info)?;
+        let [outcome, error_type, error_code, joined] = args::<4>(env, info)?;
         let io = slots()?;
         let outcome = outcome.str("outcome")?;
-        let split = if joined.is_absent() {
-            None
+        let headers = if joined.is_absent() {
+            Vec::new()
         } else {
-            split_pairs(
-                &joined.str("headers")?,
-                usize::try_from(whole(io[6], "headers")?).unwrap_or(usize::MAX),
-            )
-        };
-        let headers = match split {
-            Some(pairs) => pairs,
-            None => headers.headers("headers")?,
+            let count = usize::try_from(whole(io[6], "headers")?).unwrap_or(usize::MAX);
+            split_pairs(&joined.str("headers")?, count)
+                .ok_or_else(|| Error::argument("headers", "the header pairs do not match their count"))?
         };
         let (error_type, error_code) = (error_type.opt_str("errorType")?, error_code.opt_str("errorCode")?);
         let latency = given(io[2], "latencyMs")?;
         let wall = given(io[3], "wallUnixMs")?;
         let tokens = given(io[4], "actualTokens")?;
         let now = now(e, io[5])?;
+        let last_attempt = if io[7].is_nan() { None } else { Some(io[7] != 0.0) };
         let d = with_pair(io, |c, r| {
             core_surface::client_on_outcome(
                 c,
@@ -170,6 +167,7 @@ pub unsafe extern "C" fn outcome(env: sys::napi_env, info: sys::napi_callback_in
                 latency,
                 wall,
                 tokens,
+                last_attempt,
                 now,
             )
         })?;

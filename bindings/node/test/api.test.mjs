@@ -402,6 +402,7 @@ test("client: the per-request fast path decides and answers exactly as the gener
       if (df.action !== 'send') break;
       const [errorType, errorCode] = errors[rand(errors.length)];
       const result = { outcome: outcomes[rand(outcomes.length)], headers: headerSets[rand(headerSets.length)], errorType, errorCode };
+      if (rand(5) === 0) result.lastAttempt = true;
       const latency = rand(900);
       const vf = fast.onOutcome(rf, { ...result, latencyMs: latency, wallUnixMs: 1.7e12 + now }, now + latency);
       const vg = generic.onOutcome(rg, { ...result, latencyMs: BigInt(latency), wallUnixMs: BigInt(1.7e12 + now) }, BigInt(now + latency));
@@ -418,6 +419,28 @@ test("client: the per-request fast path decides and answers exactly as the gener
   for (let e = fast.pollEvent(); e !== null; e = fast.pollEvent()) assert.deepEqual(e, generic.pollEvent());
   assert.equal(generic.pollEvent(), null);
   assert.ok(decisions > 1000, `${decisions} decisions`);
+});
+
+test('client: a getter that calls another client cannot steer the fast path', () => {
+  // The fast path reads every value of the options before it writes the shared array: a getter
+  // that runs another client's call in between used to leave that client's handles there.
+  const a = new bw.Client(null, 1, 0);
+  const b = new bw.Client(null, 1, 0);
+  const ra = a.begin({ key: 'model-a' }, 0);
+  const rb = b.begin({ key: 'model-b' }, 0);
+  a.beforeAttempt(ra, 0);
+  const result = {
+    get outcome() {
+      b.beforeAttempt(rb, 0);
+      return 'http_500';
+    },
+  };
+  assert.equal(a.onOutcome(ra, result, 1000).action, 'retry');
+  const aEvents = [];
+  for (let e = a.pollEvent(); e !== null; e = a.pollEvent()) aEvents.push([e.kind, e.key, e.at_ms]);
+  assert.deepEqual(aEvents, [['send', 'model-a', 0], ['retry', 'model-a', 1000]]);
+  assert.equal(b.pollEvent().kind, 'send');
+  assert.equal(b.pollEvent(), null);
 });
 
 function refusedAs(f, code, path) {

@@ -117,7 +117,8 @@ def test_the_attempt_timeouts_reach_the_request_never_above_the_callers() -> Non
     # clock has moved by a few ms since the call began (CI once saw 7.999).
     write = timeout.pop("write")
     assert 7.5 < write <= 8.0
-    assert timeout == {"connect": 0.2, "read": 2.0, "pool": 0.5}
+    # The wait for a pooled connection is this process's own: bounded by the attempt only.
+    assert timeout == {"connect": 0.2, "read": 2.0, "pool": write}
 
 
 def test_an_open_breaker_fails_fast_with_gave_up() -> None:
@@ -162,7 +163,12 @@ def test_a_stream_without_its_final_event_raises_stream_cut() -> None:
     with sync_client(Upstream((200, {}, [b'data: {"a": 1}\n\n'])), on_event=events.append) as c:
         with c.stream("POST", "/v1/chat/completions", json=BODY) as r, pytest.raises(bw.httpx.StreamCut):
             r.read()
-    assert [(e["kind"], e.get("outcome")) for e in events][-2:] == [("retry", "stream_cut"), ("cancel", None)]
+    # No retry can follow once the reader holds the answer: the client gives up, it does not
+    # announce a retry nobody makes (nor spend the retry budget on it).
+    assert [(e["kind"], e.get("outcome"), e.get("reason")) for e in events][-2:] == [
+        ("send", None, None),
+        ("give_up", "stream_cut", "not_repeatable"),
+    ]
 
 
 def test_a_failure_before_the_first_chunk_is_retried_under_the_reader() -> None:
@@ -398,3 +404,179 @@ def test_the_token_estimate_adds_the_output_allowance() -> None:
     # The first field that matches, after words that only start like one.
     body = b'{"max_": 1, "messages": ["\\"max_tokens\\": 9"], "max_tokens": 40}'
     assert estimate_tokens(body) == len(body) // 4 + 40
+
+
+# ---- defects found by probing with the real SDK (2026-12-06) ---------------------------------
+
+
+def stream_events(chunks: List[Any], headers: Any = None, policy: Any = FAST) -> List[Dict[str, Any]]:
+    """Reads a streamed answer of `chunks` through the sync transport; its events."""
+    events: List[Dict[str, Any]] = []
+    with sync_client(Upstream((200, headers or {}, chunks)), policy, on_event=events.append) as c:
+        with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
+            r.read()
+    return events
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        [b'data: {"a": 1}\r\r', b"data: [DONE]\r\r"],
+        [b'data: {"type": "response.created"}\n\n', b'data: {"type": "response.completed", "response": {}}\n\n'],
+        [b'data: {"type":"message_stop"}\n\n'],
+    ],
+    ids=["cr-lines", "responses-data-only", "anthropic-data-only"],
+)
+def test_a_final_event_on_cr_lines_or_named_by_its_data_type_ends_a_stream(chunks: List[bytes]) -> None:
+    assert stream_events(chunks)[-1]["kind"] == "done"
+
+
+def test_a_gzip_encoded_stream_is_inflated_to_find_its_final_event() -> None:
+    import gzip
+
+    body = gzip.compress(b'data: {"a": 1}\n\ndata: [DONE]\n\n')
+    events = stream_events([body[:10], body[10:]], {"content-encoding": "gzip"})
+    assert events[-1]["kind"] == "done"
+    cut = gzip.compress(b'data: {"a": 1}\n\n')
+    with pytest.raises(bw.httpx.StreamCut):
+        stream_events([cut], {"content-encoding": "gzip"})
+
+
+def test_a_sync_stream_failing_after_its_first_chunk_raises_stream_cut_from_the_error() -> None:
+    chunks = [b"data: {}\n\n", httpx.ReadTimeout("stalled")]
+    events: List[Dict[str, Any]] = []
+    with pytest.raises(bw.httpx.StreamCut, match="timeout_idle") as e:
+        events = stream_events(chunks)
+    assert isinstance(e.value.__cause__, httpx.ReadTimeout)
+    # Once the final event came, a late failure changes nothing.
+    assert stream_events([b"data: [DONE]\n\n", httpx.ReadError("reset")])[-1]["kind"] == "done"
+    del events
+
+
+def test_a_reader_slower_than_the_idle_limit_stalls_nothing() -> None:
+    import time
+
+    chunks = [b"data: {}\n\n", b"data: {}\n\n", b"data: [DONE]\n\n"]
+    events: List[Dict[str, Any]] = []
+    policy = {"deadline": {"total_ms": 10_000, "idle_ms": 50}}
+    with sync_client(Upstream((200, {}, chunks)), policy, on_event=events.append) as c:
+        with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
+            for _ in r.iter_raw():
+                time.sleep(0.12)  # the reader's own time: the server sent every chunk at once
+    assert events[-1]["kind"] == "done"
+
+
+def test_a_body_trickling_past_the_attempt_limit_is_retried() -> None:
+    import time
+
+    class Trickle(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            for part in (b'{"a"', b": ", b"1}"):
+                time.sleep(0.08)
+                yield part
+
+    answers = [httpx.Response(200, stream=Trickle()), httpx.Response(200, json={"ok": True})]
+    seen: List[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return answers.pop(0)
+
+    events: List[Dict[str, Any]] = []
+    policy = {**FAST, "deadline": {"total_ms": 5_000, "attempt_ms": 150}}
+    transport = bw.httpx.Transport(policy, transport=httpx.MockTransport(answer), on_event=events.append)
+    with httpx.Client(transport=transport) as c:
+        assert c.post("http://upstream/v1/x", json=BODY).json() == {"ok": True}
+    assert [(e["kind"], e.get("outcome")) for e in events][:2] == [("send", None), ("retry", "timeout_attempt")]
+
+
+def test_a_pool_timeout_ends_the_request_without_counting_against_the_upstream() -> None:
+    def full(request: httpx.Request) -> httpx.Response:
+        raise httpx.PoolTimeout("no connection free", request=request)
+
+    events: List[Dict[str, Any]] = []
+    transport = bw.httpx.Transport(FAST, transport=httpx.MockTransport(full), on_event=events.append)
+    with httpx.Client(transport=transport) as c, pytest.raises(httpx.PoolTimeout):
+        c.post("http://upstream/v1/x", json=BODY)
+    assert [e["kind"] for e in events] == ["send", "cancel"]
+
+
+def test_an_upload_is_keyed_by_its_path_and_an_inline_image_counts_as_an_image() -> None:
+    from breakwater._http import estimate_tokens, is_json
+
+    events: List[Dict[str, Any]] = []
+    with sync_client(Upstream(), on_event=events.append) as c:
+        c.post("/v1/files", files={"file": ("b.jsonl", b'{"model": "gpt-4o-mini"}\n' * 1000)}, data={"purpose": "batch"})
+    assert events[0]["key"] == "/v1/files"
+    assert not is_json(b"multipart/form-data; boundary=x", b"{") and is_json(b"", b' {"model": 1}')
+    image = b'{"content": [{"image_url": {"url": "data:image/png;base64,' + b"A" * 3_000_000 + b'"}}]}'
+    assert 765 <= estimate_tokens(image) < 800
+
+
+def test_a_listener_that_raises_is_logged_and_changes_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    def boom(event: Dict[str, Any]) -> None:
+        raise RuntimeError("listener bug")
+
+    with sync_client(Upstream((500, {}, {})), on_event=boom) as c:
+        assert post(c).status_code == 200
+    assert any("on_event listener raised" in r.getMessage() for r in caplog.records)
+
+
+def test_the_logger_prints_nothing_until_the_application_configures_logging(capfd: pytest.CaptureFixture) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import httpx, breakwater.httpx as b\n"
+        "t = b.Transport({'retry': {'max_retries': 0}}, transport=httpx.MockTransport("
+        "lambda r: httpx.Response(429, json={'error': {'code': 'insufficient_quota'}})), on_event=lambda e: None)\n"
+        "httpx.Client(transport=t).post('http://u/v1/x', json={'model': 'm'})\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stderr == ""
+
+
+class AsyncSdkLike:
+    """A method as the async openai SDK writes them: a plain function wrapping a coroutine function."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.calls = failures, 0
+
+        async def create(model: str) -> str:
+            self.calls += 1
+            if self.calls <= self.failures:
+                raise TimeoutError("upstream slow")
+            return model
+
+        import functools
+
+        @functools.wraps(create)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return create(*args, **kwargs)
+
+        self.create = wrapper
+
+
+def test_call_awaits_a_function_that_returns_a_coroutine_and_retries_it() -> None:
+    caller = bw.Caller(FAST)
+    sdk = AsyncSdkLike(failures=2)
+    assert asyncio.run(caller.call(sdk.create, model="m-1")) == "m-1" and sdk.calls == 3
+    lam = AsyncSdkLike(failures=1)
+    assert asyncio.run(caller.call(lambda: lam.create(model="m-2"))) == "m-2" and lam.calls == 2
+    events: List[Dict[str, Any]] = []
+    keyed = bw.Caller(FAST, on_event=events.append)
+    asyncio.run(keyed.call(AsyncSdkLike(0).create, model="gpt-x"))
+    assert events[0]["key"] == "gpt-x"  # keyed by the model, as the transports key by the body's
+
+
+def test_call_passes_the_smaller_of_the_callers_timeout_and_the_attempts() -> None:
+    seen: List[Any] = []
+
+    def fn(timeout: Any = "unset") -> None:
+        seen.append(timeout)
+
+    bw.Caller({"deadline": {"total_ms": 60_000}}, timeout="timeout").call(fn, timeout=5)
+    bw.Caller({"deadline": {"total_ms": 2_000}}, timeout="timeout").call(fn, timeout=5)
+    bw.Caller({"deadline": {"total_ms": None}}, timeout="timeout").call(fn)
+    bw.Caller({"deadline": {"total_ms": None}}, timeout="timeout").call(fn, timeout=7)
+    assert seen[0] == 5 and 1.5 < seen[1] <= 2.0 and seen[2:] == ["unset", 7]

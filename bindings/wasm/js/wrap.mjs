@@ -12,7 +12,7 @@
 //
 // build.sh ships this file as pkg/wrap.js (ES module) and pkg-node/wrap.cjs (CommonJS), each
 // beside its form of surface.mjs.
-import { buildSurface } from './surface.js';
+import { buildSurface, refusal } from './surface.js';
 import { AttemptTimeoutError, GaveUpError, StreamCutError, eventAttributes, makeFetch } from './fetch.js';
 import { standingPermit, pendingNow, pendingClock, owesTime, afterCrossing, forgetStanding } from './standing.js';
 
@@ -116,10 +116,18 @@ export function install(glue, description) {
     transitionToMetricsOnly: cb.transitionToMetricsOnly,
     reset: cb.reset,
     metrics: cb.metrics,
+    state: cb.state,
     free: cb.free,
   };
   /** Whether a clock reading is owed and a call at `nowMs` must take it (it reads none itself). */
   const owes = (b, nowMs) => nowMs != null && pendingClock(b);
+
+  /** Refuses a `this` that is no live breaker with the code every other class gives
+   * (wasm-bindgen's own checks throw errors without one). */
+  function alive(b) {
+    if (!(b instanceof glue.CircuitBreaker)) throw refusal('invalid_type', 'this', 'expected a CircuitBreaker');
+    if (!b.__wbg_ptr) throw refusal('invalid_type', 'this', 'expected a live CircuitBreaker, got a freed one');
+  }
 
   /** After a fast call: the time is handed over; the standing permit; whether a reading is owed. */
   function handedOver(b) {
@@ -140,6 +148,7 @@ export function install(glue, description) {
   }
 
   cb.tryAcquirePermit = function tryAcquirePermit(nowMs) {
+    alive(this);
     const standing = standingPermit(this, nowMs);
     if (standing >= 0) return standing;
     const at = now(nowMs);
@@ -156,9 +165,10 @@ export function install(glue, description) {
   };
 
   cb.recordPermit = function recordPermit(permit, className, latencyMs, nowMs) {
+    alive(this);
     const c = code(className);
     const at = nowMs == null ? -1 : nowMs;
-    if (c !== undefined && ms(permit) && ms(latencyMs) && (at === -1 || ms(at))) {
+    if (c !== undefined && ms(permit) && ms(latencyMs) && (nowMs == null || ms(nowMs))) {
       const counted = glue.__bwCbRecordPermit(this, permit, c, latencyMs, at, pendingNow(this), owes(this, nowMs));
       if (counted !== NOPE) {
         handedOver(this);
@@ -170,6 +180,7 @@ export function install(glue, description) {
   };
 
   cb.tryAcquire = function tryAcquire(nowMs) {
+    alive(this);
     if (t === null) load();
     const at = now(nowMs);
     if (ms(at) && glue.__bwCbTryAcquire(this, at, pendingNow(this), owes(this, nowMs))) {
@@ -181,10 +192,11 @@ export function install(glue, description) {
   };
 
   cb.record = function record(permit, className, latencyMs, serverDelayMs, nowMs) {
+    alive(this);
     const c = code(className);
     const at = nowMs == null ? -1 : nowMs;
     const delay = optMs(serverDelayMs);
-    if (c !== undefined && ms(permit) && ms(latencyMs) && delay !== -2 && (at === -1 || ms(at))) {
+    if (c !== undefined && ms(permit) && ms(latencyMs) && delay !== -2 && (nowMs == null || ms(nowMs))) {
       const counted = glue.__bwCbRecord(this, permit, c, latencyMs, delay, at, pendingNow(this), owes(this, nowMs));
       if (counted !== NOPE) {
         handedOver(this);
@@ -197,13 +209,19 @@ export function install(glue, description) {
 
   for (const name of ['transitionToForcedOpen', 'transitionToDisabled', 'transitionToMetricsOnly', 'reset']) {
     cb[name] = function (nowMs) {
+      alive(this);
       settle(this, true);
       return cbSlow[name].call(this, nowMs);
     };
   }
   cb.metrics = function metrics(nowMs) {
+    alive(this);
     settle(this, false);
     return cbSlow.metrics.call(this, nowMs);
+  };
+  cb.state = function state() {
+    alive(this);
+    return cbSlow.state.call(this);
   };
   // A freed breaker has no standing permit: its calls throw as the generated ones do.
   cb.free = function free() {

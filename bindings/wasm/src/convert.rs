@@ -197,41 +197,35 @@ pub fn headers(v: &JsValue, name: &str) -> JsResult<Vec<(String, String)>> {
             format!("{name} must be [name, value] pairs or an object, got {}", type_name(v)),
         ));
     }
-    let list: JsValue = if Array::is_array(v) {
-        v.clone()
+    let list: Array = if Array::is_array(v) {
+        v.clone().unchecked_into()
     } else if Reflect::get(v, &js_sys::Symbol::iterator()).is_ok_and(|f| f.is_function()) {
-        Array::from(v).into()
+        Array::from(v)
     } else {
-        Object::entries(v.unchecked_ref()).into()
+        Object::entries(v.unchecked_ref())
     };
-    let text: String = js_sys::JSON::stringify(&list)
-        .map_err(|_| wrong_type(name, format!("{name} holds values that are not header names and values")))?
-        .into();
-    let items: Vec<Value> =
-        serde_json::from_str(&text).map_err(|e| wrong_type(name, format!("{name}: {e}")))?;
-    header_pairs(items, name)
-}
-
-/// The `[name, value]` pairs of [`headers`] once parsed from JSON: each a name string and a
-/// string value, or `invalid_type` at the pair's path (a number too: HTTP sends text).
-pub fn header_pairs(items: Vec<Value>, name: &str) -> JsResult<Vec<(String, String)>> {
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.into_iter().enumerate() {
+    // Read item by item (not through JSON text): a lone surrogate becomes U+FFFD, as in every
+    // other string argument, and a refusal names the pair and its place.
+    let mut out = Vec::with_capacity(list.length() as usize);
+    for (i, item) in list.iter().enumerate() {
         let bad = |what: &str| {
             wrong_type(&format!("{name}[{i}]"), format!("expected a [name, value] pair, {what}"))
         };
-        let Value::Array(mut pair) = item else { return Err(bad("got something else")) };
-        if pair.len() != 2 {
-            return Err(bad(&format!("got {} items", pair.len())));
+        if !Array::is_array(&item) {
+            return Err(bad("got something else"));
         }
-        let value = pair.pop().unwrap_or(Value::Null);
-        let key = match pair.pop() {
-            Some(Value::String(k)) => k,
-            _ => return Err(wrong_type(&format!("{name}[{i}][0]"), "a header name must be a string")),
-        };
-        let Value::String(value) = value else {
-            return Err(wrong_type(&format!("{name}[{i}][1]"), "a header value must be a string"));
-        };
+        let pair: Array = item.unchecked_into();
+        if pair.length() != 2 {
+            return Err(bad(&format!("got {} items", pair.length())));
+        }
+        let key = pair
+            .get(0)
+            .as_string()
+            .ok_or_else(|| wrong_type(&format!("{name}[{i}][0]"), "a header name must be a string"))?;
+        let value = pair
+            .get(1)
+            .as_string()
+            .ok_or_else(|| wrong_type(&format!("{name}[{i}][1]"), "a header value must be a string"))?;
         out.push((key, value));
     }
     Ok(out)

@@ -464,6 +464,7 @@ macro_rules! surface {
                     latency_ms [result]: Count Option<u64>,
                     wall_unix_ms [result]: Wall Option<u64>,
                     actual_tokens [result]: Count Option<u64>,
+                    last_attempt [result]: Flag Option<bool>,
                     now_ms: Time u64
                 ) -> Value $crate::transport::retry::RetryDecision = $crate::surface::client_on_outcome;
                 /// Ends `request` without a result (the host cancelled it).

@@ -250,6 +250,7 @@ pub fn retry_state_decide(
         retry_budget,
         error_budget: error_budget.map(|e| &*e),
         outer_owns_retries: outer_owns_retries.unwrap_or(false),
+        last_attempt: false,
     };
     Ok(r.state.decide(&r.config, &classification, now_ms, guards))
 }
@@ -515,6 +516,7 @@ pub fn client_on_outcome(
     latency_ms: Option<u64>,
     wall_unix_ms: Option<u64>,
     actual_tokens: Option<u64>,
+    last_attempt: Option<bool>,
     now_ms: u64,
 ) -> Result<RetryDecision> {
     let headers = headers.unwrap_or_default();
@@ -525,14 +527,14 @@ pub fn client_on_outcome(
         latency_ms: latency_ms.unwrap_or(0),
         wall_unix_ms,
         actual_tokens,
+        last_attempt: last_attempt.unwrap_or(false),
     };
     c.on_outcome(now_ms, request, &result)
 }
 
 /// Ends `request` without a result (the host cancelled it).
 pub fn client_cancel(c: &mut client::Client, request: &mut client::Request, now_ms: u64) -> Result<()> {
-    c.cancel(now_ms, request);
-    Ok(())
+    c.cancel(now_ms, request)
 }
 
 /// The oldest decision event not yet polled, or `None`.

@@ -117,6 +117,7 @@ mod tests {
             latency_ms: 5,
             wall_unix_ms: None,
             actual_tokens: None,
+            last_attempt: false,
         };
         let r = c.on_outcome(10, &mut req, &result).unwrap();
         let retry = serde_json::to_value(r).unwrap();

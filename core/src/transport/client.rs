@@ -29,6 +29,8 @@
 //! shapes, failing fast lost every request that arrived during an outage; waiting turns those
 //! that arrive near its end into successes after it, while the upstream sees only probes.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use serde::Serialize;
 
 use super::breaker::{AcquireReason, BreakerRegistry, Permit, State, Transition};
@@ -108,6 +110,10 @@ pub struct AttemptResult<'a, K, V> {
     pub wall_unix_ms: Option<u64>,
     /// Tokens the response reported using, to correct the TPM estimate.
     pub actual_tokens: Option<u64>,
+    /// The host can make no other attempt of this request, whatever the decision (a streamed
+    /// answer already handed to its reader): a failure that would be retried gives up with
+    /// `not_repeatable` instead, spending no retry and no share of the retry budget.
+    pub last_attempt: bool,
 }
 
 stable_codes! {
@@ -165,6 +171,9 @@ pub struct AttemptDecision {
 /// One logical request: its deadline, retry memory, idempotency key and open attempt.
 #[derive(Clone, Debug, Serialize)]
 pub struct Request {
+    /// The [`Client`] that began it: no other client may decide for it.
+    #[serde(skip)]
+    client: u64,
     key: String,
     idempotency_key: String,
     deadline: Deadline,
@@ -209,6 +218,8 @@ impl Request {
 /// Every transport policy of one upstream, shared by all its logical requests.
 #[derive(Clone, Debug)]
 pub struct Client {
+    /// This client's own number, given to every request it begins.
+    id: u64,
     policy: Policy,
     events: Events,
     breakers: BreakerRegistry,
@@ -226,8 +237,10 @@ impl Client {
     /// The policy's first invalid field, with its path.
     pub fn new(policy: Policy, seed: u64, now_ms: u64) -> Result<Self> {
         policy.validate()?;
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let mut rng = Rng::new(seed);
         Ok(Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             events: Events::default(),
             breakers: BreakerRegistry::new(policy.breaker.clone(), policy.breaker_keys as usize)
                 .map_err(|e| e.within("breaker"))?,
@@ -264,6 +277,7 @@ impl Client {
         };
         self.retry_budget.request_started();
         Ok(Request {
+            client: self.id,
             key: options.key.unwrap_or("default").to_owned(),
             idempotency_key,
             deadline: Deadline::within(self.policy.deadline.clone(), now_ms, options.deadline_ms),
@@ -283,6 +297,7 @@ impl Client {
     /// # Errors
     /// `invalid_argument` when an attempt is already in flight for `req`.
     pub fn before_attempt(&mut self, now_ms: u64, req: &mut Request) -> Result<AttemptDecision> {
+        self.owns(req)?;
         if req.permit.is_some() {
             return Err(Error::argument(
                 "request",
@@ -422,6 +437,7 @@ impl Client {
         req: &mut Request,
         result: &AttemptResult<'_, K, V>,
     ) -> Result<RetryDecision> {
+        self.owns(req)?;
         let Some(permit) = req.permit.take() else {
             return Err(Error::argument("request", "no attempt is in flight: call before_attempt first"));
         };
@@ -466,6 +482,7 @@ impl Client {
                 retry_budget: Some(&mut self.retry_budget),
                 error_budget: self.error_budget.as_ref(),
                 outer_owns_retries: req.outer_owns_retries,
+                last_attempt: result.last_attempt,
             },
         );
         let summary = AttemptSummary::new(result.outcome, c.class, c.reason);
@@ -489,7 +506,11 @@ impl Client {
     }
 
     /// Ends `req` without a result (the host cancelled it): frees its breaker probe and budget share.
-    pub fn cancel(&mut self, now_ms: u64, req: &mut Request) {
+    ///
+    /// # Errors
+    /// `invalid_argument` when another client began `req`.
+    pub fn cancel(&mut self, now_ms: u64, req: &mut Request) -> Result<()> {
+        self.owns(req)?;
         if let Some(permit) = req.permit.take() {
             self.breakers.release(&req.key, permit);
         }
@@ -497,6 +518,17 @@ impl Client {
             self.note(now_ms, req, EventKind::Cancel { attempt: req.attempts });
         }
         self.finish(now_ms, req, None);
+        Ok(())
+    }
+
+    /// Refuses a request another client began: its breaker permit, budget share and retry
+    /// memory belong to that client.
+    fn owns(&self, req: &Request) -> Result<()> {
+        if req.client == self.id {
+            Ok(())
+        } else {
+            Err(Error::argument("request", "this request was begun by another Client"))
+        }
     }
 
     /// Ends `req` once: gives back its budget share and, when it ended with a

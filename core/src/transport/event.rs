@@ -218,6 +218,7 @@ mod tests {
             latency_ms: 5,
             wall_unix_ms: None,
             actual_tokens: None,
+            last_attempt: false,
         };
         for (req, status) in [(&mut a, 500), (&mut b, 200)] {
             client.before_attempt(0, req).unwrap();

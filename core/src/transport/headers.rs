@@ -51,6 +51,9 @@ stable_codes! {
         RatelimitResetUnparseable = "ratelimit_reset_unparseable",
         /// An RFC 3339 `reset` needs a wall clock to become a delay and none was given.
         RatelimitResetWithoutClock = "ratelimit_reset_without_clock",
+        /// A `reset` more than a day ahead (an epoch time sent as a duration reads as decades):
+        /// ignored, so that one bad header cannot hold the limiter shut.
+        RatelimitResetTooFar = "ratelimit_reset_too_far",
     }
 }
 
@@ -422,11 +425,19 @@ fn quota(
         } else {
             duration_reset(v).ok_or(HeaderIssue::RatelimitResetUnparseable)
         };
+        let reset =
+            reset.and_then(
+                |ms| if ms > MAX_RESET_MS { Err(HeaderIssue::RatelimitResetTooFar) } else { Ok(ms) },
+            );
         reset.map_err(|issue| issues.insert(issue)).ok()
     });
     let found = Quota { limit, remaining, reset_ms };
     (found != Quota::default()).then_some(found)
 }
+
+/// The longest reset believed: a day. The providers' windows are a minute (RPM, TPM) or a day
+/// (OpenAI's RPD/TPD, platform.openai.com/docs/guides/rate-limits).
+const MAX_RESET_MS: u64 = 86_400_000;
 
 fn count(value: &str, issues: &mut HeaderIssues) -> Option<u64> {
     if let Ok(n) = value.parse::<u64>() {

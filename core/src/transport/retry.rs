@@ -147,6 +147,9 @@ stable_codes! {
         RetriesExhausted = "retries_exhausted",
         /// An outer layer retries this request; this layer must not.
         RetryOwnedByOuterLayer = "retry_owned_by_outer_layer",
+        /// The host can make no other attempt of this request (a streamed answer already
+        /// handed to its reader failed).
+        NotRepeatable = "not_repeatable",
         /// The delay plus a minimum useful attempt no longer fits the total deadline.
         DeadlineExhausted = "deadline_exhausted",
         /// The error budget burns faster than the configured cut-off.
@@ -189,6 +192,8 @@ pub struct Guards<'a> {
     pub error_budget: Option<&'a ErrorBudget>,
     /// The caller says an outer layer will retry this request.
     pub outer_owns_retries: bool,
+    /// The host can make no other attempt (a streamed answer already handed to its reader).
+    pub last_attempt: bool,
 }
 
 /// Retry memory of one logical request: retries taken, backoff memory, jitter source.
@@ -234,6 +239,7 @@ impl RetryState {
             Class::Fatal => return give_up(RetryReason::FatalError),
             Class::Permanent => return give_up(RetryReason::PermanentError),
             _ if !config.retry_on.contains(&c.class) => return give_up(RetryReason::ClassNotRetried),
+            _ if guards.last_attempt => return give_up(RetryReason::NotRepeatable),
             _ => {}
         }
         let server = &config.server_delay;

@@ -77,13 +77,14 @@ impl Runner for ClientRunner {
                     latency_ms: u64_arg(args, "latency_ms").unwrap_or(0),
                     wall_unix_ms: u64_arg(args, "wall_unix_ms"),
                     actual_tokens: u64_arg(args, "actual_tokens"),
+                    last_attempt: args.get("last_attempt").and_then(Value::as_bool).unwrap_or(false),
                 };
                 let req = request(&mut self.requests, args)?;
                 Ok(serde_json::to_value(self.client.on_outcome(now, req, &result)?).unwrap())
             }
             "cancel" => {
                 let req = request(&mut self.requests, args)?;
-                self.client.cancel(now, req);
+                self.client.cancel(now, req)?;
                 Ok(json!({ "finished": req.finished() }))
             }
             "poll_event" => Ok(json!({ "event": self.client.poll_event() })),

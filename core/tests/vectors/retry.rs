@@ -53,6 +53,7 @@ impl Runner for RetryRunner {
                         .get("outer_owns_retries")
                         .and_then(Value::as_bool)
                         .unwrap_or(false),
+                    last_attempt: false,
                 };
                 let d = self.state.decide(&self.config, &c, now, guards);
                 return serde_json::to_value(d).map_err(|e| Error::argument("output", e.to_string()));

@@ -923,6 +923,7 @@ class Client:
         latency_ms: Optional[int] = ...,
         wall_unix_ms: Optional[int] = ...,
         actual_tokens: Optional[int] = ...,
+        last_attempt: Optional[bool] = ...,
         now_ms: Optional[Time] = ...,
     ) -> RetryDecision: ...
     def cancel(self, request: Request, now_ms: Optional[Time] = ...) -> None: ...

@@ -63,10 +63,13 @@ class Caller:
     """Runs callables under one breakwater client; also a decorator for sync and async functions.
 
     ``Caller(policy)``: a ``Policy``, a policy dict, a preset name or ``None`` for the defaults;
-    or ``client=`` a ``Client`` to share. ``key`` is the breaker key (default: the callable's
-    qualified name); ``classify`` maps an exception to an outcome (:func:`classify_exception`);
-    ``timeout`` names a keyword argument of the callable that receives each attempt's time limit
-    in seconds; ``on_event`` and ``opentelemetry`` as for the transports::
+    or ``client=`` a ``Client`` to share. ``key`` is the breaker key (default: the call's
+    ``model`` keyword argument when it is a string, as the transports key by the body's model,
+    else the callable's module and qualified name); ``classify`` maps an exception to an
+    outcome (:func:`classify_exception`); ``timeout`` names a keyword argument of the callable
+    that receives each attempt's time limit in seconds (never above a number the caller passed
+    there itself); ``on_event`` and ``opentelemetry`` as for the transports. One ``Caller`` is one
+    client: callables of different upstreams each want their own, or a ``key``::
 
         @breakwater.Caller("conservative", timeout="timeout")
         def complete(prompt: str, timeout: float) -> str: ...
@@ -90,25 +93,34 @@ class Caller:
         self._timeout = timeout
 
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """``fn(*args, **kwargs)``, attempted, waited for and retried as the client decides."""
+        """``fn(*args, **kwargs)``, attempted, waited for and retried as the client decides.
+
+        A coroutine function, or a callable that turns out to return an awaitable (a lambda
+        around an ``AsyncOpenAI`` method), gives an awaitable: await it."""
+        if is_async(fn):
+            return self.acall(fn, *args, **kwargs)  # type: ignore[return-value]
 
         def do(op: str, arg: Any) -> Any:
             return time.sleep(arg) if op is _SLEEP else fn(*args, **arg)
 
-        return drive(self._plan(fn, kwargs), do)  # type: ignore[no-any-return]
+        return drive(self._plan(fn, kwargs), do, self._async_do(fn, args))  # type: ignore[no-any-return]
 
     async def acall(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """:meth:`call` for a coroutine function; waits with ``asyncio.sleep``."""
+        return await drive_async(self._plan(fn, kwargs), self._async_do(fn, args))
 
+    @staticmethod
+    def _async_do(fn: Callable[..., Any], args: Tuple[Any, ...]) -> Callable[[str, Any], Any]:
         async def do(op: str, arg: Any) -> Any:
             return await (asyncio.sleep(arg) if op is _SLEEP else fn(*args, **arg))
 
-        return await drive_async(self._plan(fn, kwargs), do)
+        return do
 
     def _plan(self, fn: Callable[..., Any], kwargs: Dict[str, Any]) -> Any:
         """The loop of one call without I/O: yields (`_SLEEP`, seconds) or (`_CALL`, the keyword
         arguments of the attempt), is sent the result or thrown the exception, returns the result."""
-        run = self.driver.begin(self._key or _name(fn))
+        model = kwargs.get("model")
+        run = self.driver.begin(self._key or (model if isinstance(model, str) else _name(fn)))
         try:
             while True:
                 decision = run.before_attempt()
@@ -134,7 +146,7 @@ class Caller:
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         """As a decorator: every call of ``fn`` goes through :meth:`call` (or :meth:`acall`)."""
-        if inspect.iscoroutinefunction(fn):
+        if is_async(fn):
 
             @functools.wraps(fn)
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -152,7 +164,13 @@ class Caller:
         if self._timeout is None:
             return kwargs
         limit = decision["timeouts"].get("attempt_ms")
-        return {**kwargs, self._timeout: None if limit is None else limit / 1000}
+        own = kwargs.get(self._timeout)
+        if limit is None:
+            return kwargs  # no limit of the policy's: the callable's own default, or the caller's
+        seconds = limit / 1000
+        if isinstance(own, (int, float)) and not isinstance(own, bool) and own < seconds:
+            seconds = own
+        return {**kwargs, self._timeout: seconds}
 
     def _failed(self, run: Run, exc: Exception, started: int) -> Dict[str, Any]:
         outcome = self._classify(exc)
@@ -165,18 +183,29 @@ class Caller:
 
 
 def _name(fn: Callable[..., Any]) -> str:
-    return getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or "default"
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or "default"
+    module = getattr(fn, "__module__", None)
+    return f"{module}.{name}" if module else name
+
+
+def is_async(fn: Callable[..., Any]) -> bool:
+    """Whether ``fn`` is a coroutine function, seen through ``functools.wraps`` layers (the
+    async openai SDK's methods are plain functions wrapping one)."""
+    try:
+        return inspect.iscoroutinefunction(inspect.unwrap(fn))
+    except ValueError:  # a cycle of __wrapped__
+        return inspect.iscoroutinefunction(fn)
 
 
 _default: Optional[Caller] = None
 
 
 def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """``fn(*args, **kwargs)`` under the default policy, one breaker per callable; a coroutine
-    function gives an awaitable. For another policy, a shared client or options, use :class:`Caller`."""
+    """``fn(*args, **kwargs)`` under the default policy, one breaker per ``model`` argument or
+    callable (:class:`Caller` says how); a coroutine function, or a callable that returns an
+    awaitable, gives an awaitable. For another policy, a client per upstream or options, use
+    :class:`Caller`."""
     global _default
     if _default is None:
         _default = Caller()
-    if inspect.iscoroutinefunction(fn):
-        return _default.acall(fn, *args, **kwargs)  # type: ignore[return-value]
     return _default.call(fn, *args, **kwargs)

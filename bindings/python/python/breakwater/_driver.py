@@ -8,6 +8,7 @@ logger, an ``on_event`` callback, and an OpenTelemetry span per logical request.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 import warnings
@@ -18,6 +19,19 @@ from ._breakwater import Client, Policy, Request
 __all__ = ["GaveUp", "Driver", "Run", "event_attributes", "now_ms", "Limits", "drive", "drive_async"]
 
 logger = logging.getLogger("breakwater")
+# A library's logger stays quiet until the application configures logging (Python's
+# logging HOWTO, "Configuring Logging for a Library"): no last-resort lines on stderr.
+logger.addHandler(logging.NullHandler())
+
+
+def _logged() -> bool:
+    """Whether a handler other than a ``NullHandler`` would receive the logger's records."""
+    node: Optional[logging.Logger] = logger
+    while node is not None:
+        if any(not isinstance(h, logging.NullHandler) for h in node.handlers):
+            return True
+        node = node.parent if node.propagate else None
+    return False
 
 Event = Dict[str, Any]
 PolicyLike = Union[Policy, Mapping[str, Any], str, None]
@@ -163,6 +177,7 @@ class Run:
         error_type: Optional[str] = None,
         error_code: Optional[str] = None,
         latency_ms: int = 0,
+        last_attempt: bool = False,
     ) -> Dict[str, Any]:
         decision = self.client.on_outcome(
             self.request,
@@ -172,6 +187,7 @@ class Run:
             error_code=error_code,
             latency_ms=max(0, latency_ms),
             wall_unix_ms=time.time_ns() // 1_000_000,
+            last_attempt=last_attempt,
         )
         self._drain()
         return decision
@@ -184,7 +200,7 @@ class Run:
 
     def _drain(self) -> None:
         client, on_event, spans = self.client, self.driver.on_event, self.driver.spans
-        if on_event is None and not spans and not logger.hasHandlers():
+        if on_event is None and not spans and not _logged():
             return  # nobody listens: the events stay in the client's bounded queue
         while (event := client.poll_event()) is not None:
             kind = event["kind"]
@@ -194,7 +210,10 @@ class Run:
             if logger.isEnabledFor(level):
                 logger.log(level, "breakwater %s %s", kind, _summary(event), extra={"breakwater_event": event})
             if on_event is not None:
-                on_event(event)
+                try:
+                    on_event(event)
+                except Exception:  # a listener's bug must not change the request's result
+                    logger.exception("breakwater: the on_event listener raised on a %s event", kind)
             span = spans.get(event["request"]) if spans else None
             if span is not None:
                 span.add_event(f"breakwater.{kind}", event_attributes(event))
@@ -250,9 +269,13 @@ class Limits:
         self.idle = None if idle is None else idle / 1000
 
 
-def drive(steps: Any, do: Callable[[str, Any], Any]) -> Any:
+def drive(steps: Any, do: Callable[[str, Any], Any], async_do: Optional[Callable[[str, Any], Any]] = None) -> Any:
     """Runs a plan without I/O (a generator that yields ``(op, arg)``) with ``do(op, arg)``:
-    sends each result back, throws each exception in, and returns what the plan returns."""
+    sends each result back, throws each exception in, and returns what the plan returns.
+
+    With ``async_do``, a step whose result is awaitable (a plain function that returns a
+    coroutine, as the async openai SDK's methods are) hands the plan to :func:`drive_async`
+    from that step on: the awaitable is returned, running the rest of the plan."""
     result: Any = None
     error: Optional[BaseException] = None
     while True:
@@ -265,12 +288,21 @@ def drive(steps: Any, do: Callable[[str, Any], Any]) -> Any:
             result = do(op, arg)
         except BaseException as exc:  # the plan decides; an interrupt still ends its request
             error = exc
+        else:
+            if async_do is not None and inspect.isawaitable(result):
+                return drive_async(steps, async_do, pending=result)
 
 
-async def drive_async(steps: Any, do: Callable[[str, Any], Any]) -> Any:
-    """:func:`drive` with an async ``do``."""
+async def drive_async(steps: Any, do: Callable[[str, Any], Any], pending: Any = None) -> Any:
+    """:func:`drive` with an async ``do``; ``pending``: the awaited result of the step the
+    plan is at (a plan :func:`drive` handed over)."""
     result: Any = None
     error: Optional[BaseException] = None
+    if pending is not None:
+        try:
+            result = await pending
+        except BaseException as exc:
+            error = exc
     while True:
         try:
             op, arg = steps.throw(error) if error is not None else steps.send(result)

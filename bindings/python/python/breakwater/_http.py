@@ -3,7 +3,7 @@
 Written once for any module with httpx's transport contract (``httpx2``, which openai-python
 3.x builds on, and ``httpx``): :func:`transports` builds the classes for one module, and
 ``breakwater.httpx2`` / ``breakwater.httpx`` are those classes. The transport wraps the real
-one (``HTTPTransport()`` by default) and, around each request:
+one (``HTTPTransport()`` by default, with the openai SDK's pool limits) and, around each request:
 
 - asks the client before each attempt, and sleeps (``time.sleep`` / ``asyncio.sleep``) where it
   says wait or retry, or raises :class:`GaveUp` where it says stop;
@@ -26,10 +26,10 @@ The breaker key is the request body's ``model`` (else the URL path); ``key=`` ov
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import time
 import types
+import zlib
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ._breakwater import Client
@@ -38,10 +38,18 @@ from ._driver import Driver, GaveUp, Limits, PolicyLike, Run, drive, drive_async
 _MODEL = re.compile(rb'"model"\s*:\s*"([^"\\]{1,256})"')
 _MAX_TOKENS = re.compile(rb'"max_(?:completion_|output_)?tokens"\s*:\s*(\d{1,9})')
 # The last event of a complete stream: Chat Completions / Completions, Anthropic Messages,
-# the Responses API (its three terminal events).
+# the Responses API (its three terminal events), named by an `event:` line or, from servers
+# that send data lines only, by the data's leading `type`. A line starts after LF, CR or CRLF.
 _FINAL = re.compile(
-    rb"(?m)^(?:data: ?\[DONE\]|event: ?(?:message_stop|response\.(?:completed|incomplete|failed))\b)"
+    rb"(?:^|[\r\n])(?:data: ?\[DONE\]"
+    rb"|event: ?(?:message_stop|response\.(?:completed|incomplete|failed))\b"
+    rb'|data: ?\{\s*"type"\s*:\s*"(?:message_stop|response\.(?:completed|incomplete|failed))")'
 )
+# An inline file or image (`data:image/png;base64,...`): counted as _INLINE_TOKENS, not by its
+# bytes. OpenAI counts a 1024x1024 high-detail image as 765 tokens (85 + 4 tiles of 170,
+# platform.openai.com/docs/guides/images-vision, "Calculating costs").
+_INLINE = b";base64,"
+_INLINE_TOKENS = 765
 _timeout = getattr(asyncio, "timeout", None)  # Python 3.11+
 _TAIL = 64  # bytes of the previous chunk kept, so that a final event split across chunks is seen
 _ERROR_BODY_MAX = 1 << 16
@@ -60,16 +68,31 @@ def _find(pattern: "re.Pattern[bytes]", literal: bytes, body: bytes) -> "Optiona
     return None
 
 
+def is_json(content_type: bytes, body: bytes) -> bool:
+    """Whether a request body is a JSON document (an API call), not an upload or a form."""
+    if content_type:
+        return b"json" in content_type.lower()
+    return body[:1] == b"{" or body.lstrip()[:1] == b"{"
+
+
 def default_key(url_path: Callable[[], str], body: bytes) -> str:
-    """The body's ``model``, else the URL path (``url_path()``, read only then)."""
+    """A JSON body's ``model``, else the URL path (``url_path()``, read only then)."""
     m = _find(_MODEL, b'"model"', body)
     return m.group(1).decode("utf-8", "replace") if m else url_path()
 
 
 def estimate_tokens(body: bytes) -> int:
-    """About four bytes a token for the prompt, plus the output allowance the body asks for."""
+    """A JSON body's prompt at about four bytes a token, an inline file or image at a fixed
+    allowance, plus the output allowance the body asks for."""
+    size, at = len(body), body.find(_INLINE)
+    while at >= 0:
+        end = body.find(b'"', at)
+        end = len(body) if end < 0 else end
+        size -= end - at
+        size += _INLINE_TOKENS * 4
+        at = body.find(_INLINE, end)
     m = _find(_MAX_TOKENS, b'"max_', body)
-    return len(body) // 4 + (int(m.group(1)) if m else 0)
+    return max(0, size) // 4 + (int(m.group(1)) if m else 0)
 
 
 def error_fields(body: bytes) -> Tuple[Optional[str], Optional[str]]:
@@ -89,16 +112,35 @@ def error_fields(body: bytes) -> Tuple[Optional[str], Optional[str]]:
 
 
 class _FinalEvent:
-    """Whether a server-sent event stream has sent its final event yet."""
+    """Whether a server-sent event stream has sent its final event yet.
 
-    __slots__ = ("seen", "tail")
+    The transport sees the body as it came over the wire: a gzip or deflate body is inflated
+    here for the check; one in an encoding this module cannot read (``br``, ``zstd``) cannot be
+    told cut from complete, and counts as complete when it ends.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("seen", "tail", "inflate")
+
+    def __init__(self, encoding: bytes = b"") -> None:
         self.seen = False
         self.tail = b""
+        self.inflate: Any = None
+        encoding = encoding.strip().lower()
+        if encoding in (b"gzip", b"x-gzip"):
+            self.inflate = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif encoding == b"deflate":
+            self.inflate = zlib.decompressobj()
+        elif encoding not in (b"", b"identity"):
+            self.seen = True
 
     def feed(self, chunk: bytes) -> None:
         if not self.seen:
+            if self.inflate is not None:
+                try:
+                    chunk = self.inflate.decompress(chunk)
+                except zlib.error:
+                    self.inflate, self.seen = None, True  # not what it says it is: httpx will say so
+                    return
             window = self.tail + chunk
             self.seen = _FINAL.search(window) is not None
             self.tail = window[-_TAIL:]
@@ -132,7 +174,9 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
     def failure(exc: BaseException, stage: str) -> Optional[str]:
         """The outcome of a transport error while waiting for ``stage`` (``headers``,
         ``first_token`` or ``idle``: the body), or None when it is no transport failure."""
-        if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+        if isinstance(exc, httpx.PoolTimeout):
+            return None  # a wait for one of this process's own connections: no upstream failure
+        if isinstance(exc, httpx.ConnectTimeout):
             return "timeout_connect"
         if isinstance(exc, httpx.ReadTimeout):
             return f"timeout_{stage}"
@@ -144,6 +188,11 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             return "reset" if stage == "headers" else "stream_cut"
         return None
 
+    # The connection pool of the openai SDK's own client (openai-python `_constants.py`,
+    # DEFAULT_CONNECTION_LIMITS), which the transport replaces: httpx's default of 100 made a
+    # burst wait for connections the SDK alone would have opened.
+    SDK_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+
     class Attempt:
         """One request's loop state, shared by the sync and async transports."""
 
@@ -151,9 +200,8 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
 
         def __init__(self, driver: Driver, request: Any, key: Optional[Callable[[Any], str]]) -> None:
             body = request.content  # read by the transport: a retry sends it again
-            name = key(request) if key is not None else default_key(lambda: request.url.path, body)
             # One pass over the caller's headers (httpx's lookups cost more than this):
-            # the SDK's retry count, and which headers the caller set itself.
+            # the SDK's retry count, the body's type, and which headers the caller set itself.
             self.caller: Dict[bytes, bytes] = (
                 {lower: v for _, lower, v in request.headers._list}
                 if triples
@@ -161,7 +209,14 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             )
             if self.caller.get(b"x-stainless-retry-count", b"0") != b"0":
                 driver.warn_double_retries("the SDK")
-            self.run: Run = driver.begin(name, estimate_tokens(body))
+            # Only an API call's JSON body names a model and spends tokens: an upload's
+            # (multipart, JSONL) may hold any text.
+            api_call = is_json(self.caller.get(b"content-type", b""), body)
+            if key is not None:
+                name = key(request)
+            else:
+                name = default_key(lambda: request.url.path, body) if api_call else request.url.path
+            self.run: Run = driver.begin(name, estimate_tokens(body) if api_call else 0)
             self.request = request
             self.sdk_timeout: Dict[str, Optional[float]] = request.extensions.get("timeout") or {}
             self.started = 0
@@ -187,7 +242,8 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
                 "connect": _min(limits.connect, sdk.get("connect")),
                 "read": _min(limits.headers, sdk.get("read")),
                 "write": _min(limits.attempt, sdk.get("write")),
-                "pool": _min(limits.connect, sdk.get("pool")),
+                # A wait for a pooled connection is this process's own: bounded by the attempt.
+                "pool": _min(limits.attempt, sdk.get("pool")),
             }
             self.started = now_ms()
 
@@ -202,14 +258,20 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             self.request.extensions["timeout"] = timeout
             return timeout["read"]
 
-        def report(self, outcome: str, response: Any = None, body: bytes = b"") -> Dict[str, Any]:
+        def report(self, outcome: str, response: Any = None, body: bytes = b"", last: bool = False) -> Dict[str, Any]:
+            """Reports the attempt's outcome; ``last``: no other attempt can follow (a stream
+            already handed to its reader), so a failure gives up instead of retrying."""
             headers = None
             error_type = error_code = None
             if response is not None:
                 headers = response.headers.raw
                 if response.status_code >= 400:
                     error_type, error_code = error_fields(body)
-            return self.run.on_outcome(outcome, headers, error_type, error_code, now_ms() - self.started)
+            return self.run.on_outcome(outcome, headers, error_type, error_code, now_ms() - self.started, last)
+
+        def ends_by(self) -> Optional[int]:
+            """When the attempt's whole time is up (ms on :func:`now_ms`), if it is limited."""
+            return None if self.limits.attempt is None else self.started + int(self.limits.attempt * 1000)
 
         def over_limit(self, now: int, last_chunk_ms: int, first: bool) -> Optional[str]:
             """The limit the body broke by ``now`` that the socket cannot see (whole attempt, idle gap), if any."""
@@ -232,6 +294,39 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             err.request = self.request
             return err
 
+    # `Response.read` joins `iter_bytes()` into `_content` (every httpx since 0.18, and httpx2):
+    # where the module does, the transport reads the chunks itself, to hold the body to the
+    # attempt's time; elsewhere the socket's read limit bounds each gap only.
+    reads_into_content = hasattr(httpx.Response(200, content=b""), "_content")
+
+    def too_late(request: Any) -> BaseException:
+        return httpx.TimeoutException("breakwater: the attempt ran out of time while its body was read", request=request)
+
+    def read_within(response: Any, ends_by: Optional[int], request: Any) -> bytes:
+        """The body, read inside the attempt's time (``ends_by``, ms on :func:`now_ms`)."""
+        if ends_by is None or not reads_into_content:
+            return response.read()  # type: ignore[no-any-return]
+        chunks = []
+        for chunk in response.iter_bytes():
+            chunks.append(chunk)
+            if now_ms() > ends_by:
+                response.close()
+                raise too_late(request)
+        response._content = b"".join(chunks)
+        return response._content  # type: ignore[no-any-return]
+
+    async def aread_within(response: Any, ends_by: Optional[int], request: Any) -> bytes:
+        if ends_by is None or not reads_into_content:
+            return await response.aread()  # type: ignore[no-any-return]
+        chunks = []
+        async for chunk in response.aiter_bytes():
+            chunks.append(chunk)
+            if now_ms() > ends_by:
+                await response.aclose()
+                raise too_late(request)
+        response._content = b"".join(chunks)
+        return response._content  # type: ignore[no-any-return]
+
     def is_event_stream(response: Any) -> bool:
         if response.status_code >= 300:
             return False
@@ -250,27 +345,35 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             # `_body`: the transport's own stream, which this one replaces on the response.
             self._attempt, self._response, self._body = attempt, response, response.stream
             self._first, self._chunks = first, chunks
-            self._final = _FinalEvent()
+            self._final = _FinalEvent(next((v for k, v in response.headers.raw if k.lower() == b"content-encoding"), b""))
             self._final.feed(first)
             self._ended = False
             self._last = now_ms()
 
         def _chunk(self, chunk: bytes) -> bytes:
-            now = now_ms()
-            late = self._attempt.over_limit(now, self._last, False)
-            if late:
+            late = self._attempt.over_limit(now_ms(), self._last, False)
+            if late and not self._final.seen:
                 self._stalled(late)
             self._final.feed(chunk)
-            self._last = now
             return chunk
+
+        def _waiting(self) -> None:
+            """The reader asks for the next chunk: the idle gap is the server's from here (the
+            time the reader spent on the last chunk is not the server's)."""
+            self._last = now_ms()
 
         def _stalled(self, outcome: str) -> None:
             self._end(outcome)
             raise self._attempt.stream_error(outcome)
 
-        def _failed(self, exc: BaseException) -> None:
-            if not self._ended:
-                self._end("http_200" if self._final.seen else (failure(exc, "idle") or "stream_cut"))
+        def _failed(self, exc: BaseException) -> StreamCut:
+            """A transport failure while the body was read: reported, and raised to the reader
+            as a :class:`StreamCut` (from the transport's error), as the async stream does."""
+            outcome = failure(exc, "idle") or "stream_cut"
+            self._end("http_200" if self._final.seen else outcome)
+            err = self._attempt.stream_error(outcome)
+            err.__cause__ = exc
+            return err
 
         def _eof(self) -> None:
             self._end("http_200" if self._final.seen else "stream_cut")
@@ -280,8 +383,8 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
         def _end(self, outcome: str) -> None:
             if not self._ended:
                 self._ended = True
-                self._attempt.report(outcome, self._response)
-                self._attempt.run.cancel()  # a retry the caller cannot take: end the request
+                # No retry can follow: the caller already holds the answer.
+                self._attempt.report(outcome, self._response, last=True)
 
         def _closed(self) -> None:
             """The reader closed the body: a success once the final event came (the openai SDK
@@ -297,11 +400,17 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             if self._first:
                 yield self._first
             try:
+                self._waiting()
                 for chunk in self._chunks:
                     yield self._chunk(chunk)
-            except (httpx.TransportError, OSError) as exc:
-                self._failed(exc)
+                    self._waiting()
+            except StreamCut:
                 raise
+            except (httpx.TransportError, OSError) as exc:
+                if self._final.seen:  # everything came: a late failure changes nothing
+                    self._end("http_200")
+                    return
+                raise self._failed(exc) from exc
             self._eof()
 
         def close(self) -> None:
@@ -312,34 +421,35 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
         async def __aiter__(self) -> Any:
             if self._first:
                 yield self._first
-            idle = self._attempt.limits.idle  # enforced by a timer here, not only checked
-            # One timer for the whole body, armed only while a chunk is awaited (never while
-            # the reader holds one); wait_for, a task per chunk, costs several times more.
-            timer = _timeout(None) if idle and _timeout else None
-            loop = asyncio.get_running_loop()
-            waiting = False
+            # The idle limit is enforced by a timer around each wait for a chunk, never held
+            # across a yield: another task than the one that began the body may read it on.
+            idle = self._attempt.limits.idle
             try:
-                async with timer or contextlib.nullcontext():
-                    while True:
-                        waiting = True
-                        try:
-                            if timer is not None:
-                                timer.reschedule(loop.time() + idle)
+                while True:
+                    self._waiting()
+                    try:
+                        if idle is None:
+                            chunk = await anext(self._chunks)
+                        elif _timeout is not None:
+                            async with _timeout(idle):
                                 chunk = await anext(self._chunks)
-                                timer.reschedule(None)
-                            else:  # no idle limit, or Python 3.10
-                                chunk = await (asyncio.wait_for(anext(self._chunks), idle) if idle else anext(self._chunks))
-                        except StopAsyncIteration:
-                            break
-                        waiting = False
-                        yield self._chunk(chunk)
-            except asyncio.TimeoutError:
-                if not waiting:
-                    raise
-                self._stalled("timeout_idle")
-            except (httpx.TransportError, OSError) as exc:
-                self._failed(exc)
+                        else:  # Python 3.10
+                            chunk = await asyncio.wait_for(anext(self._chunks), idle)
+                    except StopAsyncIteration:
+                        break
+                    except asyncio.TimeoutError:
+                        if self._final.seen:  # everything came; the server only kept the line open
+                            self._end("http_200")
+                            return
+                        self._stalled("timeout_idle")
+                    yield self._chunk(chunk)
+            except StreamCut:
                 raise
+            except (httpx.TransportError, OSError) as exc:
+                if self._final.seen:
+                    self._end("http_200")
+                    return
+                raise self._failed(exc) from exc
             self._eof()
 
         async def aclose(self) -> None:
@@ -379,7 +489,7 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
                         response.stream = stream(attempt, response, first, chunks)
                         return response
                     stage = "idle"
-                    body = yield READ, response
+                    body = yield READ, (response, attempt.ends_by(), request)
                     outcome = f"http_{response.status_code}"
                 except Exception as exc:
                     outcome = exc.reason if isinstance(exc, StreamCut) else failure(exc, stage)
@@ -421,7 +531,7 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
 
         ``Transport(policy)``: a ``Policy``, a policy dict, a preset name (``"conservative"``), or
         ``None`` for the defaults; or ``client=`` an existing ``Client`` to share. ``transport``
-        is the one that does the I/O (default ``HTTPTransport()``); ``key`` maps a request to its
+        is the one that does the I/O (default ``HTTPTransport()`` with the SDK's pool of 1,000 connections); ``key`` maps a request to its
         breaker key; ``on_event`` receives every decision event; ``opentelemetry`` opens a span per
         request. Usage with openai-python 3.x::
 
@@ -431,7 +541,7 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
         def __init__(self, policy: PolicyLike = None, **options: Any) -> None:
             super().__init__(policy, **options)
             if self._inner is None:
-                self._inner = httpx.HTTPTransport()
+                self._inner = httpx.HTTPTransport(limits=SDK_LIMITS)
 
         def handle_request(self, request: Any) -> Any:
             request.read()  # a retry sends the body again
@@ -444,7 +554,7 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
                 chunks = iter(arg.stream)
                 return next(chunks, b""), chunks
             if op is READ:
-                return arg.read()
+                return read_within(*arg)
             if op is CLOSE:
                 return arg.close()
             return time.sleep(arg)
@@ -458,7 +568,7 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
         def __init__(self, policy: PolicyLike = None, **options: Any) -> None:
             super().__init__(policy, **options)
             if self._inner is None:
-                self._inner = httpx.AsyncHTTPTransport()
+                self._inner = httpx.AsyncHTTPTransport(limits=SDK_LIMITS)
 
         async def handle_async_request(self, request: Any) -> Any:
             await request.aread()  # a retry sends the body again
@@ -471,7 +581,7 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
                 chunks = arg.stream.__aiter__()
                 return await anext(chunks, b""), chunks
             if op is READ:
-                return await arg.aread()
+                return await aread_within(*arg)
             if op is CLOSE:
                 return await arg.aclose()
             return await asyncio.sleep(arg)

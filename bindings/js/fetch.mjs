@@ -25,7 +25,13 @@
 // data lines only, by the data's leading `type` (`^` with /m: after LF, CR or CRLF).
 const FINAL =
   /^(?:data: ?\[DONE\]|event: ?(?:message_stop|response\.(?:completed|incomplete|failed))\b|data: ?\{\s*"type"\s*:\s*"(?:message_stop|response\.(?:completed|incomplete|failed))")/m;
+// The unfinished last line kept from one chunk to the next: a final or error event split across
+// chunks is seen whole; a longer line is a content delta, of which the last TAIL chars suffice.
 const TAIL = 64;
+const LINE_MAX = 65536;
+// An error event in the stream's data: OpenAI's `data: {"error": {...}}` (a failure after the
+// headers), the Responses API's and Anthropic's `{"type": "error", ...}`. A complete line only.
+const ERROR_EVENT = /^data: ?(\{\s*"(?:error"\s*:|type"\s*:\s*"error").*)(?=[\r\n])/m;
 const MODEL = /"model"\s*:\s*"([^"\\]{1,256})"/;
 const MAX_TOKENS = /"max_(?:completion_|output_)?tokens"\s*:\s*(\d{1,9})/;
 const LEVEL = { give_up: 'warn', retry: 'info', cancel: 'info', breaker: 'info' };
@@ -157,6 +163,8 @@ class Timer {
 class FinalEvent {
   constructor() {
     this.seen = false;
+    /** `[error type, error code]` of an error event the server sent, if any. */
+    this.error = null;
     this.tail = '';
     this.decoder = new TextDecoder();
   }
@@ -164,8 +172,28 @@ class FinalEvent {
     if (this.seen) return;
     const window = this.tail + this.decoder.decode(chunk, { stream: true });
     this.seen = FINAL.test(window);
-    this.tail = window.slice(-TAIL);
+    if (this.error === null) {
+      const m = ERROR_EVENT.exec(window);
+      if (m) this.error = streamError(m[1]);
+    }
+    const end = Math.max(window.lastIndexOf('\n'), window.lastIndexOf('\r')) + 1;
+    this.tail = window.length - end <= LINE_MAX ? window.slice(end) : window.slice(-TAIL);
   }
+}
+
+/** The `[type, code]` of an error event's data (`{"error": {type, code}}` or `{"type": "error",
+ * code}`); a `type` of `error` when it names neither, so that it still reads as an error. */
+function streamError(text) {
+  let err = null;
+  try {
+    const data = JSON.parse(text);
+    err = data?.error !== null && typeof data?.error === 'object' ? data.error : data;
+  } catch {
+    // not JSON: an error all the same
+  }
+  const type = typeof err?.type === 'string' && err.type !== 'error' ? err.type : null;
+  const code = typeof err?.code === 'string' ? err.code : null;
+  return [type ?? (code ? null : 'error'), code];
 }
 
 /** The outcome of a rejected `fetch`: undici's connect refusals, resets and cuts by their codes. */
@@ -279,10 +307,11 @@ export function makeFetch(api) {
 
     /** Reports an attempt's outcome; `last`: no other attempt can follow (a stream already
      * handed to its reader), so a failure gives up instead of retrying. */
-    function report(run, outcome, started, response, text, last = false) {
+    function report(run, outcome, started, response, text, last = false, fields = null) {
       let errorType = null;
       let errorCode = null;
-      if (response && response.status >= 400) [errorType, errorCode] = errorFields(text);
+      if (fields) [errorType, errorCode] = fields;
+      else if (response && response.status >= 400) [errorType, errorCode] = errorFields(text);
       const decision = client.onOutcome(run.request, {
         outcome,
         headers: response ? [...response.headers] : null,
@@ -324,7 +353,10 @@ export function makeFetch(api) {
         ended = true;
         stop();
         release();
-        report(run, outcome, started, response, '', true);
+        // An error event the server sent makes the end a failed answer (`stream_error`), even
+        // when the reader (the SDK throws on it) is the one that stops reading.
+        const failed = outcome !== 'http_200' && final.error;
+        report(run, failed ? 'http_200' : outcome, started, response, '', true, failed || null);
         cancel(run);
       };
       const quit = () => {
@@ -371,7 +403,9 @@ export function makeFetch(api) {
             if (stalled) throw new StreamCutError(stalled);
             if (done) {
               end(final.seen ? 'http_200' : 'stream_cut');
-              if (final.seen) controller.close();
+              // After an error event the stream ended as the server meant it: the reader has
+              // the error (the SDK raises it, or hands the Responses API's `error` event over).
+              if (final.seen || final.error) controller.close();
               else controller.error(new StreamCutError('stream_cut'));
               return;
             }
@@ -381,7 +415,8 @@ export function makeFetch(api) {
             reading = false;
             reader.cancel().catch(() => {});
             if (signal?.aborted) {
-              quit();
+              if (final.error) end('stream_cut'); // the SDK aborts once it has thrown the server's error
+              else quit();
               controller.error(signal.reason);
             } else if (final.seen) {
               end('http_200'); // everything came; the server only kept the line open
@@ -395,6 +430,7 @@ export function makeFetch(api) {
         },
         cancel(reason) {
           if (final.seen) end('http_200');
+          else if (final.error) end('stream_cut');
           else quit();
           return reader.cancel(reason);
         },

@@ -55,13 +55,30 @@ pub struct Error {
     pub column: Option<usize>,
 }
 
+/// The longest message kept: a message quotes the refused value, which may be megabytes.
+const MAX_MESSAGE: usize = 1024;
+
+/// `message`, cut at [`MAX_MESSAGE`] bytes (on a character boundary) with what was left out.
+fn bounded(mut message: String) -> String {
+    if message.len() > MAX_MESSAGE {
+        let total = message.len();
+        let mut end = MAX_MESSAGE;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push_str(&format!("… ({total} bytes in all)"));
+    }
+    message
+}
+
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 
 impl Error {
     /// An error about the field at `path`.
     pub fn new(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code, path: path.into(), message: message.into(), line: None, column: None }
+        Self { code, path: path.into(), message: bounded(message.into()), line: None, column: None }
     }
 
     /// An error about an argument of an operation.
@@ -236,6 +253,17 @@ mod tests {
             said("unknown field `x`, expected one of `a`, `b`"),
             "unknown field `x`, expected one of `a`, `b`"
         );
+    }
+
+    #[test]
+    fn a_message_quoting_a_huge_value_is_cut() {
+        let e = Error::new(
+            ErrorCode::InvalidValue,
+            "outcome",
+            format!("unknown outcome `{}`", "é".repeat(3_000_000)),
+        );
+        assert!(e.message.len() < MAX_MESSAGE + 64, "{}", e.message.len());
+        assert!(e.message.ends_with("(6000018 bytes in all)"), "{}", &e.message[e.message.len() - 40..]);
     }
 
     #[test]

@@ -313,6 +313,21 @@ export const fetchChecks = {
     assert.ok(errors.length >= 4 && /onEvent listener threw/.test(errors[0][0]));
   },
 
+  async "an error event in a stream counts as the server's failure"(bw) {
+    for (const error of [
+      'data: {"error": {"message": "The server had an error", "type": "server_error", "code": null}}\n\n',
+      'event: error\ndata: {"type": "error", "code": "server_error", "message": "boom"}\n\n',
+    ]) {
+      const events = [];
+      const f = bw.fetch(FAST, { fetch: upstream(sse('data: {"a":1}\n\n', error.slice(0, 20), error.slice(20), 1000)).fetch, onEvent: (e) => events.push(e) });
+      const reader = (await post(f)).body.getReader();
+      for (let i = 0; i < 3; i++) await reader.read();
+      await reader.cancel(); // the reader (the SDK) stops at the error event
+      const last = events.at(-1);
+      assert.deepEqual([last.kind, last.reason, last.outcome, last.cause], ['give_up', 'not_repeatable', 'http_200', 'stream_error']);
+    }
+  },
+
   async 'events reach the EventTarget and a console-like logger'(bw) {
     const logged = [];
     const logger = { warn: (m) => logged.push(['warn', m]), info: (m) => logged.push(['info', m]), debug: (m) => logged.push(['debug', m]) };

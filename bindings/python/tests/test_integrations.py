@@ -580,3 +580,27 @@ def test_call_passes_the_smaller_of_the_callers_timeout_and_the_attempts() -> No
     bw.Caller({"deadline": {"total_ms": None}}, timeout="timeout").call(fn)
     bw.Caller({"deadline": {"total_ms": None}}, timeout="timeout").call(fn, timeout=7)
     assert seen[0] == 5 and 1.5 < seen[1] <= 2.0 and seen[2:] == ["unset", 7]
+
+
+@pytest.mark.parametrize(
+    "error_event",
+    [
+        b'data: {"error": {"message": "The server had an error", "type": "server_error", "code": null}}\n\n',
+        b'event: error\ndata: {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}\n\n',
+        b'event: error\ndata: {"type": "error", "code": "server_error", "message": "boom"}\n\n',
+    ],
+    ids=["openai", "anthropic", "responses"],
+)
+def test_an_error_event_in_a_stream_counts_as_the_servers_failure(error_event: bytes) -> None:
+    events: List[Dict[str, Any]] = []
+    with sync_client(Upstream((200, {}, [b'data: {"a": 1}\n\n', error_event[:20], error_event[20:]])),
+                     on_event=events.append) as c:
+        with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
+            it = r.iter_raw()
+            next(it)
+            next(it)
+            next(it)  # the reader (the SDK) stops at the error event and closes the answer
+    last = events[-1]
+    assert (last["kind"], last["reason"], last["outcome"]) == ("give_up", "not_repeatable", "http_200")
+    # A server's failure for the breaker: Anthropic's `overloaded_error` as an overload.
+    assert (last["class"], last["cause"]) in {("retryable", "stream_error"), ("overloaded", "overloaded")}

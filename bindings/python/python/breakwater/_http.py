@@ -50,8 +50,14 @@ _FINAL = re.compile(
 # platform.openai.com/docs/guides/images-vision, "Calculating costs").
 _INLINE = b";base64,"
 _INLINE_TOKENS = 765
+# An error event in the stream's data: OpenAI's `data: {"error": {...}}` (a failure after the
+# headers), the Responses API's and Anthropic's `{"type": "error", ...}`. A complete line only.
+_ERROR_EVENT = re.compile(rb'(?:^|[\r\n])data: ?(\{\s*"(?:error"\s*:|type"\s*:\s*"error")[^\r\n]*)[\r\n]')
 _timeout = getattr(asyncio, "timeout", None)  # Python 3.11+
-_TAIL = 64  # bytes of the previous chunk kept, so that a final event split across chunks is seen
+# The unfinished last line kept from one chunk to the next, so that a final or error event split
+# across chunks is seen whole; of a longer line (a content delta) the last _TAIL bytes suffice.
+_TAIL = 64
+_LINE_MAX = 1 << 16
 _ERROR_BODY_MAX = 1 << 16
 
 
@@ -119,10 +125,12 @@ class _FinalEvent:
     told cut from complete, and counts as complete when it ends.
     """
 
-    __slots__ = ("seen", "tail", "inflate")
+    __slots__ = ("seen", "error", "tail", "inflate")
 
     def __init__(self, encoding: bytes = b"") -> None:
         self.seen = False
+        # (error type, error code) of an error event the server sent, if any.
+        self.error: Optional[Tuple[Optional[str], Optional[str]]] = None
         self.tail = b""
         self.inflate: Any = None
         encoding = encoding.strip().lower()
@@ -143,7 +151,30 @@ class _FinalEvent:
                     return
             window = self.tail + chunk
             self.seen = _FINAL.search(window) is not None
-            self.tail = window[-_TAIL:]
+            if self.error is None:
+                m = _ERROR_EVENT.search(window)
+                if m:
+                    self.error = _stream_error(m.group(1))
+            end = max(window.rfind(b"\n"), window.rfind(b"\r")) + 1
+            self.tail = window[end:] if len(window) - end <= _LINE_MAX else window[-_TAIL:]
+
+
+def _stream_error(data: bytes) -> Tuple[Optional[str], Optional[str]]:
+    """The (type, code) of an error event's data (``{"error": {type, code}}`` or ``{"type":
+    "error", code}``); a type of ``error`` when it names neither, so that it reads as an error."""
+    import json
+
+    err: Any = None
+    try:
+        parsed = json.loads(data)
+        err = parsed.get("error") if isinstance(parsed.get("error"), dict) else parsed
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        pass
+    t = err.get("type") if isinstance(err, dict) else None
+    c = err.get("code") if isinstance(err, dict) else None
+    kind = t if isinstance(t, str) and t != "error" else None
+    code = c if isinstance(c, str) else None
+    return (kind if kind or code else "error"), code
 
 
 def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
@@ -258,11 +289,19 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             self.request.extensions["timeout"] = timeout
             return timeout["read"]
 
-        def report(self, outcome: str, response: Any = None, body: bytes = b"", last: bool = False) -> Dict[str, Any]:
+        def report(
+            self,
+            outcome: str,
+            response: Any = None,
+            body: bytes = b"",
+            last: bool = False,
+            fields: Optional[Tuple[Optional[str], Optional[str]]] = None,
+        ) -> Dict[str, Any]:
             """Reports the attempt's outcome; ``last``: no other attempt can follow (a stream
-            already handed to its reader), so a failure gives up instead of retrying."""
+            already handed to its reader), so a failure gives up instead of retrying; ``fields``:
+            the error an event of the stream carried."""
             headers = None
-            error_type = error_code = None
+            error_type, error_code = fields or (None, None)
             if response is not None:
                 headers = response.headers.raw
                 if response.status_code >= 400:
@@ -377,20 +416,27 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
 
         def _eof(self) -> None:
             self._end("http_200" if self._final.seen else "stream_cut")
-            if not self._final.seen:
+            # After an error event the stream ended as the server meant it: the reader has the
+            # error (the SDK raises it, or hands the Responses API's `error` event over).
+            if not self._final.seen and not self._final.error:
                 raise self._attempt.stream_error("stream_cut")
 
         def _end(self, outcome: str) -> None:
             if not self._ended:
                 self._ended = True
-                # No retry can follow: the caller already holds the answer.
-                self._attempt.report(outcome, self._response, last=True)
+                # No retry can follow: the caller already holds the answer. An error event the
+                # server sent makes the end a failed answer (`stream_error`), even when the
+                # reader (the SDK raises on it) is the one that stops reading.
+                error = self._final.error if outcome != "http_200" else None
+                self._attempt.report("http_200" if error else outcome, self._response, last=True, fields=error)
 
         def _closed(self) -> None:
             """The reader closed the body: a success once the final event came (the openai SDK
             stops reading at ``[DONE]``), else the reader went away: the request is cancelled."""
             if self._final.seen:
                 self._end("http_200")
+            elif self._final.error:
+                self._end("stream_cut")
             elif not self._ended:
                 self._ended = True
                 self._attempt.run.cancel()

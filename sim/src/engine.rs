@@ -102,8 +102,13 @@ pub(crate) struct Engine<'a> {
 impl<'a> Engine<'a> {
     pub fn new(scenario: &'a Scenario, policy_index: usize) -> Result<Self> {
         let spec = &scenario.policies[policy_index];
-        let mut rng =
-            Rng::new(scenario.seed ^ 0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(policy_index as u64 + 1));
+        // A policy's draws follow the seed and its name (FNV-1a), not its place in the list:
+        // reordering `[[policies]]` changes no result.
+        let name = spec
+            .name
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        let mut rng = Rng::new(scenario.seed ^ name);
         let policies =
             spec.layers.iter().map(super::scenario::LayerSpec::resolve).collect::<Result<Vec<_>>>()?;
         // Nobody reads a simulated client's decision events.

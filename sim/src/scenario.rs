@@ -345,13 +345,37 @@ impl Scenario {
             );
             return Err(Error::new(ErrorCode::OutOfRange, "phases", message));
         }
+        if self.slo_ms == 0 {
+            return Err(Error::new(
+                ErrorCode::OutOfRange,
+                "slo_ms",
+                "no answer comes in 0 ms: every success would be late",
+            ));
+        }
+        if let Some((i, k)) = self
+            .arrivals
+            .keys
+            .iter()
+            .enumerate()
+            .find(|(i, k)| k.is_empty() || self.arrivals.keys[..*i].contains(k))
+        {
+            let what =
+                if k.is_empty() { "a key needs a name".to_owned() } else { format!("`{k}` is listed twice") };
+            return Err(Error::new(ErrorCode::InvalidValue, format!("arrivals.keys[{i}]"), what));
+        }
         for (i, phase) in self.phases.iter().enumerate() {
             let at = |field: &str| format!("phases[{i}].{field}");
-            let outcome = |field: &str, code: &str| {
-                breakwater::transport::classify::Outcome::parse(code)
-                    .map(|_| ())
-                    .map_err(|e| Error { path: at(field), ..e })
-            };
+            // The upstream's failures: a 2xx there would count the storm as served.
+            let outcome =
+                |field: &str, code: &str| match breakwater::transport::classify::Outcome::parse(code) {
+                    Ok(breakwater::transport::classify::Outcome::Http(200..=299)) => Err(Error::new(
+                        ErrorCode::InvalidValue,
+                        at(field),
+                        format!("`{code}` is a success; this field names how a call fails"),
+                    )),
+                    Ok(_) => Ok(()),
+                    Err(e) => Err(Error { path: at(field), ..e }),
+                };
             outcome("over_capacity", &phase.over_capacity)?;
             outcome("error_outcome", &phase.error_outcome)?;
             if let Some(o) = &phase.outage {
@@ -400,6 +424,36 @@ impl Scenario {
             for (j, layer) in p.layers.iter().enumerate() {
                 layer.resolve().map_err(|e| e.within(&format!("policies[{i}].layers[{j}]")))?;
             }
+        }
+        // Last, these two: the reading takes a refused field out (an `outage` it could not
+        // read, a negative duration read as 0) and reads again, reporting the others first.
+        for (i, phase) in self.phases.iter().enumerate() {
+            let at = |field: &str| format!("phases[{i}].{field}");
+            // The report judges a phase by its kind: an outage must fail, a healthy phase must not.
+            match (phase.kind(), &phase.outage) {
+                (Some(PhaseKind::Outage), None) => {
+                    return Err(Error::new(
+                        ErrorCode::InvalidValue,
+                        at("outage"),
+                        "an `outage` phase needs `outage`, the outcome of its failed calls",
+                    ))
+                }
+                (Some(PhaseKind::Healthy), Some(_)) => {
+                    return Err(Error::new(
+                        ErrorCode::InvalidValue,
+                        at("outage"),
+                        "a `healthy` phase is the baseline: it has no `outage`",
+                    ))
+                }
+                _ => {}
+            }
+        }
+        if self.duration_ms() == 0 {
+            return Err(Error::new(
+                ErrorCode::OutOfRange,
+                "phases",
+                "the phases last 0 ms together: nothing would run",
+            ));
         }
         Ok(())
     }

@@ -87,7 +87,8 @@ pub fn misses(scenario: &Scenario, report: &Report) -> Vec<Miss> {
             format!("breakwater {b:.3} must be <= half of openai_sdk {s:.3} in the overloaded phases"),
         );
     }
-    if let Some(back) = upstream_back_after_outage_ms(scenario) {
+    let baseline = scenario.phases.iter().any(|p| p.kind() == Some(PhaseKind::Healthy));
+    if let (Some(back), true) = (upstream_back_after_outage_ms(scenario), baseline) {
         let bound = back + MAX_RECOVERY_MS;
         check(
             "recovery_ms",
@@ -105,7 +106,10 @@ pub fn misses(scenario: &Scenario, report: &Report) -> Vec<Miss> {
 #[must_use]
 pub fn notes(scenario: &Scenario) -> Vec<String> {
     let mut notes = Vec::new();
-    if outage_end_ms(scenario).is_some() {
+    let baseline = scenario.phases.iter().any(|p| p.kind() == Some(PhaseKind::Healthy));
+    if outage_end_ms(scenario).is_some() && !baseline {
+        notes.push("no `healthy` phase gives the baseline success rate: recovery is not judged".into());
+    } else if outage_end_ms(scenario).is_some() {
         match upstream_back_after_outage_ms(scenario) {
             Some(0) => {}
             Some(back) => notes.push(format!(

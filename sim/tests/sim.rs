@@ -34,13 +34,15 @@ fn without_failures_every_policy_makes_exactly_one_call_per_tool_call() {
         .replace("error_rate = 0.01", "error_rate = 0.0")
         .replace("error_rate = 0.05", "error_rate = 0.0")
         .replace("capacity_per_s = 20 ", "capacity_per_s = 60 ")
+        // The outage phase, healed: a phase of kind `outage` must fail, so it is degraded now.
+        .replace("name = \"outage\"", "name = \"outage\"\nkind = \"degraded\"")
         .replace("outage = \"http_503\"", "");
     let scenario = Scenario::from_toml(&text).unwrap();
     let report = sim::run(&scenario).unwrap();
     for p in &report.policies {
         assert_eq!(p.downstream_calls, p.logical_requests as u64 * 3, "{}", p.name);
         assert_eq!(p.success_rate, Some(1.0), "{}", p.name);
-        assert_eq!(p.recovery_ms, Some(0), "{}", p.name);
+        assert_eq!(p.recovery_ms, None, "{}: no outage to recover from", p.name);
     }
 }
 
@@ -277,4 +279,32 @@ fn memory_follows_the_requests_in_flight_not_the_length_of_the_run() {
     // the run (the trace keeps aggregates, and a request's slot once it ends is reused).
     assert!(l.peak_in_flight < 100, "{}", l.peak_in_flight);
     assert!(l.peak_in_flight <= 2 * s.peak_in_flight, "{} vs {}", l.peak_in_flight, s.peak_in_flight);
+}
+
+#[test]
+fn a_scenario_that_would_judge_a_policy_against_nonsense_is_refused() {
+    let base = sim::DEFAULT_SCENARIO;
+    for (from, to, path) in [
+        ("outage = \"http_503\"", "outage = \"http_200\"", "phases[2].outage"),
+        ("outage = \"http_503\"", "", "phases[2].outage"),
+        ("name = \"healthy\"", "name = \"healthy\"\noutage = \"reset\"", "phases[0].outage"),
+        ("seed = ", "slo_ms = 0\nseed = ", "slo_ms"),
+    ] {
+        assert!(base.contains(from), "{from}");
+        let e = Scenario::from_toml(&base.replacen(from, to, 1)).unwrap_err();
+        assert_eq!(e.path, path, "{to}: {}", e.message);
+    }
+}
+
+#[test]
+fn a_policys_results_follow_its_name_not_its_place_in_the_list() {
+    let scenario = Scenario::from_toml(sim::DEFAULT_SCENARIO).unwrap();
+    let mut reversed = scenario.clone();
+    reversed.policies.reverse();
+    let a = sim::run(&scenario).unwrap();
+    let b = sim::run(&reversed).unwrap();
+    for p in &a.policies {
+        let q = b.policies.iter().find(|q| q.name == p.name).unwrap();
+        assert_eq!(format!("{p:?}"), format!("{q:?}"), "{}", p.name);
+    }
 }

@@ -406,13 +406,11 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             raise self._attempt.stream_error(outcome)
 
         def _failed(self, exc: BaseException) -> StreamCut:
-            """A transport failure while the body was read: reported, and raised to the reader
-            as a :class:`StreamCut` (from the transport's error), as the async stream does."""
+            """A transport failure while the body was read, reported: the :class:`StreamCut`
+            both streams raise to the reader (from the transport's error)."""
             outcome = failure(exc, "idle") or "stream_cut"
-            self._end("http_200" if self._final.seen else outcome)
-            err = self._attempt.stream_error(outcome)
-            err.__cause__ = exc
-            return err
+            self._end(outcome)
+            return self._attempt.stream_error(outcome)
 
         def _eof(self) -> None:
             self._end("http_200" if self._final.seen else "stream_cut")

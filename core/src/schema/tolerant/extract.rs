@@ -91,12 +91,14 @@ impl ModelOutput {
         }
     }
 
-    /// The JSON text to read: the output text when there is any, else the arguments of the
-    /// only tool call (strict function calling); `None` when there is neither, or only
-    /// several tool calls (read each one's arguments apart).
+    /// The JSON text to read: the arguments of the only tool call when the model stopped to
+    /// call it (a model often says what it is about to do beside the call), else the output
+    /// text when there is any, else the only tool call's arguments (strict function calling);
+    /// `None` when there is neither, or only several tool calls (read each one's arguments apart).
     #[must_use]
     pub fn json_text(&self) -> Option<&str> {
         match (&self.text, self.tool_calls.as_slice()) {
+            (_, [only]) if self.finish == FinishReason::ToolCalls => Some(&only.arguments),
             (Some(text), _) if !text.trim().is_empty() => Some(text),
             (_, [only]) => Some(&only.arguments),
             _ => None,
@@ -232,6 +234,7 @@ fn chat(obj: &Map<String, Value>) -> Result<ModelOutput> {
         Some("tool_calls" | "function_call") => FinishReason::ToolCalls,
         _ => FinishReason::Unknown,
     };
+    let refusal = refusal.filter(|r| !r.trim().is_empty()); // an empty refusal declines nothing
     Ok(ModelOutput { api: Api::ChatCompletions, text, refusal, tool_calls, finish, finish_raw })
 }
 
@@ -290,6 +293,7 @@ fn responses(obj: &Map<String, Value>) -> Result<ModelOutput> {
         (Some("failed" | "cancelled"), _) => (FinishReason::Failed, status),
         _ => (FinishReason::Unknown, status),
     };
+    let refusal = refusal.filter(|r| !r.trim().is_empty());
     Ok(ModelOutput { api: Api::Responses, text, refusal, tool_calls, finish, finish_raw })
 }
 

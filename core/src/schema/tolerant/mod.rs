@@ -310,11 +310,24 @@ impl TolerantReader {
             return ReadDecision::new(ReadAction::Quarantine, reason);
         }
         if output.finish == FinishReason::Length {
-            // Cut by the limit: only a text that is whole, strict JSON and valid survives.
-            return match output.json_text().map(super::parse_json) {
-                Some(Ok(value)) if self.validator.is_valid(&value) => {
-                    let mut d = ReadDecision::new(ReadAction::Accept, ReadReason::Valid);
-                    d.value = Some(value);
+            // Cut by the limit: only a value that is whole and valid survives (strict JSON, or
+            // one whose repairs closed nothing: a fence or a note cut after the value).
+            let whole = match output.json_text() {
+                Some(text) if self.config.repair => repair(text).ok().filter(|r| !r.was_truncated()),
+                Some(text) => super::parse_json(text).ok().map(|value| Repaired {
+                    value,
+                    repairs: Vec::new(),
+                    omitted_repairs: 0,
+                }),
+                None => None,
+            };
+            return match whole {
+                Some(read) if self.validator.is_valid(&read.value) => {
+                    let action =
+                        if read.is_repaired() { ReadAction::AcceptRepaired } else { ReadAction::Accept };
+                    let mut d = ReadDecision::new(action, ReadReason::Valid);
+                    d.value = Some(read.value);
+                    d.repairs = read.repairs;
                     d
                 }
                 _ => ReadDecision::new(ReadAction::Quarantine, ReadReason::Length),
@@ -480,12 +493,23 @@ fn summary(validation: &Validation, limit: usize) -> String {
     out
 }
 
-/// `text` cut to [`SUMMARY_LINE`] characters.
+/// `text` cut to [`SUMMARY_LINE`] characters, on one line: a line break or other control
+/// character (a property name of the model's own can hold one) is escaped, so that the
+/// model's text cannot add lines of its own to the summary.
 fn clip(text: &str) -> String {
-    match text.char_indices().nth(SUMMARY_LINE) {
-        Some((at, _)) => format!("{}…", text.get(..at).unwrap_or_default()),
-        None => text.to_owned(),
+    let mut out = String::with_capacity(text.len().min(SUMMARY_LINE * 2));
+    for (n, c) in text.chars().enumerate() {
+        if n == SUMMARY_LINE {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
     }
+    out
 }
 
 /// Reask counts by request id, bounded: the least recently reasked goes first.

@@ -142,11 +142,19 @@ pub fn repair(text: &str) -> Result<Repaired> {
             .at(first_error.line(), first_error.column()));
     }
     let mut failure: Option<(usize, &'static str)> = None;
-    let mut regions = Vec::with_capacity(2);
+    let mut regions = Vec::with_capacity(3);
+    // A reasoning model's thoughts come before its answer and may quote JSON of their own.
+    let answer = reasoning_end(text);
+    let rest = text.get(answer..).unwrap_or_default();
     // A text that opens with a bracket is the value itself, even when a string in it holds
     // a fence (`{"code": "```js ..."}`).
-    if !text.trim_start().starts_with(['{', '[']) {
-        regions.extend(find_fence(text));
+    if !rest.trim_start().starts_with(['{', '[']) {
+        regions.extend(find_fence(text, answer));
+    }
+    if answer > 0 {
+        let message = "the reasoning before the answer removed".into();
+        let notes = vec![Note { code: RepairCode::ProseRemoved, offset: 0, message }];
+        regions.push(Region { start: answer, end: text.len(), notes });
     }
     regions.push(Region { start: 0, end: text.len(), notes: Vec::new() });
     for region in regions {
@@ -221,15 +229,31 @@ enum Parsed {
     Cut(Option<Value>),
 }
 
-/// The first Markdown fence: its content, and the prose around it.
-fn find_fence(text: &str) -> Option<Region> {
+/// Where the answer starts after a reasoning model's thoughts (`<think>...</think>`, as
+/// DeepSeek-R1 and Qwen emit them, the opening tag sometimes left out): after the last closing
+/// tag; 0 without one.
+fn reasoning_end(text: &str) -> usize {
+    ["</think>", "</thinking>", "</reasoning>"]
+        .iter()
+        .filter_map(|tag| text.rfind(tag).map(|at| at + tag.len()))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The first Markdown fence at or after `from`: its content, and the prose around it. As in
+/// CommonMark, the fence is closed by a line of at least as many backticks and nothing else
+/// (a string of the value may hold three backticks); a fence closed on the value's own line,
+/// as models sometimes write it, ends at the last run of backticks.
+fn find_fence(text: &str, from: usize) -> Option<Region> {
     let bytes = text.as_bytes();
     // A fence opens a line (after indentation).
-    let open = text.match_indices("```").map(|(i, _)| i).find(|&i| {
-        let before = bytes.get(..i).unwrap_or_default();
-        before.iter().rev().take_while(|&&b| b != b'\n').all(|b| matches!(b, b' ' | b'\t'))
-    })?;
-    let mut start = open + 3;
+    let open = from
+        + text.get(from..)?.match_indices("```").map(|(i, _)| i).find(|&i| {
+            let before = bytes.get(..from + i).unwrap_or_default();
+            before.iter().rev().take_while(|&&b| b != b'\n').all(|b| matches!(b, b' ' | b'\t'))
+        })?;
+    let ticks = bytes.get(open..).unwrap_or_default().iter().take_while(|&&b| b == b'`').count();
+    let mut start = open + ticks;
     // The info string (`json`, `jsonc`, `javascript`), then the rest of the fence line.
     while bytes.get(start).is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+')) {
         start += 1;
@@ -241,7 +265,8 @@ fn find_fence(text: &str) -> Option<Region> {
         start += 1;
     }
     let tail = text.get(start..).unwrap_or("");
-    let close = tail.find("```").map(|i| start + i);
+    let run = &"`".repeat(ticks);
+    let close = closing_fence(tail, ticks).or_else(|| tail.rfind(run.as_str())).map(|i| start + i);
     let end = close.unwrap_or(text.len());
     let mut notes = Vec::new();
     if text.get(..open).is_some_and(|s| !s.trim().is_empty()) {
@@ -257,7 +282,7 @@ fn find_fence(text: &str) -> Option<Region> {
         message: "code fence removed".into(),
     });
     if let Some(close) = close {
-        let after = close + 3;
+        let after = close + bytes.get(close..).unwrap_or_default().iter().take_while(|&&b| b == b'`').count();
         if text.get(after..).is_some_and(|s| !s.trim().is_empty()) {
             notes.push(Note {
                 code: RepairCode::ProseRemoved,
@@ -267,6 +292,20 @@ fn find_fence(text: &str) -> Option<Region> {
         }
     }
     Some(Region { start, end, notes })
+}
+
+/// Where in `tail` a line of at least `ticks` backticks, with only spaces around, starts.
+fn closing_fence(tail: &str, ticks: usize) -> Option<usize> {
+    let mut line_start = 0;
+    for line in tail.split_inclusive('\n') {
+        let trimmed = line.trim_start_matches([' ', '\t']);
+        let run = trimmed.bytes().take_while(|&b| b == b'`').count();
+        if run >= ticks && trimmed[run..].trim().is_empty() {
+            return Some(line_start + (line.len() - trimmed.len()));
+        }
+        line_start += line.len();
+    }
+    None
 }
 
 /// Reads the value in one region: at its start, else at each `{` or `[` in turn.

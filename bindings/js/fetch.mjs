@@ -25,8 +25,8 @@
 // data lines only, by the data's leading `type` (`^` with /m: after LF, CR or CRLF).
 const FINAL =
   /^(?:data: ?\[DONE\]|event: ?(?:message_stop|response\.(?:completed|incomplete|failed))\b|data: ?\{\s*"type"\s*:\s*"(?:message_stop|response\.(?:completed|incomplete|failed))")/m;
-// The unfinished last line kept from one chunk to the next: a final or error event split across
-// chunks is seen whole; a longer line is a content delta, of which the last TAIL chars suffice.
+// What is kept of the previous chunks: 64 characters, enough for a final event split across
+// chunks; the whole unfinished line (up to LINE_MAX) where an error event may be coming in.
 const TAIL = 64;
 const LINE_MAX = 65536;
 // An error event in the stream's data: OpenAI's `data: {"error": {...}}` (a failure after the
@@ -172,12 +172,18 @@ class FinalEvent {
     if (this.seen) return;
     const window = this.tail + this.decoder.decode(chunk, { stream: true });
     this.seen = FINAL.test(window);
-    if (this.error === null) {
+    let keep = TAIL;
+    if (this.error === null && window.includes('error"')) {
+      // the regex only where it may match
       const m = ERROR_EVENT.exec(window);
       if (m) this.error = streamError(m[1]);
+      else {
+        // an error event may still be coming in: keep its unfinished line whole
+        const open = window.length - (Math.max(window.lastIndexOf('\n'), window.lastIndexOf('\r')) + 1);
+        if (open <= LINE_MAX) keep = Math.max(TAIL, open);
+      }
     }
-    const end = Math.max(window.lastIndexOf('\n'), window.lastIndexOf('\r')) + 1;
-    this.tail = window.length - end <= LINE_MAX ? window.slice(end) : window.slice(-TAIL);
+    this.tail = window.slice(-keep);
   }
 }
 

@@ -585,21 +585,23 @@ def test_call_passes_the_smaller_of_the_callers_timeout_and_the_attempts() -> No
 @pytest.mark.parametrize(
     "error_event",
     [
-        b'data: {"error": {"message": "The server had an error", "type": "server_error", "code": null}}\n\n',
+        b'data: {"error": {"message": "The server had an error while processing your request. Sorry about that!", '
+        b'"type": "server_error", "code": null}}\n\n',
         b'event: error\ndata: {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}\n\n',
         b'event: error\ndata: {"type": "error", "code": "server_error", "message": "boom"}\n\n',
     ],
     ids=["openai", "anthropic", "responses"],
 )
-def test_an_error_event_in_a_stream_counts_as_the_servers_failure(error_event: bytes) -> None:
+@pytest.mark.parametrize("read_to_end", [False, True], ids=["reader-stops-at-it", "read-to-the-end"])
+def test_an_error_event_in_a_stream_counts_as_the_servers_failure(error_event: bytes, read_to_end: bool) -> None:
     events: List[Dict[str, Any]] = []
-    with sync_client(Upstream((200, {}, [b'data: {"a": 1}\n\n', error_event[:20], error_event[20:]])),
-                     on_event=events.append) as c:
+    # Split far into the line too: more than the 64 bytes kept of a chunk for a final event.
+    parts = [b'data: {"a": 1}\n\n', error_event[:20], error_event[20:90], error_event[90:]]
+    with sync_client(Upstream((200, {}, [p for p in parts if p])), on_event=events.append) as c:
         with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
-            it = r.iter_raw()
-            next(it)
-            next(it)
-            next(it)  # the reader (the SDK) stops at the error event and closes the answer
+            for n, _ in enumerate(r.iter_raw()):  # no StreamCut: the reader has the server's error
+                if not read_to_end and n == len(parts) - 1:
+                    break  # the reader (the SDK) stops at the error event and closes the answer
     last = events[-1]
     assert (last["kind"], last["reason"], last["outcome"]) == ("give_up", "not_repeatable", "http_200")
     # A server's failure for the breaker: Anthropic's `overloaded_error` as an overload.

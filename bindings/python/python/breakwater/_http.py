@@ -39,12 +39,15 @@ _MODEL = re.compile(rb'"model"\s*:\s*"([^"\\]{1,256})"')
 _MAX_TOKENS = re.compile(rb'"max_(?:completion_|output_)?tokens"\s*:\s*(\d{1,9})')
 # The last event of a complete stream: Chat Completions / Completions, Anthropic Messages,
 # the Responses API (its three terminal events), named by an `event:` line or, from servers
-# that send data lines only, by the data's leading `type`. A line starts after LF, CR or CRLF.
-_FINAL = re.compile(
-    rb"(?:^|[\r\n])(?:data: ?\[DONE\]"
+# that send data lines only, by the data's leading `type`. A line starts after LF (CRLF too);
+# a stream of CR-only lines is read with the second form (`(?m)^` is the fast one).
+_FINAL_EVENT = (
+    rb"(?:data: ?\[DONE\]"
     rb"|event: ?(?:message_stop|response\.(?:completed|incomplete|failed))\b"
     rb'|data: ?\{\s*"type"\s*:\s*"(?:message_stop|response\.(?:completed|incomplete|failed))")'
 )
+_FINAL = re.compile(rb"(?m)^" + _FINAL_EVENT)
+_FINAL_CR = re.compile(rb"(?:^|\r)" + _FINAL_EVENT)
 # An inline file or image (`data:image/png;base64,...`): counted as _INLINE_TOKENS, not by its
 # bytes. OpenAI counts a 1024x1024 high-detail image as 765 tokens (85 + 4 tiles of 170,
 # platform.openai.com/docs/guides/images-vision, "Calculating costs").
@@ -54,8 +57,8 @@ _INLINE_TOKENS = 765
 # headers), the Responses API's and Anthropic's `{"type": "error", ...}`. A complete line only.
 _ERROR_EVENT = re.compile(rb'(?:^|[\r\n])data: ?(\{\s*"(?:error"\s*:|type"\s*:\s*"error")[^\r\n]*)[\r\n]')
 _timeout = getattr(asyncio, "timeout", None)  # Python 3.11+
-# The unfinished last line kept from one chunk to the next, so that a final or error event split
-# across chunks is seen whole; of a longer line (a content delta) the last _TAIL bytes suffice.
+# What is kept of the previous chunks: 64 bytes, enough for a final event split across chunks;
+# the whole unfinished line (up to _LINE_MAX) where an error event may be coming in.
 _TAIL = 64
 _LINE_MAX = 1 << 16
 _ERROR_BODY_MAX = 1 << 16
@@ -151,12 +154,17 @@ class _FinalEvent:
                     return
             window = self.tail + chunk
             self.seen = _FINAL.search(window) is not None
-            if self.error is None:
+            if not self.seen and b"\r" in window and b"\n" not in window:
+                self.seen = _FINAL_CR.search(window) is not None
+            keep = _TAIL
+            if self.error is None and b'error"' in window:  # the regex only where it may match
                 m = _ERROR_EVENT.search(window)
                 if m:
                     self.error = _stream_error(m.group(1))
-            end = max(window.rfind(b"\n"), window.rfind(b"\r")) + 1
-            self.tail = window[end:] if len(window) - end <= _LINE_MAX else window[-_TAIL:]
+                else:  # an error event may still be coming in: keep its unfinished line whole
+                    end = max(window.rfind(b"\n"), window.rfind(b"\r")) + 1
+                    keep = max(_TAIL, len(window) - end) if len(window) - end <= _LINE_MAX else _TAIL
+            self.tail = window[-keep:]
 
 
 def _stream_error(data: bytes) -> Tuple[Optional[str], Optional[str]]:

@@ -351,6 +351,7 @@ impl<'a> Engine<'a> {
             }
             let mut frames = std::mem::take(&mut self.chains[slot].frames);
             while let Some(mut frame) = frames.pop() {
+                // The frame's request was begun by this layer's client: nothing to refuse.
                 let _ = self.clients[frames.len()].cancel(now, &mut frame.req);
             }
             self.end_chain(slot);

@@ -147,9 +147,17 @@ def test_a_connect_error_is_retried_then_raised_with_the_decision() -> None:
 SSE_DONE = [b'data: {"choices": []}\n\n', b"data: [DO", b"NE]\n\n"]
 SSE_ANTHROPIC = [b"event: message_start\ndata: {}\n\n", b"event: message_stop\ndata: {}\n\n"]
 SSE_RESPONSES = [b"event: response.created\ndata: {}\n\n", b"event: response.completed\ndata: {}\n\n"]
+# CR-only lines, and final events named only by the data's `type`.
+SSE_CR = [b'data: {"a": 1}\r\r', b"data: [DONE]\r\r"]
+SSE_DATA_ONLY = [b'data: {"type": "response.created"}\n\n', b'data: {"type": "response.completed", "response": {}}\n\n']
+SSE_ANTHROPIC_DATA_ONLY = [b'data: {"type":"message_stop"}\n\n']
 
 
-@pytest.mark.parametrize("chunks", [SSE_DONE, SSE_ANTHROPIC, SSE_RESPONSES], ids=["chat", "anthropic", "responses"])
+@pytest.mark.parametrize(
+    "chunks",
+    [SSE_DONE, SSE_ANTHROPIC, SSE_RESPONSES, SSE_CR, SSE_DATA_ONLY, SSE_ANTHROPIC_DATA_ONLY],
+    ids=["chat", "anthropic", "responses", "cr-lines", "responses-data-only", "anthropic-data-only"],
+)
 def test_a_stream_with_its_final_event_is_a_success_even_split_across_chunks(chunks: List[bytes]) -> None:
     events: List[Dict[str, Any]] = []
     with sync_client(Upstream((200, {}, chunks)), on_event=events.append) as c:
@@ -416,19 +424,6 @@ def stream_events(chunks: List[Any], headers: Any = None, policy: Any = FAST) ->
         with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
             r.read()
     return events
-
-
-@pytest.mark.parametrize(
-    "chunks",
-    [
-        [b'data: {"a": 1}\r\r', b"data: [DONE]\r\r"],
-        [b'data: {"type": "response.created"}\n\n', b'data: {"type": "response.completed", "response": {}}\n\n'],
-        [b'data: {"type":"message_stop"}\n\n'],
-    ],
-    ids=["cr-lines", "responses-data-only", "anthropic-data-only"],
-)
-def test_a_final_event_on_cr_lines_or_named_by_its_data_type_ends_a_stream(chunks: List[bytes]) -> None:
-    assert stream_events(chunks)[-1]["kind"] == "done"
 
 
 def test_a_gzip_encoded_stream_is_inflated_to_find_its_final_event() -> None:

@@ -21,45 +21,10 @@
 // - marks an answer it gives up on with `x-should-retry: false`, so that an SDK whose own
 //   retries were left on does not retry it again, and warns once when it sees the SDK retry.
 
-// The last event of a complete stream, named by an `event:` line or, from servers that send
-// data lines only, by the data's leading `type` (`^` with /m: after LF, CR or CRLF).
-const FINAL =
-  /^(?:data: ?\[DONE\]|event: ?(?:message_stop|response\.(?:completed|incomplete|failed))\b|data: ?\{\s*"type"\s*:\s*"(?:message_stop|response\.(?:completed|incomplete|failed))")/m;
-// What is kept of the previous chunks: 64 characters, enough for a final event split across
-// chunks; the whole unfinished line (up to LINE_MAX) where an error event may be coming in.
-const TAIL = 64;
-const LINE_MAX = 65536;
-// An error event in the stream's data: OpenAI's `data: {"error": {...}}` (a failure after the
-// headers), the Responses API's and Anthropic's `{"type": "error", ...}`. A complete line only.
-const ERROR_EVENT = /^data: ?(\{\s*"(?:error"\s*:|type"\s*:\s*"error").*)(?=[\r\n])/m;
-const MODEL = /"model"\s*:\s*"([^"\\]{1,256})"/;
-const MAX_TOKENS = /"max_(?:completion_|output_)?tokens"\s*:\s*(\d{1,9})/;
+// What is read from the bodies (a request's model and tokens, an error body's fields, an event
+// stream's final and error events) the core reads: `readRequest`, `readError`, `EventStream`,
+// the same reading in every runtime.
 const LEVEL = { give_up: 'warn', retry: 'info', cancel: 'info', breaker: 'info' };
-// An inline file or image (`data:image/png;base64,...`) counts as this many tokens, not by its
-// bytes: OpenAI counts a 1024x1024 high-detail image as 765 (85 + 4 tiles of 170,
-// platform.openai.com/docs/guides/images-vision, "Calculating costs").
-const INLINE = ';base64,';
-const INLINE_TOKENS = 765;
-
-/** The tokens a JSON body may spend: its prompt at about four bytes a token, an inline file or
- * image at a fixed allowance, plus the output allowance it asks for. */
-function estimateTokens(text) {
-  let size = text.length;
-  for (let at = text.indexOf(INLINE); at >= 0; ) {
-    let end = text.indexOf('"', at);
-    if (end < 0) end = text.length;
-    size += INLINE_TOKENS * 4 - (end - at);
-    at = text.indexOf(INLINE, end);
-  }
-  const maxTokens = MAX_TOKENS.exec(text);
-  return Math.floor(Math.max(0, size) / 4) + (maxTokens ? Number(maxTokens[1]) : 0);
-}
-
-/** Whether a request body is a JSON document (an API call), not an upload or a form. */
-function isJson(contentType, text) {
-  if (contentType) return contentType.toLowerCase().includes('json');
-  return text.trimStart().startsWith('{');
-}
 
 /** A timer that keeps the process alive (Node) while someone awaits what it bounds, or not
  * (a browser's timer is a number: nothing to do). */
@@ -159,49 +124,6 @@ class Timer {
   }
 }
 
-/** Whether a server-sent event stream has sent its final event yet. */
-class FinalEvent {
-  constructor() {
-    this.seen = false;
-    /** `[error type, error code]` of an error event the server sent, if any. */
-    this.error = null;
-    this.tail = '';
-    this.decoder = new TextDecoder();
-  }
-  feed(chunk) {
-    if (this.seen) return;
-    const window = this.tail + this.decoder.decode(chunk, { stream: true });
-    this.seen = FINAL.test(window);
-    let keep = TAIL;
-    if (this.error === null && window.includes('error"')) {
-      // the regex only where it may match
-      const m = ERROR_EVENT.exec(window);
-      if (m) this.error = streamError(m[1]);
-      else {
-        // an error event may still be coming in: keep its unfinished line whole
-        const open = window.length - (Math.max(window.lastIndexOf('\n'), window.lastIndexOf('\r')) + 1);
-        if (open <= LINE_MAX) keep = Math.max(TAIL, open);
-      }
-    }
-    this.tail = window.slice(-keep);
-  }
-}
-
-/** The `[type, code]` of an error event's data (`{"error": {type, code}}` or `{"type": "error",
- * code}`); a `type` of `error` when it names neither, so that it still reads as an error. */
-function streamError(text) {
-  let err = null;
-  try {
-    const data = JSON.parse(text);
-    err = data?.error !== null && typeof data?.error === 'object' ? data.error : data;
-  } catch {
-    // not JSON: an error all the same
-  }
-  const type = typeof err?.type === 'string' && err.type !== 'error' ? err.type : null;
-  const code = typeof err?.code === 'string' ? err.code : null;
-  return [type ?? (code ? null : 'error'), code];
-}
-
 /** The outcome of a rejected `fetch`: undici's connect refusals, resets and cuts by their codes. */
 function failure(error, stage) {
   let code = '';
@@ -211,22 +133,11 @@ function failure(error, stage) {
   return stage === 'headers' ? 'reset' : 'stream_cut';
 }
 
-function errorFields(text) {
-  if (!text || text.length > 65536) return [null, null];
-  try {
-    const err = JSON.parse(text)?.error;
-    if (err && typeof err === 'object') {
-      return [typeof err.type === 'string' ? err.type : null, typeof err.code === 'string' ? err.code : null];
-    }
-  } catch {
-    // not JSON: no fields
-  }
-  return [null, null];
-}
-
-function bodyText(body) {
-  if (typeof body === 'string') return body;
-  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return new TextDecoder().decode(body);
+/** A body as `readRequest` reads it: a string or bytes (a `Blob`, `FormData` or stream: none). */
+function bodyBytes(body) {
+  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   if (body instanceof URLSearchParams) return body.toString();
   return '';
 }
@@ -313,16 +224,13 @@ export function makeFetch(api) {
 
     /** Reports an attempt's outcome; `last`: no other attempt can follow (a stream already
      * handed to its reader), so a failure gives up instead of retrying. */
-    function report(run, outcome, started, response, text, last = false, fields = null) {
-      let errorType = null;
-      let errorCode = null;
-      if (fields) [errorType, errorCode] = fields;
-      else if (response && response.status >= 400) [errorType, errorCode] = errorFields(text);
+    function report(run, outcome, started, response, body, last = false, fields = null) {
+      if (!fields && response && response.status >= 400 && body?.length) fields = api.readError(body);
       const decision = client.onOutcome(run.request, {
         outcome,
         headers: response ? [...response.headers] : null,
-        errorType,
-        errorCode,
+        errorType: fields?.error_type ?? null,
+        errorCode: fields?.error_code ?? null,
         latencyMs: Math.max(0, now() - started),
         wallUnixMs: Date.now(),
         lastAttempt: last,
@@ -341,8 +249,8 @@ export function makeFetch(api) {
      * caller's reason and cancels the request, counting nothing against the upstream.
      */
     function watched(run, reader, first, limits, started, response, release, signal) {
-      const final = new FinalEvent();
-      if (first) final.feed(first);
+      const final = new api.EventStream();
+      let seen = first ? final.feed(first) : false;
       let ended = false;
       let stalled = null;
       let reading = false;
@@ -361,8 +269,8 @@ export function makeFetch(api) {
         release();
         // An error event the server sent makes the end a failed answer (`stream_error`), even
         // when the reader (the SDK throws on it) is the one that stops reading.
-        const failed = outcome !== 'http_200' && final.error;
-        report(run, failed ? 'http_200' : outcome, started, response, '', true, failed || null);
+        const failed = outcome !== 'http_200' && final.error();
+        report(run, failed ? 'http_200' : outcome, started, response, null, true, failed || null);
         cancel(run);
       };
       const quit = () => {
@@ -408,23 +316,23 @@ export function makeFetch(api) {
             hold(watchdog, false);
             if (stalled) throw new StreamCutError(stalled);
             if (done) {
-              end(final.seen ? 'http_200' : 'stream_cut');
+              end(seen ? 'http_200' : 'stream_cut');
               // After an error event the stream ended as the server meant it: the reader has
               // the error (the SDK raises it, or hands the Responses API's `error` event over).
-              if (final.seen || final.error) controller.close();
+              if (seen || final.error()) controller.close();
               else controller.error(new StreamCutError('stream_cut'));
               return;
             }
-            final.feed(value);
+            if (!seen) seen = final.feed(value);
             controller.enqueue(value);
           } catch (error) {
             reading = false;
             reader.cancel().catch(() => {});
             if (signal?.aborted) {
-              if (final.error) end('stream_cut'); // the SDK aborts once it has thrown the server's error
+              if (final.error()) end('stream_cut'); // the SDK aborts once it has thrown the server's error
               else quit();
               controller.error(signal.reason);
-            } else if (final.seen) {
+            } else if (seen) {
               end('http_200'); // everything came; the server only kept the line open
               controller.close();
             } else {
@@ -435,8 +343,8 @@ export function makeFetch(api) {
           }
         },
         cancel(reason) {
-          if (final.seen) end('http_200');
-          else if (final.error) end('stream_cut');
+          if (seen) end('http_200');
+          else if (final.error()) end('stream_cut');
           else quit();
           return reader.cancel(reason);
         },
@@ -490,14 +398,14 @@ export function makeFetch(api) {
           // in it reaches the reader as an error, not retried.
           release();
           if (limits.attempt != null) timer.arm(Math.max(0, limits.attempt - (now() - started)), 'timeout_attempt', false);
-          return { outcome: `http_${response.status}`, started, response, text: '' };
+          return { outcome: `http_${response.status}`, started, response };
         }
         stage = 'idle';
         timer.arm(limits.attempt == null ? null : Math.max(0, limits.attempt - (now() - started)), 'timeout_attempt');
         const buffer = await response.arrayBuffer();
         timer.clear();
         release();
-        return { outcome: `http_${response.status}`, started, response, buffer, text: new TextDecoder().decode(buffer) };
+        return { outcome: `http_${response.status}`, started, response, buffer };
       } catch (error) {
         timer.clear();
         release();
@@ -522,7 +430,6 @@ export function makeFetch(api) {
       }
       const body = await replayable(init.body);
       if (body !== init.body) init = { ...init, body };
-      const text = bodyText(body);
       const headers = new Headers(init.headers); // the attempts' own copy
       const retryCount = headers.get('x-stainless-retry-count');
       if (retryCount !== null && retryCount !== '0' && !warned) {
@@ -532,11 +439,10 @@ export function makeFetch(api) {
         );
       }
       // Only an API call's JSON body names a model and spends tokens: an upload's may hold any text.
-      const apiCall = isJson(headers.get('content-type'), text);
-      const path = () => new URL(url, 'http://localhost').pathname;
-      const key = options.key ? options.key(url, init) : (apiCall && MODEL.exec(text)?.[1]) || path();
+      const facts = api.readRequest(bodyBytes(body), { contentType: headers.get('content-type') });
+      const key = options.key ? options.key(url, init) : facts.model ?? new URL(url, 'http://localhost').pathname;
       const run = {
-        request: client.begin({ key, estTokens: apiCall ? estimateTokens(text) : 0 }),
+        request: client.begin({ key, estTokens: facts.est_tokens }),
         headers,
         keep: null, // the caller's own headers among the policy's, found at the first attempt
         span: null,
@@ -553,7 +459,7 @@ export function makeFetch(api) {
           if (decision.action === 'give_up') throw new GaveUpError(decision);
           const a = await attempt(run, url, init, decision);
           if (a.outcome === undefined) return a.response; // a watched stream
-          const verdict = report(run, a.outcome, a.started, a.error ? null : a.response, a.text);
+          const verdict = report(run, a.outcome, a.started, a.error ? null : a.response, a.buffer && new Uint8Array(a.buffer));
           if (verdict.action === 'retry') {
             await sleep(verdict.delay_ms ?? 0, init.signal);
             continue;

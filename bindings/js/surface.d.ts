@@ -273,6 +273,19 @@ export declare class RealtimeCredentials {
   reconnectAt(sessionStartedMs: number): number
 }
 
+/** A server-sent event stream watched as it is read: whether its final event came (one that ends without it was cut), and its first error event. */
+export declare class EventStream {
+  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
+  free(): void
+  constructor()
+  /** Reads the next bytes of the stream; whether the final event came. */
+  feed(chunk: string | Uint8Array): boolean
+  /** Whether the final event came. */
+  finalSeen(): boolean
+  /** The first error event's `{error_type, error_code}`, or `null`. */
+  error(): ErrorFields | null
+}
+
 /** One logical request: its idempotency key, deadline, attempts and retry state. */
 export declare class Request {
   /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
@@ -323,10 +336,10 @@ export declare class RetryState {
 /** Classifies one attempt's outcome (`http_429`, `stream_cut`, `timeout_headers`, ...). */
 export declare function classify(outcome: Outcome, headers?: HeadersInit | null, options?: ClassifyOptions | null): Classification
 
-/** The description of this API as data: every function, class and parameter (the same in every runtime). */
 /** Replays a Realtime session timeline (JSON lines) through the interruption machine. */
 export declare function realtimeReplay(timeline: string): RealtimeReplay
 
+/** The description of this API as data: every function, class and parameter (the same in every runtime). */
 export declare function surface(): SurfaceDescription
 /** The catalogue of stable error codes. */
 export declare function errorCodes(): ErrorCode[]
@@ -339,6 +352,12 @@ export declare function parseHttpDate(s: string): number | null
 
 /** An RFC 3339 timestamp as unix ms, or `null`. */
 export declare function parseRfc3339(s: string): number | null
+
+/** What a request body says: `{json, model, est_tokens}` (the breaker key and the tokens to reserve; only a JSON body is read). */
+export declare function readRequest(body: string | Uint8Array, options?: { contentType?: string | null } | null): RequestBody
+
+/** An error body's `{error_type, error_code}` (`error.type`, `error.code`), as `onOutcome` takes them. */
+export declare function readError(body: string | Uint8Array): ErrorFields
 
 /** The rate-limit state the headers report (OpenAI, Azure and Anthropic names). */
 export declare function rateLimits(headers: HeadersInit, wallUnixMs?: number | null): RateLimitsResult

@@ -244,6 +244,19 @@ export interface RateLimitsResult {
   rate_limits: RateLimits
   issues: HeaderIssue[]
 }
+/** What a request body says (`readRequest`); only a JSON body is read. */
+export interface RequestBody {
+  json: boolean
+  /** The body's `"model"`: the usual breaker key. */
+  model: string | null
+  /** Its bytes at four a token (an inline image or file at 765), plus the output allowance it asks for. */
+  est_tokens: number
+}
+/** An error's `error.type` and `error.code` (else `error.details.error_code`). */
+export interface ErrorFields {
+  error_type: string | null
+  error_code: string | null
+}
 export interface AttemptTimeouts {
   connect_ms: number | null
   headers_ms: number | null

@@ -290,6 +290,16 @@ export const fetchChecks = {
     assert.equal((await limited(URL_, { method: 'POST', body: image, headers: { 'content-type': 'application/json' } })).status, 200);
   },
 
+  async 'a prompt spends its UTF-8 bytes at four a token, as in Python'(bw) {
+    // 3,000 characters of Japanese are 9,000 bytes: 2,250 tokens, over a 2,000-token limit
+    // (read by the string's length, 750 tokens, they fitted in JavaScript alone).
+    const body = (n) => JSON.stringify({ model: 'm', input: 'あ'.repeat(n) });
+    const send = (n) =>
+      bw.fetch({ rate_limit: { tpm: 2000 } }, { fetch: upstream(json(200)).fetch })(URL_, { method: 'POST', body: body(n), headers: { 'content-type': 'application/json' } });
+    assert.equal((await send(2000)).status, 200);
+    await assert.rejects(send(3000), (e) => e instanceof bw.GaveUpError && e.reason === 'exceeds_token_capacity');
+  },
+
   async 'a listener that throws is reported and changes nothing'(bw) {
     const errors = [];
     const logger = { error: (...a) => errors.push(a), warn() {}, info() {}, debug() {} };

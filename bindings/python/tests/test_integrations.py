@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Optional
 
 import httpx
 import pytest
@@ -392,26 +392,30 @@ def test_event_attributes_flatten_for_span_events() -> None:
         (b'{"model": "gpt-4o-mini", "messages": []}', "gpt-4o-mini"),
         (b'{"messages": [{"content": "model"}], "model":"m-2"}', "m-2"),  # the word before the field
         (b'{"messages": [{"content": "\\"model\\": \\"x\\""}], "model": "m-3"}', "m-3"),  # escaped inside text
-        (b'{"input": "no model field"}', "/v1/embeddings"),
+        (b'{"input": "no model field"}', None),
         (b'{"model": 5, "x": "\\"model\\"", "model": "m-4"}', "m-4"),  # candidates that do not match
-        (b"", "/v1/embeddings"),
+        (b"", None),
     ],
 )
-def test_the_breaker_key_is_the_body_model_else_the_path(body: bytes, key: str) -> None:
-    from breakwater._http import default_key
+def test_the_breaker_key_is_the_body_model(body: bytes, key: Optional[str]) -> None:
+    assert bw.read_request(body)["model"] == key
 
-    assert default_key(lambda: "/v1/embeddings", body) == key
+
+def test_a_request_without_a_model_is_keyed_by_its_path() -> None:
+    events: List[Dict[str, Any]] = []
+    with sync_client(Upstream(), on_event=events.append) as c:
+        c.post("/v1/embeddings", json={"input": "no model field"})
+    assert events[0]["key"] == "/v1/embeddings"
 
 
 def test_the_token_estimate_adds_the_output_allowance() -> None:
-    from breakwater._http import estimate_tokens
-
-    assert estimate_tokens(b"x" * 400) == 100
-    assert estimate_tokens(b'{"max_completion_tokens": 50}' + b" " * 371) == 150
-    assert estimate_tokens(b'{"max_output_tokens":7}') == 23 // 4 + 7
+    tokens = lambda body: bw.read_request(body)["est_tokens"]  # noqa: E731
+    assert tokens(b"{" + b"x" * 399) == 100
+    assert tokens(b'{"max_completion_tokens": 50}' + b" " * 371) == 150
+    assert tokens(b'{"max_output_tokens":7}') == 23 // 4 + 7
     # The first field that matches, after words that only start like one.
     body = b'{"max_": 1, "messages": ["\\"max_tokens\\": 9"], "max_tokens": 40}'
-    assert estimate_tokens(body) == len(body) // 4 + 40
+    assert tokens(body) == len(body) // 4 + 40
 
 
 # ---- defects found by probing with the real SDK (2026-12-06) ---------------------------------
@@ -497,15 +501,14 @@ def test_a_pool_timeout_ends_the_request_without_counting_against_the_upstream()
 
 
 def test_an_upload_is_keyed_by_its_path_and_an_inline_image_counts_as_an_image() -> None:
-    from breakwater._http import estimate_tokens, is_json
-
     events: List[Dict[str, Any]] = []
     with sync_client(Upstream(), on_event=events.append) as c:
         c.post("/v1/files", files={"file": ("b.jsonl", b'{"model": "gpt-4o-mini"}\n' * 1000)}, data={"purpose": "batch"})
     assert events[0]["key"] == "/v1/files"
-    assert not is_json(b"multipart/form-data; boundary=x", b"{") and is_json(b"", b' {"model": 1}')
+    assert not bw.read_request(b"{", content_type="multipart/form-data; boundary=x")["json"]
+    assert bw.read_request(b' {"model": 1}')["json"]
     image = b'{"content": [{"image_url": {"url": "data:image/png;base64,' + b"A" * 3_000_000 + b'"}}]}'
-    assert 765 <= estimate_tokens(image) < 800
+    assert 765 <= bw.read_request(image)["est_tokens"] < 800
 
 
 def test_a_listener_that_raises_is_logged_and_changes_nothing(caplog: pytest.LogCaptureFixture) -> None:

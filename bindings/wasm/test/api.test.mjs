@@ -63,10 +63,10 @@ test('the module exports exactly the names of docs/bindings.md', () => {
       .filter((m) => typeof cls[m] === 'function' && !m.startsWith('__'))
       .sort();
   assert.deepEqual(Object.keys(wasm).sort(), [
-    'AttemptTimeoutError', 'Backoff', 'BatchPlanner', 'BatchReplay', 'BatchRouter', 'BreakerRegistry', 'CircuitBreaker', 'Client', 'Deadline', 'ErrorBudget', 'GaveUpError', 'IdempotencyKeys',
+    'AttemptTimeoutError', 'Backoff', 'BatchPlanner', 'BatchReplay', 'BatchRouter', 'BreakerRegistry', 'CircuitBreaker', 'Client', 'Deadline', 'ErrorBudget', 'EventStream', 'GaveUpError', 'IdempotencyKeys',
     'Policy', 'RateLimiter', 'RealtimeCredentials', 'RealtimeSession', 'Request', 'RetryBudget', 'RetryState', 'SchemaValidator', 'StreamCheck', 'StreamCutError', 'TolerantReader',
     'classify', 'diffSchemas', 'errorCodes', 'eventAttributes', 'extractOutput', 'fetch', 'lintSchema', 'parseGoDuration', 'parseHttpDate', 'parseRfc3339',
-    'rateLimits', 'realtimeReplay', 'repairJson', 'retryAfter', 'surface', 'toStrict', 'validate', 'validateText',
+    'rateLimits', 'readError', 'readRequest', 'realtimeReplay', 'repairJson', 'retryAfter', 'surface', 'toStrict', 'validate', 'validateText',
   ]);
   assert.deepEqual(statics(Policy), ['fromJson', 'fromObject', 'fromToml', 'preset', 'schema']);
   assert.deepEqual(methods(Policy), ['toJson', 'toObject']);

@@ -153,7 +153,7 @@ mod tests {
     #[test]
     fn the_description_names_every_class_and_parameter() {
         let s = describe();
-        assert_eq!(s.functions.len(), 15);
+        assert_eq!(s.functions.len(), 17);
         let names: Vec<_> = s.classes.iter().map(|c| c.name).collect();
         assert_eq!(
             names,
@@ -176,7 +176,8 @@ mod tests {
                 "RealtimeSession",
                 "RealtimeCredentials",
                 "Request",
-                "Client"
+                "Client",
+                "EventStream"
             ]
         );
         let classify = &s.functions[0];

@@ -105,6 +105,12 @@ macro_rules! surface {
             fn parse_rfc3339 "parseRfc3339" (s: Text String) -> Value Option<i64> = $crate::surface::parse_rfc3339;
             /// The catalogue of stable error codes.
             fn error_codes "errorCodes" () -> Value Vec<&'static str> = $crate::surface::error_codes;
+            /// What a request body says: `{json, model, est_tokens}` (the breaker key and the tokens to reserve; only a JSON body is read).
+            fn read_request "readRequest" (body: Bytes Vec<u8>, content_type [options]: Text Option<String>)
+                -> Value $crate::transport::bodies::RequestBody = $crate::surface::read_request;
+            /// An error body's `{error_type, error_code}` (`error.type`, `error.code`), as `on_outcome` takes them.
+            fn read_error "readError" (body: Bytes Vec<u8>)
+                -> Value $crate::transport::bodies::ErrorFields = $crate::surface::read_error;
 
             /// A validated policy document: every knob of a client, with documented defaults.
             fn validate "validate" (
@@ -477,6 +483,18 @@ macro_rules! surface {
                 /// The breaker state for `key`.
                 fn breaker_state "breakerState" (key: Text String)
                     -> Value $crate::transport::breaker::State = $crate::surface::client_breaker_state;
+            }
+
+            /// A server-sent event stream watched as it is read: whether its final event came (one that ends without it was cut), and its first error event.
+            class EventStream "EventStream" ($crate::transport::bodies::EventStream) {
+                new () = $crate::surface::event_stream_new;
+                /// Reads the next bytes of the stream; whether the final event came.
+                fn feed "feed" (chunk: Bytes Vec<u8>) -> Value bool = $crate::surface::event_stream_feed;
+                /// Whether the final event came.
+                fn final_seen "finalSeen" () -> Value bool = $crate::surface::event_stream_final_seen;
+                /// The first error event's `{error_type, error_code}`, or null.
+                fn error "error" ()
+                    -> Value Option<$crate::transport::bodies::ErrorFields> = $crate::surface::event_stream_error;
             }
         }
     };

@@ -15,6 +15,7 @@ use crate::schema::strict::{self, Strict, StrictOptions};
 use crate::schema::tolerant::{self, ModelOutput, ReadDecision, Repaired, TolerantConfig, TolerantReader};
 use crate::schema::validate::{self, DraftName, Validation, Validator, ValidatorOptions};
 use crate::transport::backoff::{self, BackoffConfig};
+use crate::transport::bodies::{self, ErrorFields, EventStream, RequestBody};
 use crate::transport::breaker::{
     Acquire, BreakerConfig, BreakerRegistry, CircuitBreaker, Metrics, Permit, Recorded, RegistryStats, State,
     Transition,
@@ -81,6 +82,16 @@ pub fn parse_rfc3339(s: String) -> Result<Option<i64>> {
 /// The catalogue of stable error codes.
 pub fn error_codes() -> Result<Vec<&'static str>> {
     Ok(ErrorCode::ALL.iter().map(|c| c.as_str()).collect())
+}
+
+/// What a request body says: whether it is JSON, its model, the tokens it may spend.
+pub fn read_request(body: Vec<u8>, content_type: Option<String>) -> Result<RequestBody> {
+    Ok(bodies::read_request(&body, content_type.as_deref()))
+}
+
+/// An error body's `error.type` and `error.code`.
+pub fn read_error(body: Vec<u8>) -> Result<ErrorFields> {
+    Ok(bodies::read_error(&body))
 }
 
 // ---- Policy -------------------------------------------------------------------------------
@@ -726,4 +737,26 @@ pub fn stream_finish(s: &mut StreamSession) -> Result<Validation> {
 /// What changed from one schema version to the next, and whether readers and producers survive it.
 pub fn schema_diff(old: Value, new: Value, policy: Option<CompatibilityPolicy>) -> Result<DiffReport> {
     diff::diff(&old, &new, &DiffOptions { policy: policy.unwrap_or_default() })
+}
+
+// ---- EventStream --------------------------------------------------------------------------
+
+/// A watch over an event stream not yet read.
+pub fn event_stream_new() -> Result<EventStream> {
+    Ok(EventStream::new())
+}
+
+/// Reads the next bytes; whether the final event came.
+pub fn event_stream_feed(e: &mut EventStream, chunk: Vec<u8>) -> Result<bool> {
+    Ok(e.feed(&chunk))
+}
+
+/// Whether the final event came.
+pub fn event_stream_final_seen(e: &mut EventStream) -> Result<bool> {
+    Ok(e.final_seen())
+}
+
+/// The first error event's fields.
+pub fn event_stream_error(e: &mut EventStream) -> Result<Option<ErrorFields>> {
+    Ok(e.error().cloned())
 }

@@ -5,6 +5,7 @@
 //!
 //! | module | decides |
 //! | --- | --- |
+//! | [`bodies`] | nothing: it reads what an HTTP integration carries (a request's model and tokens, an error body's fields, an event stream's final and error events) |
 //! | [`classify`] | what an attempt's result means: success, retryable, rate limited, overloaded, permanent, fatal |
 //! | [`headers`] | server-given delays and rate-limit state, parsed from response headers |
 //! | [`backoff`] | how long to wait before the next attempt |
@@ -18,6 +19,7 @@
 //! | [`event`] | nothing: it reports every decision the client made, for logs and traces |
 
 pub mod backoff;
+pub mod bodies;
 pub mod breaker;
 pub mod classify;
 pub mod client;

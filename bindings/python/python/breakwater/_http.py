@@ -26,115 +26,31 @@ The breaker key is the request body's ``model`` (else the URL path); ``key=`` ov
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 import types
 import zlib
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional
 
-from ._breakwater import Client
+from ._breakwater import Client, EventStream, read_error, read_request
 from ._driver import Driver, GaveUp, Limits, PolicyLike, Run, drive, drive_async, now_ms
 
-_MODEL = re.compile(rb'"model"\s*:\s*"([^"\\]{1,256})"')
-_MAX_TOKENS = re.compile(rb'"max_(?:completion_|output_)?tokens"\s*:\s*(\d{1,9})')
-# The last event of a complete stream: Chat Completions / Completions, Anthropic Messages,
-# the Responses API (its three terminal events), named by an `event:` line or, from servers
-# that send data lines only, by the data's leading `type`. A line starts after LF (CRLF too);
-# a stream of CR-only lines is read with the second form (`(?m)^` is the fast one).
-_FINAL_EVENT = (
-    rb"(?:data: ?\[DONE\]"
-    rb"|event: ?(?:message_stop|response\.(?:completed|incomplete|failed))\b"
-    rb'|data: ?\{\s*"type"\s*:\s*"(?:message_stop|response\.(?:completed|incomplete|failed))")'
-)
-_FINAL = re.compile(rb"(?m)^" + _FINAL_EVENT)
-_FINAL_CR = re.compile(rb"(?:^|\r)" + _FINAL_EVENT)
-# An inline file or image (`data:image/png;base64,...`): counted as _INLINE_TOKENS, not by its
-# bytes. OpenAI counts a 1024x1024 high-detail image as 765 tokens (85 + 4 tiles of 170,
-# platform.openai.com/docs/guides/images-vision, "Calculating costs").
-_INLINE = b";base64,"
-_INLINE_TOKENS = 765
-# An error event in the stream's data: OpenAI's `data: {"error": {...}}` (a failure after the
-# headers), the Responses API's and Anthropic's `{"type": "error", ...}`. A complete line only.
-_ERROR_EVENT = re.compile(rb'(?:^|[\r\n])data: ?(\{\s*"(?:error"\s*:|type"\s*:\s*"error")[^\r\n]*)[\r\n]')
 _timeout = getattr(asyncio, "timeout", None)  # Python 3.11+
-# What is kept of the previous chunks: 64 bytes, enough for a final event split across chunks;
-# the whole unfinished line (up to _LINE_MAX) where an error event may be coming in.
-_TAIL = 64
-_LINE_MAX = 1 << 16
-_ERROR_BODY_MAX = 1 << 16
-
-
-def _find(pattern: "re.Pattern[bytes]", literal: bytes, body: bytes) -> "Optional[re.Match[bytes]]":
-    """``pattern.search(body)``, its candidates found by the ``literal`` it starts with: the
-    field comes after the messages in the SDK's bodies, and ``bytes.find`` skips a long prompt
-    many times faster than the regex engine."""
-    at = body.find(literal)
-    while at >= 0:
-        m = pattern.match(body, at)
-        if m:
-            return m
-        at = body.find(literal, at + 1)
-    return None
-
-
-def is_json(content_type: bytes, body: bytes) -> bool:
-    """Whether a request body is a JSON document (an API call), not an upload or a form."""
-    if content_type:
-        return b"json" in content_type.lower()
-    return body[:1] == b"{" or body.lstrip()[:1] == b"{"
-
-
-def default_key(url_path: Callable[[], str], body: bytes) -> str:
-    """A JSON body's ``model``, else the URL path (``url_path()``, read only then)."""
-    m = _find(_MODEL, b'"model"', body)
-    return m.group(1).decode("utf-8", "replace") if m else url_path()
-
-
-def estimate_tokens(body: bytes) -> int:
-    """A JSON body's prompt at about four bytes a token, an inline file or image at a fixed
-    allowance, plus the output allowance the body asks for."""
-    size, at = len(body), body.find(_INLINE)
-    while at >= 0:
-        end = body.find(b'"', at)
-        end = len(body) if end < 0 else end
-        size -= end - at
-        size += _INLINE_TOKENS * 4
-        at = body.find(_INLINE, end)
-    m = _find(_MAX_TOKENS, b'"max_', body)
-    return max(0, size) // 4 + (int(m.group(1)) if m else 0)
-
-
-def error_fields(body: bytes) -> Tuple[Optional[str], Optional[str]]:
-    """``error.type`` and ``error.code`` of an OpenAI or Anthropic error body."""
-    if not body or len(body) > _ERROR_BODY_MAX:
-        return None, None
-    try:
-        import json
-
-        err = json.loads(body).get("error")
-    except (ValueError, AttributeError, UnicodeDecodeError):
-        return None, None
-    if not isinstance(err, dict):
-        return None, None
-    t, c = err.get("type"), err.get("code")
-    return (t if isinstance(t, str) else None), (c if isinstance(c, str) else None)
 
 
 class _FinalEvent:
-    """Whether a server-sent event stream has sent its final event yet.
+    """Whether a server-sent event stream has sent its final event yet, and its error event.
 
-    The transport sees the body as it came over the wire: a gzip or deflate body is inflated
-    here for the check; one in an encoding this module cannot read (``br``, ``zstd``) cannot be
-    told cut from complete, and counts as complete when it ends.
+    The core reads the events (``EventStream``: the same reading in every runtime). The
+    transport sees the body as it came over the wire: a gzip or deflate body is inflated here
+    for it; one in an encoding this module cannot read (``br``, ``zstd``) cannot be told cut
+    from complete, and counts as complete when it ends.
     """
 
-    __slots__ = ("seen", "error", "tail", "inflate")
+    __slots__ = ("seen", "watch", "inflate")
 
     def __init__(self, encoding: bytes = b"") -> None:
         self.seen = False
-        # (error type, error code) of an error event the server sent, if any.
-        self.error: Optional[Tuple[Optional[str], Optional[str]]] = None
-        self.tail = b""
+        self.watch = EventStream()
         self.inflate: Any = None
         encoding = encoding.strip().lower()
         if encoding in (b"gzip", b"x-gzip"):
@@ -152,37 +68,11 @@ class _FinalEvent:
                 except zlib.error:
                     self.inflate, self.seen = None, True  # not what it says it is: httpx will say so
                     return
-            window = self.tail + chunk
-            self.seen = _FINAL.search(window) is not None
-            if not self.seen and b"\r" in window and b"\n" not in window:
-                self.seen = _FINAL_CR.search(window) is not None
-            keep = _TAIL
-            if self.error is None and b'error"' in window:  # the regex only where it may match
-                m = _ERROR_EVENT.search(window)
-                if m:
-                    self.error = _stream_error(m.group(1))
-                else:  # an error event may still be coming in: keep its unfinished line whole
-                    end = max(window.rfind(b"\n"), window.rfind(b"\r")) + 1
-                    keep = max(_TAIL, len(window) - end) if len(window) - end <= _LINE_MAX else _TAIL
-            self.tail = window[-keep:]
+            self.seen = self.watch.feed(chunk)
 
-
-def _stream_error(data: bytes) -> Tuple[Optional[str], Optional[str]]:
-    """The (type, code) of an error event's data (``{"error": {type, code}}`` or ``{"type":
-    "error", code}``); a type of ``error`` when it names neither, so that it reads as an error."""
-    import json
-
-    err: Any = None
-    try:
-        parsed = json.loads(data)
-        err = parsed.get("error") if isinstance(parsed.get("error"), dict) else parsed
-    except (ValueError, AttributeError, UnicodeDecodeError):
-        pass
-    t = err.get("type") if isinstance(err, dict) else None
-    c = err.get("code") if isinstance(err, dict) else None
-    kind = t if isinstance(t, str) and t != "error" else None
-    code = c if isinstance(c, str) else None
-    return (kind if kind or code else "error"), code
+    def error(self) -> Optional[Dict[str, Optional[str]]]:
+        """``{error_type, error_code}`` of an error event the server sent, if any."""
+        return self.watch.error()
 
 
 def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
@@ -249,13 +139,11 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             if self.caller.get(b"x-stainless-retry-count", b"0") != b"0":
                 driver.warn_double_retries("the SDK")
             # Only an API call's JSON body names a model and spends tokens: an upload's
-            # (multipart, JSONL) may hold any text.
-            api_call = is_json(self.caller.get(b"content-type", b""), body)
-            if key is not None:
-                name = key(request)
-            else:
-                name = default_key(lambda: request.url.path, body) if api_call else request.url.path
-            self.run: Run = driver.begin(name, estimate_tokens(body) if api_call else 0)
+            # (multipart, JSONL) may hold any text. The core reads it.
+            content_type = self.caller.get(b"content-type")
+            facts = read_request(body, content_type=content_type.decode("latin-1") if content_type else None)
+            name = key(request) if key is not None else facts["model"] or request.url.path
+            self.run: Run = driver.begin(name, facts["est_tokens"])
             self.request = request
             self.sdk_timeout: Dict[str, Optional[float]] = request.extensions.get("timeout") or {}
             self.started = 0
@@ -303,17 +191,17 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             response: Any = None,
             body: bytes = b"",
             last: bool = False,
-            fields: Optional[Tuple[Optional[str], Optional[str]]] = None,
+            fields: Optional[Dict[str, Optional[str]]] = None,
         ) -> Dict[str, Any]:
             """Reports the attempt's outcome; ``last``: no other attempt can follow (a stream
             already handed to its reader), so a failure gives up instead of retrying; ``fields``:
-            the error an event of the stream carried."""
+            the error an event of the stream carried (``{error_type, error_code}``)."""
             headers = None
-            error_type, error_code = fields or (None, None)
             if response is not None:
                 headers = response.headers.raw
-                if response.status_code >= 400:
-                    error_type, error_code = error_fields(body)
+                if response.status_code >= 400 and body:
+                    fields = read_error(body)
+            error_type, error_code = (fields["error_type"], fields["error_code"]) if fields else (None, None)
             return self.run.on_outcome(outcome, headers, error_type, error_code, now_ms() - self.started, last)
 
         def ends_by(self) -> Optional[int]:
@@ -424,7 +312,7 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             self._end("http_200" if self._final.seen else "stream_cut")
             # After an error event the stream ended as the server meant it: the reader has the
             # error (the SDK raises it, or hands the Responses API's `error` event over).
-            if not self._final.seen and not self._final.error:
+            if not self._final.seen and not self._final.error():
                 raise self._attempt.stream_error("stream_cut")
 
         def _end(self, outcome: str) -> None:
@@ -433,7 +321,7 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
                 # No retry can follow: the caller already holds the answer. An error event the
                 # server sent makes the end a failed answer (`stream_error`), even when the
                 # reader (the SDK raises on it) is the one that stops reading.
-                error = self._final.error if outcome != "http_200" else None
+                error = self._final.error() if outcome != "http_200" else None
                 self._attempt.report("http_200" if error else outcome, self._response, last=True, fields=error)
 
         def _closed(self) -> None:
@@ -441,7 +329,7 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             stops reading at ``[DONE]``), else the reader went away: the request is cancelled."""
             if self._final.seen:
                 self._end("http_200")
-            elif self._final.error:
+            elif self._final.error():
                 self._end("stream_cut")
             elif not self._ended:
                 self._ended = True

@@ -1,0 +1,431 @@
+//! What an HTTP integration reads from the bodies it carries, read here once so that the
+//! Python transports and the JavaScript `fetch` read them alike: a request body's model (the
+//! breaker key) and token estimate, an error body's `type` and `code`, and a server-sent event
+//! stream's final event (a stream that ends without it was cut) and error event (a failure the
+//! server sent after its `200`).
+//!
+//! Nothing here parses a whole request or stream: the model and the output allowance are found
+//! by their literal (the SDKs put them after the messages), a stream is read line by line
+//! keeping only the line it is in.
+
+use memchr::{memchr2, memmem};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// An inline file or image (`data:image/png;base64,...`) counts as this many tokens, not by
+/// its bytes: OpenAI counts a 1024x1024 high-detail image as 765 (85 + 4 tiles of 170,
+/// platform.openai.com/docs/guides/images-vision, "Calculating costs").
+pub const INLINE_TOKENS: u64 = 765;
+/// Bytes per token of a prompt, the usual rule of thumb for English text and JSON (OpenAI's
+/// tokenizer guide: "one token generally corresponds to ~4 characters").
+const BYTES_PER_TOKEN: u64 = 4;
+/// The longest model name read from a body.
+const MODEL_MAX: usize = 256;
+/// An error body is read for its fields only up to this size; a longer one is not an error
+/// document of the API.
+pub const ERROR_BODY_MAX: usize = 64 * 1024;
+/// The longest event-stream line kept whole (an error event is parsed from its line); what
+/// comes after is counted, not kept.
+pub const LINE_MAX: usize = 64 * 1024;
+
+/// What a request body says about the call: `{json, model, est_tokens}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RequestBody {
+    /// Whether the body is a JSON document (an API call), not an upload or a form. Only a JSON
+    /// body is read for a model and tokens: an upload may hold any text.
+    pub json: bool,
+    /// The body's `"model"` (at most 256 characters, without escapes), the usual breaker key.
+    pub model: Option<String>,
+    /// The tokens the call may spend: its bytes at four a token (an inline file or image at
+    /// 765), plus the output allowance it asks for (`max_tokens`, `max_completion_tokens`,
+    /// `max_output_tokens`). 0 for a body that is not JSON.
+    pub est_tokens: u64,
+}
+
+/// An error's `type` and `code`, as `Client.on_outcome` and `classify` take them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ErrorFields {
+    /// `error.type` (`insufficient_quota`, `overloaded_error`, ...).
+    pub error_type: Option<String>,
+    /// `error.code`, else `error.details.error_code`.
+    pub error_code: Option<String>,
+}
+
+/// Reads a request body. `content_type` decides whether it is JSON when given (any type that
+/// names `json`); without one, a body that starts with `{` is.
+pub fn read_request(body: &[u8], content_type: Option<&str>) -> RequestBody {
+    let json = match content_type.filter(|t| !t.is_empty()) {
+        Some(t) => t.to_ascii_lowercase().contains("json"),
+        None => body.trim_ascii_start().first() == Some(&b'{'),
+    };
+    if !json {
+        return RequestBody::default();
+    }
+    RequestBody { json, model: model(body), est_tokens: estimate_tokens(body) }
+}
+
+/// The first `"model": "NAME"` of a body whose NAME is 1 to 256 bytes without a quote or an
+/// escape.
+fn model(body: &[u8]) -> Option<String> {
+    memmem::find_iter(body, b"\"model\"").find_map(|at| {
+        let value = after_colon(&body[at + 7..])?.strip_prefix(b"\"")?;
+        let end = value.iter().take(MODEL_MAX + 1).position(|&b| b == b'"' || b == b'\\')?;
+        (end > 0 && value[end] == b'"').then(|| String::from_utf8_lossy(&value[..end]).into_owned())
+    })
+}
+
+/// What follows `\s*:\s*` at the start of `rest`, or `None` without the colon.
+fn after_colon(rest: &[u8]) -> Option<&[u8]> {
+    Some(rest.trim_ascii_start().strip_prefix(b":")?.trim_ascii_start())
+}
+
+fn estimate_tokens(body: &[u8]) -> u64 {
+    let mut size = body.len() as u64;
+    let mut inline = 0u64;
+    let mut from = 0;
+    while let Some(found) = memmem::find(&body[from..], b";base64,") {
+        let at = from + found;
+        let end = memchr::memchr(b'"', &body[at..]).map_or(body.len(), |n| at + n);
+        size -= (end - at) as u64;
+        inline += 1;
+        from = end;
+    }
+    let prompt = (size + inline * INLINE_TOKENS * BYTES_PER_TOKEN) / BYTES_PER_TOKEN;
+    prompt.saturating_add(output_allowance(body))
+}
+
+/// The first `max_tokens`, `max_completion_tokens` or `max_output_tokens` the body names.
+fn output_allowance(body: &[u8]) -> u64 {
+    memmem::find_iter(body, b"\"max_")
+        .find_map(|at| {
+            let rest = &body[at + 5..];
+            let rest = [&b"tokens\""[..], b"completion_tokens\"", b"output_tokens\""]
+                .iter()
+                .find_map(|name| rest.strip_prefix(*name))?;
+            let digits = after_colon(rest)?;
+            let n = digits.iter().take_while(|b| b.is_ascii_digit()).count();
+            (n > 0).then(|| {
+                digits[..n].iter().fold(0u64, |v, d| v.saturating_mul(10).saturating_add(u64::from(d - b'0')))
+            })
+        })
+        .unwrap_or(0)
+}
+
+/// An error body's `error.type` and `error.code` (OpenAI's and Anthropic's shape:
+/// `{"error": {"type", "code"}}`); none for a body that is not such a document.
+pub fn read_error(body: &[u8]) -> ErrorFields {
+    if body.is_empty() || body.len() > ERROR_BODY_MAX {
+        return ErrorFields::default();
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(mut doc)) => match doc.remove("error") {
+            Some(error @ Value::Object(_)) => fields_of(&error),
+            _ => ErrorFields::default(),
+        },
+        _ => ErrorFields::default(),
+    }
+}
+
+fn fields_of(error: &Value) -> ErrorFields {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    ErrorFields {
+        error_type: text(error.get("type")),
+        error_code: text(error.get("code"))
+            .or_else(|| text(error.get("details").and_then(|d| d.get("error_code")))),
+    }
+}
+
+/// The final event of a complete stream: Chat Completions' `data: [DONE]`, Anthropic's
+/// `message_stop`, the Responses API's three terminal events; named by an `event:` line or,
+/// from servers that send data lines only, by the data's leading `type`.
+const FINAL_EVENTS: [&[u8]; 4] =
+    [b"message_stop", b"response.completed", b"response.incomplete", b"response.failed"];
+
+/// Watches a server-sent event stream as it is read: whether its final event came, and the
+/// first error event in its data (OpenAI's `data: {"error": {...}}` after the headers, the
+/// Responses API's and Anthropic's `{"type": "error", ...}`).
+///
+/// Lines end at LF, CR or CRLF (the event-stream format). A line is kept only while it is
+/// read, whole up to [`LINE_MAX`]: an error event is read from its complete line, so one cut
+/// before its end is not reported. A final event counts as soon as its name is complete.
+#[derive(Debug, Default)]
+pub struct EventStream {
+    final_seen: bool,
+    error: Option<ErrorFields>,
+    /// The current line, up to [`LINE_MAX`] bytes, when it started in an earlier chunk.
+    line: Vec<u8>,
+    /// The current line is longer than what `line` kept.
+    overflow: bool,
+}
+
+impl EventStream {
+    /// A watch over a stream not yet read.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads the next bytes of the stream; returns whether the final event came.
+    pub fn feed(&mut self, chunk: &[u8]) -> bool {
+        let mut rest = chunk;
+        while !self.final_seen {
+            let Some(end) = memchr2(b'\n', b'\r', rest) else {
+                self.keep(rest);
+                if !self.line.is_empty() {
+                    let line = std::mem::take(&mut self.line);
+                    self.final_seen = Line::read(&line, false).is_final;
+                    self.line = line;
+                }
+                break;
+            };
+            if self.line.is_empty() && !self.overflow {
+                self.line_ended(&rest[..end], false);
+            } else {
+                self.keep(&rest[..end]);
+                let line = std::mem::take(&mut self.line);
+                self.line_ended(&line, self.overflow);
+                self.line = line;
+                self.line.clear();
+                self.overflow = false;
+            }
+            rest = &rest[end + 1..];
+        }
+        self.final_seen
+    }
+
+    /// Whether the final event came.
+    pub fn final_seen(&self) -> bool {
+        self.final_seen
+    }
+
+    /// The `type` and `code` of the first error event, if one came: an event whose data names
+    /// neither has the type `error`, so that it still reads as a failure.
+    pub fn error(&self) -> Option<&ErrorFields> {
+        self.error.as_ref()
+    }
+
+    fn keep(&mut self, bytes: &[u8]) {
+        let room = LINE_MAX - self.line.len();
+        self.overflow |= bytes.len() > room;
+        self.line.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
+    fn line_ended(&mut self, line: &[u8], cut: bool) {
+        let read = Line::read(line, true);
+        self.final_seen = read.is_final;
+        if let (Some(data), None) = (read.error_data, &self.error) {
+            let doc = if cut { None } else { serde_json::from_slice::<Value>(data).ok() };
+            self.error = Some(stream_error(doc.as_ref()));
+        }
+    }
+}
+
+/// The fields of an error event's data: `{"error": {type, code}}` or `{"type": "error",
+/// code}`; the type `error` when it names neither (or is not JSON).
+fn stream_error(doc: Option<&Value>) -> ErrorFields {
+    let error = doc.map(|d| d.get("error").filter(|e| e.is_object()).unwrap_or(d));
+    let mut fields = error.map(fields_of).unwrap_or_default();
+    if fields.error_type.as_deref() == Some("error") {
+        fields.error_type = None;
+    }
+    if fields.error_type.is_none() && fields.error_code.is_none() {
+        fields.error_type = Some("error".to_owned());
+    }
+    fields
+}
+
+/// What one line of an event stream is.
+struct Line<'a> {
+    is_final: bool,
+    /// An error event's data (from its `{`), on a complete line.
+    error_data: Option<&'a [u8]>,
+}
+
+impl<'a> Line<'a> {
+    /// `complete`: the line ended (else more of it may come).
+    fn read(line: &'a [u8], complete: bool) -> Self {
+        let mut read = Line { is_final: false, error_data: None };
+        if let Some(name) = field(line, b"event:") {
+            // The name must end here: `message_stopped` is not `message_stop`.
+            read.is_final = FINAL_EVENTS.iter().any(|f| {
+                name.strip_prefix(*f).is_some_and(|after| match after.first() {
+                    None => complete,
+                    Some(&b) => !(b.is_ascii_alphanumeric() || b == b'_'),
+                })
+            });
+        } else if let Some(data) = field(line, b"data:") {
+            if data.starts_with(b"[DONE]") {
+                read.is_final = true;
+            } else if let Some(object) = data.strip_prefix(b"{") {
+                let first = object.trim_ascii_start();
+                if let Some(rest) = first.strip_prefix(b"\"type\"") {
+                    let value = after_colon(rest).and_then(|v| v.strip_prefix(b"\""));
+                    let named = |name: &[u8]| {
+                        value.and_then(|v| v.strip_prefix(name)).is_some_and(|v| v.first() == Some(&b'"'))
+                    };
+                    read.is_final = FINAL_EVENTS.iter().any(|f| named(f));
+                    if complete && named(b"error") {
+                        read.error_data = Some(data);
+                    }
+                } else if complete && first.strip_prefix(b"\"error\"").and_then(after_colon).is_some() {
+                    read.error_data = Some(data);
+                }
+            }
+        }
+        read
+    }
+}
+
+/// The value of an event-stream field (`data:` with one optional space after it).
+fn field<'a>(line: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+    let value = line.strip_prefix(name)?;
+    Some(value.strip_prefix(b" ").unwrap_or(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_is_read_for_its_model_and_tokens() {
+        let body = br#"{"messages":[{"role":"user","content":"say \"model\": \"x\""}],"model" : "gpt-4o","max_completion_tokens": 100}"#;
+        let read = read_request(body, None);
+        assert_eq!(read.model.as_deref(), Some("gpt-4o"));
+        assert_eq!(read.est_tokens, body.len() as u64 / 4 + 100);
+        // An upload is not read: its text may name anything.
+        let upload = read_request(br#"{"model": "x"}"#, Some("multipart/form-data; boundary=b"));
+        assert_eq!(upload, RequestBody::default());
+        assert!(read_request(b" \n{}", None).json);
+        assert!(read_request(b"{}", Some("application/JSON")).json);
+        // A model name with an escape, or empty, or not a string, is not read.
+        assert_eq!(read_request(br#"{"model": "a\"b"}"#, None).model, None);
+        assert_eq!(read_request(br#"{"model": "", "x": {"model": 5}}"#, None).model, None);
+        assert_eq!(
+            read_request(&[b"{\"model\":\"".as_slice(), &[b'm'; 257], b"\"}"].concat(), None).model,
+            None
+        );
+        assert_eq!(
+            read_request(&[b"{\"model\":\"".as_slice(), &[b'm'; 256], b"\"}"].concat(), None)
+                .model
+                .map(|m| m.len()),
+            Some(256)
+        );
+    }
+
+    #[test]
+    fn tokens_count_bytes_and_an_inline_image_by_its_allowance() {
+        let image = format!(r#"{{"model":"m","content":"data:image/png;base64,{}"}}"#, "A".repeat(3_000_000));
+        let read = read_request(image.as_bytes(), None);
+        let text = image.len() as u64 - 3_000_000 - ";base64,".len() as u64;
+        assert_eq!(read.est_tokens, (text + INLINE_TOKENS * 4) / 4);
+        // UTF-8 bytes, the same in every runtime: a Japanese prompt is three bytes a character.
+        assert_eq!(read_request("{\"p\":\"日本語\"}".as_bytes(), None).est_tokens, 17 / 4);
+        // The output allowance: the first one named, saturating.
+        assert_eq!(read_request(br#"{"max_output_tokens": 7}"#, None).est_tokens, 24 / 4 + 7);
+        assert_eq!(read_request(br#"{"max_tokens": 99999999999999999999999}"#, None).est_tokens, u64::MAX);
+        assert_eq!(read_request(br#"{"max_tokens_x": 5}"#, None).est_tokens, 19 / 4);
+    }
+
+    #[test]
+    fn an_error_body_gives_its_type_and_code() {
+        let openai =
+            br#"{"error": {"message": "m", "type": "insufficient_quota", "code": "insufficient_quota"}}"#;
+        assert_eq!(
+            read_error(openai),
+            ErrorFields {
+                error_type: Some("insufficient_quota".into()),
+                error_code: Some("insufficient_quota".into())
+            }
+        );
+        let details =
+            br#"{"error": {"type": "requests", "details": {"error_code": "enforced_spend_limit_reached"}}}"#;
+        assert_eq!(read_error(details).error_code.as_deref(), Some("enforced_spend_limit_reached"));
+        for body in [&b""[..], b"<html>", b"[1]", br#"{"error": "text"}"#, br#"{"error": {"type": 5}}"#] {
+            assert_eq!(read_error(body), ErrorFields::default(), "{}", String::from_utf8_lossy(body));
+        }
+        let long = format!(r#"{{"error": {{"type": "t", "message": "{}"}}}}"#, "x".repeat(ERROR_BODY_MAX));
+        assert_eq!(read_error(long.as_bytes()), ErrorFields::default());
+    }
+
+    /// Feeds `stream` in chunks of `size` bytes.
+    fn watch(stream: &[u8], size: usize) -> EventStream {
+        let mut watch = EventStream::new();
+        for chunk in stream.chunks(size) {
+            watch.feed(chunk);
+        }
+        watch
+    }
+
+    #[test]
+    fn the_final_event_is_seen_in_any_chunking_and_line_ending() {
+        let finals: [&[u8]; 7] = [
+            b"data: {\"a\":1}\n\ndata: [DONE]\n\n",
+            b"data: {\"a\":1}\r\n\r\ndata:[DONE]\r\n\r\n",
+            b"data: {\"a\":1}\r\rdata: [DONE]\r\r",
+            b"event: content_block_stop\ndata: {}\n\nevent: message_stop\ndata: {\"type\": \"message_stop\"}\n\n",
+            b"event:response.completed\ndata: {}\n\n",
+            b"data: { \"type\" : \"response.incomplete\", \"response\": {}}\n\n",
+            b"data: {\"type\":\"response.failed\"}",
+        ];
+        for stream in finals {
+            for size in [1, 2, 3, 5, 64, stream.len()] {
+                assert!(
+                    watch(stream, size).final_seen(),
+                    "{} in {size}-byte chunks",
+                    String::from_utf8_lossy(stream)
+                );
+            }
+        }
+        let cut: [&[u8]; 6] = [
+            b"data: {\"a\":1}\n\n",
+            b"data: {\"choices\":[{\"delta\":{\"content\":\"data: [DONE]\"}}]}\n\n",
+            b"event: message_stopped\n",
+            b"event: message_stop",
+            b": data: [DONE]\n",
+            b"data: {\"type\": \"message_stop_x\"}\n",
+        ];
+        for stream in cut {
+            for size in [1, 4, stream.len()] {
+                assert!(
+                    !watch(stream, size).final_seen(),
+                    "{} in {size}-byte chunks",
+                    String::from_utf8_lossy(stream)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_error_event_is_read_from_its_whole_line() {
+        type Fields<'a> = Option<(Option<&'a str>, Option<&'a str>)>;
+        let cases: [(&[u8], Fields); 6] = [
+            (
+                b"data: {\"a\":1}\n\ndata: {\"error\": {\"type\": \"server_error\", \"code\": null, \"message\": \"m\"}}\n\n",
+                Some((Some("server_error"), None)),
+            ),
+            (
+                b"event: error\ndata: {\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", \"message\": \"Overloaded\"}}\r\n",
+                Some((Some("overloaded_error"), None)),
+            ),
+            (b"data: {\"type\":\"error\",\"code\":\"rate_limit_exceeded\"}\n", Some((None, Some("rate_limit_exceeded")))),
+            (b"data: {\"error\": nonsense}\n", Some((Some("error"), None))),
+            // Not complete: not an error yet.
+            (b"data: {\"error\": {\"type\": \"server_error\"}}", None),
+            // Text about an error is no error event.
+            (b"data: {\"choices\":[{\"delta\":{\"content\":\"error\\\": \"}}]}\n", None),
+        ];
+        for (stream, expected) in cases {
+            for size in [1, 7, stream.len()] {
+                let watch = watch(stream, size);
+                let got = watch.error().map(|e| (e.error_type.as_deref(), e.error_code.as_deref()));
+                assert_eq!(got, expected, "{} in {size}-byte chunks", String::from_utf8_lossy(stream));
+            }
+        }
+        // A line longer than what is kept is still an error event, without its fields.
+        let long = format!("data: {{\"error\": {{\"message\": \"{}\"}}}}\n", "x".repeat(LINE_MAX));
+        assert_eq!(watch(long.as_bytes(), 1000).error().and_then(|e| e.error_type.as_deref()), Some("error"));
+        // Only the first error is kept.
+        let two = b"data: {\"error\": {\"type\": \"a\"}}\ndata: {\"error\": {\"type\": \"b\"}}\n";
+        assert_eq!(watch(two, 3).error().and_then(|e| e.error_type.as_deref()), Some("a"));
+    }
+}

@@ -22,7 +22,21 @@ export const schemaChecks = {
     assert.deepEqual(at(() => new bw.SchemaValidator()), ['missing_field', 'schema']);
   },
 
-  'a value that contains itself, or nests past 128 levels, is limit_exceeded'(bw) {
+  'a value nests as deep as its text may: 127 levels, where serde_json stops text'(bw) {
+    const nest = (depth) => {
+      let value = [];
+      for (let i = 1; i < depth; i += 1) value = [value];
+      return value;
+    };
+    for (const [depth, ok] of [[127, true], [128, false]]) {
+      for (const check of [() => bw.validate({}, nest(depth)), () => bw.validateText({}, JSON.stringify(nest(depth)))]) {
+        if (ok) assert.equal(check().valid, true, String(depth));
+        else assert.equal(at(check)[0], 'limit_exceeded', String(depth));
+      }
+    }
+  },
+
+  'a value that contains itself, or nests past 127 levels, is limit_exceeded'(bw) {
     const cyclic = {};
     cyclic.self = cyclic;
     assert.equal(at(() => bw.validate({ type: 'object' }, cyclic))[0], 'limit_exceeded');

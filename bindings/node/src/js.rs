@@ -22,10 +22,6 @@ use serde_json::{Map, Number, Value};
 /// The largest integer a JS number holds exactly (2^53 − 1).
 pub const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 
-/// Deepest value accepted (serde_json's own limit when it parses text; a value that contains
-/// itself or a hostile document stops here).
-const MAX_DEPTH: usize = 128;
-
 /// Result of a conversion: a core error, turned into a JS exception by [`throw`].
 pub type Conv<T> = Result<T, Error>;
 
@@ -347,10 +343,6 @@ impl Arg {
     }
 
     fn json_value(&self, path: &str, depth: usize) -> Conv<Value> {
-        if depth > MAX_DEPTH {
-            let message = format!("nested deeper than {MAX_DEPTH} levels (a value that contains itself?)");
-            return Err(Error::new(ErrorCode::LimitExceeded, path, message));
-        }
         Ok(match self.kind() {
             ValueType::Null | ValueType::Undefined => Value::Null,
             ValueType::Boolean => Value::Bool(self.opt_bool(path)?.unwrap_or(false)),
@@ -358,6 +350,7 @@ impl Arg {
             ValueType::Number => number_value(self.number(), path)?,
             ValueType::BigInt => Value::Number(Number::from(self.bigint(path)?)),
             ValueType::Object => {
+                breakwater::surface::check_nesting(depth, path)?;
                 if self.is_array() {
                     let mut out = Vec::new();
                     for (i, item) in self.elements()?.into_iter().enumerate() {

@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 
+use breakwater::surface::check_nesting;
 use breakwater::{Error, ErrorCode};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
@@ -34,15 +35,7 @@ pub(crate) fn from_py(obj: &Bound<'_, PyAny>, path: &str) -> Result<Value, Error
     from_py_at(obj, path, 0)
 }
 
-/// Nesting a value may have (serde_json's own limit when it parses text): a deeper or
-/// self-containing value is `limit_exceeded`, not a stack overflow.
-pub(crate) const MAX_DEPTH: usize = 128;
-
 fn from_py_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> Result<Value, Error> {
-    if depth > MAX_DEPTH {
-        let message = format!("nested deeper than {MAX_DEPTH} levels (a value that contains itself?)");
-        return Err(Error::new(ErrorCode::LimitExceeded, path, message));
-    }
     if obj.is_none() {
         return Ok(Value::Null);
     }
@@ -71,6 +64,7 @@ fn from_py_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> Result<Value,
         return object(d.items().iter(), path, depth);
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        check_nesting(depth, path)?;
         let mut items = Vec::new();
         for (i, item) in obj.try_iter().map_err(|e| Error::argument(path, e.to_string()))?.enumerate() {
             let item = item.map_err(|e| Error::argument(path, e.to_string()))?;
@@ -91,6 +85,7 @@ fn object<'py>(
     path: &str,
     depth: usize,
 ) -> Result<Value, Error> {
+    check_nesting(depth, path)?;
     let mut map = Map::new();
     for pair in items {
         let (k, v): (Bound<'py, PyAny>, Bound<'py, PyAny>) =

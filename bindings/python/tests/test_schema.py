@@ -251,6 +251,21 @@ def test_none_is_json_null_and_a_value_that_contains_itself_is_refused() -> None
     assert e.value.code == "limit_exceeded"
 
 
+@pytest.mark.parametrize("depth, ok", [(127, True), (128, False)])
+def test_a_value_nests_as_deep_as_its_text_may(depth: int, ok: bool) -> None:
+    # serde_json stops text at 127 levels; the same value passed parsed stops there too.
+    value: list = []
+    for _ in range(depth - 1):
+        value = [value]
+    for check in (lambda: bw.validate({}, value), lambda: bw.validate_text({}, json.dumps(value))):
+        if ok:
+            assert check()["valid"]
+        else:
+            with pytest.raises(bw.BreakwaterError) as e:
+                check()
+            assert e.value.code == "limit_exceeded"
+
+
 def test_a_lone_surrogate_crosses_as_u_fffd_and_a_pair_of_them_as_its_character() -> None:
     # A str may hold what UTF-8 cannot; it crosses as a JavaScript string does (one U+FFFD
     # per lone surrogate), never as an exception without a code.

@@ -20,9 +20,6 @@ pub type JsResult<T> = Result<T, JsValue>;
 /// `Number.MAX_SAFE_INTEGER` (2^53 - 1): the largest integer a JS number holds exactly.
 const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 
-/// Nested documents deeper than this are refused (a cyclic object would never end).
-const MAX_DEPTH: usize = 128;
-
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
     /// `performance.now()`: the monotonic clock of browsers, workers and Node.
@@ -257,10 +254,6 @@ pub fn to_json(v: &JsValue, path: &str) -> JsResult<Value> {
 }
 
 fn to_json_at(v: &JsValue, path: &str, depth: usize) -> JsResult<Value> {
-    if depth > MAX_DEPTH {
-        let message = format!("nested deeper than {MAX_DEPTH} levels (a value that contains itself?)");
-        return Err(js_error(&Error::new(ErrorCode::LimitExceeded, path, message)));
-    }
     if absent(v) {
         return Ok(Value::Null);
     }
@@ -301,6 +294,7 @@ fn to_json_at(v: &JsValue, path: &str, depth: usize) -> JsResult<Value> {
         return Err(js_error(&Error::new(ErrorCode::OutOfRange, path, "a BigInt outside the 64-bit range")));
     }
     if Array::is_array(v) {
+        core(breakwater::surface::check_nesting(depth, path))?;
         let arr: &Array = v.unchecked_ref();
         return arr
             .iter()
@@ -310,6 +304,7 @@ fn to_json_at(v: &JsValue, path: &str, depth: usize) -> JsResult<Value> {
             .map(Value::Array);
     }
     if v.is_object() && !v.is_function() {
+        core(breakwater::surface::check_nesting(depth, path))?;
         let mut map = Map::new();
         for entry in Object::entries(v.unchecked_ref()).iter() {
             let entry: Array = entry.unchecked_into();

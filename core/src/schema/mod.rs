@@ -31,8 +31,8 @@ use crate::error::{Error, ErrorCode, Result};
 ///
 /// # Errors
 /// `syntax_error` with the line and column of malformed JSON or trailing characters;
-/// `limit_exceeded` for nesting deeper than serde_json's 128 levels (a 100,000-deep
-/// document is refused at level 129, in bounded time and stack).
+/// `limit_exceeded` for nesting deeper than serde_json's 127 levels (a 100,000-deep
+/// document is refused at level 128, in bounded time and stack).
 pub fn parse_json(text: &str) -> Result<Value> {
     serde_json::from_str(text).map_err(|e| json_error(&e))
 }

@@ -75,7 +75,7 @@ pub struct Strict {
 /// Where openai-python itself would fail: `invalid_schema` at the path of a subschema
 /// that is not an object or of a non-string `$ref`, or of a `$ref` with siblings inside
 /// its own target (inlining it would never end); `unresolved_ref` for a `$ref` with
-/// siblings whose target is not in the document; `limit_exceeded` past 128 levels.
+/// siblings whose target is not in the document; `limit_exceeded` past 127 levels.
 pub fn to_strict(schema: &Value, options: &StrictOptions) -> Result<Strict> {
     let mut root = schema.clone();
     let mut pass = Pass { options, optional_fields: Vec::new(), inlining: Vec::new(), rewrites: Vec::new() };

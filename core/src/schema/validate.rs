@@ -207,7 +207,7 @@ impl Validator {
     ///
     /// # Errors
     /// `syntax_error` with line and column when the text is not JSON; `limit_exceeded`
-    /// past 128 levels of nesting. The tolerant reader ([`super::tolerant`]) repairs instead.
+    /// past 127 levels of nesting. The tolerant reader ([`super::tolerant`]) repairs instead.
     pub fn validate_text(&self, text: &str) -> Result<Validation> {
         let doc = Doc::parse(text).map_err(|e| super::json_error(&e))?;
         Ok(self.validate_doc(&doc))

@@ -30,7 +30,7 @@
 //! | `Code` | a [`StableCode`](crate::StableCode), or `Option` of one | one of its codes (`unknown_variant` otherwise) |
 //! | `Config` | a config document, or `Option` of one | a config document (as an `Option`, absent = the defaults); error paths are the document's own (`window.size`) |
 //! | `Value` | a `Deserialize` struct | a document (a dict, a plain object): a classification, rate limits; error paths start with the parameter's name |
-//! | `Json` | `serde_json::Value` | any JSON value: a schema, a model output (`null` is JSON `null`; in JS leaving the parameter out is `missing_field`, in Python, where pyo3 cannot tell it from `None`, `null`); nesting past 128 levels is `limit_exceeded` |
+//! | `Json` | `serde_json::Value` | any JSON value: a schema, a model output (`null` is JSON `null`; in JS leaving the parameter out is `missing_field`, in Python, where pyo3 cannot tell it from `None`, `null`); nesting past 127 levels ([`MAX_NESTING`], as for text) is `limit_exceeded` |
 //! | `Count` | `u64`, `u32`, or `Option` of one | a whole number ≥ 0 (`invalid_argument` for NaN, negative, fractional, too large) |
 //! | `Permit` | [`Permit`](crate::transport::breaker::Permit) | a permit token (a `Count`) |
 //! | `Time` | `u64` | `now_ms`; absent = the runtime's monotonic clock |
@@ -53,6 +53,24 @@ mod handles;
 mod ops;
 mod realtime;
 pub mod wire;
+
+/// Containers one JSON value may nest: serde_json's own limit when it parses text (its 128th
+/// level is "recursion limit exceeded"), so that a value passed parsed and the same value passed
+/// as text are refused alike, and a value that contains itself stops here.
+pub const MAX_NESTING: usize = 127;
+
+/// For a binding's reader of JSON values: `limit_exceeded` at `path` for a container with
+/// `depth` containers around it, when it would nest past [`MAX_NESTING`].
+///
+/// # Errors
+/// `limit_exceeded`, naming the limit.
+pub fn check_nesting(depth: usize, path: &str) -> crate::Result<()> {
+    if depth < MAX_NESTING {
+        return Ok(());
+    }
+    let message = format!("nested deeper than {MAX_NESTING} levels (a value that contains itself?)");
+    Err(crate::Error::new(crate::ErrorCode::LimitExceeded, path, message))
+}
 
 pub use batch::*;
 pub use describe::{describe, Class, Op, Param, Returns, Surface};

@@ -7,9 +7,10 @@
 //! input when they hold no escapes.
 //!
 //! * [`Doc::parse`] accepts exactly what `serde_json::from_str::<Value>` accepts, reads
-//!   numbers the same way, stops at the same 128 levels of nesting, and fails with the same
-//!   messages, lines and columns: its own tokenizer (`scan.rs`) reads well-formed text and
-//!   leaves everything else (every error included) to serde_json's tokenizer.
+//!   numbers the same way, stops at the same level of nesting (127 levels pass, the 128th
+//!   is refused), and fails with the same messages, lines and columns: its own tokenizer
+//!   (`scan.rs`) reads well-formed text and leaves everything else (every error included)
+//!   to serde_json's tokenizer.
 //! * [`Doc::from_value`] lays out an already parsed `Value`, borrowing its strings, so one
 //!   compiled validator serves both text and values.
 //! * Duplicate keys are resolved as `serde_json::Map` resolves them: the key keeps the place
@@ -98,7 +99,7 @@ impl<'src> Doc<'src> {
     /// # Errors
     /// Exactly the errors `serde_json::from_str::<serde_json::Value>(text)` returns: syntax
     /// errors and trailing characters with their line and column, and "recursion limit
-    /// exceeded" past 128 levels of nesting.
+    /// exceeded" past 127 levels of nesting.
     pub fn parse(text: &'src str) -> Result<Self, serde_json::Error> {
         match scan::parse(text) {
             Some(entries) => Ok(Self { entries, values: Vec::new() }),

@@ -21,7 +21,7 @@ use serde_json::Number;
 use super::{fingerprint, Bloom, Builder, Entry};
 use crate::schema::plain_run;
 
-/// serde_json stops at 128 levels; the fast path leaves anything close to it to serde_json.
+/// serde_json stops at the 128th level; the fast path leaves anything close to it to serde_json.
 const MAX_DEPTH: usize = 120;
 
 /// Exact powers of ten as `f64` (10^22 is the largest one `f64` holds exactly).

@@ -37,7 +37,8 @@ pub struct CredentialConfig {
     /// not refresh together. Default 30000.
     #[serde(deserialize_with = "de::duration_ms")]
     pub refresh_jitter_ms: u64,
-    /// A secret with less than this left is not used for a new connection. Default 15000.
+    /// A secret with less than this left is not used for a new connection (a secret shorter
+    /// than twice this: less than half its life). Default 15000.
     #[serde(deserialize_with = "de::duration_ms")]
     pub min_remaining_to_connect_ms: u64,
     /// How far the host's wall clock may be ahead of the server's: the expiry is read this
@@ -178,6 +179,9 @@ pub struct Credentials {
     /// When the secret in hand expires and when to refresh it (monotonic ms).
     expires_at: Option<u64>,
     refresh_at: u64,
+    /// The life a secret must have left for a new connection: `min_remaining_to_connect_ms`,
+    /// or half of a shorter secret's life.
+    connect_floor: u64,
     /// When the mint in flight began.
     minting_since: Option<u64>,
     failures: u32,
@@ -198,6 +202,7 @@ impl Credentials {
             rng: Rng::new(seed),
             expires_at: None,
             refresh_at: 0,
+            connect_floor: 0,
             minting_since: None,
             failures: 0,
             retry_at: 0,
@@ -254,7 +259,18 @@ impl Credentials {
     /// (ms passed as seconds, × 1000 twice), or expired before the wall clock's now (seconds
     /// passed as ms: taken, it would be refreshed at once, again and again); at `wall_unix_ms`
     /// when the wall clock is in seconds (both in seconds, a 600 s secret would read as 600 ms).
+    ///
+    /// A refused answer ends the mint in flight as failed (as [`Self::mint_failed`]): the
+    /// next caller mints again after the backoff instead of waiting out `mint_timeout_ms`.
     pub fn minted(&mut self, now_ms: u64, wall_unix_ms: u64, expires_at_unix_ms: u64) -> Result<()> {
+        let read = self.read_expiry(now_ms, wall_unix_ms, expires_at_unix_ms);
+        if read.is_err() {
+            self.mint_failed(now_ms);
+        }
+        read
+    }
+
+    fn read_expiry(&mut self, now_ms: u64, wall_unix_ms: u64, expires_at_unix_ms: u64) -> Result<()> {
         let now = self.observe(now_ms);
         // Every wall clock in ms since 1973-03-03 is above 1e11; a clock in seconds stays below it
         // until the year 5138. Both in seconds, the life would read as a thousandth of itself.
@@ -276,7 +292,8 @@ impl Credentials {
             let ago = wall_unix_ms - expires_at_unix_ms;
             return refuse(format!(
                 "the secret expired {ago} ms before now (wall clock {wall_unix_ms}): is expires_at in \
-                 seconds? expires_at_unix_ms is the response's expires_at × 1000"
+                 seconds (expires_at_unix_ms is the response's expires_at × 1000), or is the host's \
+                 wall clock ahead of the server's?"
             ));
         }
         let expires = now.saturating_add(life.saturating_sub(self.config.max_clock_skew_ms));
@@ -284,8 +301,13 @@ impl Credentials {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
         let jitter = (self.rng.next_f64() * self.config.refresh_jitter_ms as f64) as u64;
         let lead = self.config.refresh_margin_ms.saturating_add(jitter);
-        // A secret shorter than the lead is refreshed halfway through its life rather than at once.
-        let lead = lead.min(expires.saturating_sub(now) / 2);
+        // A secret shorter than the lead is refreshed halfway through its life rather than at
+        // once, and may connect until then: the API's shortest secret (10 s) is usable.
+        let half = expires.saturating_sub(now) / 2;
+        self.connect_floor = self.config.min_remaining_to_connect_ms.min(half);
+        // Refreshed no later than it stops being usable for a connection: `ready` always
+        // means `can_connect`.
+        let lead = lead.min(half).max(self.connect_floor);
         self.expires_at = Some(expires);
         self.refresh_at = expires.saturating_sub(lead);
         self.minting_since = None;
@@ -317,7 +339,7 @@ impl Credentials {
             return ConnectDecision { ok: false, reason: ConnectReason::NoSecret, remaining_ms: None };
         };
         let remaining = expires.saturating_sub(now);
-        let ok = remaining >= self.config.min_remaining_to_connect_ms && remaining > 0;
+        let ok = remaining >= self.connect_floor && remaining > 0;
         let reason = if ok { ConnectReason::Ok } else { ConnectReason::Expiring };
         ConnectDecision { ok, reason, remaining_ms: Some(remaining) }
     }

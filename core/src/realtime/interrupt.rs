@@ -13,6 +13,7 @@
 //! phase         input                                  → phase        actions
 //! Idle          audio delta / buffer started           → Speaking
 //! Speaking      playback finished                      → Idle
+//! Speaking/Paused/Resumable  WebRTC buffer stopped or cleared → Idle  (the timer dropped)
 //! Speaking      speech started, min_interruption_ms 0  → Interrupted  interrupt
 //! Speaking      speech started                         → Paused       stop_playback, timer confirm
 //! Paused        timer confirm (still speaking)         → Interrupted  interrupt
@@ -24,6 +25,8 @@
 //! Idle/Interr.  speech started, the response in
 //!               progress has sent no audio yet         → Interrupted  cancel (its audio dropped)
 //! Interrupted   audio delta of another item            → Speaking
+//! Interrupted   audio delta of the cancelled response  → Interrupted  stop_playback of its item
+//! any           WebRTC buffer started, track muted     → Speaking     resume_playback
 //! ```
 //!
 //! `interrupt` sends `response.cancel` only while a response is in progress and the server
@@ -33,8 +36,13 @@
 //! `output_audio_buffer.clear` (the server truncates; the client sends none). Speech that
 //! starts after playback finished is the user's next turn: no cancel, no truncate.
 //!
-//! Playback position: the host's `played` reports; without them, the time since the item's
-//! first delta while playing (openai-agents' fallback tracker), frozen while paused.
+//! `interrupt` also drops the audio of a response in progress that had sent none yet (the user
+//! barged in on an earlier answer still playing): its late deltas are not played.
+//!
+//! Playback position: the host's `played` reports (a report past the audio received is read as
+//! what arrived: `played_ahead`); without them, the time since the item's first delta while
+//! playing (openai-agents' fallback tracker), frozen while paused, and a turn's playback starts
+//! with its first delta.
 
 use std::collections::VecDeque;
 
@@ -182,7 +190,8 @@ pub struct Issue {
     /// When.
     pub at_ms: u64,
     /// `syntax_error`, `unknown_event`, `missing_field`, `invalid_base64`, `duplicate_event`,
-    /// `time_backwards`, `out_of_order`, `unknown_item`, `played_backwards`, `server_error`;
+    /// `time_backwards`, `out_of_order`, `unknown_item`, `played_backwards`, `played_ahead`,
+    /// `server_error`;
     /// an event's or a replay line's field of the wrong type or value, by its code
     /// (`invalid_type`, `out_of_range`, `unknown_variant`, ...).
     pub code: &'static str,
@@ -255,6 +264,10 @@ pub struct Interruptions {
     turn: Option<Marks>,
     rolling: Rolling,
     last_ms: u64,
+    /// The host reports `played` (else playback is taken to start at an item's first delta).
+    host_reports: bool,
+    /// Over WebRTC, the host was told to stop playback (mute the track) and not to resume it.
+    muted: bool,
     /// Hashes of the last event ids seen, to recognise a repeated event without keeping the
     /// ids (one allocation less per audio delta). Bounded.
     seen: VecDeque<u64>,
@@ -296,6 +309,8 @@ impl Interruptions {
             interrupted: VecDeque::new(),
             turn: None,
             last_ms: 0,
+            host_reports: false,
+            muted: false,
             seen: VecDeque::new(),
         })
     }
@@ -365,11 +380,18 @@ impl Interruptions {
             ServerEvent::SpeechStopped => {
                 if self.phase == Phase::Paused {
                     self.phase = Phase::Resumable;
-                    self.timer =
-                        Some((now + self.config.false_interruption_timeout_ms, Timer::FalseInterruption));
+                    self.timer = Some((
+                        now.saturating_add(self.config.false_interruption_timeout_ms),
+                        Timer::FalseInterruption,
+                    ));
                 }
                 // A turn still open got an answer that never played (or none): it ends here.
-                if let Some(open) = self.turn.take().filter(|t| t.request_sent.is_some()) {
+                // Without `played` reports, its playback began with its first delta (the
+                // fallback tracker), so that its budgets are still checked.
+                if let Some(mut open) = self.turn.take().filter(|t| t.request_sent.is_some()) {
+                    if !self.host_reports && self.config.transport == Transport::Websocket {
+                        open.playback_start = open.playback_start.or(open.first_audio);
+                    }
                     step.turns.push(self.rolling.close(&open, &self.config.budgets));
                 }
                 self.turn = Some(Marks { speech_end: now, ..Marks::default() });
@@ -423,12 +445,20 @@ impl Interruptions {
                 if self.config.transport == Transport::Webrtc && self.phase != Phase::Paused {
                     self.phase = Phase::Speaking;
                     self.response_audio = ResponseAudio::Begun;
+                    if self.muted {
+                        // The track was muted for an interruption: this answer is heard.
+                        self.push_playback(now, ActionKind::ResumePlayback, &mut step);
+                    }
                     self.mark_playback(now, &mut step);
                 }
             }
             ServerEvent::BufferStopped | ServerEvent::BufferCleared => {
-                if self.config.transport == Transport::Webrtc && self.phase == Phase::Speaking {
+                // Nothing is left to play, paused or not: speech after this is the next turn.
+                if self.config.transport == Transport::Webrtc
+                    && matches!(self.phase, Phase::Speaking | Phase::Paused | Phase::Resumable)
+                {
                     self.phase = Phase::Idle;
+                    self.timer = None;
                 }
             }
             ServerEvent::Truncated { .. } | ServerEvent::Other => {}
@@ -459,11 +489,21 @@ impl Interruptions {
         let mut step = Step::default();
         let now = self.observe(now_ms, &mut step);
         self.fire_due(now, &mut step);
+        self.host_reports = true;
+        let per_ms = self.config.audio_format.bytes_per_ms();
         if let Some(item) = self.item.as_mut().filter(|i| i.id == item_id) {
+            let received = item.bytes / per_ms;
             if item.reported && ms < item.played {
                 let message = format!("item {item_id}: played {ms} ms after {} ms", item.played);
                 step.issues.push(Issue { at_ms: now, code: "played_backwards", message });
             } else {
+                if ms > received {
+                    // Nobody plays audio that has not arrived: taken as what arrived, so that a
+                    // truncate stays within it and a later, true report is not refused.
+                    let message = format!("item {item_id}: played {ms} ms of {received} ms received");
+                    step.issues.push(Issue { at_ms: now, code: "played_ahead", message });
+                }
+                let ms = ms.min(received);
                 item.played = ms;
                 item.reported = true;
                 item.clock = None;
@@ -529,11 +569,11 @@ impl Interruptions {
                 self.freeze(now);
                 self.push_playback(now, ActionKind::StopPlayback, step);
                 self.phase = Phase::Paused;
-                self.timer = Some((now + self.config.min_interruption_ms, Timer::Confirm));
+                self.timer = Some((now.saturating_add(self.config.min_interruption_ms), Timer::Confirm));
             }
             Phase::Resumable => {
                 self.phase = Phase::Paused;
-                self.timer = Some((now + self.config.min_interruption_ms, Timer::Confirm));
+                self.timer = Some((now.saturating_add(self.config.min_interruption_ms), Timer::Confirm));
             }
             Phase::Idle | Phase::Interrupted
                 if self.response.is_some() && self.response_audio == ResponseAudio::NotYet =>
@@ -571,7 +611,11 @@ impl Interruptions {
         }
         let current = self.item.as_ref().is_some_and(|i| i.id == item_id);
         if !current && self.response_audio == ResponseAudio::Dropped {
-            return self.remember_interrupted(item_id.to_owned()); // the cancelled response's
+            // The cancelled response's audio, sent before the server saw the cancel: the host
+            // that plays what it receives is told not to play it.
+            let action = ActionKind::StopPlayback;
+            step.actions.push(Action { at_ms: now, action, event: None, item_id: Some(item_id.to_owned()) });
+            return self.remember_interrupted(item_id.to_owned());
         }
         self.response_audio = ResponseAudio::Begun;
         match self.item.as_mut().filter(|i| i.id == item_id) {
@@ -643,8 +687,11 @@ impl Interruptions {
         step.turns.push(self.rolling.close(&t, &self.config.budgets));
     }
 
-    fn push_playback(&self, at_ms: u64, action: ActionKind, step: &mut Step) {
+    fn push_playback(&mut self, at_ms: u64, action: ActionKind, step: &mut Step) {
         let item_id = self.item.as_ref().map(|i| i.id.clone());
+        if self.config.transport == Transport::Webrtc {
+            self.muted = action == ActionKind::StopPlayback;
+        }
         step.actions.push(Action { at_ms, action, event: None, item_id });
     }
 
@@ -657,6 +704,11 @@ impl Interruptions {
         let was_paused = matches!(self.phase, Phase::Paused | Phase::Resumable);
         self.phase = Phase::Interrupted;
         self.timer = None;
+        if self.response.is_some() && self.response_audio == ResponseAudio::NotYet {
+            // The response in progress is cancelled before its audio began (the user barged in
+            // on an earlier answer still playing): what it still sends is not played.
+            self.response_audio = ResponseAudio::Dropped;
+        }
         if let Some(id) = self.response.as_ref().filter(|_| !self.config.interrupt_response) {
             Self::send(now, json!({"type": "response.cancel", "response_id": id}), step);
         }

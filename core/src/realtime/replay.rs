@@ -4,8 +4,10 @@
 //! Each line is one input: `{"at_ms": N, "config": {...}}` (optional, the first line), `{"at_ms":
 //! N, "server": <a server event as the API sends it>}`, `{"at_ms": N, "played": {"item_id":
 //! "...", "ms": M}}`, or `{"at_ms": N, "sent": <a client event the host sent>}` (a
-//! `response.create` marks a turn's request under manual turn detection). Timers fire at the times the machine asks for, before any later line and
-//! after the last one. A line that cannot be read is an issue naming its line; the replay goes on.
+//! `response.create` marks a turn's request under manual turn detection). Timers fire at the
+//! times the machine asks for, before any later line and after the last one. A line that cannot
+//! be read is an issue naming its line; the replay goes on, except after a refused config line:
+//! replayed on the defaults, every action would follow settings the session does not have.
 
 use serde::{Deserialize, Serialize};
 
@@ -61,6 +63,9 @@ pub struct Replayer {
     line: usize,
     /// The latest `at_ms` read: where a line that cannot be read is placed.
     last_at: u64,
+    /// The config line was refused: nothing more is replayed (on the defaults, every action
+    /// would follow settings the session does not have).
+    halted: bool,
 }
 
 impl Default for Replayer {
@@ -73,7 +78,7 @@ impl Replayer {
     /// A replay with the default config until a config line says otherwise.
     #[must_use]
     pub fn new() -> Self {
-        Self { machine: None, report: ReplayReport::default(), line: 0, last_at: 0 }
+        Self { machine: None, report: ReplayReport::default(), line: 0, last_at: 0, halted: false }
     }
 
     fn machine(&mut self) -> &mut Interruptions {
@@ -125,7 +130,7 @@ impl Replayer {
         // A byte order mark before the first line is ignored, as RFC 8259 (section 8.1) allows:
         // refused, it would drop the config line and replay the session on the defaults.
         let text = if self.line == 1 { text.strip_prefix('\u{feff}').unwrap_or(text) } else { text };
-        if text.trim().is_empty() {
+        if text.trim().is_empty() || self.halted {
             return;
         }
         let line: Line<'_> = match crate::document::de::object_from_str(text) {
@@ -147,7 +152,10 @@ impl Replayer {
                 match read {
                     Ok(m) => self.machine = Some(m),
                     Err(e) => {
-                        self.line_issue(at, e.code.as_str(), format!("config.{}: {}", e.path, e.message))
+                        self.halted = true;
+                        let message =
+                            format!("config.{}: {}; the session is not replayed", e.path, e.message);
+                        self.line_issue(at, e.code.as_str(), message);
                     }
                 }
             }
@@ -176,6 +184,9 @@ impl Replayer {
 
     /// Fires the timers still pending and returns the report.
     pub fn finish(mut self) -> ReplayReport {
+        if self.halted {
+            return self.report;
+        }
         self.run_timers(None);
         self.report.latency = self.machine().latency_stats();
         self.report

@@ -491,3 +491,23 @@ mod credentials {
         assert_eq!(Credentials::new(bad, 0).unwrap_err().path, "reconnect_margin_ms");
     }
 }
+
+#[test]
+fn timers_near_the_end_of_time_saturate_instead_of_overflowing() {
+    // A host clock near u64::MAX (a bogus `at_ms`): the confirm and false-interruption timers
+    // are set past it without an overflow (a panic in debug builds, a timer in the past in
+    // release ones, which then fired at once), held at the last millisecond.
+    let end = u64::MAX - 700;
+    let mut lines = answer(json!({}));
+    lines.push(speech_started(end));
+    lines.push(json!({"at_ms": end + 100, "server": {"type": "input_audio_buffer.speech_stopped"}}));
+    let r = timeline(&lines);
+    let resumed = (u64::MAX, "resume_playback a1".to_owned());
+    assert_eq!(actions(&r), [(end, "stop_playback a1".to_owned()), resumed]);
+    let mut machine = Interruptions::new(InterruptConfig::default()).unwrap();
+    machine.handle_json(0, &lines[4]["server"].to_string());
+    let paused = machine.handle_json(end, &lines[7]["server"].to_string());
+    assert_eq!(paused.next_timeout_ms, Some(end + 500));
+    let resumable = machine.handle_json(end + 100, &lines[8]["server"].to_string());
+    assert_eq!(resumable.next_timeout_ms, Some(u64::MAX));
+}

@@ -219,9 +219,9 @@ export declare class BatchRouter {
   free(): void
   constructor(manifest: Manifest, ledger: LedgerEntry[] | null, options?: { maxAttempts?: number | null } | null)
   /** Routes a line of the output file (Anthropic: of the results). */
-  pushOutput(line: string | Uint8Array): Routed | { issue: RouteIssue }
+  pushOutput(line: string | Uint8Array): Routed | { issue: RouteIssue } | { skipped: 'blank' }
   /** Routes a line of the error file. */
-  pushErrors(line: string | Uint8Array): Routed | { issue: RouteIssue }
+  pushErrors(line: string | Uint8Array): Routed | { issue: RouteIssue } | { skipped: 'blank' }
   /** The report and the requests no line named. */
   finish(): { report: RouteReport; missing: Routed[] }
 }
@@ -231,8 +231,8 @@ export declare class BatchReplay {
   /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */
   free(): void
   constructor(manifest: Manifest, route: RouteReport, retry: Routed[], ledger: LedgerEntry[] | null)
-  /** Places a retried line in the next round, or null when the line is not retried. */
-  push(line: string | Uint8Array): Placement | null
+  /** Places a retried line in the next round, or null when the line is not retried; `promptTokens`: the host's own count. */
+  push(line: string | Uint8Array, options?: { promptTokens?: number | null } | null): Placement | null
   /** The next round's manifest and ledger. */
   finish(): ReplayOutcome
 }

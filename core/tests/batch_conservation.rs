@@ -110,7 +110,7 @@ fn run(
         for id in &planned_ids {
             let Some((source, line)) = host.result(id) else { continue };
             first_routed.get_or_insert_with(|| id.clone());
-            let routed = router.push(source, line.as_bytes()).unwrap();
+            let routed = router.push(source, line.as_bytes()).unwrap().expect("a result line");
             assert_eq!(&routed.custom_id, id);
             *counts.entry(routed.bucket).or_default() += 1;
             settle(&mut by_id, id, End::Bucket(routed.bucket));
@@ -146,7 +146,7 @@ fn run(
         let mut next: Vec<Vec<u64>> = Vec::new();
         for &i in files.iter().flatten() {
             let (text, _) = (host.line)(i);
-            if let Some(Placement::Planned { file, .. }) = replay.push(text.as_bytes()).unwrap() {
+            if let Some(Placement::Planned { file, .. }) = replay.push(text.as_bytes(), None).unwrap() {
                 if file as usize == next.len() {
                     next.push(Vec::new());
                 }

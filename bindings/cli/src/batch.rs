@@ -90,6 +90,10 @@ pub enum BatchCommand {
         /// The folder for the next round's files, manifest.json and ledger.jsonl.
         #[arg(long)]
         out: PathBuf,
+        /// Send the route's missing requests again too (missing.jsonl: no result line named
+        /// them, as when a batch failed or its error file was not routed).
+        #[arg(long)]
+        include_missing: bool,
         #[command(flatten)]
         out_format: Format,
     },
@@ -125,8 +129,8 @@ pub fn run(command: BatchCommand) -> Result<Outcome, Trouble> {
         BatchCommand::Route { manifest, output, errors, out, max_attempts, out_format } => {
             route(&manifest, &output, errors.as_deref(), &out, max_attempts, out_format.json)
         }
-        BatchCommand::Replay { manifest, route, out, out_format } => {
-            replay(&manifest, &route, &out, out_format.json)
+        BatchCommand::Replay { manifest, route, out, include_missing, out_format } => {
+            replay(&manifest, &route, &out, include_missing, out_format.json)
         }
     }
 }
@@ -181,7 +185,7 @@ fn route(
         let Some(path) = path else { continue };
         let mut lines = Lines::open(path, u64::MAX)?;
         while let Some(Line::Text(bytes)) = lines.next()? {
-            if let Ok(routed) = router.push(source, bytes) {
+            if let Ok(Some(routed)) = router.push(source, bytes) {
                 buckets.write(&routed, Some(bytes))?;
             }
         }
@@ -214,7 +218,13 @@ fn route(
     Ok(if report.issues.is_empty() { Outcome::Done } else { Outcome::Findings })
 }
 
-fn replay(manifest_path: &Path, route_dir: &Path, out: &Path, json: bool) -> Result<Outcome, Trouble> {
+fn replay(
+    manifest_path: &Path,
+    route_dir: &Path,
+    out: &Path,
+    include_missing: bool,
+    json: bool,
+) -> Result<Outcome, Trouble> {
     let manifest = read_manifest(manifest_path)?;
     let ledger = read_ledger(&sibling(manifest_path, "ledger.jsonl"))?;
     let report: RouteReport = read_document(&route_dir.join("route.json"))?;
@@ -226,7 +236,10 @@ fn replay(manifest_path: &Path, route_dir: &Path, out: &Path, json: bool) -> Res
             manifest.round
         ));
     }
-    let retry: Vec<Routed> = read_jsonl(&route_dir.join("retry.jsonl"))?;
+    let mut retry: Vec<Routed> = read_jsonl(&route_dir.join("retry.jsonl"))?;
+    if include_missing {
+        retry.extend(read_jsonl::<Routed>(&route_dir.join("missing.jsonl"))?);
+    }
     let mut replay =
         Replay::new(&manifest, retry, ledger, report.actual_cost_usd).map_err(|e| e.to_string())?;
     let mut files = Files::new(out)?;
@@ -235,7 +248,9 @@ fn replay(manifest_path: &Path, route_dir: &Path, out: &Path, json: bool) -> Res
             let path = sibling(manifest_path, &file.path);
             let mut lines = Lines::open(&path, u64::MAX)?;
             while let Some(Line::Text(bytes)) = lines.next()? {
-                if let Some(placement) = replay.push(bytes).map_err(|e| format!("{}: {e}", path.display()))? {
+                if let Some(placement) =
+                    replay.push(bytes, None).map_err(|e| format!("{}: {e}", path.display()))?
+                {
                     files.place(&placement, bytes)?;
                 }
             }

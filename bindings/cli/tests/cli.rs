@@ -406,17 +406,11 @@ fn batch_plan_route_replay_keeps_every_request_in_one_place() {
         (Some("r0"), Some(200))
     );
 
-    let replay = json_of(&breakwater(&[
-        "batch",
-        "replay",
-        "--manifest",
-        &path("d1/manifest.json"),
-        "--route",
-        &path("r1"),
-        "--out",
-        &path("d2"),
-        "--json",
-    ]));
+    let replay_to = |out: &str, extra: &[&str]| {
+        let args = ["batch", "replay", "--manifest", &path("d1/manifest.json"), "--route", &path("r1")];
+        json_of(&breakwater(&[&args[..], &["--out", &path(out), "--json"], extra].concat()))
+    };
+    let replay = replay_to("d2", &[]);
     assert_eq!((replay["round"].as_u64(), replay["totals"]["planned"].as_u64()), (Some(2), Some(2)));
     let ledger = std::fs::read_to_string(dir.join("d2/ledger.jsonl")).unwrap();
     assert_eq!(ledger.lines().count(), 2);
@@ -432,6 +426,13 @@ fn batch_plan_route_replay_keeps_every_request_in_one_place() {
         [input.lines().nth(1).unwrap(), input.lines().nth(3).unwrap()],
         "byte-identical, same ids"
     );
+
+    // The three requests no line named (a batch whose files were lost) are sent again on
+    // demand, with the retried ones.
+    let with_missing = replay_to("d3", &["--include-missing"]);
+    assert_eq!(with_missing["totals"]["planned"].as_u64(), Some(5));
+    let ledger = std::fs::read_to_string(dir.join("d3/ledger.jsonl")).unwrap();
+    assert_eq!(ledger.matches(r#""reason":"no_result""#).count(), 3, "{ledger}");
 }
 
 #[test]

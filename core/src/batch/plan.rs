@@ -308,8 +308,11 @@ impl Planner {
     }
 
     fn oversized(&mut self, len: u64) -> Result<Placement> {
-        let message =
-            format!("the line is {len} bytes; a whole batch file may hold {} bytes", self.limits.max_bytes);
+        let max = self.limits.max_bytes;
+        let message = format!(
+            "the line is {len} bytes, {} with its newline; a whole batch file may hold {max} bytes",
+            len.saturating_add(1)
+        );
         self.reject(Rejection::new(self.line, LineCode::LineTooLarge, "", message))
     }
 
@@ -355,12 +358,13 @@ impl Planner {
         let output_tokens = if request.is_embeddings() {
             0
         } else {
-            request.output_cap.unwrap_or_else(|| {
+            let cap = request.output_cap.unwrap_or_else(|| {
                 self.warn(WarningCode::OutputUncapped, line, || {
                     format!("{:?} sets no output cap", request.custom_id)
                 });
                 self.config.default_output_tokens
-            })
+            });
+            cap.saturating_mul(request.outputs)
         };
         let usage = Usage { input_tokens, cached_input_tokens: 0, output_tokens };
         let cost = self.prices.cost(&request.model, usage);
@@ -385,9 +389,9 @@ impl Planner {
         let summary = &mut self.files[file as usize];
         summary.requests += 1;
         summary.bytes += bytes;
-        summary.embedding_inputs += request.embedding_inputs;
-        summary.input_tokens += input_tokens;
-        summary.output_tokens += output_tokens;
+        summary.embedding_inputs = summary.embedding_inputs.saturating_add(request.embedding_inputs);
+        summary.input_tokens = summary.input_tokens.saturating_add(input_tokens);
+        summary.output_tokens = summary.output_tokens.saturating_add(output_tokens);
         if let Some(cost) = cost {
             *summary.estimated_cost_usd.get_or_insert(0.0) += cost.batch;
             *summary.sync_cost_usd.get_or_insert(0.0) += cost.sync;
@@ -395,8 +399,8 @@ impl Planner {
         let totals = &mut self.totals;
         totals.planned += 1;
         totals.bytes += bytes;
-        totals.input_tokens += input_tokens;
-        totals.output_tokens += output_tokens;
+        totals.input_tokens = totals.input_tokens.saturating_add(input_tokens);
+        totals.output_tokens = totals.output_tokens.saturating_add(output_tokens);
         let Cost { batch, sync } = cost.unwrap_or_default();
         totals.estimated_cost_usd += batch;
         totals.sync_cost_usd += sync;
@@ -431,11 +435,10 @@ impl Planner {
             let limit = self.config.enqueued_limit(&request.model);
             let full = f.requests >= self.limits.max_requests
                 || f.bytes + bytes > self.limits.max_bytes
-                || self
-                    .limits
-                    .max_embedding_inputs
-                    .is_some_and(|max| f.embedding_inputs + request.embedding_inputs > u64::from(max))
-                || limit.is_some_and(|limit| f.input_tokens + input_tokens > limit);
+                || self.limits.max_embedding_inputs.is_some_and(|max| {
+                    f.embedding_inputs.saturating_add(request.embedding_inputs) > u64::from(max)
+                })
+                || limit.is_some_and(|limit| f.input_tokens.saturating_add(input_tokens) > limit);
             if !full {
                 return (index, false, None);
             }

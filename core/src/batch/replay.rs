@@ -58,9 +58,10 @@ pub struct Replay {
 }
 
 impl Replay {
-    /// A replay of `manifest`'s round: `retry` is the route's retry bucket, `ledger` the
-    /// round's ledger (empty in round 1), `spent_usd` the round's actual cost (it counts
-    /// against the manifest's cost cap).
+    /// A replay of `manifest`'s round: `retry` is the route's retry bucket (and, where the
+    /// host chooses, its `missing` records: requests no result line named, from a batch that
+    /// failed or whose error file is lost), `ledger` the round's ledger (empty in round 1),
+    /// `spent_usd` the round's actual cost (it counts against the manifest's cost cap).
     pub fn new(
         manifest: &Manifest,
         retry: Vec<Routed>,
@@ -80,11 +81,11 @@ impl Replay {
         let mut pending = IdMap::with_capacity_and_hasher(retry.len(), Default::default());
         let mut order = Vec::with_capacity(retry.len());
         for (i, routed) in retry.into_iter().enumerate() {
-            if routed.bucket != Bucket::Retry {
+            if !matches!(routed.bucket, Bucket::Retry | Bucket::Missing) {
                 return Err(Error::new(
                     ErrorCode::InvalidValue,
                     format!("retry[{i}].bucket"),
-                    format!("{:?} is in bucket {}, not retry", routed.custom_id, routed.bucket),
+                    format!("{:?} is in bucket {}, not retry or missing", routed.custom_id, routed.bucket),
                 ));
             }
             let mut entry = earlier.remove(&routed.custom_id).unwrap_or_else(|| LedgerEntry {
@@ -119,19 +120,20 @@ impl Replay {
     }
 
     /// Places `line` in the next round if its custom_id is in the retry set (the first line
-    /// with that id; the files hold each id once), else `None`.
+    /// with that id; the files hold each id once), else `None`. `prompt_tokens`: the host's
+    /// own count, as [`Planner::push`] takes it (the same count the first round was given).
     ///
     /// # Errors
     /// A line of the retry set that the planner refuses (the config changed under it, or the
     /// file was edited) when the plan stops at invalid lines.
-    pub fn push(&mut self, line: &[u8]) -> Result<Option<Placement>> {
+    pub fn push(&mut self, line: &[u8], prompt_tokens: Option<u64>) -> Result<Option<Placement>> {
         let line = line.strip_suffix(b"\n").unwrap_or(line);
         let Ok(IdOnly { custom_id }) = serde_json::from_slice::<IdOnly<'_>>(line) else { return Ok(None) };
         match self.pending.get_mut(custom_id.as_ref()) {
             Some(p) if !p.taken => p.taken = true,
             _ => return Ok(None),
         }
-        self.planner.push(line, None).map(Some)
+        self.planner.push(line, prompt_tokens).map(Some)
     }
 
     /// The next round's manifest and ledger.

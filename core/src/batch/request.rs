@@ -2,6 +2,7 @@
 //! measured (the characters of its prompt, its output cap, its embedding inputs).
 
 use super::{PlanConfig, Provider, ANTHROPIC_ENDPOINT};
+use crate::transport::bodies::INLINE_TOKENS;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -129,6 +130,10 @@ pub struct Request<'a> {
     pub messages: u64,
     /// The output cap: `max_completion_tokens`, `max_output_tokens` or `max_tokens`.
     pub output_cap: Option<u64>,
+    /// Answers the request is billed for, each up to the output cap: `n` (or `best_of`,
+    /// which completions generates and bills whole) per prompt, times the prompts of a
+    /// completions `prompt` array. 1 for most requests.
+    pub outputs: u64,
     /// Embedding inputs (`input` of an embeddings request), else 0.
     pub embedding_inputs: u64,
 }
@@ -219,6 +224,8 @@ pub fn read<'a>(bytes: &'a [u8], line: u64, config: &PlanConfig) -> Result<Reque
     };
     let output_cap = body.max_completion_tokens.or(body.max_output_tokens).or(body.max_tokens);
     let embedding_inputs = if is_embeddings(&endpoint) { body.inputs } else { 0 };
+    let per_prompt = body.n.unwrap_or(1).max(body.best_of.unwrap_or(1)).max(1);
+    let outputs = per_prompt.saturating_mul(body.prompts.max(1));
     Ok(Request {
         custom_id,
         endpoint,
@@ -227,6 +234,7 @@ pub fn read<'a>(bytes: &'a [u8], line: u64, config: &PlanConfig) -> Result<Reque
         prompt_tokens_exact: body.tokens,
         messages: body.messages,
         output_cap,
+        outputs,
         embedding_inputs,
     })
 }
@@ -368,6 +376,9 @@ struct Body<'a> {
     max_tokens: Option<u64>,
     max_completion_tokens: Option<u64>,
     max_output_tokens: Option<u64>,
+    n: Option<u64>,
+    best_of: Option<u64>,
+    prompts: u64,
     stream: Option<bool>,
     speed: bool,
     chars: u64,
@@ -405,14 +416,23 @@ impl<'de: 'a, 'a> Visitor<'de> for BodyVisitor<'a> {
                 "max_tokens" => body.max_tokens = map.next_value()?,
                 "max_completion_tokens" => body.max_completion_tokens = map.next_value()?,
                 "max_output_tokens" => body.max_output_tokens = map.next_value()?,
+                "n" => body.n = map.next_value()?,
+                "best_of" => body.best_of = map.next_value()?,
+                "prompt" => {
+                    // A completions prompt has an embeddings input's shapes: a string, strings,
+                    // token ids, token arrays; each string or array is a prompt of its own. (The
+                    // Responses API's `prompt` is a template reference: an object, no prompts.)
+                    let mut input = Input::new(&mut body.chars, &mut body.tokens, true);
+                    map.next_value_seed(&mut input)?;
+                    body.prompts = input.inputs;
+                }
                 "stream" => body.stream = map.next_value()?,
                 "speed" => {
                     map.next_value::<IgnoredAny>()?;
                     body.speed = true;
                 }
                 "input" => {
-                    let mut input =
-                        Input { chars: &mut body.chars, tokens: &mut body.tokens, inputs: 0, messages: 0 };
+                    let mut input = Input::new(&mut body.chars, &mut body.tokens, false);
                     map.next_value_seed(&mut input)?;
                     (body.inputs, body.messages) = (input.inputs, body.messages + input.messages);
                 }
@@ -423,6 +443,22 @@ impl<'de: 'a, 'a> Visitor<'de> for BodyVisitor<'a> {
             }
         }
         Ok(body)
+    }
+}
+
+/// The characters a string of the prompt counts for: its own, except an inline file or image
+/// (a `data:` URL with `;base64,`, or a long run of base64 alone: Anthropic's `source.data`),
+/// which counts as [`INLINE_TOKENS`] at four characters a token, not by its bytes (a 6 MB
+/// image read as text was 1.5 million tokens, over a model's enqueued limit).
+fn text_chars(s: &str) -> u64 {
+    const LONG: usize = 1024;
+    let inline = (s.starts_with("data:") && s.contains(";base64,"))
+        || (s.len() >= LONG
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')));
+    if inline {
+        INLINE_TOKENS * 4
+    } else {
+        s.chars().count() as u64
     }
 }
 
@@ -449,7 +485,7 @@ impl<'de> Visitor<'de> for Chars<'_> {
     }
 
     fn visit_str<E>(self, s: &str) -> Result<(), E> {
-        *self.chars += s.chars().count() as u64;
+        *self.chars += text_chars(s);
         Ok(())
     }
 
@@ -500,6 +536,14 @@ struct Input<'c> {
     tokens: &'c mut u64,
     inputs: u64,
     messages: u64,
+    /// An object is read for its strings (the Responses API's `prompt` template); else refused.
+    objects: bool,
+}
+
+impl<'c> Input<'c> {
+    fn new(chars: &'c mut u64, tokens: &'c mut u64, objects: bool) -> Self {
+        Self { chars, tokens, inputs: 0, messages: 0, objects }
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for &mut Input<'_> {
@@ -518,7 +562,7 @@ impl<'de> Visitor<'de> for &mut Input<'_> {
     }
 
     fn visit_str<E>(self, s: &str) -> Result<(), E> {
-        *self.chars += s.chars().count() as u64;
+        *self.chars += text_chars(s);
         self.inputs = 1;
         Ok(())
     }
@@ -546,6 +590,13 @@ impl<'de> Visitor<'de> for &mut Input<'_> {
         self.inputs = strings_or_arrays + u64::from(ids > 0);
         Ok(())
     }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        if !self.objects {
+            return Err(serde::de::Error::invalid_type(serde::de::Unexpected::Map, &self));
+        }
+        Chars { chars: &mut *self.chars, items: None }.visit_map(map)
+    }
 }
 
 enum InputItem {
@@ -565,7 +616,7 @@ impl<'de> Deserialize<'de> for InputItem {
                 f.write_str("a string, a token id, a token array or an input item")
             }
             fn visit_str<E>(self, s: &str) -> Result<InputItem, E> {
-                Ok(InputItem::Text(s.chars().count() as u64))
+                Ok(InputItem::Text(text_chars(s)))
             }
             fn visit_u64<E>(self, _: u64) -> Result<InputItem, E> {
                 Ok(InputItem::Id)

@@ -39,6 +39,11 @@ stable_codes! {
         RequestTimeout = "request_timeout",
         /// A non-HTTP error code no document names: not retried, since retrying costs money.
         UnknownError = "unknown_error",
+        /// A 2xx whose body says the response failed (the Responses API's `status: failed`
+        /// with its `error`): retried for a server-side code (`server_error`,
+        /// `rate_limit_exceeded`, `vector_store_timeout`), else permanent (`invalid_prompt`,
+        /// an image it cannot read: the same request fails the same way).
+        ResponseFailed = "response_failed",
         /// No result line names the request.
         NoResult = "no_result",
     }
@@ -255,15 +260,24 @@ impl Router {
         })
     }
 
-    /// Routes the next line of `source` (its newline, if given, is not part of it).
+    /// Routes the next line of `source` (its newline, if given, is not part of it); `None`
+    /// for a blank line, skipped as the planner skips one. A UTF-8 byte order mark before a
+    /// file's first line is ignored (RFC 8259, section 8.1): refused, it would lose that
+    /// line's result.
     ///
     /// # Errors
     /// A [`RouteIssue`] (also kept in the report) for a line that names no request of the
     /// manifest, repeats one, or is not a result.
-    pub fn push(&mut self, source: Source, bytes: &[u8]) -> Result<Routed, RouteIssue> {
+    pub fn push(&mut self, source: Source, bytes: &[u8]) -> Result<Option<Routed>, RouteIssue> {
         let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
         self.lines[source as usize] += 1;
         let line = self.lines[source as usize];
+        let bytes =
+            if line == 1 { bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes) } else { bytes };
+        if bytes.trim_ascii().is_empty() {
+            return Ok(None);
+        }
         let issue = |code, custom_id: Option<&str>, message: String| RouteIssue {
             source: source.name().to_owned(),
             line,
@@ -325,7 +339,7 @@ impl Router {
             history,
         };
         self.count(bucket, reason);
-        Ok(routed)
+        Ok(Some(routed))
     }
 
     fn keep(&mut self, issue: RouteIssue) -> RouteIssue {
@@ -445,8 +459,19 @@ fn openai(line: OpenAiLine<'_>, provider: Provider) -> Result<ResultLine<'_>, St
     let body = response.body.unwrap_or_default();
     let error = body.error.unwrap_or_default();
     let found = ProviderError::new(error.kind.as_deref(), error.code.as_deref());
-    let c = classify::classify::<&str, &str>(profile, Outcome::Http(status), &[], found, None);
-    (result.class, result.reason) = (c.class, RouteReason::Http(c.reason));
+    if (200..300).contains(&status) && found.is_present() {
+        // openai-openapi `ResponseError.code`: only these are the server's own trouble.
+        let code = error.code.as_deref().or(error.kind.as_deref());
+        let class = match code {
+            Some("server_error" | "rate_limit_exceeded" | "vector_store_timeout") => Class::Retryable,
+            Some(code) => by_body(profile, code).map_or(Class::Permanent, |(class, _)| class),
+            None => Class::Permanent,
+        };
+        (result.class, result.reason) = (class, RouteReason::Result(ResultReason::ResponseFailed));
+    } else {
+        let c = classify::classify::<&str, &str>(profile, Outcome::Http(status), &[], found, None);
+        (result.class, result.reason) = (c.class, RouteReason::Http(c.reason));
+    }
     result.error_code = error.code.or(error.kind);
     result.model = body.model;
     result.usage = body.usage.map(Into::into);
@@ -599,9 +624,10 @@ impl From<RawUsage> for Usage {
         let cached_openai = u.prompt_tokens_details.or(u.input_tokens_details).and_then(|d| d.cached_tokens);
         // Anthropic's `input_tokens` leaves out the cache reads and writes
         // (anthropic-sdk-python `types/usage.py`); OpenAI's counts the cached tokens in.
+        // Saturating: a gateway's bogus count (2^64 - 1) must not wrap under the cached count.
         let anthropic_cache =
-            u.cache_read_input_tokens.unwrap_or(0) + u.cache_creation_input_tokens.unwrap_or(0);
-        let input = u.prompt_tokens.or(u.input_tokens).unwrap_or(0) + anthropic_cache;
+            u.cache_read_input_tokens.unwrap_or(0).saturating_add(u.cache_creation_input_tokens.unwrap_or(0));
+        let input = u.prompt_tokens.or(u.input_tokens).unwrap_or(0).saturating_add(anthropic_cache);
         Self {
             input_tokens: input,
             cached_input_tokens: cached_openai.or(u.cache_read_input_tokens).unwrap_or(0),

@@ -277,7 +277,7 @@ fn results_land_in_exactly_one_bucket() {
     ];
     let mut got = Vec::new();
     for (source, line) in &lines {
-        let r = router.push(*source, line.as_bytes()).unwrap();
+        let r = router.push(*source, line.as_bytes()).unwrap().unwrap();
         got.push((r.custom_id.clone(), r.bucket, r.reason.as_str()));
     }
     let issue = router.push(Source::Errors, failed("ok", "batch_expired").as_bytes()).unwrap_err();
@@ -352,7 +352,7 @@ fn anthropic_results_and_quarantine_after_max_attempts() {
         ("e", serde_json::json!({"type": "canceled"}), Bucket::Retry),
     ];
     for (id, r, bucket) in cases {
-        let routed = router.push(Source::Output, result(id, r).as_bytes()).unwrap();
+        let routed = router.push(Source::Output, result(id, r).as_bytes()).unwrap().unwrap();
         assert_eq!(routed.bucket, bucket, "{id}");
         if id == "d" {
             assert_eq!((routed.attempts, routed.history.len()), (2, 1));
@@ -374,13 +374,13 @@ fn replay_keeps_lines_and_ids_and_counts_attempts_in_the_ledger() {
     let manifest = p.finish();
     let mut router = Router::new(&manifest, Vec::new(), RouteConfig::default()).unwrap();
     router.push(Source::Output, output("a", 200, serde_json::json!({})).as_bytes()).unwrap();
-    let retry = vec![router.push(Source::Errors, failed("b", "batch_expired").as_bytes()).unwrap()];
+    let retry = vec![router.push(Source::Errors, failed("b", "batch_expired").as_bytes()).unwrap().unwrap()];
     let (missing, report) = router.finish();
     assert_eq!(missing.len(), 1);
     let mut replay = Replay::new(&manifest, retry, Vec::new(), report.actual_cost_usd).unwrap();
     let mut kept = Vec::new();
     for line in &lines {
-        if let Some(placement) = replay.push(line.as_bytes()).unwrap() {
+        if let Some(placement) = replay.push(line.as_bytes(), None).unwrap() {
             assert!(matches!(placement, Placement::Planned { .. }));
             kept.push(line.clone());
         }
@@ -395,7 +395,7 @@ fn replay_keeps_lines_and_ids_and_counts_attempts_in_the_ledger() {
 
     // Round 2 fails again: at 2 of 2 attempts, b is quarantined with its history.
     let mut router = Router::new(&out.manifest, out.ledger, RouteConfig::default()).unwrap();
-    let routed = router.push(Source::Errors, failed("b", "batch_expired").as_bytes()).unwrap();
+    let routed = router.push(Source::Errors, failed("b", "batch_expired").as_bytes()).unwrap().unwrap();
     assert_eq!((routed.bucket, routed.attempts, routed.history.len()), (Bucket::Quarantined, 2, 1));
 }
 
@@ -460,4 +460,36 @@ fn responses_input_items_are_measured_like_messages() {
     let m = p.finish();
     // "user", "input_text", "abcdefgh" = 22 characters = 6 tokens, one message framed: + 6.
     assert_eq!((m.files[0].input_tokens, m.files[0].output_tokens, m.files[0].embedding_inputs), (12, 5, 0));
+}
+
+#[test]
+fn base64_payloads_count_as_an_image_not_as_their_bytes() {
+    // Anthropic's image block carries bare base64 (`source.data`); a data: URL its prefix. A
+    // 6 MB payload read as text was 1.5 million tokens, over any enqueued limit.
+    let data = "iVBORw0KGgo".repeat(600_000);
+    let anthropic = serde_json::json!({"custom_id": "a", "params": {"model": "claude-sonnet-4-5", "max_tokens": 10,
+        "messages": [{"role": "user", "content": [{"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": data}}]}]}});
+    let config = PlanConfig { provider: super::Provider::Anthropic, ..PlanConfig::default() };
+    let text = anthropic.to_string();
+    let request = super::request::read(text.as_bytes(), 1, &config).unwrap();
+    let tokens = request.estimate_prompt_tokens(config.chars_per_token);
+    assert!((765..800).contains(&tokens), "{tokens}");
+    // Prose is counted by its characters, however long; so is a long word with a space in it.
+    let prose = format!("{} {}", "x".repeat(2000), "y".repeat(2000));
+    let line = chat("p", "gpt-4o-mini", &prose);
+    let request = super::request::read(line.as_bytes(), 1, &PlanConfig::default()).unwrap();
+    assert!(request.estimate_prompt_tokens(4.0) > 1000);
+}
+
+#[test]
+fn token_sums_saturate_instead_of_wrapping() {
+    // A bogus allowance (2^64 - 1, from a buggy gateway) panicked in debug builds and wrapped
+    // the totals to 2^64 - 2 in release ones.
+    let mut p = Planner::new(PlanConfig::default(), None).unwrap();
+    for id in ["a", "b"] {
+        let line = serde_json::json!({"custom_id": id, "method": "POST", "url": "/v1/chat/completions",
+            "body": {"model": "gpt-4o-mini", "messages": [], "max_tokens": u64::MAX, "n": 2}});
+        p.push(line.to_string().as_bytes(), None).unwrap();
+    }
+    assert_eq!(p.finish().totals.output_tokens, u64::MAX);
 }

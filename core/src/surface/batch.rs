@@ -25,6 +25,11 @@ pub struct BatchReplaySession(Option<Replay>);
 pub enum RouteStep {
     /// Where the request landed.
     Routed(Routed),
+    /// A blank line, skipped: `{"skipped": "blank"}`.
+    Skipped {
+        /// Why: `blank`.
+        skipped: &'static str,
+    },
     /// Why the line was not routed (it is also in the report's `issues`).
     Issue {
         /// The issue.
@@ -98,7 +103,11 @@ pub fn batch_router_new(
 
 fn route(s: &mut BatchRouteSession, source: Source, line: &[u8]) -> Result<RouteStep> {
     let router = live(&mut s.0, "router")?;
-    Ok(router.push(source, line).map_or_else(|issue| RouteStep::Issue { issue }, RouteStep::Routed))
+    Ok(match router.push(source, line) {
+        Ok(Some(routed)) => RouteStep::Routed(routed),
+        Ok(None) => RouteStep::Skipped { skipped: "blank" },
+        Err(issue) => RouteStep::Issue { issue },
+    })
 }
 
 /// Routes a line of the output file (Anthropic: of the results).
@@ -138,8 +147,12 @@ pub fn batch_replay_new(
 }
 
 /// Places a line of the previous round's files in the next round, or `null` when it is not retried.
-pub fn batch_replay_push(s: &mut BatchReplaySession, line: Vec<u8>) -> Result<Option<Placement>> {
-    live(&mut s.0, "replay")?.push(&line)
+pub fn batch_replay_push(
+    s: &mut BatchReplaySession,
+    line: Vec<u8>,
+    prompt_tokens: Option<u64>,
+) -> Result<Option<Placement>> {
+    live(&mut s.0, "replay")?.push(&line, prompt_tokens)
 }
 
 /// The next round's manifest and ledger.

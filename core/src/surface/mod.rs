@@ -405,7 +405,7 @@ macro_rules! surface {
                     retry: Json serde_json::Value,
                     ledger: Json serde_json::Value
                 ) = $crate::surface::batch_replay_new;
-                fn push "push" (line: Bytes Vec<u8>)
+                fn push "push" (line: Bytes Vec<u8>, prompt_tokens [options]: Count Option<u64>)
                     -> Value Option<$crate::batch::Placement> = $crate::surface::batch_replay_push;
                 fn finish "finish" () -> Value $crate::batch::ReplayOutcome = $crate::surface::batch_replay_finish;
             }

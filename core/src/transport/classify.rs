@@ -258,7 +258,7 @@ impl<'a> ProviderError<'a> {
         self.error_type == Some(name) || self.code == Some(name)
     }
 
-    fn is_present(self) -> bool {
+    pub(crate) fn is_present(self) -> bool {
         self.error_type.is_some_and(|t| !t.is_empty()) || self.code.is_some_and(|c| !c.is_empty())
     }
 }

@@ -520,7 +520,10 @@ class RouteIssue(TypedDict):
 class RouteIssueStep(TypedDict):
     issue: RouteIssue
 
-RouteStep = Union[Routed, RouteIssueStep]
+class RouteSkipped(TypedDict):
+    skipped: Literal["blank"]
+
+RouteStep = Union[Routed, RouteIssueStep, RouteSkipped]
 
 class RouteReport(TypedDict):
     round: int
@@ -876,7 +879,7 @@ class BatchReplay:
     """Builds the next round from a route's retry bucket, fed the round's batch files."""
 
     def __new__(cls, manifest: Manifest, route: RouteReport, retry: Json, ledger: Json) -> "BatchReplay": ...
-    def push(self, line: Union[str, bytes]) -> Optional[Placement]: ...
+    def push(self, line: Union[str, bytes], prompt_tokens: Optional[int] = ...) -> Optional[Placement]: ...
     def finish(self) -> ReplayOutcome: ...
 
 @final

@@ -49,7 +49,12 @@ fn from_py_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> Result<Value,
         if let Ok(u) = obj.extract::<u64>() {
             return Ok(Value::from(u));
         }
-        return Err(Error::new(ErrorCode::OutOfRange, path, "an integer outside the 64-bit range"));
+        // Past 64 bits, as serde_json reads such an integer in text (what `json.loads` of the
+        // same text gave): the nearest float, so a value and its text validate alike.
+        return match obj.extract::<f64>().ok().and_then(Number::from_f64) {
+            Some(n) => Ok(Value::Number(n)),
+            None => Err(Error::new(ErrorCode::OutOfRange, path, "an integer beyond the range of a float")),
+        };
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         let f = f.value();

@@ -251,6 +251,16 @@ def test_none_is_json_null_and_a_value_that_contains_itself_is_refused() -> None
     assert e.value.code == "limit_exceeded"
 
 
+def test_an_integer_past_64_bits_validates_as_its_text_does() -> None:
+    big = 12345678901234567890123
+    for schema in ({"type": "integer"}, {"type": "integer", "maximum": 10**22}, {"type": "number", "minimum": 10**23}):
+        assert bw.validate(schema, big)["valid"] == bw.validate_text(schema, str(big))["valid"], schema
+    assert bw.validate({"type": "integer", "maximum": 2**64}, 2**64 - 1)["valid"]
+    with pytest.raises(bw.BreakwaterError) as e:
+        bw.validate({}, 10**400)
+    assert e.value.code == "out_of_range"
+
+
 @pytest.mark.parametrize("depth, ok", [(127, True), (128, False)])
 def test_a_value_nests_as_deep_as_its_text_may(depth: int, ok: bool) -> None:
     # serde_json stops text at 127 levels; the same value passed parsed stops there too.

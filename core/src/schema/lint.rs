@@ -314,7 +314,8 @@ pub fn lint(schema: &Value, options: &LintOptions) -> Lint {
         }
     }
     linter.usage.depth =
-        Depth { root: schema, done: HashMap::new(), active: vec!["#".to_owned()] }.of(schema, "#", 0);
+        Depth { root: schema, done: HashMap::new(), active: vec!["#".to_owned()], cut: usize::MAX }
+            .of(schema, "#", 0);
     linter.check_limits(&limits);
     let ok = linter.findings.iter().all(|f| f.severity == Severity::Warning);
     Lint { ok, profile, findings: linter.findings, usage: linter.usage, limits }
@@ -555,7 +556,8 @@ impl Linter<'_> {
     }
 
     fn values(&mut self, map: &Map<String, Value>, path: &str) {
-        if let Some(defs) = map.get("$defs").or_else(|| map.get("definitions")).and_then(Value::as_object) {
+        // Both spellings, when a schema has both: each name is sent to the API.
+        for defs in ["$defs", "definitions"].iter().filter_map(|k| map.get(*k)?.as_object()) {
             self.usage.characters += defs.keys().map(|k| k.chars().count()).sum::<usize>();
         }
         if let Some(c) = map.get("const") {
@@ -612,16 +614,24 @@ impl Linter<'_> {
 
 /// Object nesting through properties, items, `anyOf` and `$ref`s (a recursive reference
 /// adds no level: the API allows recursion, and its limit is about the written schema).
+///
+/// Each reference's depth is computed once: a chain of models that each use the one below
+/// in several fields reaches the bottom by exponentially many paths (8 fields a level, 8
+/// levels: 16 million), so walking every path took seconds to hours.
 struct Depth<'a> {
     root: &'a Value,
     done: HashMap<String, usize>,
     active: Vec<String>,
+    /// The lowest position in `active` at which the walk, since it was reset, cut a cycle
+    /// (0 for the nesting limit).
+    cut: usize,
 }
 
 impl<'a> Depth<'a> {
     fn of(&mut self, schema: &'a Value, here: &str, level: usize) -> usize {
         let Value::Object(map) = schema else { return 0 };
         if level > WALK_LIMIT {
+            self.cut = 0; // a depth cut short here depends on where the walk came from
             return 0;
         }
         let own = usize::from(has_type(map, "object") || map.contains_key("properties"));
@@ -646,17 +656,24 @@ impl<'a> Depth<'a> {
         if let Some(&d) = self.done.get(reference) {
             return d;
         }
-        if self.active.iter().any(|r| r == reference) {
+        if let Some(at) = self.active.iter().position(|r| r == reference) {
+            self.cut = self.cut.min(at);
             return 0;
         }
         let Some(target) = walk::resolve(self.root, reference) else { return 0 };
+        let position = self.active.len();
+        let outer = std::mem::replace(&mut self.cut, usize::MAX);
         self.active.push(reference.to_owned());
         let d = self.of(target, reference, level + 1);
         self.active.pop();
-        if self.active.len() == 1 {
-            // Only a depth computed outside any cycle is the reference's own.
+        if self.cut > position {
+            // No cycle through this reference or above it was cut: it lies on no cycle, so no
+            // walk that reaches it can be inside one of its descendants, and its depth is the
+            // same wherever it is used. (A reference on a cycle is walked each time: entered
+            // from another member of the cycle, the walk stops at that member instead.)
             self.done.insert(reference.to_owned(), d);
         }
+        self.cut = self.cut.min(outer);
         d
     }
 }
@@ -877,6 +894,59 @@ mod tests {
         let out = lint(&schema, &LintOptions::default());
         assert!(out.ok, "{:?}", out.findings);
         assert_eq!(out.usage.depth, 2);
+    }
+
+    /// Models `L0` to `Ln`, each with `fields` fields of the model below (what Pydantic writes
+    /// for nested models): `fields^n` paths from the root to `L0`.
+    fn chain(levels: usize, fields: usize) -> Value {
+        let mut defs = serde_json::Map::new();
+        defs.insert("L0".into(), strict_object(json!({"v": {"type": "string"}})));
+        for i in 1..=levels {
+            let below = json!({"$ref": format!("#/$defs/L{}", i - 1)});
+            let props: serde_json::Map<String, Value> =
+                (0..fields).map(|j| (format!("f{j}"), below.clone())).collect();
+            defs.insert(format!("L{i}"), strict_object(Value::Object(props)));
+        }
+        let mut root = strict_object(json!({"root": {"$ref": format!("#/$defs/L{levels}")}}));
+        root["$defs"] = Value::Object(defs);
+        root
+    }
+
+    #[test]
+    fn a_reference_reached_by_many_paths_is_walked_once() {
+        // 8^12 paths: walked path by path, this would not end; once per reference, at once.
+        let out = lint(&chain(12, 8), &LintOptions::default());
+        assert_eq!(out.usage.depth, 14);
+        assert!(out.findings.iter().any(|f| f.code == LintCode::TooDeep), "{:?}", out.findings);
+        let out = lint(&chain(8, 8), &LintOptions::default());
+        assert_eq!((out.ok, out.usage.depth), (true, 10), "{:?}", out.findings);
+    }
+
+    #[test]
+    fn a_cycle_entered_from_another_member_adds_no_level() {
+        // a -> b -> a: reached through b first, the walk stops at b's second visit; the depth
+        // of a, taken alone, must not be reused there (it holds one level of b).
+        let schema = json!({
+            "type": "object", "additionalProperties": false, "required": ["x", "y"],
+            "properties": {"x": {"$ref": "#/$defs/a"}, "y": {"$ref": "#/$defs/b"}},
+            "$defs": {
+                "a": {"type": "object", "additionalProperties": false, "required": ["b"],
+                      "properties": {"b": {"$ref": "#/$defs/b"}}},
+                "b": {"type": "object", "additionalProperties": false, "required": ["a"],
+                      "properties": {"a": {"anyOf": [{"$ref": "#/$defs/a"}, {"type": "null"}]}}}
+            }
+        });
+        assert_eq!(lint(&schema, &LintOptions::default()).usage.depth, 3);
+    }
+
+    #[test]
+    fn definition_names_count_under_both_spellings() {
+        let mut schema = strict_object(json!({"v": {"type": "string"}}));
+        schema["$defs"] = json!({"X": {"type": "string"}});
+        schema["definitions"] = json!({"Y".repeat(120_000): {"type": "string"}});
+        let out = lint(&schema, &LintOptions::default());
+        assert!(out.usage.characters > 120_000, "{}", out.usage.characters);
+        assert!(out.findings.iter().any(|f| f.code == LintCode::TooManyCharacters), "{:?}", out.findings);
     }
 
     #[test]

@@ -304,8 +304,12 @@ impl Pass<'_> {
         let mut at: Vec<String> = path.to_vec();
         at.extend(["properties".to_owned(), name.to_owned()]);
         let schema = node(root, &at)?.clone();
-        let nullable = accepts_null(&Value::Object(schema), root, 0);
-        let made_nullable = self.options.nullable_optionals && !nullable;
+        let schema = Value::Object(schema);
+        let nullable = accepts_null(&schema, root, 0);
+        // A property of one allowed value (a `Literal` tag, its default that value) is not made
+        // nullable: the model can always write it, and a tag that took `null` would no longer
+        // tell a union's branches apart (an instance with `null` would match them all).
+        let made_nullable = self.options.nullable_optionals && !nullable && single_value(&schema).is_none();
         if made_nullable {
             make_nullable(node(root, &at)?);
         }
@@ -623,6 +627,37 @@ mod tests {
             let any = valid(&schema, &instance);
             let one = valid(&as_one_of, &instance);
             assert_eq!(any, one, "{instance}");
+        }
+    }
+
+    #[test]
+    fn nullable_optionals_leaves_a_tag_alone_whatever_the_order_of_the_definitions() {
+        // Pydantic writes a tag with a default (`kind: Literal["cat"] = "cat"`) as optional.
+        // Made nullable, it told the branches apart or not depending on whether the union was
+        // rewritten before or after the branches' own fields (the `$defs` order).
+        let opts = StrictOptions { nullable_optionals: true, ..StrictOptions::default() };
+        let branch = |tag: &str| {
+            json!({"properties": {"kind": {"const": tag, "default": tag, "type": "string"}, "name": {"type": "string"}},
+                   "required": ["name"], "title": tag, "type": "object"})
+        };
+        let union = json!({"discriminator": {"propertyName": "kind"}, "oneOf": [{"$ref": "#/$defs/Cat"}, {"$ref": "#/$defs/Dog"}]});
+        for first in ["Alpha", "Zeta"] {
+            let mut defs = serde_json::Map::new();
+            defs.insert(
+                first.into(),
+                json!({"properties": {"pet": union}, "required": ["pet"], "type": "object"}),
+            );
+            defs.insert("Cat".into(), branch("cat"));
+            defs.insert("Dog".into(), branch("dog"));
+            let schema = json!({"properties": {"a": {"$ref": format!("#/$defs/{first}")}}, "required": ["a"],
+                                "type": "object", "$defs": defs});
+            let out = to_strict(&schema, &opts).unwrap();
+            assert!(out.ok, "{first}: {:?}", out.findings);
+            let strict = out.schema.unwrap();
+            assert_eq!(strict["$defs"]["Cat"]["properties"]["kind"]["const"], json!("cat"), "{first}");
+            assert!(strict["$defs"]["Cat"]["properties"]["kind"].get("anyOf").is_none(), "{first}");
+            let kind = out.optional_fields.iter().find(|f| f.path == "/$defs/Cat/properties/kind").unwrap();
+            assert!(!kind.made_nullable, "{first}");
         }
     }
 

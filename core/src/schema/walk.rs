@@ -94,7 +94,8 @@ fn anchor<'a>(schema: &'a Value, name: &str) -> Option<&'a Value> {
     let declares = |keyword: &str, prefix: &str| {
         map.get(keyword).and_then(Value::as_str).and_then(|v| v.strip_prefix(prefix)) == Some(name)
     };
-    if declares("$anchor", "") || declares("$id", "#") {
+    // Draft 4 spells `$id` without the dollar: `{"id": "#foo"}` is its anchor.
+    if declares("$anchor", "") || declares("$id", "#") || declares("id", "#") {
         return Some(schema);
     }
     children(map)

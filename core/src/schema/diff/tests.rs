@@ -471,6 +471,13 @@ fn anchors_and_the_roots_own_id_resolve_within_the_document() {
     };
     assert!(strict(absolute("string"), absolute("string")).changes.is_empty());
     assert_eq!(lines(&strict(absolute("string"), absolute("integer"))), ["TYPE_CHANGED #/properties/a 0 0"]);
+    // Draft 4 names an anchor with `id`, as `validate` resolves it.
+    let draft4 = |t: &str| {
+        json!({"$schema": "http://json-schema.org/draft-04/schema#",
+            "definitions": {"A": {"id": "#foo", "type": t}}, "properties": {"a": {"$ref": "#foo"}}})
+    };
+    assert!(strict(draft4("integer"), draft4("integer")).changes.is_empty());
+    assert_eq!(lines(&strict(draft4("integer"), draft4("string"))), ["TYPE_CHANGED #/properties/a 0 0"]);
 }
 
 #[test]

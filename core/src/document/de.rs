@@ -70,6 +70,9 @@ fn checked<'de, D: Deserializer<'de>, T>(
     })
 }
 
+/// 2^64: the first integral f64 past `u64::MAX` (every integral f64 below it converts exactly).
+const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+
 /// A duration in whole milliseconds: `>= 0`, integral, at most `u64::MAX`.
 pub fn duration_ms<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     checked(d, |n| match n {
@@ -81,9 +84,13 @@ pub fn duration_ms<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
         Number::Float(f) if f < 0.0 => {
             Err(tagged(ErrorCode::NegativeDuration, format!("{f} ms: a duration cannot be negative")))
         }
-        Number::Float(f) if f.fract() != 0.0 || f > 1.8e19 => Err(tagged(
+        Number::Float(f) if f.fract() != 0.0 => Err(tagged(
             ErrorCode::InvalidValue,
             format!("{f} ms: a duration is a whole number of milliseconds"),
+        )),
+        Number::Float(f) if f >= TWO_64 => Err(tagged(
+            ErrorCode::OutOfRange,
+            format!("{f} ms is past the longest duration ({} ms)", u64::MAX),
         )),
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         Number::Float(f) => Ok(f as u64),
@@ -165,7 +172,7 @@ fn whole<'de, D: Deserializer<'de>>(d: D, min: u64, max: u64) -> Result<u64, D::
             Number::Unsigned(u) => Some(u),
             // 2^64 as an f64 is past u64::MAX; below it every integral f64 converts exactly.
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            Number::Float(f) if f.fract() == 0.0 && (0.0..1.8e19).contains(&f) => Some(f as u64),
+            Number::Float(f) if f.fract() == 0.0 && (0.0..TWO_64).contains(&f) => Some(f as u64),
             Number::Float(f) if !f.is_finite() => return Err(not_finite(f)),
             Number::Float(f) if f.fract() != 0.0 => {
                 return Err(tagged(ErrorCode::InvalidValue, format!("{f}: a count is a whole number")))
@@ -294,6 +301,20 @@ mod tests {
         let text = "{\n  \"deadline\": {\n    \"total_ms\": -1\n  }\n}";
         let e = Policy::from_json(text).unwrap_err();
         assert_eq!((e.code, e.line), (ErrorCode::NegativeDuration, Some(3)));
+    }
+
+    #[test]
+    fn a_duration_past_u64_is_out_of_range_and_a_fraction_invalid() {
+        // serde_json reads an integer past 64 bits in text as a float: still out of range.
+        for (ms, code) in [
+            ("1180591620717411303424", ErrorCode::OutOfRange),
+            ("18446744073709551616", ErrorCode::OutOfRange),
+            ("2.5", ErrorCode::InvalidValue),
+        ] {
+            let text = format!(r#"{{"deadline": {{"total_ms": {ms}}}}}"#);
+            assert_eq!(Policy::from_json(&text).unwrap_err().code, code, "{ms}");
+        }
+        assert!(Policy::from_json(r#"{"deadline": {"total_ms": 18446744073709551615}}"#).is_ok());
     }
 
     #[test]

@@ -84,6 +84,60 @@ impl AudioFormat {
             Self::G711Ulaw | Self::G711Alaw => 8,
         }
     }
+
+    /// The format by its beta name, or by the GA one (`audio/pcm`, `audio/pcmu`, `audio/pcma`).
+    fn named(name: &str) -> Option<Self> {
+        Self::from_code(name).or(match name {
+            "audio/pcm" => Some(Self::Pcm16),
+            "audio/pcmu" => Some(Self::G711Ulaw),
+            "audio/pcma" => Some(Self::G711Alaw),
+            _ => None,
+        })
+    }
+}
+
+/// The output audio format as a session names it: the beta name (`pcm16`), the GA one
+/// (`audio/pcm`), or the GA session's object (`{"type": "audio/pcm", "rate": 24000}`; PCM is
+/// 24 kHz only, G.711 8 kHz), so that a GA session config is taken as it is.
+fn audio_format<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<AudioFormat, D::Error> {
+    use serde::de::{Error as _, MapAccess, Visitor};
+    const NAMES: &[&str] = &["pcm16", "g711_ulaw", "g711_alaw", "audio/pcm", "audio/pcmu", "audio/pcma"];
+    struct Format;
+    impl<'de> Visitor<'de> for Format {
+        type Value = AudioFormat;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a format name or {type, rate}")
+        }
+        fn visit_str<E: serde::de::Error>(self, name: &str) -> std::result::Result<AudioFormat, E> {
+            AudioFormat::named(name).ok_or_else(|| E::unknown_variant(name, NAMES))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<AudioFormat, A::Error> {
+            let (mut format, mut rate) = (None, None);
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                match key.as_ref() {
+                    "type" => {
+                        let name = map.next_value::<std::borrow::Cow<'de, str>>()?;
+                        format = Some(
+                            AudioFormat::named(&name)
+                                .ok_or_else(|| A::Error::unknown_variant(&name, NAMES))?,
+                        );
+                    }
+                    "rate" => rate = Some(map.next_value::<u64>()?),
+                    other => return Err(A::Error::unknown_field(other, &["type", "rate"])),
+                }
+            }
+            let format = format.ok_or_else(|| A::Error::missing_field("type"))?;
+            let hz = if format == AudioFormat::Pcm16 { 24_000 } else { 8_000 };
+            match rate {
+                Some(r) if r != hz => Err(A::Error::custom(crate::error::tagged(
+                    ErrorCode::OutOfRange,
+                    format!("rate {r}: {} is {hz} Hz", format.as_str()),
+                ))),
+                _ => Ok(format),
+            }
+        }
+    }
+    d.deserialize_any(Format)
 }
 
 /// The longest duration a setting may hold: a Realtime session lasts 60 minutes at most.
@@ -98,7 +152,9 @@ pub struct InterruptConfig {
     /// The session's `turn_detection.interrupt_response`: the server cancels the response
     /// itself when speech starts. Default true (the API's default).
     pub interrupt_response: bool,
-    /// The output audio format. Default `pcm16`.
+    /// The output audio format: `pcm16` (default), `g711_ulaw`, `g711_alaw`, or the GA
+    /// session's names (`audio/pcm`, `audio/pcmu`, `audio/pcma`) and object (`{type, rate}`).
+    #[serde(deserialize_with = "audio_format")]
     pub audio_format: AudioFormat,
     /// Speech shorter than this does not interrupt (a cough, "uh-huh"). Default 500
     /// (LiveKit `min_duration` 0.5 s); 0 interrupts at speech start.

@@ -511,3 +511,17 @@ fn timers_near_the_end_of_time_saturate_instead_of_overflowing() {
     let resumable = machine.handle_json(end + 100, &lines[8]["server"].to_string());
     assert_eq!(resumable.next_timeout_ms, Some(u64::MAX));
 }
+
+#[test]
+fn a_ga_audio_format_is_read_and_a_rate_it_does_not_have_refused() {
+    let read =
+        |format: Value| crate::document::from_value::<InterruptConfig>(&json!({"audio_format": format}));
+    assert_eq!(read(json!("audio/pcma")).unwrap().audio_format, AudioFormat::G711Alaw);
+    assert_eq!(read(json!({"type": "audio/pcm", "rate": 24000})).unwrap().audio_format, AudioFormat::Pcm16);
+    assert_eq!(read(json!({"type": "audio/pcm"})).unwrap().audio_format, AudioFormat::Pcm16);
+    let e = read(json!({"type": "audio/pcm", "rate": 16000})).unwrap_err();
+    assert_eq!((e.code, e.path.as_str()), (crate::ErrorCode::OutOfRange, "audio_format"));
+    let e = read(json!({"type": "audio/pcm", "channels": 1})).unwrap_err();
+    assert_eq!(e.code, crate::ErrorCode::UnknownField);
+    assert_eq!(read(json!("opus")).unwrap_err().code, crate::ErrorCode::UnknownVariant);
+}

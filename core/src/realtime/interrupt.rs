@@ -39,6 +39,12 @@
 //! `interrupt` also drops the audio of a response in progress that had sent none yet (the user
 //! barged in on an earlier answer still playing): its late deltas are not played.
 //!
+//! Items play in the order their audio arrived: an answer that arrives while another plays
+//! (the one after a tool call) waits behind it, and plays from the moment the one before ends
+//! (a `played` report for it says the host finished those before it). `interrupt` truncates
+//! the item playing where it was heard and those waiting behind it at 0 (nothing of them was
+//! heard), and stops them all.
+//!
 //! Playback position: the host's `played` reports (a report past the audio received is read as
 //! what arrived: `played_ahead`); without them, the time since the item's first delta while
 //! playing (openai-agents' fallback tracker), frozen while paused, and a turn's playback starts
@@ -314,7 +320,9 @@ pub struct Interruptions {
     response: Option<String>,
     /// Whether its audio began (or was dropped: cancelled before it began).
     response_audio: ResponseAudio,
-    item: Option<Item>,
+    /// The assistant items to play, in order (WebSocket): the first is playing (or paused), the
+    /// others arrived behind it (an answer after a tool call, while the first still plays).
+    items: VecDeque<Item>,
     /// Items interrupted: their late deltas are dropped quietly. Bounded.
     interrupted: VecDeque<String>,
     turn: Option<Marks>,
@@ -361,7 +369,7 @@ impl Interruptions {
             timer: None,
             response: None,
             response_audio: ResponseAudio::Begun,
-            item: None,
+            items: VecDeque::new(),
             interrupted: VecDeque::new(),
             turn: None,
             last_ms: 0,
@@ -486,7 +494,7 @@ impl Interruptions {
             }
             ServerEvent::AudioDelta { item_id, bytes } => self.audio(now, item_id, *bytes, &mut step),
             ServerEvent::AudioDone { item_id } => {
-                if let Some(item) = self.item.as_mut().filter(|i| i.id == *item_id) {
+                if let Some(item) = self.items.iter_mut().find(|i| i.id == *item_id) {
                     item.audio_done = true;
                     self.check_finished(now);
                 } else if !self.was_interrupted(item_id) {
@@ -547,7 +555,10 @@ impl Interruptions {
         self.fire_due(now, &mut step);
         self.host_reports = true;
         let per_ms = self.config.audio_format.bytes_per_ms();
-        if let Some(item) = self.item.as_mut().filter(|i| i.id == item_id) {
+        if let Some(position) = self.items.iter().position(|i| i.id == item_id) {
+            // The host plays in order: the items before this one were played to their end.
+            self.items.drain(..position);
+            let item = &mut self.items[0];
             let received = item.bytes / per_ms;
             if item.reported && ms < item.played {
                 let message = format!("item {item_id}: played {ms} ms after {} ms", item.played);
@@ -605,7 +616,7 @@ impl Interruptions {
             (Phase::Paused, Timer::Confirm) => self.interrupt(at, step),
             (Phase::Resumable, Timer::FalseInterruption) if self.config.resume_false_interruption => {
                 self.phase = Phase::Speaking;
-                if let Some(item) = self.item.as_mut() {
+                if let Some(item) = self.items.front_mut() {
                     if !item.reported {
                         item.clock = Some((at, item.played));
                     }
@@ -665,8 +676,8 @@ impl Interruptions {
         if self.was_interrupted(item_id) {
             return; // deltas the server sent before it saw the cancel
         }
-        let current = self.item.as_ref().is_some_and(|i| i.id == item_id);
-        if !current && self.response_audio == ResponseAudio::Dropped {
+        let known = self.items.iter().any(|i| i.id == item_id);
+        if !known && self.response_audio == ResponseAudio::Dropped {
             // The cancelled response's audio, sent before the server saw the cancel: the host
             // that plays what it receives is told not to play it.
             let action = ActionKind::StopPlayback;
@@ -674,21 +685,24 @@ impl Interruptions {
             return self.remember_interrupted(item_id.to_owned());
         }
         self.response_audio = ResponseAudio::Begun;
-        match self.item.as_mut().filter(|i| i.id == item_id) {
+        match self.items.iter_mut().find(|i| i.id == item_id) {
             Some(item) => item.bytes += bytes,
             None => {
                 if matches!(self.phase, Phase::Paused | Phase::Resumable) {
                     // A new answer while the user speaks: the earlier one is over.
                     self.interrupt(now, step);
                 }
-                self.item = Some(Item {
+                // First in line, it plays from now; behind another, once that one ends.
+                let clock = self.items.is_empty().then_some((now, 0));
+                let item = Item {
                     id: item_id.to_owned(),
                     bytes,
                     audio_done: false,
                     played: 0,
-                    clock: Some((now, 0)),
+                    clock,
                     reported: false,
-                });
+                };
+                self.items.push_back(item);
                 self.phase = Phase::Speaking;
             }
         }
@@ -711,21 +725,34 @@ impl Interruptions {
     }
 
     fn freeze(&mut self, now: u64) {
-        let played = self.item.as_ref().map(|item| self.played_ms(item, now));
-        if let (Some(item), Some(played)) = (self.item.as_mut(), played) {
+        let played = self.items.front().map(|item| self.played_ms(item, now));
+        if let (Some(item), Some(played)) = (self.items.front_mut(), played) {
             item.played = played;
             item.clock = None;
         }
     }
 
-    /// Speaking ends when all the audio arrived and was played.
+    /// An item ends when all its audio arrived and was played; the next one plays from then.
+    /// Speaking ends with the last.
     fn check_finished(&mut self, now: u64) {
         if self.phase != Phase::Speaking || self.config.transport == Transport::Webrtc {
             return;
         }
-        if let Some(item) = &self.item {
-            if item.audio_done && self.played_ms(item, now) >= self.received_ms(item) {
-                self.phase = Phase::Idle;
+        while let Some(item) = self.items.front() {
+            let received = self.received_ms(item);
+            if !(item.audio_done && self.played_ms(item, now) >= received) {
+                return;
+            }
+            // Without reports, it ended when the estimate reached its length.
+            let ended = item
+                .clock
+                .map_or(now, |(since, base)| since.saturating_add(received.saturating_sub(base)))
+                .min(now);
+            self.items.pop_front();
+            match self.items.front_mut() {
+                Some(next) if !next.reported => next.clock = Some((ended, next.played)),
+                Some(_) => {}
+                None => self.phase = Phase::Idle,
             }
         }
     }
@@ -744,7 +771,7 @@ impl Interruptions {
     }
 
     fn push_playback(&mut self, at_ms: u64, action: ActionKind, step: &mut Step) {
-        let item_id = self.item.as_ref().map(|i| i.id.clone());
+        let item_id = self.items.front().map(|i| i.id.clone());
         if self.config.transport == Transport::Webrtc {
             self.muted = action == ActionKind::StopPlayback;
         }
@@ -771,22 +798,27 @@ impl Interruptions {
         match self.config.transport {
             Transport::Webrtc => Self::send(now, json!({"type": "output_audio_buffer.clear"}), step),
             Transport::Websocket => {
-                let Some(item) = self.item.take() else { return };
-                let audio_end_ms = self.played_ms(&item, now);
-                Self::send(
-                    now,
-                    json!({"type": "conversation.item.truncate", "item_id": item.id, "content_index": 0, "audio_end_ms": audio_end_ms}),
-                    step,
-                );
-                if !was_paused {
-                    step.actions.push(Action {
-                        at_ms: now,
-                        action: ActionKind::StopPlayback,
-                        event: None,
-                        item_id: Some(item.id.clone()),
-                    });
+                // The item playing is cut where the user heard it; those behind it were not
+                // heard at all: cut at 0, so that the conversation holds none of their words,
+                // and stopped, so that the host does not play them.
+                let items = std::mem::take(&mut self.items);
+                for (i, item) in items.into_iter().enumerate() {
+                    let audio_end_ms = if i == 0 { self.played_ms(&item, now) } else { 0 };
+                    Self::send(
+                        now,
+                        json!({"type": "conversation.item.truncate", "item_id": item.id, "content_index": 0, "audio_end_ms": audio_end_ms}),
+                        step,
+                    );
+                    if i > 0 || !was_paused {
+                        step.actions.push(Action {
+                            at_ms: now,
+                            action: ActionKind::StopPlayback,
+                            event: None,
+                            item_id: Some(item.id.clone()),
+                        });
+                    }
+                    self.remember_interrupted(item.id);
                 }
-                self.remember_interrupted(item.id);
             }
         }
     }

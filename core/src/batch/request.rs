@@ -2,7 +2,7 @@
 //! measured (the characters of its prompt, its output cap, its embedding inputs).
 
 use super::{PlanConfig, Provider, ANTHROPIC_ENDPOINT};
-use crate::transport::bodies::INLINE_TOKENS;
+use crate::transport::bodies::{is_inline_payload, INLINE_TOKENS};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -447,15 +447,11 @@ impl<'de: 'a, 'a> Visitor<'de> for BodyVisitor<'a> {
 }
 
 /// The characters a string of the prompt counts for: its own, except an inline file or image
-/// (a `data:` URL with `;base64,`, or a long run of base64 alone: Anthropic's `source.data`),
-/// which counts as [`INLINE_TOKENS`] at four characters a token, not by its bytes (a 6 MB
-/// image read as text was 1.5 million tokens, over a model's enqueued limit).
+/// ([`is_inline_payload`]: the SDK integrations' rule), which counts as [`INLINE_TOKENS`] at
+/// four characters a token, not by its bytes (a 6 MB image read as text was 1.5 million
+/// tokens, over a model's enqueued limit).
 fn text_chars(s: &str) -> u64 {
-    const LONG: usize = 1024;
-    let inline = (s.starts_with("data:") && s.contains(";base64,"))
-        || (s.len() >= LONG
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')));
-    if inline {
+    if is_inline_payload(s.as_bytes()) {
         INLINE_TOKENS * 4
     } else {
         s.chars().count() as u64

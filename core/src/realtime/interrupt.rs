@@ -108,6 +108,9 @@ impl AudioFormat {
 fn audio_format<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<AudioFormat, D::Error> {
     use serde::de::{Error as _, MapAccess, Visitor};
     const NAMES: &[&str] = &["pcm16", "g711_ulaw", "g711_alaw", "audio/pcm", "audio/pcmu", "audio/pcma"];
+    fn by_name<E: serde::de::Error>(name: &str) -> std::result::Result<AudioFormat, E> {
+        AudioFormat::named(name).ok_or_else(|| E::unknown_variant(name, NAMES))
+    }
     struct Format;
     impl<'de> Visitor<'de> for Format {
         type Value = AudioFormat;
@@ -115,19 +118,13 @@ fn audio_format<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<A
             f.write_str("a format name or {type, rate}")
         }
         fn visit_str<E: serde::de::Error>(self, name: &str) -> std::result::Result<AudioFormat, E> {
-            AudioFormat::named(name).ok_or_else(|| E::unknown_variant(name, NAMES))
+            by_name(name)
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<AudioFormat, A::Error> {
             let (mut format, mut rate) = (None, None);
             while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
                 match key.as_ref() {
-                    "type" => {
-                        let name = map.next_value::<std::borrow::Cow<'de, str>>()?;
-                        format = Some(
-                            AudioFormat::named(&name)
-                                .ok_or_else(|| A::Error::unknown_variant(&name, NAMES))?,
-                        );
-                    }
+                    "type" => format = Some(by_name(&map.next_value::<std::borrow::Cow<'de, str>>()?)?),
                     "rate" => rate = Some(map.next_value::<u64>()?),
                     other => return Err(A::Error::unknown_field(other, &["type", "rate"])),
                 }

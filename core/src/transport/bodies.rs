@@ -13,10 +13,24 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// An inline file or image (`data:image/png;base64,...`) counts as this many tokens, not by
-/// its bytes: OpenAI counts a 1024x1024 high-detail image as 765 (85 + 4 tiles of 170,
+/// An inline file or image ([`is_inline_payload`]) counts as this many tokens, not by its
+/// bytes: OpenAI counts a 1024x1024 high-detail image as 765 (85 + 4 tiles of 170,
 /// platform.openai.com/docs/guides/images-vision, "Calculating costs").
 pub const INLINE_TOKENS: u64 = 765;
+
+/// Whether a JSON string's text is an inline file or image: a `data:` URL with `;base64,`
+/// (OpenAI's `image_url`), or a run of 1,024 or more base64 characters alone (Anthropic's
+/// `source.data`). Prose has spaces; a payload this long without one is not text. The one
+/// rule for the SDK integrations' token estimate and the batch planner's.
+#[must_use]
+pub fn is_inline_payload(text: &[u8]) -> bool {
+    const LONG: usize = 1024;
+    (text.starts_with(b"data:") && memmem::find(text, b";base64,").is_some())
+        || (text.len() >= LONG
+            && text
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')))
+}
 /// Bytes per token of a prompt, the usual rule of thumb for English text and JSON (OpenAI's
 /// tokenizer guide: "one token generally corresponds to ~4 characters").
 const BYTES_PER_TOKEN: u64 = 4;
@@ -83,13 +97,16 @@ fn after_colon(rest: &[u8]) -> Option<&[u8]> {
 fn estimate_tokens(body: &[u8]) -> u64 {
     let mut size = body.len() as u64;
     let mut inline = 0u64;
-    let mut from = 0;
-    while let Some(found) = memmem::find(&body[from..], b";base64,") {
-        let at = from + found;
-        let end = memchr::memchr(b'"', &body[at..]).map_or(body.len(), |n| at + n);
-        size -= (end - at) as u64;
-        inline += 1;
-        from = end;
+    // Every run between two quotes: a payload holds no quote and no escape, so wherever the
+    // quotes pair up (an escaped quote in prose only splits prose), a payload is one run.
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'"', body) {
+        let run = &body[start..end];
+        if run.len() > 5 && is_inline_payload(run) {
+            size -= run.len() as u64;
+            inline += 1;
+        }
+        start = end + 1;
     }
     let prompt = (size + inline * INLINE_TOKENS * BYTES_PER_TOKEN) / BYTES_PER_TOKEN;
     prompt.saturating_add(output_allowance(body))
@@ -316,8 +333,18 @@ mod tests {
     fn tokens_count_bytes_and_an_inline_image_by_its_allowance() {
         let image = format!(r#"{{"model":"m","content":"data:image/png;base64,{}"}}"#, "A".repeat(3_000_000));
         let read = read_request(image.as_bytes(), None);
-        let text = image.len() as u64 - 3_000_000 - ";base64,".len() as u64;
+        let text = image.len() as u64 - "data:image/png;base64,".len() as u64 - 3_000_000;
         assert_eq!(read.est_tokens, (text + INLINE_TOKENS * 4) / 4);
+        // Anthropic's image block: bare base64, the same allowance (the batch planner's rule).
+        let anthropic = format!(
+            r#"{{"model":"m","messages":[{{"role":"user","content":[{{"type":"image","source":{{"type":"base64","media_type":"image/png","data":"{}"}}}}]}}]}}"#,
+            "iVBORw0KGgo".repeat(300_000)
+        );
+        let tokens = read_request(anthropic.as_bytes(), None).est_tokens;
+        assert!((765..800).contains(&tokens), "{tokens}");
+        // Prose split by an escaped quote, however long, is text.
+        let prose = format!(r#"{{"p":"{} \"{} {}"}}"#, "x".repeat(3000), "y".repeat(3000), "z".repeat(3000));
+        assert_eq!(read_request(prose.as_bytes(), None).est_tokens, prose.len() as u64 / 4);
         // UTF-8 bytes, the same in every runtime: a Japanese prompt is three bytes a character.
         assert_eq!(read_request("{\"p\":\"日本語\"}".as_bytes(), None).est_tokens, 17 / 4);
         // The output allowance: the first one named, saturating.

@@ -3,7 +3,7 @@
 // `fetch` decides around each request, and watches streamed answers for cuts and stalls.
 //
 //   node examples/node/client.mjs        runs the scenarios against the local fault server
-import OpenAI from 'openai';
+import OpenAI from './sdk.mjs';
 import { createRequire } from 'node:module';
 
 const bw = createRequire(import.meta.url)('breakwater');

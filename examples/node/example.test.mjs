@@ -1,9 +1,9 @@
-// The example end to end: the real openai SDK (6.x, maxRetries: 0) with breakwater's fetch
+// The example end to end: the real openai SDK (6.x, or 7.x under BREAKWATER_OPENAI=openai-7; maxRetries: 0) with breakwater's fetch
 // against the local fault server. Call counts and outcomes are asserted; times only as bounds
 // (a delay honoured, a deadline that cuts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import OpenAI from 'openai';
+import OpenAI from './sdk.mjs';
 import { createRequire } from 'node:module';
 import { startServer } from './server.mjs';
 import { resilientOpenAI } from './client.mjs';

@@ -5,7 +5,7 @@ The expected delays are what openai-python's own `_should_retry` and
 breakwater's seeded SplitMix64 makes, and their `time.time()` reads the
 vector's wall clock. Rerun after an SDK upgrade and diff:
 
-    python3 -m venv /tmp/oai && /tmp/oai/bin/pip install openai==3.57.0
+    python3 -m venv /tmp/oai && /tmp/oai/bin/pip install openai==3.63.0
     /tmp/oai/bin/python tests/vectors/gen/openai_parity.py
 """
 

@@ -98,7 +98,14 @@ impl CredentialConfig {
                 "a secret lives (7,200 s)",
             ),
             too_long(self.max_clock_skew_ms, MAX_SECRET_MS, "max_clock_skew_ms", "a secret lives (7,200 s)"),
-            too_long(self.reconnect_margin_ms, self.session_cap_ms, "reconnect_margin_ms", "session_cap_ms"),
+            // A margin of the whole cap would reconnect the moment a session starts, and again.
+            (self.reconnect_margin_ms >= self.session_cap_ms).then(|| {
+                let message = format!(
+                    "{} ms leaves no time in a session of session_cap_ms {} ms: reconnect before the cap, not at the start",
+                    self.reconnect_margin_ms, self.session_cap_ms
+                );
+                Error::new(ErrorCode::OutOfRange, "reconnect_margin_ms", message)
+            }),
         ];
         checks.into_iter().flatten().next().map_or(Ok(()), Err)
     }
@@ -317,8 +324,16 @@ impl Credentials {
     }
 
     /// A mint failed (or the host gave up on it): the next one waits out the backoff.
+    ///
+    /// A failure reported while no mint is in flight and the secret in hand is fresh is a
+    /// late answer to a mint that timed out and was replaced by one that succeeded: it is
+    /// ignored (counted, it would hide the good secret behind a backoff) and the answer is
+    /// `ready`.
     pub fn mint_failed(&mut self, now_ms: u64) -> CredentialDecision {
         let now = self.observe(now_ms);
+        if self.minting_since.is_none() && self.expires_at.is_some() && now < self.refresh_at {
+            return self.decide(now);
+        }
         let delay = self.backoff.next_delay_ms(self.failures, &mut self.rng);
         self.failures = self.failures.saturating_add(1);
         self.minting_since = None;

@@ -489,6 +489,19 @@ mod credentials {
         assert!(e.message.contains("× 1000"), "{}", e.message);
         let bad = CredentialConfig { reconnect_margin_ms: 4_000_000, ..CredentialConfig::default() };
         assert_eq!(Credentials::new(bad, 0).unwrap_err().path, "reconnect_margin_ms");
+        for (cap, margin) in [(0, 0), (60_000, 60_000)] {
+            let bad = CredentialConfig {
+                session_cap_ms: cap,
+                reconnect_margin_ms: margin,
+                ..CredentialConfig::default()
+            };
+            let e = Credentials::new(bad, 0).unwrap_err();
+            assert_eq!(
+                (e.code, e.path.as_str()),
+                (ErrorCode::OutOfRange, "reconnect_margin_ms"),
+                "{cap}/{margin}"
+            );
+        }
     }
 }
 

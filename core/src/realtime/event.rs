@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use crate::document::de::{object, object_from_str};
@@ -23,6 +24,10 @@ pub enum ServerEvent<'a> {
     ResponseCreated {
         /// The response's id.
         id: Cow<'a, str>,
+        /// An out-of-band response (`response.create` with `conversation: "none"`): its
+        /// `conversation_id` is `null` (one added to the conversation has `conv_...`; an event
+        /// without the field is taken as one added to it).
+        out_of_band: bool,
     },
     /// `response.done`, with the response's final status (`completed`, `cancelled`, ...).
     ResponseDone {
@@ -33,7 +38,10 @@ pub enum ServerEvent<'a> {
     },
     /// `response.output_text.delta`, `response.output_audio_transcript.delta` (and beta names):
     /// the first text of an answer, for the latency budget.
-    TextDelta,
+    TextDelta {
+        /// The response it belongs to, when the event names it.
+        response_id: Option<Cow<'a, str>>,
+    },
     /// `response.output_audio.delta` (GA) or `response.audio.delta` (beta): audio of an item.
     AudioDelta {
         /// The assistant item.
@@ -118,6 +126,8 @@ struct Raw<'a> {
     #[serde(default, borrow)]
     item_id: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
+    response_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
     delta: Option<Cow<'a, str>>,
     #[serde(default)]
     audio_start_ms: Option<u64>,
@@ -133,6 +143,14 @@ struct RawResponse<'a> {
     id: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     status: Option<Cow<'a, str>>,
+    /// `Some(None)` for a `null`, `None` when absent.
+    #[serde(default, deserialize_with = "present")]
+    conversation_id: Option<Option<IgnoredAny>>,
+}
+
+/// A field that is present (`null` included): `Some` of its value.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<IgnoredAny>>, D::Error> {
+    Option::<IgnoredAny>::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize)]
@@ -223,7 +241,7 @@ impl<'a> ServerEvent<'a> {
                 let response = raw.response.ok_or_else(|| missing("response"))?;
                 let id = response.id.ok_or_else(|| missing("response.id"))?;
                 if kind == "response.created" {
-                    Self::ResponseCreated { id }
+                    Self::ResponseCreated { id, out_of_band: matches!(response.conversation_id, Some(None)) }
                 } else {
                     Self::ResponseDone { id, status: response.status.unwrap_or(Cow::Borrowed("completed")) }
                 }
@@ -231,7 +249,7 @@ impl<'a> ServerEvent<'a> {
             "response.output_text.delta"
             | "response.text.delta"
             | "response.output_audio_transcript.delta"
-            | "response.audio_transcript.delta" => Self::TextDelta,
+            | "response.audio_transcript.delta" => Self::TextDelta { response_id: raw.response_id },
             "response.output_audio.delta" | "response.audio.delta" => {
                 let item_id = item(raw.item_id)?;
                 let delta = raw.delta.ok_or_else(|| missing("delta"))?;
@@ -313,6 +331,13 @@ mod tests {
         assert!(matches!(e, Ok(ServerEvent::AudioDelta { bytes: 3, .. })), "the beta name, extra fields");
         let e = ServerEvent::parse(r#"{"type":"response.done","response":{"id":"r1","status":"cancelled"}}"#);
         assert_eq!(e, Ok(ServerEvent::ResponseDone { id: "r1".into(), status: "cancelled".into() }));
+        let out_of_band = |response: &str| {
+            let text = format!(r#"{{"type":"response.created","response":{response}}}"#);
+            matches!(ServerEvent::parse(&text), Ok(ServerEvent::ResponseCreated { out_of_band: true, .. }))
+        };
+        assert!(out_of_band(r#"{"id":"r","conversation_id":null}"#), "conversation: none");
+        assert!(!out_of_band(r#"{"id":"r","conversation_id":"conv_1"}"#));
+        assert!(!out_of_band(r#"{"id":"r"}"#), "without the field: in the conversation");
         assert_eq!(ServerEvent::parse(r#"{"type":"session.updated"}"#), Ok(ServerEvent::Other));
         assert_eq!(ServerEvent::parse(r#"{"type":"warp.drive"}"#).unwrap_err().code, "unknown_event");
         assert_eq!(

@@ -322,6 +322,9 @@ pub struct Interruptions {
     items: VecDeque<Item>,
     /// Items interrupted: their late deltas are dropped quietly. Bounded.
     interrupted: VecDeque<String>,
+    /// Out-of-band responses in progress (`conversation: "none"`: a side request such as a
+    /// classification): not the turn's answer. Bounded.
+    out_of_band: VecDeque<String>,
     turn: Option<Marks>,
     rolling: Rolling,
     last_ms: u64,
@@ -368,6 +371,7 @@ impl Interruptions {
             response_audio: ResponseAudio::Begun,
             items: VecDeque::new(),
             interrupted: VecDeque::new(),
+            out_of_band: VecDeque::new(),
             turn: None,
             last_ms: 0,
             host_reports: false,
@@ -457,7 +461,15 @@ impl Interruptions {
                 }
                 self.turn = Some(Marks { speech_end: now, ..Marks::default() });
             }
-            ServerEvent::ResponseCreated { id } => {
+            ServerEvent::ResponseCreated { id, out_of_band: true } => {
+                // Neither the answer in progress nor the turn's request: a barge-in still
+                // cancels the answer, and the side request's text is not the turn's latency.
+                if self.out_of_band.len() == KEEP_INTERRUPTED {
+                    self.out_of_band.pop_front();
+                }
+                self.out_of_band.push_back(id.to_string());
+            }
+            ServerEvent::ResponseCreated { id, out_of_band: false } => {
                 if matches!(self.phase, Phase::Paused | Phase::Resumable) {
                     // The user's turn was committed: the speech was an interruption after all.
                     self.interrupt(now, &mut step);
@@ -473,6 +485,8 @@ impl Interruptions {
             ServerEvent::ResponseDone { id, .. } => {
                 if self.response.as_deref() == Some(id.as_ref()) {
                     self.response = None;
+                } else if let Some(at) = self.out_of_band.iter().position(|r| r == id) {
+                    self.out_of_band.remove(at);
                 } else {
                     step.issues.push(Issue::at(
                         now,
@@ -481,10 +495,11 @@ impl Interruptions {
                     ));
                 }
             }
-            ServerEvent::TextDelta => {
+            ServerEvent::TextDelta { response_id } => {
+                let side = response_id.as_ref().is_some_and(|r| self.out_of_band.iter().any(|o| o == r));
                 // Text before the turn's request is the earlier answer's, not this turn's.
                 if let Some(t) =
-                    self.turn.as_mut().filter(|t| t.first_text.is_none() && t.request_sent.is_some())
+                    self.turn.as_mut().filter(|t| !side && t.first_text.is_none() && t.request_sent.is_some())
                 {
                     t.first_text = Some(now);
                 }

@@ -78,7 +78,10 @@ pub struct Strict {
 /// siblings whose target is not in the document; `limit_exceeded` past 127 levels.
 pub fn to_strict(schema: &Value, options: &StrictOptions) -> Result<Strict> {
     let mut root = schema.clone();
-    let mut pass = Pass { options, optional_fields: Vec::new(), inlining: Vec::new(), rewrites: Vec::new() };
+    let mut referenced = Vec::new();
+    ref_targets(schema, &mut referenced, 0);
+    let mut pass =
+        Pass { options, optional_fields: Vec::new(), inlining: Vec::new(), rewrites: Vec::new(), referenced };
     pass.ensure(&mut root, &mut Vec::new())?;
     let lint = lint::lint(&root, &LintOptions { profile: options.profile });
     let mut findings = pass.rewrites;
@@ -102,6 +105,22 @@ struct Pass<'o> {
     inlining: Vec<String>,
     /// What the rewrite did beyond openai-python's (warnings).
     rewrites: Vec<Finding>,
+    /// The pointer tokens of every local `$ref`'s target in the document.
+    referenced: Vec<Vec<String>>,
+}
+
+/// The targets of the local `$ref`s in `schema` (as pointer tokens), bounded by the depth.
+fn ref_targets(schema: &Value, out: &mut Vec<Vec<String>>, depth: usize) {
+    let Value::Object(map) = schema else { return };
+    if depth > DEPTH_LIMIT {
+        return;
+    }
+    if let Some(target) = map.get("$ref").and_then(Value::as_str).and_then(walk::local_pointer) {
+        out.push(pointer::tokens(&target));
+    }
+    for (_, child) in walk::children(map) {
+        ref_targets(child, out, depth + 1);
+    }
 }
 
 fn pointer_of(path: &[String]) -> String {
@@ -189,7 +208,10 @@ impl Pass<'_> {
         }
         if node(root, path)?.contains_key("oneOf") {
             let here = root.pointer(&pointer_of(path)).and_then(Value::as_object);
-            if let Some(property) = here.and_then(|map| discriminating_property(root, map)) {
+            let nullable_optionals = self.options.nullable_optionals;
+            if let Some(property) =
+                here.and_then(|map| discriminating_property(root, map, nullable_optionals))
+            {
                 self.one_of_as_any_of(root, path, &property)?;
             }
         }
@@ -309,7 +331,13 @@ impl Pass<'_> {
         // A property of one allowed value (a `Literal` tag, its default that value) is not made
         // nullable: the model can always write it, and a tag that took `null` would no longer
         // tell a union's branches apart (an instance with `null` would match them all).
-        let made_nullable = self.options.nullable_optionals && !nullable && single_value(&schema).is_none();
+        // Nor is one that a `$ref` elsewhere points at (zod-to-json-schema reuses a schema by
+        // the path of its first use: `"b": {"$ref": "#/properties/a"}`): made nullable in
+        // place, it would make a required property nullable too. It stays as it is, reported
+        // with `made_nullable: false`.
+        let shared = self.referenced.iter().any(|target| target.starts_with(&at));
+        let made_nullable =
+            self.options.nullable_optionals && !nullable && !shared && single_value(&schema).is_none();
         if made_nullable {
             make_nullable(node(root, &at)?);
         }
@@ -319,37 +347,72 @@ impl Pass<'_> {
 }
 
 /// The property that tells the branches of the schema's `oneOf` apart, if one does: every
-/// branch (a plain `$ref` followed) is a `type: "object"` schema declaring it with a single
-/// value (`const`, or an `enum` of one), no two branches with the same value. The strict form
-/// requires every property, so no instance matches two branches: `anyOf` is then `oneOf`.
-/// The `discriminator`'s `propertyName` is tried first; the check never trusts it alone.
-fn discriminating_property(root: &Value, schema: &Map<String, Value>) -> Option<String> {
+/// branch (a plain `$ref` followed) is a `type: "object"` schema declaring it with a finite
+/// set of values (`const`, or an `enum`: a Pydantic `Literal["b", "bee"]`), no value in two
+/// branches' sets. The strict form requires every property, so no instance matches two
+/// branches: `anyOf` is then `oneOf`. The `discriminator`'s `propertyName` is tried first;
+/// the check never trusts it alone. A branch not rewritten yet whose tag of several values is
+/// optional counts `null` among them under `nullable_optionals` (which will add it).
+fn discriminating_property(
+    root: &Value,
+    schema: &Map<String, Value>,
+    nullable_optionals: bool,
+) -> Option<String> {
     if schema.contains_key("anyOf") {
         return None; // no place to put the rewritten branches
     }
     let branches = schema.get("oneOf")?.as_array()?;
+    // Each branch's object schema, and whether it is inline (rewritten after this decision).
     let objects = branches
         .iter()
         .map(|b| {
             let b = b.as_object()?;
-            let target = match b.get("$ref") {
-                Some(Value::String(r)) if b.len() == 1 => walk::resolve(root, r)?.as_object()?,
-                _ => b,
+            let (target, inline) = match b.get("$ref") {
+                Some(Value::String(r)) if b.len() == 1 => (walk::resolve(root, r)?.as_object()?, false),
+                _ => (b, true),
             };
-            (target.get("type")? == "object").then(|| target.get("properties")?.as_object()).flatten()
+            (target.get("type")? == "object").then_some((target, inline))
         })
-        .collect::<Option<Vec<&Map<String, Value>>>>()?;
+        .collect::<Option<Vec<(&Map<String, Value>, bool)>>>()?;
     let named = schema.get("discriminator").and_then(|d| d.get("propertyName")).and_then(Value::as_str);
-    let candidates = named.into_iter().chain(objects.first()?.keys().map(String::as_str));
+    let first = objects.first()?.0.get("properties")?.as_object()?;
+    let candidates = named.into_iter().chain(first.keys().map(String::as_str));
+    let null = Value::Null;
     candidates
         .into_iter()
         .find(|name| {
-            let values: Option<Vec<&Value>> = objects.iter().map(|o| single_value(o.get(*name)?)).collect();
-            values.is_some_and(|v| {
-                v.iter().enumerate().all(|(i, a)| v[..i].iter().all(|b| !super::diff::json_equal(a, b)))
+            let sets: Option<Vec<Vec<&Value>>> = objects
+                .iter()
+                .map(|(object, inline)| {
+                    let mut values = tag_values(object.get("properties")?.get(*name)?)?;
+                    let required = object
+                        .get("required")
+                        .and_then(Value::as_array)
+                        .is_some_and(|r| r.iter().any(|n| n.as_str() == Some(*name)));
+                    if *inline && nullable_optionals && !required && values.len() > 1 {
+                        values.push(&null);
+                    }
+                    Some(values)
+                })
+                .collect();
+            sets.is_some_and(|sets| {
+                sets.iter().enumerate().all(|(i, a)| {
+                    sets[..i]
+                        .iter()
+                        .all(|b| a.iter().all(|x| b.iter().all(|y| !super::diff::json_equal(x, y))))
+                })
             })
         })
         .map(str::to_owned)
+}
+
+/// The values a tag's schema allows: its `const`, or its `enum`.
+fn tag_values(schema: &Value) -> Option<Vec<&Value>> {
+    match (schema.get("const"), schema.get("enum").and_then(Value::as_array)) {
+        (Some(c), _) => Some(vec![c]),
+        (None, Some(e)) if !e.is_empty() => Some(e.iter().collect()),
+        _ => None,
+    }
 }
 
 /// The one value a schema allows: its `const`, or an `enum` of one.
@@ -471,6 +534,19 @@ mod tests {
         assert_eq!(schema.to_string(), expected.to_string());
         let fields: Vec<_> = out.optional_fields.iter().map(|f| (f.path.as_str(), f.nullable)).collect();
         assert_eq!(fields, [("/properties/age", false), ("/properties/nick", true)]);
+    }
+
+    #[test]
+    fn a_tag_of_several_values_that_would_become_nullable_in_two_branches_tells_nothing_apart() {
+        let branch = |values: Value| json!({"type": "object", "properties": {"t": {"enum": values}}});
+        let schema = json!({"type": "object", "properties": {"p": {"oneOf": [branch(json!(["a", "aa"])), branch(json!(["b", "bb"]))]}}, "required": ["p"]});
+        let any_of =
+            |out: &Strict| out.schema.as_ref().is_some_and(|s| s["properties"]["p"].get("anyOf").is_some());
+        assert!(any_of(&strict(&schema)), "disjoint: a, aa against b, bb");
+        // Optional in both, each would take `null`: an instance with `"t": null` matches both.
+        let opts = StrictOptions { nullable_optionals: true, ..StrictOptions::default() };
+        let out = to_strict(&schema, &opts).unwrap();
+        assert!(!out.ok && !any_of(&out), "{:?}", out.findings);
     }
 
     #[test]

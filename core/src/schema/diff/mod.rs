@@ -35,6 +35,10 @@
 //!   while `additionalProperties` stays open;
 //! - a `multipleOf` compared through integer division (`0.5` is `0` to Confluent).
 //!
+//! The other way, a `oneOf` turned `anyOf` (or back) whose `oneOf` branches no instance
+//! matches twice (the strict form's rewrite of a discriminated union) accepts the same
+//! instances: Confluent's kind is reported, compatible both ways.
+//!
 //! So under STRICT "compatible" is sound: no instance valid under one version is invalid
 //! under the other in that direction (property-tested against the `jsonschema` validator).
 //! Keyword groups of types neither side admits are skipped (`minimum` beside

@@ -505,6 +505,20 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
+    /// Whether `a` and `b` are a `oneOf` and an `anyOf` (either way round) whose `oneOf`
+    /// branches are pairwise disjoint: then the `oneOf` accepts what the `anyOf` of the same
+    /// branches does.
+    fn one_of_is_any_of(&mut self, a: Union<'a>, b: Union<'a>) -> bool {
+        let (which, one) = match (a.criterion, b.criterion) {
+            (Criterion::One, Criterion::Any) => (Which::Old, a),
+            (Criterion::Any, Criterion::One) => (Which::New, b),
+            _ => return false,
+        };
+        let branches = one.branches;
+        (0..branches.len())
+            .all(|i| (0..i).all(|j| self.disjoint((which, &branches[i]), (which, &branches[j]), 0)))
+    }
+
     /// Two unions (`CombinedSchemaDiff.compare`): the criteria, the sizes, then a maximum
     /// matching of compatible branch pairs that must cover the smaller side.
     fn combined(&mut self, o: Node<'a>, a: Union<'a>, n: Node<'a>, b: Union<'a>, path: &str) -> Result<()> {
@@ -513,10 +527,18 @@ impl<'a> Walker<'a> {
         let (na, nb) = (ai.len(), bi.len());
         let kb = criteria(a.criterion, b.criterion, na, nb);
         let kf = criteria(b.criterion, a.criterion, nb, na);
-        let (changed_b, changed_f) = (kb == Some(K::CombinedTypeChanged), kf == Some(K::CombinedTypeChanged));
+        // `oneOf` and `anyOf` of branches no instance matches twice accept the same instances
+        // (the strict form's rewrite of a discriminated union): Confluent's kind is reported,
+        // compatible both ways, and the branches are compared as under one criterion.
+        let same = kb.is_some() && self.one_of_is_any_of(a, b);
+        let (changed_b, changed_f) = if same {
+            (false, false)
+        } else {
+            (kb == Some(K::CombinedTypeChanged), kf == Some(K::CombinedTypeChanged))
+        };
         if let Some(kind) = kb {
-            let forward = kf.is_none_or(|k| self.accept(k));
-            let verdict = Verdict::new(self.accept(kind), forward);
+            let forward = same || kf.is_none_or(|k| self.accept(k));
+            let verdict = Verdict::new(same || self.accept(kind), forward);
             self.emit_with(kind, path, verdict);
         }
         if changed_b && changed_f {

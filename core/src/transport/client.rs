@@ -28,6 +28,12 @@
 //! (`conservative`: its whole deadline). On the simulator's `flapping` and `one_key_down`
 //! shapes, failing fast lost every request that arrived during an outage; waiting turns those
 //! that arrive near its end into successes after it, while the upstream sees only probes.
+//!
+//! A request *short of time* (less left than `Client::telling_ms`: half the policy's total
+//! deadline, at most a fresh attempt's limit and `max_half_open_ms`) cannot tell much about
+//! the upstream: the timeout of its attempt is no verdict on the upstream, and once a probe
+//! of its breaker ran out of its caller's time, it leaves the probes to fresher requests
+//! (unless none takes one within a poll) until the breaker closes.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -187,6 +193,13 @@ pub struct Request {
     finished: bool,
     /// When this request began waiting for its open breaker (since its last attempt).
     breaker_wait_since: Option<u64>,
+    /// The attempt in flight had less time than an attempt needs to tell anything about the
+    /// upstream (`Client::telling_ms`): its timeout is the caller's, not the upstream's.
+    #[serde(skip)]
+    cut_short: bool,
+    /// The attempt in flight is its breaker's half-open probe.
+    #[serde(skip)]
+    probing: bool,
 }
 
 impl Request {
@@ -289,6 +302,8 @@ impl Client {
             holds_retry_slot: false,
             finished: false,
             breaker_wait_since: None,
+            cut_short: false,
+            probing: false,
         })
     }
 
@@ -310,8 +325,14 @@ impl Client {
         if !req.deadline.fits(now_ms, 0) {
             return Ok(self.stop(now_ms, req, AttemptReason::DeadlineExhausted));
         }
-        let acquired = self.breakers.try_acquire(&req.key, now_ms);
+        let mut acquired = self.breakers.try_acquire(&req.key, now_ms);
         self.note_transition(now_ms, req, acquired.transition);
+        if acquired.reason == AcquireReason::HalfOpenProbe && !self.may_probe(now_ms, req) {
+            if let Some(permit) = acquired.permit.take() {
+                self.breakers.release(&req.key, permit);
+            }
+            (acquired.permitted, acquired.reason) = (false, AcquireReason::HalfOpenFull);
+        }
         let Some(permit) = acquired.permit else {
             // Wait where the wait is known: the server's own pause (Retry-After); within
             // `breaker_wait_ms`, the open state's end, and a probe slot in half-open (polled at
@@ -344,11 +365,14 @@ impl Client {
             return Ok(self.wait_or_stop(now_ms, req, wait, reason));
         }
         req.permit = Some(permit);
+        req.probing = acquired.reason == AcquireReason::HalfOpenProbe;
         req.attempts += 1;
         req.breaker_wait_since = None;
         let resend_count = req.attempts - 1;
         self.note(now_ms, req, EventKind::Send { attempt: req.attempts, resend_count });
         let timeouts = req.deadline.attempt_timeouts(now_ms);
+        req.cut_short =
+            timeouts.attempt_ms.zip(self.telling_ms()).is_some_and(|(limit, telling)| limit < telling);
         let send = &self.policy.headers;
         let profile = self.policy.profile;
         let mut headers = Vec::with_capacity(3);
@@ -371,6 +395,38 @@ impl Client {
             timeouts,
             headers,
         })
+    }
+
+    /// How long an attempt must be able to run to tell anything about the upstream: half the
+    /// policy's own total deadline, at most a fresh attempt's limit and `max_half_open_ms`
+    /// (whatever deadline a request was given from outside); `None` without any of them.
+    ///
+    /// A request with less left is short of time: its attempt's timeout is not held against
+    /// the upstream, and once a probe ran short it leaves the probes to fresher requests
+    /// (`Client::may_probe`). Waiting requests wake oldest first, the oldest are the nearest
+    /// their deadline, and against an upstream answering in 8 s, probes went to requests with
+    /// 1 s left and timed out, and the backlog released when the breaker closed timed out in a
+    /// row and reopened it, round after round, while the upstream served.
+    fn telling_ms(&self) -> Option<u64> {
+        let own = &self.policy.deadline;
+        let half = own.total_ms.map(|t| t / 2);
+        let fresh = [own.attempt_ms, own.total_ms].into_iter().flatten().min();
+        let max_half_open = Some(self.policy.breaker.max_half_open_ms).filter(|&m| m > 0);
+        [half, fresh, max_half_open].into_iter().flatten().min()
+    }
+
+    /// Whether `req` may take a half-open breaker's probe. The probe decides for every request
+    /// waiting on the breaker: once a probe ran out of its caller's time (the upstream answers
+    /// slower than that), one short of time (`Client::telling_ms`) leaves it to a fresher
+    /// request, unless none has taken it within one poll (the backoff's base).
+    fn may_probe(&self, now_ms: u64, req: &Request) -> bool {
+        let Some(remaining) = req.deadline.remaining_ms(now_ms) else { return true };
+        let Some(breaker) = self.breakers.breaker(&req.key) else { return true };
+        if !breaker.probes_need_time() || self.telling_ms().is_none_or(|telling| remaining >= telling) {
+            return true;
+        }
+        let poll = self.policy.retry.backoff.base_ms.max(1);
+        breaker.half_open_for(now_ms).is_none_or(|d| d >= poll)
     }
 
     /// How long `req` waits for its open breaker to let probes through (`open_for` ms from now):
@@ -457,10 +513,16 @@ impl Client {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let server_delay =
             c.server_delay_ms().filter(|d| d.is_finite() && *d > 0.0).map(super::backoff::ceil_ms);
-        let recorded =
-            self.breakers.record(&req.key, now_ms, permit, c.class, result.latency_ms, server_delay);
-        self.note_transition(now_ms, req, recorded.transition);
-        self.retry_budget.record_signal(c.class, c.is_overload_signal());
+        if matches!(result.outcome, Outcome::Timeout(_)) && req.cut_short {
+            // Cut by the request's own deadline, short of time: no verdict on the upstream (its
+            // breaker's permit is released), as for a cancel.
+            self.release(req, permit);
+        } else {
+            let recorded =
+                self.breakers.record(&req.key, now_ms, permit, c.class, result.latency_ms, server_delay);
+            self.note_transition(now_ms, req, recorded.transition);
+            self.retry_budget.record_signal(c.class, c.is_overload_signal());
+        }
         let limits =
             super::headers::rate_limits(result.headers, result.wall_unix_ms, &mut Default::default());
         if self.limiter.sync(now_ms, &limits) {
@@ -512,13 +574,25 @@ impl Client {
     pub fn cancel(&mut self, now_ms: u64, req: &mut Request) -> Result<()> {
         self.owns(req)?;
         if let Some(permit) = req.permit.take() {
-            self.breakers.release(&req.key, permit);
+            self.release(req, permit);
         }
         if !req.finished {
             self.note(now_ms, req, EventKind::Cancel { attempt: req.attempts });
         }
         self.finish(now_ms, req, None);
         Ok(())
+    }
+
+    /// Gives back the permit of an attempt that ends without a verdict on the upstream. A probe
+    /// short of time that ends so (its time ran out, or its caller gave up) tells the breaker
+    /// that its probes need requests with time.
+    fn release(&mut self, req: &Request, permit: Permit) {
+        self.breakers.release(&req.key, permit);
+        if req.probing && req.cut_short {
+            if let Some(breaker) = self.breakers.breaker_mut(&req.key) {
+                breaker.probe_ran_short();
+            }
+        }
     }
 
     /// Refuses a request another client began: its breaker permit, budget share and retry

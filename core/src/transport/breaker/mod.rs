@@ -311,6 +311,9 @@ pub struct CircuitBreaker {
     probes_out: u32,
     /// Whether [`Self::metrics`] reads the probes (half-open, and the open state it led to).
     probes_are_current: bool,
+    /// A probe ran out of its caller's time before the upstream answered, since the breaker
+    /// last closed: probes need callers with time ([`Self::probes_need_time`]).
+    probe_ran_short: bool,
 }
 
 const fn class_bit(class: Class) -> u8 {
@@ -350,6 +353,7 @@ impl CircuitBreaker {
             probes: Totals::default(),
             probes_out: 0,
             probes_are_current: false,
+            probe_ran_short: false,
             config,
         })
     }
@@ -369,6 +373,26 @@ impl CircuitBreaker {
     #[must_use]
     pub fn state(&self) -> State {
         self.state
+    }
+
+    /// Notes that a probe ran out of its caller's time before the upstream answered (a host
+    /// that bounds each call by the caller's deadline): until the breaker closes,
+    /// [`Self::probes_need_time`] says so.
+    pub fn probe_ran_short(&mut self) {
+        self.probe_ran_short = true;
+    }
+
+    /// Whether a probe ran out of its caller's time since the breaker last closed: the upstream
+    /// answers slower than the time some callers have left.
+    #[must_use]
+    pub fn probes_need_time(&self) -> bool {
+        self.probe_ran_short
+    }
+
+    /// How long the breaker has been half-open at `now_ms`; `None` in any other state.
+    #[must_use]
+    pub fn half_open_for(&self, now_ms: u64) -> Option<u64> {
+        (self.state == State::HalfOpen).then(|| now_ms.saturating_sub(self.half_open_since))
     }
 
     /// Incremented by every transition; permits of earlier generations are stale.
@@ -695,6 +719,7 @@ impl CircuitBreaker {
                 self.consecutive_failures = 0;
                 self.reopens = 0;
                 self.probes_are_current = false;
+                self.probe_ran_short = false;
             }
         }
         Some(Transition { from, to, reason, at_ms: now, open_until_ms })

@@ -25,6 +25,9 @@
 // stream's final and error events) the core reads: `readRequest`, `readError`, `EventStream`,
 // the same reading in every runtime.
 const LEVEL = { give_up: 'warn', retry: 'info', cancel: 'info', breaker: 'info' };
+// How long before a Stainless SDK's own timer breakwater cuts the phase it bounds: the SDK
+// starts its timer just before it calls this fetch (a few ms at most on a loaded event loop).
+const SDK_MARGIN_MS = 25;
 
 /** A timer that keeps the process alive (Node) while someone awaits what it bounds, or not
  * (a browser's timer is a number: nothing to do). */
@@ -163,7 +166,7 @@ export function makeFetch(api) {
    * `policy`: a `Policy`, a policy object, a preset name (`'conservative'`) or null for the
    * defaults. Options: `client` (a `Client` to share instead), `fetch` (the one that does the
    * I/O; default `globalThis.fetch`), `key(url, init)` (the breaker key; default the body's
-   * `model`, else the URL path), `onEvent(event)`, `logger` (`console`-like: give-ups at
+   * `model`, else the URL path as a route, its resource ids as `{id}`), `onEvent(event)`, `logger` (`console`-like: give-ups at
    * `warn`, retries, cancels and transitions at `info`, the rest at `debug`), `opentelemetry`
    * (a `Tracer` from `@opentelemetry/api`: a span per logical request, each decision a span
    * event). The returned function has `.client` and `.events`, an `EventTarget` that dispatches
@@ -267,9 +270,10 @@ export function makeFetch(api) {
         ended = true;
         stop();
         release();
-        // An error event the server sent makes the end a failed answer (`stream_error`), even
-        // when the reader (the SDK throws on it) is the one that stops reading.
-        const failed = outcome !== 'http_200' && final.error();
+        // An error event the server sent (or a `response.failed`) makes the end a failed answer
+        // (`stream_error`), even when the reader (the SDK throws on it) is the one that stops
+        // reading, and even when the stream then ends as complete.
+        const failed = final.error();
         report(run, failed ? 'http_200' : outcome, started, response, null, true, failed || null);
         cancel(run);
       };
@@ -355,6 +359,13 @@ export function makeFetch(api) {
     async function attempt(run, url, init, decision) {
       const t = decision.timeouts;
       const whole = t.attempt_ms;
+      // Whether a phase limit is the SDK's time running out (`run.sdkBy`), not the policy's.
+      let sdkCut = false;
+      const sdk = (limit) => {
+        const left = run.sdkBy == null ? null : Math.max(0, run.sdkBy - now());
+        sdkCut = left != null && (limit == null || left < limit);
+        return sdkCut ? left : limit;
+      };
       const limits = {
         headers: ms(t.headers_ms, whole),
         // Without a first-token limit of its own (it is the attempt's), the first chunk waits
@@ -378,12 +389,12 @@ export function makeFetch(api) {
       let stage = 'headers';
       let response = null;
       try {
-        timer.arm(limits.headers, 'timeout_headers');
+        timer.arm(sdk(limits.headers), 'timeout_headers');
         response = await inner(url, { ...init, headers, signal: controller.signal });
         const type = response.headers.get('content-type') ?? '';
         if (response.ok && type.startsWith('text/event-stream') && response.body) {
           stage = 'first_token';
-          timer.arm(limits.first, 'timeout_first_token');
+          timer.arm(sdk(limits.first), 'timeout_first_token');
           const reader = response.body.getReader();
           const { done, value } = await reader.read();
           timer.clear();
@@ -401,7 +412,7 @@ export function makeFetch(api) {
           return { outcome: `http_${response.status}`, started, response };
         }
         stage = 'idle';
-        timer.arm(limits.attempt == null ? null : Math.max(0, limits.attempt - (now() - started)), 'timeout_attempt');
+        timer.arm(sdk(limits.attempt == null ? null : Math.max(0, limits.attempt - (now() - started))), 'timeout_attempt');
         const buffer = await response.arrayBuffer();
         timer.clear();
         release();
@@ -411,7 +422,9 @@ export function makeFetch(api) {
         release();
         if (init.signal?.aborted) throw error; // the caller went away: no outcome to report
         const outcome = timer.fired ?? (error instanceof GaveUpError ? error.reason : failure(error, stage));
-        return { outcome, started, error: timer.fired ? new AttemptTimeoutError(outcome) : error };
+        // Cut as the SDK's time ran out: a failure of the upstream, and the last attempt.
+        const last = timer.fired !== null && sdkCut;
+        return { outcome, started, error: timer.fired ? new AttemptTimeoutError(outcome) : error, last };
       }
     }
 
@@ -432,6 +445,14 @@ export function makeFetch(api) {
       if (body !== init.body) init = { ...init, body };
       const headers = new Headers(init.headers); // the attempts' own copy
       const retryCount = headers.get('x-stainless-retry-count');
+      // A Stainless SDK (openai-node, anthropic) aborts the call on its own timer, set to its
+      // `timeout`. The timer spans breakwater's whole request, retries and waits included, and
+      // its abort cannot be told from the caller's. A per-request `timeout` is told in
+      // `x-stainless-timeout` (whole seconds, rounded down; the client-level one is not): each
+      // phase is then cut by breakwater a moment before the timer fires (SDK_MARGIN_MS), so
+      // that a hung upstream is a timeout against its breaker, not a cancel. A timeout under a
+      // second reads 0 and is not known.
+      const sdkSeconds = Number(headers.get('x-stainless-timeout'));
       if (retryCount !== null && retryCount !== '0' && !warned) {
         warned = true;
         (logger?.warn ?? console.warn)(
@@ -439,17 +460,20 @@ export function makeFetch(api) {
         );
       }
       // Only an API call's JSON body names a model and spends tokens: an upload's may hold any text.
-      const facts = api.readRequest(bodyBytes(body), { contentType: headers.get('content-type') });
-      const key = options.key ? options.key(url, init) : facts.model ?? new URL(url, 'http://localhost').pathname;
+      const facts = api.readRequest(bodyBytes(body), { contentType: headers.get('content-type'), path: new URL(url, 'http://localhost').pathname });
+      const key = options.key ? options.key(url, init) : facts.key;
       const run = {
         request: client.begin({ key, estTokens: facts.est_tokens }),
         headers,
         keep: null, // the caller's own headers among the policy's, found at the first attempt
         span: null,
+        sdkBy: sdkSeconds >= 1 ? now() + sdkSeconds * 1000 - SDK_MARGIN_MS : null,
       };
       if (tracer) run.span = tracer.startSpan(`breakwater ${key}`, { kind: 2 /* SpanKind.CLIENT */ });
       try {
         for (;;) {
+          // The SDK's timer is about to end the call: no attempt would have time to tell anything.
+          if (run.sdkBy != null && now() >= run.sdkBy) throw new AttemptTimeoutError('timeout_attempt');
           const decision = client.beforeAttempt(run.request);
           drain(run);
           if (decision.action === 'wait') {
@@ -459,7 +483,7 @@ export function makeFetch(api) {
           if (decision.action === 'give_up') throw new GaveUpError(decision);
           const a = await attempt(run, url, init, decision);
           if (a.outcome === undefined) return a.response; // a watched stream
-          const verdict = report(run, a.outcome, a.started, a.error ? null : a.response, a.buffer && new Uint8Array(a.buffer));
+          const verdict = report(run, a.outcome, a.started, a.error ? null : a.response, a.buffer && new Uint8Array(a.buffer), a.last);
           if (verdict.action === 'retry') {
             await sleep(verdict.delay_ms ?? 0, init.signal);
             continue;

@@ -353,8 +353,8 @@ export declare function parseHttpDate(s: string): number | null
 /** An RFC 3339 timestamp as unix ms, or `null`. */
 export declare function parseRfc3339(s: string): number | null
 
-/** What a request body says: `{json, model, est_tokens}` (the breaker key and the tokens to reserve; only a JSON body is read). */
-export declare function readRequest(body: string | Uint8Array, options?: { contentType?: string | null } | null): RequestBody
+/** What a request says: `{json, model, key, est_tokens}` (the breaker key: the model, else the path as a route; the tokens to reserve; only a JSON body is read). */
+export declare function readRequest(body: string | Uint8Array, options?: { contentType?: string | null; path?: string | null } | null): RequestBody
 
 /** An error body's `{error_type, error_code}` (`error.type`, `error.code`), as `onOutcome` takes them. */
 export declare function readError(body: string | Uint8Array): ErrorFields

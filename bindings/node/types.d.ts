@@ -249,6 +249,8 @@ export interface RequestBody {
   json: boolean
   /** The body's `"model"`: the usual breaker key. */
   model: string | null
+  /** The breaker key: the model, else the path (when given) as a route, its resource ids as `{id}`. */
+  key: string | null
   /** Its bytes at four a token (an inline image or file at 765), plus the output allowance it asks for. */
   est_tokens: number
 }

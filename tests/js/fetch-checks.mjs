@@ -275,6 +275,48 @@ export const fetchChecks = {
     assert.equal(events.length, 0);
   },
 
+  async "a Stainless SDK's own timeout cuts a hung attempt as a timeout against the breaker, not a cancel"(bw) {
+    // The SDK aborts the call on its own timer (here 1 s, told in x-stainless-timeout): its
+    // abort cannot be told from the caller's, so breakwater cuts the attempt just before it.
+    const policy = { retry: { max_retries: 0 }, breaker: { window: { kind: 'count', size: 2 }, minimum_calls: 2, open_wait: { kind: 'fixed', ms: 60000 } } };
+    const never = (init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+    const up = upstream(never);
+    const events = [];
+    const f = bw.fetch(policy, { fetch: up.fetch, onEvent: (e) => events.push(e) });
+    const sdkCall = () => {
+      // A per-request `timeout` (the SDK sends x-stainless-timeout only for one).
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 1000);
+      return post((url, init) => f(url, { ...init, signal: controller.signal }), { 'x-stainless-timeout': '1' }).finally(() => clearTimeout(timer));
+    };
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(sdkCall(), (e) => e instanceof bw.AttemptTimeoutError && e.name !== 'AbortError' && /timed out/.test(e.message));
+      assert.equal(events.at(-1).kind, 'give_up');
+      assert.ok(events.some((e) => e.outcome === 'timeout_headers'));
+    }
+    assert.ok(!events.some((e) => e.kind === 'cancel'));
+    assert.equal(f.client.breakerState('m-1'), 'open');
+    await assert.rejects(sdkCall(), (e) => e instanceof bw.GaveUpError && e.reason === 'breaker_open');
+    assert.equal(up.calls.length, 2);
+  },
+
+  async 'resource ids share one breaker key: the path as a route'(bw) {
+    const events = [];
+    const f = bw.fetch(FAST, { fetch: upstream(json(200)).fetch, onEvent: (e) => events.push(e) });
+    for (const id of ['batch_6721fe1a8b9c8190', 'batch_a1b2c3']) await f(`http://upstream/v1/batches/${id}`);
+    assert.deepEqual([...new Set(events.map((e) => e.key))], ['/v1/batches/{id}']);
+  },
+
+  async 'a Responses stream that ends with response.failed is a failed answer, not a success'(bw) {
+    const events = [];
+    const failed = 'event: response.failed\ndata: {"type":"response.failed","response":{"status":"failed","error":{"code":"server_error","message":"m"}}}\n\n';
+    const r = await post(bw.fetch(FAST, { fetch: upstream(sse('event: response.created\ndata: {}\n\n', failed)).fetch, onEvent: (e) => events.push(e) }));
+    assert.match(await r.text(), /response\.failed/); // the reader has the event (the SDK hands it over)
+    assert.deepEqual(kinds(events).slice(-2), ['send', 'give_up']);
+    assert.equal(events.at(-1).reason, 'not_repeatable');
+    assert.equal(events.at(-1).cause, 'stream_error');
+  },
+
   async 'an upload is keyed by its path and an inline image counts as an image'(bw) {
     const events = [];
     const f = bw.fetch(FAST, { fetch: upstream(json(200)).fetch, onEvent: (e) => events.push(e) });

@@ -76,6 +76,14 @@ def post(client: httpx.Client) -> httpx.Response:
     return client.post("/v1/chat/completions", json=BODY)
 
 
+def test_resource_ids_share_one_breaker_key_the_path_as_a_route() -> None:
+    events: List[Dict[str, Any]] = []
+    with sync_client(Upstream(), on_event=events.append) as c:
+        for batch in ("batch_6721fe1a8b9c8190", "batch_a1b2c3"):
+            c.get(f"/v1/batches/{batch}")
+    assert {e["key"] for e in events} == {"/v1/batches/{id}"}
+
+
 def test_retries_keep_one_idempotency_key_and_key_the_breaker_by_model() -> None:
     up = Upstream((500, {}, {"error": {"type": "server_error"}}), (503, {}, {}))
     events: List[Dict[str, Any]] = []
@@ -587,8 +595,11 @@ def test_call_passes_the_smaller_of_the_callers_timeout_and_the_attempts() -> No
         b'"type": "server_error", "code": null}}\n\n',
         b'event: error\ndata: {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}\n\n',
         b'event: error\ndata: {"type": "error", "code": "server_error", "message": "boom"}\n\n',
+        # A Responses stream that ends complete, with its answer failed.
+        b'event: response.failed\ndata: {"type": "response.failed", "response": {"status": "failed", '
+        b'"error": {"code": "server_error", "message": "The model failed to generate a response."}}}\n\n',
     ],
-    ids=["openai", "anthropic", "responses"],
+    ids=["openai", "anthropic", "responses", "response-failed"],
 )
 @pytest.mark.parametrize("read_to_end", [False, True], ids=["reader-stops-at-it", "read-to-the-end"])
 def test_an_error_event_in_a_stream_counts_as_the_servers_failure(error_event: bytes, read_to_end: bool) -> None:

@@ -123,8 +123,8 @@ macro_rules! surface {
             fn parse_rfc3339 "parseRfc3339" (s: Text String) -> Value Option<i64> = $crate::surface::parse_rfc3339;
             /// The catalogue of stable error codes.
             fn error_codes "errorCodes" () -> Value Vec<&'static str> = $crate::surface::error_codes;
-            /// What a request body says: `{json, model, est_tokens}` (the breaker key and the tokens to reserve; only a JSON body is read).
-            fn read_request "readRequest" (body: Bytes Vec<u8>, content_type [options]: Text Option<String>)
+            /// What a request says: `{json, model, key, est_tokens}` (the breaker key: the model, else the path as a route; the tokens to reserve; only a JSON body is read).
+            fn read_request "readRequest" (body: Bytes Vec<u8>, content_type [options]: Text Option<String>, path [options]: Text Option<String>)
                 -> Value $crate::transport::bodies::RequestBody = $crate::surface::read_request;
             /// An error body's `{error_type, error_code}` (`error.type`, `error.code`), as `on_outcome` takes them.
             fn read_error "readError" (body: Bytes Vec<u8>)

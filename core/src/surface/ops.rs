@@ -85,8 +85,12 @@ pub fn error_codes() -> Result<Vec<&'static str>> {
 }
 
 /// What a request body says: whether it is JSON, its model, the tokens it may spend.
-pub fn read_request(body: Vec<u8>, content_type: Option<String>) -> Result<RequestBody> {
-    Ok(bodies::read_request(&body, content_type.as_deref()))
+pub fn read_request(
+    body: Vec<u8>,
+    content_type: Option<String>,
+    path: Option<String>,
+) -> Result<RequestBody> {
+    Ok(bodies::read_request(&body, content_type.as_deref(), path.as_deref()))
 }
 
 /// An error body's `error.type` and `error.code`.

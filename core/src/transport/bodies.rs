@@ -51,6 +51,10 @@ pub struct RequestBody {
     pub json: bool,
     /// The body's `"model"` (at most 256 characters, without escapes), the usual breaker key.
     pub model: Option<String>,
+    /// The breaker key: the model, else the request's path (when given) as a route, its
+    /// resource ids replaced by `{id}` (`/v1/batches/{id}`: one breaker for every batch, not
+    /// one per batch). `None` with neither.
+    pub key: Option<String>,
     /// The tokens the call may spend: its bytes at four a token (an inline file or image at
     /// 765), plus the output allowance it asks for (`max_tokens`, `max_completion_tokens`,
     /// `max_output_tokens`). 0 for a body that is not JSON.
@@ -67,16 +71,43 @@ pub struct ErrorFields {
 }
 
 /// Reads a request body. `content_type` decides whether it is JSON when given (any type that
-/// names `json`); without one, a body that starts with `{` is.
-pub fn read_request(body: &[u8], content_type: Option<&str>) -> RequestBody {
+/// names `json`); without one, a body that starts with `{` is. `path`, the URL's path, gives
+/// the key of a request without a model.
+pub fn read_request(body: &[u8], content_type: Option<&str>, path: Option<&str>) -> RequestBody {
     let json = match content_type.filter(|t| !t.is_empty()) {
         Some(t) => t.to_ascii_lowercase().contains("json"),
         None => body.trim_ascii_start().first() == Some(&b'{'),
     };
-    if !json {
-        return RequestBody::default();
+    let (model, est_tokens) = if json { (model(body), estimate_tokens(body)) } else { (None, 0) };
+    let key = model.clone().or_else(|| path.map(route));
+    RequestBody { json, model, key, est_tokens }
+}
+
+/// A URL path as a route: each segment that is a resource id (one with a digit or a capital
+/// letter: `batch_6721...`, `file-AbC...`, `resp_...`, a model name; not a version such as
+/// `v1`) becomes `{id}`, except an Azure deployment's name, which names the model. At most
+/// 256 bytes are kept.
+fn route(path: &str) -> String {
+    let mut out = String::with_capacity(path.len().min(256));
+    let mut after_deployments = false;
+    for (i, segment) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        let version =
+            segment.strip_prefix('v').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        let id = !version && segment.bytes().any(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
+        out.push_str(if id && !after_deployments { "{id}" } else { segment });
+        after_deployments = segment == "deployments";
     }
-    RequestBody { json, model: model(body), est_tokens: estimate_tokens(body) }
+    if out.len() > 256 {
+        let mut end = 256;
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.truncate(end);
+    }
+    out
 }
 
 /// The first `"model": "NAME"` of a body whose NAME is 1 to 256 bytes without a quote or an
@@ -156,20 +187,30 @@ fn fields_of(error: &Value) -> ErrorFields {
 /// The final event of a complete stream: Chat Completions' `data: [DONE]`, Anthropic's
 /// `message_stop`, the Responses API's three terminal events; named by an `event:` line or,
 /// from servers that send data lines only, by the data's leading `type`.
-const FINAL_EVENTS: [&[u8]; 4] =
-    [b"message_stop", b"response.completed", b"response.incomplete", b"response.failed"];
+const FINAL_EVENTS: [&[u8]; 4] = [b"message_stop", b"response.completed", b"response.incomplete", FAILED];
+
+/// The Responses API's final event of an answer that failed (`response.status: failed`, its
+/// `response.error.code` such as `server_error`): the stream is complete, the answer a failure.
+const FAILED: &[u8] = b"response.failed";
 
 /// Watches a server-sent event stream as it is read: whether its final event came, and the
 /// first error event in its data (OpenAI's `data: {"error": {...}}` after the headers, the
-/// Responses API's and Anthropic's `{"type": "error", ...}`).
+/// Responses API's and Anthropic's `{"type": "error", ...}`, the Responses API's
+/// `response.failed` with its `response.error`).
 ///
 /// Lines end at LF, CR or CRLF (the event-stream format). A line is kept only while it is
 /// read, whole up to [`LINE_MAX`]: an error event is read from its complete line, so one cut
-/// before its end is not reported. A final event counts as soon as its name is complete.
+/// before its end is not reported. A final event counts as soon as its name is complete,
+/// except `response.failed`, which counts once its data is read (its error is known then;
+/// the name alone already makes [`Self::error`] a failure).
 #[derive(Debug, Default)]
 pub struct EventStream {
     final_seen: bool,
     error: Option<ErrorFields>,
+    /// An `event: response.failed` line came: its data line is awaited.
+    failed_named: bool,
+    /// The last line ended at a CR: an LF right after it is part of that line end.
+    after_cr: bool,
     /// The current line, up to [`LINE_MAX`] bytes, when it started in an earlier chunk.
     line: Vec<u8>,
     /// The current line is longer than what `line` kept.
@@ -186,6 +227,15 @@ impl EventStream {
     pub fn feed(&mut self, chunk: &[u8]) -> bool {
         let mut rest = chunk;
         while !self.final_seen {
+            if self.after_cr {
+                // The LF of a CRLF ends no second (blank) line.
+                match rest.first() {
+                    None => break,
+                    Some(b'\n') => rest = &rest[1..],
+                    Some(_) => {}
+                }
+                self.after_cr = false;
+            }
             let Some(end) = memchr2(b'\n', b'\r', rest) else {
                 self.keep(rest);
                 if !self.line.is_empty() {
@@ -205,6 +255,7 @@ impl EventStream {
                 self.line.clear();
                 self.overflow = false;
             }
+            self.after_cr = rest[end] == b'\r';
             rest = &rest[end + 1..];
         }
         self.final_seen
@@ -228,11 +279,35 @@ impl EventStream {
     }
 
     fn line_ended(&mut self, line: &[u8], cut: bool) {
+        let parse = |data: &[u8]| if cut { None } else { serde_json::from_slice::<Value>(data).ok() };
+        if self.failed_named {
+            // The data of `event: response.failed`; a blank line ends the event without it.
+            if let Some(data) = field(line, b"data:") {
+                let doc = parse(data);
+                self.error = Some(failed_error(self.error.take(), doc.as_ref()));
+                self.final_seen = true;
+            } else if line.is_empty() {
+                self.final_seen = true;
+            }
+            return;
+        }
         let read = Line::read(line, true);
         self.final_seen = read.is_final;
-        if let (Some(data), None) = (read.error_data, &self.error) {
-            let doc = if cut { None } else { serde_json::from_slice::<Value>(data).ok() };
-            self.error = Some(stream_error(doc.as_ref()));
+        match read.failed {
+            Failed::Named => {
+                self.failed_named = true;
+                self.error = Some(failed_error(self.error.take(), None));
+            }
+            Failed::Data(data) => {
+                let doc = parse(data);
+                self.error = Some(failed_error(self.error.take(), doc.as_ref()));
+                self.final_seen = true;
+            }
+            Failed::No => {
+                if let (Some(data), None) = (read.error_data, &self.error) {
+                    self.error = Some(stream_error(parse(data).as_ref()));
+                }
+            }
         }
     }
 }
@@ -251,9 +326,32 @@ fn stream_error(doc: Option<&Value>) -> ErrorFields {
     fields
 }
 
+/// The error of a `response.failed` event: an error event before it stays the one reported,
+/// else its `response.error` (`{code, message}`), else the type `error`.
+fn failed_error(before: Option<ErrorFields>, doc: Option<&Value>) -> ErrorFields {
+    before.filter(|e| e.error_type.as_deref() != Some("error") || e.error_code.is_some()).unwrap_or_else(
+        || {
+            stream_error(
+                doc.and_then(|d| d.get("response")).and_then(|r| r.get("error")).filter(|e| e.is_object()),
+            )
+        },
+    )
+}
+
+/// Whether a line is the Responses API's `response.failed`, and how.
+enum Failed<'a> {
+    No,
+    /// `event: response.failed`: its data comes on the next line.
+    Named,
+    /// `data: {"type": "response.failed", ...}`, complete.
+    Data(&'a [u8]),
+}
+
 /// What one line of an event stream is.
 struct Line<'a> {
+    /// A final event other than `response.failed`.
     is_final: bool,
+    failed: Failed<'a>,
     /// An error event's data (from its `{`), on a complete line.
     error_data: Option<&'a [u8]>,
 }
@@ -261,15 +359,20 @@ struct Line<'a> {
 impl<'a> Line<'a> {
     /// `complete`: the line ended (else more of it may come).
     fn read(line: &'a [u8], complete: bool) -> Self {
-        let mut read = Line { is_final: false, error_data: None };
+        let mut read = Line { is_final: false, failed: Failed::No, error_data: None };
         if let Some(name) = field(line, b"event:") {
             // The name must end here: `message_stopped` is not `message_stop`.
-            read.is_final = FINAL_EVENTS.iter().any(|f| {
-                name.strip_prefix(*f).is_some_and(|after| match after.first() {
+            let ends = |f: &[u8]| {
+                name.strip_prefix(f).is_some_and(|after| match after.first() {
                     None => complete,
                     Some(&b) => !(b.is_ascii_alphanumeric() || b == b'_'),
                 })
-            });
+            };
+            if ends(FAILED) {
+                read.failed = Failed::Named;
+            } else {
+                read.is_final = FINAL_EVENTS.iter().any(|f| ends(f));
+            }
         } else if let Some(data) = field(line, b"data:") {
             if data.starts_with(b"[DONE]") {
                 read.is_final = true;
@@ -280,7 +383,13 @@ impl<'a> Line<'a> {
                     let named = |name: &[u8]| {
                         value.and_then(|v| v.strip_prefix(name)).is_some_and(|v| v.first() == Some(&b'"'))
                     };
-                    read.is_final = FINAL_EVENTS.iter().any(|f| named(f));
+                    if named(FAILED) {
+                        if complete {
+                            read.failed = Failed::Data(data);
+                        }
+                    } else {
+                        read.is_final = FINAL_EVENTS.iter().any(|f| named(f));
+                    }
                     if complete && named(b"error") {
                         read.error_data = Some(data);
                     }
@@ -306,23 +415,23 @@ mod tests {
     #[test]
     fn a_request_is_read_for_its_model_and_tokens() {
         let body = br#"{"messages":[{"role":"user","content":"say \"model\": \"x\""}],"model" : "gpt-4o","max_completion_tokens": 100}"#;
-        let read = read_request(body, None);
+        let read = read_request(body, None, None);
         assert_eq!(read.model.as_deref(), Some("gpt-4o"));
         assert_eq!(read.est_tokens, body.len() as u64 / 4 + 100);
         // An upload is not read: its text may name anything.
-        let upload = read_request(br#"{"model": "x"}"#, Some("multipart/form-data; boundary=b"));
+        let upload = read_request(br#"{"model": "x"}"#, Some("multipart/form-data; boundary=b"), None);
         assert_eq!(upload, RequestBody::default());
-        assert!(read_request(b" \n{}", None).json);
-        assert!(read_request(b"{}", Some("application/JSON")).json);
+        assert!(read_request(b" \n{}", None, None).json);
+        assert!(read_request(b"{}", Some("application/JSON"), None).json);
         // A model name with an escape, or empty, or not a string, is not read.
-        assert_eq!(read_request(br#"{"model": "a\"b"}"#, None).model, None);
-        assert_eq!(read_request(br#"{"model": "", "x": {"model": 5}}"#, None).model, None);
+        assert_eq!(read_request(br#"{"model": "a\"b"}"#, None, None).model, None);
+        assert_eq!(read_request(br#"{"model": "", "x": {"model": 5}}"#, None, None).model, None);
         assert_eq!(
-            read_request(&[b"{\"model\":\"".as_slice(), &[b'm'; 257], b"\"}"].concat(), None).model,
+            read_request(&[b"{\"model\":\"".as_slice(), &[b'm'; 257], b"\"}"].concat(), None, None).model,
             None
         );
         assert_eq!(
-            read_request(&[b"{\"model\":\"".as_slice(), &[b'm'; 256], b"\"}"].concat(), None)
+            read_request(&[b"{\"model\":\"".as_slice(), &[b'm'; 256], b"\"}"].concat(), None, None)
                 .model
                 .map(|m| m.len()),
             Some(256)
@@ -330,9 +439,38 @@ mod tests {
     }
 
     #[test]
+    fn the_key_is_the_model_else_the_route() {
+        let key = |body: &[u8], path: &str| read_request(body, None, Some(path)).key;
+        assert_eq!(key(br#"{"model":"gpt-4o"}"#, "/v1/chat/completions").as_deref(), Some("gpt-4o"));
+        for (path, route) in [
+            ("/v1/batches/batch_6721fe1a8b9c819098b5cb1cf0d3d5c0", "/v1/batches/{id}"),
+            ("/v1/files/file-AbCdEfGhIjKlMnOp/content", "/v1/files/{id}/content"),
+            ("/v1/responses/resp_67ccd2bed1ec8190/input_items", "/v1/responses/{id}/input_items"),
+            ("/v1/fine_tuning/jobs/ftjob-abc123/cancel", "/v1/fine_tuning/jobs/{id}/cancel"),
+            ("/v1/vector_stores/vs_abc123/file_batches", "/v1/vector_stores/{id}/file_batches"),
+            ("/v1/models", "/v1/models"),
+            ("/v2/embeddings", "/v2/embeddings"),
+            // An Azure deployment names the model: kept.
+            (
+                "/openai/deployments/gpt-4o-prod/chat/completions",
+                "/openai/deployments/gpt-4o-prod/chat/completions",
+            ),
+        ] {
+            assert_eq!(key(b"", path).as_deref(), Some(route), "{path}");
+            assert_eq!(
+                read_request(b"--b", Some("multipart/form-data; boundary=b"), Some(path)).key.as_deref(),
+                Some(route)
+            );
+        }
+        assert_eq!(read_request(b"{}", None, None).key, None);
+        let long = format!("/v1/{}", "é".repeat(200));
+        assert!(key(b"", &long).is_some_and(|k| k.len() <= 256));
+    }
+
+    #[test]
     fn tokens_count_bytes_and_an_inline_image_by_its_allowance() {
         let image = format!(r#"{{"model":"m","content":"data:image/png;base64,{}"}}"#, "A".repeat(3_000_000));
-        let read = read_request(image.as_bytes(), None);
+        let read = read_request(image.as_bytes(), None, None);
         let text = image.len() as u64 - "data:image/png;base64,".len() as u64 - 3_000_000;
         assert_eq!(read.est_tokens, (text + INLINE_TOKENS * 4) / 4);
         // Anthropic's image block: bare base64, the same allowance (the batch planner's rule).
@@ -340,17 +478,20 @@ mod tests {
             r#"{{"model":"m","messages":[{{"role":"user","content":[{{"type":"image","source":{{"type":"base64","media_type":"image/png","data":"{}"}}}}]}}]}}"#,
             "iVBORw0KGgo".repeat(300_000)
         );
-        let tokens = read_request(anthropic.as_bytes(), None).est_tokens;
+        let tokens = read_request(anthropic.as_bytes(), None, None).est_tokens;
         assert!((765..800).contains(&tokens), "{tokens}");
         // Prose split by an escaped quote, however long, is text.
         let prose = format!(r#"{{"p":"{} \"{} {}"}}"#, "x".repeat(3000), "y".repeat(3000), "z".repeat(3000));
-        assert_eq!(read_request(prose.as_bytes(), None).est_tokens, prose.len() as u64 / 4);
+        assert_eq!(read_request(prose.as_bytes(), None, None).est_tokens, prose.len() as u64 / 4);
         // UTF-8 bytes, the same in every runtime: a Japanese prompt is three bytes a character.
-        assert_eq!(read_request("{\"p\":\"日本語\"}".as_bytes(), None).est_tokens, 17 / 4);
+        assert_eq!(read_request("{\"p\":\"日本語\"}".as_bytes(), None, None).est_tokens, 17 / 4);
         // The output allowance: the first one named, saturating.
-        assert_eq!(read_request(br#"{"max_output_tokens": 7}"#, None).est_tokens, 24 / 4 + 7);
-        assert_eq!(read_request(br#"{"max_tokens": 99999999999999999999999}"#, None).est_tokens, u64::MAX);
-        assert_eq!(read_request(br#"{"max_tokens_x": 5}"#, None).est_tokens, 19 / 4);
+        assert_eq!(read_request(br#"{"max_output_tokens": 7}"#, None, None).est_tokens, 24 / 4 + 7);
+        assert_eq!(
+            read_request(br#"{"max_tokens": 99999999999999999999999}"#, None, None).est_tokens,
+            u64::MAX
+        );
+        assert_eq!(read_request(br#"{"max_tokens_x": 5}"#, None, None).est_tokens, 19 / 4);
     }
 
     #[test]
@@ -392,7 +533,7 @@ mod tests {
             b"event: content_block_stop\ndata: {}\n\nevent: message_stop\ndata: {\"type\": \"message_stop\"}\n\n",
             b"event:response.completed\ndata: {}\n\n",
             b"data: { \"type\" : \"response.incomplete\", \"response\": {}}\n\n",
-            b"data: {\"type\":\"response.failed\"}",
+            b"data: {\"type\":\"response.completed\"}",
         ];
         for stream in finals {
             for size in [1, 2, 3, 5, 64, stream.len()] {
@@ -418,6 +559,50 @@ mod tests {
                     "{} in {size}-byte chunks",
                     String::from_utf8_lossy(stream)
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn a_failed_response_is_final_once_its_error_is_read() {
+        let data = r#"{"type":"response.failed","sequence_number":9,"response":{"id":"resp_1","status":"failed","error":{"code":"server_error","message":"m"}}}"#;
+        let named =
+            format!("event: response.created\ndata: {{}}\n\nevent: response.failed\r\ndata: {data}\r\n\r\n");
+        let bare = format!("data: {{}}\n\ndata: {data}\n\n");
+        for stream in [named.as_bytes(), bare.as_bytes()] {
+            for size in [1, 2, 3, 7, 64, stream.len()] {
+                let watch = watch(stream, size);
+                let what = format!("{} in {size}-byte chunks", String::from_utf8_lossy(stream));
+                assert!(watch.final_seen(), "{what}");
+                let error = watch.error().map(|e| (e.error_type.as_deref(), e.error_code.as_deref()));
+                assert_eq!(error, Some((None, Some("server_error"))), "{what}");
+            }
+        }
+        type Seen<'a> = (bool, Option<(Option<&'a str>, Option<&'a str>)>);
+        let cases: [(&[u8], Seen); 5] = [
+            // The event without data (a blank line ends it): complete, a failure without a code.
+            (b"event: response.failed\n\n", (true, Some((Some("error"), None)))),
+            // Cut after its name: not complete, but a failure.
+            (b"event: response.failed\n", (false, Some((Some("error"), None)))),
+            (
+                b"event: response.failed\ndata: {\"response\": {\"error\": {\"co",
+                (false, Some((Some("error"), None))),
+            ),
+            // Its data cut: neither complete nor read.
+            (b"data: {\"type\": \"response.failed\", \"response\": {", (false, None)),
+            (
+                b"data: {\"type\": \"response.failed\", \"response\": {\"error\": null}}\n",
+                (true, Some((Some("error"), None))),
+            ),
+        ];
+        for (stream, expected) in cases {
+            for size in [1, 4, stream.len()] {
+                let watch = watch(stream, size);
+                let got = (
+                    watch.final_seen(),
+                    watch.error().map(|e| (e.error_type.as_deref(), e.error_code.as_deref())),
+                );
+                assert_eq!(got, expected, "{} in {size}-byte chunks", String::from_utf8_lossy(stream));
             }
         }
     }
@@ -451,6 +636,9 @@ mod tests {
         // A line longer than what is kept is still an error event, without its fields.
         let long = format!("data: {{\"error\": {{\"message\": \"{}\"}}}}\n", "x".repeat(LINE_MAX));
         assert_eq!(watch(long.as_bytes(), 1000).error().and_then(|e| e.error_type.as_deref()), Some("error"));
+        // Only the first error is kept (a `response.failed` after it included).
+        let both = b"data: {\"type\": \"error\", \"code\": \"a\"}\ndata: {\"type\": \"response.failed\", \"response\": {\"error\": {\"code\": \"b\"}}}\n";
+        assert_eq!(watch(both, 5).error().and_then(|e| e.error_code.as_deref()), Some("a"));
         // Only the first error is kept.
         let two = b"data: {\"error\": {\"type\": \"a\"}}\ndata: {\"error\": {\"type\": \"b\"}}\n";
         assert_eq!(watch(two, 3).error().and_then(|e| e.error_type.as_deref()), Some("a"));

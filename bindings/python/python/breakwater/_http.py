@@ -141,8 +141,10 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             # Only an API call's JSON body names a model and spends tokens: an upload's
             # (multipart, JSONL) may hold any text. The core reads it.
             content_type = self.caller.get(b"content-type")
-            facts = read_request(body, content_type=content_type.decode("latin-1") if content_type else None)
-            name = key(request) if key is not None else facts["model"] or request.url.path
+            facts = read_request(
+                body, content_type=content_type.decode("latin-1") if content_type else None, path=request.url.path
+            )
+            name = key(request) if key is not None else facts["key"]
             self.run: Run = driver.begin(name, facts["est_tokens"])
             self.request = request
             self.sdk_timeout: Dict[str, Optional[float]] = request.extensions.get("timeout") or {}
@@ -319,9 +321,10 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             if not self._ended:
                 self._ended = True
                 # No retry can follow: the caller already holds the answer. An error event the
-                # server sent makes the end a failed answer (`stream_error`), even when the
-                # reader (the SDK raises on it) is the one that stops reading.
-                error = self._final.error() if outcome != "http_200" else None
+                # server sent (or a `response.failed`) makes the end a failed answer
+                # (`stream_error`), even when the reader (the SDK raises on it) is the one that
+                # stops reading, and even when the stream then ends as complete.
+                error = self._final.error()
                 self._attempt.report("http_200" if error else outcome, self._response, last=True, fields=error)
 
         def _closed(self) -> None:

@@ -84,21 +84,26 @@ pub fn read_request(body: &[u8], content_type: Option<&str>, path: Option<&str>)
 }
 
 /// A URL path as a route: each segment that is a resource id (one with a digit or a capital
-/// letter: `batch_6721...`, `file-AbC...`, `resp_...`, a model name; not a version such as
-/// `v1`) becomes `{id}`, except an Azure deployment's name, which names the model. At most
-/// 256 bytes are kept.
+/// letter: `batch_6721...`, `file-AbC...`, `resp_...`; not a version such as `v1` or
+/// `v1beta`) becomes `{id}`, except a segment that names the model: the one after
+/// `deployments` (Azure OpenAI), `models` (Gemini, Vertex AI, a model's own page), `model`
+/// (Bedrock) or `engines` (OpenAI's legacy completions). At most 256 bytes are kept.
 fn route(path: &str) -> String {
+    const NAMES_THE_MODEL: [&str; 4] = ["deployments", "models", "model", "engines"];
     let mut out = String::with_capacity(path.len().min(256));
-    let mut after_deployments = false;
+    let mut names_model = false;
     for (i, segment) in path.split('/').enumerate() {
         if i > 0 {
             out.push('/');
         }
-        let version =
-            segment.strip_prefix('v').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-        let id = !version && segment.bytes().any(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
-        out.push_str(if id && !after_deployments { "{id}" } else { segment });
-        after_deployments = segment == "deployments";
+        let b = segment.as_bytes();
+        let version = b.len() <= 10
+            && b.first() == Some(&b'v')
+            && b.get(1).is_some_and(u8::is_ascii_digit)
+            && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        let id = !version && b.iter().any(|c| c.is_ascii_digit() || c.is_ascii_uppercase());
+        out.push_str(if id && !names_model { "{id}" } else { segment });
+        names_model = NAMES_THE_MODEL.contains(&segment);
     }
     if out.len() > 256 {
         let mut end = 256;
@@ -450,6 +455,16 @@ mod tests {
             ("/v1/vector_stores/vs_abc123/file_batches", "/v1/vector_stores/{id}/file_batches"),
             ("/v1/models", "/v1/models"),
             ("/v2/embeddings", "/v2/embeddings"),
+            (
+                "/v1beta/models/gemini-2.0-flash:generateContent",
+                "/v1beta/models/gemini-2.0-flash:generateContent",
+            ),
+            (
+                "/model/anthropic.claude-3-5-sonnet-20241022-v2:0/invoke",
+                "/model/anthropic.claude-3-5-sonnet-20241022-v2:0/invoke",
+            ),
+            ("/v1/messages/batches/msgbatch_01HkcTjaV5uDC8jWR4ZsDV8d", "/v1/messages/batches/{id}"),
+            ("/v1/engines/davinci-002/completions", "/v1/engines/davinci-002/completions"),
             // An Azure deployment names the model: kept.
             (
                 "/openai/deployments/gpt-4o-prod/chat/completions",

@@ -166,8 +166,9 @@ export function makeFetch(api) {
    * `policy`: a `Policy`, a policy object, a preset name (`'conservative'`) or null for the
    * defaults. Options: `client` (a `Client` to share instead), `fetch` (the one that does the
    * I/O; default `globalThis.fetch`), `key(url, init)` (the breaker key; default the body's
-   * `model`, else the URL path as a route, its resource ids as `{id}`), `onEvent(event)`, `logger` (`console`-like: give-ups at
-   * `warn`, retries, cancels and transitions at `info`, the rest at `debug`), `opentelemetry`
+   * `model`, else the URL path as a route, its resource ids as `{id}`), `onEvent(event)`,
+   * `logger` (`console`-like: give-ups at `warn`, retries, cancels and transitions at `info`,
+   * the rest at `debug`), `opentelemetry`
    * (a `Tracer` from `@opentelemetry/api`: a span per logical request, each decision a span
    * event). The returned function has `.client` and `.events`, an `EventTarget` that dispatches
    * each decision as an event of its `kind` with the decision in `detail`.
@@ -460,7 +461,8 @@ export function makeFetch(api) {
         );
       }
       // Only an API call's JSON body names a model and spends tokens: an upload's may hold any text.
-      const facts = api.readRequest(bodyBytes(body), { contentType: headers.get('content-type'), path: new URL(url, 'http://localhost').pathname });
+      const path = new URL(url, 'http://localhost').pathname;
+      const facts = api.readRequest(bodyBytes(body), { contentType: headers.get('content-type'), path });
       const key = options.key ? options.key(url, init) : facts.key;
       const run = {
         request: client.begin({ key, estTokens: facts.est_tokens }),

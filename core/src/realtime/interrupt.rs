@@ -350,6 +350,14 @@ enum ResponseAudio {
 const KEEP_INTERRUPTED: usize = 16;
 const KEEP_SEEN: usize = 64;
 
+/// Appends `item`, dropping the oldest once `cap` are held.
+fn push_bounded<T>(list: &mut VecDeque<T>, item: T, cap: usize) {
+    if list.len() >= cap {
+        list.pop_front();
+    }
+    list.push_back(item);
+}
+
 /// 64-bit FNV-1a of an event id: two ids among the last 64 collide with odds near 2^-53.
 fn id_hash(id: &str) -> u64 {
     id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
@@ -417,10 +425,7 @@ impl Interruptions {
             ),
             Ok(Envelope { event_id, event }) => {
                 if let Some(id) = event_id {
-                    if self.seen.len() == KEEP_SEEN {
-                        self.seen.pop_front();
-                    }
-                    self.seen.push_back(id_hash(&id));
+                    push_bounded(&mut self.seen, id_hash(&id), KEEP_SEEN);
                 }
                 self.handle_event(now_ms, &event)
             }
@@ -464,10 +469,7 @@ impl Interruptions {
             ServerEvent::ResponseCreated { id, out_of_band: true } => {
                 // Neither the answer in progress nor the turn's request: a barge-in still
                 // cancels the answer, and the side request's text is not the turn's latency.
-                if self.out_of_band.len() == KEEP_INTERRUPTED {
-                    self.out_of_band.pop_front();
-                }
-                self.out_of_band.push_back(id.to_string());
+                push_bounded(&mut self.out_of_band, id.to_string(), KEEP_INTERRUPTED);
             }
             ServerEvent::ResponseCreated { id, out_of_band: false } => {
                 if matches!(self.phase, Phase::Paused | Phase::Resumable) {
@@ -678,10 +680,7 @@ impl Interruptions {
     }
 
     fn remember_interrupted(&mut self, item_id: String) {
-        if self.interrupted.len() == KEEP_INTERRUPTED {
-            self.interrupted.pop_front();
-        }
-        self.interrupted.push_back(item_id);
+        push_bounded(&mut self.interrupted, item_id, KEEP_INTERRUPTED);
     }
 
     fn audio(&mut self, now: u64, item_id: &str, bytes: u64, step: &mut Step) {

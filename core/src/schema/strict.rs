@@ -417,11 +417,7 @@ fn tag_values(schema: &Value) -> Option<Vec<&Value>> {
 
 /// The one value a schema allows: its `const`, or an `enum` of one.
 fn single_value(schema: &Value) -> Option<&Value> {
-    match (schema.get("const"), schema.get("enum").and_then(Value::as_array)) {
-        (Some(c), _) => Some(c),
-        (None, Some(e)) if e.len() == 1 => e.first(),
-        _ => None,
-    }
+    tag_values(schema).filter(|values| values.len() == 1).map(|values| values[0])
 }
 
 /// Whether `schema` accepts `null`, as far as a quick look can prove (a `$ref` is followed;

@@ -295,20 +295,33 @@ function plainFlag(v) {
   return typeof v === 'boolean' ? Number(v) : undefined;
 }
 
-/** Header pairs as one `name\nvalue\n` text and their number, or null when a pair is not two
- * strings or holds a line feed (the generic call refuses or reads it by its path). */
+/** Header pairs as one `name\nvalue\n` text (laid out flat by `join`, so that the addon reads
+ * it in one pass) and their number, or null when a pair is not two strings (the generic call
+ * refuses it with its path). A pair holding a line feed splits into more pairs than given: the
+ * addon then answers `false` and the generic call reads the pairs as they are. */
 function joinHeaders(headers) {
-  let joined = '';
   const n = headers.length;
+  const parts = new Array(2 * n + 1);
   for (let i = 0; i < n; i++) {
     const pair = headers[i];
     if (!Array.isArray(pair) || pair.length !== 2) return null;
     const name = pair[0];
     const value = pair[1];
-    if (typeof name !== 'string' || typeof value !== 'string' || name.includes('\n') || value.includes('\n')) return null;
-    joined += name + '\n' + value + '\n';
+    if (typeof name !== 'string' || typeof value !== 'string') return null;
+    parts[2 * i] = name;
+    parts[2 * i + 1] = value;
   }
-  return [joined, n];
+  parts[2 * n] = '';
+  return [parts.join('\n'), n];
+}
+
+/** The decision's headers as pairs, from the addon's `name\nvalue\n` text (or its pairs). */
+function splitHeaders(text) {
+  if (typeof text !== 'string') return text;
+  const parts = text.split('\n');
+  const pairs = new Array((parts.length - 1) >> 1);
+  for (let i = 0; i < pairs.length; i++) pairs[i] = [parts[2 * i], parts[2 * i + 1]];
+  return pairs;
 }
 
 // Every value an options object gives is read once, before the shared array is written: a
@@ -333,7 +346,7 @@ api.Client.prototype.beforeAttempt = function beforeAttempt(request, nowMs) {
   clientIo[0] = handleOfObject(this, 'Client', 'this');
   clientIo[1] = handleOfObject(request, 'Request', 'request');
   clientIo[2] = now;
-  const headers = fast.clientBefore();
+  const headers = splitHeaders(fast.clientBefore());
   const r = clientIo;
   const decision = { action: WIRE.attemptAction[r[0]], reason: WIRE.attemptReason[r[1]] };
   if (r[2] === r[2]) decision.wait_until_ms = r[2];
@@ -374,7 +387,9 @@ api.Client.prototype.onOutcome = function onOutcome(request, result, nowMs) {
   clientIo.set(numbers, 2);
   clientIo[6] = joined[1];
   clientIo[7] = flag;
-  fast.clientOutcome(outcome, errorType, errorCode, headers == null ? null : joined[0]);
+  if (fast.clientOutcome(outcome, errorType, errorCode, headers == null ? null : joined[0]) === false) {
+    return genericOutcome.call(this, request, read, nowMs);
+  }
   const r = clientIo;
   const decision = { action: WIRE.retryAction[r[0]], reason: WIRE.retryReason[r[1]] };
   if (r[2] === r[2]) decision.delay_ms = r[2];

@@ -118,8 +118,8 @@ pub unsafe extern "C" fn begin(env: sys::napi_env, info: sys::napi_callback_info
     })
 }
 
-/// `clientBefore()`: in `[client, request, nowMs]`; out the decision's row, and its headers
-/// as `[[name, value], ...]`.
+/// `clientBefore()`: in `[client, request, nowMs]`; out the decision's row; returns its
+/// headers as `name\nvalue\n` text (or, should one hold a line feed, `[[name, value], ...]`).
 pub unsafe extern "C" fn before(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
     call(env, |e| {
         let io = slots()?;
@@ -128,49 +128,46 @@ pub unsafe extern "C" fn before(env: sys::napi_env, _info: sys::napi_callback_in
         let mut row = [0.0; ATTEMPT_LEN];
         wire::write_attempt(&d, &mut row);
         io[..ATTEMPT_LEN].copy_from_slice(&row);
-        pairs(env, &d.headers)
+        // One string is cheaper to hand over than an array per pair (the core's own headers
+        // never hold a line feed; the arrays are the fallback).
+        match joined(&d.headers) {
+            Some(text) => Ok(string(env, &text)),
+            None => pairs(env, &d.headers),
+        }
     })
 }
 
 /// `clientOutcome(outcome, errorType, errorCode, joined)`: in `[client, request, latencyMs,
 /// wallUnixMs, actualTokens, nowMs, pairs, lastAttempt]`; out the decision's row. `joined` is
 /// the header pairs as `name\nvalue\n` text (one string to read instead of four values per
-/// header; the entry sends pairs holding a line feed to the generic call), `pairs` their
-/// number. Every argument is a string or absent: nothing here reads a JS object, so no JS runs
+/// header), `pairs` their number; the pairs are borrowed from the text, not copied. Returns
+/// `false` when the text does not split into that many pairs (a name or a value holds a line
+/// feed): nothing was done, and the entry makes the generic call, which reads the pairs as
+/// given. Every argument is a string or absent: nothing here reads a JS object, so no JS runs
 /// while the shared buffer holds this call's values.
 pub unsafe extern "C" fn outcome(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     call(env, |e| {
         let [outcome, error_type, error_code, joined] = args::<4>(env, info)?;
         let io = slots()?;
         let outcome = outcome.str("outcome")?;
-        let headers = if joined.is_absent() {
-            Vec::new()
-        } else {
-            let count = usize::try_from(whole(io[6], "headers")?).unwrap_or(usize::MAX);
-            split_pairs(&joined.str("headers")?, count)
-                .ok_or_else(|| Error::argument("headers", "the header pairs do not match their count"))?
+        let text = if joined.is_absent() { String::new() } else { joined.str("headers")? };
+        let count = if joined.is_absent() { 0 } else { whole(io[6], "headers")? };
+        let Some(headers) = split_pairs(&text, usize::try_from(count).unwrap_or(usize::MAX)) else {
+            return Ok(boolean(env, false));
         };
         let (error_type, error_code) = (error_type.opt_str("errorType")?, error_code.opt_str("errorCode")?);
-        let latency = given(io[2], "latencyMs")?;
-        let wall = given(io[3], "wallUnixMs")?;
-        let tokens = given(io[4], "actualTokens")?;
+        let report = core_surface::AttemptReport {
+            outcome: &outcome,
+            headers: &headers,
+            error_type: error_type.as_deref(),
+            error_code: error_code.as_deref(),
+            latency_ms: given(io[2], "latencyMs")?,
+            wall_unix_ms: given(io[3], "wallUnixMs")?,
+            actual_tokens: given(io[4], "actualTokens")?,
+            last_attempt: if io[7].is_nan() { None } else { Some(io[7] != 0.0) },
+        };
         let now = now(e, io[5])?;
-        let last_attempt = if io[7].is_nan() { None } else { Some(io[7] != 0.0) };
-        let d = with_pair(io, |c, r| {
-            core_surface::client_on_outcome(
-                c,
-                r,
-                outcome,
-                Some(headers),
-                error_type,
-                error_code,
-                latency,
-                wall,
-                tokens,
-                last_attempt,
-                now,
-            )
-        })?;
+        let d = with_pair(io, |c, r| core_surface::client_on_outcome_of(c, r, &report, now))?;
         let mut row = [0.0; RETRY_LEN];
         wire::write_retry(&d, &mut row);
         io[..RETRY_LEN].copy_from_slice(&row);
@@ -180,7 +177,7 @@ pub unsafe extern "C" fn outcome(env: sys::napi_env, info: sys::napi_callback_in
 
 /// `count` pairs from `name\nvalue\n` text, or `None` when it does not split into exactly
 /// that many.
-fn split_pairs(text: &str, count: usize) -> Option<Vec<(String, String)>> {
+fn split_pairs(text: &str, count: usize) -> Option<Vec<(&str, &str)>> {
     let mut parts = text.split('\n');
     let mut out = Vec::with_capacity(count.min(1024));
     loop {
@@ -189,8 +186,32 @@ fn split_pairs(text: &str, count: usize) -> Option<Vec<(String, String)>> {
             // The text ends with a line feed: the last part is empty, and nothing follows it.
             return (name.is_empty() && out.len() == count).then_some(out);
         };
-        out.push((name.to_owned(), value.to_owned()));
+        out.push((name, value));
     }
+}
+
+/// `[[name, value], ...]` as one `name\nvalue\n` text (the entry splits it), or `None` when a
+/// name or a value holds a line feed.
+fn joined(headers: &[(String, String)]) -> Option<String> {
+    let mut text = String::with_capacity(headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
+    for (name, value) in headers {
+        if name.contains('\n') || value.contains('\n') {
+            return None;
+        }
+        for part in [name, value] {
+            text.push_str(part);
+            text.push('\n');
+        }
+    }
+    Some(text)
+}
+
+/// A JS boolean.
+fn boolean(env: sys::napi_env, value: bool) -> sys::napi_value {
+    let mut out = ptr::null_mut();
+    // SAFETY: a live env; the out-pointer is local. A failure leaves it null (= undefined).
+    unsafe { sys::napi_get_boolean(env, value, &mut out) };
+    out
 }
 
 /// `[[name, value], ...]` as a JS array.
@@ -215,12 +236,20 @@ fn pairs(env: sys::napi_env, headers: &[(String, String)]) -> Conv<sys::napi_val
 
 #[cfg(test)]
 mod tests {
-    use super::split_pairs;
+    use super::{joined, split_pairs};
+
+    #[test]
+    fn decision_headers_join_unless_a_line_feed_would_split_them() {
+        let pairs = [("idempotency-key".to_owned(), "k-1".to_owned()), ("x-a".to_owned(), String::new())];
+        assert_eq!(joined(&pairs).as_deref(), Some("idempotency-key\nk-1\nx-a\n\n"));
+        assert_eq!(joined(&[]).as_deref(), Some(""));
+        assert_eq!(joined(&[("x-a".to_owned(), "1\n2".to_owned())]), None);
+    }
 
     #[test]
     fn joined_headers_split_only_into_the_pairs_given() {
         let two = split_pairs("retry-after\n2\nx-a\n\n", 2).unwrap();
-        assert_eq!(two, [("retry-after".to_owned(), "2".to_owned()), ("x-a".to_owned(), String::new())]);
+        assert_eq!(two, [("retry-after", "2"), ("x-a", "")]);
         assert_eq!(split_pairs("", 0), Some(Vec::new()));
         // A line feed inside a name or a value: not the pairs given, the array is read instead.
         assert_eq!(split_pairs("x-odd\na\nb\nretry-after\n2\n", 2), None);

@@ -534,15 +534,55 @@ pub fn client_on_outcome(
     last_attempt: Option<bool>,
     now_ms: u64,
 ) -> Result<RetryDecision> {
-    let headers = headers.unwrap_or_default();
-    let result = AttemptResult {
-        outcome: Outcome::parse(&outcome)?,
-        headers: &headers,
-        error: ProviderError::new(error_type.as_deref(), error_code.as_deref()),
-        latency_ms: latency_ms.unwrap_or(0),
+    let result = AttemptReport {
+        outcome: &outcome,
+        headers: headers.as_deref().unwrap_or_default(),
+        error_type: error_type.as_deref(),
+        error_code: error_code.as_deref(),
+        latency_ms,
         wall_unix_ms,
         actual_tokens,
-        last_attempt: last_attempt.unwrap_or(false),
+        last_attempt,
+    };
+    client_on_outcome_of(c, request, &result, now_ms)
+}
+
+/// [`client_on_outcome`]'s arguments as borrowed, for a binding's fast path that reads the
+/// header pairs out of one text without copying them.
+pub struct AttemptReport<'a, K, V> {
+    /// The outcome's stable name (`http_429`, `timeout_headers`, ...).
+    pub outcome: &'a str,
+    /// The response's header pairs.
+    pub headers: &'a [(K, V)],
+    /// The error body's `error.type`.
+    pub error_type: Option<&'a str>,
+    /// The error body's `error.code`.
+    pub error_code: Option<&'a str>,
+    /// How long the attempt took.
+    pub latency_ms: Option<u64>,
+    /// The wall clock, for reset times given as dates.
+    pub wall_unix_ms: Option<u64>,
+    /// The tokens the answer used, to reconcile the limiter's estimate.
+    pub actual_tokens: Option<u64>,
+    /// No attempt can follow this one.
+    pub last_attempt: Option<bool>,
+}
+
+/// [`client_on_outcome`] over borrowed arguments.
+pub fn client_on_outcome_of<K: AsRef<str>, V: AsRef<str>>(
+    c: &mut client::Client,
+    request: &mut client::Request,
+    report: &AttemptReport<'_, K, V>,
+    now_ms: u64,
+) -> Result<RetryDecision> {
+    let result = AttemptResult {
+        outcome: Outcome::parse(report.outcome)?,
+        headers: report.headers,
+        error: ProviderError::new(report.error_type, report.error_code),
+        latency_ms: report.latency_ms.unwrap_or(0),
+        wall_unix_ms: report.wall_unix_ms,
+        actual_tokens: report.actual_tokens,
+        last_attempt: report.last_attempt.unwrap_or(false),
     };
     c.on_outcome(now_ms, request, &result)
 }

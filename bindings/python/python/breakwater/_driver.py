@@ -28,8 +28,9 @@ def _logged() -> bool:
     """Whether a handler other than a ``NullHandler`` would receive the logger's records."""
     node: Optional[logging.Logger] = logger
     while node is not None:
-        if any(not isinstance(h, logging.NullHandler) for h in node.handlers):
-            return True
+        for handler in node.handlers:
+            if not isinstance(handler, logging.NullHandler):
+                return True
         node = node.parent if node.propagate else None
     return False
 

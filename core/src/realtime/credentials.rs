@@ -86,7 +86,7 @@ impl CredentialConfig {
         };
         let checks = [
             too_long(
-                self.refresh_margin_ms + self.refresh_jitter_ms,
+                self.refresh_margin_ms.saturating_add(self.refresh_jitter_ms),
                 MAX_SECRET_MS,
                 "refresh_margin_ms",
                 "a secret lives (7,200 s) with refresh_jitter_ms",
@@ -191,6 +191,8 @@ pub struct Credentials {
     connect_floor: u64,
     /// When the mint in flight began.
     minting_since: Option<u64>,
+    /// Mints that timed out and were replaced, whose answers may still come.
+    abandoned: u32,
     failures: u32,
     retry_at: u64,
     last_ms: u64,
@@ -211,6 +213,7 @@ impl Credentials {
             refresh_at: 0,
             connect_floor: 0,
             minting_since: None,
+            abandoned: 0,
             failures: 0,
             retry_at: 0,
             last_ms: 0,
@@ -237,6 +240,7 @@ impl Credentials {
                 );
             }
             self.minting_since = Some(now);
+            self.abandoned = self.abandoned.saturating_add(1);
             return answer(CredentialAction::Mint, CredentialReason::MintTimedOut, None, self.failures);
         }
         if self.failures > 0 && now < self.retry_at {
@@ -295,6 +299,13 @@ impl Credentials {
                 "the secret would live {life} ms, longer than 7,200 s: is expires_at in ms already?"
             ));
         }
+        if life <= self.config.max_clock_skew_ms && life > 0 {
+            return refuse(format!(
+                "the secret lives {life} ms, no longer than max_clock_skew_ms ({} ms): no connection \
+                 could use it",
+                self.config.max_clock_skew_ms
+            ));
+        }
         if life == 0 {
             let ago = wall_unix_ms - expires_at_unix_ms;
             return refuse(format!(
@@ -318,6 +329,7 @@ impl Credentials {
         self.expires_at = Some(expires);
         self.refresh_at = expires.saturating_sub(lead);
         self.minting_since = None;
+        self.abandoned = 0;
         self.failures = 0;
         self.backoff = Backoff::new(self.config.backoff.clone());
         Ok(())
@@ -328,7 +340,9 @@ impl Credentials {
     /// A failure reported while no mint is in flight and the secret in hand is fresh is a
     /// late answer to a mint that timed out and was replaced by one that succeeded: it is
     /// ignored (counted, it would hide the good secret behind a backoff) and the answer is
-    /// `ready`.
+    /// `ready`. One reported while a mint is in flight after others timed out is taken as
+    /// the answer of the oldest of those: it counts (the endpoint failed), and the mint in
+    /// flight stays the only one (the others keep waiting for it, or for its time to run out).
     pub fn mint_failed(&mut self, now_ms: u64) -> CredentialDecision {
         let now = self.observe(now_ms);
         if self.minting_since.is_none() && self.expires_at.is_some() && now < self.refresh_at {
@@ -336,8 +350,12 @@ impl Credentials {
         }
         let delay = self.backoff.next_delay_ms(self.failures, &mut self.rng);
         self.failures = self.failures.saturating_add(1);
-        self.minting_since = None;
         self.retry_at = now.saturating_add(delay);
+        if self.minting_since.is_some() && self.abandoned > 0 {
+            self.abandoned -= 1;
+            return self.decide(now);
+        }
+        self.minting_since = None;
         CredentialDecision {
             action: CredentialAction::Wait,
             reason: CredentialReason::Backoff,

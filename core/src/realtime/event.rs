@@ -48,6 +48,8 @@ pub enum ServerEvent<'a> {
         item_id: Cow<'a, str>,
         /// The audio's length in bytes, decoded from the base64 `delta`.
         bytes: u64,
+        /// The response it belongs to, when the event names it.
+        response_id: Option<Cow<'a, str>>,
     },
     /// `response.output_audio.done` / `response.audio.done`: all of an item's audio was sent.
     AudioDone {
@@ -55,7 +57,10 @@ pub enum ServerEvent<'a> {
         item_id: Cow<'a, str>,
     },
     /// `output_audio_buffer.started` (WebRTC/SIP): the server began playing a response.
-    BufferStarted,
+    BufferStarted {
+        /// The response it plays, when the event names it.
+        response_id: Option<Cow<'a, str>>,
+    },
     /// `output_audio_buffer.stopped` (WebRTC/SIP): playback ended.
     BufferStopped,
     /// `output_audio_buffer.cleared` (WebRTC/SIP): the buffer was cleared on request.
@@ -95,6 +100,7 @@ const IGNORED: &[&str] = &[
     "input_audio_buffer.committed",
     "input_audio_buffer.cleared",
     "input_audio_buffer.timeout_triggered",
+    "input_audio_buffer.dtmf_event_received",
     "response.output_item.added",
     "response.output_item.done",
     "response.content_part.added",
@@ -257,12 +263,12 @@ impl<'a> ServerEvent<'a> {
                     code: "invalid_base64",
                     message: format!("`{kind}` for item {item_id}: `delta` is not base64"),
                 })?;
-                Self::AudioDelta { item_id, bytes }
+                Self::AudioDelta { item_id, bytes, response_id: raw.response_id }
             }
             "response.output_audio.done" | "response.audio.done" => {
                 Self::AudioDone { item_id: item(raw.item_id)? }
             }
-            "output_audio_buffer.started" => Self::BufferStarted,
+            "output_audio_buffer.started" => Self::BufferStarted { response_id: raw.response_id },
             "output_audio_buffer.stopped" => Self::BufferStopped,
             "output_audio_buffer.cleared" => Self::BufferCleared,
             "conversation.item.truncated" => Self::Truncated { item_id: item(raw.item_id)? },
@@ -326,7 +332,11 @@ mod tests {
     #[test]
     fn events_are_read_by_type_with_what_the_machine_needs() {
         let e = ServerEvent::parse(r#"{"type":"response.output_audio.delta","item_id":"i1","delta":"AAAA"}"#);
-        assert_eq!(e, Ok(ServerEvent::AudioDelta { item_id: "i1".into(), bytes: 3 }));
+        assert_eq!(e, Ok(ServerEvent::AudioDelta { item_id: "i1".into(), bytes: 3, response_id: None }));
+        let e = ServerEvent::parse(
+            r#"{"type":"response.output_audio.delta","response_id":"r","item_id":"i","delta":""}"#,
+        );
+        assert!(matches!(e, Ok(ServerEvent::AudioDelta { response_id: Some(r), .. }) if r == "r"));
         let e = ServerEvent::parse(r#"{"type":"response.audio.delta","item_id":"i1","delta":"AAAA","x":1}"#);
         assert!(matches!(e, Ok(ServerEvent::AudioDelta { bytes: 3, .. })), "the beta name, extra fields");
         let e = ServerEvent::parse(r#"{"type":"response.done","response":{"id":"r1","status":"cancelled"}}"#);
@@ -339,6 +349,8 @@ mod tests {
         assert!(!out_of_band(r#"{"id":"r","conversation_id":"conv_1"}"#));
         assert!(!out_of_band(r#"{"id":"r"}"#), "without the field: in the conversation");
         assert_eq!(ServerEvent::parse(r#"{"type":"session.updated"}"#), Ok(ServerEvent::Other));
+        let dtmf = r#"{"type":"input_audio_buffer.dtmf_event_received","event":"5","received_at":1}"#;
+        assert_eq!(ServerEvent::parse(dtmf), Ok(ServerEvent::Other), "a GA event with no use here");
         assert_eq!(ServerEvent::parse(r#"{"type":"warp.drive"}"#).unwrap_err().code, "unknown_event");
         assert_eq!(
             ServerEvent::parse(r#"{"type":"response.audio.delta"}"#).unwrap_err().code,

@@ -22,6 +22,7 @@
 //! Resumable     timer false_interruption, resume       → Speaking     resume_playback
 //! Resumable     timer false_interruption, no resume    → Interrupted  interrupt
 //! Paused/Resum. response.created (the user's turn)     → Interrupted  interrupt
+//! Paused/Resum. audio delta of a new item               → (same)       it waits in line
 //! Idle/Interr.  speech started, the response in
 //!               progress has sent no audio yet         → Interrupted  cancel (its audio dropped)
 //! Interrupted   audio delta of another item            → Speaking
@@ -32,12 +33,20 @@
 //! `interrupt` sends `response.cancel` only while a response is in progress and the server
 //! does not cancel by itself (`interrupt_response` off); then, over WebSocket,
 //! `conversation.item.truncate` at `min(played, received)` ms (never past the audio received:
-//! the API rejects that) and `stop_playback` if playback was not paused already; over WebRTC,
+//! the API rejects that; an out-of-band response's item, in no conversation, is not
+//! truncated) and `stop_playback` if playback was not paused already; over WebRTC,
 //! `output_audio_buffer.clear` (the server truncates; the client sends none). Speech that
 //! starts after playback finished is the user's next turn: no cancel, no truncate.
 //!
 //! `interrupt` also drops the audio of a response in progress that had sent none yet (the user
 //! barged in on an earlier answer still playing): its late deltas are not played.
+//!
+//! Out-of-band responses (`conversation: "none"`, read from `response.created`; the host's
+//! `response.create` of one is not a turn's request): their audio plays in line like any
+//! other, but it is neither the answer's (a barge-in still cancels the answer and drops its
+//! audio) nor the turn's (first audio, playback). A response's `response.done` ends its items'
+//! audio even when their `output_audio.done` did not come, and a response once done stays done:
+//! a late or repeated `response.created` of it is reported and ignored.
 //!
 //! Items play in the order their audio arrived: an answer that arrives while another plays
 //! (the one after a tool call) waits behind it, and plays from the moment the one before ends
@@ -305,6 +314,11 @@ struct Item {
     /// While playing without host reports: (since when, played then).
     clock: Option<(u64, u64)>,
     reported: bool,
+    /// The response whose audio it is, when its deltas named it: its `response.done` ends the
+    /// item's audio, should its `output_audio.done` not come.
+    response: Option<String>,
+    /// Audio of an out-of-band response: its playback is not the turn's.
+    side: bool,
 }
 
 /// The interruption machine of one Realtime session; see the module docs.
@@ -325,6 +339,9 @@ pub struct Interruptions {
     /// Out-of-band responses in progress (`conversation: "none"`: a side request such as a
     /// classification): not the turn's answer. Bounded.
     out_of_band: VecDeque<String>,
+    /// Responses done (or whose `response.done` came first): a late or repeated
+    /// `response.created` of one does not bring it back. Bounded.
+    finished: VecDeque<String>,
     turn: Option<Marks>,
     rolling: Rolling,
     last_ms: u64,
@@ -380,6 +397,7 @@ impl Interruptions {
             items: VecDeque::new(),
             interrupted: VecDeque::new(),
             out_of_band: VecDeque::new(),
+            finished: VecDeque::new(),
             turn: None,
             last_ms: 0,
             host_reports: false,
@@ -466,6 +484,13 @@ impl Interruptions {
                 }
                 self.turn = Some(Marks { speech_end: now, ..Marks::default() });
             }
+            ServerEvent::ResponseCreated { id, .. } if self.finished.iter().any(|f| f == id) => {
+                step.issues.push(Issue::at(
+                    now,
+                    "out_of_order",
+                    format!("response.created for {id}, which is done already; ignored"),
+                ));
+            }
             ServerEvent::ResponseCreated { id, out_of_band: true } => {
                 // Neither the answer in progress nor the turn's request: a barge-in still
                 // cancels the answer, and the side request's text is not the turn's latency.
@@ -496,9 +521,16 @@ impl Interruptions {
                         format!("response.done for {id}, not in progress"),
                     ));
                 }
+                // The response sends nothing more: its items' audio is all there, even when an
+                // `output_audio.done` did not come (else they would wait in line for ever).
+                for item in self.items.iter_mut().filter(|i| i.response.as_deref() == Some(id.as_ref())) {
+                    item.audio_done = true;
+                }
+                self.check_finished(now);
+                push_bounded(&mut self.finished, id.to_string(), KEEP_INTERRUPTED);
             }
             ServerEvent::TextDelta { response_id } => {
-                let side = response_id.as_ref().is_some_and(|r| self.out_of_band.iter().any(|o| o == r));
+                let side = self.is_side(response_id.as_deref());
                 // Text before the turn's request is the earlier answer's, not this turn's.
                 if let Some(t) =
                     self.turn.as_mut().filter(|t| !side && t.first_text.is_none() && t.request_sent.is_some())
@@ -506,7 +538,9 @@ impl Interruptions {
                     t.first_text = Some(now);
                 }
             }
-            ServerEvent::AudioDelta { item_id, bytes } => self.audio(now, item_id, *bytes, &mut step),
+            ServerEvent::AudioDelta { item_id, bytes, response_id } => {
+                self.audio(now, item_id, *bytes, response_id.as_deref(), &mut step);
+            }
             ServerEvent::AudioDone { item_id } => {
                 if let Some(item) = self.items.iter_mut().find(|i| i.id == *item_id) {
                     item.audio_done = true;
@@ -519,15 +553,18 @@ impl Interruptions {
                     ));
                 }
             }
-            ServerEvent::BufferStarted => {
+            ServerEvent::BufferStarted { response_id } => {
                 if self.config.transport == Transport::Webrtc && self.phase != Phase::Paused {
                     self.phase = Phase::Speaking;
-                    self.response_audio = ResponseAudio::Begun;
                     if self.muted {
                         // The track was muted for an interruption: this answer is heard.
                         self.push_playback(now, ActionKind::ResumePlayback, &mut step);
                     }
-                    self.mark_playback(now, &mut step);
+                    // A side response playing is neither the answer's audio nor the turn's.
+                    if !self.is_side(response_id.as_deref()) {
+                        self.response_audio = ResponseAudio::Begun;
+                        self.mark_playback(now, &mut step);
+                    }
                 }
             }
             ServerEvent::BufferStopped | ServerEvent::BufferCleared => {
@@ -548,13 +585,14 @@ impl Interruptions {
     }
 
     /// The host sent a client event (`{"type": ...}`): a `response.create` after the user's
-    /// speech ended marks the turn's request (manual turn detection). Other events are not
-    /// read; the machine's own actions need not be reported.
-    pub fn sent(&mut self, now_ms: u64, event_type: &str) -> Step {
+    /// speech ended marks the turn's request (manual turn detection), unless it asks for an
+    /// out-of-band response (`response.conversation: "none"`: a side request, not the answer).
+    /// Other events are not read; the machine's own actions need not be reported.
+    pub fn sent(&mut self, now_ms: u64, event_type: &str, out_of_band: bool) -> Step {
         let mut step = Step::default();
         let now = self.observe(now_ms, &mut step);
         self.fire_due(now, &mut step);
-        if event_type == "response.create" {
+        if event_type == "response.create" && !out_of_band {
             if let Some(t) = self.turn.as_mut().filter(|t| t.request_sent.is_none()) {
                 t.request_sent = Some(now);
             }
@@ -588,7 +626,7 @@ impl Interruptions {
                 item.played = ms;
                 item.reported = true;
                 item.clock = None;
-                if ms > 0 {
+                if ms > 0 && !item.side {
                     self.mark_playback(now, &mut step);
                 }
                 self.check_finished(now);
@@ -683,28 +721,38 @@ impl Interruptions {
         push_bounded(&mut self.interrupted, item_id, KEEP_INTERRUPTED);
     }
 
-    fn audio(&mut self, now: u64, item_id: &str, bytes: u64, step: &mut Step) {
+    /// Whether `response_id` names an out-of-band response in progress.
+    fn is_side(&self, response_id: Option<&str>) -> bool {
+        response_id.is_some_and(|r| self.out_of_band.iter().any(|o| o == r))
+    }
+
+    fn audio(&mut self, now: u64, item_id: &str, bytes: u64, response_id: Option<&str>, step: &mut Step) {
         if self.was_interrupted(item_id) {
             return; // deltas the server sent before it saw the cancel
         }
+        // A side response's audio plays like any other, but it is neither the answer's audio
+        // (a barge-in still drops the answer's) nor the turn's first audio.
+        let side = self.is_side(response_id);
         let known = self.items.iter().any(|i| i.id == item_id);
-        if !known && self.response_audio == ResponseAudio::Dropped {
+        if !known && !side && self.response_audio == ResponseAudio::Dropped {
             // The cancelled response's audio, sent before the server saw the cancel: the host
             // that plays what it receives is told not to play it.
             let action = ActionKind::StopPlayback;
             step.actions.push(Action { at_ms: now, action, event: None, item_id: Some(item_id.to_owned()) });
             return self.remember_interrupted(item_id.to_owned());
         }
-        self.response_audio = ResponseAudio::Begun;
+        if !side {
+            self.response_audio = ResponseAudio::Begun;
+        }
         match self.items.iter_mut().find(|i| i.id == item_id) {
             Some(item) => item.bytes += bytes,
             None => {
-                if matches!(self.phase, Phase::Paused | Phase::Resumable) {
-                    // A new answer while the user speaks: the earlier one is over.
-                    self.interrupt(now, step);
-                }
+                // While the user speaks (playback paused, the speech not yet confirmed), a new
+                // item waits in line like any other: a confirmed barge-in cuts it at 0 and
+                // stops it, a false interruption resumes playback and it plays in turn.
+                let paused = matches!(self.phase, Phase::Paused | Phase::Resumable);
                 // First in line, it plays from now; behind another, once that one ends.
-                let clock = self.items.is_empty().then_some((now, 0));
+                let clock = (self.items.is_empty() && !paused).then_some((now, 0));
                 let item = Item {
                     id: item_id.to_owned(),
                     bytes,
@@ -712,12 +760,18 @@ impl Interruptions {
                     played: 0,
                     clock,
                     reported: false,
+                    response: response_id.map(str::to_owned),
+                    side,
                 };
                 self.items.push_back(item);
-                self.phase = Phase::Speaking;
+                if !paused {
+                    self.phase = Phase::Speaking;
+                }
             }
         }
-        if let Some(t) = self.turn.as_mut().filter(|t| t.first_audio.is_none() && t.request_sent.is_some()) {
+        if let Some(t) =
+            self.turn.as_mut().filter(|t| !side && t.first_audio.is_none() && t.request_sent.is_some())
+        {
             t.first_audio = Some(now);
         }
     }
@@ -812,14 +866,18 @@ impl Interruptions {
                 // The item playing is cut where the user heard it; those behind it were not
                 // heard at all: cut at 0, so that the conversation holds none of their words,
                 // and stopped, so that the host does not play them.
+                // An out-of-band response's item is in no conversation: stopped, not truncated
+                // (the server would answer the truncate with an error).
                 let items = std::mem::take(&mut self.items);
                 for (i, item) in items.into_iter().enumerate() {
                     let audio_end_ms = if i == 0 { self.played_ms(&item, now) } else { 0 };
-                    Self::send(
-                        now,
-                        json!({"type": "conversation.item.truncate", "item_id": item.id, "content_index": 0, "audio_end_ms": audio_end_ms}),
-                        step,
-                    );
+                    if !item.side {
+                        Self::send(
+                            now,
+                            json!({"type": "conversation.item.truncate", "item_id": item.id, "content_index": 0, "audio_end_ms": audio_end_ms}),
+                            step,
+                        );
+                    }
                     if i > 0 || !was_paused {
                         step.actions.push(Action {
                             at_ms: now,

@@ -41,11 +41,26 @@ struct Line<'a> {
     sent: Option<Sent<'a>>,
 }
 
-/// A client event the host sent; only its type is read.
+/// A client event the host sent; only its type is read, and of a `response.create` whether it
+/// asks for an out-of-band response (`response.conversation: "none"`).
 #[derive(Deserialize)]
 struct Sent<'a> {
     #[serde(rename = "type", borrow)]
     kind: std::borrow::Cow<'a, str>,
+    #[serde(default, borrow)]
+    response: Option<SentResponse<'a>>,
+}
+
+#[derive(Deserialize)]
+struct SentResponse<'a> {
+    #[serde(default, borrow)]
+    conversation: Option<&'a serde_json::value::RawValue>,
+}
+
+impl Sent<'_> {
+    fn out_of_band(&self) -> bool {
+        self.response.as_ref().and_then(|r| r.conversation).is_some_and(|c| c.get() == r#""none""#)
+    }
 }
 
 #[derive(Deserialize)]
@@ -166,7 +181,7 @@ impl Replayer {
             }
             (None, None, None, Some(sent)) => {
                 self.run_timers(Some(at));
-                let step = self.machine().sent(at, &sent.kind);
+                let step = self.machine().sent(at, &sent.kind, sent.out_of_band());
                 self.absorb(step, Some(self.line));
             }
             (None, None, Some(played), None) => {

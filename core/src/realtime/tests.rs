@@ -220,6 +220,21 @@ fn a_bad_config_names_its_field_and_durations_past_a_session_are_refused() {
 }
 
 #[test]
+fn credential_settings_that_overflow_together_are_refused_not_wrapped() {
+    // The margin and its jitter are checked as a sum: a wrapping sum would have let any value
+    // through (and panicked in a build with overflow checks).
+    for (margin, jitter) in [(u64::MAX, 1), (1 << 63, 1 << 63)] {
+        let config = CredentialConfig {
+            refresh_margin_ms: margin,
+            refresh_jitter_ms: jitter,
+            ..CredentialConfig::default()
+        };
+        let e = config.validate().unwrap_err();
+        assert_eq!((e.code, e.path.as_str()), (crate::ErrorCode::OutOfRange, "refresh_margin_ms"));
+    }
+}
+
+#[test]
 fn a_bad_line_says_what_the_timeline_needed_with_its_code_and_column() {
     let r = replay(
         "{\"at_ms\": -5}\n{\"at_ms\": 1, \"played\": {\"item_id\": \"a\", \"ms\": \"x\"}}\n{\"at_ms\"",
@@ -317,6 +332,7 @@ mod random_streams {
             let mut latest = 0u64;
             let mut received: HashMap<String, u64> = HashMap::new();
             let mut in_progress: Option<String> = None;
+            let mut finished: Vec<String> = Vec::new();
             for (dt, what, which, amount) in inputs {
                 now = (now + dt).max(0);
                 let at = u64::try_from(now).unwrap();
@@ -367,9 +383,15 @@ mod random_streams {
                 // Every timer due by now has fired: what is left lies ahead.
                 prop_assert!(m.poll_timeout().is_none_or(|t| t > latest));
                 // The test's own view of the audio received and the response in progress.
+                // A response once done stays done: a late `response.created` does not revive it.
                 match what {
-                    2 => in_progress = Some(resp),
-                    3 if in_progress.as_deref() == Some(resp.as_str()) => in_progress = None,
+                    2 if !finished.contains(&resp) => in_progress = Some(resp),
+                    3 => {
+                        if in_progress.as_deref() == Some(resp.as_str()) {
+                            in_progress = None;
+                        }
+                        finished.push(resp);
+                    }
                     4 | 5 => *received.entry(item).or_default() += u64::from(amount),
                     _ => {}
                 }

@@ -179,12 +179,32 @@ fn route(
     let ledger = read_ledger(&sibling(manifest_path, "ledger.jsonl"))?;
     let mut router =
         Router::new(&manifest, ledger, RouteConfig { max_attempts }).map_err(|e| e.to_string())?;
+    // Every input opened before anything is written: a mistyped path fails with the folder
+    // untouched. The folder's `route.json` goes first and comes back last, so that a route that
+    // fails midway leaves buckets no replay takes for complete.
+    let inputs = [(Source::Output, Some(output)), (Source::Errors, errors)]
+        .into_iter()
+        .filter_map(|(source, path)| path.map(|p| Lines::open(p, u64::MAX).map(|lines| (source, lines))))
+        .collect::<Result<Vec<_>, _>>()?;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let summary = out.join("route.json");
+    match std::fs::remove_file(&summary) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(format!("cannot replace {}: {e}", summary.display()));
+        }
+        _ => {}
+    }
     let mut buckets = Buckets::create(out)?;
-    for (source, path) in [(Source::Output, Some(output)), (Source::Errors, errors)] {
-        let Some(path) = path else { continue };
-        let mut lines = Lines::open(path, u64::MAX)?;
+    for (source, mut lines) in inputs {
+        let mut first = true;
         while let Some(Line::Text(bytes)) = lines.next()? {
+            // The router reads a first line after its byte order mark; the record holds the
+            // line without it too (else its `result` would not be JSON).
+            let bytes = if std::mem::take(&mut first) {
+                bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+            } else {
+                bytes
+            };
             if let Ok(Some(routed)) = router.push(source, bytes) {
                 buckets.write(&routed, Some(bytes))?;
             }
@@ -196,7 +216,7 @@ fn route(
         buckets.write(routed, None)?;
     }
     buckets.flush()?;
-    write_json(&out.join("route.json"), &report)?;
+    write_json(&summary, &report)?;
     if json {
         print_json(&report).map_err(|e| e.to_string())?;
     } else {

@@ -381,7 +381,9 @@ fn batch_plan_route_replay_keeps_every_request_in_one_place() {
         r#"{"id":"b","custom_id":"r3","response":null,"error":{"code":"batch_expired","message":"expired"}}"#,
         r#"{"id":"b","custom_id":"nobody","response":null,"error":{"code":"batch_expired","message":"expired"}}"#,
     ];
-    std::fs::write(dir.join("out.jsonl"), format!("{ok}\n")).unwrap();
+    // A byte order mark before the first line, as an editor may save it: read past, and not
+    // copied into the record's `result`.
+    std::fs::write(dir.join("out.jsonl"), format!("\u{feff}{ok}\n")).unwrap();
     // CRLF line ends, as a file saved on Windows has them.
     std::fs::write(dir.join("err.jsonl"), errors.join("\r\n")).unwrap();
     let args = ["batch", "route", "--manifest", &path("d1/manifest.json"), "--output", &path("out.jsonl")];
@@ -405,6 +407,12 @@ fn batch_plan_route_replay_keeps_every_request_in_one_place() {
         (record["custom_id"].as_str(), record["result"]["response"]["status_code"].as_u64()),
         (Some("r0"), Some(200))
     );
+    // A route again into the same folder with a mistyped path fails before it writes anything:
+    // the buckets a replay reads stay whole.
+    let typo = breakwater(&[&args[..], &["--errors", &path("err.jsonlx"), "--out", &path("r1")]].concat());
+    assert_eq!(typo.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(dir.join("r1/retry.jsonl")).unwrap(), retry);
+    assert!(dir.join("r1/route.json").exists());
 
     let replay_to = |out: &str, extra: &[&str]| {
         let args = ["batch", "replay", "--manifest", &path("d1/manifest.json"), "--route", &path("r1")];

@@ -46,6 +46,10 @@ stable_codes! {
         ResponseFailed = "response_failed",
         /// No result line names the request.
         NoResult = "no_result",
+        /// A line names the request but is no result the router can read (an `invalid_result`
+        /// issue says why): quarantined, since it may have run and been billed (a replay could
+        /// send it twice) and a line names it (it is not missing).
+        UnreadableResult = "unreadable_result",
     }
 }
 
@@ -287,7 +291,14 @@ impl Router {
         };
         let result = match read_result(bytes, self.provider) {
             Ok(result) => result,
-            Err(message) => return Err(self.keep(issue(RouteIssueCode::InvalidResult, None, message))),
+            Err(message) => {
+                let named = named_id(bytes);
+                let kept = self.keep(issue(RouteIssueCode::InvalidResult, named.as_deref(), message));
+                return match named.and_then(|id| self.unreadable(&id)) {
+                    Some(routed) => Ok(Some(routed)),
+                    None => Err(kept),
+                };
+            }
         };
         let id = result.custom_id.as_ref();
         let Some(slot) = self.ids.get_mut(id) else {
@@ -342,6 +353,27 @@ impl Router {
         Ok(Some(routed))
     }
 
+    /// The request an unreadable line names, quarantined (`unreadable_result`), unless it is
+    /// not in the manifest or already has its result.
+    fn unreadable(&mut self, id: &str) -> Option<Routed> {
+        let slot = self.ids.get_mut(id).filter(|slot| !slot.routed)?;
+        slot.routed = true;
+        let (file, attempts) = (slot.file, slot.attempts);
+        let reason = RouteReason::Result(ResultReason::UnreadableResult);
+        self.count(Bucket::Quarantined, reason);
+        Some(Routed {
+            custom_id: id.to_owned(),
+            bucket: Bucket::Quarantined,
+            reason,
+            file: self.files[file as usize].0.clone(),
+            attempts,
+            status_code: None,
+            error_code: None,
+            usage: None,
+            history: self.history.remove(id).unwrap_or_default(),
+        })
+    }
+
     fn keep(&mut self, issue: RouteIssue) -> RouteIssue {
         self.report.issues.push(issue.clone());
         issue
@@ -384,6 +416,17 @@ impl Router {
         }
         (missing, self.report)
     }
+}
+
+/// The `custom_id` of a line that is JSON but no result the router can read.
+fn named_id(bytes: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Named<'a> {
+        #[serde(borrow)]
+        custom_id: Cow<'a, str>,
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    serde_json::from_str::<Named<'_>>(text).ok().map(|n| n.custom_id.into_owned())
 }
 
 /// What routing needs of one result line.

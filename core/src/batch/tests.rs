@@ -241,7 +241,7 @@ fn plan_of(ids: &[&str]) -> Manifest {
 
 #[test]
 fn results_land_in_exactly_one_bucket() {
-    let ids = ["ok", "limited", "quota", "bad", "expired", "timeout", "server", "odd", "gone"];
+    let ids = ["ok", "limited", "quota", "bad", "expired", "timeout", "server", "odd", "gone", "garbled"];
     let manifest = plan_of(&ids);
     let mut router = Router::new(&manifest, Vec::new(), RouteConfig::default()).unwrap();
     let usage = serde_json::json!({"prompt_tokens": 1000, "completion_tokens": 10, "prompt_tokens_details": {"cached_tokens": 200}});
@@ -289,6 +289,15 @@ fn results_land_in_exactly_one_bucket() {
         router.push(Source::Output, output("stranger", 200, serde_json::json!({})).as_bytes()).unwrap_err();
     assert_eq!(issue.code, RouteIssueCode::UnknownCustomId);
     assert_eq!(router.push(Source::Output, b"{").unwrap_err().code, RouteIssueCode::InvalidResult);
+    // A line that names its request but is no readable result (an HTML error page as the body,
+    // usage counted in floats): the request may have run and been billed, so it is neither
+    // replayed nor missing but quarantined, and the issue names it.
+    let unreadable = output("garbled", 502, serde_json::json!("<html>Bad gateway</html>"));
+    let routed = router.push(Source::Errors, unreadable.as_bytes()).unwrap().unwrap();
+    assert_eq!((routed.bucket, routed.reason.as_str()), (Bucket::Quarantined, "unreadable_result"));
+    // Named again, or naming nobody: an issue only.
+    let again = router.push(Source::Errors, unreadable.as_bytes()).unwrap_err();
+    assert_eq!((again.code, again.custom_id.as_deref()), (RouteIssueCode::InvalidResult, Some("garbled")));
     let (missing, report) = router.finish();
     let expect = [
         ("ok", Bucket::Succeeded, "ok"),
@@ -307,9 +316,15 @@ fn results_land_in_exactly_one_bucket() {
     );
     assert_eq!(
         (report.succeeded, report.retry, report.permanent, report.quarantined, report.missing),
-        (1, 4, 3, 0, 1)
+        (1, 4, 3, 1, 1)
     );
-    assert_eq!(report.issues.len(), 3);
+    assert_eq!(report.issues.len(), 5);
+    let named: Vec<_> = report.issues.iter().filter_map(|i| i.custom_id.as_deref()).collect();
+    assert_eq!(
+        named,
+        ["ok", "stranger", "garbled", "garbled"],
+        "an unreadable line's issue names its request"
+    );
     assert_eq!(report.usage, Usage { input_tokens: 1000, cached_input_tokens: 200, output_tokens: 10 });
     // gpt-4o-mini: 0.15 input, 0.075 cached, 0.6 output per 1M; batch half of each.
     let batch = (800.0 * 0.075 + 200.0 * 0.0375 + 10.0 * 0.3) / 1e6;

@@ -446,15 +446,19 @@ impl<'de: 'a, 'a> Visitor<'de> for BodyVisitor<'a> {
     }
 }
 
-/// The characters a string of the prompt counts for: its own, except an inline file or image
-/// ([`is_inline_payload`]: the SDK integrations' rule), which counts as [`INLINE_TOKENS`] at
-/// four characters a token, not by its bytes (a 6 MB image read as text was 1.5 million
-/// tokens, over a model's enqueued limit).
+/// The characters a string of the prompt counts for: an ASCII character one, any other four
+/// (a token at the default four characters a token: Chinese, Japanese or Korean text runs near
+/// a token a character, so counted as ASCII it was estimated at a quarter of its tokens and
+/// the cost cap could be passed four times over); an inline file or image
+/// ([`is_inline_payload`]: the SDK integrations' rule) counts as [`INLINE_TOKENS`] at four
+/// characters a token, not by its bytes (a 6 MB image read as text was 1.5 million tokens,
+/// over a model's enqueued limit).
 fn text_chars(s: &str) -> u64 {
     if is_inline_payload(s.as_bytes()) {
         INLINE_TOKENS * 4
     } else {
-        s.chars().count() as u64
+        // By bytes: an ASCII byte is a character, a lead byte (0xC0 and up) starts one.
+        s.bytes().map(|b| u64::from(b < 0x80) + 4 * u64::from(b >= 0xC0)).sum()
     }
 }
 

@@ -494,6 +494,13 @@ fn base64_payloads_count_as_an_image_not_as_their_bytes() {
     let line = chat("p", "gpt-4o-mini", &prose);
     let request = super::request::read(line.as_bytes(), 1, &PlanConfig::default()).unwrap();
     assert!(request.estimate_prompt_tokens(4.0) > 1000);
+    // Text outside ASCII runs near a token a character (Chinese, Japanese, Korean): each such
+    // character counts as a token, ASCII ones a quarter.
+    let japanese = "日本語のテキスト".repeat(125);
+    let line = chat("j", "gpt-4o-mini", &japanese);
+    let request = super::request::read(line.as_bytes(), 1, &PlanConfig::default()).unwrap();
+    let tokens = request.estimate_prompt_tokens(4.0);
+    assert!((1000..1010).contains(&tokens), "1,000 characters: {tokens}");
 }
 
 #[test]

@@ -198,7 +198,8 @@ pub struct PlanConfig {
     /// The longest `custom_id`, in bytes. 64: the length a third-party guide gives for OpenAI
     /// (unverified upstream; raise it if your account accepts longer ids).
     pub max_custom_id_len: u32,
-    /// Characters per token for the estimate when the host gives no count.
+    /// Characters per token for the estimate when the host gives no count (ASCII characters;
+    /// any other counts as four: a token at the default 4).
     pub chars_per_token: f64,
     /// Output tokens assumed for a request without `max_tokens` / `max_completion_tokens` /
     /// `max_output_tokens` (each such request is counted in the warning `output_uncapped`).

@@ -160,6 +160,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Ignor
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "an error object")]
 struct RawError {
     #[serde(default, rename = "type")]
     kind: Option<String>,
@@ -183,8 +184,18 @@ impl BadEvent {
     /// Text that is no JSON (`syntax_error`), or JSON that is no event object (the code of
     /// what is wrong in it): the same code for the text and for the value a binding passes.
     fn not_an_event(e: &serde_json::Error) -> Self {
-        let (code, message) = crate::error::json_line_error(e);
-        Self { code: code.as_str(), message: format!("not a server event: {message}") }
+        Self::not_an_event_at(e, 0)
+    }
+
+    /// [`Self::not_an_event`] for an event `offset` bytes into a line: the column is the line's.
+    fn not_an_event_at(e: &serde_json::Error, offset: usize) -> Self {
+        let (code, message) = crate::error::json_error(e);
+        let message = match e.line() {
+            0 => format!("not a server event: {message}"),
+            // serde_json says column 0 for an error at the text's first character.
+            _ => format!("not a server event: {message} (column {})", e.column().max(1) + offset),
+        };
+        Self { code: code.as_str(), message }
     }
 }
 
@@ -204,7 +215,16 @@ impl<'a> Envelope<'a> {
     /// A [`BadEvent`]: text that is not a JSON object with a `type`, an unknown type, a
     /// field the machine needs that is missing, audio that is not base64.
     pub fn parse(text: &'a str) -> Result<Self, BadEvent> {
-        let raw: Raw<'a> = object_from_str(text).map_err(|e| BadEvent::not_an_event(&e))?;
+        Self::parse_at(text, 0)
+    }
+
+    /// [`Self::parse`] of an event that starts `offset` bytes into a line of text (a replay
+    /// line's `server`): a syntax error's column is counted from the line's start.
+    ///
+    /// # Errors
+    /// As [`Self::parse`].
+    pub fn parse_at(text: &'a str, offset: usize) -> Result<Self, BadEvent> {
+        let raw: Raw<'a> = object_from_str(text).map_err(|e| BadEvent::not_an_event_at(&e, offset))?;
         ServerEvent::from_raw(raw)
     }
 

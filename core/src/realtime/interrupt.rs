@@ -429,6 +429,12 @@ impl Interruptions {
         self.handle_envelope(now_ms, Envelope::parse(text))
     }
 
+    /// [`Self::handle_json`] of an event `offset` bytes into a replay line: an issue's column
+    /// is the line's.
+    pub(crate) fn handle_json_at(&mut self, now_ms: u64, text: &str, offset: usize) -> Step {
+        self.handle_envelope(now_ms, Envelope::parse_at(text, offset))
+    }
+
     /// One server event as a parsed value (a dict from a binding).
     pub fn handle_value(&mut self, now_ms: u64, value: &serde_json::Value) -> Step {
         self.handle_envelope(now_ms, Envelope::from_value(value))

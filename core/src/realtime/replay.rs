@@ -176,7 +176,9 @@ impl Replayer {
             }
             (None, Some(server), None, None) => {
                 self.run_timers(Some(at));
-                let step = self.machine().handle_json(at, server.get());
+                // Where the event starts in the line, so that an issue's column is the line's.
+                let offset = server.get().as_ptr() as usize - text.as_ptr() as usize;
+                let step = self.machine().handle_json_at(at, server.get(), offset);
                 self.absorb(step, Some(self.line));
             }
             (None, None, None, Some(sent)) => {

@@ -254,6 +254,15 @@ fn a_bad_line_says_what_the_timeline_needed_with_its_code_and_column() {
             ("syntax_error", "line 3: EOF while parsing an object (column 8)"),
         ]
     );
+    // An event field of the wrong type: the column is the line's, not the event's.
+    let line = r#"{"at_ms": 95, "server": {"type": "error", "error": "boom"}}"#;
+    let r = replay(line);
+    let column = line.find("boom").unwrap() + "boom".len() + 1;
+    assert_eq!(r.issues[0].code, "invalid_type");
+    assert_eq!(
+        r.issues[0].message,
+        format!("line 1: not a server event: invalid type: string \"boom\", expected an error object (column {column})")
+    );
 }
 
 #[test]
@@ -272,7 +281,7 @@ fn lines_as_read_from_a_file_a_bom_bytes_that_are_not_utf8_an_array() {
             ("invalid_type", "line 3: invalid type: sequence, expected an object (column 1)"),
             (
                 "invalid_type",
-                "line 4: not a server event: invalid type: sequence, expected an object (column 1)"
+                "line 4: not a server event: invalid type: sequence, expected an object (column 26)"
             ),
         ],
         "the config line after the BOM was read: no issue for it"

@@ -36,7 +36,7 @@ export type ClassReason =
   | 'request_timeout_408' | 'conflict_409' | 'request_too_large' | 'unprocessable' | 'rate_limited'
   | 'client_error' | 'server_error' | 'not_implemented' | 'bad_gateway' | 'service_unavailable'
   | 'gateway_timeout' | 'overloaded' | 'unknown_status' | 'insufficient_quota' | 'credit_balance_exhausted'
-  | 'billing_error' | 'spend_limit_reached' | 'server_said_retry' | 'server_said_no_retry' | 'stream_error'
+  | 'billing_error' | 'spend_limit_reached' | 'stream_error'
   | 'connect_failed' | 'tls_handshake_failed' | 'tls_certificate_refused' | 'connection_reset'
   | 'timeout_connect' | 'timeout_headers' | 'timeout_first_token' | 'timeout_idle' | 'timeout_attempt'
   | 'stream_cut' | 'cancelled'
@@ -67,7 +67,7 @@ export type AttemptReason =
   | 'exceeds_token_capacity' | 'deadline_exhausted' | 'request_finished'
 export type RetryAction = 'retry' | 'done' | 'give_up'
 export type RetryReason =
-  | 'succeeded' | 'permanent_error' | 'fatal_error' | 'class_not_retried' | 'server_delay_too_long'
+  | 'succeeded' | 'permanent_error' | 'fatal_error' | 'class_not_retried' | 'server_said_no_retry' | 'server_delay_too_long'
   | 'retries_exhausted' | 'retry_owned_by_outer_layer' | 'not_repeatable' | 'deadline_exhausted'
   | 'error_budget_burning' | 'retry_budget_exhausted' | 'server_delay' | 'backoff'
 export type PresetName = 'openai_sdk' | 'conservative' | 'batch_first'

@@ -77,3 +77,45 @@ proptest! {
         }
     }
 }
+
+/// `x-should-retry` is the server's advice on retrying one request, not a verdict on the
+/// upstream: 503s it asks not to retry still open the breaker, and 401s it asks to retry
+/// never do (the caller's fault), though each is retried or not as the server says.
+#[test]
+fn x_should_retry_steers_the_retry_not_the_breaker() {
+    use breakwater::transport::breaker::State;
+    use breakwater::transport::retry::RetryReason;
+    let run = |status: u16, advice: &str| {
+        let mut client = Client::new(Policy::preset("conservative").unwrap(), 1, 0).unwrap();
+        let options = RequestOptions { key: Some("m"), ..RequestOptions::default() };
+        let mut reasons = Vec::new();
+        for i in 0..30u64 {
+            let now = i * 100;
+            let mut req = client.begin(now, &options).unwrap();
+            if client.before_attempt(now, &mut req).unwrap().action != AttemptAction::Send {
+                return (reasons, client.breaker_state("m"), i);
+            }
+            let result = AttemptResult {
+                outcome: Outcome::Http(status),
+                headers: &[("x-should-retry", advice)],
+                error: ProviderError::default(),
+                latency_ms: 50,
+                wall_unix_ms: None,
+                actual_tokens: None,
+                last_attempt: false,
+            };
+            reasons.push(client.on_outcome(now + 50, &mut req, &result).unwrap().reason);
+            client.cancel(now + 50, &mut req).unwrap();
+        }
+        (reasons, client.breaker_state("m"), 30)
+    };
+    let (reasons, state, sent) = run(503, "false");
+    assert!(reasons.iter().all(|r| *r == RetryReason::ServerSaidNoRetry), "{reasons:?}");
+    assert!(state == State::Open && sent < 30, "overloads still open the breaker: {state:?} after {sent}");
+    let (reasons, state, sent) = run(401, "true");
+    assert!(
+        reasons.iter().all(|r| matches!(r, RetryReason::Backoff | RetryReason::ServerDelay)),
+        "{reasons:?}"
+    );
+    assert_eq!((state, sent), (State::Closed, 30), "the caller's fault is not the upstream's");
+}

@@ -11,11 +11,13 @@
 //!    OpenAI `billing_not_active`, `billing_hard_limit_reached`;
 //!    Anthropic `billing_error` and `enforced_spend_limit_reached`);
 //!    `overloaded_error` is [`Class::Overloaded`];
-//! 2. `x-should-retry: true|false` on a non-2xx status (Stainless SDKs; not in
-//!    `generic_http`): `true` makes a permanent status retryable, `false` makes a
-//!    retryable one permanent; a status that is already on the same side keeps its
-//!    own class and reason (a 429 the server agrees to retry is still rate limited);
-//! 3. the status or transport failure, per [`Profile`].
+//! 2. the status or transport failure, per [`Profile`].
+//!
+//! `x-should-retry: true|false` on a non-2xx status (Stainless SDKs; not in `generic_http`)
+//! is kept beside the class, never folded into it: it is the server's advice on retrying
+//! this request, which the retry decision follows, while the class is what the result says of
+//! the upstream's health (a 503 the server asks not to retry is still an overload for the
+//! breaker and the retry budget; a 400 it asks to retry is still the caller's fault).
 //!
 //! A 2xx carrying an error body is a stream that failed after its headers
 //! ([`ClassReason::StreamError`]), and a stream cut is a failure even after a 200.
@@ -203,10 +205,6 @@ stable_codes! {
         BillingError = "billing_error",
         /// Anthropic `enforced_spend_limit_reached`: the spend limit holds until the period ends.
         SpendLimitReached = "spend_limit_reached",
-        /// `x-should-retry: true` on a status that would not be retried.
-        ServerSaidRetry = "server_said_retry",
-        /// `x-should-retry: false` on a status that would be retried.
-        ServerSaidNoRetry = "server_said_no_retry",
         /// A 2xx whose stream ended with an error event.
         StreamError = "stream_error",
         /// The connection could not be established.
@@ -325,7 +323,7 @@ pub fn classify<K: AsRef<str>, V: AsRef<str>>(
     error: ProviderError<'_>,
     wall_unix_ms: Option<u64>,
 ) -> Classification {
-    let (mut class, mut reason) = match outcome {
+    let (class, reason) = match outcome {
         Outcome::Http(status) => by_body(error).unwrap_or_else(|| by_status(profile, status, error)),
         Outcome::StreamCut => by_body(error).unwrap_or((Class::Retryable, ClassReason::StreamCut)),
         other => by_transport(other),
@@ -334,23 +332,12 @@ pub fn classify<K: AsRef<str>, V: AsRef<str>>(
     if class == Class::Success {
         return Classification { class, reason, retry_after: None, should_retry: None, issues };
     }
-    let mut should_retry = None;
-    if let Outcome::Http(status) = outcome {
-        if profile != Profile::GenericHttp && !(200..300).contains(&status) {
-            should_retry = headers::should_retry(headers, &mut issues);
-            match (should_retry, class) {
-                // The server's opinion never resurrects a spent quota.
-                (_, Class::Fatal) => {}
-                (Some(true), Class::Permanent) => {
-                    (class, reason) = (Class::Retryable, ClassReason::ServerSaidRetry)
-                }
-                (Some(false), Class::Retryable | Class::RateLimited | Class::Overloaded) => {
-                    (class, reason) = (Class::Permanent, ClassReason::ServerSaidNoRetry);
-                }
-                _ => {}
-            }
+    let should_retry = match outcome {
+        Outcome::Http(status) if profile != Profile::GenericHttp && !(200..300).contains(&status) => {
+            headers::should_retry(headers, &mut issues)
         }
-    }
+        _ => None,
+    };
     let mut retry_after = headers::retry_after(headers, wall_unix_ms, &mut issues);
     if retry_after.is_none() && profile == Profile::AzureOpenAi {
         // azure-core reads `retry-after-ms`, `x-ms-retry-after-ms`, `Retry-After`

@@ -4,9 +4,10 @@
 //! `_calculate_retry_timeout`) where the SDK has a rule, so the `openai_sdk`
 //! preset reproduces it exactly:
 //!
-//! 1. success is done; permanent and fatal classes give up;
-//! 2. a server delay above `server_delay.max_ms` refuses the retry (the SDK
-//!    checks this even before `x-should-retry`, which [`classify`] applied);
+//! 1. success is done; a fatal class gives up; then `x-should-retry` (kept by [`classify`]
+//!    beside the class): `false` gives up, `true` retries a permanent class (as a retryable
+//!    one); otherwise a permanent class gives up;
+//! 2. a server delay above `server_delay.max_ms` refuses the retry;
 //! 3. retries exhausted gives up; an outer layer that owns retrying makes this
 //!    layer give up (single retry owner);
 //! 4. the delay is the server's, if in `(0, max]`, else the backoff's;
@@ -141,6 +142,8 @@ stable_codes! {
         FatalError = "fatal_error",
         /// The class is not in `retry_on`.
         ClassNotRetried = "class_not_retried",
+        /// The server said not to retry (`x-should-retry: false`).
+        ServerSaidNoRetry = "server_said_no_retry",
         /// The server asked for a longer wait than `server_delay.max_ms`.
         ServerDelayTooLong = "server_delay_too_long",
         /// `max_retries` retries were already taken.
@@ -234,11 +237,18 @@ impl RetryState {
             cause: c.reason,
         };
         let give_up = |reason| verdict(Action::GiveUp, reason, None, self.retries_taken);
-        match c.class {
+        // The server's advice decides whether to retry, never against a spent quota; a
+        // permanent result it asks to retry is retried as a retryable one.
+        let class = match (c.class, c.should_retry) {
+            (Class::Permanent, Some(true)) => Class::Retryable,
+            (class, _) => class,
+        };
+        match class {
             Class::Success => return verdict(Action::Done, RetryReason::Succeeded, None, self.retries_taken),
             Class::Fatal => return give_up(RetryReason::FatalError),
             Class::Permanent => return give_up(RetryReason::PermanentError),
-            _ if !config.retry_on.contains(&c.class) => return give_up(RetryReason::ClassNotRetried),
+            _ if c.should_retry == Some(false) => return give_up(RetryReason::ServerSaidNoRetry),
+            _ if !config.retry_on.contains(&class) => return give_up(RetryReason::ClassNotRetried),
             _ if guards.last_attempt => return give_up(RetryReason::NotRepeatable),
             _ => {}
         }

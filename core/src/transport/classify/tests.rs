@@ -113,17 +113,18 @@ fn x_should_retry_never_revives_a_fatal_quota() {
 }
 
 #[test]
-fn x_should_retry_true_makes_a_400_retryable_and_false_makes_a_500_permanent() {
+fn x_should_retry_is_kept_beside_the_class_the_status_gives() {
+    // The server's advice on retrying is not a verdict on the upstream's health: a 503 it
+    // asks not to retry is still an overload (for the breaker, the retry budget), a 400 it
+    // asks to retry still the caller's fault. The retry decision follows the advice.
     let c = with_headers(Profile::OpenAi, 400, &[("x-should-retry", "true")]);
+    assert_eq!((c.class, c.reason, c.should_retry), (Class::Permanent, ClassReason::BadRequest, Some(true)));
+    let c = with_headers(Profile::OpenAi, 503, &[("X-Should-Retry", "false")]);
     assert_eq!(
         (c.class, c.reason, c.should_retry),
-        (Class::Retryable, ClassReason::ServerSaidRetry, Some(true))
+        (Class::Overloaded, ClassReason::ServiceUnavailable, Some(false))
     );
-    let c = with_headers(Profile::OpenAi, 500, &[("X-Should-Retry", "false")]);
-    assert_eq!(
-        (c.class, c.reason, c.should_retry),
-        (Class::Permanent, ClassReason::ServerSaidNoRetry, Some(false))
-    );
+    assert!(c.is_overload_signal());
 }
 
 #[test]

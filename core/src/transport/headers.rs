@@ -1,11 +1,14 @@
 //! Response headers: server-given delays (`retry-after-ms`, `Retry-After`) and rate-limit state.
 //!
-//! Pure functions over `&[(name, value)]`; nothing allocates on the clean path.
+//! Pure functions over `&[(name, value)]`; nothing allocates on the clean path (a repeated
+//! `retry-after`, `retry-after-ms` or `x-should-retry` is joined, as the SDKs read it).
 //! A garbage value never panics and never becomes a decision: it is ignored and
 //! recorded as a [`HeaderIssue`], so the host can log what the server got wrong.
 
 mod dates;
 mod numbers;
+
+use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +22,22 @@ use numbers::{py_float, py_strip};
 #[must_use]
 pub fn header<'a, K: AsRef<str>, V: AsRef<str>>(headers: &'a [(K, V)], name: &str) -> Option<&'a str> {
     headers.iter().find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name)).map(|(_, v)| trim_ows(v.as_ref()))
+}
+
+/// The value of the headers named `name` as the SDKs read one (httpx's and fetch's
+/// `Headers.get`): a repeated name's values joined with `", "`. For the fields the SDKs parse
+/// as one value (`retry-after`, `retry-after-ms`, `x-should-retry`), two values then read as
+/// neither, as in the SDK, instead of the first one winning.
+fn joined<'a, K: AsRef<str>, V: AsRef<str>>(headers: &'a [(K, V)], name: &str) -> Option<Cow<'a, str>> {
+    let mut values = headers
+        .iter()
+        .filter(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
+        .map(|(_, v)| trim_ows(v.as_ref()));
+    let first = values.next()?;
+    Some(match values.next() {
+        None => Cow::Borrowed(first),
+        Some(second) => Cow::Owned([first, second].into_iter().chain(values).collect::<Vec<_>>().join(", ")),
+    })
 }
 
 /// Without the optional whitespace (space, tab) HTTP allows around a field value.
@@ -183,7 +202,8 @@ fn delay_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error
 const OVERFLOW_SENTINEL_MS: f64 = 121_000.0;
 
 /// The delay the server asked for, exactly as openai-python 3.57.0
-/// `_parse_retry_after_header` reads it (`_base_client.py`): `retry-after-ms` as
+/// `_parse_retry_after_header` reads it (`_base_client.py`; a repeated header as httpx
+/// joins it, [`joined`]): `retry-after-ms` as
 /// a float of ms; if absent or not a float, `retry-after` as a float of seconds;
 /// else `retry-after` as an HTTP date ([`parse_http_date`]) minus `wall_unix_ms`.
 ///
@@ -195,17 +215,17 @@ pub fn retry_after<K: AsRef<str>, V: AsRef<str>>(
     wall_unix_ms: Option<u64>,
     issues: &mut HeaderIssues,
 ) -> Option<RetryAfter> {
-    if let Some(value) = header(headers, "retry-after-ms") {
-        match float_delay(value, 1.0, RetryAfterSource::RetryAfterMs, issues) {
+    if let Some(value) = joined(headers, "retry-after-ms") {
+        match float_delay(&value, 1.0, RetryAfterSource::RetryAfterMs, issues) {
             Some(found) => return Some(found),
             None => issues.insert(HeaderIssue::RetryAfterMsUnparseable),
         }
     }
-    let value = header(headers, "retry-after")?;
-    if let Some(found) = float_delay(value, 1000.0, RetryAfterSource::RetryAfterSeconds, issues) {
+    let value = joined(headers, "retry-after")?;
+    if let Some(found) = float_delay(&value, 1000.0, RetryAfterSource::RetryAfterSeconds, issues) {
         return Some(found);
     }
-    let Some(date_ms) = parse_http_date(value) else {
+    let Some(date_ms) = parse_http_date(&value) else {
         issues.insert(HeaderIssue::RetryAfterUnparseable);
         return None;
     };
@@ -223,8 +243,8 @@ pub(crate) fn x_ms_retry_after<K: AsRef<str>, V: AsRef<str>>(
     headers: &[(K, V)],
     issues: &mut HeaderIssues,
 ) -> Option<RetryAfter> {
-    let value = header(headers, "x-ms-retry-after-ms")?;
-    let found = float_delay(value, 1.0, RetryAfterSource::XMsRetryAfterMs, issues);
+    let value = joined(headers, "x-ms-retry-after-ms")?;
+    let found = float_delay(&value, 1.0, RetryAfterSource::XMsRetryAfterMs, issues);
     if found.is_none() {
         issues.insert(HeaderIssue::RetryAfterMsUnparseable);
     }
@@ -267,7 +287,7 @@ pub(crate) fn should_retry<K: AsRef<str>, V: AsRef<str>>(
     headers: &[(K, V)],
     issues: &mut HeaderIssues,
 ) -> Option<bool> {
-    match header(headers, "x-should-retry")? {
+    match &*joined(headers, "x-should-retry")? {
         "true" => Some(true),
         "false" => Some(false),
         _ => {

@@ -126,6 +126,28 @@ fn should_retry_is_exactly_true_or_false() {
 }
 
 #[test]
+fn a_repeated_retry_header_reads_as_the_sdks_read_it_joined() {
+    // httpx and fetch join a repeated name's values with ", ": two values are no number, no
+    // date and neither `true` nor `false`, so the SDK ignores them; so does breakwater.
+    let mut issues = HeaderIssues::NONE;
+    assert_eq!(retry_after(&[("Retry-After", "5"), ("retry-after", "10")], None, &mut issues), None);
+    assert!(issues.contains(HeaderIssue::RetryAfterUnparseable));
+    let mut issues = HeaderIssues::NONE;
+    let ms = retry_after(
+        &[("retry-after-ms", "5"), ("retry-after-ms", "5"), ("retry-after", "2")],
+        None,
+        &mut issues,
+    );
+    assert_eq!(ms, Some(RetryAfter { delay_ms: 2000.0, source: RetryAfterSource::RetryAfterSeconds }));
+    assert!(issues.contains(HeaderIssue::RetryAfterMsUnparseable));
+    let mut issues = HeaderIssues::NONE;
+    assert_eq!(should_retry(&[("x-should-retry", "false"), ("x-should-retry", "true")], &mut issues), None);
+    assert!(issues.contains(HeaderIssue::ShouldRetryUnparseable));
+    let mut issues = HeaderIssues::NONE;
+    assert_eq!(should_retry(&[("x-should-retry", "true"), ("x-should-retry", "true")], &mut issues), None);
+}
+
+#[test]
 fn openai_rate_limit_headers() {
     let headers = [
         ("x-ratelimit-limit-requests", "60"),

@@ -99,6 +99,8 @@ impl Outcome {
             "cancelled" => Some(Self::Cancelled),
             _ => code
                 .strip_prefix("http_")
+                // Three digits, as a status is written (`u16`'s parser also takes `+429`, `0429`).
+                .filter(|s| s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|s| s.parse::<u16>().ok())
                 .filter(|s| (100..=999).contains(s))
                 .map(Self::Http)

@@ -8,6 +8,8 @@
 //! by their literal (the SDKs put them after the messages), a stream is read line by line
 //! keeping only the line it is in.
 
+use std::borrow::Cow;
+
 use memchr::{memchr2, memmem};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -171,13 +173,64 @@ pub fn read_error(body: &[u8]) -> ErrorFields {
     if body.is_empty() || body.len() > ERROR_BODY_MAX {
         return ErrorFields::default();
     }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(mut doc)) => match doc.remove("error") {
+    match json_leniently(body) {
+        Some(Value::Object(mut doc)) => match doc.remove("error") {
             Some(error @ Value::Object(_)) => fields_of(&error),
             _ => ErrorFields::default(),
         },
         _ => ErrorFields::default(),
     }
+}
+
+/// A JSON document as Python's `json.loads` and JavaScript's `JSON.parse` read one (what the
+/// SDKs see): serde_json refuses the whole document for a lone surrogate escape (`\ud83d`,
+/// which Python's `json.dumps` writes for a string cut inside an emoji) or a byte that is not
+/// UTF-8 in any string, and an error body whose `message` echoes such text lost its `type` and
+/// `code` (a quota error was then retried as a rate limit). Read again with those replaced by
+/// U+FFFD, as JavaScript does.
+fn json_leniently(bytes: &[u8]) -> Option<Value> {
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Some(value);
+    }
+    let text = String::from_utf8_lossy(bytes);
+    serde_json::from_str(&without_lone_surrogates(&text)).ok()
+}
+
+/// `text` with every `\uXXXX` escape of a surrogate that is not half of a pair replaced by
+/// `\ufffd` (an escaped backslash before a `u` is no escape).
+fn without_lone_surrogates(text: &str) -> Cow<'_, str> {
+    let surrogate = |at: usize| -> Option<u16> {
+        let hex = text.get(at + 2..at + 6)?;
+        let unit = u16::from_str_radix(hex, 16).ok()?;
+        let escape = text.as_bytes().get(at..at + 2) == Some(b"\\u");
+        (escape && (0xD800..0xE000).contains(&unit)).then_some(unit)
+    };
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let (mut kept, mut i) = (0, 0);
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match surrogate(i) {
+            Some(0xD800..=0xDBFF) if surrogate(i + 6).is_some_and(|low| low >= 0xDC00) => {
+                i += 12; // a pair: kept as it is
+            }
+            Some(_) => {
+                out.push_str(&text[kept..i]);
+                out.push_str("\\ufffd");
+                i += 6;
+                kept = i;
+            }
+            None => i += 2, // any other escape, `\\` included
+        }
+    }
+    if kept == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[kept..]);
+    Cow::Owned(out)
 }
 
 fn fields_of(error: &Value) -> ErrorFields {
@@ -284,7 +337,7 @@ impl EventStream {
     }
 
     fn line_ended(&mut self, line: &[u8], cut: bool) {
-        let parse = |data: &[u8]| if cut { None } else { serde_json::from_slice::<Value>(data).ok() };
+        let parse = |data: &[u8]| if cut { None } else { json_leniently(data) };
         if self.failed_named {
             // The data of `event: response.failed`; a blank line ends the event without it.
             if let Some(data) = field(line, b"data:") {
@@ -528,6 +581,34 @@ mod tests {
         }
         let long = format!(r#"{{"error": {{"type": "t", "message": "{}"}}}}"#, "x".repeat(ERROR_BODY_MAX));
         assert_eq!(read_error(long.as_bytes()), ErrorFields::default());
+    }
+
+    #[test]
+    fn an_error_body_is_read_as_json_loads_reads_it() {
+        // A message cut inside an emoji (Python's json.dumps writes the lone surrogate), or one
+        // byte that is not UTF-8: serde_json refuses the document, the SDKs read it.
+        let quota =
+            ErrorFields { error_type: Some("insufficient_quota".into()), error_code: Some("q".into()) };
+        for body in [
+            &br#"{"error": {"message": "input \ud83d", "type": "insufficient_quota", "code": "q"}}"#[..],
+            br#"{"error": {"message": "\udc00\ud83d\ude00 \\ud83d", "type": "insufficient_quota", "code": "q"}}"#,
+            b"{\"error\": {\"message\": \"caf\xe9\", \"type\": \"insufficient_quota\", \"code\": \"q\"}}",
+        ] {
+            assert_eq!(read_error(body), quota, "{}", String::from_utf8_lossy(body));
+        }
+        // The same text in the fields themselves reads as JavaScript reads it.
+        let odd = read_error(br#"{"error": {"type": "a\ud83d", "code": "b\\ud83d"}}"#);
+        assert_eq!(
+            (odd.error_type.as_deref(), odd.error_code.as_deref()),
+            (Some("a\u{fffd}"), Some("b\\ud83d"))
+        );
+        assert_eq!(without_lone_surrogates(r#"ok \ud83d\ude00 \\ud83d"#), r#"ok \ud83d\ude00 \\ud83d"#);
+        let overloaded = br#"data: {"type":"error","error":{"type":"overloaded_error","message":"\ud83d"}}"#;
+        let mut stream = EventStream::new();
+        stream.feed(b"event: error\n");
+        stream.feed(overloaded);
+        stream.feed(b"\n\n");
+        assert_eq!(stream.error().and_then(|e| e.error_type.as_deref()), Some("overloaded_error"));
     }
 
     /// Feeds `stream` in chunks of `size` bytes.

@@ -439,7 +439,9 @@ impl Client {
     }
 
     /// Waits `wait` ms when the wait is known, no longer than the longest server delay the
-    /// policy accepts, and still leaves a useful attempt before the deadline; otherwise gives up.
+    /// policy accepts, and still leaves a useful attempt before the deadline; otherwise gives up
+    /// with the wait's cause (`breaker_open`, `rate_limited_locally`, ...): that is what stops
+    /// the request, not its deadline, which would have allowed an attempt now.
     fn wait_or_stop(
         &mut self,
         now_ms: u64,
@@ -448,9 +450,7 @@ impl Client {
         reason: AttemptReason,
     ) -> AttemptDecision {
         match wait {
-            Some(w) if !req.deadline.fits(now_ms, w) => {
-                self.stop(now_ms, req, AttemptReason::DeadlineExhausted)
-            }
+            Some(w) if !req.deadline.fits(now_ms, w) => self.stop(now_ms, req, reason),
             Some(w) if w <= self.policy.retry.server_delay.max_ms => {
                 let wait_until_ms = now_ms.saturating_add(w);
                 self.note(now_ms, req, EventKind::Wait { attempt: req.attempts, reason, wait_until_ms });

@@ -196,15 +196,7 @@ fn route(
     }
     let mut buckets = Buckets::create(out)?;
     for (source, mut lines) in inputs {
-        let mut first = true;
         while let Some(Line::Text(bytes)) = lines.next()? {
-            // The router reads a first line after its byte order mark; the record holds the
-            // line without it too (else its `result` would not be JSON).
-            let bytes = if std::mem::take(&mut first) {
-                bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
-            } else {
-                bytes
-            };
             if let Ok(Some(routed)) = router.push(source, bytes) {
                 buckets.write(&routed, Some(bytes))?;
             }
@@ -452,8 +444,10 @@ impl Buckets {
         let record = serde_json::to_vec(routed).map_err(|e| e.to_string())?;
         let io = |e: std::io::Error| format!("cannot write: {e}");
         match result {
-            // The record, then `"result": <the line>` (valid JSON: the router parsed it).
+            // The record, then `"result": <the line>` (valid JSON: the router parsed it, after
+            // the byte order mark a file's first line may start with, which is not JSON).
             Some(line) => {
+                let line = line.strip_prefix("\u{feff}".as_bytes()).unwrap_or(line);
                 w.write_all(&record[..record.len() - 1]).map_err(io)?;
                 w.write_all(b",\"result\":").map_err(io)?;
                 // A CR (a CRLF file's line end) can only be whitespace between tokens in valid

@@ -361,17 +361,30 @@ impl Router {
         let (file, attempts) = (slot.file, slot.attempts);
         let reason = RouteReason::Result(ResultReason::UnreadableResult);
         self.count(Bucket::Quarantined, reason);
-        Some(Routed {
+        let history = self.history.remove(id).unwrap_or_default();
+        Some(Routed { history, ..self.without_result(id, file, attempts, Bucket::Quarantined, reason) })
+    }
+
+    /// The record of a request routed without a result to read from.
+    fn without_result(
+        &self,
+        id: &str,
+        file: u32,
+        attempts: u32,
+        bucket: Bucket,
+        reason: RouteReason,
+    ) -> Routed {
+        Routed {
             custom_id: id.to_owned(),
-            bucket: Bucket::Quarantined,
+            bucket,
             reason,
             file: self.files[file as usize].0.clone(),
             attempts,
             status_code: None,
             error_code: None,
             usage: None,
-            history: self.history.remove(id).unwrap_or_default(),
-        })
+            history: Vec::new(),
+        }
     }
 
     fn keep(&mut self, issue: RouteIssue) -> RouteIssue {
@@ -399,17 +412,7 @@ impl Router {
             .ids
             .iter()
             .filter(|(_, slot)| !slot.routed)
-            .map(|(id, slot)| Routed {
-                custom_id: id.to_owned(),
-                bucket: Bucket::Missing,
-                reason,
-                file: self.files[slot.file as usize].0.clone(),
-                attempts: slot.attempts,
-                status_code: None,
-                error_code: None,
-                usage: None,
-                history: Vec::new(),
-            })
+            .map(|(id, slot)| self.without_result(id, slot.file, slot.attempts, Bucket::Missing, reason))
             .collect();
         for _ in &missing {
             self.count(Bucket::Missing, reason);

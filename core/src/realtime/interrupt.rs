@@ -590,11 +590,25 @@ impl Interruptions {
         self.finish(step)
     }
 
+    /// The host sent a client event (the object): only its `type` is read, and of a
+    /// `response.create` whether it asks for an out-of-band response; see [`Self::sent`].
+    ///
+    /// # Errors
+    /// `missing_field` at `type` for an event without a string `type`.
+    pub fn sent_event(&mut self, now_ms: u64, event: &serde_json::Value) -> Result<Step> {
+        use serde_json::Value;
+        let Some(kind) = event.get("type").and_then(Value::as_str) else {
+            return Err(Error::new(ErrorCode::MissingField, "type", "a client event has a `type`"));
+        };
+        let conversation = event.get("response").and_then(|r| r.get("conversation")).and_then(Value::as_str);
+        Ok(self.sent(now_ms, kind, conversation == Some("none")))
+    }
+
     /// The host sent a client event (`{"type": ...}`): a `response.create` after the user's
     /// speech ended marks the turn's request (manual turn detection), unless it asks for an
     /// out-of-band response (`response.conversation: "none"`: a side request, not the answer).
     /// Other events are not read; the machine's own actions need not be reported.
-    pub fn sent(&mut self, now_ms: u64, event_type: &str, out_of_band: bool) -> Step {
+    fn sent(&mut self, now_ms: u64, event_type: &str, out_of_band: bool) -> Step {
         let mut step = Step::default();
         let now = self.observe(now_ms, &mut step);
         self.fire_due(now, &mut step);

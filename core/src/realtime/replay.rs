@@ -37,30 +37,9 @@ struct Line<'a> {
     server: Option<&'a serde_json::value::RawValue>,
     #[serde(default, borrow)]
     played: Option<Played<'a>>,
-    #[serde(default, borrow)]
-    sent: Option<Sent<'a>>,
-}
-
-/// A client event the host sent; only its type is read, and of a `response.create` whether it
-/// asks for an out-of-band response (`response.conversation: "none"`).
-#[derive(Deserialize)]
-struct Sent<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: std::borrow::Cow<'a, str>,
-    #[serde(default, borrow)]
-    response: Option<SentResponse<'a>>,
-}
-
-#[derive(Deserialize)]
-struct SentResponse<'a> {
-    #[serde(default, borrow)]
-    conversation: Option<&'a serde_json::value::RawValue>,
-}
-
-impl Sent<'_> {
-    fn out_of_band(&self) -> bool {
-        self.response.as_ref().and_then(|r| r.conversation).is_some_and(|c| c.get() == r#""none""#)
-    }
+    /// A client event the host sent, read by `Interruptions::sent_event`.
+    #[serde(default)]
+    sent: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -183,8 +162,10 @@ impl Replayer {
             }
             (None, None, None, Some(sent)) => {
                 self.run_timers(Some(at));
-                let step = self.machine().sent(at, &sent.kind, sent.out_of_band());
-                self.absorb(step, Some(self.line));
+                match self.machine().sent_event(at, &sent) {
+                    Ok(step) => self.absorb(step, Some(self.line)),
+                    Err(e) => self.line_issue(at, e.code.as_str(), format!("sent.{}: {}", e.path, e.message)),
+                }
             }
             (None, None, Some(played), None) => {
                 self.run_timers(Some(at));

@@ -255,6 +255,9 @@ fn a_bad_line_says_what_the_timeline_needed_with_its_code_and_column() {
         ]
     );
     // An event field of the wrong type: the column is the line's, not the event's.
+    let r = replay(r#"{"at_ms": 5, "sent": {"kind": "response.create"}}"#);
+    let said: Vec<_> = r.issues.iter().map(|i| (i.code, i.message.as_str())).collect();
+    assert_eq!(said, [("missing_field", "line 1: sent.type: a client event has a `type`")]);
     let line = r#"{"at_ms": 95, "server": {"type": "error", "error": "boom"}}"#;
     let r = replay(line);
     let column = line.find("boom").unwrap() + "boom".len() + 1;

@@ -27,8 +27,7 @@ pub fn realtime_handle_event(m: &mut Interruptions, event: Value, now_ms: u64) -
     })
 }
 
-/// A client event the host sent (its JSON text or the object); only its `type` is read, and
-/// of a `response.create` whether it asks for an out-of-band response.
+/// A client event the host sent (its JSON text or the object); see `Interruptions::sent_event`.
 pub fn realtime_sent(m: &mut Interruptions, event: Value, now_ms: u64) -> Result<Step> {
     let parsed;
     let object = match &event {
@@ -38,17 +37,7 @@ pub fn realtime_sent(m: &mut Interruptions, event: Value, now_ms: u64) -> Result
         }
         value => value,
     };
-    match object.get("type").and_then(Value::as_str) {
-        Some(kind) => {
-            let conversation = object.get("response").and_then(|r| r.get("conversation"));
-            Ok(m.sent(now_ms, kind, conversation.and_then(Value::as_str) == Some("none")))
-        }
-        None => Err(crate::Error::new(
-            crate::ErrorCode::MissingField,
-            "event.type",
-            "a client event has a `type`",
-        )),
-    }
+    m.sent_event(now_ms, object).map_err(|e| e.within("event"))
 }
 
 /// The host's playback position of an item.

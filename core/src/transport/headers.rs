@@ -17,18 +17,13 @@ pub use numbers::parse_go_duration;
 
 use numbers::{py_float, py_strip};
 
-/// The value of the first header named `name` (ASCII case-insensitive), trimmed of
-/// HTTP whitespace (space, tab) as HTTP parsers such as h11 do.
+/// The value of the headers named `name` (ASCII case-insensitive, trimmed of HTTP
+/// whitespace as h11 trims it) as the SDKs read one (httpx's and fetch's `Headers.get`): a
+/// repeated name's values joined with `", "`. For the fields the SDKs parse as one value
+/// (`retry-after`, `retry-after-ms`, `x-should-retry`), two values then read as neither, as in
+/// the SDK; only a repeated name allocates.
 #[must_use]
-pub fn header<'a, K: AsRef<str>, V: AsRef<str>>(headers: &'a [(K, V)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name)).map(|(_, v)| trim_ows(v.as_ref()))
-}
-
-/// The value of the headers named `name` as the SDKs read one (httpx's and fetch's
-/// `Headers.get`): a repeated name's values joined with `", "`. For the fields the SDKs parse
-/// as one value (`retry-after`, `retry-after-ms`, `x-should-retry`), two values then read as
-/// neither, as in the SDK, instead of the first one winning.
-fn joined<'a, K: AsRef<str>, V: AsRef<str>>(headers: &'a [(K, V)], name: &str) -> Option<Cow<'a, str>> {
+pub fn header<'a, K: AsRef<str>, V: AsRef<str>>(headers: &'a [(K, V)], name: &str) -> Option<Cow<'a, str>> {
     let mut values = headers
         .iter()
         .filter(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
@@ -203,7 +198,7 @@ const OVERFLOW_SENTINEL_MS: f64 = 121_000.0;
 
 /// The delay the server asked for, exactly as openai-python 3.57.0
 /// `_parse_retry_after_header` reads it (`_base_client.py`; a repeated header as httpx
-/// joins it, [`joined`]): `retry-after-ms` as
+/// joins it, [`header`]): `retry-after-ms` as
 /// a float of ms; if absent or not a float, `retry-after` as a float of seconds;
 /// else `retry-after` as an HTTP date ([`parse_http_date`]) minus `wall_unix_ms`.
 ///
@@ -215,13 +210,13 @@ pub fn retry_after<K: AsRef<str>, V: AsRef<str>>(
     wall_unix_ms: Option<u64>,
     issues: &mut HeaderIssues,
 ) -> Option<RetryAfter> {
-    if let Some(value) = joined(headers, "retry-after-ms") {
+    if let Some(value) = header(headers, "retry-after-ms") {
         match float_delay(&value, 1.0, RetryAfterSource::RetryAfterMs, issues) {
             Some(found) => return Some(found),
             None => issues.insert(HeaderIssue::RetryAfterMsUnparseable),
         }
     }
-    let value = joined(headers, "retry-after")?;
+    let value = header(headers, "retry-after")?;
     if let Some(found) = float_delay(&value, 1000.0, RetryAfterSource::RetryAfterSeconds, issues) {
         return Some(found);
     }
@@ -243,7 +238,7 @@ pub(crate) fn x_ms_retry_after<K: AsRef<str>, V: AsRef<str>>(
     headers: &[(K, V)],
     issues: &mut HeaderIssues,
 ) -> Option<RetryAfter> {
-    let value = joined(headers, "x-ms-retry-after-ms")?;
+    let value = header(headers, "x-ms-retry-after-ms")?;
     let found = float_delay(&value, 1.0, RetryAfterSource::XMsRetryAfterMs, issues);
     if found.is_none() {
         issues.insert(HeaderIssue::RetryAfterMsUnparseable);
@@ -287,7 +282,7 @@ pub(crate) fn should_retry<K: AsRef<str>, V: AsRef<str>>(
     headers: &[(K, V)],
     issues: &mut HeaderIssues,
 ) -> Option<bool> {
-    match &*joined(headers, "x-should-retry")? {
+    match &*header(headers, "x-should-retry")? {
         "true" => Some(true),
         "false" => Some(false),
         _ => {
@@ -397,8 +392,8 @@ fn slot_of(name: &str) -> Option<usize> {
 /// a clock, an issue). Resets round up to whole ms. A quota is `Some` when at least
 /// one of its values parsed; for requests and tokens the OpenAI names win when
 /// both families are present. Azure's `-1` (openai/openai-dotnet#838) is an issue
-/// and `None`, never a quota of zero. Like [`header`], the first of repeated names
-/// counts; one pass over the headers.
+/// and `None`, never a quota of zero. The first of repeated names counts (the SDKs do
+/// not read these); one pass over the headers.
 pub fn rate_limits<K: AsRef<str>, V: AsRef<str>>(
     headers: &[(K, V)],
     wall_unix_ms: Option<u64>,

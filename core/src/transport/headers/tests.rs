@@ -19,13 +19,15 @@ fn delay(headers: &[(&str, &str)]) -> Option<f64> {
 }
 
 #[test]
-fn lookup_is_case_insensitive_first_match_and_trimmed() {
-    let headers = [("Retry-After", " 2\t"), ("retry-after", "9")];
-    assert_eq!(header(&headers, "retry-after"), Some("2"));
-    assert_eq!(header(&headers, "RETRY-AFTER"), Some("2"));
+fn lookup_is_case_insensitive_trimmed_and_joins_a_repeated_name() {
+    let headers = [("Retry-After", " 2\t"), ("x-a", "1")];
+    assert_eq!(header(&headers, "retry-after").as_deref(), Some("2"));
+    assert_eq!(header(&headers, "RETRY-AFTER").as_deref(), Some("2"));
     assert_eq!(header(&headers, "retry-after-ms"), None);
     let owned: Vec<(String, String)> = vec![("X-Should-Retry".into(), "true".into())];
-    assert_eq!(header(&owned, "x-should-retry"), Some("true"));
+    assert_eq!(header(&owned, "x-should-retry").as_deref(), Some("true"));
+    let repeated = [("Retry-After", " 2\t"), ("retry-after", "9")];
+    assert_eq!(header(&repeated, "retry-after").as_deref(), Some("2, 9"));
 }
 
 #[test]

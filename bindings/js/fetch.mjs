@@ -25,8 +25,9 @@
 // stream's final and error events) the core reads: `readRequest`, `readError`, `EventStream`,
 // the same reading in every runtime.
 const LEVEL = { give_up: 'warn', retry: 'info', cancel: 'info', breaker: 'info' };
-// How long before a Stainless SDK's own timer breakwater cuts the phase it bounds: the SDK
-// starts its timer just before it calls this fetch (a few ms at most on a loaded event loop).
+// How long before this fetch was called a Stainless SDK may have started its own timer (a few
+// ms at most on a loaded event loop): an abort from the SDK's signal this close to its timeout
+// is that timer.
 const SDK_MARGIN_MS = 25;
 
 /** A timer that keeps the process alive (Node) while someone awaits what it bounds, or not
@@ -180,7 +181,7 @@ export function makeFetch(api) {
     const inner = options.fetch ?? ((...a) => globalThis.fetch(...a));
     const { onEvent, logger, opentelemetry: tracer } = options;
     let events = null; // created when first asked for
-    let warned = false;
+    let outerRetries = false; // the SDK was seen retrying
 
     /** Runs a listener; one that throws is reported and does not change the request. */
     function listen(what, fn, event) {
@@ -360,13 +361,6 @@ export function makeFetch(api) {
     async function attempt(run, url, init, decision) {
       const t = decision.timeouts;
       const whole = t.attempt_ms;
-      // Whether a phase limit is the SDK's time running out (`run.sdkBy`), not the policy's.
-      let sdkCut = false;
-      const sdk = (limit) => {
-        const left = run.sdkBy == null ? null : Math.max(0, run.sdkBy - now());
-        sdkCut = left != null && (limit == null || left < limit);
-        return sdkCut ? left : limit;
-      };
       const limits = {
         headers: ms(t.headers_ms, whole),
         // Without a first-token limit of its own (it is the attempt's), the first chunk waits
@@ -379,6 +373,7 @@ export function makeFetch(api) {
       // A caller's own idempotency key stays (it is the same on every attempt anyway); the
       // SDK's x-stainless-* values are ours to set.
       run.keep ??= new Set(decision.headers.filter(([n]) => !n.startsWith('x-stainless-') && headers.has(n)).map(([n]) => n));
+      // (The policy's `x-stainless-timeout` is within the SDK's own: its deadline is capped by it.)
       for (const [name, value] of decision.headers) if (!run.keep.has(name)) headers.set(name, value);
       const controller = new AbortController();
       const onAbort = () => controller.abort(init.signal.reason);
@@ -390,16 +385,24 @@ export function makeFetch(api) {
       let stage = 'headers';
       let response = null;
       try {
-        timer.arm(sdk(limits.headers), 'timeout_headers');
+        timer.arm(limits.headers, 'timeout_headers');
         response = await inner(url, { ...init, headers, signal: controller.signal });
         const type = response.headers.get('content-type') ?? '';
         if (response.ok && type.startsWith('text/event-stream') && response.body) {
           stage = 'first_token';
-          timer.arm(sdk(limits.first), 'timeout_first_token');
+          timer.arm(limits.first, 'timeout_first_token');
           const reader = response.body.getReader();
-          const { done, value } = await reader.read();
+          let read;
+          do read = await reader.read();
+          while (!read.done && !read.value?.byteLength);
+          const { done, value } = read;
           timer.clear();
-          const body = watched(run, reader, done ? null : value, limits, started, response, release, init.signal);
+          if (done) {
+            // It ended before a byte: nothing was handed over, so it is retried as a cut.
+            release();
+            return { outcome: 'stream_cut', started, error: new StreamCutError('stream_cut') };
+          }
+          const body = watched(run, reader, value, limits, started, response, release, init.signal);
           return { response: new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }) };
         }
         timer.clear();
@@ -413,7 +416,7 @@ export function makeFetch(api) {
           return { outcome: `http_${response.status}`, started, response };
         }
         stage = 'idle';
-        timer.arm(sdk(limits.attempt == null ? null : Math.max(0, limits.attempt - (now() - started))), 'timeout_attempt');
+        timer.arm(limits.attempt == null ? null : Math.max(0, limits.attempt - (now() - started)), 'timeout_attempt');
         const buffer = await response.arrayBuffer();
         timer.clear();
         release();
@@ -421,11 +424,17 @@ export function makeFetch(api) {
       } catch (error) {
         timer.clear();
         release();
-        if (init.signal?.aborted) throw error; // the caller went away: no outcome to report
+        if (init.signal?.aborted) {
+          // The SDK's own timer (its abort cannot be told from the caller's but by its time):
+          // the attempt timed out against the upstream, and it is the last.
+          if (run.sdkFrom != null && now() >= run.sdkFrom) {
+            const outcome = timer.fired ?? `timeout_${stage}`;
+            return { outcome, started, error: new AttemptTimeoutError(outcome), last: true };
+          }
+          throw error; // the caller went away: no outcome to report
+        }
         const outcome = timer.fired ?? (error instanceof GaveUpError ? error.reason : failure(error, stage));
-        // Cut as the SDK's time ran out: a failure of the upstream, and the last attempt.
-        const last = timer.fired !== null && sdkCut;
-        return { outcome, started, error: timer.fired ? new AttemptTimeoutError(outcome) : error, last };
+        return { outcome, started, error: timer.fired ? new AttemptTimeoutError(outcome) : error };
       }
     }
 
@@ -449,33 +458,41 @@ export function makeFetch(api) {
       // A Stainless SDK (openai-node, anthropic) aborts the call on its own timer, set to its
       // `timeout`. The timer spans breakwater's whole request, retries and waits included, and
       // its abort cannot be told from the caller's. A per-request `timeout` is told in
-      // `x-stainless-timeout` (whole seconds, rounded down; the client-level one is not): each
-      // phase is then cut by breakwater a moment before the timer fires (SDK_MARGIN_MS), so
-      // that a hung upstream is a timeout against its breaker, not a cancel. A timeout under a
-      // second reads 0 and is not known.
+      // `x-stainless-timeout` (whole seconds, rounded down; the client-level one is not): the
+      // timer fires within the second after it. The request's deadline is capped at that
+      // second's end (never cutting what the SDK would still wait for), and an abort within it
+      // is that timer: the attempt it cuts is a timeout against its breaker, not a cancel. A
+      // timeout under a second reads 0 and is not known.
       const sdkSeconds = Number(headers.get('x-stainless-timeout'));
-      if (retryCount !== null && retryCount !== '0' && !warned) {
-        warned = true;
+      const sdkKnown = Number.isInteger(sdkSeconds) && sdkSeconds >= 1;
+      // Once the SDK is seen retrying, each request tells the client so: a policy with
+      // `ownership = "defer_to_outer"` leaves the retries to the SDK.
+      if (retryCount !== null && retryCount !== '0' && !outerRetries) {
+        outerRetries = true;
         (logger?.warn ?? console.warn)(
-          'breakwater: the SDK retries this request and breakwater retries it too, multiplying the calls under failure: construct the SDK client with maxRetries: 0',
+          'breakwater: the SDK retries this request and breakwater retries it too, multiplying the calls under failure: construct the SDK client with maxRetries: 0 (or leave the retries to it with the policy\'s retry.ownership = "defer_to_outer")',
         );
       }
       // Only an API call's JSON body names a model and spends tokens: an upload's may hold any text.
       const path = new URL(url, 'http://localhost').pathname;
       const facts = api.readRequest(bodyBytes(body), { contentType: headers.get('content-type'), path });
       const key = options.key ? options.key(url, init) : facts.key;
+      const started = now();
       const run = {
-        request: client.begin({ key, estTokens: facts.est_tokens }),
+        request: client.begin({
+          key,
+          estTokens: facts.est_tokens,
+          outerOwnsRetries: outerRetries,
+          deadlineMs: sdkKnown ? sdkSeconds * 1000 + 999 : undefined,
+        }),
         headers,
         keep: null, // the caller's own headers among the policy's, found at the first attempt
         span: null,
-        sdkBy: sdkSeconds >= 1 ? now() + sdkSeconds * 1000 - SDK_MARGIN_MS : null,
+        sdkFrom: sdkKnown ? started + sdkSeconds * 1000 - SDK_MARGIN_MS : null, // when the SDK's timer may fire
       };
       if (tracer) run.span = tracer.startSpan(`breakwater ${key}`, { kind: 2 /* SpanKind.CLIENT */ });
       try {
         for (;;) {
-          // The SDK's timer is about to end the call: no attempt would have time to tell anything.
-          if (run.sdkBy != null && now() >= run.sdkBy) throw new AttemptTimeoutError('timeout_attempt');
           const decision = client.beforeAttempt(run.request);
           drain(run);
           if (decision.action === 'wait') {
@@ -496,7 +513,8 @@ export function makeFetch(api) {
           }
           if (a.buffer === undefined) return a.response;
           const headers = new Headers(a.response.headers);
-          if (verdict.action !== 'done') headers.set('x-should-retry', 'false');
+          // Not when the retries were left to the SDK (`defer_to_outer`): it is to retry them.
+          if (verdict.action !== 'done' && verdict.reason !== 'retry_owned_by_outer_layer') headers.set('x-should-retry', 'false');
           return new Response(a.buffer, { status: a.response.status, statusText: a.response.statusText, headers });
         }
       } catch (error) {

@@ -173,6 +173,15 @@ export const fetchChecks = {
     assert.equal(up.calls.length, 2);
   },
 
+  async 'a stream that ends before its first byte is retried as a cut'(bw) {
+    const events = [];
+    const up = upstream(sse(), sse('data: {}\n\n', 'data: [DONE]\n\n'));
+    const r = await post(bw.fetch(FAST, { fetch: up.fetch, onEvent: (e) => events.push(e) }));
+    assert.match(await r.text(), /\[DONE\]/);
+    assert.equal(up.calls.length, 2);
+    assert.equal(events.find((e) => e.kind === 'retry').outcome, 'stream_cut');
+  },
+
   async 'a stalled stream is cut at the idle limit, never as an AbortError'(bw) {
     const policy = { deadline: { total_ms: 5000, idle_ms: 80 } };
     const events = [];
@@ -298,6 +307,23 @@ export const fetchChecks = {
     assert.equal(f.client.breakerState('m-1'), 'open');
     await assert.rejects(sdkCall(), (e) => e instanceof bw.GaveUpError && e.reason === 'breaker_open');
     assert.equal(up.calls.length, 2);
+    // The header tells whole seconds: the timer fires within the second after them, so an
+    // answer before it is not cut (here the SDK's timeout is 1.5 s, the answer comes at 1.2 s).
+    const late = upstream(
+      (init) =>
+        new Promise((resolve, reject) => {
+          const t = setTimeout(() => resolve(json(200, { ok: true })()), 1200);
+          init.signal.addEventListener('abort', () => (clearTimeout(t), reject(init.signal.reason)));
+        }),
+    );
+    const g = bw.fetch(policy, { fetch: late.fetch });
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 1500);
+    const r = await post((url, init) => g(url, { ...init, signal: controller.signal }), { 'x-stainless-timeout': '1' });
+    clearTimeout(timer);
+    assert.deepEqual(await r.json(), { ok: true });
+    // and the header the upstream is told stays the SDK's.
+    assert.equal(late.calls[0].headers['x-stainless-timeout'], '1');
   },
 
   async 'resource ids share one breaker key: the path as a route'(bw) {
@@ -390,6 +416,25 @@ export const fetchChecks = {
     await post(f, { 'x-stainless-retry-count': '1' });
     await post(f, { 'x-stainless-retry-count': '2' });
     assert.equal(warned.filter((m) => /maxRetries: 0/.test(m)).length, 1);
+  },
+
+  async 'once the SDK is seen retrying, a policy that defers to it leaves the retries to it'(bw) {
+    const policy = { retry: { ...FAST.retry, ownership: 'defer_to_outer' } };
+    const events = [];
+    const up = upstream(json(503));
+    const f = bw.fetch(policy, { fetch: up.fetch, logger: { warn() {} }, onEvent: (e) => events.push(e) });
+    // The SDK's first attempt: nobody is known to retry yet, so breakwater retries it.
+    let r = await post(f, { 'x-stainless-retry-count': '0' });
+    assert.equal(up.calls.length, 4);
+    assert.equal(r.headers.get('x-should-retry'), 'false');
+    // Its retry: from now on the SDK owns the retries, and its answer is not marked against them.
+    for (const count of ['1', '0']) {
+      r = await post(f, { 'x-stainless-retry-count': count });
+      assert.equal(r.status, 503);
+      assert.equal(r.headers.get('x-should-retry'), null);
+      assert.equal(events.at(-1).reason, 'retry_owned_by_outer_layer');
+    }
+    assert.equal(up.calls.length, 6);
   },
 
   'eventAttributes maps onto OpenTelemetry names'(bw) {

@@ -615,3 +615,81 @@ def test_an_error_event_in_a_stream_counts_as_the_servers_failure(error_event: b
     assert (last["kind"], last["reason"], last["outcome"]) == ("give_up", "not_repeatable", "http_200")
     # A server's failure for the breaker: Anthropic's `overloaded_error` as an overload.
     assert (last["class"], last["cause"]) in {("retryable", "stream_error"), ("overloaded", "overloaded")}
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_stream_that_ends_before_its_first_byte_is_retried_as_a_cut(mode: str) -> None:
+    up = Upstream((200, {}, [b""]), (200, {}, SSE_DONE))
+    events: List[Dict[str, Any]] = []
+
+    async def read_async() -> bytes:
+        transport = bw.httpx.AsyncTransport(FAST, transport=httpx.MockTransport(up), on_event=events.append)
+        async with httpx.AsyncClient(transport=transport, base_url="http://upstream") as c:
+            async with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
+                return b"".join([chunk async for chunk in r.aiter_raw()])
+
+    if mode == "async":
+        body = asyncio.run(read_async())
+    else:
+        with sync_client(up, on_event=events.append) as c:
+            with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
+                body = b"".join(r.iter_raw())
+    assert body.endswith(b"[DONE]\n\n")
+    assert len(up.received) == 2
+    assert [e.get("outcome") for e in events if e["kind"] == "retry"] == ["stream_cut"]
+
+
+def test_a_binary_answer_is_handed_over_as_it_comes_and_a_json_one_read_inside_the_loop() -> None:
+    # Speech audio: the reader gets its first bytes at once; a cut later reaches the reader and
+    # is not retried (the caller already holds part of the answer), as in `fetch`.
+    up = Upstream((200, {"content-type": "audio/mpeg"}, [b"ID3", httpx.RemoteProtocolError("peer closed")]))
+    with sync_client(up) as c:
+        with c.stream("POST", "/v1/audio/speech", json=BODY) as r:
+            chunks = r.iter_raw()
+            assert next(chunks) == b"ID3"
+            with pytest.raises(httpx.RemoteProtocolError):
+                next(chunks)
+    assert len(up.received) == 1
+    # An API answer's JSON body cut short is retried.
+    cut = Upstream((200, {"content-type": "application/json"}, [b'{"a"', httpx.RemoteProtocolError("peer closed")]))
+    with sync_client(cut) as c:
+        assert c.post("/v1/chat/completions", json=BODY).json() == {"ok": True}
+    assert len(cut.received) == 2
+
+
+def test_a_stream_past_its_attempt_limit_on_the_last_attempt_closes_the_upstream_body() -> None:
+    import time
+
+    class Late(Chunks):
+        def __iter__(self) -> Iterator[bytes]:
+            time.sleep(0.08)
+            yield from super().__iter__()
+
+    bodies: List[Chunks] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        bodies.append(Late(list(SSE_DONE)))
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=bodies[-1])
+
+    policy = {"retry": {"max_retries": 0}, "deadline": {"total_ms": 5_000, "attempt_ms": 40}}
+    transport = bw.httpx.Transport(policy, transport=httpx.MockTransport(answer))
+    with httpx.Client(transport=transport, base_url="http://upstream") as c, pytest.raises(bw.httpx.StreamCut):
+        c.post("/v1/chat/completions", json=BODY)
+    assert [b.closed for b in bodies] == [1]
+
+
+def test_once_the_sdk_is_seen_retrying_a_policy_that_defers_to_it_leaves_the_retries_to_it() -> None:
+    policy = {"retry": {**FAST["retry"], "ownership": "defer_to_outer"}}
+    up = Upstream(*[(503, {}, {})] * 6)
+    events: List[Dict[str, Any]] = []
+    with sync_client(up, policy, on_event=events.append) as c:
+        # The SDK's first attempt: nobody is known to retry yet, so breakwater retries it.
+        r = c.post("/v1/chat/completions", json=BODY, headers={"x-stainless-retry-count": "0"})
+        assert (len(up.received), r.headers["x-should-retry"]) == (4, "false")
+        # Its retry: from now on the SDK owns the retries, and its answer is not marked against them.
+        with pytest.warns(RuntimeWarning, match="defer_to_outer"):
+            r = c.post("/v1/chat/completions", json=BODY, headers={"x-stainless-retry-count": "1"})
+        r = c.post("/v1/chat/completions", json=BODY, headers={"x-stainless-retry-count": "0"})
+        assert (r.status_code, "x-should-retry" in r.headers) == (503, False)
+    assert len(up.received) == 6
+    assert [e["reason"] for e in events if e["kind"] == "give_up"][-2:] == ["retry_owned_by_outer_layer"] * 2

@@ -119,18 +119,23 @@ class Driver:
         # The open span of each logical request, by its idempotency key: a thread may drain
         # the events of another thread's request (they share the client's queue).
         self.spans: Dict[str, Any] = {}
-        self._warned_sdk_retries = False
+        # Whether an outer layer (the SDK) was seen retrying: from then on each request tells
+        # the client so (`outer_owns_retries`), and a policy with `ownership = "defer_to_outer"`
+        # leaves the retries to that layer.
+        self.outer_retries = False
 
     def begin(self, key: str, est_tokens: int = 0, deadline_ms: Optional[int] = None) -> "Run":
         return Run(self, key, est_tokens, deadline_ms)
 
     def warn_double_retries(self, what: str) -> None:
-        """Says once, loudly, that another layer retries what breakwater already retries."""
-        if not self._warned_sdk_retries:
-            self._warned_sdk_retries = True
+        """Says once, loudly, that another layer retries what breakwater already retries; the
+        requests that follow tell the client an outer layer retries them."""
+        if not self.outer_retries:
+            self.outer_retries = True
             warnings.warn(
                 f"{what} retries this request and breakwater retries it too, multiplying the calls "
-                "under failure: construct the SDK client with max_retries=0",
+                "under failure: construct the SDK client with max_retries=0 (or leave the retries to it with the "
+                'policy\'s retry.ownership = "defer_to_outer")',
                 RuntimeWarning,
                 stacklevel=4,
             )
@@ -159,7 +164,9 @@ class Run:
         self.driver = driver
         self.client = driver.client
         self.key = key
-        self.request: Request = self.client.begin(key=key, est_tokens=est_tokens, deadline_ms=deadline_ms)
+        self.request: Request = self.client.begin(
+            key=key, est_tokens=est_tokens, outer_owns_retries=driver.outer_retries, deadline_ms=deadline_ms
+        )
         if driver.tracer is not None:
             from opentelemetry.trace import SpanKind
 

@@ -176,14 +176,15 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             }
             self.started = now_ms()
 
-        def body_timeout(self) -> Optional[float]:
-            """After the headers: the socket's read limit becomes the first chunk's.
+        def body_timeout(self, limit: Optional[float]) -> Optional[float]:
+            """After the headers: the socket's read limit becomes the body's (a stream's first
+            chunk's, or the idle gap of a body handed over).
 
             httpcore reads it once, when the body starts, and keeps it for every chunk; so the
-            idle gap after the first chunk is checked as each chunk arrives (and, in the async
-            transport, enforced by a timer)."""
+            idle gap after a stream's first chunk is checked as each chunk arrives (and, in the
+            async transport, enforced by a timer)."""
             timeout = dict(self.request.extensions["timeout"])
-            timeout["read"] = _min(self.limits.first_chunk, self.sdk_timeout.get("read"))
+            timeout["read"] = _min(limit, self.sdk_timeout.get("read"))
             self.request.extensions["timeout"] = timeout
             return timeout["read"]
 
@@ -221,7 +222,8 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
 
         def final(self, response: Any, decision: Dict[str, Any]) -> Any:
             """The answer given back when the request ends on it."""
-            if decision["action"] != "done":
+            # Not when the retries were left to the SDK (`defer_to_outer`): it is to retry them.
+            if decision["action"] != "done" and decision.get("reason") != "retry_owned_by_outer_layer":
                 response.headers["x-should-retry"] = "false"
             return response
 
@@ -264,13 +266,20 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
         response._content = b"".join(chunks)
         return response._content  # type: ignore[no-any-return]
 
-    def is_event_stream(response: Any) -> bool:
-        if response.status_code >= 300:
-            return False
+    def content_type(response: Any) -> bytes:
         if triples:  # `Headers.get` decodes the whole list to find one value
-            raw = next((v for _, lower, v in response.headers._list if lower == b"content-type"), b"")
-            return raw.startswith(b"text/event-stream")
-        return response.headers.get("content-type", "").startswith("text/event-stream")
+            return next((v for _, lower, v in response.headers._list if lower == b"content-type"), b"").lower()
+        return response.headers.get("content-type", "").lower().encode("latin-1")
+
+    def handed_over(response: Any, kind: bytes) -> bool:
+        """Whether a success's body goes to the caller as it comes instead of being read inside
+        the loop (where a cut is retried): any body but an API answer's (JSON, text, or none
+        named), such as speech audio or a file's bytes. Read whole, its first byte would wait
+        for its last, and the memory would follow its size."""
+        if response.status_code >= 300 or not kind:
+            return False
+        media = kind.split(b";", 1)[0].strip()
+        return not (media.startswith(b"text/") or media == b"application/json" or media.endswith(b"+json"))
 
     class Watch:
         """A streamed body as the caller reads it, its end or failure reported to the client.
@@ -420,10 +429,13 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
                 response, stage, error, body = None, "headers", None, b""
                 try:
                     response = yield SEND, request
-                    if is_event_stream(response):
+                    kind = content_type(response)
+                    if response.status_code < 300 and kind.startswith(b"text/event-stream"):
                         stage = "first_token"
-                        attempt.body_timeout()
+                        attempt.body_timeout(attempt.limits.first_chunk)
                         first, chunks = yield FIRST, response
+                        if not first:  # it ended before a byte: nothing was handed over, retried as a cut
+                            raise attempt.stream_error("stream_cut")
                         if attempt.over_limit(now_ms(), attempt.started, True):
                             raise attempt.stream_error("timeout_attempt")
                         # The answer goes back as it came, its body read through the watch
@@ -432,7 +444,10 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
                         response.stream = stream(attempt, response, first, chunks)
                         return response
                     stage = "idle"
-                    body = yield READ, (response, attempt.ends_by(), request)
+                    if handed_over(response, kind):
+                        attempt.body_timeout(attempt.limits.idle)
+                    else:
+                        body = yield READ, (response, attempt.ends_by(), request)
                     outcome = f"http_{response.status_code}"
                 except Exception as exc:
                     outcome = exc.reason if isinstance(exc, StreamCut) else failure(exc, stage)
@@ -440,9 +455,9 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
                         raise
                     error = exc
                 decision = attempt.report(outcome, response if error is None else None, body)
+                if response is not None and (error is not None or decision["action"] == "retry"):
+                    yield CLOSE, response  # nobody reads it: its connection goes back to the pool
                 if decision["action"] == "retry":
-                    if response is not None:
-                        yield CLOSE, response
                     yield SLEEP, (decision.get("delay_ms") or 0) / 1000
                     continue
                 if error is not None:
@@ -495,7 +510,7 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
                 return self._inner.handle_request(arg)
             if op is FIRST:
                 chunks = iter(arg.stream)
-                return next(chunks, b""), chunks
+                return next(filter(None, chunks), b""), chunks
             if op is READ:
                 return read_within(*arg)
             if op is CLOSE:
@@ -522,7 +537,10 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
                 return await self._inner.handle_async_request(arg)
             if op is FIRST:
                 chunks = arg.stream.__aiter__()
-                return await anext(chunks, b""), chunks
+                async for chunk in chunks:
+                    if chunk:
+                        return chunk, chunks
+                return b"", chunks
             if op is READ:
                 return await aread_within(*arg)
             if op is CLOSE:

@@ -322,7 +322,7 @@ const QUOTE_LIMIT: usize = 80;
 fn violation(e: &ValidationError<'_>) -> Violation {
     use ValidationErrorKind as K;
     let kind = e.kind();
-    let code = match kind {
+    let mut code = match kind {
         K::Type { .. } => ViolationCode::TypeMismatch,
         K::Required { .. } => ViolationCode::RequiredMissing,
         K::AdditionalProperties { .. } | K::UnevaluatedProperties { .. } => ViolationCode::UnexpectedProperty,
@@ -362,14 +362,57 @@ fn violation(e: &ValidationError<'_>) -> Violation {
         Value::Array(_) | Value::Object(_) => false,
         _ => true,
     };
-    let message = if small { e.to_string() } else { e.masked().to_string() };
+    let mut message = if small { e.to_string() } else { e.masked().to_string() };
+    let schema_path = e.schema_path().as_str();
+    let mut keyword = kind.keyword();
+    // jsonschema compiles `additionalProperties: false` beside no `properties` (and
+    // `items: false`) into the `false` schema: named by the keyword that says it, as every
+    // other refused property or item is (and as the streaming check names it).
+    if code == ViolationCode::FalseSchema {
+        match last_keyword(schema_path) {
+            Some(last @ ("additionalProperties" | "unevaluatedProperties")) => {
+                (code, keyword) = (ViolationCode::UnexpectedProperty, last);
+                message = format!("{last} is false: no property besides those named is allowed");
+            }
+            Some(last @ ("items" | "additionalItems" | "unevaluatedItems")) => {
+                (code, keyword) = (ViolationCode::UnexpectedItem, last);
+                message = format!("{last} is false: no item past those named is allowed");
+            }
+            _ => {}
+        }
+    }
     Violation {
         code,
         instance_path: e.instance_path().as_str().to_owned(),
-        schema_path: e.schema_path().as_str().to_owned(),
-        keyword: kind.keyword().to_owned(),
+        schema_path: schema_path.to_owned(),
+        keyword: keyword.to_owned(),
         message,
     }
+}
+
+/// The keyword a schema path ends at, if it ends at one and not at a name or an index
+/// (`/properties/items` ends at the property `items`).
+fn last_keyword(schema_path: &str) -> Option<&str> {
+    let mut keyword = None;
+    let mut names_next = false;
+    for token in schema_path.split('/').skip(1) {
+        keyword = (!names_next).then_some(token);
+        names_next = !names_next
+            && matches!(
+                token,
+                "properties"
+                    | "patternProperties"
+                    | "$defs"
+                    | "definitions"
+                    | "dependentSchemas"
+                    | "dependencies"
+                    | "prefixItems"
+                    | "allOf"
+                    | "anyOf"
+                    | "oneOf"
+            );
+    }
+    keyword
 }
 
 /// A bounded cache of compiled validators keyed by the schema's content and the options:

@@ -5,7 +5,7 @@
 //! | text | `choices[0].message.content` (a string, or its `text` parts joined) | every `output_text` part of every `message` item, joined (the SDKs' `output_text`) |
 //! | refusal | `choices[0].message.refusal` (or `refusal` parts) | every `refusal` part, joined |
 //! | tool calls | `choices[0].message.tool_calls[].function` (and the legacy `function_call`) | `function_call` items |
-//! | finish | `choices[0].finish_reason` | `status` and `incomplete_details.reason` |
+//! | finish | `choices[0].finish_reason` | `status` and `incomplete_details.reason` (`completed` with a `function_call` item: `tool_calls`; `in_progress` or `queued`: an error, nothing to read yet) |
 //!
 //! Only the first choice is read (structured output asks for one; `n > 1` is the host's
 //! loop). A streamed chunk (`delta` instead of `message`) is not a body: assemble it first.
@@ -32,7 +32,8 @@ stable_codes! {
     pub enum FinishReason {
         /// It finished (`stop`; Responses `completed`).
         Stop = "stop",
-        /// It called tools (`tool_calls`, legacy `function_call`).
+        /// It called tools (`tool_calls`, legacy `function_call`; Responses `completed` with a
+        /// `function_call` item).
         ToolCalls = "tool_calls",
         /// The output limit cut it (`length`; Responses `incomplete` for `max_output_tokens`).
         Length = "length",
@@ -285,10 +286,20 @@ fn responses(obj: &Map<String, Value>) -> Result<ModelOutput> {
             ))
         }
     };
+    if let Some(s @ ("in_progress" | "queued")) = status.as_deref() {
+        // A background response polled before it ended: no output to read yet.
+        return Err(Error::new(
+            ErrorCode::InvalidValue,
+            "status",
+            format!("the response is still {s}: read it once it has ended"),
+        ));
+    }
     let (finish, finish_raw) = match (status.as_deref(), reason.as_deref()) {
         (_, Some("max_output_tokens")) => (FinishReason::Length, reason),
         (_, Some("content_filter")) => (FinishReason::ContentFilter, reason),
         (Some("incomplete"), _) => (FinishReason::Incomplete, reason.or(status)),
+        // The Responses API says `completed` for a turn that ends in a function call too.
+        (Some("completed"), _) if !tool_calls.is_empty() => (FinishReason::ToolCalls, status),
         (Some("completed"), _) => (FinishReason::Stop, status),
         (Some("failed" | "cancelled"), _) => (FinishReason::Failed, status),
         _ => (FinishReason::Unknown, status),

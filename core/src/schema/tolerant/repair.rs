@@ -231,42 +231,107 @@ enum Parsed {
 
 /// Where the answer starts after a reasoning model's thoughts (`<think>...</think>`, as
 /// DeepSeek-R1 and Qwen emit them, the opening tag sometimes left out): after the last closing
-/// tag; 0 without one.
+/// tag; 0 without one. A text that opens with a bracket is the value, and a tag inside it (a
+/// string that quotes one) ends nothing: only a tag after its group closes counts.
 fn reasoning_end(text: &str) -> usize {
+    let lead = text.len() - text.trim_start().len();
+    let from = if text[lead..].starts_with(['{', '[']) {
+        skip_group(text.as_bytes(), lead, text.len()).unwrap_or(text.len())
+    } else {
+        0
+    };
+    let after = text.get(from..).unwrap_or_default();
     ["</think>", "</thinking>", "</reasoning>"]
         .iter()
-        .filter_map(|tag| text.rfind(tag).map(|at| at + tag.len()))
+        .filter_map(|tag| after.rfind(tag).map(|at| from + at + tag.len()))
         .max()
         .unwrap_or(0)
 }
 
-/// The first Markdown fence at or after `from`: its content, and the prose around it. As in
-/// CommonMark, the fence is closed by a line of at least as many backticks and nothing else
-/// (a string of the value may hold three backticks); a fence closed on the value's own line,
-/// as models sometimes write it, ends at the last run of backticks.
+/// Whether a fence's info string names a programming, shell or markup language whose code a
+/// model shows beside its answer (`python`, `bash`): such a fence never holds the answer.
+/// Any other (`json`, `jsonc`, `javascript`, `markdown`, `text`, none) may.
+fn code_fence(info: &str) -> bool {
+    const CODE: &[&str] = &[
+        "python",
+        "py",
+        "bash",
+        "sh",
+        "shell",
+        "zsh",
+        "console",
+        "powershell",
+        "sql",
+        "html",
+        "xml",
+        "css",
+        "rust",
+        "go",
+        "java",
+        "kotlin",
+        "c",
+        "cpp",
+        "csharp",
+        "cs",
+        "ruby",
+        "php",
+        "swift",
+        "yaml",
+        "yml",
+        "toml",
+        "ini",
+        "diff",
+    ];
+    CODE.iter().any(|lang| lang.eq_ignore_ascii_case(info))
+}
+
+/// The first Markdown fence at or after `from` that may hold the answer (not [`code_fence`]): its
+/// content, and the prose around it. As in CommonMark, the fence is closed by a line of at
+/// least as many backticks and nothing else (a string of the value may hold three backticks);
+/// a fence closed on the value's own line, as models sometimes write it, ends at the first run
+/// of backticks after the value's brackets close (the last run when it holds no bracketed value).
 fn find_fence(text: &str, from: usize) -> Option<Region> {
     let bytes = text.as_bytes();
-    // A fence opens a line (after indentation).
-    let open = from
-        + text.get(from..)?.match_indices("```").map(|(i, _)| i).find(|&i| {
-            let before = bytes.get(..from + i).unwrap_or_default();
-            before.iter().rev().take_while(|&&b| b != b'\n').all(|b| matches!(b, b' ' | b'\t'))
-        })?;
-    let ticks = bytes.get(open..).unwrap_or_default().iter().take_while(|&&b| b == b'`').count();
-    let mut start = open + ticks;
-    // The info string (`json`, `jsonc`, `javascript`), then the rest of the fence line.
-    while bytes.get(start).is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+')) {
-        start += 1;
-    }
-    while bytes.get(start).is_some_and(|b| matches!(b, b' ' | b'\t' | b'\r')) {
-        start += 1;
-    }
-    if bytes.get(start) == Some(&b'\n') {
-        start += 1;
-    }
-    let tail = text.get(start..).unwrap_or("");
-    let run = &"`".repeat(ticks);
-    let close = closing_fence(tail, ticks).or_else(|| tail.rfind(run.as_str())).map(|i| start + i);
+    let mut from = from;
+    let (open, start, close) = loop {
+        // A fence opens a line (after indentation).
+        let open = from
+            + text.get(from..)?.match_indices("```").map(|(i, _)| i).find(|&i| {
+                let before = bytes.get(..from + i).unwrap_or_default();
+                before.iter().rev().take_while(|&&b| b != b'\n').all(|b| matches!(b, b' ' | b'\t'))
+            })?;
+        let ticks = bytes.get(open..).unwrap_or_default().iter().take_while(|&&b| b == b'`').count();
+        let mut start = open + ticks;
+        // The info string (`json`, `jsonc`, `javascript`), then the rest of the fence line.
+        while bytes.get(start).is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+')) {
+            start += 1;
+        }
+        let info = text.get(open + ticks..start).unwrap_or_default();
+        while bytes.get(start).is_some_and(|b| matches!(b, b' ' | b'\t' | b'\r')) {
+            start += 1;
+        }
+        if bytes.get(start) == Some(&b'\n') {
+            start += 1;
+        }
+        let tail = text.get(start..).unwrap_or("");
+        let run = &"`".repeat(ticks);
+        let close = closing_fence(tail, ticks)
+            .or_else(|| {
+                let lead = tail.len() - tail.trim_start().len();
+                if tail[lead..].starts_with(['{', '[']) {
+                    let after = skip_group(tail.as_bytes(), lead, tail.len())?;
+                    tail.get(after..)?.find(run.as_str()).map(|i| after + i)
+                } else {
+                    tail.rfind(run.as_str())
+                }
+            })
+            .map(|i| start + i);
+        if !code_fence(info) {
+            break (open, start, close);
+        }
+        // Code in another language: the answer is after it.
+        from = close.map_or(text.len(), |c| c + ticks);
+    };
     let end = close.unwrap_or(text.len());
     let mut notes = Vec::new();
     if text.get(..open).is_some_and(|s| !s.trim().is_empty()) {
@@ -317,6 +382,9 @@ fn read_region(text: &str, region: Region) -> Result<Repaired, Fail> {
     let lead = reader.pos;
     let lead_notes = std::mem::take(&mut reader.notes);
     let mut failure = None;
+    // In prose, the first object is the answer, else the first array: `see [1]` or a list in
+    // the prose before it is not (structured output's root is an object).
+    let mut found: Option<Candidate> = None;
     let mut candidate = Some(lead);
     let mut tried = 0;
     while let Some(at) = candidate {
@@ -338,24 +406,43 @@ fn read_region(text: &str, region: Region) -> Result<Repaired, Fail> {
                 let scalar = matches!(&parsed, Parsed::Done(v) if !v.is_array() && !v.is_object());
                 // A scalar counts only when it is the whole text: `42 reasons why ...` is prose.
                 if !(scalar && reader.pos < end) {
-                    return Ok(reader.finish(parsed, notes, lead_notes, lead, at));
+                    // The text opens with it, or it is an object: it is the answer.
+                    if at == lead || reader.bytes.get(at) == Some(&b'{') {
+                        return Ok(reader.finish(parsed, notes, lead_notes, lead, at));
+                    }
+                    if found.is_none() {
+                        let notes = std::mem::take(&mut reader.notes);
+                        found = Some(Candidate { parsed, notes, cut_at: reader.cut_at, pos: reader.pos, at });
+                    }
+                } else {
+                    failure.get_or_insert(Fail::Syntax(reader.pos, "text after the value"));
                 }
-                failure.get_or_insert(Fail::Syntax(reader.pos, "text after the value"));
             }
         }
         // The next candidate is not nested in this one: `{"a": hello, "b": {"c": 1}}` must
-        // not come back as `{"c": 1}`.
+        // not come back as `{"c": 1}`; after a bracket that never closes (prose: `a { sign`),
+        // the search goes on after it.
         let from = if matches!(reader.bytes.get(at), Some(b'{' | b'[')) {
-            skip_group(reader.bytes, at, end)
+            skip_group(reader.bytes, at, end).unwrap_or(at + 1)
         } else {
-            Some(at + 1)
+            at + 1
         };
-        candidate = match from {
-            Some(from) if tried < MAX_CANDIDATES => next_bracket(reader.bytes, from, end),
-            _ => None,
-        };
+        candidate = if tried < MAX_CANDIDATES { next_bracket(reader.bytes, from, end) } else { None };
+    }
+    if let Some(Candidate { parsed, notes: found_notes, cut_at, pos, at }) = found {
+        (reader.notes, reader.cut_at, reader.pos) = (found_notes, cut_at, pos);
+        return Ok(reader.finish(parsed, notes, lead_notes, lead, at));
     }
     Err(failure.unwrap_or(Fail::Syntax(lead, "no JSON value found")))
+}
+
+/// An array read in prose, kept while an object may follow.
+struct Candidate {
+    parsed: Parsed,
+    notes: Vec<Note>,
+    cut_at: Option<usize>,
+    pos: usize,
+    at: usize,
 }
 
 /// The index after the bracket that closes the one at `at` (double-quoted strings

@@ -73,3 +73,71 @@ fn self_referencing_schemas_terminate() {
         }
     }
 }
+
+/// A Pydantic AST: `kinds` node models, each with a nullable field of every kind (`$defs`).
+fn mutually_recursive(kinds: usize, tag_last: bool) -> Value {
+    let defs: serde_json::Map<String, Value> = (0..kinds)
+        .map(|k| {
+            let mut properties: serde_json::Map<String, Value> = (0..kinds)
+                .map(|j| (format!("p{j}"), json!({"anyOf": [{"$ref": format!("#/$defs/D{j}")}, {"type": "null"}]})))
+                .collect();
+            properties.insert("tag".into(), json!({"type": "string", "const": format!("d{k}")}));
+            let mut required: Vec<String> = (0..kinds).map(|j| format!("p{j}")).collect();
+            if tag_last {
+                required.push("tag".into());
+            } else {
+                required.insert(0, "tag".into());
+            }
+            let node = json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false});
+            (format!("D{k}"), node)
+        })
+        .collect();
+    json!({"type": "object", "properties": {"root": {"$ref": "#/$defs/D0"}}, "required": ["root"],
+           "additionalProperties": false, "$defs": defs})
+}
+
+#[test]
+fn mutually_recursive_models_are_linted_and_made_strict_in_bounded_time() {
+    // Every ordering of the kinds is a path without a cycle: 10! of them.
+    let schema = mutually_recursive(10, true);
+    let report = lint(&schema, &LintOptions::default());
+    assert!(report.findings.iter().any(|f| f.code.as_str() == "too_deep"), "{:?}", report.findings);
+    assert!(to_strict(&schema, &StrictOptions::default()).is_ok());
+}
+
+#[test]
+fn a_nullable_check_through_unions_of_references_ends() {
+    // A optional property whose `$ref`s branch at every level (openai-python: instant).
+    let schema = json!({"type": "object", "properties": {"x": {"$ref": "#/$defs/A"}}, "$defs": {
+        "A": {"anyOf": [{"$ref": "#/$defs/B"}, {"$ref": "#/$defs/C"}]},
+        "B": {"anyOf": [{"$ref": "#/$defs/A"}, {"type": "string"}]},
+        "C": {"anyOf": [{"$ref": "#/$defs/A"}, {"type": "integer"}]}}});
+    let strict = to_strict(&schema, &StrictOptions::default()).unwrap();
+    assert_eq!(strict.schema.unwrap()["required"], json!(["x"]));
+}
+
+#[test]
+fn a_disjointness_proof_through_recursive_unions_ends_and_stays_sound() {
+    use breakwater::schema::diff::{diff, DiffOptions};
+    // `oneOf` → `anyOf` (the strict form's rewrite) of two recursive models told apart by a tag
+    // listed last in `required`: the proof compares the twelve nullable slots first, at every
+    // level (over 150 s before it was bounded).
+    let model = |name: &str, tag: &str| {
+        let mut properties: serde_json::Map<String, Value> = (0..12)
+            .map(|i| {
+                (format!("c{i}"), json!({"anyOf": [{"$ref": format!("#/$defs/{name}")}, {"type": "null"}]}))
+            })
+            .collect();
+        properties.insert("tag".into(), json!({"type": "string", "const": tag}));
+        let mut required: Vec<String> = (0..12).map(|i| format!("c{i}")).collect();
+        required.push("tag".into());
+        json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false})
+    };
+    let schema = |of: &str| {
+        json!({"type": "object", "properties": {"v": {of: [{"$ref": "#/$defs/T"}, {"$ref": "#/$defs/U"}]}},
+               "required": ["v"], "additionalProperties": false, "$defs": {"T": model("T", "t"), "U": model("U", "u")}})
+    };
+    let report = diff(&schema("oneOf"), &schema("anyOf"), &DiffOptions::default()).unwrap();
+    // Proven disjoint or not proven (then the change counts as breaking): an answer either way.
+    assert!(report.backward);
+}

@@ -314,7 +314,7 @@ pub fn lint(schema: &Value, options: &LintOptions) -> Lint {
         }
     }
     linter.usage.depth =
-        Depth { root: schema, done: HashMap::new(), active: vec!["#".to_owned()], cut: usize::MAX }
+        Depth { root: schema, done: HashMap::new(), active: vec!["#".to_owned()], cut: usize::MAX, steps: 0 }
             .of(schema, "#", 0);
     linter.check_limits(&limits);
     let ok = linter.findings.iter().all(|f| f.severity == Severity::Warning);
@@ -548,9 +548,16 @@ impl Linter<'_> {
             };
             self.error(LintCode::UnresolvedRef, &here, msg);
         }
-        if map.keys().any(|k| k != "$ref" && !ANNOTATIONS.contains(&k.as_str())) {
-            let msg =
-                format!("Schema at `{}` has keywords beside `$ref`; inline the reference instead", at(path));
+        // Any keyword, an annotation too: the API refuses `{"$ref": ..., "description": ...}`
+        // ("$ref cannot have keywords {'description'}"), which is why openai-python inlines
+        // every `$ref` that has company.
+        let siblings: Vec<&str> = map.keys().map(String::as_str).filter(|k| *k != "$ref").collect();
+        if !siblings.is_empty() {
+            let msg = format!(
+                "Schema at `{}` has keywords beside `$ref` (`{}`); inline the reference instead",
+                at(path),
+                siblings.join("`, `")
+            );
             self.error(LintCode::RefWithSiblings, path, msg);
         }
     }
@@ -625,11 +632,20 @@ struct Depth<'a> {
     /// The lowest position in `active` at which the walk, since it was reset, cut a cycle
     /// (0 for the nesting limit).
     cut: usize,
+    /// Schemas looked at. Mutually recursive models (an AST of K node kinds, each using the
+    /// others) have as many cycle-free paths as orderings of the kinds: past `DEPTH_STEPS`,
+    /// a reference on a cycle is also computed once, from the first path that reached it
+    /// (the depth then depends on that path; it ends in bounded time).
+    steps: usize,
 }
+
+/// Schemas the depth walk looks at before it computes each reference once.
+const DEPTH_STEPS: usize = 100_000;
 
 impl<'a> Depth<'a> {
     fn of(&mut self, schema: &'a Value, here: &str, level: usize) -> usize {
         let Value::Object(map) = schema else { return 0 };
+        self.steps += 1;
         if level > WALK_LIMIT {
             self.cut = 0; // a depth cut short here depends on where the walk came from
             return 0;
@@ -666,7 +682,7 @@ impl<'a> Depth<'a> {
         self.active.push(reference.to_owned());
         let d = self.of(target, reference, level + 1);
         self.active.pop();
-        if self.cut > position {
+        if self.cut > position || self.steps > DEPTH_STEPS {
             // No cycle through this reference or above it was cut: it lies on no cycle, so no
             // walk that reaches it can be inside one of its descendants, and its depth is the
             // same wherever it is used. (A reference on a cycle is walked each time: entered

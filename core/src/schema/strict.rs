@@ -327,7 +327,7 @@ impl Pass<'_> {
         at.extend(["properties".to_owned(), name.to_owned()]);
         let schema = node(root, &at)?.clone();
         let schema = Value::Object(schema);
-        let nullable = accepts_null(&schema, root, 0);
+        let nullable = accepts_null(&schema, root, 0, &mut 4_096);
         // A property of one allowed value (a `Literal` tag, its default that value) is not made
         // nullable: the model can always write it, and a tag that took `null` would no longer
         // tell a union's branches apart (an instance with `null` would match them all).
@@ -421,12 +421,14 @@ fn single_value(schema: &Value) -> Option<&Value> {
 }
 
 /// Whether `schema` accepts `null`, as far as a quick look can prove (a `$ref` is followed;
-/// anything the proof cannot follow counts as not nullable).
-fn accepts_null(schema: &Value, root: &Value, depth: usize) -> bool {
+/// anything the proof cannot follow counts as not nullable). `fuel`: the schemas it may still
+/// look at (`$ref`s between unions can branch at every level: it ends in bounded time).
+fn accepts_null(schema: &Value, root: &Value, depth: usize, fuel: &mut usize) -> bool {
     let Value::Object(map) = schema else { return schema == &Value::Bool(true) };
-    if depth > DEPTH_LIMIT {
+    if depth > DEPTH_LIMIT || *fuel == 0 {
         return false;
     }
+    *fuel -= 1;
     let typed = match map.get("type") {
         None => true,
         Some(Value::String(t)) => t == "null",
@@ -435,11 +437,13 @@ fn accepts_null(schema: &Value, root: &Value, depth: usize) -> bool {
     };
     let listed = map.get("enum").is_none_or(|e| e.as_array().is_some_and(|l| l.contains(&Value::Null)));
     let constant = map.get("const").is_none_or(Value::is_null);
-    let branches = map
-        .get("anyOf")
-        .is_none_or(|a| a.as_array().is_some_and(|l| l.iter().any(|b| accepts_null(b, root, depth + 1))));
+    let branches = map.get("anyOf").is_none_or(|a| {
+        a.as_array().is_some_and(|l| l.iter().any(|b| accepts_null(b, root, depth + 1, fuel)))
+    });
     let referenced = map.get("$ref").is_none_or(|r| {
-        r.as_str().and_then(|r| walk::resolve(root, r)).is_some_and(|t| accepts_null(t, root, depth + 1))
+        r.as_str()
+            .and_then(|r| walk::resolve(root, r))
+            .is_some_and(|t| accepts_null(t, root, depth + 1, fuel))
     });
     let unprovable = ["allOf", "oneOf", "not", "if"].iter().any(|k| map.contains_key(*k));
     typed && listed && constant && branches && referenced && !unprovable

@@ -445,19 +445,27 @@ impl RetryBudget {
     /// only retryable codes as failures, because a 400 or an exhausted quota says nothing
     /// about whether the upstream can absorb retries, and neither is ever retried, so
     /// draining the bucket for them would starve other requests' legitimate retries.
-    /// Adaptive: a rate-limited outcome takes a token; another failure takes `token_ratio`
-    /// when `overload` is set (a 503/529, a timeout), nothing otherwise.
+    /// Adaptive: a failure that is an overload signal (a 429, a 503/529, a timeout) takes
+    /// `token_ratio`, what a success adds, so the bucket drains only while such failures
+    /// outnumber successes (the upstream turns away more than half the attempts: SRE's
+    /// K = 2); a failure that is none (a random 500) takes nothing. Random 429s with capacity
+    /// to spare, or one key's 429s among healthy keys, leave the other retries alone.
     /// The ratio and none kinds only count concurrency and ignore outcomes.
     pub fn record_signal(&mut self, class: Class, overload: bool) {
         if let Kind::TokenBucket { max_milli, ratio_milli, ref mut milli, adaptive } = self.kind {
             match class {
                 Class::Success => *milli = milli.saturating_add(ratio_milli).min(max_milli),
-                Class::RateLimited => *milli = milli.saturating_sub(MILLI),
-                Class::Retryable | Class::Overloaded if !adaptive => *milli = milli.saturating_sub(MILLI),
-                Class::Retryable | Class::Overloaded if overload => {
+                Class::RateLimited | Class::Retryable | Class::Overloaded if !adaptive => {
+                    *milli = milli.saturating_sub(MILLI)
+                }
+                Class::RateLimited | Class::Retryable | Class::Overloaded if overload => {
                     *milli = milli.saturating_sub(ratio_milli)
                 }
-                Class::Retryable | Class::Overloaded | Class::Permanent | Class::Fatal => {}
+                Class::RateLimited
+                | Class::Retryable
+                | Class::Overloaded
+                | Class::Permanent
+                | Class::Fatal => {}
             }
         }
     }

@@ -84,6 +84,8 @@ pub(super) struct Walker<'a> {
     /// recursive schema, assumed compatible (coinduction on the finite instance).
     instance_depth: usize,
     steps: usize,
+    /// Steps left to the disjointness proof under way (`disjoint.rs`).
+    pub(super) proof_fuel: usize,
     /// The last `accept` was true only under LENIENT.
     leaned: bool,
     patterns: HashMap<String, jsonschema::Validator>,
@@ -124,6 +126,7 @@ impl<'a> Walker<'a> {
             depth: 0,
             instance_depth: 0,
             steps: 0,
+            proof_fuel: 0,
             leaned: false,
             patterns: HashMap::new(),
         }

@@ -102,7 +102,8 @@ impl<'a> Walker<'a> {
             Some((v, keyword, role)) => (self.rest_of(which, path, keyword, v)?, Some(keyword), role),
             None => match node.get("unevaluatedItems").filter(|_| dialect.modern) {
                 Some(v) => {
-                    let rest = if node.has_in_place_applicators() {
+                    // `contains` evaluates the items it matches, as the in-place applicators do.
+                    let rest = if node.has_in_place_applicators() || node.get("contains").is_some() {
                         Rest::Opaque
                     } else {
                         self.rest_of(which, path, "unevaluatedItems", v)?

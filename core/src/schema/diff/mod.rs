@@ -206,14 +206,22 @@ pub fn diff(old: &Value, new: &Value, options: &DiffOptions) -> Result<DiffRepor
     }
     let mut walker = walk::Walker::new(old, new, options.policy);
     walker.check_refs()?;
-    walker.compare(old, new, "", true)?;
+    let walked = walker.compare(old, new, "", true);
     let (mut changes, mut walk_notes) = walker.finish();
     if json_equal(old, new) {
         // Equal documents accept the same instances, whatever the walk could not compare
-        // (a `$dynamicRef`, whose target depends on the path taken); the walk still ran, so
-        // an invalid schema is refused all the same.
+        // (a `$dynamicRef`, whose target depends on the path taken) or could not finish (a
+        // large model used at many places); the walk still ran, so an invalid schema is
+        // refused all the same.
+        if let Err(e) = walked {
+            if e.code != ErrorCode::LimitExceeded {
+                return Err(e);
+            }
+        }
         changes.clear();
         walk_notes.clear();
+    } else {
+        walked?;
     }
     let backward = changes.iter().all(|c| c.backward);
     let forward = changes.iter().all(|c| c.forward);

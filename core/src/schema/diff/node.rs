@@ -243,7 +243,10 @@ impl Types {
             Value::Object(_) => Self::OBJECT,
             Value::Array(_) => Self::ARRAY,
             Value::String(_) => Self::STRING,
-            Value::Number(n) if integer(n).is_some() => Self::INTEGER,
+            // An integral number is an integer at any size (`1e30` too), as validators read it.
+            Value::Number(n) if integer(n).is_some() || n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
+                Self::INTEGER
+            }
             Value::Number(_) => Self::FRACTION,
         }
     }

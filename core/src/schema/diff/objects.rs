@@ -481,7 +481,12 @@ impl<'a> Walker<'a> {
     fn dependencies(&mut self, o: Node<'a>, n: Node<'a>, path: &str) -> Result<()> {
         let (old, new) = (self.dependency_entries(o, path)?, self.dependency_entries(n, path)?);
         let find = |list: &'_ [Dependency<'a>], d: &Dependency<'a>| {
-            list.iter().position(|e| e.name == d.name && e.names.is_some() == d.names.is_some())
+            list.iter().position(|e| {
+                let by_keyword = d.paired_by_keyword || e.paired_by_keyword;
+                e.name == d.name
+                    && e.names.is_some() == d.names.is_some()
+                    && (!by_keyword || e.keyword == d.keyword)
+            })
         };
         for d in &old {
             let Some(e) = find(&new, d).map(|i| &new[i]) else {
@@ -541,7 +546,32 @@ impl<'a> Walker<'a> {
                     Value::Object(_) | Value::Bool(_) if keyword != "dependentRequired" => None,
                     _ => return Err(self.invalid(node.which, &child(&at, name), "not a valid dependency")),
                 };
-                out.push(Dependency { keyword, name, names, schema: value });
+                // The same property under two keywords (`dependencies` and `dependentRequired`)
+                // requires the names of both: one entry, so that a version that adds a name
+                // under the other keyword is compared with all of them.
+                let same = out.iter_mut().find(|d: &&mut Dependency<'a>| d.name == name && d.names.is_some());
+                match (same, names) {
+                    (Some(d), Some(more)) => {
+                        let list = d.names.get_or_insert_with(Vec::new);
+                        for m in more {
+                            if !list.contains(&m) {
+                                list.push(m);
+                            }
+                        }
+                    }
+                    (_, names) => {
+                        out.push(Dependency { keyword, name, names, schema: value, paired_by_keyword: false })
+                    }
+                }
+            }
+        }
+        // Two schemas for one property both apply: paired by keyword as well as by name, so
+        // that one added beside the other is an added dependency, not a change of the first.
+        for i in 0..out.len() {
+            let twin =
+                out.iter().enumerate().any(|(j, e)| j != i && e.name == out[i].name && e.names.is_none());
+            if twin && out[i].names.is_none() {
+                out[i].paired_by_keyword = true;
             }
         }
         Ok(out)
@@ -572,4 +602,6 @@ struct Dependency<'a> {
     name: &'a str,
     names: Option<Vec<&'a str>>,
     schema: &'a Value,
+    /// Another schema entry names the same property: pair this one by its keyword too.
+    paired_by_keyword: bool,
 }

@@ -504,3 +504,65 @@ fn a_ref_beside_assertions_reads_as_one_schema_with_its_target() {
     let r = strict(object(json!({})), object(json!({"additionalProperties": false})));
     assert!(!r.backward, "closing the object refuses old data with other properties: {:?}", lines(&r));
 }
+
+/// Each pair: an instance valid under `old` and not under `new`, so the change must not be
+/// called backward compatible (found by probing the verdicts against the validator).
+#[test]
+fn backward_is_never_claimed_where_an_old_instance_breaks() {
+    use crate::schema::validate::{Validator, ValidatorOptions};
+    let cases = [
+        // `dependencies` and `dependentRequired` naming one property: both apply.
+        (
+            json!({"type": "object", "dependencies": {"a": ["b"]}}),
+            json!({"type": "object", "dependencies": {"a": ["b"]}, "dependentRequired": {"a": ["c"]}}),
+            json!({"a": 1, "b": 1}),
+        ),
+        // Two schemas for one property: the one added beside the other is a new constraint.
+        (
+            json!({"type": "object", "dependencies": {"a": {"required": ["b"]}}}),
+            json!({"type": "object", "dependencies": {"a": {"required": ["b"]}}, "dependentSchemas": {"a": {"required": ["c"]}}}),
+            json!({"a": 1, "b": 1}),
+        ),
+        // `contains` evaluates the items it matches, for `unevaluatedItems`.
+        (
+            json!({"type": "array", "contains": {"type": "string"}, "unevaluatedItems": false}),
+            json!({"type": "array", "unevaluatedItems": false}),
+            json!(["a"]),
+        ),
+        // A recursive schema met again under `not` is asked the other way round.
+        (
+            json!({"type": "object", "required": ["k"], "properties": {"x": {"not": {"$ref": "#"}}}}),
+            json!({"type": "object", "properties": {"x": {"not": {"$ref": "#"}}}}),
+            json!({"k": 1, "x": {}}),
+        ),
+        // An integral number is an integer at any size.
+        (json!({"type": "integer", "enum": [1e30]}), json!({"type": "integer", "maximum": 5}), json!(1e30)),
+    ];
+    for (old, new, instance) in cases {
+        let valid = |s: &Value| Validator::new(s, &ValidatorOptions::default()).unwrap().is_valid(&instance);
+        assert!(valid(&old) && !valid(&new), "{old} / {new}: the instance must show the break");
+        let r = strict(old.clone(), new.clone());
+        assert!(!r.backward, "{old} -> {new}: {:?}", lines(&r));
+    }
+}
+
+#[test]
+fn equal_documents_too_large_to_walk_are_equal() {
+    // Models each used eight times by the one above, seven levels deep: the walk runs out of steps.
+    let mut defs = serde_json::Map::new();
+    defs.insert("L0".into(), json!({"type": "string"}));
+    for level in 1..=7 {
+        let properties: serde_json::Map<String, Value> =
+            (0..8).map(|i| (format!("f{i}"), json!({"$ref": format!("#/$defs/L{}", level - 1)}))).collect();
+        defs.insert(format!("L{level}"), json!({"type": "object", "properties": properties}));
+    }
+    let schema = json!({"$ref": "#/$defs/L7", "$defs": defs});
+    assert_eq!(
+        diff(&schema, &json!({"$ref": "#/$defs/L7", "$defs": defs, "title": "t"}), &DiffOptions::default())
+            .unwrap_err()
+            .code,
+        ErrorCode::LimitExceeded
+    );
+    let r = strict(schema.clone(), schema);
+    assert!(r.changes.is_empty() && r.full);
+}

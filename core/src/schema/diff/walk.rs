@@ -77,8 +77,11 @@ pub(super) struct Walker<'a> {
     policy: CompatibilityPolicy,
     changes: Vec<Change>,
     notes: Vec<Note>,
-    /// Pairs being compared, with the instance depth they started at.
-    active: Vec<(usize, usize, usize)>,
+    /// Pairs being compared, with the instance depth they started at and how many `not`s
+    /// they were compared under.
+    active: Vec<(usize, usize, usize, usize)>,
+    /// How many `not`s the comparison under way is inside: each turns its verdict round.
+    negations: usize,
     depth: usize,
     /// How many properties and items deep the instance is: a pair met again deeper is a
     /// recursive schema, assumed compatible (coinduction on the finite instance).
@@ -123,6 +126,7 @@ impl<'a> Walker<'a> {
             changes: Vec::new(),
             notes: Vec::new(),
             active: Vec::new(),
+            negations: 0,
             depth: 0,
             instance_depth: 0,
             steps: 0,
@@ -316,14 +320,20 @@ impl<'a> Walker<'a> {
         let o = self.resolve(Which::Old, o, path)?;
         let n = self.resolve(Which::New, n, path)?;
         let pair = (address(o), address(n));
-        if let Some(&(_, _, at)) = self.active.iter().rev().find(|a| (a.0, a.1) == pair) {
+        if let Some(&(_, _, at, negations)) = self.active.iter().rev().find(|a| (a.0, a.1) == pair) {
+            if self.instance_depth > at && negations % 2 != self.negations % 2 {
+                // Met again the other way round (under a `not`): what is assumed of the pair is
+                // not what is asked of it here.
+                self.not_compared(K::CombinedTypeChanged, path, "a recursive schema met again under `not`");
+                return Ok(());
+            }
             if self.instance_depth > at {
                 return Ok(());
             }
             let message = "a `$ref` cycle that never reaches a property or an item cannot be compared";
             return Err(self.invalid(Which::Old, path, message));
         }
-        self.active.push((pair.0, pair.1, self.instance_depth));
+        self.active.push((pair.0, pair.1, self.instance_depth, self.negations));
         self.depth += 1;
         let result = self.compare_resolved(o, n, path, meta);
         self.depth -= 1;
@@ -916,7 +926,10 @@ impl<'a> Walker<'a> {
             (Some(_), None) => self.emit_with(K::NotTypeNarrowed, &at, Verdict::new(true, false)),
             (None, Some(_)) => self.emit_with(K::NotTypeExtended, &at, Verdict::new(false, true)),
             (Some(a), Some(b)) => {
-                let inner = self.trial(a, b, &at, true)?.verdict;
+                self.negations += 1;
+                let inner = self.trial(a, b, &at, true);
+                self.negations -= 1;
+                let inner = inner?.verdict;
                 if !inner.both() {
                     let kind = if inner.forward { K::NotTypeNarrowed } else { K::NotTypeExtended };
                     self.emit_with(kind, &at, Verdict::new(inner.forward, inner.backward));

@@ -32,7 +32,8 @@ pub const MAX_RECOVERY_MS: u64 = 5000;
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Miss {
     /// The target's name: `success_rate`, `success_rate_degraded`, `amplification_during_outage`,
-    /// `amplification_overload`, `recovery_ms`, or `policies` when the report cannot be judged.
+    /// `amplification_overload`, `recovery_ms`; `phases` or `policies` when the report cannot be
+    /// judged (a phase of no known kind, no request, a standard policy missing).
     pub target: &'static str,
     /// A sentence with the measured values.
     pub detail: String,
@@ -49,6 +50,23 @@ pub fn misses(scenario: &Scenario, report: &Report) -> Vec<Miss> {
         }];
     };
     let mut misses = Vec::new();
+    // A run that cannot be judged is no pass: a phase the columns leave out (an unknown kind),
+    // or no request at all.
+    for (i, phase) in scenario.phases.iter().enumerate().filter(|(_, p)| p.kind().is_none()) {
+        misses.push(Miss {
+            target: "phases",
+            detail: format!(
+                "phases[{i}] ({}) has no known kind (healthy, degraded, outage, recovery): the targets cannot judge it",
+                phase.name
+            ),
+        });
+    }
+    if bw.success_rate.is_none() {
+        misses.push(Miss {
+            target: "policies",
+            detail: "no request arrived: there is nothing to judge".into(),
+        });
+    }
     let mut check = |target: &'static str, ok: bool, detail: String| {
         if !ok {
             misses.push(Miss { target, detail });

@@ -128,11 +128,15 @@ fn phases_are_counted_by_kind_not_by_name() {
     let unnamed = sim::DEFAULT_SCENARIO
         .replace("name = \"degraded\"", "name = \"brownout\"")
         .replace("name = \"outage\"", "name = \"outage\"\nkind = \"meltdown\"");
-    let report = sim::run(&Scenario::from_toml(&unnamed).unwrap()).unwrap();
+    let scenario = Scenario::from_toml(&unnamed).unwrap();
+    let report = sim::run(&scenario).unwrap();
     assert_eq!(report.warnings.len(), 2, "{:?}", report.warnings);
     assert!(report.warnings[1].contains("meltdown"));
     assert_eq!(report.policies[0].amplification_degraded, None);
     assert_eq!(report.policies[0].recovery_ms, None);
+    // Such a run cannot pass `--check`: what it leaves out is not judged.
+    let misses = sim::targets::misses(&scenario, &report);
+    assert_eq!(misses.iter().filter(|m| m.target == "phases").count(), 2, "{misses:?}");
 }
 
 #[test]

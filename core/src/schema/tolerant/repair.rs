@@ -406,8 +406,9 @@ fn read_region(text: &str, region: Region) -> Result<Repaired, Fail> {
                 let scalar = matches!(&parsed, Parsed::Done(v) if !v.is_array() && !v.is_object());
                 // A scalar counts only when it is the whole text: `42 reasons why ...` is prose.
                 if !(scalar && reader.pos < end) {
-                    // The text opens with it, or it is an object: it is the answer.
-                    if at == lead || reader.bytes.get(at) == Some(&b'{') {
+                    // The text opens with it, it is an object, or the text ends inside it
+                    // (what follows is part of it): it is the answer.
+                    if at == lead || reader.bytes.get(at) == Some(&b'{') || matches!(parsed, Parsed::Cut(_)) {
                         return Ok(reader.finish(parsed, notes, lead_notes, lead, at));
                     }
                     if found.is_none() {

@@ -393,8 +393,8 @@ export function makeFetch(api) {
           timer.arm(limits.first, 'timeout_first_token');
           const reader = response.body.getReader();
           let read;
-          do read = await reader.read();
-          while (!read.done && !read.value?.byteLength);
+          do read = await reader.read(); // an empty chunk is no first byte
+          while (!read.done && (read.value?.byteLength ?? read.value?.length) === 0);
           const { done, value } = read;
           timer.clear();
           if (done) {

@@ -687,8 +687,9 @@ def test_once_the_sdk_is_seen_retrying_a_policy_that_defers_to_it_leaves_the_ret
         r = c.post("/v1/chat/completions", json=BODY, headers={"x-stainless-retry-count": "0"})
         assert (len(up.received), r.headers["x-should-retry"]) == (4, "false")
         # Its retry: from now on the SDK owns the retries, and its answer is not marked against them.
-        with pytest.warns(RuntimeWarning, match="defer_to_outer"):
+        with pytest.warns(RuntimeWarning, match="defer_to_outer") as warned:
             r = c.post("/v1/chat/completions", json=BODY, headers={"x-stainless-retry-count": "1"})
+        assert warned[0].filename == __file__  # the application's call, not httpx's client
         r = c.post("/v1/chat/completions", json=BODY, headers={"x-stainless-retry-count": "0"})
         assert (r.status_code, "x-should-retry" in r.headers) == (503, False)
     assert len(up.received) == 6

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import sys
 import time
 import warnings
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
@@ -137,8 +138,25 @@ class Driver:
                 "under failure: construct the SDK client with max_retries=0 (or leave the retries to it with the "
                 'policy\'s retry.ownership = "defer_to_outer")',
                 RuntimeWarning,
-                stacklevel=4,
+                stacklevel=_callers_level(),
             )
+
+
+# Packages between the application and a transport: a warning points past them, at the
+# application's own call (where `max_retries` is set), not at httpx's client.
+_LIBRARIES = frozenset({"breakwater", "httpx", "httpx2", "httpcore", "openai", "anyio", "asyncio", "contextlib"})
+
+
+def _callers_level() -> int:
+    """The `stacklevel` of the first frame outside breakwater, the HTTP stack and the SDK, as
+    seen from the caller of this function (4, httpx's client, when every frame is theirs)."""
+    frame = sys._getframe(2)
+    level = 2
+    while frame is not None:
+        if str(frame.f_globals.get("__name__", "")).split(".")[0] not in _LIBRARIES:
+            return level
+        frame, level = frame.f_back, level + 1
+    return 4
 
 
 def _tracer(opentelemetry: Any) -> Any:

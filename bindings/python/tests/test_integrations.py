@@ -76,6 +76,22 @@ def post(client: httpx.Client) -> httpx.Response:
     return client.post("/v1/chat/completions", json=BODY)
 
 
+def read_stream(up: Upstream, events: List[Dict[str, Any]], mode: str = "sync") -> bytes:
+    """A streamed answer's bytes, read to its end through the sync or the async transport."""
+
+    async def read_async() -> bytes:
+        transport = bw.httpx.AsyncTransport(FAST, transport=httpx.MockTransport(up), on_event=events.append)
+        async with httpx.AsyncClient(transport=transport, base_url="http://upstream") as c:
+            async with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
+                return b"".join([chunk async for chunk in r.aiter_raw()])
+
+    if mode == "async":
+        return asyncio.run(read_async())
+    with sync_client(up, on_event=events.append) as c:
+        with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
+            return b"".join(r.iter_raw())
+
+
 def test_resource_ids_share_one_breaker_key_the_path_as_a_route() -> None:
     events: List[Dict[str, Any]] = []
     with sync_client(Upstream(), on_event=events.append) as c:
@@ -233,14 +249,7 @@ def test_closing_a_streamed_answer_closes_the_upstream_body_once(read_all: bool)
 def test_the_async_transport_retries_and_streams() -> None:
     up = Upstream((502, {}, {}), (200, {}, SSE_DONE))
     events: List[Dict[str, Any]] = []
-
-    async def run() -> bytes:
-        transport = bw.httpx.AsyncTransport(FAST, transport=httpx.MockTransport(up), on_event=events.append)
-        async with httpx.AsyncClient(transport=transport, base_url="http://upstream") as c:
-            async with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
-                return b"".join([chunk async for chunk in r.aiter_raw()])
-
-    assert asyncio.run(run()).endswith(b"NE]\n\n")
+    assert read_stream(up, events, "async").endswith(b"NE]\n\n")
     assert [e["kind"] for e in events] == ["send", "retry", "send", "done"]
 
 
@@ -621,20 +630,7 @@ def test_an_error_event_in_a_stream_counts_as_the_servers_failure(error_event: b
 def test_a_stream_that_ends_before_its_first_byte_is_retried_as_a_cut(mode: str) -> None:
     up = Upstream((200, {}, [b""]), (200, {}, SSE_DONE))
     events: List[Dict[str, Any]] = []
-
-    async def read_async() -> bytes:
-        transport = bw.httpx.AsyncTransport(FAST, transport=httpx.MockTransport(up), on_event=events.append)
-        async with httpx.AsyncClient(transport=transport, base_url="http://upstream") as c:
-            async with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
-                return b"".join([chunk async for chunk in r.aiter_raw()])
-
-    if mode == "async":
-        body = asyncio.run(read_async())
-    else:
-        with sync_client(up, on_event=events.append) as c:
-            with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
-                body = b"".join(r.iter_raw())
-    assert body.endswith(b"[DONE]\n\n")
+    assert read_stream(up, events, mode).endswith(b"[DONE]\n\n")
     assert len(up.received) == 2
     assert [e.get("outcome") for e in events if e["kind"] == "retry"] == ["stream_cut"]
 

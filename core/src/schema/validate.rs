@@ -391,26 +391,15 @@ fn violation(e: &ValidationError<'_>) -> Violation {
 }
 
 /// The keyword a schema path ends at, if it ends at one and not at a name or an index
-/// (`/properties/items` ends at the property `items`).
+/// (`/properties/items` ends at the property `items`, `/prefixItems/0` at an item).
 fn last_keyword(schema_path: &str) -> Option<&str> {
     let mut keyword = None;
-    let mut names_next = false;
     for token in schema_path.split('/').skip(1) {
-        keyword = (!names_next).then_some(token);
-        names_next = !names_next
-            && matches!(
-                token,
-                "properties"
-                    | "patternProperties"
-                    | "$defs"
-                    | "definitions"
-                    | "dependentSchemas"
-                    | "dependencies"
-                    | "prefixItems"
-                    | "allOf"
-                    | "anyOf"
-                    | "oneOf"
-            );
+        let named = keyword.is_some_and(|k: &str| {
+            super::walk::MAP.contains(&k)
+                || (super::walk::LIST.contains(&k) && token.parse::<usize>().is_ok())
+        });
+        keyword = (!named).then_some(token);
     }
     keyword
 }

@@ -12,7 +12,8 @@
 // - sends the policy's headers (the idempotency key, the same on every attempt; the SDK's
 //   `x-stainless-*` with the OpenAI profile), keeping a caller's own idempotency key;
 // - classifies the answer from its status, headers and error body (`error.type`, `error.code`),
-//   reading a non-streamed body inside the loop, so that a body cut short is retried;
+//   reading a non-streamed API answer's body inside the loop, so that a body cut short is
+//   retried (any other success, such as speech audio, is handed over as it comes);
 // - for a server-sent event stream, retries failures up to the first chunk, then watches the
 //   body as the caller reads it: a stall or a cut is reported to the client and errors the
 //   stream with a `StreamCutError` (never named `AbortError`: the openai SDK ends a stream
@@ -135,6 +136,88 @@ function failure(error, stage) {
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT/.test(code)) return 'connect';
   if (/TIMEOUT/.test(code)) return `timeout_${stage}`;
   return stage === 'headers' ? 'reset' : 'stream_cut';
+}
+
+/** Whether a success's body goes to the caller as it comes instead of being read inside the
+ * loop: any body but an API answer's (JSON, text, or no type named), as in Python. */
+function handedOver(type) {
+  const media = type.split(';', 1)[0].trim().toLowerCase();
+  return media !== '' && !(media.startsWith('text/') || media === 'application/json' || media.endsWith('+json'));
+}
+
+// Statuses whose response has no body (the Fetch standard's null body status).
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+const UTF8 = new TextDecoder();
+
+/**
+ * An answer whose body was read inside the loop, handed back holding its bytes: its `json()`,
+ * `text()`, `arrayBuffer()`, `bytes()` and `blob()` serve them at once (as a `Response` over
+ * them would, without a second trip through a body stream: that cost a JSON request about as
+ * much as the rest of the wrapper). Its `body`, `formData()` and the reads after them are a
+ * plain `Response`'s over the same bytes.
+ */
+class Answer extends Response {
+  #bytes;
+  #headers;
+  #used = false;
+  #plain = null;
+  /** `headers` are kept as they are (the upstream's own, immutable): copying them into a new
+   * `Headers` is most of what constructing a `Response` costs. */
+  constructor(bytes, status, statusText, headers) {
+    super(null, { status, statusText });
+    this.#bytes = bytes;
+    this.#headers = headers;
+  }
+  get headers() {
+    return this.#headers;
+  }
+  /** The bytes as a plain Response, consumed already if a read took them. */
+  #asPlain() {
+    if (this.#plain === null) {
+      this.#plain = new Response(this.#bytes, { status: this.status, statusText: this.statusText, headers: this.headers });
+      if (this.#used) this.#plain.arrayBuffer().catch(() => {});
+    }
+    return this.#plain;
+  }
+  /** The bytes for one read, or null when the plain Response serves the reads. */
+  #take() {
+    if (this.#plain !== null) return null;
+    if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
+    this.#used = true;
+    return this.#bytes;
+  }
+  get body() {
+    return this.#asPlain().body;
+  }
+  get bodyUsed() {
+    return this.#plain === null ? this.#used : this.#plain.bodyUsed;
+  }
+  async arrayBuffer() {
+    return this.#take() ?? this.#asPlain().arrayBuffer();
+  }
+  async bytes() {
+    return new Uint8Array(await this.arrayBuffer());
+  }
+  async text() {
+    const bytes = this.#take();
+    return bytes === null ? this.#asPlain().text() : UTF8.decode(bytes);
+  }
+  async json() {
+    return JSON.parse(await this.text());
+  }
+  async blob() {
+    const bytes = this.#take();
+    return bytes === null ? this.#asPlain().blob() : new Blob([bytes], { type: this.headers.get('content-type') ?? '' });
+  }
+  formData() {
+    return this.#asPlain().formData();
+  }
+  clone() {
+    if (this.#plain !== null) return this.#plain.clone();
+    if (this.#used) throw new TypeError('Response.clone: Body has already been consumed.');
+    return new Answer(this.#bytes.slice(0), this.status, this.statusText, new Headers(this.#headers));
+  }
 }
 
 /** A body as `readRequest` reads it: a string or bytes (a `Blob`, `FormData` or stream: none). */
@@ -406,15 +489,17 @@ export function makeFetch(api) {
           return { response: new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }) };
         }
         timer.clear();
-        if (response.ok) {
-          // A success is handed over unread: re-wrapping its body cost more than the whole
-          // 5 % budget of the wrapper (bench/README.md). The attempt's limit still bounds the
-          // body (the timer aborts the request's signal, which the body's reads follow); a cut
-          // in it reaches the reader as an error, not retried.
+        if (response.ok && handedOver(type)) {
+          // Not an API answer (speech audio, a file's bytes): handed over as it comes (held
+          // whole, its first byte would wait for its last). The attempt's limit still bounds
+          // its reads (the timer aborts the request's signal, which they follow); a cut in it
+          // reaches the reader, not retried.
           release();
           if (limits.attempt != null) timer.arm(Math.max(0, limits.attempt - (now() - started)), 'timeout_attempt', false);
           return { outcome: `http_${response.status}`, started, response };
         }
+        // A failure's body and an API answer's are read inside the loop, within the attempt's
+        // time: a body cut short or trickling past the limit is retried.
         stage = 'idle';
         timer.arm(limits.attempt == null ? null : Math.max(0, limits.attempt - (now() - started)), 'timeout_attempt');
         const buffer = await response.arrayBuffer();
@@ -512,10 +597,14 @@ export function makeFetch(api) {
             throw a.error;
           }
           if (a.buffer === undefined) return a.response;
-          const headers = new Headers(a.response.headers);
+          let headers = a.response.headers;
           // Not when the retries were left to the SDK (`defer_to_outer`): it is to retry them.
-          if (verdict.action !== 'done' && verdict.reason !== 'retry_owned_by_outer_layer') headers.set('x-should-retry', 'false');
-          return new Response(a.buffer, { status: a.response.status, statusText: a.response.statusText, headers });
+          if (verdict.action !== 'done' && verdict.reason !== 'retry_owned_by_outer_layer') {
+            headers = new Headers(headers);
+            headers.set('x-should-retry', 'false');
+          }
+          const { status, statusText } = a.response;
+          return NULL_BODY.has(status) ? new Response(null, { status, statusText, headers }) : new Answer(a.buffer, status, statusText, headers);
         }
       } catch (error) {
         cancel(run);

@@ -22,26 +22,28 @@ function upstream(...answers) {
 const json = (status, body = {}, headers = {}) => () =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
-/** A server-sent event stream of `parts` (strings, or an Error to fail the read there, or a
- * number of ms to stall); the stream is aborted by the request's signal like a real body. */
-const sse = (...parts) => (init) => {
+/** An answer of `type` whose body is `parts` (strings, an Error to fail the read there, or a
+ * number of ms to stall), aborted by the request's signal like a real body. */
+const served = (type, ...parts) => (init) => {
   const body = new ReadableStream({
     async pull(controller) {
       const part = parts.shift();
       if (part === undefined) return controller.close();
       if (part instanceof Error) return controller.error(part);
       if (typeof part === 'number') {
-        await new Promise((resolve, reject) => {
+        return new Promise((resolve, reject) => {
           const t = setTimeout(resolve, part);
           init.signal?.addEventListener('abort', () => (clearTimeout(t), reject(init.signal.reason)));
         });
-        return controller.enqueue(enc.encode('data: {}\n\n'));
       }
       controller.enqueue(enc.encode(part));
     },
   });
-  return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+  return new Response(body, { status: 200, headers: { 'content-type': type } });
 };
+
+/** A server-sent event stream of `parts`. */
+const sse = (...parts) => served('text/event-stream', ...parts);
 
 const post = (f, extra = {}) => f(URL_, { method: 'POST', body: BODY, headers: { 'content-type': 'application/json', ...extra } });
 const kinds = (events) => events.filter((e) => e.kind !== 'breaker').map((e) => e.kind);
@@ -180,6 +182,70 @@ export const fetchChecks = {
     assert.match(await r.text(), /\[DONE\]/);
     assert.equal(up.calls.length, 2);
     assert.equal(events.find((e) => e.kind === 'retry').outcome, 'stream_cut');
+  },
+
+  async 'a JSON answer cut short or trickling past the attempt limit is retried, as in Python'(bw) {
+    for (const [first, outcome, policy] of [
+      [served('application/json', '{"a"', new TypeError('terminated')), 'stream_cut', FAST],
+      [served('application/json', '{"a"', 300, ': 1}'), 'timeout_attempt', { ...FAST, deadline: { total_ms: 5000, attempt_ms: 150 } }],
+      [served('text/plain; charset=utf-8', 'partial', new TypeError('terminated')), 'stream_cut', FAST],
+    ]) {
+      const events = [];
+      const up = upstream(first, json(200, { ok: true }));
+      const r = await post(bw.fetch(policy, { fetch: up.fetch, onEvent: (e) => events.push(e) }));
+      assert.deepEqual(await r.json(), { ok: true });
+      assert.equal(up.calls.length, 2);
+      assert.deepEqual(kinds(events), ['send', 'retry', 'send', 'done']);
+      assert.equal(events[1].outcome, outcome);
+    }
+    // Any other success (speech audio, a file's bytes) is handed over as it comes: the reader
+    // has its first bytes at once, and a cut later reaches it, not retried.
+    const up = upstream(served('audio/mpeg', 'ID3', 200, new TypeError('terminated')));
+    const r = await post(bw.fetch(FAST, { fetch: up.fetch }));
+    const reader = r.body.getReader();
+    assert.deepEqual(new TextDecoder().decode((await reader.read()).value), 'ID3');
+    await assert.rejects(reader.read(), /terminated/);
+    assert.equal(up.calls.length, 1);
+    // A success without a body keeps none.
+    const empty = await post(bw.fetch(FAST, { fetch: upstream(() => new Response(null, { status: 204 })).fetch }));
+    assert.equal(empty.status, 204);
+    assert.equal(empty.body, null);
+  },
+
+  async 'an answer read inside the loop reads as the upstream Response would'(bw) {
+    const text = '{"id": "chatcmpl-1", "say": "héllo"}';
+    const answer = json(200, JSON.parse(text), { 'x-request-id': 'req_1' });
+    const get = async () => post(bw.fetch(FAST, { fetch: upstream(answer).fetch }));
+    const reads = {
+      json: async (r) => r.json(),
+      text: async (r) => r.text(),
+      arrayBuffer: async (r) => new TextDecoder().decode(await r.arrayBuffer()),
+      blob: async (r) => {
+        const blob = await r.blob();
+        return [blob.type, await blob.text()];
+      },
+      body: async (r) => new Response(r.body).text(),
+    };
+    for (const [name, read] of Object.entries(reads)) {
+      const [r, plain] = [await get(), answer()];
+      assert.ok(r instanceof Response, name);
+      assert.equal(r.bodyUsed, false, name);
+      assert.equal(r.headers.get('x-request-id'), 'req_1', name);
+      assert.deepEqual(await read(r), await read(plain), name);
+      assert.equal(r.bodyUsed, true, name);
+      // A second read is refused as a used body's is, each way.
+      for (const again of Object.values(reads).slice(0, 4)) await assert.rejects(again(r), TypeError, name);
+      assert.throws(() => r.clone(), TypeError, name);
+    }
+    // A clone reads the same bytes, each on its own.
+    const r = await get();
+    const copy = r.clone();
+    assert.deepEqual([await r.json(), await copy.text()], [JSON.parse(text), JSON.stringify(JSON.parse(text))]);
+    // Its stream taken first, the reads go through it.
+    const streamed = await get();
+    assert.ok(streamed.body instanceof ReadableStream);
+    assert.deepEqual(await streamed.json(), JSON.parse(text));
+    assert.equal(streamed.bodyUsed, true);
   },
 
   async 'a stalled stream is cut at the idle limit, never as an AbortError'(bw) {

@@ -21,14 +21,17 @@ use serde_json::Value;
 pub const INLINE_TOKENS: u64 = 765;
 
 /// Whether a JSON string's text is an inline file or image: a `data:` URL with `;base64,`
-/// (OpenAI's `image_url`), or a run of 1,024 or more base64 characters alone (Anthropic's
-/// `source.data`). Prose has spaces; a payload this long without one is not text. The one
-/// rule for the SDK integrations' token estimate and the batch planner's.
+/// (OpenAI's `image_url`, `file_data`), or, as the value of a `data` key (Anthropic's
+/// `source.data`, OpenAI's `input_audio.data`), a run of 1,024 or more base64 characters. Prose
+/// has spaces, but a prompt may hold a long run without one (a DNA sequence, a hex dump, a list
+/// of ids): only where a payload goes is it one. The one rule for the SDK integrations' token
+/// estimate and the batch planner's.
 #[must_use]
-pub fn is_inline_payload(text: &[u8]) -> bool {
+pub fn is_inline_payload(text: &[u8], under_data_key: bool) -> bool {
     const LONG: usize = 1024;
     (text.starts_with(b"data:") && memmem::find(text, b";base64,").is_some())
-        || (text.len() >= LONG
+        || (under_data_key
+            && text.len() >= LONG
             && text
                 .iter()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')))
@@ -136,14 +139,18 @@ fn estimate_tokens(body: &[u8]) -> u64 {
     let mut size = body.len() as u64;
     let mut inline = 0u64;
     // Every run between two quotes: a payload holds no quote and no escape, so wherever the
-    // quotes pair up (an escaped quote in prose only splits prose), a payload is one run.
+    // quotes pair up (an escaped quote in prose only splits prose), a payload is one run, and
+    // the runs before it are its key and the colon after it.
     let mut start = 0;
+    let (mut key, mut colon): (&[u8], &[u8]) = (b"", b"");
     for end in memchr::memchr_iter(b'"', body) {
         let run = &body[start..end];
-        if run.len() > 5 && is_inline_payload(run) {
+        let under_data_key = key == b"data" && colon.trim_ascii() == b":";
+        if run.len() > 5 && is_inline_payload(run, under_data_key) {
             size -= run.len() as u64;
             inline += 1;
         }
+        (key, colon) = (colon, run);
         start = end + 1;
     }
     let prompt = (size + inline * INLINE_TOKENS * BYTES_PER_TOKEN) / BYTES_PER_TOKEN;
@@ -548,6 +555,12 @@ mod tests {
         );
         let tokens = read_request(anthropic.as_bytes(), None, None).est_tokens;
         assert!((765..800).contains(&tokens), "{tokens}");
+        // A long run without a space in the prompt (a DNA sequence, a hex dump) is text: only
+        // under a `data` key is it a payload.
+        for run in ["ACGT".repeat(25_000), "0123456789abcdef".repeat(6_000)] {
+            let body = format!(r#"{{"model":"m","messages":[{{"role":"user","content":"{run}"}}]}}"#);
+            assert_eq!(read_request(body.as_bytes(), None, None).est_tokens, body.len() as u64 / 4);
+        }
         // Prose split by an escaped quote, however long, is text.
         let prose = format!(r#"{{"p":"{} \"{} {}"}}"#, "x".repeat(3000), "y".repeat(3000), "z".repeat(3000));
         assert_eq!(read_request(prose.as_bytes(), None, None).est_tokens, prose.len() as u64 / 4);

@@ -34,6 +34,11 @@
 //! the upstream: the timeout of its attempt is no verdict on the upstream, and once a probe
 //! of its breaker ran out of its caller's time, it leaves the probes to fresher requests
 //! (unless none takes one within a poll) until the breaker closes.
+//!
+//! Requests the limiter turns away wait in a line (`super::line`): first come, first served
+//! among those with time for a call (what the upstream's answers take: `Client::call_needs_ms`),
+//! then those short of time. A waiter is told to ask again when the limiter will hold its unit
+//! and those of the waiters ahead of it, whoever asks first.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -45,6 +50,7 @@ use super::deadline::{AttemptTimeouts, Deadline};
 use super::error_budget::ErrorBudget;
 use super::event::{AttemptSummary, Event, EventKind, Events};
 use super::idempotency::IdempotencyKeys;
+use super::line::{Line, Place};
 use super::ratelimit::{LimitReason, RateLimiter};
 use super::retry::{Action, Guards, RetryDecision, RetryState};
 use super::retry_budget::RetryBudget;
@@ -200,6 +206,12 @@ pub struct Request {
     /// The attempt in flight is its breaker's half-open probe.
     #[serde(skip)]
     probing: bool,
+    /// Its place in the line of requests waiting on the limiter (`super::line`).
+    #[serde(skip)]
+    place: Place,
+    /// It waits in that line.
+    #[serde(skip)]
+    in_line: bool,
 }
 
 impl Request {
@@ -238,6 +250,12 @@ pub struct Client {
     breakers: BreakerRegistry,
     retry_budget: RetryBudget,
     limiter: RateLimiter,
+    /// The requests waiting on the limiter, freshest first.
+    line: Line,
+    /// Requests begun so far: the order of those begun in the same millisecond.
+    begun: u64,
+    /// How long the upstream's answers take (`Client::call_needs_ms`).
+    answers: AnswerTime,
     error_budget: Option<ErrorBudget>,
     keys: IdempotencyKeys,
     rng: Rng,
@@ -260,6 +278,9 @@ impl Client {
             retry_budget: RetryBudget::new(policy.retry_budget.clone())
                 .map_err(|e| e.within("retry_budget"))?,
             limiter: RateLimiter::new(policy.rate_limit.clone(), now_ms),
+            line: Line::default(),
+            begun: 0,
+            answers: AnswerTime::default(),
             error_budget: policy
                 .error_budget
                 .clone()
@@ -289,11 +310,14 @@ impl Client {
             None => self.keys.new_key(),
         };
         self.retry_budget.request_started();
+        self.begun += 1;
+        let deadline = Deadline::within(self.policy.deadline.clone(), now_ms, options.deadline_ms);
+        let ends_ms = deadline.remaining_ms(now_ms).map_or(u64::MAX, |r| now_ms.saturating_add(r));
         Ok(Request {
             client: self.id,
             key: options.key.unwrap_or("default").to_owned(),
             idempotency_key,
-            deadline: Deadline::within(self.policy.deadline.clone(), now_ms, options.deadline_ms),
+            deadline,
             retry: RetryState::new(&self.policy.retry, self.rng.next_u64()),
             est_tokens: options.est_tokens,
             outer_owns_retries: options.outer_owns_retries,
@@ -304,6 +328,8 @@ impl Client {
             breaker_wait_since: None,
             cut_short: false,
             probing: false,
+            place: Place::new(now_ms, self.begun, ends_ms),
+            in_line: false,
         })
     }
 
@@ -319,6 +345,7 @@ impl Client {
                 "an attempt is already in flight; report its outcome first",
             ));
         }
+        self.leave_line(req);
         if req.finished {
             return Ok(self.stop(now_ms, req, AttemptReason::RequestFinished));
         }
@@ -351,7 +378,9 @@ impl Client {
             };
             return Ok(self.wait_or_stop(now_ms, req, wait, reason));
         };
-        let reservation = self.limiter.reserve(now_ms, req.est_tokens);
+        let need_ms = self.call_needs_ms();
+        let ahead = self.line.ahead(&req.place, now_ms, need_ms);
+        let reservation = self.limiter.reserve_behind(now_ms, ahead, req.est_tokens);
         if !reservation.ready {
             self.breakers.release(&req.key, permit);
             let (reason, wait) = match reservation.reason {
@@ -362,7 +391,12 @@ impl Client {
                     reservation.wait_until_ms.map(|t| t.saturating_sub(now_ms)),
                 ),
             };
-            return Ok(self.wait_or_stop(now_ms, req, wait, reason));
+            let decision = self.wait_or_stop(now_ms, req, wait, reason);
+            if let Some(due_ms) = decision.wait_until_ms {
+                self.line.wait(&req.place, due_ms, req.est_tokens, need_ms);
+                req.in_line = true;
+            }
+            return Ok(decision);
         }
         req.permit = Some(permit);
         req.probing = acquired.reason == AcquireReason::HalfOpenProbe;
@@ -413,6 +447,14 @@ impl Client {
         let fresh = [own.attempt_ms, own.total_ms].into_iter().flatten().min();
         let max_half_open = Some(self.policy.breaker.max_half_open_ms).filter(|&m| m > 0);
         [half, fresh, max_half_open].into_iter().flatten().min()
+    }
+
+    /// How long a call needs to be worth sending: what the upstream's answers take, as TCP
+    /// bounds a round trip (RFC 6298: the smoothed time plus four times its mean deviation),
+    /// at least the policy's `min_attempt_ms`. It orders the line of requests waiting on the
+    /// limiter (`super::line`): one with less time left goes after those with time.
+    fn call_needs_ms(&self) -> u64 {
+        self.answers.bound_ms().max(self.policy.deadline.min_attempt_ms)
     }
 
     /// Whether `req` may take a half-open breaker's probe. The probe decides for every request
@@ -499,6 +541,9 @@ impl Client {
         };
         let c =
             classify(self.policy.profile, result.outcome, result.headers, result.error, result.wall_unix_ms);
+        if c.class == Class::Success {
+            self.answers.observe(result.latency_ms);
+        }
         Ok(self.record(now_ms, req, permit, &c, result))
     }
 
@@ -608,6 +653,7 @@ impl Client {
     /// Ends `req` once: gives back its budget share and, when it ended with a
     /// user-visible result (`good`), counts that result against the error budget.
     fn finish(&mut self, now_ms: u64, req: &mut Request, good: Option<bool>) {
+        self.leave_line(req);
         if std::mem::take(&mut req.holds_retry_slot) {
             self.retry_budget.retry_finished();
         }
@@ -617,6 +663,12 @@ impl Client {
         self.retry_budget.request_finished();
         if let (Some(slo), Some(good)) = (&mut self.error_budget, good) {
             slo.record(now_ms, good);
+        }
+    }
+
+    fn leave_line(&mut self, req: &mut Request) {
+        if std::mem::take(&mut req.in_line) {
+            self.line.leave(&req.place);
         }
     }
 
@@ -658,5 +710,39 @@ impl Client {
     #[must_use]
     pub fn retry_budget(&self) -> &RetryBudget {
         &self.retry_budget
+    }
+}
+
+/// How long the upstream's answers take, smoothed as TCP smooths its round-trip time
+/// (RFC 6298, section 2: gains of 1/8 and 1/4), in whole milliseconds.
+#[derive(Clone, Copy, Debug, Default)]
+struct AnswerTime {
+    /// The smoothed time; `None` before the first answer.
+    smoothed_ms: Option<u64>,
+    /// Its mean deviation.
+    deviation_ms: u64,
+}
+
+impl AnswerTime {
+    fn observe(&mut self, latency_ms: u64) {
+        match self.smoothed_ms {
+            None => {
+                self.smoothed_ms = Some(latency_ms);
+                self.deviation_ms = latency_ms / 2;
+            }
+            Some(s) => {
+                self.deviation_ms = (3 * u128::from(self.deviation_ms) + u128::from(s.abs_diff(latency_ms)))
+                    .div_euclid(4)
+                    .try_into()
+                    .unwrap_or(u64::MAX);
+                self.smoothed_ms =
+                    Some(((7 * u128::from(s) + u128::from(latency_ms)) / 8).try_into().unwrap_or(u64::MAX));
+            }
+        }
+    }
+
+    /// The smoothed time plus four deviations: what most answers fit in (0 before any).
+    fn bound_ms(&self) -> u64 {
+        self.smoothed_ms.map_or(0, |s| s.saturating_add(self.deviation_ms.saturating_mul(4)))
     }
 }

@@ -14,6 +14,7 @@
 //! | [`retry_budget`] | whether the client as a whole may retry now (anti retry storm) |
 //! | [`breaker`] | whether an upstream is healthy enough to call |
 //! | [`ratelimit`] | whether sending now would exceed RPM/TPM |
+//! | [`line`] | which request the limiter serves first when several wait: the freshest |
 //! | [`idempotency`] | the key that makes a retried request safe |
 //! | [`error_budget`] | how fast the error budget (SLO) burns, and whether that should cut retries |
 //! | [`event`] | nothing: it reports every decision the client made, for logs and traces |
@@ -28,6 +29,7 @@ pub mod error_budget;
 pub mod event;
 pub mod headers;
 pub mod idempotency;
+pub mod line;
 pub mod ratelimit;
 pub mod retry;
 pub mod retry_budget;

@@ -32,6 +32,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::line::Ahead;
 use crate::transport::headers::{Quota, RateLimitHeaders};
 
 /// The window every limit is expressed in: one minute.
@@ -408,6 +409,14 @@ impl RateLimiter {
     /// and `est_tokens` are deducted; otherwise nothing is, and `wait_until_ms` says when
     /// to ask again. A time earlier than one already seen is treated as that time.
     pub fn reserve(&mut self, now_ms: u64, est_tokens: u64) -> Reservation {
+        self.reserve_behind(now_ms, Ahead::default(), est_tokens)
+    }
+
+    /// As [`RateLimiter::reserve`], for a request that the waiters `ahead` go before
+    /// (`super::line`): ready only while the buckets hold what they need besides its own, and
+    /// otherwise told to ask again when they will. Only its own need is held against
+    /// `max_wait_ms` and the capacity.
+    pub fn reserve_behind(&mut self, now_ms: u64, ahead: Ahead, est_tokens: u64) -> Reservation {
         let now = self.advance(now_ms);
         let need_tokens = i128::from(est_tokens);
         let not_ready = |this: &Self, reason, wait_until_ms| Reservation {
@@ -420,24 +429,16 @@ impl RateLimiter {
         if self.tokens.as_ref().is_some_and(|t| need_tokens > t.cap()) {
             return not_ready(self, LimitReason::ExceedsCapacity, None);
         }
-        // Levels only grow while nothing is deducted, so the earliest time both buckets
-        // have room is the later of the two; ties keep the first-listed reason.
-        let mut at = now;
-        let mut reason = LimitReason::Ready;
-        let candidates = [
-            (Some(self.blocked_until_ms), LimitReason::Drained),
-            (self.requests.as_ref().map(|b| b.ready_at(1)), LimitReason::RpmExhausted),
-            (self.tokens.as_ref().map(|b| b.ready_at(need_tokens)), LimitReason::TpmExhausted),
-        ];
-        for (t, why) in candidates {
-            if let Some(t) = t.filter(|&t| t > at) {
-                at = t;
-                reason = why;
-            }
+        let (alone, reason) = self.room_at(now, 1, need_tokens);
+        if alone > now && alone - now > self.config.max_wait_ms {
+            return not_ready(self, LimitReason::WaitExceedsMax, Some(alone));
         }
+        let (at, reason) = if ahead == Ahead::default() {
+            (alone, reason)
+        } else {
+            self.room_at(now, 1 + i128::from(ahead.requests), need_tokens + i128::from(ahead.tokens))
+        };
         if at > now {
-            let reason =
-                if at - now > self.config.max_wait_ms { LimitReason::WaitExceedsMax } else { reason };
             return not_ready(self, reason, Some(at));
         }
         if let Some(b) = &mut self.requests {
@@ -453,6 +454,26 @@ impl RateLimiter {
             remaining_requests: self.requests.as_ref().map(Bucket::remaining),
             remaining_tokens: self.tokens.as_ref().map(Bucket::remaining),
         }
+    }
+
+    /// The earliest time from `now` that the buckets hold `requests` and `tokens`, and the
+    /// bucket that waits longest. Levels only grow while nothing is deducted, so it is the
+    /// later of the buckets' times; ties keep the first-listed reason.
+    fn room_at(&self, now: u64, requests: i128, tokens: i128) -> (u64, LimitReason) {
+        let mut at = now;
+        let mut reason = LimitReason::Ready;
+        let candidates = [
+            (Some(self.blocked_until_ms), LimitReason::Drained),
+            (self.requests.as_ref().map(|b| b.ready_at(requests)), LimitReason::RpmExhausted),
+            (self.tokens.as_ref().map(|b| b.ready_at(tokens)), LimitReason::TpmExhausted),
+        ];
+        for (t, why) in candidates {
+            if let Some(t) = t.filter(|&t| t > at) {
+                at = t;
+                reason = why;
+            }
+        }
+        (at, reason)
     }
 
     /// Corrects the TPM bucket once a request's real usage is known: refunds an

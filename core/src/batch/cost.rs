@@ -136,7 +136,7 @@ impl PriceTable {
 }
 
 /// `name` without a date suffix (`-2024-08-06`, `-20250929`), if it has one.
-fn undated(name: &str) -> Option<&str> {
+pub(crate) fn undated(name: &str) -> Option<&str> {
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if let Some((head, date)) = name.rsplit_once('-') {
         if date.len() == 8 && digits(date) {

@@ -313,10 +313,21 @@ impl PlanConfig {
         Ok(())
     }
 
-    /// The enqueued-token limit of `model`, if any.
+    /// The enqueued-token limit of `model`'s queue ([`PlanConfig::queue`]), if any.
     #[must_use]
     pub fn enqueued_limit(&self, model: &str) -> Option<u64> {
-        self.enqueued_tokens.get(model).copied().or(self.default_enqueued_tokens)
+        self.enqueued_tokens.get(self.queue(model)).copied().or(self.default_enqueued_tokens)
+    }
+
+    /// The queue whose enqueued-token limit `model`'s requests count against: a dated
+    /// snapshot (`gpt-4o-mini-2024-07-18`) shares its model's, as it shares its price, unless
+    /// the snapshot has a limit of its own in `enqueued_tokens`.
+    #[must_use]
+    pub fn queue<'m>(&self, model: &'m str) -> &'m str {
+        if self.enqueued_tokens.contains_key(model) {
+            return model;
+        }
+        cost::undated(model).unwrap_or(model)
     }
 }
 

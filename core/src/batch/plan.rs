@@ -525,11 +525,12 @@ impl Planner {
 
 /// Numbers each model's files into waves whose prompt tokens fit its enqueued-token limit.
 fn assign_waves(files: &mut [FileSummary], config: &PlanConfig) {
-    // The limit is per model ("enqueued prompt tokens per model"), whatever the endpoint.
+    // The limit is per model ("enqueued prompt tokens per model"), whatever the endpoint; a
+    // dated snapshot counts against its model's queue.
     let mut state: HashMap<String, (u32, u64)> = HashMap::new();
     for file in files {
         let limit = config.enqueued_limit(&file.model);
-        let (wave, queued) = state.entry(file.model.clone()).or_insert((1, 0));
+        let (wave, queued) = state.entry(config.queue(&file.model).to_owned()).or_insert((1, 0));
         if limit.is_some_and(|limit| *queued + file.input_tokens > limit) && *queued > 0 {
             *wave += 1;
             *queued = 0;

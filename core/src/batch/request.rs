@@ -437,9 +437,9 @@ impl<'de: 'a, 'a> Visitor<'de> for BodyVisitor<'a> {
                     (body.inputs, body.messages) = (input.inputs, body.messages + input.messages);
                 }
                 "messages" => {
-                    map.next_value_seed(Chars { chars: &mut body.chars, items: Some(&mut body.messages) })?;
+                    map.next_value_seed(Chars::new(&mut body.chars, Some(&mut body.messages)))?;
                 }
-                _ => map.next_value_seed(Chars { chars: &mut body.chars, items: None })?,
+                _ => map.next_value_seed(Chars::new(&mut body.chars, None))?,
             }
         }
         Ok(body)
@@ -450,11 +450,11 @@ impl<'de: 'a, 'a> Visitor<'de> for BodyVisitor<'a> {
 /// (a token at the default four characters a token: Chinese, Japanese or Korean text runs near
 /// a token a character, so counted as ASCII it was estimated at a quarter of its tokens and
 /// the cost cap could be passed four times over); an inline file or image
-/// ([`is_inline_payload`]: the SDK integrations' rule) counts as [`INLINE_TOKENS`] at four
-/// characters a token, not by its bytes (a 6 MB image read as text was 1.5 million tokens,
-/// over a model's enqueued limit).
-fn text_chars(s: &str) -> u64 {
-    if is_inline_payload(s.as_bytes()) {
+/// ([`is_inline_payload`]: the SDK integrations' rule; a bare base64 run only as the value of
+/// a `data` key) counts as [`INLINE_TOKENS`] at four characters a token, not by its bytes (a
+/// 6 MB image read as text was 1.5 million tokens, over a model's enqueued limit).
+fn text_chars(s: &str, under_data_key: bool) -> u64 {
+    if is_inline_payload(s.as_bytes(), under_data_key) {
         INLINE_TOKENS * 4
     } else {
         // By bytes: an ASCII byte is a character, a lead byte (0xC0 and up) starts one.
@@ -463,10 +463,17 @@ fn text_chars(s: &str) -> u64 {
 }
 
 /// Counts the characters of every string in a value (keys excluded); `items` counts the
-/// elements of a top-level array.
+/// elements of a top-level array; `under_data_key`: the value of a `data` key.
 struct Chars<'c> {
     chars: &'c mut u64,
     items: Option<&'c mut u64>,
+    under_data_key: bool,
+}
+
+impl<'c> Chars<'c> {
+    fn new(chars: &'c mut u64, items: Option<&'c mut u64>) -> Self {
+        Self { chars, items, under_data_key: false }
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for Chars<'_> {
@@ -485,7 +492,7 @@ impl<'de> Visitor<'de> for Chars<'_> {
     }
 
     fn visit_str<E>(self, s: &str) -> Result<(), E> {
-        *self.chars += text_chars(s);
+        *self.chars += text_chars(s, self.under_data_key);
         Ok(())
     }
 
@@ -511,7 +518,7 @@ impl<'de> Visitor<'de> for Chars<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut n = 0u64;
-        while seq.next_element_seed(Chars { chars: &mut *self.chars, items: None })?.is_some() {
+        while seq.next_element_seed(Chars::new(&mut *self.chars, None))?.is_some() {
             n += 1;
         }
         if let Some(items) = self.items {
@@ -521,10 +528,29 @@ impl<'de> Visitor<'de> for Chars<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while map.next_key::<IgnoredAny>()?.is_some() {
-            map.next_value_seed(Chars { chars: &mut *self.chars, items: None })?;
+        while let Some(DataKey(under_data_key)) = map.next_key()? {
+            map.next_value_seed(Chars { chars: &mut *self.chars, items: None, under_data_key })?;
         }
         Ok(())
+    }
+}
+
+/// A key, read only for whether it is `data` (where an inline payload goes), without a copy.
+struct DataKey(bool);
+
+impl<'de> Deserialize<'de> for DataKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Is;
+        impl Visitor<'_> for Is {
+            type Value = DataKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E>(self, s: &str) -> Result<DataKey, E> {
+                Ok(DataKey(s == "data"))
+            }
+        }
+        d.deserialize_str(Is)
     }
 }
 
@@ -562,7 +588,7 @@ impl<'de> Visitor<'de> for &mut Input<'_> {
     }
 
     fn visit_str<E>(self, s: &str) -> Result<(), E> {
-        *self.chars += text_chars(s);
+        *self.chars += text_chars(s, false);
         self.inputs = 1;
         Ok(())
     }
@@ -595,7 +621,7 @@ impl<'de> Visitor<'de> for &mut Input<'_> {
         if !self.objects {
             return Err(serde::de::Error::invalid_type(serde::de::Unexpected::Map, &self));
         }
-        Chars { chars: &mut *self.chars, items: None }.visit_map(map)
+        Chars::new(&mut *self.chars, None).visit_map(map)
     }
 }
 
@@ -616,7 +642,7 @@ impl<'de> Deserialize<'de> for InputItem {
                 f.write_str("a string, a token id, a token array or an input item")
             }
             fn visit_str<E>(self, s: &str) -> Result<InputItem, E> {
-                Ok(InputItem::Text(text_chars(s)))
+                Ok(InputItem::Text(text_chars(s, false)))
             }
             fn visit_u64<E>(self, _: u64) -> Result<InputItem, E> {
                 Ok(InputItem::Id)
@@ -633,7 +659,7 @@ impl<'de> Deserialize<'de> for InputItem {
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<InputItem, A::Error> {
                 let mut chars = 0;
-                Chars { chars: &mut chars, items: None }.visit_map(map)?;
+                Chars::new(&mut chars, None).visit_map(map)?;
                 Ok(InputItem::Item(chars))
             }
         }

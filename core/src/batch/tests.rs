@@ -92,6 +92,29 @@ fn bytes_embedding_inputs_and_enqueued_tokens_bound_a_file() {
     let m = p.finish();
     assert_eq!(m.files.iter().map(|f| f.input_tokens).collect::<Vec<_>>(), [214, 214, 108]);
     assert_eq!(m.files.iter().map(|f| f.wave).collect::<Vec<_>>(), [1, 2, 3]);
+
+    // A dated snapshot counts against its model's limit and queue (as it takes its price),
+    // unless it has a limit of its own.
+    let config = PlanConfig { enqueued_tokens: [("gpt-4o-mini".to_owned(), 250)].into(), ..skip() };
+    let mut p = Planner::new(config.clone(), None).unwrap();
+    assert_eq!(
+        rejected(p.push(chat("f", "gpt-4o-mini-2024-07-18", &"y".repeat(1200)).as_bytes(), None)).code,
+        LineCode::TokensOverLimit
+    );
+    p.push(chat("a", "gpt-4o-mini", &text).as_bytes(), None).unwrap();
+    p.push(chat("b", "gpt-4o-mini", &text).as_bytes(), None).unwrap();
+    p.push(chat("c", "gpt-4o-mini-2024-07-18", &text).as_bytes(), None).unwrap();
+    let m = p.finish();
+    assert_eq!(m.files.iter().map(|f| f.input_tokens).collect::<Vec<_>>(), [214, 107]);
+    assert_eq!(m.files.iter().map(|f| f.wave).collect::<Vec<_>>(), [1, 2], "one queue of 250 tokens");
+    let own = PlanConfig {
+        enqueued_tokens: [("gpt-4o-mini".to_owned(), 250), ("gpt-4o-mini-2024-07-18".to_owned(), 1000)]
+            .into(),
+        ..skip()
+    };
+    assert_eq!(own.queue("gpt-4o-mini-2024-07-18"), "gpt-4o-mini-2024-07-18");
+    assert_eq!(own.enqueued_limit("gpt-4o-mini-2024-07-18"), Some(1000));
+    assert_eq!(config.enqueued_limit("gpt-4o-mini-2024-07-18"), Some(250));
 }
 
 #[test]
@@ -494,6 +517,13 @@ fn base64_payloads_count_as_an_image_not_as_their_bytes() {
     let line = chat("p", "gpt-4o-mini", &prose);
     let request = super::request::read(line.as_bytes(), 1, &PlanConfig::default()).unwrap();
     assert!(request.estimate_prompt_tokens(4.0) > 1000);
+    // A long run without a space in the prompt (a DNA sequence, a hex dump) is text too: only
+    // under a `data` key is such a run a payload.
+    for run in ["ACGT".repeat(25_000), "0123456789abcdef".repeat(6_000)] {
+        let line = chat("d", "gpt-4o", &run);
+        let request = super::request::read(line.as_bytes(), 1, &PlanConfig::default()).unwrap();
+        assert!(request.estimate_prompt_tokens(4.0) >= run.len() as u64 / 4, "{}", run.len());
+    }
     // Text outside ASCII runs near a token a character (Chinese, Japanese, Korean): each such
     // character counts as a token, ASCII ones a quarter.
     let japanese = "日本語のテキスト".repeat(125);

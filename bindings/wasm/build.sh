@@ -27,6 +27,19 @@ rm -rf bindings/wasm/pkg bindings/wasm/pkg-node
 "$bindgen" --target web --remove-name-section --out-name breakwater_wasm_glue --out-dir bindings/wasm/pkg "$wasm"
 "$bindgen" --target nodejs --remove-name-section --out-name breakwater_wasm_glue --out-dir bindings/wasm/pkg-node "$wasm"
 
+# serde-wasm-bindgen sets each key of a map (a JSON value from the input: a repaired answer, a
+# schema's properties) by assignment, `obj[key] = value`, and a key `__proto__` then replaces
+# the result's prototype instead of becoming a key (a prototype pollution from model output).
+# Its one setter in the glue defines that key as an own property instead; the build stops if
+# wasm-bindgen's glue no longer has exactly that setter (tests/vectors/schema/own_keys.json).
+for glue in bindings/wasm/pkg/breakwater_wasm_glue.js bindings/wasm/pkg-node/breakwater_wasm_glue.js; do
+  if [ "$(grep -c '^ *arg0\[arg1\] = arg2;$' "$glue")" != 1 ]; then
+    echo "build.sh: expected one map-key setter 'arg0[arg1] = arg2;' in $glue: see the __proto__ guard" >&2
+    exit 1
+  fi
+  sed -i 's/^\( *\)arg0\[arg1\] = arg2;$/\1if (arg1 === "__proto__") Object.defineProperty(arg0, arg1, { value: arg2, writable: true, enumerable: true, configurable: true });\n\1else arg0[arg1] = arg2;/' "$glue"
+done
+
 # The raw wasm exports (`InitOutput`) are typed `any` by wasm-bindgen; nothing public should be.
 sed -i '/^export interface InitOutput/,/^}/ s/\bany\b/unknown/g' bindings/wasm/pkg/breakwater_wasm_glue.d.ts
 

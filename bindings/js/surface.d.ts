@@ -222,8 +222,8 @@ export declare class BatchRouter {
   pushOutput(line: string | Uint8Array): Routed | { issue: RouteIssue } | { skipped: 'blank' }
   /** Routes a line of the error file. */
   pushErrors(line: string | Uint8Array): Routed | { issue: RouteIssue } | { skipped: 'blank' }
-  /** The report and the requests no line named. */
-  finish(): { report: RouteReport; missing: Routed[] }
+  /** The report and the requests no line named: missing, or quarantined once they have had their `max_attempts`. */
+  finish(): { report: RouteReport; missing: Routed[]; quarantined: Routed[] }
 }
 
 /** Builds the next round from a route's retry bucket, fed the round's batch files. */
@@ -250,6 +250,8 @@ export declare class RealtimeSession {
   played(itemId: string, ms: number, nowMs?: number | null): RealtimeStep
   /** Fires the timer due by `nowMs` (call it at `pollTimeout()`). */
   handleTimeout(nowMs?: number | null): RealtimeStep
+  /** The session (or its recording) ended: the due timers fire and a turn still open is reported. */
+  end(nowMs?: number | null): RealtimeStep
   /** When to call `handleTimeout` next, or null. */
   pollTimeout(): number | null
   /** p50 / p95 per stage over the last turns. */

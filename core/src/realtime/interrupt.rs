@@ -479,15 +479,7 @@ impl Interruptions {
                         Timer::FalseInterruption,
                     ));
                 }
-                // A turn still open got an answer that never played (or none): it ends here.
-                // Without `played` reports, its playback began with its first delta (the
-                // fallback tracker), so that its budgets are still checked.
-                if let Some(mut open) = self.turn.take().filter(|t| t.request_sent.is_some()) {
-                    if !self.host_reports && self.config.transport == Transport::Websocket {
-                        open.playback_start = open.playback_start.or(open.first_audio);
-                    }
-                    step.turns.push(self.rolling.close(&open, &self.config.budgets));
-                }
+                self.close_open_turn(&mut step);
                 self.turn = Some(Marks { speech_end: now, ..Marks::default() });
             }
             ServerEvent::ResponseCreated { id, .. } if self.finished.iter().any(|f| f == id) => {
@@ -655,6 +647,36 @@ impl Interruptions {
             step.issues.push(Issue::at(now, "unknown_item", format!("played for item {item_id}")));
         }
         self.finish(step)
+    }
+
+    /// The session (or its recording) ended at `now_ms`: the timers due by then fire, and a turn
+    /// still open is reported with the stages it reached (without it, the last turn of every
+    /// session went unchecked: its latency budget was never judged). Events may still follow
+    /// (a reconnected session goes on).
+    pub fn end(&mut self, now_ms: u64) -> Step {
+        let mut step = Step::default();
+        let now = self.observe(now_ms, &mut step);
+        self.fire_due(now, &mut step);
+        self.close_open_turn(&mut step);
+        self.finish(step)
+    }
+
+    /// A turn still open got an answer that never played (or none): it ends here. Without
+    /// `played` reports, its playback began with its first delta (the fallback tracker), so that
+    /// its budgets are still checked.
+    fn close_open_turn(&mut self, step: &mut Step) {
+        if let Some(mut open) = self.turn.take().filter(|t| t.request_sent.is_some()) {
+            if !self.host_reports && self.config.transport == Transport::Websocket {
+                open.playback_start = open.playback_start.or(open.first_audio);
+            }
+            step.turns.push(self.rolling.close(&open, &self.config.budgets));
+        }
+    }
+
+    /// The latest time the machine has seen.
+    #[must_use]
+    pub fn last_seen_ms(&self) -> u64 {
+        self.last_ms
     }
 
     /// Fires the timer due at `now_ms`, if any (extra calls do nothing).

@@ -180,12 +180,16 @@ impl Replayer {
         }
     }
 
-    /// Fires the timers still pending and returns the report.
+    /// Fires the timers still pending, reports the turn still open and returns the report.
     pub fn finish(mut self) -> ReplayReport {
         if self.halted {
             return self.report;
         }
         self.run_timers(None);
+        // The recording ended: the turn still open is reported, at the last time seen.
+        let machine = self.machine();
+        let step = machine.end(machine.last_seen_ms());
+        self.absorb(step, None);
         self.report.latency = self.machine().latency_stats();
         self.report
     }

@@ -426,6 +426,10 @@ macro_rules! surface {
                 /// Fires the timer due by `now_ms` (call it at `poll_timeout()`).
                 fn handle_timeout "handleTimeout" (now_ms: Time u64)
                     -> Value $crate::realtime::Step = $crate::surface::realtime_handle_timeout;
+                /// The session (or its recording) ended: the due timers fire and a turn still
+                /// open is reported.
+                fn end "end" (now_ms: Time u64)
+                    -> Value $crate::realtime::Step = $crate::surface::realtime_end;
                 /// When to call `handle_timeout` next, or null.
                 fn poll_timeout "pollTimeout" () -> Value Option<u64> = $crate::surface::realtime_poll_timeout;
                 /// p50 / p95 per stage over the last turns: `[{stage, count, p50_ms, p95_ms}]`.

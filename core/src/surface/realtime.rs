@@ -50,6 +50,11 @@ pub fn realtime_handle_timeout(m: &mut Interruptions, now_ms: u64) -> Result<Ste
     Ok(m.handle_timeout(now_ms))
 }
 
+/// The session ended: the turn still open is reported.
+pub fn realtime_end(m: &mut Interruptions, now_ms: u64) -> Result<Step> {
+    Ok(m.end(now_ms))
+}
+
 /// When the next timer is due.
 pub fn realtime_poll_timeout(m: &mut Interruptions) -> Result<Option<u64>> {
     Ok(m.poll_timeout())

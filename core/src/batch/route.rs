@@ -177,7 +177,7 @@ pub struct RouteReport {
     pub actual_cost_usd: f64,
     /// What the same tokens would have cost synchronously.
     pub sync_cost_usd: f64,
-    /// Succeeded results whose model has no price (not in the costs).
+    /// Succeeded results whose model has no price, or that report no usage (not in the costs).
     pub unpriced: u64,
     /// Result lines not routed.
     pub issues: Vec<RouteIssue>,
@@ -319,12 +319,16 @@ impl Router {
             Class::Retryable | Class::RateLimited | Class::Overloaded => (Bucket::Retry, result.reason),
             Class::Permanent | Class::Fatal => (Bucket::Permanent, result.reason),
         };
-        let (path, model) = &self.files[file as usize];
+        let (path, model) = self.files[file as usize].clone();
         let mut usage = None;
         if bucket == Bucket::Succeeded {
-            let used = result.usage.unwrap_or_default();
-            self.report.usage += used;
-            match self.prices.cost(result.model.as_deref().unwrap_or(model), used) {
+            // A result without usage cost something unknown: unpriced, not free (its tokens
+            // would not count against the cost cap of the next round).
+            let cost = result.usage.and_then(|used| {
+                self.report.usage += used;
+                self.prices.cost(result.model.as_deref().unwrap_or(&model), used)
+            });
+            match cost {
                 Some(cost) => {
                     self.report.actual_cost_usd += cost.batch;
                     self.report.sync_cost_usd += cost.sync;
@@ -334,7 +338,7 @@ impl Router {
             usage = result.usage;
         }
         let history = if bucket == Bucket::Quarantined {
-            self.history.remove(id).unwrap_or_default()
+            self.history_with(id, file, reason, result.status_code)
         } else {
             Vec::new()
         };
@@ -342,7 +346,7 @@ impl Router {
             custom_id: id.to_owned(),
             bucket,
             reason,
-            file: path.clone(),
+            file: path,
             attempts,
             status_code: result.status_code,
             error_code: result.error_code.map(Cow::into_owned),
@@ -361,8 +365,23 @@ impl Router {
         let (file, attempts) = (slot.file, slot.attempts);
         let reason = RouteReason::Result(ResultReason::UnreadableResult);
         self.count(Bucket::Quarantined, reason);
-        let history = self.history.remove(id).unwrap_or_default();
+        let history = self.history_with(id, file, reason, None);
         Some(Routed { history, ..self.without_result(id, file, attempts, Bucket::Quarantined, reason) })
+    }
+
+    /// The history of a request quarantined now: its earlier failures (from the ledger) and
+    /// this round's.
+    fn history_with(
+        &mut self,
+        id: &str,
+        file: u32,
+        reason: RouteReason,
+        status_code: Option<u16>,
+    ) -> Vec<HistoryEntry> {
+        let mut history = self.history.remove(id).unwrap_or_default();
+        let file = self.files[file as usize].0.clone();
+        history.push(HistoryEntry { round: self.report.round, file, reason, status_code });
+        history
     }
 
     /// The record of a request routed without a result to read from.
@@ -404,18 +423,28 @@ impl Router {
         *r.reasons.entry(reason.as_str().to_owned()).or_default() += 1;
     }
 
-    /// The requests no line named (in manifest order), and the report.
+    /// The requests no line named (in manifest order), each in its bucket, and the report: one
+    /// that has had its `max_attempts` is quarantined, not missing, so that a request no round
+    /// ever answers (a batch that fails validation each time) is not sent again for ever.
     #[must_use]
     pub fn finish(mut self) -> (Vec<Routed>, RouteReport) {
         let reason = RouteReason::Result(ResultReason::NoResult);
-        let missing: Vec<Routed> = self
+        let unrouted: Vec<(Box<str>, u32, u32)> = self
             .ids
             .iter()
             .filter(|(_, slot)| !slot.routed)
-            .map(|(id, slot)| self.without_result(id, slot.file, slot.attempts, Bucket::Missing, reason))
+            .map(|(id, slot)| (Box::from(id), slot.file, slot.attempts))
             .collect();
-        for _ in &missing {
-            self.count(Bucket::Missing, reason);
+        let mut missing = Vec::with_capacity(unrouted.len());
+        for (id, file, attempts) in unrouted {
+            let bucket = if attempts >= self.max_attempts { Bucket::Quarantined } else { Bucket::Missing };
+            let history = if bucket == Bucket::Quarantined {
+                self.history_with(&id, file, reason, None)
+            } else {
+                Vec::new()
+            };
+            self.count(bucket, reason);
+            missing.push(Routed { history, ..self.without_result(&id, file, attempts, bucket, reason) });
         }
         (missing, self.report)
     }

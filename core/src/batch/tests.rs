@@ -355,6 +355,25 @@ fn results_land_in_exactly_one_bucket() {
 }
 
 #[test]
+fn a_success_without_usage_is_unpriced_not_free() {
+    let manifest = plan_of(&["a", "b"]);
+    let mut router = Router::new(&manifest, Vec::new(), RouteConfig::default()).unwrap();
+    let usage = serde_json::json!({"prompt_tokens": 1000, "completion_tokens": 10});
+    router
+        .push(
+            Source::Output,
+            output("a", 200, serde_json::json!({"model": "gpt-4o-mini", "usage": usage})).as_bytes(),
+        )
+        .unwrap();
+    router
+        .push(Source::Output, output("b", 200, serde_json::json!({"model": "gpt-4o-mini"})).as_bytes())
+        .unwrap();
+    let (_, report) = router.finish();
+    assert_eq!((report.succeeded, report.unpriced), (2, 1));
+    assert!(report.actual_cost_usd > 0.0);
+}
+
+#[test]
 fn anthropic_results_and_quarantine_after_max_attempts() {
     let config = PlanConfig { provider: Provider::Anthropic, max_attempts: 2, ..PlanConfig::default() };
     let mut p = Planner::new(config, None).unwrap();
@@ -393,7 +412,8 @@ fn anthropic_results_and_quarantine_after_max_attempts() {
         let routed = router.push(Source::Output, result(id, r).as_bytes()).unwrap().unwrap();
         assert_eq!(routed.bucket, bucket, "{id}");
         if id == "d" {
-            assert_eq!((routed.attempts, routed.history.len()), (2, 1));
+            // Both failed attempts: the ledger's and this round's.
+            assert_eq!((routed.attempts, routed.history.len()), (2, 2));
         }
     }
     let (missing, report) = router.finish();
@@ -431,10 +451,19 @@ fn replay_keeps_lines_and_ids_and_counts_attempts_in_the_ledger() {
     assert_eq!((out.ledger[0].attempts, out.ledger[0].history[0].reason.as_str()), (2, "batch_expired"));
     assert!(out.not_found.is_empty());
 
-    // Round 2 fails again: at 2 of 2 attempts, b is quarantined with its history.
-    let mut router = Router::new(&out.manifest, out.ledger, RouteConfig::default()).unwrap();
+    // Round 2 fails again: at 2 of 2 attempts, b is quarantined with the history of both.
+    let mut router = Router::new(&out.manifest, out.ledger.clone(), RouteConfig::default()).unwrap();
     let routed = router.push(Source::Errors, failed("b", "batch_expired").as_bytes()).unwrap().unwrap();
-    assert_eq!((routed.bucket, routed.attempts, routed.history.len()), (Bucket::Quarantined, 2, 1));
+    assert_eq!((routed.bucket, routed.attempts, routed.history.len()), (Bucket::Quarantined, 2, 2));
+    assert_eq!(routed.history.iter().map(|h| h.round).collect::<Vec<_>>(), [1, 2]);
+
+    // Round 2 gets no result at all (its batch failed): at 2 of 2 attempts, b is quarantined
+    // too, not missing, so that `--include-missing` does not send it for ever.
+    let router = Router::new(&out.manifest, out.ledger, RouteConfig::default()).unwrap();
+    let (unanswered, report) = router.finish();
+    assert_eq!((report.missing, report.quarantined), (0, 1));
+    assert_eq!((unanswered[0].bucket, unanswered[0].reason.as_str()), (Bucket::Quarantined, "no_result"));
+    assert_eq!(unanswered[0].history.len(), 2);
 }
 
 #[test]

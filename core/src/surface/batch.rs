@@ -5,8 +5,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::batch::{
-    LedgerEntry, Manifest, Placement, PlanConfig, Planner, PriceTable, Replay, ReplayOutcome, RouteConfig,
-    RouteIssue, RouteReport, Routed, Router, Source,
+    Bucket, LedgerEntry, Manifest, Placement, PlanConfig, Planner, PriceTable, Replay, ReplayOutcome,
+    RouteConfig, RouteIssue, RouteReport, Routed, Router, Source,
 };
 use crate::{Error, ErrorCode, Result};
 
@@ -44,6 +44,9 @@ pub struct RouteFinish {
     pub report: RouteReport,
     /// The `missing` bucket, in manifest order.
     pub missing: Vec<Routed>,
+    /// The requests no line named that have had their `max_attempts`: quarantined, with
+    /// their history.
+    pub quarantined: Vec<Routed>,
 }
 
 fn live<'a, T>(slot: &'a mut Option<T>, what: &str) -> Result<&'a mut T> {
@@ -122,8 +125,9 @@ pub fn batch_route_errors(s: &mut BatchRouteSession, line: Vec<u8>) -> Result<Ro
 
 /// The report and the missing requests.
 pub fn batch_route_finish(s: &mut BatchRouteSession) -> Result<RouteFinish> {
-    let (missing, report) = s.0.take().ok_or_else(|| finished("router"))?.finish();
-    Ok(RouteFinish { report, missing })
+    let (unanswered, report) = s.0.take().ok_or_else(|| finished("router"))?.finish();
+    let (quarantined, missing) = unanswered.into_iter().partition(|r| r.bucket == Bucket::Quarantined);
+    Ok(RouteFinish { report, missing, quarantined })
 }
 
 /// A replay of a routed round: `route` is its report, `retry` its retry bucket, `ledger`

@@ -132,8 +132,10 @@ class CircuitBreaker {
     initStanding(this);
   }
 
-  /** Releases the breaker now; a call after it is `invalid_type` at `this`. */
+  /** Releases the breaker now; a call after it is `invalid_type` at `this` (a second `free`
+   * does nothing, as for every class). */
   free() {
+    if (this instanceof CircuitBreaker && this[HANDLE] === FREED) return;
     const n = nativeOf(this);
     forgetStanding(this);
     this[NATIVE] = undefined;

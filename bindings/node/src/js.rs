@@ -311,15 +311,16 @@ impl Arg {
         Err(wrong_type(path, "a string or a Uint8Array"))
     }
 
-    /// A config document (a plain object; absent = `{}`, the documented defaults).
+    /// A config document (a plain object; absent = `{}`, the documented defaults). Its own
+    /// fields are named without the parameter (`window.size`), as the core names them.
     pub fn config(&self, path: &str) -> Conv<Value> {
         if self.is_absent() {
             return Ok(Value::Object(Map::new()));
         }
-        match self.json_value(path, 0)? {
-            v @ Value::Object(_) => Ok(v),
-            _ => Err(wrong_type(path, "a config object")),
+        if self.kind() != ValueType::Object || self.is_array() {
+            return Err(wrong_type(path, "a config object"));
         }
+        self.json_value("", 0)
     }
 
     /// Any JSON value (`null` is JSON `null`; only `undefined` or a left-out argument is absent).

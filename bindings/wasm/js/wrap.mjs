@@ -225,7 +225,10 @@ export function install(glue, description) {
   };
   // A freed breaker has no standing permit: its calls throw as the generated ones do.
   cb.free = function free() {
-    if (this instanceof glue.CircuitBreaker) forgetStanding(this);
+    if (this instanceof glue.CircuitBreaker) {
+      if (!this.__wbg_ptr) return; // a second free does nothing, as for every class
+      forgetStanding(this);
+    }
     return cbSlow.free.call(this);
   };
   if (Symbol.dispose) cb[Symbol.dispose] = cb.free;

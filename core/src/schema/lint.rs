@@ -376,9 +376,15 @@ impl Linter<'_> {
             for t in &tokens {
                 pointer::push(path, t);
             }
-            // `additionalProperties: false` is the rule, not a schema to check.
-            let closes = tokens[0] == "additionalProperties" && child == &Value::Bool(false);
-            if !closes {
+            // `additionalProperties: false` is the rule, not a schema to check; `true` on an
+            // object schema is reported by `object` (`additional_properties_not_false`).
+            let reported = tokens[0] == "additionalProperties"
+                && match child {
+                    Value::Bool(false) => true,
+                    Value::Bool(true) => has_type(map, "object") || map.contains_key("properties"),
+                    _ => false,
+                };
+            if !reported {
                 self.visit(child, path, false, level + 1);
             }
             path.truncate(len);
@@ -728,6 +734,18 @@ mod tests {
 
     fn codes(schema: &Value, profile: Profile) -> Vec<(LintCode, String)> {
         lint(schema, &LintOptions { profile }).findings.into_iter().map(|f| (f.code, f.path)).collect()
+    }
+
+    #[test]
+    fn a_free_form_object_is_reported_once() {
+        // What Pydantic's `extra="allow"` and `Dict[str, Any]` write: one finding, not a second
+        // `boolean_schema` at the same path.
+        let schema =
+            json!({"type": "object", "properties": {}, "required": [], "additionalProperties": true});
+        assert_eq!(
+            codes(&schema, Profile::Openai),
+            [(LintCode::AdditionalPropertiesNotFalse, "/additionalProperties".to_owned())]
+        );
     }
 
     fn strict_object(properties: Value) -> Value {

@@ -27,9 +27,9 @@ use std::collections::BTreeMap;
 /// How late after its wake time a waiter still counts ahead of others.
 pub const LATE_MS: u64 = 100;
 /// The most waiters counted ahead of one request: past them, it waits anyway.
-const MAX_AHEAD: u64 = 64;
+const MAX_AHEAD: u64 = 16;
 /// The most waiters looked at for one request.
-const MAX_SCAN: usize = 512;
+const MAX_SCAN: usize = 64;
 /// The most waiters the line holds; past it, the latest to wait is not held.
 const MAX_WAITING: usize = 1 << 16;
 

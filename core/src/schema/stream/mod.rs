@@ -497,6 +497,13 @@ impl StreamCheck {
 
     #[cold]
     fn fail_at(&mut self, at: usize, code: ErrorCode, message: &str) {
+        // Inside a watched string, what it holds before the error (a raw control character, a
+        // bad escape) may be refused already: that comes first, at its end, as when a chunk
+        // ends there.
+        if self.mode == Mode::Str && self.watch && self.state.is_open() {
+            let end = if self.esc == Esc::None { at.saturating_sub(1) } else { self.run_from };
+            self.progress(end);
+        }
         let error = Error::new(code, "", message).at(self.line + 1, at.saturating_sub(self.line_start));
         if self.state.is_open() {
             self.state = StreamState::SyntaxError { error: error.clone(), offset: at };

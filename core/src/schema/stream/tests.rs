@@ -789,3 +789,28 @@ fn cost() {
         }
     }
 }
+
+#[test]
+fn a_string_refused_before_a_syntax_error_in_it_is_dead_however_it_is_chunked() {
+    // The escaped quote makes `q"`, which no value of the enum starts with (dead at 9); the
+    // raw newline after it is a syntax error (10). Fed whole, the newline was met before the
+    // string's check ran, and the state was `syntax_error`.
+    let schema = json!({"type": "object", "properties": {"x": {"enum": ["p", "q"]}}});
+    let text = "{\"x\":\"q\\\"\n}";
+    let s = compiled(&schema);
+    for size in [1, 2, 3, 5, 100] {
+        let mut check = s.check();
+        let last = feed_in(&mut check, text, size).pop().unwrap();
+        assert_eq!(dead(&last), ("/x", ViolationCode::NotInEnum, 9), "chunks of {size}");
+    }
+    // The same before a bad escape: `r` is refused where the escape starts (7), or at the end
+    // of the chunk that holds the backslash.
+    let text = "{\"x\":\"r\\x\"}";
+    for size in [1, 2, 3, 100] {
+        let mut check = s.check();
+        let last = feed_in(&mut check, text, size).pop().unwrap();
+        let (path, code, offset) = dead(&last);
+        assert_eq!((path, code), ("/x", ViolationCode::NotInEnum), "chunks of {size}");
+        assert!((7..=8).contains(&offset), "chunks of {size}: {offset}");
+    }
+}

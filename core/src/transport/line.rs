@@ -11,9 +11,10 @@
 //! The line serves first come, first served among the requests that still have time for a call
 //! (the time a call needs: `Client::call_needs_ms`, from the latencies seen), so a short overload
 //! drains in order and a tool call's calls, begun together, are served together; a request
-//! short of time goes after every request with time, the one with most time left first. Under a long overload the
-//! units go to requests with their deadline ahead of them, and those short of time wait on,
-//! served if the overload ends in time, or ending at their deadline without spending a call.
+//! short of time goes after every request with time, the one with most time left first. Under
+//! a long overload the units go to requests with their deadline ahead of them, and those short
+//! of time wait on, served if the overload ends in time, or ending at their deadline without
+//! spending a call.
 //! The same idea as the queue discipline of "Fail at Scale" (Maurer, ACM Queue 13(8), 2015:
 //! first in, first out while the queue drains, the newest first once it does not, because the
 //! oldest requests are those whose callers are about to give up).

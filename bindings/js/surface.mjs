@@ -33,6 +33,14 @@ export function refusal(code, path, text) {
   return e;
 }
 
+/** Refuses a call of `name` given more than the `takes` arguments it takes
+ * (`invalid_argument` at the operation's name). */
+export function arity(name, takes, given) {
+  if (given > takes) {
+    throw refusal('invalid_argument', name, `takes at most ${takes} argument${takes === 1 ? '' : 's'}, got ${given}`);
+  }
+}
+
 /** `retries_taken` → `retriesTaken`. */
 function camel(name) {
   return name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
@@ -142,10 +150,7 @@ export function buildSurface(native, description = JSON.parse(native.__surface()
 
   /** The native function's arguments for `args`, after `self`'s handle (if any). */
   function flatten(how, args, out) {
-    if (args.length > how.slots.length) {
-      const n = how.slots.length;
-      throw refusal('invalid_argument', how.name, `takes at most ${n} argument${n === 1 ? '' : 's'}, got ${args.length}`);
-    }
+    arity(how.name, how.slots.length, args.length);
     for (let i = 0; i < how.slots.length; i++) {
       const slot = how.slots[i];
       const value = args[i];
@@ -213,6 +218,7 @@ export function buildSurface(native, description = JSON.parse(native.__surface()
   }
 
   for (const cls of description.classes) {
+    if (cls.hand_written) continue; // the runtime's own class (the breaker), described all the same
     const ctor = cls.ops.find((op) => op.kind === 'new');
     // The method that takes the pieces of one text, if any; where its piece is; how `finish`
     // feeds a half still kept.

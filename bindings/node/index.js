@@ -22,6 +22,7 @@
 'use strict';
 
 const native = require('./native.js');
+const { arity, buildSurface } = require('./surface.cjs');
 const {
   initStanding,
   standingPermit,
@@ -126,6 +127,7 @@ const FREED = -1;
 /** A circuit breaker for one upstream. */
 class CircuitBreaker {
   constructor(config) {
+    arity('constructor', 1, arguments.length);
     const n = new native.CircuitBreaker(config);
     this[NATIVE] = n;
     this[HANDLE] = fast.handle(n);
@@ -144,6 +146,7 @@ class CircuitBreaker {
   }
 
   tryAcquire(nowMs) {
+    if (arguments.length > 1) arity('tryAcquire', 1, arguments.length);
     if (!acquireInput(this, nowMs)) return settleToChange(this).tryAcquire(nowMs);
     const t = fast.acquireRich();
     handedOver(this);
@@ -158,6 +161,7 @@ class CircuitBreaker {
   }
 
   record(permit, className, latencyMs, serverDelayMs, nowMs) {
+    if (arguments.length > 5) arity('record', 5, arguments.length);
     const c = typeof className === 'string' ? CLASS[className] : undefined;
     if (
       typeof c !== 'number' ||
@@ -191,36 +195,44 @@ class CircuitBreaker {
   }
 
   release(permit) {
+    arity('release', 1, arguments.length);
     return nativeOf(this).release(permit);
   }
 
   transitionToForcedOpen(nowMs) {
+    arity('transitionToForcedOpen', 1, arguments.length);
     return settleToChange(this).transitionToForcedOpen(nowMs);
   }
 
   transitionToDisabled(nowMs) {
+    arity('transitionToDisabled', 1, arguments.length);
     return settleToChange(this).transitionToDisabled(nowMs);
   }
 
   transitionToMetricsOnly(nowMs) {
+    arity('transitionToMetricsOnly', 1, arguments.length);
     return settleToChange(this).transitionToMetricsOnly(nowMs);
   }
 
   reset(nowMs) {
+    arity('reset', 1, arguments.length);
     return settleToChange(this).reset(nowMs);
   }
 
   state() {
+    if (arguments.length > 0) arity('state', 0, arguments.length);
     io[0] = handleOf(this);
     fast.state();
     return STATE[io[0] | 0];
   }
 
   metrics(nowMs) {
+    arity('metrics', 1, arguments.length);
     return settle(this).metrics(nowMs);
   }
 
   tryAcquirePermit(nowMs) {
+    if (arguments.length > 1) arity('tryAcquirePermit', 1, arguments.length);
     const standing = standingPermit(this, nowMs);
     if (standing >= 0) return standing;
     if (!acquireInput(this, nowMs)) return settleToChange(this).tryAcquirePermit(nowMs);
@@ -231,6 +243,7 @@ class CircuitBreaker {
   }
 
   recordPermit(permit, className, latencyMs, nowMs) {
+    if (arguments.length > 4) arity('recordPermit', 4, arguments.length);
     const c = typeof className === 'string' ? CLASS[className] : undefined;
     if (typeof c !== 'number' || typeof permit !== 'number' || typeof latencyMs !== 'number') {
       return settleToChange(this).recordPermit(permit, className, latencyMs, nowMs);
@@ -257,7 +270,7 @@ class CircuitBreaker {
 
 // Every other class and function is built from the core's description of the surface by the
 // shared entry code (bindings/js/surface.mjs, copied here as surface.cjs by `npm run build`).
-const { api, handleOf: handleOfObject, objectOf } = require('./surface.cjs').buildSurface(native);
+const { api, handleOf: handleOfObject, objectOf } = buildSurface(native);
 
 // The Client's per-request calls (begin, beforeAttempt, onOutcome) take the addon's fast path
 // (src/client_fast.rs) when their arguments are in the plain forms: the handles and numbers

@@ -43,11 +43,11 @@ done
 # The raw wasm exports (`InitOutput`) are typed `any` by wasm-bindgen; nothing public should be.
 sed -i '/^export interface InitOutput/,/^}/ s/\bany\b/unknown/g' bindings/wasm/pkg/breakwater_wasm_glue.d.ts
 
-# The public names: every function and class of the core's description, the hand-written
-# breaker, and `surface` (wrap.mjs's `publicNames`, here read from the Node build).
+# The public names: every function and class of the core's description (the hand-written
+# breaker included), and `surface` (wrap.mjs's `publicNames`, here read from the Node build).
 names="$(node -e "
 const d = JSON.parse(require('./bindings/wasm/pkg-node/breakwater_wasm_glue.js').__surface());
-console.log([...d.functions.map((f) => f.js), ...d.classes.map((c) => c.js), 'CircuitBreaker', 'surface',
+console.log([...d.functions.map((f) => f.js), ...d.classes.map((c) => c.js), 'surface',
   'fetch', 'GaveUpError', 'AttemptTimeoutError', 'StreamCutError', 'eventAttributes'].join(', '));
 ")"
 

@@ -76,6 +76,37 @@ export const optionsChecks = {
     assert.deepEqual(at(() => live.recordPermit(0, 'success', 1, -1)), ['invalid_argument', 'nowMs']);
   },
 
+  'more arguments than an operation takes is invalid_argument at its name, the breaker included'(bw) {
+    const d = bw.surface();
+    // Every class whose object can be made without arguments (the breaker among them).
+    for (const c of d.classes) {
+      const ctor = c.ops.find((op) => op.kind === 'new');
+      if (!ctor) continue;
+      const extra = (op) => new Array(op.params.length + 1).fill(undefined);
+      assert.deepEqual(at(() => new bw[c.js](...extra(ctor))), ['invalid_argument', 'constructor'], c.js);
+      let object;
+      try {
+        object = new bw[c.js]();
+      } catch {
+        continue;
+      }
+      for (const op of c.ops.filter((o) => o.kind === 'method')) {
+        assert.deepEqual(at(() => object[op.js](...extra(op))), ['invalid_argument', op.js], `${c.js}.${op.js}`);
+      }
+    }
+  },
+
+  'a class without a constructor says which operation makes its objects'(bw) {
+    const d = bw.surface();
+    const without = d.classes.filter((c) => !c.ops.some((op) => op.kind === 'new'));
+    assert.deepEqual(without.map((c) => c.js), ['Policy', 'Request']);
+    for (const c of without) {
+      const e = refused(() => new bw[c.js]());
+      assert.deepEqual([e.code, e.path], ['invalid_argument', c.js]);
+    }
+    assert.match(refused(() => new bw.Request()).message, /comes from Client\.begin/);
+  },
+
   'an options argument that is not a plain object is refused by its name'(bw) {
     for (const [name, fs] of Object.entries(calls(bw))) {
       for (const f of fs) {

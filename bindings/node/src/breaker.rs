@@ -23,7 +23,7 @@ fn acquire_json(a: &Acquire) -> Json {
 /// A breaker config (absent = the defaults).
 fn config(arg: Option<Arg>) -> Conv<BreakerConfig> {
     match arg.filter(|a| !a.is_absent()) {
-        Some(a) => breakwater::document::from_value(&a.config("")?),
+        Some(a) => breakwater::document::from_value(&a.config("config")?),
         None => Ok(BreakerConfig::default()),
     }
 }

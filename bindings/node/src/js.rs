@@ -83,6 +83,11 @@ fn repath(mut e: Error, path: String) -> Error {
     e
 }
 
+/// `missing_field` at `path`: a required argument left out.
+pub fn missing(path: &str) -> Error {
+    Error::new(ErrorCode::MissingField, path, format!("{path} is required"))
+}
+
 /// `invalid_type` at `path`.
 fn wrong_type(path: &str, expected: &str) -> Error {
     Error::new(ErrorCode::InvalidType, path, format!("expected {expected}"))
@@ -228,9 +233,9 @@ impl Arg {
         }
     }
 
-    /// As [`Self::opt_u64`], required.
+    /// As [`Self::opt_u64`], required (`missing_field` when absent).
     pub fn u64(&self, path: &str) -> Conv<u64> {
-        self.opt_u64(path)?.ok_or_else(|| Error::argument(path, "required"))
+        self.opt_u64(path)?.ok_or_else(|| missing(path))
     }
 
     fn bigint(&self, path: &str) -> Conv<u64> {
@@ -260,9 +265,9 @@ impl Arg {
         }
     }
 
-    /// A required string.
+    /// A required string (`missing_field` when absent).
     pub fn str(&self, path: &str) -> Conv<String> {
-        self.opt_str(path)?.ok_or_else(|| wrong_type(path, "a string"))
+        self.opt_str(path)?.ok_or_else(|| missing(path))
     }
 
     /// An optional boolean.
@@ -326,7 +331,7 @@ impl Arg {
     /// Any JSON value (`null` is JSON `null`; only `undefined` or a left-out argument is absent).
     pub fn json(&self, path: &str) -> Conv<Value> {
         if self.value.is_null() || self.kind() == ValueType::Undefined {
-            return Err(Error::new(ErrorCode::MissingField, path, format!("{path} is required")));
+            return Err(missing(path));
         }
         self.json_value(path, 0)
     }
@@ -335,7 +340,7 @@ impl Arg {
     /// carry the field's path under `path`.
     pub fn document<T: serde::de::DeserializeOwned>(&self, path: &str) -> Conv<T> {
         if self.is_absent() {
-            return Err(Error::new(ErrorCode::MissingField, path, format!("{path} is required")));
+            return Err(missing(path));
         }
         if self.kind() != ValueType::Object || self.is_array() {
             return Err(wrong_type(path, "an object"));

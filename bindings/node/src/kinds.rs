@@ -12,16 +12,11 @@ use breakwater::schema::validate::DraftName;
 use breakwater::surface::HandleClass;
 use breakwater::transport::breaker::Permit as CorePermit;
 use breakwater::transport::classify::{Class, Profile};
-use breakwater::{Error, ErrorCode, Policy, StableCode};
+use breakwater::{Error, Policy, StableCode};
 use napi::Env;
 use serde::de::DeserializeOwned;
 
-use crate::js::{Arg, Conv};
-
-/// `missing_field` at `name`.
-fn missing(name: &str) -> Error {
-    Error::new(ErrorCode::MissingField, name, format!("{name} is required"))
-}
+use crate::js::{missing, Arg, Conv};
 
 fn required(a: Arg, name: &str) -> Conv<Arg> {
     if a.is_absent() {

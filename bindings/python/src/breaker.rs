@@ -8,11 +8,33 @@ use breakwater::transport::classify::Class;
 use breakwater::StableCode;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyString;
+use pyo3::types::{PyDict, PyString, PyTuple};
 
 use crate::convert::{self, clock_ms, now, opt_u64, out, u64_arg};
 use crate::errors::{wrong_type, IntoPy};
+use crate::kinds::{missing, no_unknown};
 use crate::surface::lock;
+
+/// What every method of the surface takes besides its parameters, refused as there (extra
+/// positional arguments: `invalid_argument` at the method; a keyword it does not take:
+/// `unknown_field`), not as Python's codeless `TypeError`.
+type Extra<'a, 'py> = (&'a Bound<'py, PyTuple>, Option<&'a Bound<'py, PyDict>>);
+
+fn takes(py: Python<'_>, name: &str, n: usize, (extra, kwargs): Extra<'_, '_>) -> PyResult<()> {
+    if extra.is_empty() && kwargs.is_none() {
+        return Ok(());
+    }
+    no_unknown(py, name, n, extra, kwargs)
+}
+
+/// A required argument: `missing_field` at `name` when left out (or `None`).
+fn given<'a, 'py>(
+    py: Python<'py>,
+    arg: Option<&'a Bound<'py, PyAny>>,
+    name: &str,
+) -> PyResult<&'a Bound<'py, PyAny>> {
+    arg.filter(|a| !a.is_none()).ok_or_else(|| missing(py, name))
+}
 
 /// The class codes as interned Python strings: a literal `"success"` in Python code is the
 /// same object, so the common case is a pointer comparison, not a string conversion.
@@ -59,6 +81,20 @@ pub(crate) fn class_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> P
 /// A permit token from `try_acquire` (an int < 2^53).
 fn permit_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Permit> {
     Ok(Permit::from_token(u64_arg(py, obj, "permit")?))
+}
+
+/// `record`'s three required arguments, each `missing_field` when left out.
+fn record_args(
+    py: Python<'_>,
+    permit: Option<&Bound<'_, PyAny>>,
+    class_name: Option<&Bound<'_, PyAny>>,
+    latency_ms: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(Permit, Class, u64)> {
+    Ok((
+        permit_arg(py, given(py, permit, "permit")?)?,
+        class_arg(py, given(py, class_name, "class_name")?, "class_name")?,
+        u64_arg(py, given(py, latency_ms, "latency_ms")?, "latency_ms")?,
+    ))
 }
 
 fn transition_out<'py>(py: Python<'py>, t: Option<breaker::Transition>) -> PyResult<Bound<'py, PyAny>> {
@@ -169,8 +205,14 @@ impl PyCircuitBreaker {
 #[pymethods]
 impl PyCircuitBreaker {
     #[new]
-    #[pyo3(signature = (config=None))]
-    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    #[pyo3(signature = (config=None, *extra, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        extra: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        takes(py, "__init__", 1, (extra, kwargs))?;
         let cfg: BreakerConfig = convert::config(py, config)?;
         let breaker = breaker::CircuitBreaker::new(cfg).py_err(py)?;
         let standing = AtomicU64::new(breaker.standing_permit().map_or(NO_PERMIT, |p| p.token()));
@@ -178,17 +220,22 @@ impl PyCircuitBreaker {
     }
 
     /// Asks to make one call: `{permitted, permit, state, reason, retry_after_ms, transition}`.
-    #[pyo3(signature = (now_ms=None))]
+    #[pyo3(signature = (now_ms=None, *extra, **kwargs))]
     fn try_acquire<'py>(
         &self,
         py: Python<'py>,
         now_ms: Option<&Bound<'py, PyAny>>,
+        extra: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        takes(py, "try_acquire", 1, (extra, kwargs))?;
         let a = self.at(py, now_ms, |b, now| b.try_acquire(now))?;
         out(py, &a)
     }
 
-    /// The fast path of `try_acquire`: the permit token, or None when rejected.
+    /// The fast path of `try_acquire`: the permit token, or None when rejected. (Unlike the
+    /// other methods it takes no `*extra, **kwargs`, which would double its cost: an extra
+    /// argument is Python's `TypeError` here.)
     #[pyo3(signature = (now_ms=None))]
     fn try_acquire_permit(&self, py: Python<'_>, now_ms: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
         if now_ms.is_none_or(|o| o.is_none()) {
@@ -204,96 +251,79 @@ impl PyCircuitBreaker {
     }
 
     /// Feeds back a call's result: `{counted, state, transition}`.
-    #[pyo3(signature = (permit, class_name, latency_ms, server_delay_ms=None, now_ms=None))]
+    #[pyo3(signature = (permit=None, class_name=None, latency_ms=None, server_delay_ms=None, now_ms=None, *extra, **kwargs))]
+    #[allow(clippy::too_many_arguments)]
     fn record<'py>(
         &self,
         py: Python<'py>,
-        permit: &Bound<'py, PyAny>,
-        class_name: &Bound<'py, PyAny>,
-        latency_ms: &Bound<'py, PyAny>,
+        permit: Option<&Bound<'py, PyAny>>,
+        class_name: Option<&Bound<'py, PyAny>>,
+        latency_ms: Option<&Bound<'py, PyAny>>,
         server_delay_ms: Option<&Bound<'py, PyAny>>,
         now_ms: Option<&Bound<'py, PyAny>>,
+        extra: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let permit = permit_arg(py, permit)?;
-        let class = class_arg(py, class_name, "class_name")?;
-        let latency = u64_arg(py, latency_ms, "latency_ms")?;
+        takes(py, "record", 5, (extra, kwargs))?;
+        let (permit, class, latency) = record_args(py, permit, class_name, latency_ms)?;
         let server_delay = opt_u64(py, server_delay_ms, "server_delay_ms")?;
         let r = self.record_at(py, now_ms, permit, class, latency, server_delay, |r| r)?;
         out(py, &r)
     }
 
-    /// The fast path of `record`: only the `counted` code.
-    #[pyo3(signature = (permit, class_name, latency_ms, now_ms=None))]
+    /// The fast path of `record`: only the `counted` code (an extra argument is a `TypeError`,
+    /// as for `try_acquire_permit`).
+    #[pyo3(signature = (permit=None, class_name=None, latency_ms=None, now_ms=None))]
     fn record_permit<'py>(
         &self,
         py: Python<'py>,
-        permit: &Bound<'py, PyAny>,
-        class_name: &Bound<'py, PyAny>,
-        latency_ms: &Bound<'py, PyAny>,
+        permit: Option<&Bound<'py, PyAny>>,
+        class_name: Option<&Bound<'py, PyAny>>,
+        latency_ms: Option<&Bound<'py, PyAny>>,
         now_ms: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyString>> {
-        let permit = permit_arg(py, permit)?;
-        let class = class_arg(py, class_name, "class_name")?;
-        let latency = u64_arg(py, latency_ms, "latency_ms")?;
+        let (permit, class, latency) = record_args(py, permit, class_name, latency_ms)?;
         let counted = self.record_at(py, now_ms, permit, class, latency, None, |r| r.counted)?;
         Ok(counted_str(py, counted))
     }
 
     /// Gives back a permit whose call was cancelled; whether a half-open slot was freed.
-    fn release(&self, py: Python<'_>, permit: &Bound<'_, PyAny>) -> PyResult<bool> {
-        let permit = permit_arg(py, permit)?;
+    #[pyo3(signature = (permit=None, *extra, **kwargs))]
+    fn release(
+        &self,
+        py: Python<'_>,
+        permit: Option<&Bound<'_, PyAny>>,
+        extra: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<bool> {
+        takes(py, "release", 1, (extra, kwargs))?;
+        let permit = permit_arg(py, given(py, permit, "permit")?)?;
         Ok(self.with(|b| b.release(permit)))
     }
 
-    /// Manual: reject every call until `reset`. The transition, or None.
-    #[pyo3(signature = (now_ms=None))]
-    fn transition_to_forced_open<'py>(
-        &self,
-        py: Python<'py>,
-        now_ms: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.manual(py, now_ms, breaker::CircuitBreaker::transition_to_forced_open)
-    }
-
-    /// Manual: permit every call, record nothing. The transition, or None.
-    #[pyo3(signature = (now_ms=None))]
-    fn transition_to_disabled<'py>(
-        &self,
-        py: Python<'py>,
-        now_ms: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.manual(py, now_ms, breaker::CircuitBreaker::transition_to_disabled)
-    }
-
-    /// Manual: permit every call, record metrics, never transition. The transition, or None.
-    #[pyo3(signature = (now_ms=None))]
-    fn transition_to_metrics_only<'py>(
-        &self,
-        py: Python<'py>,
-        now_ms: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.manual(py, now_ms, breaker::CircuitBreaker::transition_to_metrics_only)
-    }
-
-    /// Manual: back to closed with empty metrics. The transition, or None.
-    #[pyo3(signature = (now_ms=None))]
-    fn reset<'py>(&self, py: Python<'py>, now_ms: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        self.manual(py, now_ms, breaker::CircuitBreaker::reset)
-    }
-
     /// The state as of the last call.
-    fn state<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+    #[pyo3(signature = (*extra, **kwargs))]
+    fn state<'py>(
+        &self,
+        py: Python<'py>,
+        extra: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyString>> {
+        takes(py, "state", 0, (extra, kwargs))?;
         let state = lock(&self.breaker).state();
-        state_str(py, state)
+        Ok(state_str(py, state))
     }
 
     /// Counts and rates of the current window: `{calls, failures, slow_calls, failure_rate, slow_call_rate}`.
-    #[pyo3(signature = (now_ms=None))]
+    #[pyo3(signature = (now_ms=None, *extra, **kwargs))]
     fn metrics<'py>(
         &self,
         py: Python<'py>,
         now_ms: Option<&Bound<'py, PyAny>>,
+        extra: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        takes(py, "metrics", 1, (extra, kwargs))?;
         let m = self.at(py, now_ms, |b, now| b.metrics(now))?;
         out(py, &m)
     }
@@ -302,3 +332,42 @@ impl PyCircuitBreaker {
         format!("CircuitBreaker(state={:?})", lock(&self.breaker).state().as_str())
     }
 }
+
+/// A manual transition method at `now_ms` (the transition, or None), refusing what every
+/// method refuses.
+macro_rules! manual_transition {
+    ($(#[doc = $doc:literal])* $name:ident = $core:path) => {
+        #[pymethods]
+        impl PyCircuitBreaker {
+            $(#[doc = $doc])*
+            #[pyo3(signature = (now_ms=None, *extra, **kwargs))]
+            fn $name<'py>(
+                &self,
+                py: Python<'py>,
+                now_ms: Option<&Bound<'py, PyAny>>,
+                extra: &Bound<'py, PyTuple>,
+                kwargs: Option<&Bound<'py, PyDict>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                takes(py, stringify!($name), 1, (extra, kwargs))?;
+                self.manual(py, now_ms, $core)
+            }
+        }
+    };
+}
+
+manual_transition!(
+    /// Manual: reject every call until `reset`. The transition, or None.
+    transition_to_forced_open = breaker::CircuitBreaker::transition_to_forced_open
+);
+manual_transition!(
+    /// Manual: permit every call, record nothing. The transition, or None.
+    transition_to_disabled = breaker::CircuitBreaker::transition_to_disabled
+);
+manual_transition!(
+    /// Manual: permit every call, record metrics, never transition. The transition, or None.
+    transition_to_metrics_only = breaker::CircuitBreaker::transition_to_metrics_only
+);
+manual_transition!(
+    /// Manual: back to closed with empty metrics. The transition, or None.
+    reset = breaker::CircuitBreaker::reset
+);

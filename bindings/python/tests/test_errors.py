@@ -195,6 +195,63 @@ def test_extra_positional_arguments_are_invalid_arguments_named_by_the_call() ->
     assert (e.value.code, e.value.path) == ("unknown_field", "retries")
 
 
+def test_more_arguments_than_a_method_takes_is_refused_for_every_class_the_breaker_included() -> None:
+    # The breaker's two fast paths excepted: `*args, **kwargs` would double their cost, so an
+    # extra argument there is Python's own TypeError (docs/bindings.md).
+    fast_paths = {("CircuitBreaker", "try_acquire_permit"), ("CircuitBreaker", "record_permit")}
+    for c in bw.surface()["classes"]:
+        cls = getattr(bw, c["name"])
+        ctor = next((op for op in c["ops"] if op["kind"] == "new"), None)
+        if ctor is None:
+            continue
+        with pytest.raises(bw.InvalidArgumentError) as e:
+            cls(*[None] * (len(ctor["params"]) + 1))
+        assert e.value.path == "__init__", c["name"]
+        with pytest.raises(bw.ConfigError) as e:
+            cls(no_such_argument=1)
+        assert (e.value.code, e.value.path) == ("unknown_field", "no_such_argument"), c["name"]
+        try:
+            obj = cls()
+        except bw.BreakwaterError:
+            continue
+        for op in c["ops"]:
+            if op["kind"] != "method":
+                continue
+            method = getattr(obj, op["name"])
+            if (c["name"], op["name"]) in fast_paths:
+                with pytest.raises(TypeError):
+                    method(*[None] * (len(op["params"]) + 1))
+                continue
+            with pytest.raises(bw.InvalidArgumentError) as e:
+                method(*[None] * (len(op["params"]) + 1))
+            assert e.value.path == op["name"], f"{c['name']}.{op['name']}"
+
+
+def test_the_breaker_names_a_left_out_argument() -> None:
+    cb = bw.CircuitBreaker()
+    p = cb.try_acquire_permit(0)
+    for call, path in [
+        (lambda: cb.record(), "permit"),
+        (lambda: cb.record(p, "success"), "latency_ms"),
+        (lambda: cb.record_permit(p, None, 3), "class_name"),
+        (lambda: cb.release(), "permit"),
+    ]:
+        with pytest.raises(bw.ConfigError) as e:
+            call()
+        assert (e.value.code, e.value.path) == ("missing_field", path)
+
+
+def test_a_class_without_a_constructor_says_which_operation_makes_its_objects() -> None:
+    without = [c["name"] for c in bw.surface()["classes"] if not any(op["kind"] == "new" for op in c["ops"])]
+    assert without == ["Policy", "Request"]
+    for name in without:
+        with pytest.raises(bw.InvalidArgumentError) as e:
+            getattr(bw, name)()
+        assert (e.value.code, e.value.path) == ("invalid_argument", name)
+    with pytest.raises(bw.InvalidArgumentError, match=r"comes from Client\.begin"):
+        bw.Request()
+
+
 def test_an_unknown_class_name_is_an_unknown_variant() -> None:
     cb = bw.CircuitBreaker()
     p = cb.try_acquire_permit(0)

@@ -12,16 +12,16 @@
 //
 // build.sh ships this file as pkg/wrap.js (ES module) and pkg-node/wrap.cjs (CommonJS), each
 // beside its form of surface.mjs.
-import { buildSurface, refusal } from './surface.js';
+import { arity, buildSurface, refusal } from './surface.js';
 import { AttemptTimeoutError, GaveUpError, StreamCutError, eventAttributes, makeFetch } from './fetch.js';
 import { standingPermit, pendingNow, pendingClock, owesTime, afterCrossing, forgetStanding } from './standing.js';
 
-/** The public names: every function and class the description lists, the hand-written
- * breaker, and `surface` (build.sh exports the same list statically from the web module). */
+/** The public names: every function and class the description lists (the hand-written
+ * breaker included), and `surface` (build.sh exports the same list statically from the web
+ * module). */
 const publicNames = (description) => [
   ...description.functions.map((f) => f.js),
   ...description.classes.map((c) => c.js),
-  'CircuitBreaker',
   'surface',
   ...INTEGRATION,
 ];
@@ -117,6 +117,7 @@ export function install(glue, description) {
     reset: cb.reset,
     metrics: cb.metrics,
     state: cb.state,
+    release: cb.release,
     free: cb.free,
   };
   /** Whether a clock reading is owed and a call at `nowMs` must take it (it reads none itself). */
@@ -149,6 +150,7 @@ export function install(glue, description) {
 
   cb.tryAcquirePermit = function tryAcquirePermit(nowMs) {
     alive(this);
+    if (arguments.length > 1) arity('tryAcquirePermit', 1, arguments.length);
     const standing = standingPermit(this, nowMs);
     if (standing >= 0) return standing;
     const at = now(nowMs);
@@ -166,6 +168,7 @@ export function install(glue, description) {
 
   cb.recordPermit = function recordPermit(permit, className, latencyMs, nowMs) {
     alive(this);
+    if (arguments.length > 4) arity('recordPermit', 4, arguments.length);
     const c = code(className);
     const at = nowMs == null ? -1 : nowMs;
     if (c !== undefined && ms(permit) && ms(latencyMs) && (nowMs == null || ms(nowMs))) {
@@ -181,6 +184,7 @@ export function install(glue, description) {
 
   cb.tryAcquire = function tryAcquire(nowMs) {
     alive(this);
+    if (arguments.length > 1) arity('tryAcquire', 1, arguments.length);
     if (t === null) load();
     const at = now(nowMs);
     if (ms(at) && glue.__bwCbTryAcquire(this, at, pendingNow(this), owes(this, nowMs))) {
@@ -193,6 +197,7 @@ export function install(glue, description) {
 
   cb.record = function record(permit, className, latencyMs, serverDelayMs, nowMs) {
     alive(this);
+    if (arguments.length > 5) arity('record', 5, arguments.length);
     const c = code(className);
     const at = nowMs == null ? -1 : nowMs;
     const delay = optMs(serverDelayMs);
@@ -210,17 +215,25 @@ export function install(glue, description) {
   for (const name of ['transitionToForcedOpen', 'transitionToDisabled', 'transitionToMetricsOnly', 'reset']) {
     cb[name] = function (nowMs) {
       alive(this);
+      arity(name, 1, arguments.length);
       settle(this, true);
       return cbSlow[name].call(this, nowMs);
     };
   }
   cb.metrics = function metrics(nowMs) {
     alive(this);
+    arity('metrics', 1, arguments.length);
     settle(this, false);
     return cbSlow.metrics.call(this, nowMs);
   };
+  cb.release = function release(permit) {
+    alive(this);
+    arity('release', 1, arguments.length);
+    return cbSlow.release.call(this, permit);
+  };
   cb.state = function state() {
     alive(this);
+    arity('state', 0, arguments.length);
     return cbSlow.state.call(this);
   };
   // A freed breaker has no standing permit: its calls throw as the generated ones do.
@@ -233,8 +246,17 @@ export function install(glue, description) {
   };
   if (Symbol.dispose) cb[Symbol.dispose] = cb.free;
 
+  /** The public class: the generated one, whose constructor refuses extra arguments as
+   * every other class's does. */
+  class CircuitBreaker extends glue.CircuitBreaker {
+    constructor(config) {
+      arity('constructor', 1, arguments.length);
+      super(config);
+    }
+  }
+
   const built = buildSurface(glue, description);
-  const api = { ...built.api, CircuitBreaker: glue.CircuitBreaker };
+  const api = { ...built.api, CircuitBreaker };
   Object.assign(api, { GaveUpError, AttemptTimeoutError, StreamCutError, eventAttributes, fetch: makeFetch(api) });
   const out = {};
   for (const name of publicNames(built.description)) out[name] = api[name];

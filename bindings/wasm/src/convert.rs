@@ -58,6 +58,11 @@ pub fn wrong_type(path: &str, message: impl Into<String>) -> JsValue {
     js_error(&Error::new(ErrorCode::InvalidType, path, message))
 }
 
+/// `missing_field` at `name`: a required argument left out.
+pub fn missing(name: &str) -> JsValue {
+    js_error(&Error::new(ErrorCode::MissingField, name, format!("{name} is required")))
+}
+
 /// `undefined` or `null`: an omitted optional argument.
 pub fn absent(v: &JsValue) -> bool {
     v.is_null_or_undefined()
@@ -73,6 +78,9 @@ pub fn u64_arg(v: &JsValue, name: &str) -> JsResult<u64> {
     if v.is_bigint() {
         return u64::try_from(v.clone())
             .map_err(|_| argument(name, format!("{name} must be a whole number from 0 to 2^64 - 1")));
+    }
+    if absent(v) {
+        return Err(missing(name));
     }
     Err(wrong_type(name, format!("{name} must be a number, got {}", type_name(v))))
 }
@@ -148,7 +156,13 @@ pub fn seed(v: &JsValue) -> JsResult<u64> {
 
 /// A required string argument.
 pub fn string_arg(v: &JsValue, name: &str) -> JsResult<String> {
-    v.as_string().ok_or_else(|| wrong_type(name, format!("{name} must be a string, got {}", type_name(v))))
+    v.as_string().ok_or_else(|| {
+        if absent(v) {
+            missing(name)
+        } else {
+            wrong_type(name, format!("{name} must be a string, got {}", type_name(v)))
+        }
+    })
 }
 
 /// A boolean argument.

@@ -12,17 +12,13 @@ use breakwater::schema::validate::DraftName;
 use breakwater::surface::HandleClass;
 use breakwater::transport::breaker::Permit as CorePermit;
 use breakwater::transport::classify::{Class, Profile};
-use breakwater::{Error, ErrorCode, Policy, StableCode};
+use breakwater::{Policy, StableCode};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 
-use crate::convert::{self, absent, core, js_error, string_arg, u64_arg, JsResult};
+use crate::convert::{self, absent, core, missing, string_arg, u64_arg, JsResult};
 
-/// `missing_field` at `name`.
-fn missing(name: &str) -> JsValue {
-    js_error(&Error::new(ErrorCode::MissingField, name, format!("{name} is required")))
-}
-
+/// The argument, or `missing_field` at `name` when left out.
 fn required<'a>(v: &'a JsValue, name: &str) -> JsResult<&'a JsValue> {
     if absent(v) {
         Err(missing(name))

@@ -23,6 +23,9 @@ pub struct Class {
     pub doc: String,
     /// Constructor (`kind: "new"`), static methods and methods.
     pub ops: Vec<Op>,
+    /// Written by hand in every binding (for a measured fast path) rather than expanded from
+    /// [`surface!`](crate::surface!): described all the same, as the contract it keeps.
+    pub hand_written: bool,
 }
 
 /// One function, constructor or method.
@@ -124,8 +127,11 @@ macro_rules! describe_items {
         });
         describe_items!($s; $($rest)*);
     };
-    ($s:ident; $(#[doc = $d:literal])* class $name:ident $js:literal ($state:ty) { $($body:tt)* } $($rest:tt)*) => {
-        let mut class = Class { name: stringify!($name), js: $js, doc: doc(&[$($d),*]), ops: Vec::new() };
+    ($s:ident; $(#[doc = $d:literal])* $which:ident $name:ident $js:literal ($state:ty) { $($body:tt)* } $($rest:tt)*) => {
+        let mut class = Class {
+            name: stringify!($name), js: $js, doc: doc(&[$($d),*]), ops: Vec::new(),
+            hand_written: stringify!($which) == "hand_class",
+        };
         describe_members!(class; $($body)*);
         $s.classes.push(class);
         describe_items!($s; $($rest)*);
@@ -140,10 +146,23 @@ macro_rules! describe_surface {
     }};
 }
 
-/// The binding surface as data.
+/// The binding surface as data, the hand-written classes included.
 #[must_use]
 pub fn describe() -> Surface {
-    crate::surface!(describe_surface)
+    crate::surface_described!(describe_surface)
+}
+
+impl Surface {
+    /// How an object of `class` is made when the class has no constructor: the operations
+    /// that return one, as `Class.method` (a `Request` comes from `Client.begin`).
+    #[must_use]
+    pub fn makers(&self, class: &str) -> Vec<(&Class, &Op)> {
+        self.classes
+            .iter()
+            .flat_map(|c| c.ops.iter().map(move |op| (c, op)))
+            .filter(|(_, op)| op.returns.as_ref().is_some_and(|r| r.kind == "Obj" && r.rust == class))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -177,9 +196,12 @@ mod tests {
                 "RealtimeCredentials",
                 "Request",
                 "Client",
-                "EventStream"
+                "EventStream",
+                "CircuitBreaker"
             ]
         );
+        let hand: Vec<_> = s.classes.iter().filter(|c| c.hand_written).map(|c| c.name).collect();
+        assert_eq!(hand, ["CircuitBreaker"]);
         let classify = &s.functions[0];
         let params: Vec<_> = classify.params.iter().map(|p| (p.name, p.bag, p.optional)).collect();
         assert_eq!(
@@ -194,6 +216,18 @@ mod tests {
             ]
         );
         assert_eq!(classify.doc.lines().count(), 1);
+    }
+
+    #[test]
+    fn a_class_without_a_constructor_is_made_by_another_operation() {
+        let s = describe();
+        let made = |class: &str| -> Vec<String> {
+            s.makers(class).iter().map(|(c, op)| format!("{}.{}", c.name, op.name)).collect()
+        };
+        assert_eq!(made("Request"), ["Client.begin"]);
+        for class in s.classes.iter().filter(|c| c.ops.iter().all(|op| op.kind != "new")) {
+            assert!(!made(class.name).is_empty(), "{} can be made by nothing", class.name);
+        }
     }
 
     #[test]

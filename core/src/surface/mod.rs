@@ -95,10 +95,11 @@ macro_rules! surface_members {
     };
 }
 
-/// Hands the description of the binding surface to the macro `$m` (see the module docs).
+/// Hands the description of the binding surface to the macro `$m` (see the module docs),
+/// followed by `$extra` items (`surface_described!` adds the hand-written classes).
 #[macro_export]
 macro_rules! surface {
-    ($m:ident) => {
+    ($m:ident $(; $($extra:tt)*)?) => {
         $m! {
             /// Classifies one attempt's outcome: `{class, reason, retry_after, should_retry, issues}`.
             fn classify "classify" (
@@ -517,6 +518,66 @@ macro_rules! surface {
                 /// The first error event's `{error_type, error_code}`, or null.
                 fn error "error" ()
                     -> Value Option<$crate::transport::bodies::ErrorFields> = $crate::surface::event_stream_error;
+            }
+            $($($extra)*)?
+        }
+    };
+}
+
+/// [`surface!`] with the classes every binding writes by hand (`hand_class`: the circuit
+/// breaker, for its measured fast paths), described here all the same: their parameters,
+/// results and refusals are the contract the hand-written classes keep, checked by the same
+/// type-stub tests and played by the same `calls` vectors as every other class. The bindings
+/// expand [`surface!`] alone; the description (`describe`) and the Rust vector runner expand
+/// this.
+#[macro_export]
+macro_rules! surface_described {
+    ($m:ident) => {
+        $crate::surface! { $m;
+            /// A circuit breaker for one upstream (resilience4j's rules).
+            hand_class CircuitBreaker "CircuitBreaker" ($crate::transport::breaker::CircuitBreaker) {
+                new (config: Config Option<$crate::transport::breaker::BreakerConfig>) = $crate::surface::breaker_new;
+                /// Asks to make one call: `{permitted, permit, state, reason, retry_after_ms, transition}`.
+                fn try_acquire "tryAcquire" (now_ms: Time u64)
+                    -> Value $crate::transport::breaker::Acquire = $crate::surface::breaker_try_acquire;
+                /// Feeds back a permitted call's result: `{counted, state, transition}`.
+                fn record "record" (
+                    permit: Permit $crate::transport::breaker::Permit,
+                    class_name: Code $crate::transport::classify::Class,
+                    latency_ms: Count u64,
+                    server_delay_ms: Count Option<u64>,
+                    now_ms: Time u64
+                ) -> Value $crate::transport::breaker::Recorded = $crate::surface::breaker_record;
+                /// Gives back a permit whose call was not made; whether it was current.
+                fn release "release" (permit: Permit $crate::transport::breaker::Permit)
+                    -> Value bool = $crate::surface::breaker_release;
+                /// Forces the breaker open until `reset`: the transition, or null.
+                fn transition_to_forced_open "transitionToForcedOpen" (now_ms: Time u64)
+                    -> Value Option<$crate::transport::breaker::Transition> = $crate::surface::breaker_transition_to_forced_open;
+                /// Permits every call and counts nothing: the transition, or null.
+                fn transition_to_disabled "transitionToDisabled" (now_ms: Time u64)
+                    -> Value Option<$crate::transport::breaker::Transition> = $crate::surface::breaker_transition_to_disabled;
+                /// Permits every call, counts results, never transitions: the transition, or null.
+                fn transition_to_metrics_only "transitionToMetricsOnly" (now_ms: Time u64)
+                    -> Value Option<$crate::transport::breaker::Transition> = $crate::surface::breaker_transition_to_metrics_only;
+                /// Back to closed with empty metrics: the transition, or null.
+                fn reset "reset" (now_ms: Time u64)
+                    -> Value Option<$crate::transport::breaker::Transition> = $crate::surface::breaker_reset;
+                /// The state as of the last call.
+                fn state "state" () -> Value $crate::transport::breaker::State = $crate::surface::breaker_state;
+                /// `{calls, failures, slow_calls, failure_rate, slow_call_rate}` of the current window.
+                fn metrics "metrics" (now_ms: Time u64)
+                    -> Value $crate::transport::breaker::Metrics = $crate::surface::breaker_metrics;
+                /// The fast path of `try_acquire`: the permit, or null when rejected.
+                fn try_acquire_permit "tryAcquirePermit" (now_ms: Time u64)
+                    -> Value Option<$crate::transport::breaker::Permit> = $crate::surface::breaker_try_acquire_permit;
+                /// The fast path of `record`: how the result was counted.
+                fn record_permit "recordPermit" (
+                    permit: Permit $crate::transport::breaker::Permit,
+                    class_name: Code $crate::transport::classify::Class,
+                    latency_ms: Count u64,
+                    now_ms: Time u64
+                ) -> Value $crate::transport::breaker::Counted = $crate::surface::breaker_record_permit;
             }
         }
     };

@@ -17,8 +17,8 @@ use crate::schema::validate::{self, DraftName, Validation, Validator, ValidatorO
 use crate::transport::backoff::{self, BackoffConfig};
 use crate::transport::bodies::{self, ErrorFields, EventStream, RequestBody};
 use crate::transport::breaker::{
-    Acquire, BreakerConfig, BreakerRegistry, CircuitBreaker, Metrics, Permit, Recorded, RegistryStats, State,
-    Transition,
+    Acquire, BreakerConfig, BreakerRegistry, CircuitBreaker, Counted, Metrics, Permit, Recorded,
+    RegistryStats, State, Transition,
 };
 use crate::transport::classify::{self, Class, Classification, Outcome, Profile, ProviderError};
 use crate::transport::client::{self, AttemptDecision, AttemptResult, RequestOptions};
@@ -275,7 +275,7 @@ pub fn retry_state_retries_taken(r: &mut RetryState) -> Result<u32> {
     Ok(r.state.retries_taken())
 }
 
-// ---- CircuitBreaker -----------------------------------------------------------------------
+// ---- CircuitBreaker (hand-written in every binding; described by `surface_described!`) ------
 
 /// A circuit breaker for one upstream.
 pub fn breaker_new(config: Option<BreakerConfig>) -> Result<CircuitBreaker> {
@@ -332,6 +332,22 @@ pub fn breaker_state(b: &mut CircuitBreaker) -> Result<State> {
 /// The window's counts and rates.
 pub fn breaker_metrics(b: &mut CircuitBreaker, now_ms: u64) -> Result<Metrics> {
     Ok(b.metrics(now_ms))
+}
+
+/// `try_acquire`'s permit alone (`None` when rejected).
+pub fn breaker_try_acquire_permit(b: &mut CircuitBreaker, now_ms: u64) -> Result<Option<Permit>> {
+    Ok(b.try_acquire(now_ms).permit)
+}
+
+/// `record`'s count alone.
+pub fn breaker_record_permit(
+    b: &mut CircuitBreaker,
+    permit: Permit,
+    class_name: Class,
+    latency_ms: u64,
+    now_ms: u64,
+) -> Result<Counted> {
+    Ok(b.record(now_ms, permit, class_name, latency_ms, None).counted)
 }
 
 // ---- BreakerRegistry ----------------------------------------------------------------------

@@ -9,7 +9,8 @@
 //! later steps of the vector, which name it `{"$name": "n"}`; `with.this` is the object a
 //! method is called on (default: a new one). `args.keep: "k"` keeps a step's output, which
 //! later steps pass as `{"$kept": "k", "key"?: "member"}` (a manifest into a router). Objects are `{"$class", "$handle"}` here, so that one of
-//! another class is refused as the bindings refuse it. Every refusal is the one a binding gives.
+//! another class is refused as the bindings refuse it. Every refusal is the one a binding gives,
+//! the hand-written `CircuitBreaker`'s included (`surface_described!`).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -384,7 +385,8 @@ macro_rules! json_classes {
     ($(#[doc = $d:literal])* fn $name:ident $js:literal $params:tt -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
         json_classes!($($rest)*);
     };
-    ($(#[doc = $d:literal])* class $name:ident $js:literal ($state:ty) { $($body:tt)* } $($rest:tt)*) => {
+    // `class`, or `hand_class` (described, but written by hand in every binding).
+    ($(#[doc = $d:literal])* $which:ident $name:ident $js:literal ($state:ty) { $($body:tt)* } $($rest:tt)*) => {
         breakwater::handle_class!($name: $state);
         json_classes!($($rest)*);
     };
@@ -401,7 +403,7 @@ macro_rules! json_calls {
         }
         json_calls!($call, $args; $($rest)*);
     };
-    ($call:ident, $args:ident; $(#[doc = $d:literal])* class $name:ident $js:literal ($state:ty) { $($body:tt)* } $($rest:tt)*) => {
+    ($call:ident, $args:ident; $(#[doc = $d:literal])* $which:ident $name:ident $js:literal ($state:ty) { $($body:tt)* } $($rest:tt)*) => {
         breakwater::surface_members!(member [$call, $args, $name]; $($body)*);
         json_calls!($call, $args; $($rest)*);
     };
@@ -422,4 +424,5 @@ macro_rules! json_surface {
     };
 }
 
-breakwater::surface!(json_surface);
+// The hand-written classes too: their refusals are the contract the bindings keep.
+breakwater::surface_described!(json_surface);

@@ -9,7 +9,7 @@
 
 use super::shape::{
     Child, NodeId, Sel, Shape, F_ARRAY, F_KEYS, F_KIND, F_LITERAL, F_NUMBER, F_OBJECT, F_STRING, K_ALL,
-    K_ARR, K_BOOL, K_INT, K_NULL, K_NUM, K_OBJ, K_STR, MAX_ALTS, NOT_SINGLE,
+    K_ARR, K_BOOL, K_INT, K_NULL, K_NUM, K_OBJ, K_STR, MAX_ALTS, NOT_SINGLE, NO_UNION,
 };
 use crate::schema::validate::ViolationCode;
 
@@ -45,6 +45,9 @@ struct Level {
     max_length: u64,
     /// Whether some leaf forbids properties outside its own (keys are checked as they grow).
     forbid: bool,
+    /// The union this level's alternatives branch from, as [`Shape::union`] (`NO_UNION`
+    /// where they come from the alternatives of a level above, or from no union).
+    union: NodeId,
 }
 
 impl Level {
@@ -60,6 +63,7 @@ impl Level {
         self.string_enum = false;
         self.max_length = u64::MAX;
         self.forbid = false;
+        self.union = NO_UNION;
     }
 
     #[inline]
@@ -113,26 +117,31 @@ impl Level {
         self.string_enum = leaf.string_enum;
         self.max_length = leaf.max_length.unwrap_or(u64::MAX);
         self.forbid = leaf.additional == Child::Forbid;
+        self.union = NO_UNION;
     }
 
     /// Rewrites the level as its alternative of the one leaf `id`, which keeps its `origin`
-    /// in the level above (the others are dropped).
+    /// in the level above (the others are dropped) and the union it came from.
     fn narrow_to(&mut self, leaf: &super::shape::Leaf, id: NodeId, origin: u32) {
+        let union = self.union;
         self.alts.clear();
         self.leaves.clear();
         self.set_one(leaf, id);
+        self.union = union;
         if let Some(first) = self.alts.first_mut() {
             first.origin = origin;
         }
     }
 
-    /// Clears the level to the alternatives `branches` of one parent alternative.
+    /// Clears the level to the alternatives of the location `node`, under one parent
+    /// alternative.
     #[inline(never)]
-    fn set_branches(&mut self, shape: &Shape, branches: &[Vec<NodeId>]) {
+    fn set_branches(&mut self, shape: &Shape, node: NodeId) {
         self.clear();
-        for branch in branches {
+        for branch in shape.dnfs.get(node as usize).map(Vec::as_slice).unwrap_or_default() {
             self.push(shape, branch, 0);
         }
+        self.union = shape.union.get(node as usize).copied().unwrap_or(NO_UNION);
     }
 
     fn leaves_of(&self, alt: &Alt) -> &[NodeId] {
@@ -168,6 +177,8 @@ pub(super) struct Checker {
     /// False once dead (nothing more is checked).
     active: bool,
     death: Option<Cause>,
+    /// The level whose last alternative died (every level above it died with it).
+    death_level: usize,
     kills: Vec<(usize, Cause)>,
     mark: Vec<bool>,
     nodes: Vec<NodeId>,
@@ -190,15 +201,17 @@ impl Checker {
         for alt in shape.dnfs.first().map(Vec::as_slice).unwrap_or_default() {
             root.push(shape, alt, 0);
         }
+        root.union = shape.union.first().copied().unwrap_or(NO_UNION);
         if root.live == 0 {
             // The `false` schema: nothing is valid, whatever comes.
-            self.die(Cause {
+            let cause = Cause {
                 code: ViolationCode::FalseSchema,
                 keyword: "false",
                 leaf: 0,
                 depth: 0,
                 detail: Detail::None,
-            });
+            };
+            self.die(cause, 0);
         }
         self
     }
@@ -212,11 +225,21 @@ impl Checker {
         self.death.is_some()
     }
 
-    fn die(&mut self, cause: Cause) {
+    fn die(&mut self, cause: Cause, level: usize) {
         if self.active {
             self.active = false;
             self.death = Some(cause);
+            self.death_level = level;
         }
+    }
+
+    /// Where the death is the validator's `no_branch_matches`: the depth of the outermost
+    /// level, among those that died, whose alternatives branch from a union, and the union.
+    /// The same whichever branch died last (which can depend on where the chunks cut).
+    pub fn union_of_death(&self) -> Option<(usize, NodeId)> {
+        self.levels.iter().take(self.death_level + 1).enumerate().find_map(|(depth, level)| {
+            (level.union != NO_UNION && !level.free).then_some((depth, level.union))
+        })
     }
 
     /// Whether the value at depth `d` has something to check for the hooks of `flag`.
@@ -313,7 +336,7 @@ impl Checker {
         self.kills.clear();
         let Some(cause) = last else { return };
         if self.levels.get(d).is_some_and(|l| l.live == 0) {
-            self.die(cause);
+            self.die(cause, d);
             return;
         }
         self.propagate(d, cause);
@@ -347,7 +370,7 @@ impl Checker {
                 return;
             }
             if parent.live == 0 {
-                self.die(cause);
+                self.die(cause, d - 1);
                 return;
             }
             d -= 1;
@@ -389,8 +412,8 @@ impl Checker {
                 }
                 let branches =
                     node.and_then(|n| shape.dnfs.get(n as usize)).map(Vec::as_slice).unwrap_or_default();
-                if !branches.is_empty() {
-                    child.set_branches(shape, branches);
+                if let (Some(n), false) = (node, branches.is_empty()) {
+                    child.set_branches(shape, n);
                     return;
                 }
             }
@@ -413,6 +436,9 @@ impl Checker {
         let (Some(parent), Some(child)) = (upper.last_mut(), lower.first_mut()) else { return };
         child.clear();
         let mut hint = parent.hint;
+        // The alternatives of one parent alternative branch from its child's union; those of
+        // several, from the union a level above.
+        let (mut givers, mut union) = (0, NO_UNION);
         for (i, alt) in parent.alts.iter().enumerate() {
             if !alt.alive {
                 continue;
@@ -445,6 +471,11 @@ impl Checker {
                 continue;
             }
             let before = child.alts.len();
+            givers += 1;
+            if givers == 1 {
+                let of = |n: &NodeId| shape.union.get(*n as usize).copied().unwrap_or(NO_UNION);
+                union = self.nodes.iter().map(of).find(|&u| u != NO_UNION).unwrap_or(NO_UNION);
+            }
             match self.nodes.as_slice() {
                 [] => child.push(shape, &[], origin),
                 [n] => {
@@ -495,6 +526,9 @@ impl Checker {
             }
         }
         parent.hint = hint;
+        if givers == 1 && !child.free {
+            child.union = union;
+        }
         if !self.kills.is_empty() {
             self.apply_kills(d);
         }

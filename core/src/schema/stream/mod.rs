@@ -945,20 +945,21 @@ impl StreamCheck {
         }
     }
 
+    /// What refused the value. Where the alternatives of a union all died, the union (the
+    /// validator's `no_branch_matches` there, whichever branch died last); else the leaf's
+    /// own cause.
     fn violation(&self, cause: &Cause) -> Violation {
-        let mut instance_path = String::new();
-        for frame in self.frames.iter().take(cause.depth.min(self.depth)) {
-            if frame.object {
-                let (start, end) = frame.key;
-                let quoted = self.text.get(start.saturating_sub(1)..end + 1).unwrap_or_default();
-                pointer::push(
-                    &mut instance_path,
-                    &serde_json::from_str::<String>(quoted).unwrap_or_default(),
-                );
-            } else {
-                pointer::push_index(&mut instance_path, frame.len);
-            }
+        if let Some((depth, branch)) = self.checker.union_of_death() {
+            let (schema_path, keyword) = self.schema.shape.union_keyword(branch);
+            return Violation {
+                code: ViolationCode::NoBranchMatches,
+                instance_path: self.instance_path(depth),
+                schema_path: schema_path.to_owned(),
+                keyword: keyword.to_owned(),
+                message: format!("no branch of `{keyword}` can match, whatever follows"),
+            };
         }
+        let instance_path = self.instance_path(cause.depth);
         let leaf = self.schema.shape.leaves.get(cause.leaf as usize);
         let at = leaf.map_or("", |l| l.pointer.as_str());
         // The `false` schema is refused where it stands, not at a keyword.
@@ -974,6 +975,24 @@ impl StreamCheck {
             keyword: cause.keyword.to_owned(),
             message: message(cause),
         }
+    }
+
+    /// The JSON Pointer of the open value at `depth` (0: the root).
+    fn instance_path(&self, depth: usize) -> String {
+        let mut instance_path = String::new();
+        for frame in self.frames.iter().take(depth.min(self.depth)) {
+            if frame.object {
+                let (start, end) = frame.key;
+                let quoted = self.text.get(start.saturating_sub(1)..end + 1).unwrap_or_default();
+                pointer::push(
+                    &mut instance_path,
+                    &serde_json::from_str::<String>(quoted).unwrap_or_default(),
+                );
+            } else {
+                pointer::push_index(&mut instance_path, frame.len);
+            }
+        }
+        instance_path
     }
 }
 

@@ -302,6 +302,23 @@ pub(super) struct Shape {
     /// Of each location whose DNF is one alternative of one leaf, that leaf (else
     /// [`NOT_SINGLE`]): the commonest child is opened without reading its DNF.
     pub single: Vec<NodeId>,
+    /// Of each location whose alternatives come from a union (`anyOf`, `oneOf`: its own, or
+    /// one reached through `allOf` and `$ref`s), the first branch of the first such union
+    /// (else [`NO_UNION`]): when every alternative dies, the value is refused there, as the
+    /// validator refuses it (`no_branch_matches` at the union), whichever branch died last.
+    pub union: Vec<NodeId>,
+}
+
+/// In [`Shape::union`]: the location's alternatives come from no union.
+pub(super) const NO_UNION: NodeId = NodeId::MAX;
+
+impl Shape {
+    /// The schema path and keyword of the union whose first branch is `branch`.
+    pub fn union_keyword(&self, branch: NodeId) -> (&str, &'static str) {
+        let at = self.leaves.get(branch as usize).map_or("", |l| l.pointer.as_str());
+        let union = at.rsplit_once('/').map_or("", |(union, _)| union);
+        (union, if union.ends_with("/oneOf") { "oneOf" } else { "anyOf" })
+    }
 }
 
 /// In [`Shape::single`]: the location's DNF is not one leaf.
@@ -355,24 +372,34 @@ pub(super) fn compile(schema: &Value, options: &ValidatorOptions) -> Shape {
     }
     let n = c.leaves.len();
     let mut memo: Vec<Option<Vec<Vec<NodeId>>>> = vec![None; n];
+    let mut union = vec![NO_UNION; n];
     let mut visiting = vec![false; n];
     let dnfs = (0..n)
         .map(|id| {
             #[allow(clippy::cast_possible_truncation)]
-            dnf(id as NodeId, 0, &c.leaves, &c.apps, &mut memo, &mut visiting)
+            dnf(
+                id as NodeId,
+                0,
+                &c.leaves,
+                &c.apps,
+                &mut Memo { dnfs: &mut memo, union: &mut union },
+                &mut visiting,
+            )
         })
         .collect::<Vec<Vec<Vec<NodeId>>>>();
+    // A union of one branch is one leaf too, but not a single: its death is the union's.
     let single = dnfs
         .iter()
-        .map(|dnf| match dnf.as_slice() {
-            [alt] => match alt.as_slice() {
+        .zip(&union)
+        .map(|(dnf, &u)| match (dnf.as_slice(), u) {
+            ([alt], NO_UNION) => match alt.as_slice() {
                 [leaf] => *leaf,
                 _ => NOT_SINGLE,
             },
             _ => NOT_SINGLE,
         })
         .collect();
-    Shape { leaves: c.leaves, dnfs, single }
+    Shape { leaves: c.leaves, dnfs, single, union }
 }
 
 fn draft_of_uri(uri: &str) -> Draft {
@@ -645,6 +672,12 @@ fn whole(v: &Value) -> Option<u64> {
     })
 }
 
+/// The DNFs computed so far, and the union each came from ([`Shape::union`]).
+struct Memo<'a> {
+    dnfs: &'a mut Vec<Option<Vec<Vec<NodeId>>>>,
+    union: &'a mut Vec<NodeId>,
+}
+
 /// The DNF of a location: its own leaf, times each conjunct, times each group of
 /// alternatives. A cycle through applicators, or too deep a chain, is unconstrained.
 fn dnf(
@@ -652,11 +685,11 @@ fn dnf(
     depth: usize,
     leaves: &[Leaf],
     apps: &[Apps],
-    memo: &mut Vec<Option<Vec<Vec<NodeId>>>>,
+    memo: &mut Memo<'_>,
     visiting: &mut Vec<bool>,
 ) -> Vec<Vec<NodeId>> {
     let i = id as usize;
-    if let Some(Some(done)) = memo.get(i) {
+    if let Some(Some(done)) = memo.dnfs.get(i) {
         return done.clone();
     }
     if depth > MAX_APPLICATOR_DEPTH || visiting.get(i).copied().unwrap_or(true) {
@@ -671,24 +704,28 @@ fn dnf(
     }
     let own = leaves.get(i).is_some_and(|l| l.constrained);
     let mut acc: Vec<Vec<NodeId>> = vec![if own { vec![id] } else { Vec::new() }];
+    let mut union = NO_UNION;
     for &m in &a.all {
         let d = dnf(m, depth + 1, leaves, apps, memo, visiting);
         if let Some(p) = product(&acc, &d) {
             acc = p;
+            if union == NO_UNION {
+                union = memo.union.get(m as usize).copied().unwrap_or(NO_UNION);
+            }
         }
     }
     for group in &a.any {
-        let mut union: Vec<Vec<NodeId>> = Vec::new();
+        let mut alternatives: Vec<Vec<NodeId>> = Vec::new();
         let mut overflow = false;
         for &b in group {
             let d = dnf(b, depth + 1, leaves, apps, memo, visiting);
             if d.iter().any(Vec::is_empty) {
                 // An unconstrained alternative: the whole group is.
-                union = vec![Vec::new()];
+                alternatives = vec![Vec::new()];
                 break;
             }
-            union.extend(d);
-            if union.len() > MAX_ALTS {
+            alternatives.extend(d);
+            if alternatives.len() > MAX_ALTS {
                 overflow = true;
                 break;
             }
@@ -696,15 +733,21 @@ fn dnf(
         if overflow {
             continue;
         }
-        if let Some(p) = product(&acc, &union) {
+        if let Some(p) = product(&acc, &alternatives) {
             acc = p;
+            if union == NO_UNION && alternatives.iter().all(|alt| !alt.is_empty()) {
+                union = group.first().copied().unwrap_or(NO_UNION);
+            }
         }
     }
     if let Some(v) = visiting.get_mut(i) {
         *v = false;
     }
-    if let Some(slot) = memo.get_mut(i) {
+    if let Some(slot) = memo.dnfs.get_mut(i) {
         *slot = Some(acc.clone());
+    }
+    if let Some(slot) = memo.union.get_mut(i) {
+        *slot = union;
     }
     acc
 }

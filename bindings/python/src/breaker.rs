@@ -8,24 +8,13 @@ use breakwater::transport::classify::Class;
 use breakwater::StableCode;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyString, PyTuple, PyType};
 
 use crate::convert::{self, clock_ms, now, opt_u64, out, u64_arg};
 use crate::errors::{wrong_type, IntoPy};
+use crate::fastcall::{self, entry, Entry};
 use crate::kinds::{missing, no_unknown};
 use crate::surface::lock;
-
-/// What every method of the surface takes besides its parameters, refused as there (extra
-/// positional arguments: `invalid_argument` at the method; a keyword it does not take:
-/// `unknown_field`), not as Python's codeless `TypeError`.
-type Extra<'a, 'py> = (&'a Bound<'py, PyTuple>, Option<&'a Bound<'py, PyDict>>);
-
-fn takes(py: Python<'_>, name: &str, n: usize, (extra, kwargs): Extra<'_, '_>) -> PyResult<()> {
-    if extra.is_empty() && kwargs.is_none() {
-        return Ok(());
-    }
-    no_unknown(py, name, n, extra, kwargs)
-}
 
 /// A required argument: `missing_field` at `name` when left out (or `None`).
 fn given<'a, 'py>(
@@ -212,120 +201,11 @@ impl PyCircuitBreaker {
         extra: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        takes(py, "__init__", 1, (extra, kwargs))?;
+        no_unknown(py, "__init__", 1, extra, kwargs)?;
         let cfg: BreakerConfig = convert::config(py, config)?;
         let breaker = breaker::CircuitBreaker::new(cfg).py_err(py)?;
         let standing = AtomicU64::new(breaker.standing_permit().map_or(NO_PERMIT, |p| p.token()));
         Ok(Self { breaker: Mutex::new(breaker), standing, clock_owed: AtomicBool::new(false) })
-    }
-
-    /// Asks to make one call: `{permitted, permit, state, reason, retry_after_ms, transition}`.
-    #[pyo3(signature = (now_ms=None, *extra, **kwargs))]
-    fn try_acquire<'py>(
-        &self,
-        py: Python<'py>,
-        now_ms: Option<&Bound<'py, PyAny>>,
-        extra: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        takes(py, "try_acquire", 1, (extra, kwargs))?;
-        let a = self.at(py, now_ms, |b, now| b.try_acquire(now))?;
-        out(py, &a)
-    }
-
-    /// The fast path of `try_acquire`: the permit token, or None when rejected. (Unlike the
-    /// other methods it takes no `*extra, **kwargs`, which would double its cost: an extra
-    /// argument is Python's `TypeError` here.)
-    #[pyo3(signature = (now_ms=None))]
-    fn try_acquire_permit(&self, py: Python<'_>, now_ms: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
-        if now_ms.is_none_or(|o| o.is_none()) {
-            // In the states that permit every call the answer needs neither clock nor lock.
-            let standing = self.standing.load(Ordering::Acquire);
-            if standing != NO_PERMIT {
-                self.clock_owed.store(true, Ordering::Relaxed);
-                return Ok(Some(standing));
-            }
-        }
-        let permit = self.at(py, now_ms, |b, now| b.try_acquire(now).permit)?;
-        Ok(permit.map(|p| p.token()))
-    }
-
-    /// Feeds back a call's result: `{counted, state, transition}`.
-    #[pyo3(signature = (permit=None, class_name=None, latency_ms=None, server_delay_ms=None, now_ms=None, *extra, **kwargs))]
-    #[allow(clippy::too_many_arguments)]
-    fn record<'py>(
-        &self,
-        py: Python<'py>,
-        permit: Option<&Bound<'py, PyAny>>,
-        class_name: Option<&Bound<'py, PyAny>>,
-        latency_ms: Option<&Bound<'py, PyAny>>,
-        server_delay_ms: Option<&Bound<'py, PyAny>>,
-        now_ms: Option<&Bound<'py, PyAny>>,
-        extra: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        takes(py, "record", 5, (extra, kwargs))?;
-        let (permit, class, latency) = record_args(py, permit, class_name, latency_ms)?;
-        let server_delay = opt_u64(py, server_delay_ms, "server_delay_ms")?;
-        let r = self.record_at(py, now_ms, permit, class, latency, server_delay, |r| r)?;
-        out(py, &r)
-    }
-
-    /// The fast path of `record`: only the `counted` code (an extra argument is a `TypeError`,
-    /// as for `try_acquire_permit`).
-    #[pyo3(signature = (permit=None, class_name=None, latency_ms=None, now_ms=None))]
-    fn record_permit<'py>(
-        &self,
-        py: Python<'py>,
-        permit: Option<&Bound<'py, PyAny>>,
-        class_name: Option<&Bound<'py, PyAny>>,
-        latency_ms: Option<&Bound<'py, PyAny>>,
-        now_ms: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyString>> {
-        let (permit, class, latency) = record_args(py, permit, class_name, latency_ms)?;
-        let counted = self.record_at(py, now_ms, permit, class, latency, None, |r| r.counted)?;
-        Ok(counted_str(py, counted))
-    }
-
-    /// Gives back a permit whose call was cancelled; whether a half-open slot was freed.
-    #[pyo3(signature = (permit=None, *extra, **kwargs))]
-    fn release(
-        &self,
-        py: Python<'_>,
-        permit: Option<&Bound<'_, PyAny>>,
-        extra: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<bool> {
-        takes(py, "release", 1, (extra, kwargs))?;
-        let permit = permit_arg(py, given(py, permit, "permit")?)?;
-        Ok(self.with(|b| b.release(permit)))
-    }
-
-    /// The state as of the last call.
-    #[pyo3(signature = (*extra, **kwargs))]
-    fn state<'py>(
-        &self,
-        py: Python<'py>,
-        extra: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyString>> {
-        takes(py, "state", 0, (extra, kwargs))?;
-        let state = lock(&self.breaker).state();
-        Ok(state_str(py, state))
-    }
-
-    /// Counts and rates of the current window: `{calls, failures, slow_calls, failure_rate, slow_call_rate}`.
-    #[pyo3(signature = (now_ms=None, *extra, **kwargs))]
-    fn metrics<'py>(
-        &self,
-        py: Python<'py>,
-        now_ms: Option<&Bound<'py, PyAny>>,
-        extra: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        takes(py, "metrics", 1, (extra, kwargs))?;
-        let m = self.at(py, now_ms, |b, now| b.metrics(now))?;
-        out(py, &m)
     }
 
     fn __repr__(&self) -> String {
@@ -333,41 +213,129 @@ impl PyCircuitBreaker {
     }
 }
 
-/// A manual transition method at `now_ms` (the transition, or None), refusing what every
-/// method refuses.
-macro_rules! manual_transition {
-    ($(#[doc = $doc:literal])* $name:ident = $core:path) => {
-        #[pymethods]
-        impl PyCircuitBreaker {
-            $(#[doc = $doc])*
-            #[pyo3(signature = (now_ms=None, *extra, **kwargs))]
-            fn $name<'py>(
-                &self,
-                py: Python<'py>,
-                now_ms: Option<&Bound<'py, PyAny>>,
-                extra: &Bound<'py, PyTuple>,
-                kwargs: Option<&Bound<'py, PyDict>>,
-            ) -> PyResult<Bound<'py, PyAny>> {
-                takes(py, stringify!($name), 1, (extra, kwargs))?;
-                self.manual(py, now_ms, $core)
-            }
+/// The breaker's methods, as the surface's (`fastcall.rs`): arguments refused as every
+/// method refuses them (`missing_field`, `invalid_argument`, `unknown_field`), the fast paths
+/// included, in CPython's vectorcall convention.
+#[allow(non_upper_case_globals)]
+impl PyCircuitBreaker {
+    const try_acquire: Entry = entry!(
+        "$self" try_acquire(now_ms),
+        "Asks to make one call: `{permitted, permit, state, reason, retry_after_ms, transition}`.",
+        |py, slf| {
+            let a = this(&slf)?.at(py, now_ms, |b, now| b.try_acquire(now))?;
+            out(py, &a)
         }
-    };
+    );
+
+    const try_acquire_permit: Entry = entry!(
+        "$self" try_acquire_permit(now_ms),
+        "The fast path of `try_acquire`: the permit token, or None when rejected.",
+        |py, slf| {
+            let this = this(&slf)?;
+            if now_ms.is_none_or(|o| o.is_none()) {
+                // In the states that permit every call the answer needs neither clock nor lock.
+                let standing = this.standing.load(Ordering::Acquire);
+                if standing != NO_PERMIT {
+                    this.clock_owed.store(true, Ordering::Relaxed);
+                    return Ok(standing.into_pyobject(py)?.into_any());
+                }
+            }
+            let permit = this.at(py, now_ms, |b, now| b.try_acquire(now).permit)?;
+            Ok(permit.map(|p| p.token()).into_pyobject(py)?.into_any())
+        }
+    );
+
+    const record: Entry = entry!(
+        "$self" record(permit, class_name, latency_ms, server_delay_ms, now_ms),
+        "Feeds back a call's result: `{counted, state, transition}`.",
+        |py, slf| {
+            let (permit, class, latency) = record_args(py, permit, class_name, latency_ms)?;
+            let server_delay = opt_u64(py, server_delay_ms, "server_delay_ms")?;
+            let r = this(&slf)?.record_at(py, now_ms, permit, class, latency, server_delay, |r| r)?;
+            out(py, &r)
+        }
+    );
+
+    const record_permit: Entry = entry!(
+        "$self" record_permit(permit, class_name, latency_ms, now_ms),
+        "The fast path of `record`: only the `counted` code.",
+        |py, slf| {
+            let (permit, class, latency) = record_args(py, permit, class_name, latency_ms)?;
+            let counted = this(&slf)?.record_at(py, now_ms, permit, class, latency, None, |r| r.counted)?;
+            Ok(counted_str(py, counted).into_any())
+        }
+    );
+
+    const release: Entry = entry!(
+        "$self" release(permit),
+        "Gives back a permit whose call was cancelled; whether a half-open slot was freed.",
+        |py, slf| {
+            let permit = permit_arg(py, given(py, permit, "permit")?)?;
+            let released = this(&slf)?.with(|b| b.release(permit));
+            Ok(PyBool::new(py, released).to_owned().into_any())
+        }
+    );
+
+    const transition_to_forced_open: Entry = entry!(
+        "$self" transition_to_forced_open(now_ms),
+        "Manual: reject every call until `reset`. The transition, or None.",
+        |py, slf| { this(&slf)?.manual(py, now_ms, breaker::CircuitBreaker::transition_to_forced_open) }
+    );
+
+    const transition_to_disabled: Entry = entry!(
+        "$self" transition_to_disabled(now_ms),
+        "Manual: permit every call, record nothing. The transition, or None.",
+        |py, slf| { this(&slf)?.manual(py, now_ms, breaker::CircuitBreaker::transition_to_disabled) }
+    );
+
+    const transition_to_metrics_only: Entry = entry!(
+        "$self" transition_to_metrics_only(now_ms),
+        "Manual: permit every call, record metrics, never transition. The transition, or None.",
+        |py, slf| { this(&slf)?.manual(py, now_ms, breaker::CircuitBreaker::transition_to_metrics_only) }
+    );
+
+    const reset: Entry = entry!(
+        "$self" reset(now_ms),
+        "Manual: back to closed with empty metrics. The transition, or None.",
+        |py, slf| { this(&slf)?.manual(py, now_ms, breaker::CircuitBreaker::reset) }
+    );
+
+    const state: Entry = entry!("$self" state(), "The state as of the last call.", |py, slf| {
+        let state = lock(&this(&slf)?.breaker).state();
+        Ok(state_str(py, state).into_any())
+    });
+
+    const metrics: Entry = entry!(
+        "$self" metrics(now_ms),
+        "Counts and rates of the current window: `{calls, failures, slow_calls, failure_rate, slow_call_rate}`.",
+        |py, slf| {
+            let m = this(&slf)?.at(py, now_ms, |b, now| b.metrics(now))?;
+            out(py, &m)
+        }
+    );
+
+    /// Adds the methods to the class.
+    pub(crate) fn register(ty: &Bound<'_, PyType>) -> PyResult<()> {
+        for entry in [
+            &Self::try_acquire,
+            &Self::try_acquire_permit,
+            &Self::record,
+            &Self::record_permit,
+            &Self::release,
+            &Self::transition_to_forced_open,
+            &Self::transition_to_disabled,
+            &Self::transition_to_metrics_only,
+            &Self::reset,
+            &Self::state,
+            &Self::metrics,
+        ] {
+            fastcall::method(ty, entry)?;
+        }
+        Ok(())
+    }
 }
 
-manual_transition!(
-    /// Manual: reject every call until `reset`. The transition, or None.
-    transition_to_forced_open = breaker::CircuitBreaker::transition_to_forced_open
-);
-manual_transition!(
-    /// Manual: permit every call, record nothing. The transition, or None.
-    transition_to_disabled = breaker::CircuitBreaker::transition_to_disabled
-);
-manual_transition!(
-    /// Manual: permit every call, record metrics, never transition. The transition, or None.
-    transition_to_metrics_only = breaker::CircuitBreaker::transition_to_metrics_only
-);
-manual_transition!(
-    /// Manual: back to closed with empty metrics. The transition, or None.
-    reset = breaker::CircuitBreaker::reset
-);
+/// The breaker a method was called on.
+fn this<'a>(slf: &'a Borrowed<'_, '_, PyAny>) -> PyResult<&'a PyCircuitBreaker> {
+    Ok(slf.cast::<PyCircuitBreaker>()?.get())
+}

@@ -14,6 +14,8 @@ mod breaker;
 mod convert;
 mod errors;
 mod extras;
+#[allow(unsafe_code)] // the vectorcall entries: raw CPython calls, each one `SAFETY`-noted
+mod fastcall;
 mod kinds;
 mod pyser;
 mod surface;
@@ -31,6 +33,7 @@ fn _breakwater(m: &Bound<'_, PyModule>) -> PyResult<()> {
     surface::register(m)?;
     m.add_function(wrap_pyfunction!(surface_description, m)?)?;
     m.add_class::<breaker::PyCircuitBreaker>()?;
+    breaker::PyCircuitBreaker::register(&m.py().get_type::<breaker::PyCircuitBreaker>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

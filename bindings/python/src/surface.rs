@@ -12,6 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
 use crate::errors::IntoPy;
+use crate::fastcall::{self, Entry};
 use crate::kinds::{self, no_unknown};
 
 /// Locks a binding's core object; a poisoned lock (impossible without a panic) is still usable.
@@ -96,31 +97,35 @@ macro_rules! member {
     };
     ($class:ident; $(#[doc = $d:literal])* fn $name:ident $js:literal
         ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
-        #[pymethods]
+        #[allow(non_upper_case_globals)]
         impl $class {
-            $(#[doc = $d])*
-            #[pyo3(signature = ($($p = None,)* *extra, **kwargs))]
-            #[allow(clippy::too_many_arguments)]
-            fn $name<'py>(
-                &self,
-                py: Python<'py>,
-                $($p: Option<&Bound<'py, PyAny>>,)*
-                extra: &Bound<'py, PyTuple>,
-                kwargs: Option<&Bound<'py, PyDict>>,
-            ) -> PyResult<Bound<'py, PyAny>> {
-                no_unknown(py, stringify!($name), <[&str]>::len(&[$(stringify!($p)),*]), extra, kwargs)?;
+            /// The method's vectorcall entry (`fastcall.rs`), added to the class at start.
+            const $name: Entry = fastcall::entry!("$self" $name ($($p),*), concat!($($d, "\n"),*), |py, slf| {
                 $(read!(py, $p, $kind, $t);)*
-                // The object, then its parameters' objects, locked only while the operation runs:
-                // no Python code runs under a lock (building the result allocates, and an
-                // allocation may run a finalizer that calls back into breakwater).
+                let this = slf.cast::<$class>()?;
+                // The object, then its parameters' objects, locked only while the operation
+                // runs: no Python code runs under a lock (building the result allocates, and
+                // an allocation may run a finalizer that calls back into breakwater).
                 let out = {
-                    let mut this = lock(&self.inner);
+                    let mut this = lock(&this.get().inner);
                     $(lock_param!($p, $kind);)*
                     $f(&mut *this, $($p),*)
                 };
                 result!(py, $rk, $rt, out.py_err(py)?)
-            }
+            });
         }
+    };
+}
+
+/// Adds a class's methods (their vectorcall entries) to its type; constructors and static
+/// methods are pyo3's.
+macro_rules! register_member {
+    ($ty:ident, $class:ident; $(#[doc = $d:literal])* new $params:tt = $f:path;) => {};
+    ($ty:ident, $class:ident; $(#[doc = $d:literal])* static $name:ident $js:literal $params:tt
+        -> $rk:ident $rt:ty = $f:path;) => {};
+    ($ty:ident, $class:ident; $(#[doc = $d:literal])* fn $name:ident $js:literal $params:tt
+        -> $rk:ident $rt:ty = $f:path;) => {
+        fastcall::method(&$ty, &$class::$name)?;
     };
 }
 
@@ -128,19 +133,14 @@ macro_rules! python_items {
     () => {};
     ($(#[doc = $d:literal])* fn $name:ident $js:literal ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*)
         -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
-        $(#[doc = $d])*
-        #[pyfunction]
-        #[pyo3(signature = ($($p = None,)* *extra, **kwargs))]
-        #[allow(clippy::too_many_arguments)]
-        pub(crate) fn $name<'py>(
-            py: Python<'py>,
-            $($p: Option<&Bound<'py, PyAny>>,)*
-            extra: &Bound<'py, PyTuple>,
-            kwargs: Option<&Bound<'py, PyDict>>,
-        ) -> PyResult<Bound<'py, PyAny>> {
-            no_unknown(py, stringify!($name), <[&str]>::len(&[$(stringify!($p)),*]), extra, kwargs)?;
-            $(read!(py, $p, $kind, $t);)*
-            result!(py, $rk, $rt, $f($($p),*).py_err(py)?)
+        /// The function's vectorcall entry (`fastcall.rs`), added to the module at start (in a
+        /// module of its name: a parameter of another function may share it).
+        mod $name {
+            use super::*;
+            pub(super) const ENTRY: Entry = fastcall::entry!("$module" $name ($($p),*), concat!($($d, "\n"),*), |py, _module| {
+                $(read!(py, $p, $kind, $t);)*
+                result!(py, $rk, $rt, $f($($p),*).py_err(py)?)
+            });
         }
         python_items!($($rest)*);
     };
@@ -171,11 +171,13 @@ macro_rules! python_register {
     ($m:ident;) => {};
     ($m:ident; $(#[doc = $d:literal])* fn $name:ident $js:literal $params:tt -> $rk:ident $rt:ty = $f:path;
         $($rest:tt)*) => {
-        $m.add_function(wrap_pyfunction!($name, $m)?)?;
+        fastcall::function($m, &$name::ENTRY)?;
         python_register!($m; $($rest)*);
     };
-    ($m:ident; $(#[doc = $d:literal])* class $name:ident $js:literal $state:tt $body:tt $($rest:tt)*) => {
+    ($m:ident; $(#[doc = $d:literal])* class $name:ident $js:literal $state:tt { $($body:tt)* } $($rest:tt)*) => {
         $m.add_class::<$name>()?;
+        let ty = $m.py().get_type::<$name>();
+        breakwater::surface_members!(register_member [ty, $name]; $($body)*);
         python_register!($m; $($rest)*);
     };
 }

@@ -266,3 +266,17 @@ def test_every_result_of_every_vector_has_the_type_the_stub_declares(monkeypatch
         if why and why not in mismatches:
             mismatches.append(why)
     assert not mismatches, "results the stub mistypes:\n" + "\n".join(mismatches)
+
+
+def test_the_runtime_signatures_name_the_described_parameters() -> None:
+    # What `help()` and `inspect.signature` show (the vectorcall entries' text signatures).
+    import inspect
+
+    for op in SURFACE["functions"]:
+        assert list(inspect.signature(getattr(bw, op["name"])).parameters) == [p["name"] for p in op["params"]]
+    for name, cls in CLASSES.items():
+        for op in cls["ops"]:
+            if op["kind"] != "method":
+                continue
+            params = list(inspect.signature(getattr(getattr(bw, name), op["name"])).parameters)
+            assert params == ["self"] + [p["name"] for p in op["params"]], f"{name}.{op['name']}"

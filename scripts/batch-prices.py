@@ -40,6 +40,8 @@ for name, entry in sorted(table.items()):
         continue
     for ours, theirs in (
         ("cached_input", "cache_read_input_token_cost"),
+        ("cache_write_input", "cache_creation_input_token_cost"),
+        ("cache_write_1h_input", "cache_creation_input_token_cost_above_1hr"),
         ("batch_input", "input_cost_per_token_batches"),
         ("batch_output", "output_cost_per_token_batches"),
     ):

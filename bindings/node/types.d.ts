@@ -645,6 +645,10 @@ export interface ModelPrice {
   input: number
   output: number
   cached_input?: number
+  /** Input written to the prompt cache (Anthropic's 5-minute cache); absent = `input`. */
+  cache_write_input?: number
+  /** Input written to the 1-hour prompt cache; absent = `cache_write_input`. */
+  cache_write_1h_input?: number
   batch_input?: number
   batch_output?: number
 }
@@ -723,6 +727,10 @@ export interface Manifest {
 export interface Usage {
   input_tokens: number
   cached_input_tokens: number
+  /** Of `input_tokens`, written to the prompt cache (the 1-hour cache's included). */
+  cache_write_input_tokens: number
+  /** Of `cache_write_input_tokens`, written to the 1-hour cache. */
+  cache_write_1h_input_tokens: number
   output_tokens: number
 }
 

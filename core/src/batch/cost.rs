@@ -36,6 +36,14 @@ pub struct ModelPrice {
     /// Cached input tokens (synchronous); absent = the input price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cached_input: Option<f64>,
+    /// Input tokens written to the prompt cache (Anthropic: 1.25x the input price for the
+    /// 5-minute cache); absent = the input price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_write_input: Option<f64>,
+    /// Input tokens written to the 1-hour prompt cache (Anthropic: 2x the input price);
+    /// absent = `cache_write_input`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_write_1h_input: Option<f64>,
     /// Batch input tokens; absent = `input` with the table's discount.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch_input: Option<f64>,
@@ -51,6 +59,14 @@ pub struct Usage {
     pub input_tokens: u64,
     /// Of `input_tokens`, those read from the prompt cache.
     pub cached_input_tokens: u64,
+    /// Of `input_tokens`, those written to the prompt cache (Anthropic's
+    /// `cache_creation_input_tokens`), the 1-hour cache's included.
+    #[serde(default)]
+    pub cache_write_input_tokens: u64,
+    /// Of `cache_write_input_tokens`, those written to the 1-hour cache (Anthropic's
+    /// `cache_creation.ephemeral_1h_input_tokens`).
+    #[serde(default)]
+    pub cache_write_1h_input_tokens: u64,
     /// Output tokens (reasoning included).
     pub output_tokens: u64,
 }
@@ -60,6 +76,10 @@ impl std::ops::AddAssign for Usage {
         // Saturating: a gateway's bogus count (2^64 - 1) must not wrap the totals.
         self.input_tokens = self.input_tokens.saturating_add(other.input_tokens);
         self.cached_input_tokens = self.cached_input_tokens.saturating_add(other.cached_input_tokens);
+        self.cache_write_input_tokens =
+            self.cache_write_input_tokens.saturating_add(other.cache_write_input_tokens);
+        self.cache_write_1h_input_tokens =
+            self.cache_write_1h_input_tokens.saturating_add(other.cache_write_1h_input_tokens);
         self.output_tokens = self.output_tokens.saturating_add(other.output_tokens);
     }
 }
@@ -98,7 +118,12 @@ impl PriceTable {
         for (name, p) in &self.models {
             let fields =
                 [("input", Some(p.input)), ("output", Some(p.output)), ("cached_input", p.cached_input)];
-            let more = [("batch_input", p.batch_input), ("batch_output", p.batch_output)];
+            let more = [
+                ("cache_write_input", p.cache_write_input),
+                ("cache_write_1h_input", p.cache_write_1h_input),
+                ("batch_input", p.batch_input),
+                ("batch_output", p.batch_output),
+            ];
             for (field, value) in fields.into_iter().chain(more) {
                 if value.is_some_and(|v| !(v.is_finite() && v >= 0.0)) {
                     return Err(Error::new(
@@ -119,17 +144,26 @@ impl PriceTable {
         self.models.get(model).or_else(|| self.models.get(undated(model)?))
     }
 
-    /// The cost of `usage` on `model`, or `None` when the model has no price.
+    /// The cost of `usage` on `model`, or `None` when the model has no price. Input tokens
+    /// are fresh, read from the cache or written to it, each at its price; the batch
+    /// discount applies to the cache's prices as to the rest (LiteLLM's `*_batches` prices).
     pub(crate) fn cost(&self, model: &str, usage: Usage) -> Option<Cost> {
         let p = self.lookup(model)?;
         let keep = 1.0 - self.batch_discount;
+        // Each part within what is left of the input (a gateway's counts may not add up).
         let cached = usage.cached_input_tokens.min(usage.input_tokens);
-        let fresh = (usage.input_tokens - cached) as f64 / 1e6;
-        let (cached, output) = (cached as f64 / 1e6, usage.output_tokens as f64 / 1e6);
-        let cached_price = p.cached_input.unwrap_or(p.input);
-        let sync = fresh * p.input + cached * cached_price + output * p.output;
-        let batch = fresh * p.batch_input.unwrap_or(p.input * keep)
-            + cached * cached_price * keep
+        let written = usage.cache_write_input_tokens.min(usage.input_tokens - cached);
+        let written_1h = usage.cache_write_1h_input_tokens.min(written);
+        let fresh = usage.input_tokens - cached - written;
+        let m = |tokens: u64| tokens as f64 / 1e6;
+        let write_price = p.cache_write_input.unwrap_or(p.input);
+        let cache = m(cached) * p.cached_input.unwrap_or(p.input)
+            + m(written - written_1h) * write_price
+            + m(written_1h) * p.cache_write_1h_input.unwrap_or(write_price);
+        let output = m(usage.output_tokens);
+        let sync = m(fresh) * p.input + cache + output * p.output;
+        let batch = m(fresh) * p.batch_input.unwrap_or(p.input * keep)
+            + cache * keep
             + output * p.batch_output.unwrap_or(p.output * keep);
         Some(Cost { batch, sync })
     }
@@ -173,14 +207,52 @@ mod tests {
             input: 2.0,
             output: 8.0,
             cached_input: Some(0.5),
+            cache_write_input: None,
+            cache_write_1h_input: None,
             batch_input: None,
             batch_output: Some(3.0),
         };
         table.models.insert("m".into(), price);
-        let usage = Usage { input_tokens: 1_000_000, cached_input_tokens: 500_000, output_tokens: 1_000_000 };
+        let usage = Usage {
+            input_tokens: 1_000_000,
+            cached_input_tokens: 500_000,
+            output_tokens: 1_000_000,
+            ..Usage::default()
+        };
         let cost = table.cost("m", usage).unwrap();
         assert!((cost.sync - (1.0 + 0.25 + 8.0)).abs() < 1e-9);
         assert!((cost.batch - (0.5 + 0.125 + 3.0)).abs() < 1e-9);
         assert!(table.cost("other", usage).is_none());
+    }
+
+    #[test]
+    fn cache_writes_cost_their_own_price() {
+        // Anthropic's claude-sonnet-4-5 (LiteLLM 1.110.2): input 3, 5-minute writes 3.75,
+        // 1-hour writes 6, reads 0.3, output 15; at batch prices all of them halved.
+        let sonnet = PriceTable::embedded().lookup("claude-sonnet-4-5").copied().unwrap();
+        assert_eq!((sonnet.cache_write_input, sonnet.cache_write_1h_input), (Some(3.75), Some(6.0)));
+        let mut table =
+            PriceTable { date: "d".into(), source: "s".into(), batch_discount: 0.5, models: BTreeMap::new() };
+        table.models.insert("s".into(), sonnet);
+        let usage = Usage {
+            input_tokens: 4_000_000,
+            cached_input_tokens: 1_000_000,
+            cache_write_input_tokens: 2_000_000,
+            cache_write_1h_input_tokens: 500_000,
+            output_tokens: 1_000_000,
+        };
+        let cost = table.cost("s", usage).unwrap();
+        let sync = 3.0 + 0.3 + 1.5 * 3.75 + 0.5 * 6.0 + 15.0;
+        assert!((cost.sync - sync).abs() < 1e-9, "{}", cost.sync);
+        assert!((cost.batch - sync / 2.0).abs() < 1e-9, "{}", cost.batch);
+        // Counts that do not add up are cut to the input they are part of.
+        let odd = Usage { input_tokens: 10, cached_input_tokens: 8, cache_write_input_tokens: 50, ..usage };
+        let cost = table.cost("s", odd).unwrap();
+        assert!((cost.sync - (8.0 * 0.3 + 2.0 * 6.0) / 1e6 - 15.0).abs() < 1e-9, "{}", cost.sync);
+        // Without a write price (OpenAI), a write costs what input does.
+        let plain = ModelPrice { cache_write_input: None, cache_write_1h_input: None, ..sonnet };
+        table.models.insert("s".into(), plain);
+        let cost = table.cost("s", usage).unwrap();
+        assert!((cost.sync - (3.0 + 0.3 + 2.0 * 3.0 + 15.0)).abs() < 1e-9, "{}", cost.sync);
     }
 }

@@ -366,7 +366,7 @@ impl Planner {
             });
             cap.saturating_mul(request.outputs)
         };
-        let usage = Usage { input_tokens, cached_input_tokens: 0, output_tokens };
+        let usage = Usage { input_tokens, output_tokens, ..Usage::default() };
         let cost = self.prices.cost(&request.model, usage);
         if let Some(reason) = self.over_budget(cost) {
             if reason == DeferReason::CostCap && self.stopped_at.is_none() {

@@ -687,11 +687,18 @@ struct RawUsage {
     input_tokens_details: Option<Cached>,
     cache_read_input_tokens: Option<u64>,
     cache_creation_input_tokens: Option<u64>,
+    cache_creation: Option<CacheCreation>,
 }
 
 #[derive(Default, Deserialize)]
 struct Cached {
     cached_tokens: Option<u64>,
+}
+
+/// Anthropic's split of the cache writes by lifetime (`usage.cache_creation`).
+#[derive(Default, Deserialize)]
+struct CacheCreation {
+    ephemeral_1h_input_tokens: Option<u64>,
 }
 
 impl From<RawUsage> for Usage {
@@ -706,6 +713,11 @@ impl From<RawUsage> for Usage {
         Self {
             input_tokens: input,
             cached_input_tokens: cached_openai.or(u.cache_read_input_tokens).unwrap_or(0),
+            cache_write_input_tokens: u.cache_creation_input_tokens.unwrap_or(0),
+            cache_write_1h_input_tokens: u
+                .cache_creation
+                .and_then(|c| c.ephemeral_1h_input_tokens)
+                .unwrap_or(0),
             output_tokens: u.completion_tokens.or(u.output_tokens).unwrap_or(0),
         }
     }

@@ -348,7 +348,10 @@ fn results_land_in_exactly_one_bucket() {
         ["ok", "stranger", "garbled", "garbled"],
         "an unreadable line's issue names its request"
     );
-    assert_eq!(report.usage, Usage { input_tokens: 1000, cached_input_tokens: 200, output_tokens: 10 });
+    assert_eq!(
+        report.usage,
+        Usage { input_tokens: 1000, cached_input_tokens: 200, output_tokens: 10, ..Usage::default() }
+    );
     // gpt-4o-mini: 0.15 input, 0.075 cached, 0.6 output per 1M; batch half of each.
     let batch = (800.0 * 0.075 + 200.0 * 0.0375 + 10.0 * 0.3) / 1e6;
     assert!((report.actual_cost_usd - batch).abs() < 1e-12, "{}", report.actual_cost_usd);
@@ -418,7 +421,10 @@ fn anthropic_results_and_quarantine_after_max_attempts() {
     }
     let (missing, report) = router.finish();
     assert!(missing.is_empty());
-    assert_eq!(report.usage, Usage { input_tokens: 100, cached_input_tokens: 90, output_tokens: 5 });
+    assert_eq!(
+        report.usage,
+        Usage { input_tokens: 100, cached_input_tokens: 90, output_tokens: 5, ..Usage::default() }
+    );
 }
 
 #[test]

@@ -409,6 +409,8 @@ class ModelPrice(TypedDict):
     input: float
     output: float
     cached_input: NotRequired[float]
+    cache_write_input: NotRequired[float]
+    cache_write_1h_input: NotRequired[float]
     batch_input: NotRequired[float]
     batch_output: NotRequired[float]
 
@@ -491,6 +493,8 @@ class Manifest(TypedDict):
 class Usage(TypedDict):
     input_tokens: int
     cached_input_tokens: int
+    cache_write_input_tokens: int
+    cache_write_1h_input_tokens: int
     output_tokens: int
 
 class HistoryEntry(TypedDict):

@@ -709,8 +709,18 @@ impl Checker {
         });
     }
 
-    /// An item starts in the array at depth `d` (its `index`): `maxItems`, then the item's level.
+    /// An item starts in the array at depth `d` (its `index`): `maxItems` for the first one
+    /// (the comma before any other checked it), then the item's level.
     pub fn item(&mut self, shape: &Shape, d: usize, index: usize) {
+        if index == 0 {
+            self.max_items(shape, d, index);
+        }
+        self.open_child(shape, d, Sel::Index(index));
+    }
+
+    /// The array at depth `d` will hold an item at `index` (it started, or a comma promised
+    /// it): `maxItems`.
+    pub fn max_items(&mut self, shape: &Shape, d: usize, index: usize) {
         self.sweep(shape, d, F_ARRAY, |l, leaf| {
             leaf.max_items.filter(|&m| index as u64 >= m).map(|m| Cause {
                 code: ViolationCode::TooManyItems,
@@ -720,7 +730,6 @@ impl Checker {
                 detail: Detail::Count(m),
             })
         });
-        self.open_child(shape, d, Sel::Index(index));
     }
 
     /// The object at depth `d` closed: `required`.

@@ -63,7 +63,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use self::check::{Cause, Checker, Detail};
-use self::shape::{Sel, Shape, F_NUMBER, K_ARR, K_BOOL, K_NULL, K_NUM, K_OBJ, K_STR};
+use self::shape::{Sel, Shape, F_ARRAY, F_NUMBER, K_ARR, K_BOOL, K_NULL, K_NUM, K_OBJ, K_STR};
 use super::pointer;
 use super::tape::grow::{self, Grower, Piece};
 use super::validate::{Validation, Validator, ValidatorOptions, Violation, ViolationCode};
@@ -463,7 +463,12 @@ impl StreamCheck {
                     }
                 }
                 Mode::AfterItem => match b {
-                    b',' => self.mode = Mode::ArrayNext,
+                    b',' => {
+                        self.mode = Mode::ArrayNext;
+                        // A comma promises another item (JSON has no trailing comma): past
+                        // `maxItems` already.
+                        self.more_items(i);
+                    }
                     b']' => self.close(i),
                     _ => self.fail_after(i, b, "expected `,` or `]`"),
                 },
@@ -579,6 +584,17 @@ impl StreamCheck {
         }
         self.depth = d + 1;
         self.mode = if object { Mode::ObjFirst } else { Mode::ArrayFirst };
+    }
+
+    /// A comma in the array on top: another item must follow.
+    #[inline]
+    fn more_items(&mut self, i: usize) {
+        let d = self.depth.saturating_sub(1);
+        if self.checker.wants(d, F_ARRAY) {
+            let index = self.top().map_or(0, |f| f.len);
+            self.checker.max_items(&self.schema.shape, d, index);
+            self.report_death(self.fed + i + 1);
+        }
     }
 
     /// An item starts in the array on top.

@@ -155,10 +155,15 @@ fn lengths_and_counts() {
     let s = compiled(&person());
     let mut c = s.check();
     assert_eq!(dead(&feed_in(&mut c, r#"{"name": "Adalovela"#, 4).pop().unwrap()).1, ViolationCode::TooLong);
+    // A comma promises another item (JSON has no trailing comma): dead at the comma.
     assert_eq!(
         dead(&run(&person(), r#"{"name": "A", "tags": ["a", "b", "c"]}"#)),
-        ("/tags", ViolationCode::TooManyItems, 34)
+        ("/tags", ViolationCode::TooManyItems, 32)
     );
+    let one = json!({"type": "array", "maxItems": 1});
+    assert_eq!(dead(&run(&one, "[1,")), ("", ViolationCode::TooManyItems, 3));
+    assert!(run(&one, "[1").is_open());
+    assert_eq!(dead(&run(&json!({"maxItems": 0}), "[ 1")), ("", ViolationCode::TooManyItems, 3));
     assert_eq!(dead(&run(&person(), r#"{"age": 3}"#)), ("", ViolationCode::RequiredMissing, 10));
     // The message names the key that is missing, not the first required one.
     let two = json!({"properties": {"a": {}, "b": {}}, "required": ["a", "b"]});

@@ -458,16 +458,23 @@ impl Checker {
             #[allow(clippy::cast_possible_truncation)]
             let origin = i as u32;
             if let Some(leaf) = forbid {
-                let (code, keyword, detail) = match sel {
-                    Sel::Key(k) => {
-                        (ViolationCode::UnexpectedProperty, "additionalProperties", Detail::Key(k.to_owned()))
-                    }
+                // Where the validator names them: an unexpected property at its object, an
+                // item `items: false` refuses at the item, one `additionalItems` refuses (before
+                // 2020-12) at the array.
+                let (code, keyword, detail, depth) = match sel {
+                    Sel::Key(k) => (
+                        ViolationCode::UnexpectedProperty,
+                        "additionalProperties",
+                        Detail::Key(k.to_owned()),
+                        d,
+                    ),
                     Sel::Index(n) => {
                         let keyword = shape.leaves.get(leaf as usize).map_or("items", |l| l.rest_keyword);
-                        (ViolationCode::UnexpectedItem, keyword, Detail::Count(n as u64))
+                        let depth = if keyword == "items" { d + 1 } else { d };
+                        (ViolationCode::UnexpectedItem, keyword, Detail::Count(n as u64), depth)
                     }
                 };
-                self.kills.push((i, Cause { code, keyword, leaf, depth: d, detail }));
+                self.kills.push((i, Cause { code, keyword, leaf, depth, detail }));
                 continue;
             }
             let before = child.alts.len();

@@ -37,6 +37,14 @@ fn run(schema: &Value, text: &str) -> StreamState {
             "{text}"
         );
     }
+    // On a whole text, what refused it early is one of the validator's errors.
+    if let (StreamState::Dead { violation, .. }, Ok(v)) = (&state, &want) {
+        let named = |e: &Violation| (e.code, e.instance_path.clone(), e.schema_path.clone());
+        assert!(
+            v.errors.iter().any(|e| named(e) == named(violation)),
+            "{schema} {text}: {violation:?} / {v:?}"
+        );
+    }
     state
 }
 
@@ -172,11 +180,24 @@ fn lengths_and_counts() {
     let schema = json!({"type": "array", "minItems": 2, "items": {"type": "string", "minLength": 2}});
     assert_eq!(dead(&run(&schema, r#"["ab"]"#)).1, ViolationCode::TooFewItems);
     assert_eq!(dead(&run(&schema, r#"["a"]"#)), ("/0", ViolationCode::TooShort, 4));
-    assert_eq!(dead(&run(&json!({"items": false}), "[1]")), ("", ViolationCode::UnexpectedItem, 2));
+    // An unexpected item is named at the item, as the validator names it.
+    assert_eq!(dead(&run(&json!({"items": false}), "[1]")), ("/0", ViolationCode::UnexpectedItem, 2));
     assert_eq!(
-        dead(&run(&json!({"prefixItems": [{"type": "null"}], "items": false}), "[null, 1]")).1,
-        ViolationCode::UnexpectedItem
+        dead(&run(&json!({"prefixItems": [{"type": "null"}], "items": false}), "[null, 1]")),
+        ("/1", ViolationCode::UnexpectedItem, 8)
     );
+    for schema in [
+        json!({"prefixItems": [{"type": "null"}], "items": false}),
+        json!({"$schema": "http://json-schema.org/draft-07/schema#", "items": [{"type": "null"}], "additionalItems": false}),
+    ] {
+        let StreamState::Dead { violation, .. } = run(&schema, "[null, 1]") else { panic!("not dead") };
+        let want = compiled(&schema).validator().validate_text("[null, 1]").unwrap();
+        let named = |v: &Violation| (v.code, v.instance_path.clone(), v.schema_path.clone());
+        assert!(
+            want.errors.iter().map(named).any(|e| e == named(&violation)),
+            "{schema}: {violation:?} / {want:?}"
+        );
+    }
     assert_eq!(dead(&run(&json!({"properties": {"a": false}}), r#"{"a": 1}"#)).1, ViolationCode::FalseSchema);
 }
 
@@ -685,6 +706,12 @@ proptest! {
         let died = first_dead(&mut c, &text, &cuts);
         if died.is_some() {
             prop_assert!(!want.valid, "{schema} / {text}: dead but valid");
+        }
+        // What refused it early is what the validator names (its schema path aside: the
+        // stream names a `$ref`'s target, the validator the path through the `$ref`).
+        if let StreamState::Dead { violation, .. } = c.state() {
+            let named = |e: &Violation| (e.code, e.instance_path.clone());
+            prop_assert!(want.errors.iter().any(|e| named(e) == named(violation)), "{schema} / {text}: {violation:?} / {:?}", want.errors);
         }
         prop_assert_eq!(c.finish().unwrap(), want);
     }

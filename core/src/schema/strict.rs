@@ -101,8 +101,8 @@ const DEPTH_LIMIT: usize = 128;
 struct Pass<'o> {
     options: &'o StrictOptions,
     optional_fields: Vec<OptionalField>,
-    /// `$ref`s being inlined, outermost first.
-    inlining: Vec<String>,
+    /// `$ref`s being inlined, outermost first, each with where it is inlined.
+    inlining: Vec<(String, String)>,
     /// What the rewrite did beyond openai-python's (warnings).
     rewrites: Vec<Finding>,
     /// The pointer tokens of every local `$ref`'s target in the document.
@@ -265,11 +265,13 @@ impl Pass<'_> {
                 ))
             }
         };
-        if self.inlining.contains(&reference) {
+        // Named where it was first inlined (in the document as written, for a self-reference),
+        // not in the copy inside itself where the loop shows.
+        if let Some((_, first)) = self.inlining.iter().find(|(r, _)| *r == reference) {
             let message = format!(
                 "`$ref` `{reference}` has sibling keywords inside its own target: inlining it would never end (drop the siblings to keep the recursion as a reference)"
             );
-            return Err(Error::new(ErrorCode::InvalidSchema, here, message));
+            return Err(Error::new(ErrorCode::InvalidSchema, first.clone(), message));
         }
         let target = match walk::resolve(root, &reference) {
             Some(Value::Object(target)) => target.clone(),
@@ -287,7 +289,7 @@ impl Pass<'_> {
             map.entry(key).or_insert(value);
         }
         map.shift_remove("$ref");
-        self.inlining.push(reference);
+        self.inlining.push((reference, here));
         let result = self.ensure(root, path);
         self.inlining.pop();
         result
@@ -509,6 +511,21 @@ mod tests {
             "title": "User",
             "type": "object"
         })
+    }
+
+    #[test]
+    fn a_self_reference_with_siblings_is_refused_where_it_is_written() {
+        // Pydantic writes `parent: Optional["Node"] = Field(description=...)` as a `$ref` with
+        // a description inside `Node` itself: inlining it (openai-python's rule) never ends.
+        let schema = json!({
+            "properties": {"root": {"$ref": "#/$defs/Node"}},
+            "$defs": {"Node": {"type": "object", "properties": {
+                "name": {"type": "string"},
+                "parent": {"$ref": "#/$defs/Node", "description": "the parent"}
+            }}}
+        });
+        let e = to_strict(&schema, &StrictOptions::default()).unwrap_err();
+        assert_eq!((e.code, e.path.as_str()), (ErrorCode::InvalidSchema, "/$defs/Node/properties/parent"));
     }
 
     #[test]

@@ -107,6 +107,13 @@ export const optionsChecks = {
     assert.match(refused(() => new bw.Request()).message, /comes from Client\.begin/);
   },
 
+  'a result holding an integer a JS number cannot hold exactly is refused, never rounded'(bw) {
+    // A gateway's bogus count, read from a header (Python returns it exact).
+    assert.deepEqual(at(() => bw.rateLimits([['x-ratelimit-remaining-requests', '9007199254740993']])), ['invalid_argument', 'output']);
+    const fits = bw.rateLimits([['x-ratelimit-remaining-requests', '9007199254740991']]);
+    assert.equal(fits.rate_limits.requests.remaining, 9007199254740991);
+  },
+
   'an options argument that is not a plain object is refused by its name'(bw) {
     for (const [name, fs] of Object.entries(calls(bw))) {
       for (const f of fs) {

@@ -118,7 +118,7 @@ impl JsCircuitBreaker {
             })(),
         )?;
         let now = ok(&env, now(&env, now_ms))?;
-        Ok(json(&self.with(&env, |b| b.record(now, p, c, l, d))?))
+        ok(&env, json(&self.with(&env, |b| b.record(now, p, c, l, d))?))
     }
 
     /// Gives a permit back unused (the call was not made); `true` if it was current.
@@ -132,28 +132,28 @@ impl JsCircuitBreaker {
     #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "Transition | null")]
     pub fn transition_to_forced_open(&mut self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
         let now = ok(&env, now(&env, now_ms))?;
-        Ok(json(&self.with(&env, |b| b.transition_to_forced_open(now))?))
+        ok(&env, json(&self.with(&env, |b| b.transition_to_forced_open(now))?))
     }
 
     /// Disables the breaker (every call permitted, nothing counted).
     #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "Transition | null")]
     pub fn transition_to_disabled(&mut self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
         let now = ok(&env, now(&env, now_ms))?;
-        Ok(json(&self.with(&env, |b| b.transition_to_disabled(now))?))
+        ok(&env, json(&self.with(&env, |b| b.transition_to_disabled(now))?))
     }
 
     /// Counts results but never rejects.
     #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "Transition | null")]
     pub fn transition_to_metrics_only(&mut self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
         let now = ok(&env, now(&env, now_ms))?;
-        Ok(json(&self.with(&env, |b| b.transition_to_metrics_only(now))?))
+        ok(&env, json(&self.with(&env, |b| b.transition_to_metrics_only(now))?))
     }
 
     /// Back to closed with the metrics cleared.
     #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "Transition | null")]
     pub fn reset(&mut self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
         let now = ok(&env, now(&env, now_ms))?;
-        Ok(json(&self.with(&env, |b| b.reset(now))?))
+        ok(&env, json(&self.with(&env, |b| b.reset(now))?))
     }
 
     /// The current state.
@@ -166,7 +166,7 @@ impl JsCircuitBreaker {
     #[napi(ts_args_type = "nowMs?: number | null", ts_return_type = "BreakerMetrics")]
     pub fn metrics(&self, env: Env, now_ms: Option<Arg>) -> napi::Result<Json> {
         let now = ok(&env, now(&env, now_ms))?;
-        Ok(json(&self.with(&env, |b| b.metrics(now))?))
+        ok(&env, json(&self.with(&env, |b| b.metrics(now))?))
     }
 
     /// Fast path of `tryAcquire`: the permit token, or `null` when rejected.

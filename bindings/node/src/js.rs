@@ -657,10 +657,56 @@ unsafe fn parse(env: sys::napi_env, text: &str) -> Option<sys::napi_value> {
     }
 }
 
-/// Serializes a core value for JavaScript.
-pub fn json<T: serde::Serialize>(x: &T) -> Json {
-    serde_json::to_string(x).map_or(Json::Value(Value::Null), Json::Text)
+/// Serializes a core value for JavaScript: `invalid_argument` at `output` when it holds an
+/// integer a JS number cannot hold exactly (past 2^53 - 1), as the WASM module refuses it,
+/// never a rounded one.
+pub fn json<T: serde::Serialize>(x: &T) -> Conv<Json> {
+    let mut text = Vec::with_capacity(128);
+    let mut ser = serde_json::Serializer::with_formatter(&mut text, JsNumbers);
+    match x.serialize(&mut ser) {
+        // serde_json writes UTF-8.
+        Ok(()) => Ok(Json::Text(String::from_utf8(text).unwrap_or_default())),
+        Err(e) => Err(Error::argument("output", e.to_string())),
+    }
 }
+
+/// serde_json's compact form, refusing the integers past what a JS number holds exactly.
+struct JsNumbers;
+
+impl JsNumbers {
+    fn exact(fits: bool, v: impl std::fmt::Display) -> std::io::Result<()> {
+        if fits {
+            Ok(())
+        } else {
+            Err(std::io::Error::other(format!("{v} can't be represented exactly as a JavaScript number")))
+        }
+    }
+}
+
+impl serde_json::ser::Formatter for JsNumbers {
+    fn write_u64<W: ?Sized + std::io::Write>(&mut self, w: &mut W, v: u64) -> std::io::Result<()> {
+        Self::exact(v <= MAX_SAFE_INTEGER, v)?;
+        serde_json::ser::CompactFormatter.write_u64(w, v)
+    }
+
+    fn write_i64<W: ?Sized + std::io::Write>(&mut self, w: &mut W, v: i64) -> std::io::Result<()> {
+        Self::exact(v.unsigned_abs() <= MAX_SAFE_INTEGER, v)?;
+        serde_json::ser::CompactFormatter.write_i64(w, v)
+    }
+
+    fn write_u128<W: ?Sized + std::io::Write>(&mut self, w: &mut W, v: u128) -> std::io::Result<()> {
+        Self::exact(v <= u128::from(MAX_SAFE_INTEGER), v)?;
+        serde_json::ser::CompactFormatter.write_u128(w, v)
+    }
+
+    fn write_i128<W: ?Sized + std::io::Write>(&mut self, w: &mut W, v: i128) -> std::io::Result<()> {
+        Self::exact(v.unsigned_abs() <= u128::from(MAX_SAFE_INTEGER), v)?;
+        serde_json::ser::CompactFormatter.write_i128(w, v)
+    }
+}
+
+/// 2^53 - 1: the largest integer below which every integer is exact in a JS number.
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 unsafe fn write(env: sys::napi_env, v: &Value) -> napi::Result<sys::napi_value> {
     // SAFETY (whole body): `env` is live; every created value is used within this call.

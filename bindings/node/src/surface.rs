@@ -20,7 +20,7 @@ fn this<C: HandleClass>(args: &[Arg]) -> Conv<std::rc::Rc<std::cell::RefCell<C::
 }
 
 #[allow(clippy::cast_precision_loss)]
-fn handle_json(handle: u64) -> Json {
+fn handle_json(handle: u64) -> Conv<Json> {
     json(&(handle as f64))
 }
 
@@ -36,11 +36,11 @@ macro_rules! read {
 
 macro_rules! result {
     (Value, $rt:ty, $e:expr) => {
-        Ok(json(&$e))
+        json(&$e)
     };
     (Obj, $rt:ty, $e:expr) => {{
         let state = $e;
-        Ok(handle_json(<$rt as HandleClass>::insert(state)))
+        handle_json(<$rt as HandleClass>::insert(state))
     }};
 }
 
@@ -53,7 +53,7 @@ macro_rules! member {
             let mut i = 0;
             $(read!(env, args, i; $p, $kind, $t);)*
             let state = $f($($p),*)?;
-            Ok(handle_json($class::insert(state)))
+            handle_json($class::insert(state))
         })?;
     };
     ($env:ident, $exports:ident, $class:ident; $(#[doc = $d:literal])* static $name:ident $js:literal
@@ -115,7 +115,7 @@ macro_rules! node_exports {
         register($env, $exports, concat!(stringify!($name), "_free"), |_, args| {
             let handle = args[0].u64("this")?;
             $name::remove(handle);
-            Ok(json(&()))
+            json(&())
         })?;
         breakwater::surface_members!(member [$env, $exports, $name]; $($body)*);
         node_exports!($env, $exports; $($rest)*);
@@ -130,7 +130,7 @@ macro_rules! node_surface {
         /// description, as JSON).
         pub fn install(env: &Env, exports: sys::napi_value) -> napi::Result<()> {
             register(env, exports, "__surface", |_, _| {
-                Ok(json(&serde_json::to_string(&breakwater::surface::describe()).unwrap_or_default()))
+                json(&serde_json::to_string(&breakwater::surface::describe()).unwrap_or_default())
             })?;
             node_exports!(env, exports; $($items)*);
             Ok(())

@@ -29,3 +29,8 @@ pub use codes::StableCode;
 pub use error::{Error, ErrorCode, Result};
 pub use policy::Policy;
 pub use rng::Rng;
+
+/// 2^53 - 1, the largest integer every runtime holds exactly (a JavaScript number holds no
+/// larger one). A count read from the wire (a header, a result line) is capped here: past it
+/// a count means nothing more, and a JS runtime could not hand it back exactly.
+pub const MAX_EXACT_INT: u64 = (1 << 53) - 1;

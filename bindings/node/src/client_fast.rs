@@ -126,7 +126,9 @@ pub unsafe extern "C" fn before(env: sys::napi_env, _info: sys::napi_callback_in
         let now = now(e, io[2])?;
         let d = with_pair(io, |c, r| core_surface::client_before_attempt(c, r, now))?;
         let mut row = [0.0; ATTEMPT_LEN];
-        wire::write_attempt(&d, &mut row);
+        if !wire::write_attempt(&d, &mut row) {
+            return Err(inexact());
+        }
         io[..ATTEMPT_LEN].copy_from_slice(&row);
         // One string is cheaper to hand over than an array per pair (the core's own headers
         // never hold a line feed; the arrays are the fallback).
@@ -169,10 +171,18 @@ pub unsafe extern "C" fn outcome(env: sys::napi_env, info: sys::napi_callback_in
         let now = now(e, io[5])?;
         let d = with_pair(io, |c, r| core_surface::client_on_outcome_of(c, r, &report, now))?;
         let mut row = [0.0; RETRY_LEN];
-        wire::write_retry(&d, &mut row);
+        if !wire::write_retry(&d, &mut row) {
+            return Err(inexact());
+        }
         io[..RETRY_LEN].copy_from_slice(&row);
         Ok(ptr::null_mut())
     })
+}
+
+/// A decision holding a number a JS number cannot hold exactly: refused as the generic call
+/// refuses it (`invalid_argument` at `output`).
+fn inexact() -> Error {
+    Error::argument("output", "a time past 2^53 - 1 can't be represented exactly as a JavaScript number")
 }
 
 /// `count` pairs from `name\nvalue\n` text, or `None` when it does not split into exactly

@@ -71,9 +71,25 @@ pub struct Usage {
     pub output_tokens: u64,
 }
 
+impl Usage {
+    /// Each count at most [`crate::MAX_EXACT_INT`]: a gateway's bogus count (2^64 - 1) means
+    /// nothing more, and a JS runtime could not hand it back exactly.
+    #[must_use]
+    pub fn capped(self) -> Self {
+        let cap = |n: u64| n.min(crate::MAX_EXACT_INT);
+        Self {
+            input_tokens: cap(self.input_tokens),
+            cached_input_tokens: cap(self.cached_input_tokens),
+            cache_write_input_tokens: cap(self.cache_write_input_tokens),
+            cache_write_1h_input_tokens: cap(self.cache_write_1h_input_tokens),
+            output_tokens: cap(self.output_tokens),
+        }
+    }
+}
+
 impl std::ops::AddAssign for Usage {
     fn add_assign(&mut self, other: Self) {
-        // Saturating: a gateway's bogus count (2^64 - 1) must not wrap the totals.
+        // Saturating, then capped: bogus counts must not wrap the totals.
         self.input_tokens = self.input_tokens.saturating_add(other.input_tokens);
         self.cached_input_tokens = self.cached_input_tokens.saturating_add(other.cached_input_tokens);
         self.cache_write_input_tokens =
@@ -81,6 +97,7 @@ impl std::ops::AddAssign for Usage {
         self.cache_write_1h_input_tokens =
             self.cache_write_1h_input_tokens.saturating_add(other.cache_write_1h_input_tokens);
         self.output_tokens = self.output_tokens.saturating_add(other.output_tokens);
+        *self = self.capped();
     }
 }
 
@@ -249,6 +266,12 @@ mod tests {
         let odd = Usage { input_tokens: 10, cached_input_tokens: 8, cache_write_input_tokens: 50, ..usage };
         let cost = table.cost("s", odd).unwrap();
         assert!((cost.sync - (8.0 * 0.3 + 2.0 * 6.0) / 1e6 - 15.0).abs() < 1e-9, "{}", cost.sync);
+        // A gateway's bogus count is capped where every runtime holds it exactly.
+        let bogus = Usage { input_tokens: u64::MAX, ..usage }.capped();
+        assert_eq!((bogus.input_tokens, bogus.output_tokens), (crate::MAX_EXACT_INT, 1_000_000));
+        let mut sum = bogus;
+        sum += bogus;
+        assert_eq!(sum.input_tokens, crate::MAX_EXACT_INT);
         // Without a write price (OpenAI), a write costs what input does.
         let plain = ModelPrice { cache_write_input: None, cache_write_1h_input: None, ..sonnet };
         table.models.insert("s".into(), plain);

@@ -710,7 +710,7 @@ impl From<RawUsage> for Usage {
         let anthropic_cache =
             u.cache_read_input_tokens.unwrap_or(0).saturating_add(u.cache_creation_input_tokens.unwrap_or(0));
         let input = u.prompt_tokens.or(u.input_tokens).unwrap_or(0).saturating_add(anthropic_cache);
-        Self {
+        let usage = Self {
             input_tokens: input,
             cached_input_tokens: cached_openai.or(u.cache_read_input_tokens).unwrap_or(0),
             cache_write_input_tokens: u.cache_creation_input_tokens.unwrap_or(0),
@@ -719,7 +719,8 @@ impl From<RawUsage> for Usage {
                 .and_then(|c| c.ephemeral_1h_input_tokens)
                 .unwrap_or(0),
             output_tokens: u.completion_tokens.or(u.output_tokens).unwrap_or(0),
-        }
+        };
+        usage.capped()
     }
 }
 

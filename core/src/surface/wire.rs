@@ -26,9 +26,11 @@ pub const RETRY_FIELDS: [&str; 6] = ["action", "reason", "delay_ms", "retries_ta
 /// The row of a [`RetryDecision`]: `[action, reason, delay_ms, retries_taken, class, cause]`.
 pub const RETRY_LEN: usize = 6;
 
+/// `n` as a number, and whether it is exact (a time past 2^53 - 1 comes only from a host
+/// that gave one, and a JS number cannot hold it).
 #[allow(clippy::cast_precision_loss)]
-fn number(n: Option<u64>) -> f64 {
-    // Times and counts here stay below 2^53: exact.
+fn number(n: Option<u64>, exact: &mut bool) -> f64 {
+    *exact &= n.is_none_or(|n| n <= crate::MAX_EXACT_INT);
     n.map_or(f64::NAN, |n| n as f64)
 }
 
@@ -37,33 +39,40 @@ fn index(i: usize) -> f64 {
     i as f64
 }
 
-/// Writes `d` into its row.
-pub fn write_attempt(d: &AttemptDecision, row: &mut [f64; ATTEMPT_LEN]) {
+/// Writes `d` into its row; `false` when a number in it is past 2^53 - 1 (the binding then
+/// refuses the result, as the generic call does, instead of rounding it).
+#[must_use]
+pub fn write_attempt(d: &AttemptDecision, row: &mut [f64; ATTEMPT_LEN]) -> bool {
     let t = &d.timeouts;
+    let mut exact = true;
     *row = [
         index(d.action.index()),
         index(d.reason.index()),
-        number(d.wait_until_ms),
+        number(d.wait_until_ms, &mut exact),
         f64::from(d.attempt),
-        number(t.connect_ms),
-        number(t.headers_ms),
-        number(t.first_token_ms),
-        number(t.idle_ms),
-        number(t.attempt_ms),
-        number(t.remaining_ms),
+        number(t.connect_ms, &mut exact),
+        number(t.headers_ms, &mut exact),
+        number(t.first_token_ms, &mut exact),
+        number(t.idle_ms, &mut exact),
+        number(t.attempt_ms, &mut exact),
+        number(t.remaining_ms, &mut exact),
     ];
+    exact
 }
 
-/// Writes `d` into its row.
-pub fn write_retry(d: &RetryDecision, row: &mut [f64; RETRY_LEN]) {
+/// Writes `d` into its row; `false` as for [`write_attempt`].
+#[must_use]
+pub fn write_retry(d: &RetryDecision, row: &mut [f64; RETRY_LEN]) -> bool {
+    let mut exact = true;
     *row = [
         index(d.action.index()),
         index(d.reason.index()),
-        number(d.delay_ms),
+        number(d.delay_ms, &mut exact),
         f64::from(d.retries_taken),
         index(d.class.index()),
         index(d.cause.index()),
     ];
+    exact
 }
 
 /// The code tables the rows' indexes refer to, by the key they fill.
@@ -96,6 +105,16 @@ mod tests {
     /// Every key the generic call returns is one a row carries, in the same order: a key
     /// added to a decision fails here until the fast paths carry it.
     #[test]
+    fn a_time_past_2_53_is_not_written_as_if_exact() {
+        let mut c = Client::new(Policy::default(), 7, 0).unwrap();
+        let huge = crate::MAX_EXACT_INT + 2;
+        let options = RequestOptions { deadline_ms: Some(huge), ..RequestOptions::default() };
+        let mut req = c.begin(0, &options).unwrap();
+        let d = c.before_attempt(0, &mut req).unwrap();
+        assert!(!write_attempt(&d, &mut [0.0; ATTEMPT_LEN]), "{d:?}");
+    }
+
+    #[test]
     fn the_rows_carry_every_key_of_the_decisions() {
         let mut c = Client::new(Policy::default(), 7, 0).unwrap();
         let mut req = c.begin(0, &RequestOptions { key: Some("m"), ..RequestOptions::default() }).unwrap();
@@ -105,7 +124,7 @@ mod tests {
             ATTEMPT_FIELDS.iter().filter(|k| **k != "wait_until_ms").map(|k| (*k).to_owned()).collect();
         assert_eq!(keys(&attempt), expected);
         let mut row = [0.0; ATTEMPT_LEN];
-        write_attempt(&d, &mut row);
+        assert!(write_attempt(&d, &mut row));
         assert!(row[2].is_nan(), "no wait: NaN");
         assert_eq!(row[3], 1.0);
 
@@ -123,7 +142,7 @@ mod tests {
         let retry = serde_json::to_value(r).unwrap();
         assert_eq!(keys(&retry), RETRY_FIELDS.iter().map(|k| (*k).to_owned()).collect::<Vec<_>>());
         let mut row = [0.0; RETRY_LEN];
-        write_retry(&r, &mut row);
+        assert!(write_retry(&r, &mut row));
         let tables = tables();
         for (slot, (table, field)) in [
             (0, ("retryAction", "action")),

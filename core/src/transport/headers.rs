@@ -454,9 +454,14 @@ fn quota(
 /// (OpenAI's RPD/TPD, platform.openai.com/docs/guides/rate-limits).
 const MAX_RESET_MS: u64 = 86_400_000;
 
+/// A count; past [`crate::MAX_EXACT_INT`] (a gateway's bogus value), that.
 fn count(value: &str, issues: &mut HeaderIssues) -> Option<u64> {
-    if let Ok(n) = value.parse::<u64>() {
-        return Some(n);
+    let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    if let (true, Ok(n)) = (digits, value.parse::<u64>()) {
+        return Some(n.min(crate::MAX_EXACT_INT));
+    }
+    if digits {
+        return Some(crate::MAX_EXACT_INT); // past 2^64 too
     }
     let negative =
         value.strip_prefix('-').is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));

@@ -8,13 +8,15 @@
 //! positional arguments than parameters (`invalid_argument` at the operation), an unknown
 //! keyword (`unknown_field`), one given twice (`invalid_argument` at it). Everything after
 //! that is the same code as before: each parameter read by its kind, the operation, the result.
+//! The entries run in pyo3's own trampoline (`pyo3::impl_::trampoline`, what its
+//! `#[pymethods]` expand to: the thread's attachment counted, a panic raised as
+//! `PanicException`); it is pyo3's internal API, so a pyo3 upgrade that moves it fails the
+//! build here, never silently.
 
 use std::ffi::CStr;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use breakwater::{Error, ErrorCode};
 use pyo3::ffi;
-use pyo3::panic::PanicException;
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple, PyType};
 
@@ -41,25 +43,31 @@ macro_rules! entry {
                 stringify!($name), "(", $on, ", ", $(stringify!($p), "=None, ",)* ")\n--\n\n", $doc
             )),
             raw: {
+                use pyo3::impl_::trampoline::{fastcall_cfunction_with_keywords as trampoline, MethodDef};
+                /// The entry's body, run by pyo3's own trampoline (what its `#[pymethods]` use).
+                struct Meth;
+                impl MethodDef<trampoline::Func> for Meth {
+                    const METH: trampoline::Func = body;
+                }
                 #[allow(unsafe_code)]
-                unsafe extern "C" fn raw(
+                unsafe fn body<'py>(
+                    $py: pyo3::Python<'py>,
                     slf: *mut pyo3::ffi::PyObject,
                     args: *const *mut pyo3::ffi::PyObject,
                     nargs: pyo3::ffi::Py_ssize_t,
                     kwnames: *mut pyo3::ffi::PyObject,
-                ) -> *mut pyo3::ffi::PyObject {
-                    $crate::fastcall::trampoline(|$py| {
-                        // SAFETY: the arguments CPython passed to this entry.
-                        let [$($p),*] = unsafe {
-                            $crate::fastcall::sort($py, stringify!($name), [$(stringify!($p)),*], args, nargs, kwnames)?
-                        };
-                        $(let $p = $p.as_deref();)*
-                        // SAFETY: the object (or module) CPython called the entry on.
-                        let $slf = unsafe { pyo3::Borrowed::from_ptr($py, slf) };
-                        $body
-                    })
+                ) -> pyo3::PyResult<*mut pyo3::ffi::PyObject> {
+                    // SAFETY: the arguments CPython passed to this entry.
+                    let [$($p),*] = unsafe {
+                        $crate::fastcall::sort($py, stringify!($name), [$(stringify!($p)),*], args, nargs, kwnames)?
+                    };
+                    $(let $p = $p.as_deref();)*
+                    // SAFETY: the object (or module) CPython called the entry on.
+                    let $slf = unsafe { pyo3::Borrowed::from_ptr($py, slf) };
+                    let out: pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> = (|| $body)();
+                    out.map(pyo3::Bound::into_ptr)
                 }
-                raw
+                trampoline::<Meth>
             },
         }
     };
@@ -110,30 +118,6 @@ pub(crate) unsafe fn sort<'a, 'py, const N: usize>(
         out[k] = Some(unsafe { Borrowed::from_ptr(py, *args.add(positional + j)) });
     }
     Ok(out)
-}
-
-/// Runs a call's `body`, handing its result or its error to CPython (a panic becomes
-/// `PanicException`: nothing unwinds into the interpreter).
-pub(crate) fn trampoline<F>(body: F) -> *mut ffi::PyObject
-where
-    F: for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyAny>>,
-{
-    // SAFETY: CPython calls a method or function with the thread attached.
-    let py = unsafe { Python::assume_attached() };
-    let err = match catch_unwind(AssertUnwindSafe(|| body(py))) {
-        Ok(Ok(value)) => return value.into_ptr(),
-        Ok(Err(e)) => e,
-        Err(payload) => {
-            let text = payload
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_else(|| "panic in breakwater".to_owned());
-            PanicException::new_err(text)
-        }
-    };
-    err.restore(py);
-    std::ptr::null_mut()
 }
 
 /// A `PyMethodDef` for `entry`, alive for the rest of the process (CPython keeps a pointer).

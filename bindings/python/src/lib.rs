@@ -14,7 +14,7 @@ mod breaker;
 mod convert;
 mod errors;
 mod extras;
-#[allow(unsafe_code)] // the vectorcall entries: raw CPython calls, each one `SAFETY`-noted
+#[allow(unsafe_code)] // the vectorcall entries' CPython calls, each `SAFETY`-noted
 mod fastcall;
 mod kinds;
 mod pyser;

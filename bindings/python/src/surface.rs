@@ -1,10 +1,11 @@
 //! Every function and class of `breakwater::surface!`, as Python sees them.
 //!
-//! One expansion per item of the description: a `#[pyfunction]`, or a `#[pyclass]` holding the
-//! core state behind a lock with one `#[pymethods]` block per operation. Each parameter is
-//! read by its kind (`kinds.rs`), unknown keywords are refused, then the object is locked,
-//! then the objects among the parameters (in the order described), the operation runs, and
-//! its result becomes a Python value (`pyser`) or a new object of a class.
+//! One expansion per item of the description: a function's vectorcall entry (`fastcall.rs`),
+//! or a `#[pyclass]` holding the core state behind a lock, its constructor and static methods
+//! in `#[pymethods]` blocks, its methods as vectorcall entries added to the class at import.
+//! Each parameter is read by its kind (`kinds.rs`), unknown keywords are refused, then the
+//! object is locked, then the objects among the parameters (in the order described), the
+//! operation runs, and its result becomes a Python value (`pyser`) or a new object of a class.
 
 use std::sync::{Mutex, MutexGuard};
 

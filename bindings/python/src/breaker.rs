@@ -13,17 +13,8 @@ use pyo3::types::{PyBool, PyDict, PyString, PyTuple, PyType};
 use crate::convert::{self, clock_ms, now, opt_u64, out, u64_arg};
 use crate::errors::{wrong_type, IntoPy};
 use crate::fastcall::{self, entry, Entry};
-use crate::kinds::{missing, no_unknown};
+use crate::kinds::{no_unknown, required};
 use crate::surface::lock;
-
-/// A required argument: `missing_field` at `name` when left out (or `None`).
-fn given<'a, 'py>(
-    py: Python<'py>,
-    arg: Option<&'a Bound<'py, PyAny>>,
-    name: &str,
-) -> PyResult<&'a Bound<'py, PyAny>> {
-    arg.filter(|a| !a.is_none()).ok_or_else(|| missing(py, name))
-}
 
 /// The class codes as interned Python strings: a literal `"success"` in Python code is the
 /// same object, so the common case is a pointer comparison, not a string conversion.
@@ -80,9 +71,9 @@ fn record_args(
     latency_ms: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<(Permit, Class, u64)> {
     Ok((
-        permit_arg(py, given(py, permit, "permit")?)?,
-        class_arg(py, given(py, class_name, "class_name")?, "class_name")?,
-        u64_arg(py, given(py, latency_ms, "latency_ms")?, "latency_ms")?,
+        permit_arg(py, required(py, permit, "permit")?)?,
+        class_arg(py, required(py, class_name, "class_name")?, "class_name")?,
+        u64_arg(py, required(py, latency_ms, "latency_ms")?, "latency_ms")?,
     ))
 }
 
@@ -213,6 +204,15 @@ impl PyCircuitBreaker {
     }
 }
 
+/// The entry of a manual transition (the core's method of the same name) at `now_ms`.
+macro_rules! manual {
+    ($name:ident, $doc:literal) => {
+        entry!("$self" $name(now_ms), $doc, |py, slf| {
+            this(&slf)?.manual(py, now_ms, breaker::CircuitBreaker::$name)
+        })
+    };
+}
+
 /// The breaker's methods, as the surface's (`fastcall.rs`): arguments refused as every
 /// method refuses them (`missing_field`, `invalid_argument`, `unknown_field`), the fast paths
 /// included, in CPython's vectorcall convention.
@@ -270,35 +270,26 @@ impl PyCircuitBreaker {
         "$self" release(permit),
         "Gives back a permit whose call was cancelled; whether a half-open slot was freed.",
         |py, slf| {
-            let permit = permit_arg(py, given(py, permit, "permit")?)?;
+            let permit = permit_arg(py, required(py, permit, "permit")?)?;
             let released = this(&slf)?.with(|b| b.release(permit));
             Ok(PyBool::new(py, released).to_owned().into_any())
         }
     );
 
-    const transition_to_forced_open: Entry = entry!(
-        "$self" transition_to_forced_open(now_ms),
-        "Manual: reject every call until `reset`. The transition, or None.",
-        |py, slf| { this(&slf)?.manual(py, now_ms, breaker::CircuitBreaker::transition_to_forced_open) }
+    const transition_to_forced_open: Entry = manual!(
+        transition_to_forced_open,
+        "Manual: reject every call until `reset`. The transition, or None."
     );
-
-    const transition_to_disabled: Entry = entry!(
-        "$self" transition_to_disabled(now_ms),
-        "Manual: permit every call, record nothing. The transition, or None.",
-        |py, slf| { this(&slf)?.manual(py, now_ms, breaker::CircuitBreaker::transition_to_disabled) }
+    const transition_to_disabled: Entry = manual!(
+        transition_to_disabled,
+        "Manual: permit every call, record nothing. The transition, or None."
     );
-
-    const transition_to_metrics_only: Entry = entry!(
-        "$self" transition_to_metrics_only(now_ms),
-        "Manual: permit every call, record metrics, never transition. The transition, or None.",
-        |py, slf| { this(&slf)?.manual(py, now_ms, breaker::CircuitBreaker::transition_to_metrics_only) }
+    const transition_to_metrics_only: Entry = manual!(
+        transition_to_metrics_only,
+        "Manual: permit every call, record metrics, never transition. The transition, or None."
     );
-
-    const reset: Entry = entry!(
-        "$self" reset(now_ms),
-        "Manual: back to closed with empty metrics. The transition, or None.",
-        |py, slf| { this(&slf)?.manual(py, now_ms, breaker::CircuitBreaker::reset) }
-    );
+    const reset: Entry =
+        manual!(reset, "Manual: back to closed with empty metrics. The transition, or None.");
 
     const state: Entry = entry!("$self" state(), "The state as of the last call.", |py, slf| {
         let state = lock(&this(&slf)?.breaker).state();

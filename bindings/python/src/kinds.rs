@@ -29,7 +29,11 @@ pub(crate) fn missing(py: Python<'_>, name: &str) -> PyErr {
     to_pyerr(py, &Error::new(ErrorCode::MissingField, name, "this argument is required"))
 }
 
-fn required<'a, 'py>(py: Python<'py>, arg: Arg<'a, 'py>, name: &str) -> PyResult<&'a Bound<'py, PyAny>> {
+pub(crate) fn required<'a, 'py>(
+    py: Python<'py>,
+    arg: Arg<'a, 'py>,
+    name: &str,
+) -> PyResult<&'a Bound<'py, PyAny>> {
     given(arg).ok_or_else(|| missing(py, name))
 }
 

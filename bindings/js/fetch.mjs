@@ -86,7 +86,6 @@ export function eventAttributes(event) {
 }
 
 const now = () => Math.floor(performance.now());
-const ms = (v, cap) => (v == null ? cap : cap == null ? v : Math.min(v, cap));
 
 function sleep(delay, signal) {
   return new Promise((resolve, reject) => {
@@ -442,16 +441,10 @@ export function makeFetch(api) {
 
     /** One attempt: `{response}` for a watched stream, else its outcome to report. */
     async function attempt(run, url, init, decision) {
+      // Each phase's limit as the core gives it: clipped to the attempt's, the first token's
+      // the idle gap's when the policy sets none of its own.
       const t = decision.timeouts;
-      const whole = t.attempt_ms;
-      const limits = {
-        headers: ms(t.headers_ms, whole),
-        // Without a first-token limit of its own (it is the attempt's), the first chunk waits
-        // no longer than any other gap of the stream.
-        first: ms(t.first_token_ms === whole && t.idle_ms != null ? t.idle_ms : t.first_token_ms, whole),
-        idle: ms(t.idle_ms, whole),
-        attempt: whole,
-      };
+      const limits = { headers: t.headers_ms, first: t.first_token_ms, idle: t.idle_ms, attempt: t.attempt_ms };
       const headers = run.headers;
       // A caller's own idempotency key stays (it is the same on every attempt anyway); the
       // SDK's x-stainless-* values are ours to set.

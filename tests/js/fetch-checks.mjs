@@ -248,6 +248,20 @@ export const fetchChecks = {
     assert.equal(streamed.bodyUsed, true);
   },
 
+  async "a stream's first chunk waits for the first-token limit, the idle gap's only without one of its own"(bw) {
+    const stalled = (deadline) => {
+      const events = [];
+      const f = bw.fetch({ retry: { max_retries: 0 }, deadline }, { fetch: upstream(sse(150, 'data: {}\n\n', 'data: [DONE]\n\n')).fetch, onEvent: (e) => events.push(e) });
+      return { events, answer: post(f) };
+    };
+    // Its own limit stays even where the attempt's clips it to the same value.
+    const own = stalled({ total_ms: 10000, attempt_ms: 5000, first_token_ms: 5000, idle_ms: 50 });
+    assert.match(await (await own.answer).text(), /\[DONE\]/);
+    const none = stalled({ total_ms: 10000, idle_ms: 50 });
+    await assert.rejects(none.answer, (e) => e instanceof bw.GaveUpError);
+    assert.ok(none.events.some((e) => e.outcome === 'timeout_first_token'));
+  },
+
   async 'a stalled stream is cut at the idle limit, never as an AbortError'(bw) {
     const policy = { deadline: { total_ms: 5000, idle_ms: 80 } };
     const events = [];

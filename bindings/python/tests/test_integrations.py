@@ -469,6 +469,37 @@ def test_a_sync_stream_failing_after_its_first_chunk_raises_stream_cut_from_the_
     del events
 
 
+@pytest.mark.parametrize(
+    "deadline, first_chunk",
+    [
+        # Its own limit stays even where the attempt's clips it to the same value.
+        ({"total_ms": 10_000, "attempt_ms": 3_000, "first_token_ms": 3_000, "idle_ms": 500}, 3.0),
+        # Without one of its own, the first chunk waits no longer than any other gap.
+        ({"total_ms": 10_000, "idle_ms": 500}, 0.5),
+    ],
+)
+def test_a_streams_first_chunk_waits_for_the_first_token_limit(deadline: Dict[str, int], first_chunk: float) -> None:
+    read_limits: List[float] = []
+
+    class Watched(Chunks):
+        def __iter__(self) -> Iterator[bytes]:
+            read_limits.append(sent.extensions["timeout"]["read"])  # what the socket waits for the first chunk
+            yield from super().__iter__()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        nonlocal sent
+        sent = request
+        chunks = Watched([b"data: {}\n\n", b"data: [DONE]\n\n"])
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=chunks)
+
+    sent: Any = None
+    transport = bw.httpx.Transport({"deadline": deadline}, transport=httpx.MockTransport(answer))
+    with httpx.Client(transport=transport, base_url="http://upstream") as c:
+        with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
+            r.read()
+    assert read_limits == [first_chunk]
+
+
 def test_a_reader_slower_than_the_idle_limit_stalls_nothing() -> None:
     import time
 

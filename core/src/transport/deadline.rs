@@ -31,7 +31,8 @@ pub struct DeadlineConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub headers_ms: Option<u64>,
-    /// Until the first token of a streamed answer. Default none.
+    /// Until the first token of a streamed answer. Default none: the first token then waits
+    /// no longer than any other gap of the stream (`idle_ms`), else the attempt's limit.
     #[serde(
         deserialize_with = "crate::document::de::opt_duration_ms",
         skip_serializing_if = "Option::is_none"
@@ -92,7 +93,7 @@ pub struct AttemptTimeouts {
     pub connect_ms: Option<u64>,
     /// Response-headers limit in ms, if any.
     pub headers_ms: Option<u64>,
-    /// First-token limit in ms, if any.
+    /// First-token limit in ms, if any (without one of its own, the idle gap's).
     pub first_token_ms: Option<u64>,
     /// Stream idle-gap limit in ms, if any.
     pub idle_ms: Option<u64>,
@@ -171,7 +172,7 @@ impl Deadline {
         AttemptTimeouts {
             connect_ms: phase(self.config.connect_ms),
             headers_ms: phase(self.config.headers_ms),
-            first_token_ms: phase(self.config.first_token_ms),
+            first_token_ms: phase(self.config.first_token_ms.or(self.config.idle_ms)),
             idle_ms: phase(self.config.idle_ms),
             attempt_ms: attempt,
             remaining_ms: remaining,

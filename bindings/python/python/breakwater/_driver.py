@@ -270,29 +270,19 @@ def _end_span(span: Any, event: Event) -> None:
 
 
 class Limits:
-    """An attempt's ``timeouts`` in seconds, each phase clipped to the whole attempt (None: no limit)."""
+    """An attempt's ``timeouts`` in seconds (None: no limit), as the core gives them: each
+    phase clipped to the whole attempt, the first token's the idle gap's when the policy sets
+    none of its own."""
 
     __slots__ = ("connect", "headers", "first_chunk", "idle", "attempt")
 
     def __init__(self, timeouts: Mapping[str, Optional[int]]) -> None:
-        attempt = timeouts["attempt_ms"]
-        connect, headers, first, idle = (
-            timeouts["connect_ms"], timeouts["headers_ms"], timeouts["first_token_ms"], timeouts["idle_ms"]
-        )
-        if attempt is not None:
-            connect = attempt if connect is None or connect > attempt else connect
-            headers = attempt if headers is None or headers > attempt else headers
-            first = attempt if first is None or first > attempt else first
-            idle = attempt if idle is None or idle > attempt else idle
-        # Without a first-token limit of its own (it is the attempt's), the first chunk waits
-        # no longer than any other gap of the stream.
-        if first == attempt and idle is not None:
-            first = idle
-        self.attempt = None if attempt is None else attempt / 1000
-        self.connect = None if connect is None else connect / 1000
-        self.headers = None if headers is None else headers / 1000
-        self.first_chunk = None if first is None else first / 1000
-        self.idle = None if idle is None else idle / 1000
+        seconds = lambda key: None if timeouts[key] is None else timeouts[key] / 1000  # noqa: E731
+        self.attempt = seconds("attempt_ms")
+        self.connect = seconds("connect_ms")
+        self.headers = seconds("headers_ms")
+        self.first_chunk = seconds("first_token_ms")
+        self.idle = seconds("idle_ms")
 
 
 def drive(steps: Any, do: Callable[[str, Any], Any], async_do: Optional[Callable[[str, Any], Any]] = None) -> Any:

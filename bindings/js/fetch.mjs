@@ -109,18 +109,13 @@ class Timer {
     this.fired = null;
     this.handle = null;
   }
-  /** `awaited`: the wrapper awaits the phase (else the limit bounds a body handed over, and
-   * must not keep the process alive by itself). */
-  arm(limit, outcome, awaited = true) {
+  arm(limit, outcome) {
     this.clear();
     if (limit == null) return;
-    this.handle = hold(
-      setTimeout(() => {
-        this.fired = outcome;
-        this.controller.abort(new AttemptTimeoutError(outcome));
-      }, limit),
-      awaited,
-    );
+    this.handle = setTimeout(() => {
+      this.fired = outcome;
+      this.controller.abort(new AttemptTimeoutError(outcome));
+    }, limit);
   }
   clear() {
     if (this.handle !== null) clearTimeout(this.handle);
@@ -264,6 +259,7 @@ export function makeFetch(api) {
     const { onEvent, logger, opentelemetry: tracer } = options;
     let events = null; // created when first asked for
     let outerRetries = false; // the SDK was seen retrying
+    let ownDeadline = null; // the policy's deadline, read when first needed (`policyLimits`)
 
     /** Runs a listener; one that throws is reported and does not change the request. */
     function listen(what, fn, event) {
@@ -329,9 +325,10 @@ export function makeFetch(api) {
     /**
      * The streamed body as the caller reads it, its end or failure reported to the client. One
      * watchdog timer per stream (not one per chunk) checks the idle gap and the attempt's end:
-     * on a stall it cancels the upstream reader, whose pending read then ends the stream. The
-     * idle gap is the server's: it runs only while a read waits (a reader that takes its time
-     * over a chunk, or reads a stream later, stalls nothing). Once the final event came, a late
+     * on a stall it cancels the upstream reader, whose pending read then ends the stream. Both
+     * limits are the server's: they count only the time a read waits on it (a reader that takes
+     * its time over a chunk, or reads a stream later, stalls nothing, and an answer whose bytes
+     * all came is no stall however slowly it is read), as in Python. Once the final event came, a late
      * stall or failure ends the stream quietly; the caller's own abort ends it with the
      * caller's reason and cancels the request, counting nothing against the upstream.
      */
@@ -341,7 +338,8 @@ export function makeFetch(api) {
       let ended = false;
       let stalled = null;
       let reading = false;
-      let last = now();
+      let last = now(); // when the pending read began
+      let waited = last - started; // on the server, before this read: the whole wait for the first chunk
       let watchdog = null;
       let due = Infinity; // when the watchdog fires
       const stop = () => {
@@ -373,7 +371,7 @@ export function makeFetch(api) {
         watchdog = null;
         due = Infinity;
         const t = now();
-        const left = limits.attempt == null ? Infinity : limits.attempt - (t - started);
+        const left = limits.attempt == null || !reading ? Infinity : limits.attempt - waited - (t - last);
         const gap = limits.idle == null || !reading ? Infinity : limits.idle - (t - last);
         if (left <= 0 || gap <= 0) {
           stalled = left <= 0 ? 'timeout_attempt' : 'timeout_idle';
@@ -393,13 +391,15 @@ export function makeFetch(api) {
           try {
             reading = true;
             last = now();
-            // A watchdog due later than this read's idle limit (or none) is brought forward;
-            // one due earlier re-arms itself when it fires.
-            if (limits.idle != null && due > last + limits.idle) {
+            // A watchdog due later than this read's limits (or none) is brought forward; one
+            // due earlier re-arms itself when it fires.
+            const limit = Math.min(limits.idle ?? Infinity, limits.attempt == null ? Infinity : limits.attempt - waited);
+            if (due > last + limit) {
               stop();
               watch();
             } else hold(watchdog, true); // a read waits on it now
             const { done, value } = await reader.read();
+            waited += now() - last;
             reading = false;
             hold(watchdog, false);
             if (stalled) throw new StreamCutError(stalled);
@@ -439,6 +439,49 @@ export function makeFetch(api) {
       });
     }
 
+    /** A handed-over body as its reader reads it: each read waits on the server no longer than
+     * `idle` ms (the reader's own time between reads counts for nothing); a stall errors the
+     * body with `StreamCutError`. */
+    function paced(body, idle) {
+      if (idle == null) return body;
+      const reader = body.getReader();
+      return new ReadableStream({
+        async pull(controller) {
+          let stalled = false;
+          const timer = setTimeout(() => {
+            stalled = true;
+            reader.cancel(new StreamCutError('timeout_idle')).catch(() => {});
+          }, idle);
+          try {
+            const { done, value } = await reader.read();
+            if (stalled) throw new StreamCutError('timeout_idle');
+            if (done) controller.close();
+            else controller.enqueue(value);
+          } catch (error) {
+            controller.error(stalled ? new StreamCutError('timeout_idle', error) : error);
+          } finally {
+            clearTimeout(timer);
+          }
+        },
+        cancel(reason) {
+          return reader.cancel(reason);
+        },
+      });
+    }
+
+    /** The phase limits of an attempt that started at `started` under the policy alone,
+     * without the SDK's timeout as the request's deadline. */
+    function policyLimits(run, started) {
+      ownDeadline ??= client.policy().deadline;
+      const deadline = new api.Deadline(ownDeadline, run.started);
+      try {
+        const t = deadline.attemptTimeouts(started);
+        return { headers: t.headers_ms, first: t.first_token_ms, idle: t.idle_ms, attempt: t.attempt_ms };
+      } finally {
+        deadline.free();
+      }
+    }
+
     /** One attempt: `{response}` for a watched stream, else its outcome to report. */
     async function attempt(run, url, init, decision) {
       // Each phase's limit as the core gives it: clipped to the attempt's, the first token's
@@ -464,9 +507,13 @@ export function makeFetch(api) {
         timer.arm(limits.headers, 'timeout_headers');
         response = await inner(url, { ...init, headers, signal: controller.signal });
         const type = response.headers.get('content-type') ?? '';
+        // The SDK's own timer stops once the headers of a stream or of a binary answer arrive:
+        // its body is bounded by the policy's own limits, not by the SDK's timeout.
+        const own = () => (run.sdkFrom == null ? limits : policyLimits(run, started));
         if (response.ok && type.startsWith('text/event-stream') && response.body) {
           stage = 'first_token';
-          timer.arm(limits.first, 'timeout_first_token');
+          const body = own();
+          timer.arm(body.first, 'timeout_first_token');
           const reader = response.body.getReader();
           let read;
           do read = await reader.read(); // an empty chunk is no first byte
@@ -478,18 +525,18 @@ export function makeFetch(api) {
             release();
             return { outcome: 'stream_cut', started, error: new StreamCutError('stream_cut') };
           }
-          const body = watched(run, reader, value, limits, started, response, release, init.signal);
-          return { response: new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }) };
+          const stream = watched(run, reader, value, body, started, response, release, init.signal);
+          return { response: new Response(stream, { status: response.status, statusText: response.statusText, headers: response.headers }) };
         }
         timer.clear();
         if (response.ok && handedOver(type)) {
           // Not an API answer (speech audio, a file's bytes): handed over as it comes (held
-          // whole, its first byte would wait for its last). The attempt's limit still bounds
-          // its reads (the timer aborts the request's signal, which they follow); a cut in it
-          // reaches the reader, not retried.
+          // whole, its first byte would wait for its last), each read waiting on the server
+          // no longer than the idle gap, as in Python; a cut in it reaches the reader, not retried.
           release();
-          if (limits.attempt != null) timer.arm(Math.max(0, limits.attempt - (now() - started)), 'timeout_attempt', false);
-          return { outcome: `http_${response.status}`, started, response };
+          const { status, statusText, headers } = response;
+          const body = response.body && paced(response.body, own().idle);
+          return { outcome: `http_${status}`, started, response: body ? new Response(body, { status, statusText, headers }) : response };
         }
         // A failure's body and an API answer's are read inside the loop, within the attempt's
         // time: a body cut short or trickling past the limit is retried.
@@ -557,6 +604,7 @@ export function makeFetch(api) {
       const key = options.key ? options.key(url, init) : facts.key;
       const started = now();
       const run = {
+        started,
         request: client.begin({
           key,
           estTokens: facts.est_tokens,

@@ -59,6 +59,8 @@ export declare class Client {
   droppedEvents(): number
   /** The breaker state for `key`. */
   breakerState(key: string): BreakerState
+  /** The policy this client follows, every field (as `Policy.toObject` gives it). */
+  policy(): PolicyConfig
 }
 
 /** A request's deadline: the total budget and the per-attempt phase limits. */

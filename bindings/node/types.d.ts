@@ -583,7 +583,8 @@ export interface SchemaOptions {
   formats?: boolean | null
 }
 
-/** Where a streamed output stands. */
+/** Where a streamed output stands; `offset`: the UTF-8 bytes fed when the verdict was known
+ * (an index into `new TextEncoder().encode(text)`, not into the string). */
 export type StreamState =
   | { state: 'open' }
   | { state: 'dead'; violation: Violation; offset: number }

@@ -212,6 +212,28 @@ export const fetchChecks = {
     assert.equal(empty.body, null);
   },
 
+  async 'a handed-over body waits on the server no longer than the idle gap, and never on its reader'(bw) {
+    const policy = { retry: { max_retries: 0 }, deadline: { total_ms: 200, idle_ms: 100 } };
+    // Every byte came at once: the reader's own time, past the deadline in all, stalls nothing.
+    const r = await post(bw.fetch(policy, { fetch: upstream(served('audio/mpeg', 'ID3', 'more', 'end')).fetch }));
+    const reader = r.body.getReader();
+    let text = '';
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    assert.equal(text, 'ID3moreend');
+    // A server that stops sending is cut at the idle gap, as a stall (never an AbortError).
+    const s = await post(bw.fetch(policy, { fetch: upstream(served('audio/mpeg', 'ID3', 5000)).fetch }));
+    const stalled = s.body.getReader();
+    await stalled.read();
+    const t0 = performance.now();
+    await assert.rejects(stalled.read(), (e) => e instanceof bw.StreamCutError && e.reason === 'timeout_idle' && e.name !== 'AbortError');
+    assert.ok(performance.now() - t0 < 1000);
+  },
+
   async 'an answer read inside the loop reads as the upstream Response would'(bw) {
     const text = '{"id": "chatcmpl-1", "say": "héllo"}';
     const answer = json(200, JSON.parse(text), { 'x-request-id': 'req_1' });
@@ -260,6 +282,45 @@ export const fetchChecks = {
     const none = stalled({ total_ms: 10000, idle_ms: 50 });
     await assert.rejects(none.answer, (e) => e instanceof bw.GaveUpError);
     assert.ok(none.events.some((e) => e.outcome === 'timeout_first_token'));
+  },
+
+  async 'a stream whose bytes all came is no stall, however slowly its reader reads it'(bw) {
+    const events = [];
+    const policy = { retry: { max_retries: 0 }, deadline: { total_ms: 300, idle_ms: 200 } };
+    const parts = ['data: {"a":1}\n\n', 'data: {"b":2}\n\n', 'data: {"c":3}\n\n', 'data: [DONE]\n\n'];
+    const r = await post(bw.fetch(policy, { fetch: upstream(sse(...parts)).fetch, onEvent: (e) => events.push(e) }));
+    const reader = r.body.getReader();
+    let text = '';
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 150)); // the reader's own work, 600 ms in all
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    assert.equal(text, parts.join(''));
+    assert.equal(events.at(-1).kind, 'done');
+  },
+
+  async "a per-request SDK timeout stops bounding a stream once its headers came, as the SDK's own timer does"(bw) {
+    // openai-node clears its timer when a stream's headers arrive: the stream then runs under
+    // the policy's limits only (here no attempt limit, a 1 s idle gap), past the SDK's 1 s.
+    const events = [];
+    const parts = ['data: {}\n\n', 'data: {}\n\n', 'data: {}\n\n', 'data: {}\n\n', 'data: {}\n\n', 'data: {}\n\n', 'data: [DONE]\n\n'];
+    const slow = () => {
+      let sent = 0; // a chunk at once, then one every 450 ms: 2.7 s in all
+      const body = new ReadableStream({
+        async pull(controller) {
+          if (sent === parts.length) return controller.close();
+          if (sent > 0) await new Promise((resolve) => setTimeout(resolve, 450));
+          controller.enqueue(enc.encode(parts[sent++]));
+        },
+      });
+      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+    };
+    const f = bw.fetch({ retry: { max_retries: 0 }, deadline: { idle_ms: 1000 } }, { fetch: upstream(slow).fetch, onEvent: (e) => events.push(e) });
+    const r = await post(f, { 'x-stainless-timeout': '1' });
+    assert.equal(await r.text(), parts.join(''));
+    assert.equal(events.at(-1).kind, 'done');
   },
 
   async 'a stalled stream is cut at the idle limit, never as an AbortError'(bw) {

@@ -36,7 +36,7 @@ test('every class and function of docs/bindings.md is exported with its JS name'
     RateLimiter: ['reserve', 'reconcile', 'sync', 'drain', 'snapshot'],
     IdempotencyKeys: ['newKey', 'derive', 'headerName'],
     ErrorBudget: ['record', 'recordCounts', 'burnRate', 'budgetRemaining', 'alerts', 'retriesAllowed'],
-    Client: ['begin', 'beforeAttempt', 'onOutcome', 'cancel', 'pollEvent', 'droppedEvents', 'breakerState'],
+    Client: ['begin', 'beforeAttempt', 'onOutcome', 'cancel', 'pollEvent', 'droppedEvents', 'breakerState', 'policy'],
     Request: ['idempotencyKey', 'attempts', 'finished'],
   };
   for (const [name, methods] of Object.entries(classes)) {

@@ -500,16 +500,31 @@ def test_a_streams_first_chunk_waits_for_the_first_token_limit(deadline: Dict[st
     assert read_limits == [first_chunk]
 
 
-def test_a_reader_slower_than_the_idle_limit_stalls_nothing() -> None:
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_reader_slower_than_the_idle_and_attempt_limits_stalls_nothing(mode: str) -> None:
+    """The server sent every chunk at once: the reader's own time (0.12 s a chunk, past the
+    50 ms idle gap and, in all, past the 300 ms deadline) is no stall of the server's."""
     import time
 
-    chunks = [b"data: {}\n\n", b"data: {}\n\n", b"data: [DONE]\n\n"]
+    chunks = [b"data: {}\n\n", b"data: {}\n\n", b"data: {}\n\n", b"data: [DONE]\n\n"]
     events: List[Dict[str, Any]] = []
-    policy = {"deadline": {"total_ms": 10_000, "idle_ms": 50}}
-    with sync_client(Upstream((200, {}, chunks)), policy, on_event=events.append) as c:
-        with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
-            for _ in r.iter_raw():
-                time.sleep(0.12)  # the reader's own time: the server sent every chunk at once
+    policy = {"retry": {"max_retries": 0}, "deadline": {"total_ms": 300, "idle_ms": 50}}
+
+    async def read_async() -> None:
+        transport = bw.httpx.AsyncTransport(policy, transport=httpx.MockTransport(Upstream((200, {}, chunks))),
+                                            on_event=events.append)
+        async with httpx.AsyncClient(transport=transport, base_url="http://upstream") as c:
+            async with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
+                async for _ in r.aiter_raw():
+                    time.sleep(0.12)
+
+    if mode == "async":
+        asyncio.run(read_async())
+    else:
+        with sync_client(Upstream((200, {}, chunks)), policy, on_event=events.append) as c:
+            with c.stream("POST", "/v1/chat/completions", json=BODY) as r:
+                for _ in r.iter_raw():
+                    time.sleep(0.12)
     assert events[-1]["kind"] == "done"
 
 

@@ -89,7 +89,7 @@ test('the module exports exactly the names of docs/bindings.md', () => {
   assert.deepEqual(methods(RateLimiter), ['drain', 'reconcile', 'reserve', 'snapshot', 'sync']);
   assert.deepEqual(methods(IdempotencyKeys), ['derive', 'headerName', 'newKey']);
   assert.deepEqual(methods(ErrorBudget), ['alerts', 'budgetRemaining', 'burnRate', 'record', 'recordCounts', 'retriesAllowed']);
-  assert.deepEqual(methods(Client), ['beforeAttempt', 'begin', 'breakerState', 'cancel', 'droppedEvents', 'onOutcome', 'pollEvent']);
+  assert.deepEqual(methods(Client), ['beforeAttempt', 'begin', 'breakerState', 'cancel', 'droppedEvents', 'onOutcome', 'policy', 'pollEvent']);
   assert.deepEqual(methods(wasm.Request), ['attempts', 'finished', 'idempotencyKey']);
 });
 

@@ -506,6 +506,8 @@ macro_rules! surface {
                 /// The breaker state for `key`.
                 fn breaker_state "breakerState" (key: Text String)
                     -> Value $crate::transport::breaker::State = $crate::surface::client_breaker_state;
+                /// The policy this client follows, every field (as `Policy.to_dict` gives it).
+                fn policy "policy" () -> Value $crate::policy::Policy = $crate::surface::client_policy;
             }
 
             /// A server-sent event stream watched as it is read: whether its final event came (one that ends without it was cut), and its first error event.

@@ -505,6 +505,11 @@ pub fn client_new(policy: Option<Policy>, seed: u64, now_ms: u64) -> Result<clie
     client::Client::new(policy, seed, now_ms)
 }
 
+/// The policy the client follows.
+pub fn client_policy(c: &mut client::Client) -> Result<Policy> {
+    Ok(c.policy().clone())
+}
+
 /// Starts one logical request.
 #[allow(clippy::too_many_arguments)]
 pub fn client_begin(

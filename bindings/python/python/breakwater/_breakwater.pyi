@@ -313,6 +313,7 @@ class StreamState(TypedDict):
     violation: NotRequired[Violation]
     parse_error: NotRequired[Dict[str, Any]]
     offset: NotRequired[int]
+    """UTF-8 bytes fed when the verdict was known (``text.encode()[:offset]``), not characters."""
 
 class _Event(TypedDict):
     at_ms: int
@@ -956,6 +957,8 @@ class Client:
     def poll_event(self) -> Optional[ClientEvent]: ...
     def dropped_events(self) -> int: ...
     def breaker_state(self, key: str) -> State: ...
+    def policy(self) -> Dict[str, Any]:
+        """The policy this client follows, every field (as ``Policy.to_dict`` gives it)."""
 
 @final
 class EventStream:

@@ -211,12 +211,15 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             """When the attempt's whole time is up (ms on :func:`now_ms`), if it is limited."""
             return None if self.limits.attempt is None else self.started + int(self.limits.attempt * 1000)
 
-        def over_limit(self, now: int, last_chunk_ms: int, first: bool) -> Optional[str]:
-            """The limit the body broke by ``now`` that the socket cannot see (whole attempt, idle gap), if any."""
-            attempt, gap = self.limits.attempt, self.limits.idle
-            if attempt is not None and now - self.started > attempt * 1000:
+        def over_limit(self, waited: int, gap: Optional[int] = None) -> Optional[str]:
+            """The limit a streamed body broke that the socket cannot see, if any: the whole
+            attempt's (``waited``: ms spent waiting on the server since the attempt began) or
+            the idle gap's (``gap``: ms the last chunk took since it was asked for). Both are
+            the server's time: what the reader spends on a chunk counts in neither."""
+            attempt, idle = self.limits.attempt, self.limits.idle
+            if attempt is not None and waited > attempt * 1000:
                 return "timeout_attempt"
-            if not first and gap is not None and now - last_chunk_ms > gap * 1000:
+            if gap is not None and idle is not None and gap > idle * 1000:
                 return "timeout_idle"
             return None
 
@@ -294,18 +297,21 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             self._final = _FinalEvent(next((v for k, v in response.headers.raw if k.lower() == b"content-encoding"), b""))
             self._final.feed(first)
             self._ended = False
-            self._last = now_ms()
+            self._last = now_ms()  # when the chunk being waited for was asked for
+            self._waited = self._last - attempt.started  # on the server: all of it until the first chunk
 
         def _chunk(self, chunk: bytes) -> bytes:
-            late = self._attempt.over_limit(now_ms(), self._last, False)
+            gap = now_ms() - self._last
+            self._waited += gap
+            late = self._attempt.over_limit(self._waited, gap)
             if late and not self._final.seen:
                 self._stalled(late)
             self._final.feed(chunk)
             return chunk
 
         def _waiting(self) -> None:
-            """The reader asks for the next chunk: the idle gap is the server's from here (the
-            time the reader spent on the last chunk is not the server's)."""
+            """The reader asks for the next chunk: the server's time runs from here (the time
+            the reader spent on the last chunk is not the server's)."""
             self._last = now_ms()
 
         def _stalled(self, outcome: str) -> None:
@@ -436,7 +442,7 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
                         first, chunks = yield FIRST, response
                         if not first:  # it ended before a byte: nothing was handed over, retried as a cut
                             raise attempt.stream_error("stream_cut")
-                        if attempt.over_limit(now_ms(), attempt.started, True):
+                        if attempt.over_limit(now_ms() - attempt.started):
                             raise attempt.stream_error("timeout_attempt")
                         # The answer goes back as it came, its body read through the watch
                         # (as httpx's own client swaps in its bound stream): a new Response

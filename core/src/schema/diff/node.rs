@@ -207,7 +207,9 @@ pub(super) fn refs_in<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
     }
 }
 
-/// A set of JSON types, with `number` split into integers and the rest.
+/// A set of JSON types, with `number` split into integers written as such (`3`), integers
+/// written with a fraction or an exponent (`3.0`, `3e0`: an `integer` from draft 6 on, not in
+/// draft 4, which reads the text) and the rest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Types(u8);
 
@@ -220,17 +222,21 @@ impl Types {
     pub(super) const STRING: Self = Self(16);
     pub(super) const INTEGER: Self = Self(32);
     pub(super) const FRACTION: Self = Self(64);
-    pub(super) const NUMBER: Self = Self(32 | 64);
-    pub(super) const ALL: Self = Self(127);
+    pub(super) const INTEGRAL_DECIMAL: Self = Self(128);
+    pub(super) const NUMBER: Self = Self(32 | 64 | 128);
+    pub(super) const ALL: Self = Self(255);
 
-    pub(super) fn named(name: &str) -> Option<Self> {
+    /// The types a `type` name admits (`draft4`: the document is draft 4, whose `integer` is a
+    /// number without a fraction or an exponent, so that `1.0` is no integer).
+    pub(super) fn named(name: &str, draft4: bool) -> Option<Self> {
         Some(match name {
             "null" => Self::NULL,
             "boolean" => Self::BOOLEAN,
             "object" => Self::OBJECT,
             "array" => Self::ARRAY,
             "string" => Self::STRING,
-            "integer" => Self::INTEGER,
+            "integer" if draft4 => Self::INTEGER,
+            "integer" => Self::INTEGER.or(Self::INTEGRAL_DECIMAL),
             "number" => Self::NUMBER,
             _ => return None,
         })
@@ -243,9 +249,10 @@ impl Types {
             Value::Object(_) => Self::OBJECT,
             Value::Array(_) => Self::ARRAY,
             Value::String(_) => Self::STRING,
-            // An integral number is an integer at any size (`1e30` too), as validators read it.
+            // An integral number is an integer at any size (`1e30` too), as validators read it,
+            // and equals the instances that write it either way (`enum: [1]` admits `1.0`).
             Value::Number(n) if integer(n).is_some() || n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
-                Self::INTEGER
+                Self::INTEGER.or(Self::INTEGRAL_DECIMAL)
             }
             Value::Number(_) => Self::FRACTION,
         }
@@ -329,7 +336,7 @@ mod tests {
     fn numbers_compare_by_value() {
         assert!(json_equal(&json!([1, {"a": 2.0}]), &json!([1.0, {"a": 2}])));
         assert!(!json_equal(&json!(9007199254740993_u64), &json!(9007199254740992_u64)));
-        assert_eq!(Types::of(&json!(3.0)), Types::INTEGER);
+        assert_eq!(Types::of(&json!(3.0)), Types::INTEGER.or(Types::INTEGRAL_DECIMAL));
         assert_eq!(Types::of(&json!(3.5)), Types::FRACTION);
         assert_eq!(distinct(&[json!(1), json!(1.0), json!("a")]), [0, 2]);
     }

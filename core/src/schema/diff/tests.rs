@@ -505,6 +505,8 @@ fn a_ref_beside_assertions_reads_as_one_schema_with_its_target() {
     assert!(!r.backward, "closing the object refuses old data with other properties: {:?}", lines(&r));
 }
 
+const DRAFT4: &str = "http://json-schema.org/draft-04/schema#";
+
 /// Each pair: an instance valid under `old` and not under `new`, so the change must not be
 /// called backward compatible (found by probing the verdicts against the validator).
 #[test]
@@ -537,6 +539,18 @@ fn backward_is_never_claimed_where_an_old_instance_breaks() {
         ),
         // An integral number is an integer at any size.
         (json!({"type": "integer", "enum": [1e30]}), json!({"type": "integer", "maximum": 5}), json!(1e30)),
+        // Draft 4's `integer` has no fraction part: `1.0` is none, where the `enum` takes it
+        // and a later draft's `integer` does.
+        (
+            json!({"$schema": DRAFT4, "properties": {"n": {"enum": [1, 2]}}}),
+            json!({"$schema": DRAFT4, "properties": {"n": {"type": "integer", "enum": [1, 2]}}}),
+            json!({"n": 1.0}),
+        ),
+        (
+            json!({"properties": {"n": {"type": "integer"}}}),
+            json!({"$schema": DRAFT4, "properties": {"n": {"type": "integer"}}}),
+            json!({"n": 1.0}),
+        ),
     ];
     for (old, new, instance) in cases {
         let valid = |s: &Value| Validator::new(s, &ValidatorOptions::default()).unwrap().is_valid(&instance);

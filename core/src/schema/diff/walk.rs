@@ -729,13 +729,15 @@ impl<'a> Walker<'a> {
         let bad = || {
             self.invalid(node.which, &child(path, "type"), "`type` must be a type name or an array of them")
         };
+        let draft4 = self.dialect(node.which).draft4;
+        let named = |name: &Value| name.as_str().and_then(|name| Types::named(name, draft4)).ok_or_else(bad);
         match node.get("type") {
             None => Ok((Types::ALL, false)),
-            Some(Value::String(name)) => Types::named(name).map(|t| (t, false)).ok_or_else(bad),
+            Some(name @ Value::String(_)) => named(name).map(|t| (t, false)),
             Some(Value::Array(names)) => {
                 let mut types = Types::NONE;
                 for name in names {
-                    types = types.or(name.as_str().and_then(Types::named).ok_or_else(bad)?);
+                    types = types.or(named(name)?);
                 }
                 Ok((types, names.len() > 1))
             }

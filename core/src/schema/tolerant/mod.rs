@@ -68,7 +68,8 @@ pub struct TolerantConfig {
     /// **instance**: a JSON Pointer whose `*` tokens match any one key or array index
     /// (`{"/items/*/status": "other"}`). Only `enum` violations reported at exactly that
     /// place are replaced (an enum inside `anyOf` fails the `anyOf`, not the enum); the
-    /// value is validated again, so a fallback the schema refuses still reasks. Default none.
+    /// value is validated again, so a fallback the schema refuses still reasks (and the reask
+    /// names the value the model wrote). Default none.
     pub enum_fallbacks: BTreeMap<String, Value>,
     /// Violations listed in a reask summary. Default 5.
     #[serde(deserialize_with = "crate::document::de::nonzero_count")]
@@ -376,20 +377,12 @@ impl TolerantReader {
             }
         }
         let repaired = read.is_repaired();
-        let mut value = read.value;
-        let mut adjustments = Vec::new();
-        if !validation.valid && (self.config.drop_unknown_properties || !self.fallbacks.is_empty()) {
-            for _ in 0..ADJUST_ROUNDS {
-                if !self.adjust(&mut value, &validation, &mut adjustments) {
-                    break;
-                }
-                validation = self.validator.validate(&value);
-                if validation.valid {
-                    break;
-                }
-            }
-        }
-        if validation.valid {
+        let accepted = if validation.valid {
+            Some((read.value, Vec::new()))
+        } else {
+            self.adjusted(&read.value, &validation)
+        };
+        if let Some((value, adjustments)) = accepted {
             let (action, reason) = if repaired || !adjustments.is_empty() {
                 (ReadAction::AcceptRepaired, ReadReason::Repaired)
             } else {
@@ -401,11 +394,36 @@ impl TolerantReader {
             d.adjustments = adjustments;
             return d;
         }
+        // The reask tells the model what it wrote (repaired as text only): adjustments that
+        // did not make it valid are not applied, so the summary cannot name a fallback value
+        // or a count the model never wrote.
         let mut d = ReadDecision::new(ReadAction::Reask, ReadReason::Invalid);
         d.summary = Some(summary(&validation, self.config.summary_violations as usize));
         d.violations = validation.errors;
         d.repairs = read.repairs;
         d
+    }
+
+    /// `value` (refused as `validation` says) with the enum fallbacks and property drops the
+    /// configuration allows, and what they were, when they make it valid.
+    fn adjusted(&self, value: &Value, validation: &Validation) -> Option<(Value, Vec<Adjustment>)> {
+        if !self.config.drop_unknown_properties && self.fallbacks.is_empty() {
+            return None;
+        }
+        let mut value = value.clone();
+        let mut adjustments = Vec::new();
+        let mut check = None;
+        for _ in 0..ADJUST_ROUNDS {
+            if !self.adjust(&mut value, check.as_ref().unwrap_or(validation), &mut adjustments) {
+                return None;
+            }
+            let validation = self.validator.validate(&value);
+            if validation.valid {
+                return Some((value, adjustments));
+            }
+            check = Some(validation);
+        }
+        None
     }
 
     /// Applies the enum fallbacks and property drops the violations call for; whether

@@ -623,10 +623,14 @@ fn enum_fallbacks_replace_unknown_values_at_their_place() {
         paths,
         [(AdjustmentCode::EnumFallback, "/status"), (AdjustmentCode::EnumFallback, "/items/1/kind")]
     );
-    // Other violations still reask.
+    // Other violations still reask, about the answer as the model wrote it: the fallback
+    // that did not make it valid is not applied.
     let d = r.read_text("r", r#"{"name": 1, "status": "pending"}"#);
     assert_eq!(d.action, ReadAction::Reask);
-    assert_eq!(d.violations.len(), 1);
+    let paths: Vec<_> = d.violations.iter().map(|v| (v.code, v.instance_path.as_str())).collect();
+    assert_eq!(paths, [(ViolationCode::TypeMismatch, "/name"), (ViolationCode::NotInEnum, "/status")]);
+    assert!(d.summary.as_deref().is_some_and(|s| s.contains("/status: \"pending\" is not one of")));
+    assert!(d.adjustments.is_empty());
 }
 
 #[test]

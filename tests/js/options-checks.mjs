@@ -113,6 +113,12 @@ export const optionsChecks = {
     const client = new bw.Client(null, 1, 0);
     const request = client.begin({ deadlineMs: 2n ** 60n }, 0);
     assert.deepEqual(at(() => client.beforeAttempt(request, 0)), ['invalid_argument', 'output']);
+    // A bare number as an object's field: a time left, a reconnection time.
+    const deadline = new bw.Deadline({ total_ms: 2n ** 53n + 10n }, 0);
+    assert.deepEqual(at(() => deadline.remainingMs(5)), ['invalid_argument', 'output']);
+    assert.doesNotMatch(refused(() => deadline.remainingMs(5)).message, /Error: /);
+    assert.equal(new bw.Deadline({ total_ms: 2 ** 53 - 1 }, 0).remainingMs(0), 2 ** 53 - 1);
+    assert.deepEqual(at(() => new bw.RealtimeCredentials(undefined, 1).reconnectAt(2n ** 64n - 1n)), ['invalid_argument', 'output']);
     // A count read from the wire is capped at 2^53 - 1 by the core (calls/big_counts.json).
     const capped = bw.rateLimits([['x-ratelimit-remaining-requests', '9007199254740993']]);
     assert.equal(capped.rate_limits.requests.remaining, 9007199254740991);

@@ -125,15 +125,16 @@ fn code<T: StableCode>(py: Python<'_>, a: &Bound<'_, PyAny>, name: &str) -> PyRe
 }
 
 /// Any JSON value (dict, list, str, int, float, bool, `None` as `null`): a schema, a model
-/// output. pyo3 hands a `None` and a left-out argument over alike, so a left-out one is
-/// `null` here (in JS it is `missing_field`).
+/// output. Left out, it is `missing_field`, as in JS (where `null` is the value and
+/// `undefined` leaves it out); in a constructor or a static method, whose arguments come
+/// through pyo3, a left-out one reads `null` (`surface::pyo3_none_as_given`).
 pub(crate) trait Json: Sized {
     fn read(py: Python<'_>, arg: Arg<'_, '_>, name: &str) -> PyResult<Self>;
 }
 
 impl Json for serde_json::Value {
     fn read(py: Python<'_>, arg: Arg<'_, '_>, name: &str) -> PyResult<Self> {
-        arg.map_or(Ok(serde_json::Value::Null), |a| from_py(a, name).py_err(py))
+        from_py(arg.ok_or_else(|| missing(py, name))?, name).py_err(py)
     }
 }
 

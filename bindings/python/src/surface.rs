@@ -57,6 +57,17 @@ macro_rules! result {
     };
 }
 
+/// A constructor's or static method's argument as the kinds read it. pyo3 hands a `None` over
+/// as left out; the vectorcall entries tell the two apart (a JSON `null` is a value). Here
+/// both read as `None` given: left out is `missing_field` for a required kind all the same, and a
+/// JSON parameter (`BatchRouter(manifest, None)`: no ledger) reads `null`.
+fn pyo3_none_as_given<'a, 'py>(
+    arg: Option<&'a Bound<'py, PyAny>>,
+    none: &'a Bound<'py, PyAny>,
+) -> Option<&'a Bound<'py, PyAny>> {
+    Some(arg.unwrap_or(none))
+}
+
 /// One class member: the constructor, a static method or a method.
 macro_rules! member {
     ($class:ident; $(#[doc = $d:literal])* new ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*) = $f:path;) => {
@@ -72,7 +83,9 @@ macro_rules! member {
                 kwargs: Option<&Bound<'py, PyDict>>,
             ) -> PyResult<Self> {
                 no_unknown(py, "__init__", <[&str]>::len(&[$(stringify!($p)),*]), extra, kwargs)?;
-                $(read!(py, $p, $kind, $t);)*
+                #[allow(unused_variables)] // a member without parameters
+                let none = py.None().into_bound(py);
+                $(let $p = pyo3_none_as_given($p, &none); read!(py, $p, $kind, $t);)*
                 Ok(<Self as Wrap>::wrap($f($($p),*).py_err(py)?))
             }
         }
@@ -91,7 +104,9 @@ macro_rules! member {
                 kwargs: Option<&Bound<'py, PyDict>>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 no_unknown(py, stringify!($name), <[&str]>::len(&[$(stringify!($p)),*]), extra, kwargs)?;
-                $(read!(py, $p, $kind, $t);)*
+                #[allow(unused_variables)] // a member without parameters
+                let none = py.None().into_bound(py);
+                $(let $p = pyo3_none_as_given($p, &none); read!(py, $p, $kind, $t);)*
                 result!(py, $rk, $rt, $f($($p),*).py_err(py)?)
             }
         }

@@ -242,6 +242,23 @@ def test_the_breaker_names_a_left_out_argument() -> None:
         assert (e.value.code, e.value.path) == ("missing_field", path)
 
 
+def test_a_left_out_json_argument_is_missing_where_none_is_the_json_null() -> None:
+    """As in JS, where `null` is the value and `undefined` leaves it out."""
+    for call, path in [
+        (lambda: bw.validate({"type": "integer"}), "instance"),
+        (lambda: bw.lint_schema(), "schema"),
+        (lambda: bw.diff_schemas({}), "new"),
+        (lambda: bw.extract_output(), "body"),
+        (lambda: bw.SchemaValidator({}).validate(), "instance"),
+        (lambda: bw.RealtimeSession().handle_event(now_ms=1), "event"),
+    ]:
+        with pytest.raises(bw.ConfigError) as e:
+            call()
+        assert (e.value.code, e.value.path) == ("missing_field", path)
+    assert bw.validate({"type": "null"}, None)["valid"]
+    assert not bw.SchemaValidator({"type": "integer"}).is_valid(None)
+
+
 def test_a_class_without_a_constructor_says_which_operation_makes_its_objects() -> None:
     without = [c["name"] for c in bw.surface()["classes"] if not any(op["kind"] == "new" for op in c["ops"])]
     assert without == ["Policy", "Request"]

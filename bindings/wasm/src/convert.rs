@@ -365,7 +365,11 @@ pub fn out<T: Serialize + ?Sized>(x: &T) -> JsResult<JsValue> {
             intern_codes();
         }
     });
-    x.serialize(&OUT).map_err(|e| argument("output", e.to_string()))
+    x.serialize(&OUT).map_err(|e| {
+        // serde-wasm-bindgen's error reads as the JS `Error` it holds: "Error: ...".
+        let message = e.to_string();
+        argument("output", message.strip_prefix("Error: ").unwrap_or(&message))
+    })
 }
 
 thread_local! {

@@ -88,9 +88,21 @@ impl serde::Serializer for Scalar {
     type SerializeStruct = serde::ser::Impossible<JsValue, NotScalar>;
     type SerializeStructVariant = serde::ser::Impossible<JsValue, NotScalar>;
 
-    number!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64);
-    number!(serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
+    number!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32);
+    number!(serialize_u8: u8, serialize_u16: u16, serialize_u32: u32);
     number!(serialize_f32: f32);
+
+    // An integer a JS number cannot hold exactly goes to the object serializer, which refuses
+    // it (`invalid_argument` at `output`), as in Node: never rounded.
+    #[allow(clippy::cast_precision_loss)]
+    fn serialize_i64(self, v: i64) -> Result<JsValue, NotScalar> {
+        let exact = v.unsigned_abs() <= breakwater::MAX_EXACT_INT;
+        exact.then(|| JsValue::from_f64(v as f64)).ok_or(NotScalar)
+    }
+    #[allow(clippy::cast_precision_loss)]
+    fn serialize_u64(self, v: u64) -> Result<JsValue, NotScalar> {
+        (v <= breakwater::MAX_EXACT_INT).then(|| JsValue::from_f64(v as f64)).ok_or(NotScalar)
+    }
 
     fn serialize_f64(self, v: f64) -> Result<JsValue, NotScalar> {
         // As serde_json writes it: a non-finite number is null.

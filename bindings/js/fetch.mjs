@@ -443,7 +443,6 @@ export function makeFetch(api) {
      * `idle` ms (the reader's own time between reads counts for nothing); a stall errors the
      * body with `StreamCutError`. */
     function paced(body, idle) {
-      if (idle == null) return body;
       const reader = body.getReader();
       return new ReadableStream({
         async pull(controller) {
@@ -534,9 +533,11 @@ export function makeFetch(api) {
           // whole, its first byte would wait for its last), each read waiting on the server
           // no longer than the idle gap, as in Python; a cut in it reaches the reader, not retried.
           release();
-          const { status, statusText, headers } = response;
-          const body = response.body && paced(response.body, own().idle);
-          return { outcome: `http_${status}`, started, response: body ? new Response(body, { status, statusText, headers }) : response };
+          const outcome = `http_${response.status}`;
+          const idle = own().idle;
+          if (idle == null || !response.body) return { outcome, started, response };
+          const { status, statusText } = response;
+          return { outcome, started, response: new Response(paced(response.body, idle), { status, statusText, headers: response.headers }) };
         }
         // A failure's body and an API answer's are read inside the loop, within the attempt's
         // time: a body cut short or trickling past the limit is retried.

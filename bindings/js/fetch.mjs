@@ -87,6 +87,10 @@ export function eventAttributes(event) {
 
 const now = () => Math.floor(performance.now());
 
+/** An attempt's phase limits (ms, null for none) as the core gives them (`AttemptTimeouts`):
+ * clipped to the attempt's, the first token's the idle gap's when the policy sets none of its own. */
+const phases = (t) => ({ headers: t.headers_ms, first: t.first_token_ms, idle: t.idle_ms, attempt: t.attempt_ms });
+
 function sleep(delay, signal) {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -474,8 +478,7 @@ export function makeFetch(api) {
       ownDeadline ??= client.policy().deadline;
       const deadline = new api.Deadline(ownDeadline, run.started);
       try {
-        const t = deadline.attemptTimeouts(started);
-        return { headers: t.headers_ms, first: t.first_token_ms, idle: t.idle_ms, attempt: t.attempt_ms };
+        return phases(deadline.attemptTimeouts(started));
       } finally {
         deadline.free();
       }
@@ -483,10 +486,7 @@ export function makeFetch(api) {
 
     /** One attempt: `{response}` for a watched stream, else its outcome to report. */
     async function attempt(run, url, init, decision) {
-      // Each phase's limit as the core gives it: clipped to the attempt's, the first token's
-      // the idle gap's when the policy sets none of its own.
-      const t = decision.timeouts;
-      const limits = { headers: t.headers_ms, first: t.first_token_ms, idle: t.idle_ms, attempt: t.attempt_ms };
+      const limits = phases(decision.timeouts);
       const headers = run.headers;
       // A caller's own idempotency key stays (it is the same on every attempt anyway); the
       // SDK's x-stainless-* values are ours to set.

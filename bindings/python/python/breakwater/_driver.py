@@ -277,12 +277,10 @@ class Limits:
     __slots__ = ("connect", "headers", "first_chunk", "idle", "attempt")
 
     def __init__(self, timeouts: Mapping[str, Optional[int]]) -> None:
-        seconds = lambda key: None if timeouts[key] is None else timeouts[key] / 1000  # noqa: E731
-        self.attempt = seconds("attempt_ms")
-        self.connect = seconds("connect_ms")
-        self.headers = seconds("headers_ms")
-        self.first_chunk = seconds("first_token_ms")
-        self.idle = seconds("idle_ms")
+        self.attempt, self.connect, self.headers, self.first_chunk, self.idle = (
+            None if ms is None else ms / 1000
+            for ms in (timeouts[k] for k in ("attempt_ms", "connect_ms", "headers_ms", "first_token_ms", "idle_ms"))
+        )
 
 
 def drive(steps: Any, do: Callable[[str, Any], Any], async_do: Optional[Callable[[str, Any], Any]] = None) -> Any:

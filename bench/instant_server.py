@@ -2,9 +2,11 @@
 
 HTTP/1.1 with keep-alive on asyncio streams, stdlib only: `POST /v1/chat/completions`
 answers a fixed completion (or, when the body asks for `"stream": true`, a four-chunk event
-stream ending with `data: [DONE]`) with the headers an OpenAI answer carries, without parsing
-more than it must. Prints the port, then
-serves until killed.
+stream ending with `data: [DONE]`, sent at once) with the headers an OpenAI answer carries,
+without parsing more than it must. With `?chunks=N` in the URL, a streamed answer is N content
+events sent one by one (chunked transfer, a short pause after each, so that the client reads
+each on its own, as it reads a model's tokens), then the last two. Prints the port, then serves
+until killed.
 
     python3 bench/instant_server.py          # prints: PORT
 """
@@ -52,6 +54,24 @@ SSE_ANSWER = (b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n" + OPENAI
               + b"content-length: %d\r\n\r\n" % len(EVENTS)) + EVENTS
 
 
+def _paced_head() -> bytes:
+    return b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n" + OPENAI_HEADERS + b"transfer-encoding: chunked\r\n\r\n"
+
+
+def _http_chunk(data: bytes) -> bytes:
+    return b"%x\r\n%s\r\n" % (len(data), data)
+
+
+async def paced(writer: asyncio.StreamWriter, n: int) -> None:
+    """`n` content events, each written on its own after a pause, then the end of the stream."""
+    writer.write(_paced_head())
+    for i in range(n):
+        writer.write(_http_chunk(_chunk(f" t{i}")))
+        await writer.drain()
+        await asyncio.sleep(0.0002)
+    writer.write(_http_chunk(_chunk(None, "stop") + b"data: [DONE]\n\n") + b"0\r\n\r\n")
+
+
 async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     try:
         while True:
@@ -62,7 +82,11 @@ async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
                     length = int(line[15:])
             body = await reader.readexactly(length) if length else b""
             stream = b'"stream":true' in body.replace(b" ", b"")
-            writer.write(SSE_ANSWER if stream else JSON_ANSWER)
+            target = head.split(b" ", 2)[1]
+            if stream and b"chunks=" in target:
+                await paced(writer, int(target.split(b"chunks=")[1].split(b"&")[0]))
+            else:
+                writer.write(SSE_ANSWER if stream else JSON_ANSWER)
             await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError):
         pass

@@ -274,6 +274,53 @@ def test_the_async_transport_cuts_a_stream_idle_past_its_limit() -> None:
     asyncio.run(asyncio.wait_for(run(), 3))
 
 
+def test_the_async_idle_gap_counts_each_read_and_gives_the_task_back_uncancelled() -> None:
+    """Chunks 60 ms apart under a 100 ms idle gap are no stall (the one timer of the stream
+    re-arms for each read's own end), the silence after them is, within about the gap; the
+    reading task's cancellation is taken back, and a caller's own cancellation stays one."""
+    import time
+
+    class Paced(httpx.AsyncByteStream):
+        async def __aiter__(self) -> Any:
+            for _ in range(4):
+                yield b"data: {}\n\n"
+                await asyncio.sleep(0.06)
+            await asyncio.sleep(5)
+            yield b"data: [DONE]\n\n"
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=Paced())
+
+    policy = {"retry": {"max_retries": 0}, "deadline": {"total_ms": 10_000, "idle_ms": 100}}
+
+    async def stall() -> float:
+        transport = bw.httpx.AsyncTransport(policy, transport=httpx.MockTransport(answer))
+        async with httpx.AsyncClient(transport=transport) as c:
+            async with c.stream("POST", "http://upstream/v1/x", json=BODY) as r:
+                got, started = [], time.monotonic()
+                with pytest.raises(bw.httpx.StreamCut, match="timeout_idle"):
+                    async for chunk in r.aiter_raw():
+                        got.append(chunk)
+                assert len(got) == 4
+                task = asyncio.current_task()
+                assert task is not None and task.cancelling() == 0
+                return time.monotonic() - started
+
+    assert asyncio.run(asyncio.wait_for(stall(), 3)) < 1.0
+
+    async def cancelled_by_the_caller() -> None:
+        transport = bw.httpx.AsyncTransport(policy, transport=httpx.MockTransport(answer))
+        async with httpx.AsyncClient(transport=transport) as c:
+            async with c.stream("POST", "http://upstream/v1/x", json=BODY) as r:
+                reader = asyncio.ensure_future(r.aread())
+                await asyncio.sleep(0.03)
+                reader.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await reader
+
+    asyncio.run(asyncio.wait_for(cancelled_by_the_caller(), 3))
+
+
 # ---- call / Caller ---------------------------------------------------------------------------
 
 

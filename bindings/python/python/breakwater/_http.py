@@ -26,6 +26,7 @@ The breaker key is the request body's ``model`` (else the URL path); ``key=`` ov
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 import types
 import zlib
@@ -34,7 +35,9 @@ from typing import Any, Callable, Dict, List, Optional
 from ._breakwater import Client, EventStream, read_error, read_request
 from ._driver import Driver, GaveUp, Limits, PolicyLike, Run, drive, drive_async, now_ms
 
-_timeout = getattr(asyncio, "timeout", None)  # Python 3.11+
+# Whether a task can take back a cancellation (`Task.uncancel`, Python 3.11+), which the
+# idle watch of an async stream needs; Python 3.10 bounds each read with `wait_for` instead.
+_UNCANCEL = hasattr(asyncio.Task, "uncancel")
 
 
 class _FinalEvent:
@@ -73,6 +76,72 @@ class _FinalEvent:
     def error(self) -> Optional[Dict[str, Optional[str]]]:
         """``{error_type, error_code}`` of an error event the server sent, if any."""
         return self.watch.error()
+
+
+class _IdleWatch:
+    """The idle gap of an async stream: a read that waits on the server past ``idle`` seconds
+    raises ``asyncio.TimeoutError``, as under ``asyncio.timeout``, by the same means (the
+    reading task is cancelled, and the cancellation taken back).
+
+    One timer per stream, not one per read: it is set when a read begins and none is pending,
+    and when it fires it cancels the read only if that read has waited the whole gap, else it
+    is set again for the read's own end (a read that begins while it is pending is bounded by
+    it all the same). So a stream whose chunks come in time sets it about once per gap; an
+    ``asyncio.timeout`` around each read cost a timer per chunk, most of what an async stream
+    added to a request (bench/README.md).
+    """
+
+    __slots__ = ("idle", "loop", "task", "since", "handle", "fired", "cancelling")
+
+    def __init__(self, idle: float) -> None:
+        self.idle = idle
+        self.loop = asyncio.get_running_loop()
+        self.task: Any = None
+        self.since: Optional[float] = None  # when the pending read began (None: no read pending)
+        self.handle: Any = None
+        self.fired = False
+        self.cancelling = 0
+
+    async def read(self, chunks: Any) -> bytes:
+        self.task = asyncio.current_task()  # the reader may change from one read to the next
+        self.since = self.loop.time()
+        if self.handle is None:
+            self.handle = self.loop.call_at(self.since + self.idle, self._check)
+        try:
+            chunk: bytes = await anext(chunks)
+        except asyncio.CancelledError:
+            if self._expired():
+                raise asyncio.TimeoutError from None
+            raise
+        finally:
+            self.since = None
+        self._expired()  # a cancellation the read swallowed is taken back all the same
+        return chunk
+
+    def _check(self) -> None:
+        self.handle = None
+        if self.since is None:
+            return  # no read pending: the next one sets the timer again
+        due = self.since + self.idle
+        if due > self.loop.time():
+            self.handle = self.loop.call_at(due, self._check)
+            return
+        self.fired = True
+        self.cancelling = self.task.cancelling()
+        self.task.cancel()
+
+    def _expired(self) -> bool:
+        """Whether the read was cancelled by this watch alone (another cancellation, the
+        caller's, stays pending); the watch's own is taken back."""
+        if not self.fired:
+            return False
+        self.fired = False
+        return self.task.uncancel() <= self.cancelling  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+            self.handle = None
 
 
 def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
@@ -299,14 +368,26 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             self._ended = False
             self._last = now_ms()  # when the chunk being waited for was asked for
             self._waited = self._last - attempt.started  # on the server: all of it until the first chunk
+            # The limits the socket cannot see, in ms (none: never reached), read once: a long
+            # stream pays for each chunk.
+            limits = attempt.limits
+            self._attempt_ms = math.inf if limits.attempt is None else limits.attempt * 1000
+            self._idle_ms = math.inf if limits.idle is None else limits.idle * 1000
 
         def _chunk(self, chunk: bytes) -> bytes:
-            gap = now_ms() - self._last
-            self._waited += gap
-            late = self._attempt.over_limit(self._waited, gap)
-            if late and not self._final.seen:
-                self._stalled(late)
-            self._final.feed(chunk)
+            """A chunk came. Until the final event, a stall the socket could not see is raised:
+            the whole attempt's time or the idle gap, both the server's (what the reader spends
+            on a chunk counts in neither; :meth:`Attempt.over_limit`); after it, nothing is
+            left to watch."""
+            final = self._final
+            if not final.seen:
+                gap = now_ms() - self._last
+                waited = self._waited = self._waited + gap
+                if waited > self._attempt_ms:
+                    self._stalled("timeout_attempt")
+                if gap > self._idle_ms:
+                    self._stalled("timeout_idle")
+                final.feed(chunk)
             return chunk
 
         def _waiting(self) -> None:
@@ -379,18 +460,18 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
         async def __aiter__(self) -> Any:
             if self._first:
                 yield self._first
-            # The idle limit is enforced by a timer around each wait for a chunk, never held
-            # across a yield: another task than the one that began the body may read it on.
+            # The idle limit bounds each wait for a chunk, never held across a yield: another
+            # task than the one that began the body may read it on.
             idle = self._attempt.limits.idle
+            watch = _IdleWatch(idle) if idle is not None and _UNCANCEL else None
             try:
                 while True:
                     self._waiting()
                     try:
-                        if idle is None:
+                        if watch is not None:
+                            chunk = await watch.read(self._chunks)
+                        elif idle is None:
                             chunk = await anext(self._chunks)
-                        elif _timeout is not None:
-                            async with _timeout(idle):
-                                chunk = await anext(self._chunks)
                         else:  # Python 3.10
                             chunk = await asyncio.wait_for(anext(self._chunks), idle)
                     except StopAsyncIteration:
@@ -408,6 +489,9 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
                     self._end("http_200")
                     return
                 raise self._failed(exc) from exc
+            finally:
+                if watch is not None:
+                    watch.close()
             self._eof()
 
         async def aclose(self) -> None:

@@ -275,38 +275,37 @@ def test_the_async_transport_cuts_a_stream_idle_past_its_limit() -> None:
 
 
 def test_the_async_idle_gap_counts_each_read_and_gives_the_task_back_uncancelled() -> None:
-    """Chunks 60 ms apart under a 100 ms idle gap are no stall (the one timer of the stream
-    re-arms for each read's own end), the silence after them is, within about the gap; the
-    reading task's cancellation is taken back, and a caller's own cancellation stays one."""
-    import time
+    """Chunks 40 ms apart under a 250 ms idle gap are no stall, though the stream's one timer,
+    set at the first read, fires while a later read waits (it is set again for that read's own
+    end); the silence after them is; the reading task's cancellation is taken back, and a
+    caller's own cancellation stays one."""
 
     class Paced(httpx.AsyncByteStream):
         async def __aiter__(self) -> Any:
             for _ in range(4):
                 yield b"data: {}\n\n"
-                await asyncio.sleep(0.06)
+                await asyncio.sleep(0.04)
             await asyncio.sleep(5)
             yield b"data: [DONE]\n\n"
 
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=Paced())
 
-    policy = {"retry": {"max_retries": 0}, "deadline": {"total_ms": 10_000, "idle_ms": 100}}
+    policy = {"retry": {"max_retries": 0}, "deadline": {"total_ms": 10_000, "idle_ms": 250}}
 
-    async def stall() -> float:
+    async def stall() -> None:
         transport = bw.httpx.AsyncTransport(policy, transport=httpx.MockTransport(answer))
         async with httpx.AsyncClient(transport=transport) as c:
             async with c.stream("POST", "http://upstream/v1/x", json=BODY) as r:
-                got, started = [], time.monotonic()
+                got = []
                 with pytest.raises(bw.httpx.StreamCut, match="timeout_idle"):
                     async for chunk in r.aiter_raw():
                         got.append(chunk)
                 assert len(got) == 4
                 task = asyncio.current_task()
                 assert task is not None and task.cancelling() == 0
-                return time.monotonic() - started
 
-    assert asyncio.run(asyncio.wait_for(stall(), 3)) < 1.0
+    asyncio.run(asyncio.wait_for(stall(), 3))  # within 3 s: cut before the 5 s silence ended
 
     async def cancelled_by_the_caller() -> None:
         transport = bw.httpx.AsyncTransport(policy, transport=httpx.MockTransport(answer))
@@ -319,6 +318,47 @@ def test_the_async_idle_gap_counts_each_read_and_gives_the_task_back_uncancelled
                     await reader
 
     asyncio.run(asyncio.wait_for(cancelled_by_the_caller(), 3))
+
+
+def test_concurrent_async_streams_each_keep_their_own_idle_gap() -> None:
+    """Twenty streams read at once by twenty tasks under a 250 ms idle gap: the ten that fall
+    silent are cut; the ten whose chunks come every 40 ms end whole."""
+
+    class Stream(httpx.AsyncByteStream):
+        def __init__(self, stalls: bool) -> None:
+            self.stalls = stalls
+
+        async def __aiter__(self) -> Any:
+            for _ in range(5):
+                yield b"data: {}\n\n"
+                await asyncio.sleep(0.04)
+            if self.stalls:
+                await asyncio.sleep(5)
+            yield b"data: [DONE]\n\n"
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        stalls = request.url.params["n"] in {str(i) for i in range(0, 20, 2)}
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=Stream(stalls))
+
+    policy = {"retry": {"max_retries": 0}, "deadline": {"total_ms": 10_000, "idle_ms": 250}}
+
+    async def run() -> List[str]:
+        transport = bw.httpx.AsyncTransport(policy, transport=httpx.MockTransport(answer))
+        async with httpx.AsyncClient(transport=transport) as c:
+
+            async def read(n: int) -> str:
+                try:
+                    async with c.stream("POST", f"http://upstream/v1/x?n={n}", json=BODY) as r:
+                        await r.aread()
+                    return "whole"
+                except bw.httpx.StreamCut as e:
+                    return e.reason
+
+            return await asyncio.gather(*(read(n) for n in range(20)))
+
+    # Within 4 s: every stall was cut before its 5 s silence ended.
+    got = asyncio.run(asyncio.wait_for(run(), 4))
+    assert got == ["timeout_idle" if n % 2 == 0 else "whole" for n in range(20)]
 
 
 # ---- call / Caller ---------------------------------------------------------------------------

@@ -320,6 +320,52 @@ def test_the_async_idle_gap_counts_each_read_and_gives_the_task_back_uncancelled
     asyncio.run(asyncio.wait_for(cancelled_by_the_caller(), 3))
 
 
+def test_the_async_idle_watch_keeps_the_callers_cancellation_as_asyncio_timeout_does() -> None:
+    """The idle watch (one timer per stream, `_IdleWatch`) against `asyncio.timeout`'s contract:
+    a caller's cancellation that lands in the same loop pass as the watch's stays a
+    cancellation (not a stall), and a read that answers the watch's cancellation with another
+    error leaves the task uncancelled."""
+    import time
+
+    from breakwater._http import _IdleWatch
+
+    class Never:
+        def __aiter__(self) -> "Never":
+            return self
+
+        async def __anext__(self) -> bytes:
+            await asyncio.sleep(10)
+            return b""
+
+    class Converts(Never):
+        async def __anext__(self) -> bytes:
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                raise OSError("connection reset") from None
+            return b""
+
+    async def same_pass() -> None:
+        watch = _IdleWatch(0.05)
+        loop = asyncio.get_running_loop()
+        reader = asyncio.ensure_future(watch.read(Never()))
+        # The loop is blocked past both: the caller's cancel (40 ms) and the watch's timer
+        # (50 ms) then run in one pass, before the reader resumes.
+        loop.call_later(0.01, time.sleep, 0.1)
+        loop.call_later(0.04, reader.cancel)
+        with pytest.raises(asyncio.CancelledError):
+            await reader
+
+    async def converted() -> None:
+        with pytest.raises(OSError):
+            await _IdleWatch(0.02).read(Converts())
+        task = asyncio.current_task()
+        assert task is not None and task.cancelling() == 0
+
+    asyncio.run(asyncio.wait_for(same_pass(), 3))
+    asyncio.run(asyncio.wait_for(converted(), 3))
+
+
 def test_concurrent_async_streams_each_keep_their_own_idle_gap() -> None:
     """Twenty streams read at once by twenty tasks under a 250 ms idle gap: the ten that fall
     silent are cut; the ten whose chunks come every 40 ms end whole."""

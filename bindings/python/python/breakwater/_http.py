@@ -103,14 +103,19 @@ class _IdleWatch:
         self.cancelling = 0
 
     async def read(self, chunks: Any) -> bytes:
-        self.task = asyncio.current_task()  # the reader may change from one read to the next
+        task = self.task = asyncio.current_task()  # the reader may change from one read to the next
+        # The cancellations pending before this read (the caller's, which no timeout of ours
+        # may take for its own), counted as `asyncio.timeout` counts them on entry.
+        self.cancelling = task.cancelling()  # type: ignore[union-attr]
         self.since = self.loop.time()
         if self.handle is None:
             self.handle = self.loop.call_at(self.since + self.idle, self._check)
         try:
             chunk: bytes = await anext(chunks)
-        except asyncio.CancelledError:
-            if self._expired():
+        except BaseException as exc:
+            # Whatever the read raised, the watch's own cancellation is taken back; it raises
+            # `TimeoutError` only where it alone ended the read.
+            if self._expired() and isinstance(exc, asyncio.CancelledError):
                 raise asyncio.TimeoutError from None
             raise
         finally:
@@ -127,7 +132,6 @@ class _IdleWatch:
             self.handle = self.loop.call_at(due, self._check)
             return
         self.fired = True
-        self.cancelling = self.task.cancelling()
         self.task.cancel()
 
     def _expired(self) -> bool:

@@ -50,12 +50,9 @@ OPENAI_HEADERS = (
 )
 JSON_ANSWER = (b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n" + OPENAI_HEADERS
                + b"content-length: %d\r\n\r\n" % len(COMPLETION)) + COMPLETION
+PACED_HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n" + OPENAI_HEADERS + b"transfer-encoding: chunked\r\n\r\n"
 SSE_ANSWER = (b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n" + OPENAI_HEADERS
               + b"content-length: %d\r\n\r\n" % len(EVENTS)) + EVENTS
-
-
-def _paced_head() -> bytes:
-    return b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n" + OPENAI_HEADERS + b"transfer-encoding: chunked\r\n\r\n"
 
 
 def _http_chunk(data: bytes) -> bytes:
@@ -64,7 +61,7 @@ def _http_chunk(data: bytes) -> bytes:
 
 async def paced(writer: asyncio.StreamWriter, n: int) -> None:
     """`n` content events, each written on its own after a pause, then the end of the stream."""
-    writer.write(_paced_head())
+    writer.write(PACED_HEAD)
     for i in range(n):
         writer.write(_http_chunk(_chunk(f" t{i}")))
         await writer.drain()

@@ -26,7 +26,6 @@ The breaker key is the request body's ``model`` (else the URL path); ``key=`` ov
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 import types
 import zlib
@@ -372,25 +371,17 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             self._ended = False
             self._last = now_ms()  # when the chunk being waited for was asked for
             self._waited = self._last - attempt.started  # on the server: all of it until the first chunk
-            # The limits the socket cannot see, in ms (none: never reached), read once: a long
-            # stream pays for each chunk.
-            limits = attempt.limits
-            self._attempt_ms = math.inf if limits.attempt is None else limits.attempt * 1000
-            self._idle_ms = math.inf if limits.idle is None else limits.idle * 1000
 
         def _chunk(self, chunk: bytes) -> bytes:
-            """A chunk came. Until the final event, a stall the socket could not see is raised:
-            the whole attempt's time or the idle gap, both the server's (what the reader spends
-            on a chunk counts in neither; :meth:`Attempt.over_limit`); after it, nothing is
-            left to watch."""
+            """A chunk came. Until the final event, a stall the socket could not see is raised
+            (:meth:`Attempt.over_limit`); after it, nothing is left to watch."""
             final = self._final
             if not final.seen:
                 gap = now_ms() - self._last
-                waited = self._waited = self._waited + gap
-                if waited > self._attempt_ms:
-                    self._stalled("timeout_attempt")
-                if gap > self._idle_ms:
-                    self._stalled("timeout_idle")
+                self._waited += gap
+                late = self._attempt.over_limit(self._waited, gap)
+                if late:
+                    self._stalled(late)
                 final.feed(chunk)
             return chunk
 

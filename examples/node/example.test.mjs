@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import OpenAI from './sdk.mjs';
 import { createRequire } from 'node:module';
 import { startServer } from './server.mjs';
-import { resilientOpenAI } from './client.mjs';
+import { EXAMPLE_POLICY, resilientOpenAI } from './client.mjs';
 
 const bw = createRequire(import.meta.url)('breakwater');
 
@@ -87,6 +87,22 @@ test('a stalled stream is cut at the idle limit; the SDK does not swallow it as 
   await assert.rejects(streamText(sdk), (e) => e instanceof bw.StreamCutError && e.reason === 'timeout_idle');
   assert.ok(performance.now() - t0 < 2000);
   assert.ok(of('give_up').some((e) => e.outcome === 'timeout_idle' && e.reason === 'not_repeatable'));
+});
+
+test('a mid-stream stall is cut at the idle gap, not at the first token\'s longer limit', async () => {
+  const policy = { ...EXAMPLE_POLICY, retry: { max_retries: 0 }, deadline: { total_ms: 10000, first_token_ms: 5000, idle_ms: 300 } };
+  const { sdk, of } = sdkFor('stall', { policy });
+  const t0 = performance.now();
+  await assert.rejects(streamText(sdk), (e) => e instanceof bw.StreamCutError && e.reason === 'timeout_idle');
+  assert.ok(performance.now() - t0 < 2000);
+  assert.deepEqual(of('give_up').map((e) => e.outcome), ['timeout_idle']);
+});
+
+test('a gap within the idle limit is no stall, though the first token\'s limit is shorter', async () => {
+  const policy = { ...EXAMPLE_POLICY, retry: { max_retries: 0 }, deadline: { total_ms: 10000, first_token_ms: 400, idle_ms: 3000 } };
+  const { sdk, of } = sdkFor('pause', { policy });
+  assert.equal(await streamText(sdk), 'HelHello again'); // one chunk, a 1 s pause, the rest
+  assert.deepEqual(of('give_up'), []);
 });
 
 test('slow headers: each attempt is cut and the deadline bounds the request', async () => {

@@ -72,6 +72,15 @@ const SCRIPTS = {
       res.on('close', () => clearTimeout(t));
     },
   ],
+  // A stream that sends one chunk, pauses 1 s, then finishes.
+  pause: [
+    (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunk('Hel'));
+      const t = setTimeout(() => fullStream(res), 1000);
+      res.on('close', () => clearTimeout(t));
+    },
+  ],
   // A stream cut after two chunks (the socket is destroyed mid-body), then a full stream.
   'cut-stream': [
     (req, res) => {

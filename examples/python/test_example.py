@@ -146,9 +146,37 @@ def test_a_stalled_stream_is_cut_at_the_idle_limit(server: FaultServer, mode: st
     sdk = Sdk(server.base_url, mode, policy)
     started = time.monotonic()
     with pytest.raises(STREAM_FAILURE):
-        sdk.create(stream=True)  # sync: the read timeout the idle limit set; async: breakwater's timer
+        sdk.create(stream=True)  # cut by the idle limit on each read of the body
     assert time.monotonic() - started < 2.5
     assert any(ev.get("outcome") == "timeout_idle" for ev in sdk.events)
+
+
+@modes
+def test_a_mid_stream_stall_is_cut_at_the_idle_gap_not_the_first_tokens_longer_limit(server: FaultServer, mode: str) -> None:
+    """The first token may take 5 s, a gap after it 300 ms: a 3 s silence after the first chunk
+    is cut at the gap, though the socket's read limit was set to the first token's (httpcore
+    reads it once per body)."""
+    server.script[:] = [Fault("stream_stall", delay_s=3.0)]
+    deadline = {"total_ms": 10_000, "first_token_ms": 5_000, "idle_ms": 300, "min_attempt_ms": 100}
+    sdk = Sdk(server.base_url, mode, {**POLICY, "retry": {"max_retries": 0}, "deadline": deadline})
+    started = time.monotonic()
+    with pytest.raises(STREAM_FAILURE):
+        sdk.create(stream=True)
+    assert time.monotonic() - started < 2.0
+    assert [ev.get("outcome") for ev in sdk.of("give_up")] == ["timeout_idle"]
+
+
+@modes
+def test_a_gap_within_the_idle_limit_is_no_stall_though_the_first_token_limit_is_shorter(
+    server: FaultServer, mode: str
+) -> None:
+    """A first token due within 400 ms, gaps of up to 3 s after it: a 1 s pause mid-stream is
+    read through, not cut at the first token's limit."""
+    server.script[:] = [Fault("stream_stall", delay_s=1.0)]
+    deadline = {"total_ms": 10_000, "first_token_ms": 400, "idle_ms": 3_000, "min_attempt_ms": 100}
+    sdk = Sdk(server.base_url, mode, {**POLICY, "retry": {"max_retries": 0}, "deadline": deadline})
+    assert sdk.create(stream=True) == "hello there"
+    assert sdk.events[-1]["kind"] == "done"
 
 
 @modes

@@ -633,6 +633,73 @@ def test_a_streams_first_chunk_waits_for_the_first_token_limit(deadline: Dict[st
     assert read_limits == [first_chunk]
 
 
+class Connection:
+    """httpcore's connection stream as its `network_stream` extension exposes it: `read(max_bytes,
+    timeout)`, here recording the timeout each read of the body is given."""
+
+    def __init__(self) -> None:
+        self.timeouts: List[Optional[float]] = []
+
+    def read(self, max_bytes: int, timeout: Optional[float] = None) -> bytes:
+        self.timeouts.append(timeout)
+        return b""
+
+
+class AsyncConnection(Connection):
+    async def read(self, max_bytes: int, timeout: Optional[float] = None) -> bytes:  # type: ignore[override]
+        self.timeouts.append(timeout)
+        return b""
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("http_version", [b"HTTP/1.1", b"HTTP/2"])
+def test_after_the_first_chunk_each_read_of_the_connection_waits_the_idle_gap(mode: str, http_version: bytes) -> None:
+    """httpcore gives every read of a body the limit it read when the body began (the first
+    chunk's, 5 s here): after the first chunk, the stream gives each read of an HTTP/1.x
+    connection the idle gap (0.3 s) instead, and leaves the connection's stream as it was once
+    the body ends. An HTTP/2 connection is shared by other streams: left alone."""
+    connection = AsyncConnection() if mode == "async" else Connection()
+    chunks = [b"data: {}\n\n", b"data: {}\n\n", b"data: [DONE]\n\n"]
+
+    class OverTheConnection(Chunks):
+        def __iter__(self) -> Iterator[bytes]:
+            for c in self.chunks:
+                connection.read(65_536, timeout=5.0)  # what httpcore passes
+                yield c
+
+        async def __aiter__(self) -> Any:
+            for c in self.chunks:
+                await connection.read(65_536, timeout=5.0)
+                yield c
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        extensions = {"network_stream": connection, "http_version": http_version}
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=OverTheConnection(chunks),
+                              extensions=extensions)
+
+    policy = {"deadline": {"total_ms": 10_000, "first_token_ms": 5_000, "idle_ms": 300}}
+
+    async def read_async() -> None:
+        transport = bw.httpx.AsyncTransport(policy, transport=httpx.MockTransport(answer))
+        async with httpx.AsyncClient(transport=transport) as c:
+            async with c.stream("POST", "http://upstream/v1/chat/completions", json=BODY) as r:
+                await r.aread()
+
+    if mode == "async":
+        asyncio.run(read_async())
+    else:
+        with httpx.Client(transport=bw.httpx.Transport(policy, transport=httpx.MockTransport(answer))) as c:
+            with c.stream("POST", "http://upstream/v1/chat/completions", json=BODY) as r:
+                r.read()
+    first, *later = connection.timeouts
+    assert first == 5.0
+    if http_version == b"HTTP/2":
+        assert later == [5.0, 5.0]
+    else:
+        assert len(later) == 2 and all(0.25 < t <= 0.3 for t in later), later  # type: ignore[operator]
+    assert "read" not in vars(connection)  # as it was
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_reader_slower_than_the_idle_and_attempt_limits_stalls_nothing(mode: str) -> None:
     """The server sent every chunk at once: the reader's own time (0.12 s a chunk, past the

@@ -252,9 +252,8 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             """After the headers: the socket's read limit becomes the body's (a stream's first
             chunk's, or the idle gap of a body handed over).
 
-            httpcore reads it once, when the body starts, and keeps it for every chunk; so the
-            idle gap after a stream's first chunk is checked as each chunk arrives (and, in the
-            async transport, enforced by a timer)."""
+            httpcore reads it once, when the body starts, and keeps it for every chunk: a
+            stream's later reads are bounded by :meth:`Watch.read_limit` instead."""
             timeout = dict(self.request.extensions["timeout"])
             timeout["read"] = _min(limit, self.sdk_timeout.get("read"))
             self.request.extensions["timeout"] = timeout
@@ -360,6 +359,15 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
         """A streamed body as the caller reads it, its end or failure reported to the client.
 
         The sync and async streams below only iterate; what each chunk, failure and end means is here.
+
+        After the first chunk, each wait for a chunk is bounded by the idle gap and by what is
+        left of the attempt (:meth:`read_limit`). httpcore reads the socket's read limit once per
+        body (the first chunk's, which may be longer or shorter than the gap), so over an
+        HTTP/1.x connection the stream puts its own limit on each read of the connection's
+        stream (its ``network_stream`` extension), until the body ends; the connection serves
+        no other request meanwhile. Where the connection's stream is not exposed (HTTP/2, a
+        transport without httpcore), the gap is checked as each chunk arrives, and the async
+        stream enforces it with :class:`_IdleWatch`.
         """
 
         def __init__(self, attempt: Attempt, response: Any, first: bytes, chunks: Any) -> None:
@@ -371,6 +379,40 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             self._ended = False
             self._last = now_ms()  # when the chunk being waited for was asked for
             self._waited = self._last - attempt.started  # on the server: all of it until the first chunk
+            self._bounding = "timeout_idle"  # the limit the last read was given
+            self._bounded: Any = None  # the read function put on the connection's stream
+            extensions = response.extensions
+            http1 = extensions.get("http_version", b"").startswith(b"HTTP/1")
+            self._connection = extensions.get("network_stream") if http1 else None
+            if self._connection is not None:
+                try:
+                    self._connection.read = self._bounded = self._bound(self._connection.read)
+                except (AttributeError, TypeError):
+                    self._connection = None
+
+        def _bound(self, read: Any) -> Any:
+            """``read`` (the connection stream's) with :meth:`read_limit` as its timeout."""
+            raise NotImplementedError
+
+        def _unbind(self) -> None:
+            connection, self._connection = self._connection, None
+            if connection is not None and vars(connection).get("read") is self._bounded:
+                del connection.read
+
+        def read_limit(self) -> Optional[float]:
+            """The socket's limit (s) for a read of the chunk being waited for: what is left of
+            the idle gap and of the attempt, never above the caller's own read timeout."""
+            limit: Optional[float] = self._attempt.sdk_timeout.get("read")
+            since = now_ms() - self._last
+            limits = self._attempt.limits
+            self._bounding = "timeout_idle"
+            if limits.idle is not None and (limit is None or limits.idle - since / 1000 < limit):
+                limit = limits.idle - since / 1000
+            if limits.attempt is not None:
+                left = limits.attempt - (self._waited + since) / 1000
+                if limit is None or left < limit:
+                    limit, self._bounding = left, "timeout_attempt"
+            return None if limit is None else max(limit, 0.001)
 
         def _chunk(self, chunk: bytes) -> bytes:
             """A chunk came. Until the final event, a stall the socket could not see is raised
@@ -398,6 +440,8 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             """A transport failure while the body was read, reported: the :class:`StreamCut`
             both streams raise to the reader (from the transport's error)."""
             outcome = failure(exc, "idle") or "stream_cut"
+            if outcome == "timeout_idle":
+                outcome = self._bounding
             self._end(outcome)
             return self._attempt.stream_error(outcome)
 
@@ -409,6 +453,7 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
                 raise self._attempt.stream_error("stream_cut")
 
         def _end(self, outcome: str) -> None:
+            self._unbind()
             if not self._ended:
                 self._ended = True
                 # No retry can follow: the caller already holds the answer. An error event the
@@ -430,6 +475,10 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
                 self._attempt.run.cancel()
 
     class WatchedStream(Watch, httpx.SyncByteStream):
+        def _bound(self, read: Any) -> Any:
+            limit = self.read_limit
+            return lambda max_bytes, timeout=None: read(max_bytes, limit())
+
         def __iter__(self) -> Any:
             if self._first:
                 yield self._first
@@ -448,16 +497,25 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             self._eof()
 
         def close(self) -> None:
+            self._unbind()
             self._closed()
             self._body.close()
 
     class AsyncWatchedStream(Watch, httpx.AsyncByteStream):
+        def _bound(self, read: Any) -> Any:
+            limit = self.read_limit
+
+            async def bounded(max_bytes: int, timeout: Optional[float] = None) -> bytes:
+                return await read(max_bytes, limit())  # type: ignore[no-any-return]
+
+            return bounded
+
         async def __aiter__(self) -> Any:
             if self._first:
                 yield self._first
             # The idle limit bounds each wait for a chunk, never held across a yield: another
             # task than the one that began the body may read it on.
-            idle = self._attempt.limits.idle
+            idle = None if self._connection is not None else self._attempt.limits.idle
             watch = _IdleWatch(idle) if idle is not None and _UNCANCEL else None
             try:
                 while True:
@@ -490,6 +548,7 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             self._eof()
 
         async def aclose(self) -> None:
+            self._unbind()
             self._closed()
             await self._body.aclose()
 

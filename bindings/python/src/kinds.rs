@@ -19,6 +19,31 @@ use crate::errors::{argument, to_pyerr, wrong_type, IntoPy};
 /// A parameter as pyo3 hands it over: `None` when left out.
 pub(crate) type Arg<'a, 'py> = Option<&'a Bound<'py, PyAny>>;
 
+/// A constructor's or static method's parameter (pyo3's `#[new]` and `#[staticmethod]`, whose
+/// `Option` parameters read `None` given as left out): `LeftOut`, the signature's default, or
+/// the object given, `None` included, as the vectorcall entries tell them apart (a JSON
+/// parameter given `None` reads `null`; a required one left out is `missing_field`).
+pub(crate) enum Given<'py> {
+    LeftOut,
+    Is(Bound<'py, PyAny>),
+}
+
+impl<'py> Given<'py> {
+    pub(crate) fn arg(&self) -> Arg<'_, 'py> {
+        match self {
+            Self::LeftOut => None,
+            Self::Is(obj) => Some(obj),
+        }
+    }
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Given<'py> {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        Ok(Self::Is(obj.to_owned()))
+    }
+}
+
 /// The argument when one was given (Python's `None` is none).
 fn given<'a, 'py>(arg: Arg<'a, 'py>) -> Option<&'a Bound<'py, PyAny>> {
     arg.filter(|a| !a.is_none())

@@ -14,7 +14,7 @@ use pyo3::types::{PyDict, PyTuple};
 
 use crate::errors::IntoPy;
 use crate::fastcall::{self, Entry};
-use crate::kinds::{self, no_unknown};
+use crate::kinds::{self, no_unknown, Given};
 
 /// Locks a binding's core object; a poisoned lock (impossible without a panic) is still usable.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -57,17 +57,6 @@ macro_rules! result {
     };
 }
 
-/// A constructor's or static method's argument as the kinds read it. pyo3 hands a `None` over
-/// as left out; the vectorcall entries tell the two apart (a JSON `null` is a value). Here
-/// both read as `None` given: left out is `missing_field` for a required kind all the same, and a
-/// JSON parameter (`BatchRouter(manifest, None)`: no ledger) reads `null`.
-fn pyo3_none_as_given<'a, 'py>(
-    arg: Option<&'a Bound<'py, PyAny>>,
-    none: &'a Bound<'py, PyAny>,
-) -> Option<&'a Bound<'py, PyAny>> {
-    Some(arg.unwrap_or(none))
-}
-
 /// One class member: the constructor, a static method or a method.
 macro_rules! member {
     ($class:ident; $(#[doc = $d:literal])* new ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*) = $f:path;) => {
@@ -75,17 +64,15 @@ macro_rules! member {
         impl $class {
             $(#[doc = $d])*
             #[new]
-            #[pyo3(signature = ($($p = None,)* *extra, **kwargs))]
+            #[pyo3(signature = ($($p = Given::LeftOut,)* *extra, **kwargs))]
             fn new<'py>(
                 py: Python<'py>,
-                $($p: Option<&Bound<'py, PyAny>>,)*
+                $($p: Given<'py>,)*
                 extra: &Bound<'py, PyTuple>,
                 kwargs: Option<&Bound<'py, PyDict>>,
             ) -> PyResult<Self> {
                 no_unknown(py, "__init__", <[&str]>::len(&[$(stringify!($p)),*]), extra, kwargs)?;
-                #[allow(unused_variables)] // a member without parameters
-                let none = py.None().into_bound(py);
-                $(let $p = pyo3_none_as_given($p, &none); read!(py, $p, $kind, $t);)*
+                $(let $p = $p.arg(); read!(py, $p, $kind, $t);)*
                 Ok(<Self as Wrap>::wrap($f($($p),*).py_err(py)?))
             }
         }
@@ -96,17 +83,15 @@ macro_rules! member {
         impl $class {
             $(#[doc = $d])*
             #[staticmethod]
-            #[pyo3(signature = ($($p = None,)* *extra, **kwargs))]
+            #[pyo3(signature = ($($p = Given::LeftOut,)* *extra, **kwargs))]
             fn $name<'py>(
                 py: Python<'py>,
-                $($p: Option<&Bound<'py, PyAny>>,)*
+                $($p: Given<'py>,)*
                 extra: &Bound<'py, PyTuple>,
                 kwargs: Option<&Bound<'py, PyDict>>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 no_unknown(py, stringify!($name), <[&str]>::len(&[$(stringify!($p)),*]), extra, kwargs)?;
-                #[allow(unused_variables)] // a member without parameters
-                let none = py.None().into_bound(py);
-                $(let $p = pyo3_none_as_given($p, &none); read!(py, $p, $kind, $t);)*
+                $(let $p = $p.arg(); read!(py, $p, $kind, $t);)*
                 result!(py, $rk, $rt, $f($($p),*).py_err(py)?)
             }
         }

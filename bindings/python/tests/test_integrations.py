@@ -752,6 +752,35 @@ def test_a_body_trickling_past_the_attempt_limit_is_retried() -> None:
     assert [(e["kind"], e.get("outcome")) for e in events][:2] == [("send", None), ("retry", "timeout_attempt")]
 
 
+def test_an_answers_body_waits_what_is_left_of_the_attempt_and_a_stall_in_it_is_an_attempt_timeout() -> None:
+    """The headers may take 100 ms, the attempt 3 s: the socket waits for the body's bytes up to
+    the attempt's end (as JavaScript's fetch does), not the headers' limit; a body that stalls
+    is `timeout_attempt`, retried."""
+    read_limits: List[float] = []
+    sent: Any = None
+
+    class Stalls(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            read_limits.append(sent.extensions["timeout"]["read"])  # what httpcore would read
+            yield b'{"a"'
+            raise httpx.ReadTimeout("stalled")
+
+    answers = [httpx.Response(200, stream=Stalls()), httpx.Response(200, json={"ok": True})]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        nonlocal sent
+        sent = request
+        return answers.pop(0)
+
+    events: List[Dict[str, Any]] = []
+    policy = {**FAST, "deadline": {"total_ms": 10_000, "headers_ms": 100, "attempt_ms": 3_000}}
+    transport = bw.httpx.Transport(policy, transport=httpx.MockTransport(answer), on_event=events.append)
+    with httpx.Client(transport=transport) as c:
+        assert c.post("http://upstream/v1/x", json=BODY).json() == {"ok": True}
+    assert len(read_limits) == 1 and 2.5 < read_limits[0] <= 3.0, read_limits
+    assert [(e["kind"], e.get("outcome")) for e in events][:2] == [("send", None), ("retry", "timeout_attempt")]
+
+
 def test_a_pool_timeout_ends_the_request_without_counting_against_the_upstream() -> None:
     def full(request: httpx.Request) -> httpx.Response:
         raise httpx.PoolTimeout("no connection free", request=request)

@@ -174,7 +174,8 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
 
     def failure(exc: BaseException, stage: str) -> Optional[str]:
         """The outcome of a transport error while waiting for ``stage`` (``headers``,
-        ``first_token`` or ``idle``: the body), or None when it is no transport failure."""
+        ``first_token`` or ``idle``: a streamed body; ``attempt``: a body read inside the loop),
+        or None when it is no transport failure."""
         if isinstance(exc, httpx.PoolTimeout):
             return None  # a wait for one of this process's own connections: no upstream failure
         if isinstance(exc, httpx.ConnectTimeout):
@@ -250,7 +251,8 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
 
         def body_timeout(self, limit: Optional[float]) -> Optional[float]:
             """After the headers: the socket's read limit becomes the body's (a stream's first
-            chunk's, or the idle gap of a body handed over).
+            chunk's, the idle gap of a body handed over, what is left of the attempt for a body
+            read inside the loop).
 
             httpcore reads it once, when the body starts, and keeps it for every chunk: a
             stream's later reads are bounded by :meth:`Watch.read_limit` instead."""
@@ -591,7 +593,12 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
                     if handed_over(response, kind):
                         attempt.body_timeout(attempt.limits.idle)
                     else:
-                        body = yield READ, (response, attempt.ends_by(), request)
+                        # Read within what is left of the attempt, as in JavaScript: a body that
+                        # stalls is cut at the attempt's end (not at the headers' limit, which
+                        # the socket would keep), one that trickles when a chunk comes late.
+                        stage, ends_by = "attempt", attempt.ends_by()
+                        attempt.body_timeout(None if ends_by is None else max(ends_by - now_ms(), 1) / 1000)
+                        body = yield READ, (response, ends_by, request)
                     outcome = f"http_{response.status_code}"
                 except Exception as exc:
                     outcome = exc.reason if isinstance(exc, StreamCut) else failure(exc, stage)

@@ -41,8 +41,17 @@ def server() -> Iterator[FaultServer]:
         yield s
 
 
+@pytest.fixture(autouse=True)
+def close_sdks() -> Iterator[None]:
+    yield
+    while Sdk.live:
+        Sdk.live.pop().close()
+
+
 class Sdk:
     """One SDK client, sync or async, behind one call shape; records breakwater's events."""
+
+    live: List["Sdk"] = []  # closed after each test (`close_sdks`)
 
     def __init__(self, base_url: str, mode: str, policy: Any = POLICY, max_retries: int = 0) -> None:
         self.events: List[Dict[str, Any]] = []
@@ -50,6 +59,16 @@ class Sdk:
         self.sdk = make(base_url, policy, on_event=self.events.append).with_options(max_retries=max_retries)
         self.mode = mode
         self.loop = asyncio.new_event_loop()  # one loop: the async client's connections belong to it
+        Sdk.live.append(self)
+
+    def close(self) -> None:
+        """The client's connections, then the loop, once the streams' generators are finalized."""
+        if self.mode == "sync":
+            self.sdk.close()
+        else:
+            self.loop.run_until_complete(self.sdk.close())
+        self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+        self.loop.close()
 
     def create(self, stream: bool = False, model: str = MODEL) -> str:
         """The answer's text; a stream is read to its end."""

@@ -78,9 +78,10 @@ class _FinalEvent:
 
 
 class _IdleWatch:
-    """The idle gap of an async stream: a read that waits on the server past ``idle`` seconds
-    raises ``asyncio.TimeoutError``, as under ``asyncio.timeout``, by the same means (the
-    reading task is cancelled, and the cancellation taken back).
+    """The idle gap of an async stream whose connection does not take a limit per read (see
+    :class:`Watch`: HTTP/2, a transport without httpcore): a read that waits on the server
+    past ``idle`` seconds raises ``asyncio.TimeoutError``, as under ``asyncio.timeout``, by
+    the same means (the reading task is cancelled, and the cancellation taken back).
 
     One timer per stream, not one per read: it is set when a read begins and none is pending,
     and when it fires it cancels the read only if that read has waited the whole gap, else it

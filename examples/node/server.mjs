@@ -35,6 +35,14 @@ function fullStream(res) {
   res.end('data: [DONE]\n\n');
 }
 
+/** One chunk, `ms` of silence, then a full stream (unless the client went away). */
+function pausedStream(res, ms) {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.write(chunk('Hel'));
+  const t = setTimeout(() => fullStream(res), ms);
+  res.on('close', () => clearTimeout(t));
+}
+
 const error = (type, code, message) => ({ error: { message, type, code, param: null } });
 
 /** The replies of each scenario, in order; the last one repeats. */
@@ -64,23 +72,9 @@ const SCRIPTS = {
     },
   ],
   // A stream that sends one chunk, then nothing for 5 s.
-  stall: [
-    (req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(chunk('Hel'));
-      const t = setTimeout(() => fullStream(res), 5000);
-      res.on('close', () => clearTimeout(t));
-    },
-  ],
+  stall: [(req, res) => pausedStream(res, 5000)],
   // A stream that sends one chunk, pauses 1 s, then finishes.
-  pause: [
-    (req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(chunk('Hel'));
-      const t = setTimeout(() => fullStream(res), 1000);
-      res.on('close', () => clearTimeout(t));
-    },
-  ],
+  pause: [(req, res) => pausedStream(res, 1000)],
   // A stream cut after two chunks (the socket is destroyed mid-body), then a full stream.
   'cut-stream': [
     (req, res) => {

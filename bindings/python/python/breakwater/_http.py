@@ -469,6 +469,7 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
         def _closed(self) -> None:
             """The reader closed the body: a success once the final event came (the openai SDK
             stops reading at ``[DONE]``), else the reader went away: the request is cancelled."""
+            self._unbind()  # before the connection goes back to the pool
             if self._final.seen:
                 self._end("http_200")
             elif self._final.error():
@@ -500,7 +501,6 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             self._eof()
 
         def close(self) -> None:
-            self._unbind()
             self._closed()
             self._body.close()
 
@@ -551,7 +551,6 @@ def transports(httpx: types.ModuleType) -> types.SimpleNamespace:
             self._eof()
 
         async def aclose(self) -> None:
-            self._unbind()
             self._closed()
             await self._body.aclose()
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import copy
 import datetime
+import decimal
 import enum
+import ipaddress
 import json
 import random
 import uuid
@@ -50,8 +52,10 @@ class Models:
 
     def scalar(self) -> Any:
         return self.rng.choice([
-            str, int, float, bool, datetime.date, datetime.datetime, uuid.UUID,
-            Literal[tuple(self.rng.sample(WORDS, self.rng.randint(1, 3)))],
+            str, int, float, bool, datetime.date, datetime.datetime, datetime.time, datetime.timedelta,
+            uuid.UUID, decimal.Decimal, ipaddress.IPv4Address,
+            Literal[tuple(self.rng.sample(WORDS, self.rng.randint(1, 3)))], Literal[1, "a", None],
+            Annotated[int, Field(multiple_of=5)],
             Annotated[int, Field(ge=0, le=100)],
             Annotated[str, Field(pattern=r"^[a-z]+$")],
             Annotated[float, Field(gt=0)],

@@ -1,15 +1,9 @@
-// Result, option and config types of the `breakwater` Node binding and of the WASM module,
-// which has the same surface (bindings/wasm/src/types.rs includes this file). Results are the
-// core's serde form: snake_case keys; an optional value is `null` or absent. Hand-written from
-// core/src; keep in step with it. Types that name the classes are in class-types.d.ts.
-
-// ---- stable codes -------------------------------------------------------------------------
-
-/** The stable error codes (`errorCodes()`). */
-export type ErrorCode =
-  | 'syntax_error' | 'unknown_field' | 'missing_field' | 'invalid_type' | 'unknown_variant'
-  | 'negative_duration' | 'out_of_range' | 'not_finite' | 'invalid_value' | 'invalid_argument'
-  | 'invalid_schema' | 'unresolved_ref' | 'limit_exceeded'
+// The types of the `breakwater` Node binding and of the WASM module, which has the same surface
+// (bindings/wasm/src/types.rs includes this file). Results are the core's serde form: snake_case
+// keys; an optional value is `null` or absent. The result, config and code types below the
+// marker are generated from the core's types (bindings/types); the few above it are what a
+// runtime reads or throws its own way. The classes, functions and their options objects are
+// declared in bindings/js/surface.d.ts.
 
 /** What a thrown breakwater error carries besides `message`. */
 export interface BreakwaterError extends Error {
@@ -22,57 +16,16 @@ export interface BreakwaterError extends Error {
   column?: number
 }
 
-/** Class of an attempt's result. */
-export type ClassName = 'success' | 'retryable' | 'rate_limited' | 'overloaded' | 'permanent' | 'fatal'
-export type Profile = 'openai' | 'azure_openai' | 'anthropic' | 'generic_http'
-/** `http_<status>`, a transport failure, a timeout phase, `stream_cut` or `cancelled`. */
+/** What `onOutcome` and `classify` take as an outcome: `http_<status>`, a transport failure, a
+ * timeout phase, `stream_cut` or `cancelled`. */
 export type Outcome =
   | `http_${number}`
   | 'connect' | 'tls_handshake' | 'tls_certificate' | 'reset'
   | 'timeout_connect' | 'timeout_headers' | 'timeout_first_token' | 'timeout_idle' | 'timeout_attempt'
   | 'stream_cut' | 'cancelled'
-export type ClassReason =
-  | 'ok' | 'informational' | 'redirect' | 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found'
-  | 'request_timeout_408' | 'conflict_409' | 'request_too_large' | 'unprocessable' | 'rate_limited'
-  | 'client_error' | 'server_error' | 'not_implemented' | 'bad_gateway' | 'service_unavailable'
-  | 'gateway_timeout' | 'overloaded' | 'unknown_status' | 'insufficient_quota' | 'credit_balance_exhausted'
-  | 'billing_error' | 'spend_limit_reached' | 'stream_error'
-  | 'connect_failed' | 'tls_handshake_failed' | 'tls_certificate_refused' | 'connection_reset'
-  | 'timeout_connect' | 'timeout_headers' | 'timeout_first_token' | 'timeout_idle' | 'timeout_attempt'
-  | 'stream_cut' | 'cancelled'
-export type HeaderIssue =
-  | 'retry_after_ms_unparseable' | 'retry_after_unparseable' | 'retry_after_negative'
-  | 'retry_after_not_finite' | 'retry_after_overflow' | 'retry_after_date_without_clock'
-  | 'should_retry_unparseable' | 'ratelimit_value_unparseable' | 'ratelimit_value_negative'
-  | 'ratelimit_reset_unparseable' | 'ratelimit_reset_without_clock' | 'ratelimit_reset_too_far'
-export type RetryAfterSource = 'retry_after_ms' | 'retry_after_seconds' | 'retry_after_date' | 'x_ms_retry_after_ms'
-export type BreakerState = 'closed' | 'open' | 'half_open' | 'forced_open' | 'disabled' | 'metrics_only'
-export type AcquireReason =
-  | 'closed' | 'half_open_probe' | 'open' | 'open_retry_after' | 'half_open_full' | 'forced_open'
-  | 'disabled' | 'metrics_only'
-export type TransitionReason =
-  | 'failure_rate_exceeded' | 'slow_call_rate_exceeded' | 'consecutive_failures_exceeded' | 'retry_after' | 'open_wait_elapsed'
-  | 'half_open_healthy' | 'half_open_failure_rate_exceeded' | 'half_open_slow_call_rate_exceeded'
-  | 'half_open_timeout' | 'forced_open' | 'disabled' | 'metrics_only' | 'reset'
-export type Counted = 'success' | 'failure' | 'slow_success' | 'slow_failure' | 'ignored' | 'stale'
-export type RetryBudgetKind = 'token_bucket' | 'adaptive' | 'ratio' | 'none'
-export type RetryBudgetReason = 'allowed' | 'no_budget' | 'budget_exhausted' | 'retry_limit_reached'
-export type LimitReason = 'ready' | 'rpm_exhausted' | 'tpm_exhausted' | 'drained' | 'exceeds_capacity' | 'wait_exceeds_max'
-export type LimitSource = 'config' | 'server'
-export type Severity = 'page' | 'ticket'
-export type ErrorBudgetReason = 'not_configured' | 'no_traffic' | 'within_budget' | 'budget_burning'
-export type AttemptAction = 'send' | 'wait' | 'give_up'
-export type AttemptReason =
-  | 'ready' | 'breaker_open' | 'breaker_half_open_full' | 'breaker_forced_open' | 'rate_limited_locally'
-  | 'exceeds_token_capacity' | 'deadline_exhausted' | 'request_finished'
-export type RetryAction = 'retry' | 'done' | 'give_up'
-export type RetryReason =
-  | 'succeeded' | 'permanent_error' | 'fatal_error' | 'class_not_retried' | 'server_said_no_retry' | 'server_delay_too_long'
-  | 'retries_exhausted' | 'retry_owned_by_outer_layer' | 'not_repeatable' | 'deadline_exhausted'
-  | 'error_budget_burning' | 'retry_budget_exhausted' | 'server_delay' | 'backoff'
-export type PresetName = 'openai_sdk' | 'conservative' | 'batch_first'
 
-// ---- inputs -------------------------------------------------------------------------------
+/** The names `Policy.preset` takes. */
+export type PresetName = 'openai_sdk' | 'conservative' | 'batch_first'
 
 /** Response headers: `[name, value]` pairs, a plain object, or an iterable of pairs (`Headers`, `Map`). */
 export type HeadersInit =
@@ -80,325 +33,17 @@ export type HeadersInit =
   | Readonly<Record<string, string>>
   | Iterable<readonly [string, string]>
 
-export interface ClassifyOptions {
-  profile?: Profile | null
-  /** The provider error body's `error.type`. */
-  errorType?: string | null
-  /** The provider error body's `error.code`. */
-  errorCode?: string | null
-  /** Wall clock (unix ms) for an HTTP-date `Retry-After`; absent = unknown. */
-  wallUnixMs?: number | null
-}
+/** Any JSON value: a schema, a model output. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
-export interface BeginOptions {
-  /** Breaker key (model or endpoint); default `"default"`. */
-  key?: string | null
-  estTokens?: number | null
-  outerOwnsRetries?: boolean | null
-  /** Content for a derived (UUIDv5) idempotency key. */
-  content?: string | Uint8Array | null
-  /** What the caller has left of its own deadline, in ms. */
-  deadlineMs?: number | null
-}
-
-export interface AttemptOutcome {
-  outcome: Outcome
-  headers?: HeadersInit | null
-  errorType?: string | null
-  errorCode?: string | null
-  latencyMs?: number | null
-  wallUnixMs?: number | null
-  actualTokens?: number | null
-  /** The host can make no other attempt (a streamed answer already handed to its reader):
-   * a failure that would be retried gives up with `not_repeatable`. */
-  lastAttempt?: boolean | null
-}
-
-// ---- configs (the policy file's sections; every field optional = its default) -------------
-
-export type Jitter = 'none' | 'full' | 'equal' | 'decorrelated' | 'proportional' | 'decorrelated_v2' | 'grpc'
-export interface BackoffConfig {
-  base_ms?: number
-  max_ms?: number
-  multiplier?: number
-  jitter?: Jitter
-  jitter_factor?: number
-}
-export interface DeadlineConfig {
-  total_ms?: number | null
-  connect_ms?: number | null
-  headers_ms?: number | null
-  first_token_ms?: number | null
-  idle_ms?: number | null
-  attempt_ms?: number | null
-  min_attempt_ms?: number
-}
-export type RetryBudgetConfig =
-  | { kind: 'token_bucket'; max_tokens?: number; token_ratio?: number }
-  | { kind: 'adaptive'; max_tokens?: number; token_ratio?: number }
-  | { kind: 'ratio'; budget_percent?: number; min_retry_concurrency?: number }
-  | { kind: 'none' }
-export type WindowConfig =
-  | { kind: 'count'; size?: number }
-  | { kind: 'time'; duration_ms?: number; bucket_ms?: number }
-export type OpenWait =
-  | { kind: 'fixed'; ms?: number }
-  | { kind: 'exponential'; initial_ms?: number; multiplier?: number; max_ms?: number }
-export interface BreakerConfig {
-  window?: WindowConfig
-  failure_rate_threshold?: number
-  slow_call_rate_threshold?: number
-  slow_call_ms?: number
-  consecutive_failures?: number
-  minimum_calls?: number
-  half_open_permitted?: number
-  max_half_open_ms?: number
-  open_wait?: OpenWait
-  failure_classes?: ClassName[]
-  retry_after_opens?: boolean
-  retry_after_min_ms?: number
-  retry_after_max_ms?: number
-  initial_state?: 'closed' | 'disabled' | 'metrics_only' | 'forced_open'
-}
-export interface RateLimitConfig {
-  rpm?: number | null
-  tpm?: number | null
-  request_burst_ms?: number | null
-  max_wait_ms?: number
-  sync_from_headers?: boolean
-}
-export interface IdempotencyConfig {
-  header?: string
-  mode?: 'random' | 'derived'
-  namespace?: string | null
-}
-export interface AlertPair {
-  severity: Severity
-  long_window_ms: number
-  short_window_ms: number
-  burn_rate: number
-}
-export interface ErrorBudgetConfig {
-  target?: number
-  period_ms?: number
-  resolution_ms?: number
-  alerts?: AlertPair[]
-  cut_retries_at_burn_rate?: number | null
-}
-export interface RetryConfig {
-  max_retries?: number
-  retry_on?: ClassName[]
-  backoff?: BackoffConfig
-  server_delay?: { honor?: boolean; max_ms?: number; above_max?: 'refuse' | 'backoff' | 'cap' }
-  ownership?: 'own' | 'defer_to_outer'
-}
-/** A policy document (`Policy.fromObject`, `new Client(policy)`); `toObject()` returns every field. */
-export interface PolicyConfig {
-  profile?: Profile
-  retry?: RetryConfig
-  deadline?: DeadlineConfig
-  retry_budget?: RetryBudgetConfig
-  breaker?: BreakerConfig
-  breaker_wait_ms?: number
-  breaker_keys?: number
-  rate_limit?: RateLimitConfig
-  idempotency?: IdempotencyConfig
-  /** Which headers each attempt carries; the `x-stainless-*` ones default to the openai and azure_openai profiles only. */
-  headers?: { idempotency_key?: boolean; retry_count?: boolean | null; timeout?: boolean | null }
-  error_budget?: ErrorBudgetConfig | null
-}
-
-// ---- results ------------------------------------------------------------------------------
-
-export interface RetryAfter {
-  /** The delay in ms; `null` when not finite. */
-  delay_ms: number | null
-  source: RetryAfterSource
-}
-export interface Classification {
-  class: ClassName
-  reason: ClassReason
-  retry_after?: RetryAfter
-  should_retry?: boolean
-  issues: HeaderIssue[]
-}
-/** What `RetryState.decide` takes back: a `Classification`, of which only `class` and `reason`
- * are required. */
-export type ClassificationInput = Pick<Classification, 'class' | 'reason'> & Partial<Classification>
-export interface RetryAfterResult {
-  retry_after: RetryAfter | null
-  issues: HeaderIssue[]
-}
-export interface Quota {
-  limit?: number
-  remaining?: number
-  reset_ms?: number
-}
-export interface RateLimits {
-  requests?: Quota
-  tokens?: Quota
-  input_tokens?: Quota
-  output_tokens?: Quota
-}
-export interface RateLimitsResult {
-  rate_limits: RateLimits
-  issues: HeaderIssue[]
-}
-/** What a request body says (`readRequest`); only a JSON body is read. */
-export interface RequestBody {
-  json: boolean
-  /** The body's `"model"`: the usual breaker key. */
-  model: string | null
-  /** The breaker key: the model, else the path (when given) as a route, its resource ids as `{id}`. */
-  key: string | null
-  /** Its bytes at four a token (an inline image or file at 765), plus the output allowance it asks for. */
-  est_tokens: number
-}
-/** An error's `error.type` and `error.code` (else `error.details.error_code`). */
-export interface ErrorFields {
-  error_type: string | null
-  error_code: string | null
-}
-export interface AttemptTimeouts {
-  connect_ms: number | null
-  headers_ms: number | null
-  first_token_ms: number | null
-  idle_ms: number | null
-  attempt_ms: number | null
-  remaining_ms: number | null
-}
-export interface Propagation {
-  timeout_ms: number
-  stainless_timeout_s: number
-}
-export interface RetryBudgetSnapshot {
-  kind: RetryBudgetKind
-  tokens?: number
-  threshold?: number
-  active_requests: number
-  active_retries: number
-  limit?: number
-}
-export interface RetryBudgetDecision extends RetryBudgetSnapshot {
-  allowed: boolean
-  reason: RetryBudgetReason
-}
-export interface Transition {
-  from: BreakerState
-  to: BreakerState
-  reason: TransitionReason
-  at_ms: number
-  open_until_ms: number | null
-}
-export interface Acquire {
-  permitted: boolean
-  /** The permit token to pass to `record` or `release`; `null` when rejected. */
-  permit: number | null
-  state: BreakerState
-  reason: AcquireReason
-  retry_after_ms: number | null
-  transition: Transition | null
-}
-export interface Recorded {
-  counted: Counted
-  state: BreakerState
-  transition: Transition | null
-}
-export interface BreakerMetrics {
-  calls: number
-  failures: number
-  slow_calls: number
-  failure_rate: number | null
-  slow_call_rate: number | null
-}
-export interface RegistryStats {
-  keys: number
-  evictions: number
-}
-export interface Reservation {
-  ready: boolean
-  reason: LimitReason
-  wait_until_ms?: number
-  remaining_requests?: number
-  remaining_tokens?: number
-}
-export interface BucketSnapshot {
-  limit: number
-  source: LimitSource
-  remaining: number
-  debt: number
-}
-export interface RateLimitSnapshot {
-  requests?: BucketSnapshot
-  tokens?: BucketSnapshot
-  blocked_until_ms?: number
-}
-export interface Alert {
-  severity: Severity
-  long_window_ms: number
-  short_window_ms: number
-  threshold: number
-  long_burn_rate: number
-  short_burn_rate: number
-}
-export interface ErrorBudgetDecision {
-  allowed: boolean
-  reason: ErrorBudgetReason
-  burn_rate?: number
-}
-export interface AttemptDecision {
-  action: AttemptAction
-  reason: AttemptReason
-  wait_until_ms?: number
-  attempt: number
-  timeouts: AttemptTimeouts
-  /** Headers to send with the attempt (idempotency key, retry count, timeout). */
-  headers: Array<[string, string]>
-}
-export interface RetryDecision {
-  action: RetryAction
-  reason: RetryReason
-  delay_ms?: number
-  retries_taken: number
-  class: ClassName
-  cause: ClassReason
-}
-/** What every decision event carries. */
-interface EventBase {
-  /** `now_ms` of the call that made the decision. */
-  at_ms: number
-  /** The request's breaker key. */
-  key: string
-  /** The logical request: its idempotency key. */
-  request: string
-}
-/** An attempt's result as events report it; `error_type` (OpenTelemetry's) only on failure. */
-interface EventResult {
-  outcome: string
-  class: ClassName
-  cause: ClassReason
-  error_type?: string
-}
-/** One decision of a `Client`, tagged by `kind` (docs/bindings.md, "Decision events"). */
-export type ClientEvent = EventBase & (
-  | { kind: 'send'; attempt: number; resend_count: number }
-  | { kind: 'wait'; attempt: number; reason: AttemptReason; wait_until_ms: number }
-  | ({ kind: 'retry'; attempt: number; reason: RetryReason; delay_ms: number } & EventResult)
-  | ({ kind: 'done'; attempt: number } & EventResult)
-  | ({ kind: 'give_up'; attempt: number; reason: AttemptReason | RetryReason } & Partial<EventResult>)
-  | { kind: 'cancel'; attempt: number }
-  | { kind: 'breaker'; transition: Transition }
-  | { kind: 'limiter_sync'; requests?: Quota; tokens?: Quota }
-)
-
-// ---- the description of the surface (`surface()`) -------------------------------------------
-
-/** One parameter of an operation. */
+/** One parameter of an operation (`surface()`). */
 export interface SurfaceParam {
   /** snake_case (camelCase in JavaScript). */
   name: string
   /** In JavaScript, the options object it is a key of. */
   bag: string | null
+  /** On the first key of an options object: the object's type in the declarations. */
+  bag_type?: string
   /** How a runtime reads it: `Text`, `Count`, `Time`, `Value`, `Obj`, ... */
   kind: string
   /** The Rust type the core takes. */
@@ -406,7 +51,7 @@ export interface SurfaceParam {
   optional: boolean
 }
 
-/** A function, constructor, static method or method. */
+/** A function, constructor, static method or method (`surface()`). */
 export interface SurfaceOp {
   kind: 'fn' | 'new' | 'static' | 'method'
   name: string
@@ -419,462 +64,2013 @@ export interface SurfaceOp {
 /** What `surface()` returns. */
 export interface SurfaceDescription {
   functions: SurfaceOp[]
-  classes: { name: string; js: string; doc: string; ops: SurfaceOp[] }[]
+  classes: { name: string; js: string; doc: string; ops: SurfaceOp[]; hand_written: boolean }[]
 }
 
-// ---- schemas ------------------------------------------------------------------------------
+// ---- generated by bindings/types from the core's types (cargo run -p breakwater-types) ----
 
-/** Any JSON value: a schema, a model output. */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+export type AboveMax = 'refuse' | 'backoff' | 'cap'
 
-/** The JSON Schema draft to read a schema as, when its `$schema` does not say. */
+/** The answer of `try_acquire`. */
+export interface Acquire {
+  /** Whether the call may go ahead. */
+  permitted: boolean
+  /** The permit to pass to `record` or `release`, when permitted. */
+  permit: Permit | null
+  /** The state after this call. */
+  state: BreakerState
+  /** Why it was permitted or rejected. */
+  reason: AcquireReason
+  /** When rejected: ms until the breaker may permit again; `null` when unknown (half-open full, forced open). */
+  retry_after_ms: number | null
+  /** The lazy transition this call made (open → half-open, half-open timeout). */
+  transition: Transition | null
+}
+
+export type AcquireReason =
+  | 'closed' | 'half_open_probe' | 'open' | 'open_retry_after' | 'half_open_full' | 'forced_open'
+  | 'disabled' | 'metrics_only'
+
+export type ActionKind = 'send' | 'stop_playback' | 'resume_playback'
+
+/** One change to the parsed value, located in the instance. */
+export interface Adjustment {
+  /** The stable code. */
+  code: AdjustmentCode
+  /** JSON Pointer to the replaced value or the dropped property. */
+  instance_path: string
+  /** A human sentence; not part of the contract. */
+  message: string
+}
+
+export type AdjustmentCode = 'enum_fallback' | 'property_dropped'
+
+/** A firing alert pair, with the burn rates that made it fire. */
+export interface Alert {
+  /** How urgent it is. */
+  severity: Severity
+  /** The pair's long window. */
+  long_window_ms: number
+  /** The pair's short window. */
+  short_window_ms: number
+  /** The pair's threshold. */
+  threshold: number
+  /** The burn rate over the long window (above the threshold). */
+  long_burn_rate: number
+  /** The burn rate over the short window (above the threshold). */
+  short_burn_rate: number
+}
+
+/** One multiwindow alert: fires when both windows burn faster than `burn_rate`. */
+export interface AlertPair {
+  /** How urgent it is. */
+  severity: Severity
+  /** The long window in ms: proves the burn is significant. At most `period_ms`. */
+  long_window_ms: number
+  /** The short window in ms: proves the burn is still going on. At most `long_window_ms`. */
+  short_window_ms: number
+  /** The threshold both windows must exceed, > 0. */
+  burn_rate: number
+}
+
+export type Api = 'chat_completions' | 'responses' | 'text'
+
+export type AttemptAction = 'send' | 'wait' | 'give_up'
+
+/** What the host does before an attempt, and with what limits. */
+export interface AttemptDecision {
+  /** Send, wait, or give up. */
+  action: AttemptAction
+  /** Why. */
+  reason: AttemptReason
+  /** With `wait`: when to ask again. */
+  wait_until_ms?: number | null
+  /** The number of this attempt (1 for the first) with `send`. */
+  attempt: number
+  /** Phase limits of this attempt, clipped to the deadline (with `send`). */
+  timeouts: AttemptTimeouts
+  /** Headers to add to the call: idempotency key, retry count, timeout (with `send`). */
+  headers: [string, string][]
+}
+
+export type AttemptReason =
+  | 'ready' | 'breaker_open' | 'breaker_half_open_full' | 'breaker_forced_open'
+  | 'rate_limited_locally' | 'exceeds_token_capacity' | 'deadline_exhausted' | 'request_finished'
+
+/**
+ * The effective limits of one attempt: each phase's own limit (or, when it has none, the
+ * attempt's), clipped to the attempt limit and to what remains of the total deadline.
+ * `null` only when nothing limits that phase.
+ */
+export interface AttemptTimeouts {
+  /** Connect limit in ms, if any. */
+  connect_ms: number | null
+  /** Response-headers limit in ms, if any. */
+  headers_ms: number | null
+  /** First-token limit in ms, if any (without one of its own, the idle gap's). */
+  first_token_ms: number | null
+  /** Stream idle-gap limit in ms, if any. */
+  idle_ms: number | null
+  /** Whole-attempt limit in ms, if any (never beyond the total deadline). */
+  attempt_ms: number | null
+  /** What remains of the total deadline, if there is one. */
+  remaining_ms: number | null
+}
+
+export type AudioFormat = 'pcm16' | 'g711_ulaw' | 'g711_alaw'
+
+/** Backoff settings (part of the retry policy). */
+export interface BackoffConfig {
+  /** Delay before the first retry, before jitter. Default 500 ms (openai-python `INITIAL_RETRY_DELAY`). */
+  base_ms?: number
+  /** Growth per retry. Default 2 (openai-python `pow(2.0, nb_retries)`). */
+  multiplier?: number
+  /** Cap on the un-jittered delay. Default 8000 ms (openai-python `MAX_RETRY_DELAY`). */
+  max_ms?: number
+  /** Jitter kind. Default `proportional` (the OpenAI SDKs). */
+  jitter?: Jitter
+  /** Share of the delay `proportional` jitter may remove. Default 0.25 (openai-python `1 - 0.25 * random()`). */
+  jitter_factor?: number
+}
+
+/** One batch file of the plan. */
+export interface BatchFile {
+  /** The file's name, relative to the manifest. */
+  path: string
+  /** Its endpoint. */
+  endpoint: string
+  /** Its one model. */
+  model: string
+  /** Requests (lines). */
+  requests: number
+  /** Bytes, newlines included. */
+  bytes: number
+  /** Embedding inputs (embeddings files). */
+  embedding_inputs: number
+  /** Estimated prompt tokens (what the enqueued-token limit counts). */
+  input_tokens: number
+  /** Output tokens allowed (the requests' caps). */
+  output_tokens: number
+  /** Estimated cost at batch prices, USD; `null` when the model has no price. */
+  estimated_cost_usd: number | null
+  /** The same requests at synchronous prices. */
+  sync_cost_usd: number | null
+  /**
+   * Submission wave (1-based): the files of one wave fit the model's enqueued-token limit
+   * together; submit wave n+1 after wave n completes.
+   */
+  wave: number
+  /** The file's custom_ids, in line order. */
+  custom_ids: string[]
+}
+
+/** One batch file of the plan. */
+export interface BatchFileInput {
+  /** The file's name, relative to the manifest. */
+  path: string
+  /** Its endpoint. */
+  endpoint: string
+  /** Its one model. */
+  model: string
+  /** Requests (lines). */
+  requests: number
+  /** Bytes, newlines included. */
+  bytes: number
+  /** Embedding inputs (embeddings files). */
+  embedding_inputs?: number
+  /** Estimated prompt tokens (what the enqueued-token limit counts). */
+  input_tokens: number
+  /** Output tokens allowed (the requests' caps). */
+  output_tokens: number
+  /** Estimated cost at batch prices, USD; `null` when the model has no price. */
+  estimated_cost_usd?: number | null
+  /** The same requests at synchronous prices. */
+  sync_cost_usd?: number | null
+  /**
+   * Submission wave (1-based): the files of one wave fit the model's enqueued-token limit
+   * together; submit wave n+1 after wave n completes.
+   */
+  wave: number
+  /** The file's custom_ids, in line order. */
+  custom_ids: string[]
+}
+
+/** The hard limits of one provider's batch files. */
+export interface BatchLimits {
+  /** Requests per file. */
+  max_requests: number
+  /** Bytes per file, newlines included. */
+  max_bytes: number
+  /** Embedding inputs per embeddings file (OpenAI), summed over its requests. */
+  max_embedding_inputs: number | null
+}
+
+/** The hard limits of one provider's batch files. */
+export interface BatchLimitsInput {
+  /** Requests per file. */
+  max_requests: number
+  /** Bytes per file, newlines included. */
+  max_bytes: number
+  /** Embedding inputs per embeddings file (OpenAI), summed over its requests. */
+  max_embedding_inputs?: number | null
+}
+
+/** Settings of one circuit breaker; a registry gives every key a breaker with the same settings. */
+export interface BreakerConfig {
+  /**
+   * Which recent calls the rates are computed over. Default `{ "kind": "count", "size": 100 }`
+   * (resilience4j `slidingWindowType` COUNT_BASED, `slidingWindowSize` 100).
+   */
+  window?: WindowConfig
+  /** Trip when at least this share of calls failed. Default 0.5 (resilience4j `failureRateThreshold` 50 %). */
+  failure_rate_threshold?: number
+  /** Trip when at least this share of calls was slow. Default 1.0 (resilience4j `slowCallRateThreshold` 100 %). */
+  slow_call_rate_threshold?: number
+  /** A call taking longer than this is slow. Default 60000 (resilience4j `slowCallDurationThreshold` 60 s). */
+  slow_call_ms?: number
+  /**
+   * Also trip when this many calls in a row failed, whatever the window holds; 0 = off
+   * (default). gobreaker's default `ReadyToTrip` is `ConsecutiveFailures > 5`: a run is how
+   * a full outage shows at once, while a rate over a window that still holds the healthy
+   * minutes before it needs seconds of failures to reach its threshold.
+   */
+  consecutive_failures?: number
+  /**
+   * No decision before this many calls are in the window. Default 100 (resilience4j
+   * `minimumNumberOfCalls`); clamped to the size of a count window, not of a time window, as there.
+   */
+  minimum_calls?: number
+  /** Probes allowed in half-open. Default 10 (resilience4j `permittedNumberOfCallsInHalfOpenState`). */
+  half_open_permitted?: number
+  /**
+   * After this long in half-open without a verdict, open again; 0 = never. Default 0
+   * (resilience4j `maxWaitDurationInHalfOpenState`).
+   */
+  max_half_open_ms?: number
+  /** How long to stay open. Default `{ "kind": "fixed", "ms": 60000 }` (resilience4j `waitDurationInOpenState`). */
+  open_wait?: OpenWait
+  /**
+   * Classes that count as failures; `success` is a success and any other class is ignored
+   * (gobreaker `IsExcluded`). Default retryable, rate_limited, overloaded, fatal: a `permanent`
+   * result (400, 404, ...) is the caller's fault, not the upstream's.
+   */
+  failure_classes?: ClassName[]
+  /**
+   * A rate_limited or overloaded result carrying a server delay opens the breaker for exactly
+   * that delay (resilience4j `transitionToOpenAndWaitFor`). Default true.
+   */
+  retry_after_opens?: boolean
+  /** Shorter server delays do not open the breaker. Default 1000. */
+  retry_after_min_ms?: number
+  /** Longer server delays are capped to this. Default 120000 (openai-python `MAX_RETRY_AFTER_DELAY` 120 s). */
+  retry_after_max_ms?: number
+  /** State of a new breaker. Default `closed` (resilience4j `initialState`). */
+  initial_state?: InitialState
+}
+
+/**
+ * What the breaker's current window holds (the probes' window in half-open, and in an open
+ * state that half-open led to).
+ */
+export interface BreakerMetrics {
+  /** Calls counted. */
+  calls: number
+  /** Of which failures. */
+  failures: number
+  /** Of which slower than `slow_call_ms`. */
+  slow_calls: number
+  /** `failures / calls`; `null` below the minimum number of calls, as resilience4j reports −1. */
+  failure_rate: number | null
+  /** `slow_calls / calls`; `null` below the minimum number of calls. */
+  slow_call_rate: number | null
+}
+
+export type BreakerState = 'closed' | 'open' | 'half_open' | 'forced_open' | 'disabled' | 'metrics_only'
+
+export type Bucket = 'succeeded' | 'retry' | 'permanent' | 'quarantined' | 'missing'
+
+/** One bucket's state, as hosts log and export it. */
+export interface BucketSnapshot {
+  /** The limit per minute, also the bucket's capacity. */
+  limit: number
+  /** Where the limit came from. */
+  source: LimitSource
+  /** Whole units available now (0 while in debt). */
+  remaining: number
+  /** Units owed after usage exceeded the estimate (`reconcile`); 0 when none. */
+  debt: number
+}
+
+/** Budgets per stage, in ms; a stage without one is measured, never a violation. */
+export interface Budgets {
+  /** Speech end → the request. Default none. */
+  detect_ms?: number | null
+  /** The request → first text. Default none. */
+  first_text_ms?: number | null
+  /** The request → first audio. Default none. */
+  first_audio_ms?: number | null
+  /** First audio → playback start. Default none. */
+  playback_ms?: number | null
+  /**
+   * Speech end → playback start. Default 800 (the voice-to-voice target production voice
+   * teams quote; sippulse.ai, "voice AI agent architecture").
+   */
+  voice_to_voice_ms?: number | null
+}
+
+export type ChangeKind =
+  | 'ID_CHANGED' | 'DESCRIPTION_CHANGED' | 'TITLE_CHANGED' | 'DEFAULT_CHANGED' | 'SCHEMA_ADDED'
+  | 'SCHEMA_REMOVED' | 'TYPE_EXTENDED' | 'TYPE_NARROWED' | 'TYPE_CHANGED' | 'MAX_LENGTH_ADDED'
+  | 'MAX_LENGTH_REMOVED' | 'MAX_LENGTH_INCREASED' | 'MAX_LENGTH_DECREASED' | 'MIN_LENGTH_ADDED'
+  | 'MIN_LENGTH_REMOVED' | 'MIN_LENGTH_INCREASED' | 'MIN_LENGTH_DECREASED' | 'PATTERN_ADDED'
+  | 'PATTERN_REMOVED' | 'PATTERN_CHANGED' | 'MAXIMUM_ADDED' | 'MAXIMUM_REMOVED'
+  | 'MAXIMUM_INCREASED' | 'MAXIMUM_DECREASED' | 'MINIMUM_ADDED' | 'MINIMUM_REMOVED'
+  | 'MINIMUM_INCREASED' | 'MINIMUM_DECREASED' | 'EXCLUSIVE_MAXIMUM_ADDED'
+  | 'EXCLUSIVE_MAXIMUM_REMOVED' | 'EXCLUSIVE_MAXIMUM_INCREASED' | 'EXCLUSIVE_MAXIMUM_DECREASED'
+  | 'EXCLUSIVE_MINIMUM_ADDED' | 'EXCLUSIVE_MINIMUM_REMOVED' | 'EXCLUSIVE_MINIMUM_INCREASED'
+  | 'EXCLUSIVE_MINIMUM_DECREASED' | 'MULTIPLE_OF_ADDED' | 'MULTIPLE_OF_REMOVED'
+  | 'MULTIPLE_OF_EXPANDED' | 'MULTIPLE_OF_REDUCED' | 'MULTIPLE_OF_CHANGED'
+  | 'REQUIRED_ATTRIBUTE_ADDED' | 'REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED'
+  | 'REQUIRED_ATTRIBUTE_REMOVED' | 'MAX_PROPERTIES_ADDED' | 'MAX_PROPERTIES_REMOVED'
+  | 'MAX_PROPERTIES_INCREASED' | 'MAX_PROPERTIES_DECREASED' | 'MIN_PROPERTIES_ADDED'
+  | 'MIN_PROPERTIES_REMOVED' | 'MIN_PROPERTIES_INCREASED' | 'MIN_PROPERTIES_DECREASED'
+  | 'ADDITIONAL_PROPERTIES_ADDED' | 'ADDITIONAL_PROPERTIES_REMOVED'
+  | 'ADDITIONAL_PROPERTIES_EXTENDED' | 'ADDITIONAL_PROPERTIES_NARROWED' | 'DEPENDENCY_ARRAY_ADDED'
+  | 'DEPENDENCY_ARRAY_REMOVED' | 'DEPENDENCY_ARRAY_EXTENDED' | 'DEPENDENCY_ARRAY_NARROWED'
+  | 'DEPENDENCY_ARRAY_CHANGED' | 'DEPENDENCY_SCHEMA_ADDED' | 'DEPENDENCY_SCHEMA_REMOVED'
+  | 'PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL' | 'REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL'
+  | 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL'
+  | 'OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL'
+  | 'PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL'
+  | 'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL'
+  | 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL'
+  | 'OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL' | 'PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL'
+  | 'PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL'
+  | 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL'
+  | 'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
+  | 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
+  | 'PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
+  | 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' | 'RESERVED_PROPERTY_REMOVED'
+  | 'RESERVED_PROPERTY_CONFLICTS_WITH_PROPERTY' | 'UNEVALUATED_PROPERTIES_ADDED'
+  | 'UNEVALUATED_PROPERTIES_REMOVED' | 'UNEVALUATED_PROPERTIES_EXTENDED'
+  | 'UNEVALUATED_PROPERTIES_NARROWED' | 'MAX_ITEMS_ADDED' | 'MAX_ITEMS_REMOVED'
+  | 'MAX_ITEMS_INCREASED' | 'MAX_ITEMS_DECREASED' | 'MIN_ITEMS_ADDED' | 'MIN_ITEMS_REMOVED'
+  | 'MIN_ITEMS_INCREASED' | 'MIN_ITEMS_DECREASED' | 'MAX_CONTAINS_ADDED' | 'MAX_CONTAINS_REMOVED'
+  | 'MAX_CONTAINS_INCREASED' | 'MAX_CONTAINS_DECREASED' | 'MIN_CONTAINS_ADDED'
+  | 'MIN_CONTAINS_REMOVED' | 'MIN_CONTAINS_INCREASED' | 'MIN_CONTAINS_DECREASED'
+  | 'UNIQUE_ITEMS_ADDED' | 'UNIQUE_ITEMS_REMOVED' | 'ADDITIONAL_ITEMS_ADDED'
+  | 'ADDITIONAL_ITEMS_REMOVED' | 'ADDITIONAL_ITEMS_EXTENDED' | 'ADDITIONAL_ITEMS_NARROWED'
+  | 'UNEVALUATED_ITEMS_ADDED' | 'UNEVALUATED_ITEMS_REMOVED' | 'UNEVALUATED_ITEMS_EXTENDED'
+  | 'UNEVALUATED_ITEMS_NARROWED' | 'ITEM_ADDED_TO_OPEN_CONTENT_MODEL'
+  | 'ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL' | 'ITEM_ADDED_TO_CLOSED_CONTENT_MODEL'
+  | 'ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL' | 'ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL'
+  | 'ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL'
+  | 'ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
+  | 'ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
+  | 'ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
+  | 'ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' | 'ENUM_ARRAY_EXTENDED'
+  | 'ENUM_ARRAY_NARROWED' | 'ENUM_ARRAY_CHANGED' | 'COMBINED_TYPE_EXTENDED'
+  | 'COMBINED_TYPE_CHANGED' | 'PRODUCT_TYPE_EXTENDED' | 'PRODUCT_TYPE_NARROWED'
+  | 'SUM_TYPE_EXTENDED' | 'SUM_TYPE_NARROWED' | 'COMBINED_TYPE_SUBSCHEMAS_CHANGED'
+  | 'NOT_TYPE_EXTENDED' | 'NOT_TYPE_NARROWED'
+
+export type ClassName = 'success' | 'retryable' | 'rate_limited' | 'overloaded' | 'permanent' | 'fatal'
+
+export type ClassReason =
+  | 'ok' | 'informational' | 'redirect' | 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found'
+  | 'request_timeout_408' | 'conflict_409' | 'request_too_large' | 'unprocessable' | 'rate_limited'
+  | 'client_error' | 'server_error' | 'not_implemented' | 'bad_gateway' | 'service_unavailable'
+  | 'gateway_timeout' | 'overloaded' | 'unknown_status' | 'insufficient_quota'
+  | 'credit_balance_exhausted' | 'billing_error' | 'spend_limit_reached' | 'stream_error'
+  | 'connect_failed' | 'tls_handshake_failed' | 'tls_certificate_refused' | 'connection_reset'
+  | 'timeout_connect' | 'timeout_headers' | 'timeout_first_token' | 'timeout_idle'
+  | 'timeout_attempt' | 'stream_cut' | 'cancelled'
+
+/**
+ * What one attempt's outcome means; produced by `classify`, once per attempt.
+ *
+ * Its serde form is what bindings return from `classify` and take back in a retry
+ * decision: `class` and `reason` are required, the rest may be omitted.
+ */
+export interface Classification {
+  /** Success, retryable, rate limited, overloaded, permanent or fatal. */
+  class: ClassName
+  /** Why, as a stable code. */
+  reason: ClassReason
+  /** The delay the server asked for (failures only), as written; see `retry_after`. */
+  retry_after?: RetryAfter | null
+  /** `x-should-retry` when it was `true` or `false` (non-2xx statuses, Stainless profiles). */
+  should_retry?: boolean | null
+  /** Header values that were present but unusable, and so ignored. */
+  issues: HeaderIssue[]
+}
+
+/**
+ * What one attempt's outcome means; produced by `classify`, once per attempt.
+ *
+ * Its serde form is what bindings return from `classify` and take back in a retry
+ * decision: `class` and `reason` are required, the rest may be omitted.
+ */
+export interface ClassificationInput {
+  /** Success, retryable, rate limited, overloaded, permanent or fatal. */
+  class: ClassName
+  /** Why, as a stable code. */
+  reason: ClassReason
+  /** The delay the server asked for (failures only), as written; see `retry_after`. */
+  retry_after?: RetryAfterInput | null
+  /** `x-should-retry` when it was `true` or `false` (non-2xx statuses, Stainless profiles). */
+  should_retry?: boolean | null
+  /** Header values that were present but unusable, and so ignored. */
+  issues?: HeaderIssue[]
+}
+
+/** One decision, when it was made, and for which request. */
+export type ClientEvent = {
+  /** `now_ms` of the call that made the decision. */
+  at_ms: number
+  /** The breaker key of the request (model, endpoint). */
+  key: string
+  /** The logical request: its idempotency key. */
+  request: string
+} & (
+  | {
+    kind: 'send'
+    /** The attempt's number, 1 for the first. */
+    attempt: number
+    /** Attempts sent before this one (OpenTelemetry `http.request.resend_count`). */
+    resend_count: number
+  }
+  | {
+    kind: 'wait'
+    /** Attempts sent so far. */
+    attempt: number
+    /** Why it waits. */
+    reason: AttemptReason
+    /** When to ask again. */
+    wait_until_ms: number
+  }
+  | {
+    kind: 'retry'
+    /** The attempt that failed. */
+    attempt: number
+    /** What the host observed (`http_429`, `timeout_headers`, `stream_cut`, ...). */
+    outcome: string
+    /** Its class. */
+    class: ClassName
+    /** The classifier's reason for that class. */
+    cause: ClassReason
+    /**
+     * OpenTelemetry `error.type` for a failed attempt: the status code for an HTTP answer
+     * (`"429"`), the outcome otherwise (`"timeout_headers"`); absent on success.
+     */
+    error_type?: string | null
+    /** Why a retry. */
+    reason: RetryReason
+    /** The wait before the next attempt. */
+    delay_ms: number
+  }
+  | {
+    kind: 'done'
+    /** The attempt that succeeded. */
+    attempt: number
+    /** What the host observed (`http_429`, `timeout_headers`, `stream_cut`, ...). */
+    outcome: string
+    /** Its class. */
+    class: ClassName
+    /** The classifier's reason for that class. */
+    cause: ClassReason
+    /**
+     * OpenTelemetry `error.type` for a failed attempt: the status code for an HTTP answer
+     * (`"429"`), the outcome otherwise (`"timeout_headers"`); absent on success.
+     */
+    error_type?: string | null
+  }
+  | {
+    kind: 'give_up'
+    /** Attempts sent. */
+    attempt: number
+    /**
+     * Why it stopped: an attempt reason (`breaker_open`, `deadline_exhausted`, ...) before a
+     * call, a retry reason (`fatal`, `retries_exhausted`, ...) after one.
+     */
+    reason: string
+    /** What the host observed (`http_429`, `timeout_headers`, `stream_cut`, ...). */
+    outcome?: string
+    /** Its class. */
+    class?: ClassName
+    /** The classifier's reason for that class. */
+    cause?: ClassReason
+    /**
+     * OpenTelemetry `error.type` for a failed attempt: the status code for an HTTP answer
+     * (`"429"`), the outcome otherwise (`"timeout_headers"`); absent on success.
+     */
+    error_type?: string | null
+  }
+  | {
+    kind: 'cancel'
+    /** Attempts sent. */
+    attempt: number
+  }
+  | {
+    kind: 'breaker'
+    /** What changed, and why. */
+    transition: Transition
+  }
+  | {
+    kind: 'limiter_sync'
+    /** The requests quota the server reported. */
+    requests?: Quota | null
+    /** The tokens quota the server reported. */
+    tokens?: Quota | null
+  }
+)
+
+export type CompatibilityPolicy = 'strict' | 'lenient'
+
+/** The answer to "may I connect with the secret in hand?". */
+export interface ConnectDecision {
+  /** Whether to connect. */
+  ok: boolean
+  /** Why. */
+  reason: ConnectReason
+  /** The secret's life left (monotonic ms, skew taken off), when there is one. */
+  remaining_ms: number | null
+}
+
+export type ConnectReason = 'ok' | 'no_secret' | 'expiring'
+
+export type Counted = 'success' | 'failure' | 'slow_success' | 'slow_failure' | 'ignored' | 'stale'
+
+export type CredentialAction = 'mint' | 'wait' | 'ready'
+
+/** Settings of client-secret rotation. */
+export interface CredentialConfig {
+  /**
+   * Mint the next secret this long before the current one expires. Default 120000 (two
+   * minutes of a default 10-minute secret).
+   */
+  refresh_margin_ms?: number
+  /**
+   * Up to this much earlier still, drawn per secret, so a fleet that minted together does
+   * not refresh together. Default 30000.
+   */
+  refresh_jitter_ms?: number
+  /**
+   * A secret with less than this left is not used for a new connection (a secret shorter
+   * than twice this: less than half its life). Default 15000.
+   */
+  min_remaining_to_connect_ms?: number
+  /**
+   * How far the host's wall clock may be ahead of the server's: the expiry is read this
+   * much earlier. Default 5000.
+   */
+  max_clock_skew_ms?: number
+  /** A mint without an answer after this long may be retried by another caller. Default 30000. */
+  mint_timeout_ms?: number
+  /** Delays between failed mints (the transport core's backoff). Default 500 ms doubling to 30 s. */
+  backoff?: BackoffConfig
+  /** The longest a session lasts. Default 3600000 (60 minutes). */
+  session_cap_ms?: number
+  /** Reconnect this long before the cap. Default 60000. */
+  reconnect_margin_ms?: number
+}
+
+/** The answer to "what about the secret, now?". */
+export interface CredentialDecision {
+  /** Mint, wait or ready. */
+  action: CredentialAction
+  /** Why. */
+  reason: CredentialReason
+  /** When to ask again (wait, ready); `null` with `mint`. */
+  at_ms: number | null
+  /** Failed mints since the last success. */
+  failures: number
+}
+
+export type CredentialReason = 'no_secret' | 'refresh_due' | 'fresh' | 'mint_in_flight' | 'mint_timed_out' | 'backoff'
+
+/** Time limits of a logical request and of each attempt's phases. `null` = no limit. */
+export interface DeadlineConfig {
+  /** The whole logical request, all attempts and waits included. Default none. */
+  total_ms?: number | null
+  /** Establishing the connection. Default none (openai-python: `connect=5.0`, set in the `openai_sdk` preset). */
+  connect_ms?: number | null
+  /** Until the response headers (time to first byte). Default none. */
+  headers_ms?: number | null
+  /**
+   * Until the first token of a streamed answer. Default none: the first token then waits
+   * no longer than any other gap of the stream (`idle_ms`), else the attempt's limit.
+   */
+  first_token_ms?: number | null
+  /** The longest gap between two stream chunks. Default none. */
+  idle_ms?: number | null
+  /** One whole attempt. Default none (openai-python: 600 s, set in the `openai_sdk` preset). */
+  attempt_ms?: number | null
+  /** The least time an attempt needs to be worth starting; a retry that would leave less is refused. Default 0. */
+  min_attempt_ms?: number
+}
+
+export type DeferReason = 'cost_cap' | 'unpriced'
+
+/** A valid line left out of the plan. */
+export interface Deferred {
+  /** 1-based line of the input. */
+  line: number
+  /** Its custom_id. */
+  custom_id: string
+  /** Why. */
+  reason: DeferReason
+  /** Its estimated cost at batch prices, when priced. */
+  estimated_cost_usd: number | null
+}
+
+/** A valid line left out of the plan. */
+export interface DeferredInput {
+  /** 1-based line of the input. */
+  line: number
+  /** Its custom_id. */
+  custom_id: string
+  /** Why. */
+  reason: DeferReason
+  /** Its estimated cost at batch prices, when priced. */
+  estimated_cost_usd?: number | null
+}
+
+/** Advice about one place in the schema. */
+export interface DiffNote {
+  /** The stable code. */
+  code: NoteCode
+  /** Where (the path of the change it explains). */
+  path: string
+  /** A sentence for people; not part of the contract. */
+  message: string
+}
+
 export type DraftName = 'draft4' | 'draft6' | 'draft7' | 'draft2019-09' | 'draft2020-12'
 
-/** The target whose strict-mode rules and limits apply. */
+/** An SLO over a rolling period, with its alerting rules. */
+export interface ErrorBudgetConfig {
+  /** Share of requests that must be good, in [0, 1) (default 0.999); resolved to parts per billion. */
+  target?: number
+  /** The rolling period the budget covers (default 30 days). */
+  period_ms?: number
+  /** Bucket size, >= 1 ms (default 60 000: one minute); `period_ms / resolution_ms` buckets at most 2^20. */
+  resolution_ms?: number
+  /** Alerting pairs (default: the SRE Workbook table for a 30-day SLO). */
+  alerts?: AlertPair[]
+  /**
+   * Cut retries while both windows of the fastest-burning pair (highest threshold)
+   * burn faster than this (default absent: never cut). Retries spend budget twice
+   * when the upstream is failing; this stops that once the burn is serious.
+   */
+  cut_retries_at_burn_rate?: number | null
+}
+
+/** The answer of `retries_allowed`. */
+export interface ErrorBudgetDecision {
+  /** Whether retries may be sent. */
+  allowed: boolean
+  /** Why. */
+  reason: ErrorBudgetReason
+  /**
+   * The lower of the fastest pair's two burn rates (retries are cut when it exceeds
+   * the threshold); absent when not configured or without traffic.
+   */
+  burn_rate?: number | null
+}
+
+export type ErrorBudgetReason = 'not_configured' | 'no_traffic' | 'within_budget' | 'budget_burning'
+
+export type ErrorCode =
+  | 'syntax_error' | 'unknown_field' | 'missing_field' | 'invalid_type' | 'unknown_variant'
+  | 'negative_duration' | 'out_of_range' | 'not_finite' | 'invalid_value' | 'invalid_argument'
+  | 'invalid_schema' | 'unresolved_ref' | 'limit_exceeded'
+
+/** An error's `type` and `code`, as `Client.on_outcome` and `classify` take them. */
+export interface ErrorFields {
+  /** `error.type` (`insufficient_quota`, `overloaded_error`, ...). */
+  error_type: string | null
+  /** `error.code`, else `error.details.error_code`. */
+  error_code: string | null
+}
+
+/** A refused input: code, where it is, and a human sentence. */
+export interface ErrorInfo {
+  /** The stable code. */
+  code: ErrorCode
+  /** Dotted path of the offending field (`breaker.window.size`); empty for the document itself. */
+  path: string
+  /** A human-readable sentence; not part of the contract. */
+  message: string
+  /** 1-based line in the source document, when the input was a document. */
+  line?: number | null
+  /** 1-based column in the source document, when known. */
+  column?: number | null
+}
+
+/** One finding. */
+export interface Finding {
+  /** The stable code. */
+  code: LintCode
+  /** Error or warning. */
+  severity: FindingSeverity
+  /** JSON Pointer of the schema (or keyword) the finding is about; `""` is the root. */
+  path: string
+  /** A sentence naming the place; not part of the contract. */
+  message: string
+}
+
+/** How much a finding matters. */
+export type FindingSeverity = 'error' | 'warning'
+
+export type FinishReason = 'stop' | 'tool_calls' | 'length' | 'content_filter' | 'incomplete' | 'failed' | 'unknown'
+
+export type HeaderIssue =
+  | 'retry_after_ms_unparseable' | 'retry_after_unparseable' | 'retry_after_negative'
+  | 'retry_after_not_finite' | 'retry_after_overflow' | 'retry_after_date_without_clock'
+  | 'should_retry_unparseable' | 'ratelimit_value_unparseable' | 'ratelimit_value_negative'
+  | 'ratelimit_reset_unparseable' | 'ratelimit_reset_without_clock' | 'ratelimit_reset_too_far'
+
+/**
+ * Which headers the client adds to each attempt; every one can be switched off.
+ *
+ * Both official OpenAI SDKs send `x-stainless-retry-count` on every attempt; openai-node
+ * sends `x-stainless-timeout` (whole seconds), openai-python `x-stainless-read-timeout` (its
+ * read timeout). The client sends `x-stainless-timeout` with what is left of the deadline,
+ * the same header in every runtime (one decision for the same inputs), so a host standing in
+ * for the SDK sends what the SDK's retry loop would. By default they go only with the
+ * `openai` and `azure_openai` profiles: another API has no use for an SDK's internal headers.
+ */
+export interface HeadersConfig {
+  /** Send the idempotency key (under `idempotency.header`). Default true. */
+  idempotency_key?: boolean
+  /**
+   * Send `x-stainless-retry-count` (retries taken so far). Default: with the `openai` and
+   * `azure_openai` profiles only.
+   */
+  retry_count?: boolean | null
+  /**
+   * Send `x-stainless-timeout` (the whole seconds left of the deadline). Default: with the
+   * `openai` and `azure_openai` profiles only.
+   */
+  timeout?: boolean | null
+}
+
+/** One earlier attempt of a request. */
+export interface HistoryEntry {
+  /** The round it was in. */
+  round: number
+  /** The batch file it was in. */
+  file: string
+  /** How it failed. */
+  reason: RouteReason
+  /** The response's HTTP status, when there was one. */
+  status_code?: number | null
+}
+
+/** Idempotency key settings. */
+export interface IdempotencyConfig {
+  /** The request header that carries the key (default `Idempotency-Key`); an RFC 9110 token. */
+  header?: string
+  /** Random or content-derived keys (default `random`). */
+  mode?: IdempotencyMode
+  /**
+   * Namespace of derived keys: a UUID in its 36-character hyphenated form is used as
+   * is; any other string (a service URL, an app name) is first turned into a UUID as
+   * UUIDv5(URL namespace, string). Absent: the RFC URL namespace itself (default absent).
+   */
+  namespace?: string | null
+}
+
+export type IdempotencyMode = 'random' | 'derived'
+
+export type InitialState = 'closed' | 'disabled' | 'metrics_only' | 'forced_open'
+
+/** Settings of the interruption machine; defaults follow LiveKit Agents' interruption options. */
+export interface InterruptConfig {
+  /** `websocket` (default) or `webrtc`. */
+  transport?: Transport
+  /**
+   * The session's `turn_detection.interrupt_response`: the server cancels the response
+   * itself when speech starts. Default true (the API's default).
+   */
+  interrupt_response?: boolean
+  /**
+   * The output audio format: `pcm16` (default), `g711_ulaw`, `g711_alaw`, or the GA
+   * session's names (`audio/pcm`, `audio/pcmu`, `audio/pcma`) and object (`{type, rate}`).
+   */
+  audio_format?: AudioFormat
+  /**
+   * Speech shorter than this does not interrupt (a cough, "uh-huh"). Default 500
+   * (LiveKit `min_duration` 0.5 s); 0 interrupts at speech start.
+   */
+  min_interruption_ms?: number
+  /**
+   * After short speech, how long to wait for the user's turn before calling it a false
+   * interruption. Default 2000 (LiveKit `false_interruption_timeout` 2 s).
+   */
+  false_interruption_timeout_ms?: number
+  /** Resume playback after a false interruption (else it interrupts). Default true (LiveKit). */
+  resume_false_interruption?: boolean
+  /** Latency budgets per stage of a turn. */
+  budgets?: Budgets
+  /** Turns kept per stage for the rolling percentiles. Default 512. */
+  history?: number
+}
+
+export type Jitter = 'none' | 'full' | 'equal' | 'decorrelated' | 'proportional' | 'decorrelated_v2' | 'grpc'
+
+/** A replayed request's line in the ledger: its attempts so far, this round's included. */
+export interface LedgerEntry {
+  /** Its custom_id (the same in every round). */
+  custom_id: string
+  /** Attempts made once this round has run. */
+  attempts: number
+  /** The failed attempts before this round. */
+  history: HistoryEntry[]
+}
+
+export type LimitReason =
+  | 'ready' | 'rpm_exhausted' | 'tpm_exhausted' | 'drained' | 'exceeds_capacity'
+  | 'wait_exceeds_max'
+
+export type LimitSource = 'config' | 'server'
+
+export type LineCode =
+  | 'invalid_utf8' | 'invalid_json' | 'truncated_line' | 'not_an_object' | 'missing_custom_id'
+  | 'invalid_custom_id' | 'custom_id_too_long' | 'duplicate_custom_id' | 'missing_method'
+  | 'invalid_method' | 'missing_url' | 'unknown_endpoint' | 'missing_body' | 'missing_model'
+  | 'invalid_field' | 'unsupported_param' | 'line_too_large' | 'too_many_inputs'
+  | 'tokens_over_limit'
+
+/** The outcome of a lint. */
+export interface Lint {
+  /** Whether no finding is an error: the API should accept the schema in strict mode. */
+  ok: boolean
+  /** The profile checked against. */
+  profile: LintProfile
+  /** Findings, in document order, the limits last. */
+  findings: Finding[]
+  /** What the schema uses. */
+  usage: LintUsage
+  /** The profile's limits. */
+  limits: LintLimits
+}
+
+export type LintCode =
+  | 'root_not_object' | 'root_any_of' | 'additional_properties_missing'
+  | 'additional_properties_not_false' | 'property_not_required' | 'required_undeclared'
+  | 'malformed_keyword' | 'unsupported_keyword' | 'unknown_keyword' | 'unsupported_format'
+  | 'unsupported_type' | 'missing_type' | 'boolean_schema' | 'array_items' | 'unresolved_ref'
+  | 'ref_with_siblings' | 'too_many_properties' | 'too_deep' | 'too_many_characters'
+  | 'too_many_enum_values' | 'enum_too_long' | 'one_of_as_any_of'
+
+/** The size limits of a profile. */
+export interface LintLimits {
+  /** Object properties in the whole schema. */
+  properties: number
+  /** Object schemas nested within one another (the root object is level 1). */
+  depth: number
+  /** Characters of property names, definition names, enum values and const values. */
+  characters: number
+  /** Enum values in the whole schema. */
+  enum_values: number
+  /** A string enum with more than `LARGE_ENUM` values may hold this many characters. */
+  large_enum_characters: number
+}
+
 export type LintProfile = 'openai' | 'openai_legacy' | 'azure_openai' | 'openai_finetuned'
 
-/** How a schema is compiled and how much a validation reports. */
-export interface ValidateOptions {
-  draft?: DraftName | null
-  /** Assert `format` (default: the draft's rule). */
-  formats?: boolean | null
-  /** Violations kept per validation (default 100). */
-  maxErrors?: number | null
-}
-
-/** One way a value fails its schema. */
-export interface Violation {
-  code: string
-  /** JSON Pointer to the offending part of the value. */
-  instance_path: string
-  /** JSON Pointer to the keyword that refused it. */
-  schema_path: string
-  keyword: string
-  message: string
-}
-
-/** The outcome of validating one value. */
-export interface Validation {
-  valid: boolean
-  errors: Violation[]
-  truncated: boolean
-}
-
-/** One strict-mode finding. */
-export interface Finding {
-  code: string
-  severity: 'error' | 'warning'
-  /** JSON Pointer of the schema the finding is about. */
-  path: string
-  message: string
-}
-
-/** Sizes a schema uses, or a profile allows. */
+/** What the schema uses of the profile's limits. */
 export interface LintUsage {
+  /** Object properties. */
   properties: number
+  /** Deepest nesting of object schemas. */
   depth: number
+  /** Characters of property names, definition names, enum and const values. */
   characters: number
+  /** Enum values. */
   enum_values: number
 }
 
-/** The outcome of `lintSchema`. */
-export interface Lint {
-  ok: boolean
-  profile: LintProfile
-  findings: Finding[]
-  usage: LintUsage
-  limits: LintUsage & { large_enum_characters: number }
+/** The plan: what the host wrote, and the record of every line it did not. */
+export interface Manifest {
+  /** `MANIFEST_FORMAT`. */
+  format: string
+  /** 1 for a plan, n + 1 for the replay of round n. */
+  round: number
+  /** How the plan was made (a replay plans with the same config). */
+  config: PlanConfig
+  /** The limits every file keeps. */
+  limits: BatchLimits
+  /**
+   * The price table the plan used; route and replay use it too, so that every round of a
+   * job is priced alike.
+   */
+  prices: PriceTable
+  /** USD spent by the rounds before this one (actual cost), counted against `max_cost_usd`. */
+  spent_before_usd: number
+  /** The batch files. */
+  files: BatchFile[]
+  /** Lines refused, in line order. */
+  rejected: Rejection[]
+  /** Valid lines left out, in line order. */
+  deferred: Deferred[]
+  /** The line the cost cap stopped the plan at. */
+  stopped_at_line: number | null
+  /** Warnings. */
+  warnings: WarningCount[]
+  /** Sums. */
+  totals: PlanTotals
 }
 
-/** A property that was optional before the strict rewrite. */
-export interface OptionalField {
-  path: string
-  nullable: boolean
-  made_nullable: boolean
+/** The plan: what the host wrote, and the record of every line it did not. */
+export interface ManifestInput {
+  /** `MANIFEST_FORMAT`. */
+  format: string
+  /** 1 for a plan, n + 1 for the replay of round n. */
+  round: number
+  /** How the plan was made (a replay plans with the same config). */
+  config: PlanConfig
+  /** The limits every file keeps. */
+  limits: BatchLimitsInput
+  /**
+   * The price table the plan used; route and replay use it too, so that every round of a
+   * job is priced alike.
+   */
+  prices: PriceTable
+  /** USD spent by the rounds before this one (actual cost), counted against `max_cost_usd`. */
+  spent_before_usd: number
+  /** The batch files. */
+  files: BatchFileInput[]
+  /** Lines refused, in line order. */
+  rejected: Rejection[]
+  /** Valid lines left out, in line order. */
+  deferred: DeferredInput[]
+  /** The line the cost cap stopped the plan at. */
+  stopped_at_line?: number | null
+  /** Warnings. */
+  warnings: WarningCount[]
+  /** Sums. */
+  totals: PlanTotals
 }
 
-/** The outcome of `toStrict`. */
-export interface Strict {
-  ok: boolean
-  schema: { [key: string]: Json } | null
-  optional_fields: OptionalField[]
-  findings: Finding[]
-}
-
-/** Options of `lintSchema`. */
-export interface LintOptions {
-  profile?: LintProfile | null
-}
-
-/** Options of `toStrict`. */
-export interface StrictOptions {
-  profile?: LintProfile | null
-  /** Make optional properties that do not accept `null` nullable (default false). */
-  nullableOptionals?: boolean | null
-}
-
-/** One repair made to model output text. */
-export interface Repair {
-  code: string
-  /** Byte offset in the input. */
-  offset: number
-  line: number
-  column: number
-  message: string
-}
-
-/** The outcome of `repairJson`. */
-export interface Repaired {
-  value: Json
-  repairs: Repair[]
-  omitted_repairs: number
-}
-
-/** A tool call in an API body. */
-export interface ToolCall {
-  id: string | null
-  name: string
-  arguments: string
-}
-
-/** The model output of a Chat Completions or Responses body. */
+/** What the model produced, whichever API carried it. */
 export interface ModelOutput {
-  api: 'chat_completions' | 'responses' | 'text'
+  /** The API of the body. */
+  api: Api
+  /** The output text (the JSON to read), when there is any. */
   text: string | null
+  /** The refusal, when the model declined. */
   refusal: string | null
+  /** Tool calls, in order. */
   tool_calls: ToolCall[]
-  finish: 'stop' | 'tool_calls' | 'length' | 'content_filter' | 'incomplete' | 'failed' | 'unknown'
+  /** Why the model stopped. */
+  finish: FinishReason
+  /**
+   * The raw finish value read (`finish_reason`, or the Responses `incomplete_details.reason`
+   * or `status`), for logs.
+   */
   finish_raw: string | null
-}
-
-/** A change the tolerant reader made to an accepted value. */
-export interface Adjustment {
-  code: 'enum_fallback' | 'property_dropped'
-  instance_path: string
-  message: string
-}
-
-/** What to do with one output, and why. */
-export interface ReadDecision {
-  action: 'accept' | 'accept_repaired' | 'reask' | 'quarantine'
-  reason: string
-  value: Json | null
-  repairs: Repair[]
-  adjustments: Adjustment[]
-  violations: Violation[]
-  summary: string | null
-  refusal: string | null
-  reasks: number
-}
-
-/** How a tolerant reader reads (snake_case keys, like every config document). */
-export interface TolerantConfig {
-  repair?: boolean
-  max_reasks?: number
-  drop_unknown_properties?: boolean
-  enum_fallbacks?: { [pointer: string]: Json }
-  summary_violations?: number
-  max_tracked_requests?: number
-}
-
-/** Options of `TolerantReader` and `StreamCheck`. */
-export interface SchemaOptions {
-  draft?: DraftName | null
-  formats?: boolean | null
-}
-
-/** Where a streamed output stands; `offset`: the UTF-8 bytes fed when the verdict was known
- * (an index into `new TextEncoder().encode(text)`, not into the string). */
-export type StreamState =
-  | { state: 'open' }
-  | { state: 'dead'; violation: Violation; offset: number }
-  | { state: 'syntax_error'; parse_error: { code: ErrorCode; path: string; message: string; line?: number; column?: number }; offset: number }
-
-/** One change between two schema versions. */
-export interface SchemaChange {
-  /** Confluent's `Difference.Type` name (`ENUM_ARRAY_EXTENDED`, ...). */
-  kind: string
-  /** JSON Pointer as a URI fragment (`#/properties/a`). */
-  path: string
-  backward: boolean
-  forward: boolean
-}
-
-/** What a change means for LLM output. */
-export interface DiffNote {
-  code: string
-  path: string
-  message: string
-}
-
-/** The outcome of `diffSchemas`. */
-export interface SchemaDiff {
-  changes: SchemaChange[]
-  backward: boolean
-  forward: boolean
-  full: boolean
-  notes: DiffNote[]
-}
-
-/** Options of `diffSchemas`. */
-export interface DiffOptions {
-  policy?: 'strict' | 'lenient' | null
-}
-
-// ---- batch ------------------------------------------------------------------------------------
-
-/** A batch plan's config (every key optional; the defaults are the provider's limits). */
-export interface PlanConfig {
-  provider?: 'openai' | 'anthropic' | 'azure_openai'
-  on_invalid?: 'stop' | 'skip'
-  max_requests_per_file?: number | null
-  max_bytes_per_file?: number | null
-  max_embedding_inputs_per_file?: number | null
-  enqueued_tokens?: { [model: string]: number }
-  default_enqueued_tokens?: number | null
-  endpoints?: string[] | null
-  max_custom_id_len?: number
-  chars_per_token?: number
-  default_output_tokens?: number
-  max_cost_usd?: number | null
-  max_attempts?: number
-  file_prefix?: string
 }
 
 /** One model's prices, USD per 1M tokens. */
 export interface ModelPrice {
+  /** Synchronous input tokens. */
   input: number
-  output: number
-  cached_input?: number
-  /** Input written to the prompt cache (Anthropic's 5-minute cache); absent = `input`. */
-  cache_write_input?: number
-  /** Input written to the 1-hour prompt cache; absent = `cache_write_input`. */
-  cache_write_1h_input?: number
-  batch_input?: number
-  batch_output?: number
+  /** Synchronous output tokens. */
+  output?: number
+  /** Cached input tokens (synchronous); absent = the input price. */
+  cached_input?: number | null
+  /**
+   * Input tokens written to the prompt cache (Anthropic: 1.25x the input price for the
+   * 5-minute cache); absent = the input price.
+   */
+  cache_write_input?: number | null
+  /**
+   * Input tokens written to the 1-hour prompt cache (Anthropic: 2x the input price);
+   * absent = `cache_write_input`.
+   */
+  cache_write_1h_input?: number | null
+  /** Batch input tokens; absent = `input` with the table's discount. */
+  batch_input?: number | null
+  /** Batch output tokens; absent = `output` with the table's discount. */
+  batch_output?: number | null
 }
 
-/** A price table (the embedded one, or yours). */
-export interface PriceTable {
-  date: string
-  source: string
-  batch_discount: number
-  models: { [model: string]: ModelPrice }
-}
+export type NoteCode =
+  | 'required_added_breaks_cached_samples' | 'default_does_not_fill_cached_samples'
+  | 'strict_mode_field_added' | 'required_removed_breaks_old_consumers'
+  | 'field_added_breaks_closed_consumers' | 'open_object_field_constrained'
+  | 'field_removed_breaks_cached_samples' | 'enum_widened_breaks_strict_consumers'
+  | 'enum_narrowed_breaks_cached_samples' | 'null_added_breaks_old_consumers'
+  | 'type_widened_breaks_old_consumers' | 'type_narrowed_breaks_cached_samples'
+  | 'constraint_tightened_breaks_cached_samples' | 'constraint_loosened_breaks_old_consumers'
+  | 'one_of_overlap' | 'not_compared' | 'lenient_assumption'
 
-/** A rejected request line. */
-export interface Rejection {
-  line: number
-  custom_id?: string
-  /** `invalid_json`, `truncated_line`, `duplicate_custom_id`, `unknown_endpoint`, ... */
-  code: string
+export type OnInvalid = 'stop' | 'skip'
+
+/** How long the breaker stays open before it lets probes through. */
+export type OpenWait =
+  | {
+    kind: 'fixed'
+    /** The wait. Default 60000 (resilience4j `waitDurationInOpenState` 60 s); at least 1 as there. */
+    ms?: number
+  }
+  | {
+    kind: 'exponential'
+    /** Wait of the first opening. Default 60000 (resilience4j `waitDurationInOpenState`). */
+    initial_ms?: number
+    /** Growth per reopen. Default 1.5 (resilience4j `IntervalFunction.DEFAULT_MULTIPLIER`). */
+    multiplier?: number
+    /** Cap. Default 600000 (ours: resilience4j has none, and an uncapped wait can outlast the outage by hours). */
+    max_ms?: number
+  }
+
+/** A property that was optional before the rewrite. */
+export interface OptionalField {
+  /** JSON Pointer of the property's schema in the strict form. */
   path: string
+  /** Whether its schema accepted `null` before the rewrite (the model can still say "no value"). */
+  nullable: boolean
+  /** Whether the rewrite made it nullable (`nullable_optionals`). */
+  made_nullable: boolean
+}
+
+export type Ownership = 'own' | 'defer_to_outer'
+
+/**
+ * The right to make one call, handed out by `try_acquire`; give it back to
+ * `record` or `release` of the same breaker. Its serde form is its `token`.
+ */
+export type Permit = number
+
+/** Where one line went. */
+export type Placement =
+  | {
+    placement: 'planned'
+    /** Index into the manifest's `files`. */
+    file: number
+    /** The file's name. */
+    path: string
+    /** This line starts the file: the host creates it. */
+    opened: boolean
+    /** A file of the same group that is now full: the host may close it. */
+    closed: number | null
+  }
+  | {
+    placement: 'deferred'
+    /** Why. */
+    reason: DeferReason
+  }
+  | Rejection & {
+    placement: 'rejected'
+  }
+  | {
+    placement: 'blank'
+  }
+
+/** How a plan is made. Every key is optional; the defaults are the provider's limits. */
+export interface PlanConfig {
+  /** Whose format and limits: `openai`, `anthropic`, `azure_openai`. */
+  provider?: Provider
+  /** `stop` at the first invalid line, or `skip` it and list it in the manifest. */
+  on_invalid?: OnInvalid
+  /** Requests per file, at most the provider's limit. */
+  max_requests_per_file?: number | null
+  /** Bytes per file, at most the provider's limit. */
+  max_bytes_per_file?: number | null
+  /** Embedding inputs per embeddings file, at most the provider's limit. */
+  max_embedding_inputs_per_file?: number | null
+  /**
+   * Enqueued prompt tokens per model (the batch queue limit of the account's usage tier):
+   * no file exceeds it, and files are grouped into `wave`s that each fit it. A model not
+   * named here uses `default_enqueued_tokens`; neither = no limit.
+   */
+  enqueued_tokens?: Record<string, number>
+  /** The enqueued-token limit for models not in `enqueued_tokens`. */
+  default_enqueued_tokens?: number | null
+  /** Allowed `url`s, replacing the provider's list. */
+  endpoints?: string[] | null
+  /**
+   * The longest `custom_id`, in bytes. 64: the length a third-party guide gives for OpenAI
+   * (unverified upstream; raise it if your account accepts longer ids).
+   */
+  max_custom_id_len?: number
+  /**
+   * Characters per token for the estimate when the host gives no count (ASCII characters;
+   * any other counts as four: a token at the default 4).
+   */
+  chars_per_token?: number
+  /**
+   * Output tokens assumed for a request without `max_tokens` / `max_completion_tokens` /
+   * `max_output_tokens` (each such request is counted in the warning `output_uncapped`).
+   */
+  default_output_tokens?: number
+  /** The cost cap, in USD of estimated batch cost: the plan stops at it and defers the rest. */
+  max_cost_usd?: number | null
+  /** Attempts a request gets (the first included) before a retryable failure is quarantined. */
+  max_attempts?: number
+  /** Batch file names: `{prefix}-{n:04}.jsonl`. */
+  file_prefix?: string
+}
+
+/** Sums over the whole plan. */
+export interface PlanTotals {
+  /** Lines read, blank ones included. */
+  lines: number
+  /** Requests planned into files. */
+  planned: number
+  /** Lines rejected. */
+  rejected: number
+  /** Valid lines deferred. */
+  deferred: number
+  /** Blank lines. */
+  blank: number
+  /** Batch files. */
+  files: number
+  /** Bytes in the batch files. */
+  bytes: number
+  /** Estimated prompt tokens planned. */
+  input_tokens: number
+  /** Output tokens allowed. */
+  output_tokens: number
+  /** Estimated cost of the planned requests at batch prices (priced models only), USD. */
+  estimated_cost_usd: number
+  /** The same at synchronous prices. */
+  sync_cost_usd: number
+  /** Planned requests whose model has no price (not in the costs). */
+  unpriced: number
+}
+
+/** The transport policy of one client: every knob, each with a documented default. */
+export interface PolicyConfig {
+  /** How results are classified. Default `openai`. */
+  profile?: Profile
+  /** Retry rules of this layer. */
+  retry?: RetryConfig
+  /** Total deadline and per-phase attempt limits. Default: none. */
+  deadline?: DeadlineConfig
+  /** The retry budget shared by all requests of the client. */
+  retry_budget?: RetryBudgetConfig
+  /** The circuit breaker, one per key (model, endpoint). */
+  breaker?: BreakerConfig
+  /**
+   * How long a request may wait, making no call, for its key's open breaker to let probes
+   * through, or for a half-open probe slot (polled at the backoff's base), counted from the
+   * first refusal since its last attempt. Default 0: fail at once,
+   * as resilience4j's `CallNotPermittedException`. A wait lets a request that arrives during
+   * a short outage succeed after it, while the upstream sees only the breaker's probes; the
+   * cap keeps a long outage from gathering a backlog that would flood a partial recovery.
+   */
+  breaker_wait_ms?: number
+  /** How many per-key breakers are kept; the least recently used closed one is evicted. Default 1024. */
+  breaker_keys?: number
+  /** Client-side RPM/TPM limits. Default: off. */
+  rate_limit?: RateLimitConfig
+  /** Idempotency keys. */
+  idempotency?: IdempotencyConfig
+  /** Which headers each attempt carries (idempotency key, the OpenAI SDKs' retry count and timeout). */
+  headers?: HeadersConfig
+  /** Error budget; when set, it can cut retries while it burns. Default: none. */
+  error_budget?: ErrorBudgetConfig | null
+}
+
+/** Prices in USD per 1M tokens, by model. */
+export interface PriceTable {
+  /** When the prices were read. */
+  date: string
+  /** Where they were read from. */
+  source: string
+  /**
+   * The batch discount where a model has no batch price of its own: 0.5, "each model will
+   * be offered at 50% cost discount vs. the synchronous APIs" (help.openai.com Batch API
+   * FAQ; Anthropic: "50% of standard prices").
+   */
+  batch_discount?: number
+  /**
+   * Prices by model name (`gpt-4o-mini`); a dated name (`gpt-4o-mini-2024-07-18`) falls
+   * back to its undated entry.
+   */
+  models: Record<string, ModelPrice>
+}
+
+export type Profile = 'openai' | 'azure_openai' | 'anthropic' | 'generic_http'
+
+/** What to tell the next hop about the time left. */
+export interface Propagation {
+  /** Milliseconds left for the whole request downstream (the attempt limit, else the total). */
+  timeout_ms: number
+  /** The same in whole seconds, truncated: the `X-Stainless-Timeout` header style of openai-node. */
+  stainless_timeout_s: number
+}
+
+export type Provider = 'openai' | 'anthropic' | 'azure_openai'
+
+/** One quota as a server reports it in rate-limit headers. */
+export interface Quota {
+  /** The quota per window (`x-ratelimit-limit-*`). */
+  limit?: number | null
+  /** What is left of it now (`x-ratelimit-remaining-*`). */
+  remaining?: number | null
+  /** Milliseconds from now until the quota is fully restored (`x-ratelimit-reset-*`). */
+  reset_ms?: number | null
+}
+
+/** Client-side rate limits; both off by default. */
+export interface RateLimitConfig {
+  /** Requests per minute, >= 1; absent = no request limit until a server reports one (default absent). */
+  rpm?: number | null
+  /** Tokens per minute, >= 1; absent = no token limit until a server reports one (default absent). */
+  tpm?: number | null
+  /** Whether the limiter adopts the `x-ratelimit-*` state responses report (default true). */
+  sync_from_headers?: boolean
+  /**
+   * The most requests the RPM bucket may hold, as milliseconds of refill; absent = the whole
+   * minute (default). Providers enforce per-minute limits over shorter periods ("60,000 RPM
+   * may be enforced as 1,000 requests per second", OpenAI rate-limit guide), so a client that
+   * saved up a minute of requests while idle (or while a breaker was open) would burst into
+   * 429s; `1000` holds one second's worth. At least one request is always allowed.
+   */
+  request_burst_ms?: number | null
+  /**
+   * Longest wait `reserve` hands out before answering `wait_exceeds_max` instead (default
+   * 60 000 ms: one window, enough to refill any request that fits the limit).
+   */
+  max_wait_ms?: number
+}
+
+/** The limiter's state at a given time. */
+export interface RateLimitSnapshot {
+  /** The RPM bucket; absent while off. */
+  requests?: BucketSnapshot | null
+  /** The TPM bucket; absent while off. */
+  tokens?: BucketSnapshot | null
+  /** Sends are blocked until this time (monotonic ms) after a 429; absent when not blocked. */
+  blocked_until_ms?: number | null
+}
+
+/** The rate-limit state a response reported, per quota kind. */
+export interface RateLimits {
+  /** Requests per window. */
+  requests?: Quota | null
+  /** Tokens per window (input + output). */
+  tokens?: Quota | null
+  /** Input tokens per window (Anthropic). */
+  input_tokens?: Quota | null
+  /** Output tokens per window (Anthropic). */
+  output_tokens?: Quota | null
+}
+
+/**
+ * What a response's headers say about rate limits, with any unusable values. The one result
+ * shape every binding returns from `rate_limits`.
+ */
+export interface RateLimitsResult {
+  /** The quotas the headers report. */
+  rate_limits: RateLimits
+  /** Header values that were ignored, and why. */
+  issues: HeaderIssue[]
+}
+
+export type ReadAction = 'accept' | 'accept_repaired' | 'reask' | 'quarantine'
+
+/** What to do with one output, and why. */
+export interface ReadDecision {
+  /** What the host does. */
+  action: ReadAction
+  /** Why. */
+  reason: ReadReason
+  /** The value to use: present exactly for `accept` and `accept_repaired`. */
+  value: Json
+  /** Repairs made to the text (at most `MAX_REPAIRS`). */
+  repairs: Repair[]
+  /** Changes made to the value (enum fallbacks, dropped properties) when it was accepted. */
+  adjustments: Adjustment[]
+  /** The violations that remain, for `invalid`. */
+  violations: Violation[]
+  /**
+   * A compact account of what was wrong, bounded in size: for `reask`, the next user
+   * message; for a quarantine after the last reask, the last one.
+   */
+  summary: string | null
+  /** The refusal text, for `refusal`. */
+  refusal: string | null
+  /**
+   * Reasks of this request so far: for a `reask`, this one included; for a quarantine
+   * after the last reask, `max_reasks`.
+   */
+  reasks: number
+}
+
+export type ReadReason =
+  | 'valid' | 'repaired' | 'invalid' | 'not_json' | 'truncated' | 'length' | 'content_filter'
+  | 'refusal' | 'incomplete' | 'failed'
+
+/** One thing for the host to do, in order. */
+export interface RealtimeAction {
+  /** When the machine decided it. */
+  at_ms: number
+  /** Send, stop or resume playback. */
+  action: ActionKind
+  /** With `send`: the client event, exactly as the API takes it. */
+  event?: Json
+  /** With `stop_playback` / `resume_playback`: the assistant item. */
+  item_id?: string | null
+}
+
+/** An input the machine reported and ignored (or took as best it could); its state stays valid. */
+export interface RealtimeIssue {
+  /** When. */
+  at_ms: number
+  /**
+   * `syntax_error`, `unknown_event`, `missing_field`, `invalid_base64`, `duplicate_event`,
+   * `time_backwards`, `out_of_order`, `unknown_item`, `played_backwards`, `played_ahead`,
+   * `server_error`;
+   * an event's or a replay line's field of the wrong type or value, by its code
+   * (`invalid_type`, `out_of_range`, `unknown_variant`, ...).
+   */
+  code: string
+  /** What happened, with the event type and ids. */
   message: string
 }
 
-/** Where one request line went. */
-export type Placement =
-  | { placement: 'planned'; file: number; path: string; opened: boolean; closed: number | null }
-  | { placement: 'deferred'; reason: 'cost_cap' | 'unpriced' }
-  | ({ placement: 'rejected' } & Rejection)
-  | { placement: 'blank' }
+/** Everything a replay produced, in time order. */
+export interface RealtimeReplay {
+  /** The host's actions. */
+  actions: RealtimeAction[]
+  /** Inputs reported and ignored, with their line where a line was at fault. */
+  issues: RealtimeIssue[]
+  /** Turns with their stage durations and violations. */
+  turns: RealtimeTurn[]
+  /** p50 / p95 per stage over the replayed turns. */
+  latency: StageStats[]
+}
 
-/** One batch file of a plan. */
-export interface BatchFile {
+export type RealtimeStage = 'detect' | 'first_text' | 'first_audio' | 'playback' | 'voice_to_voice'
+
+/** What one input produced. */
+export interface RealtimeStep {
+  /** Actions for the host, in order. */
+  actions: RealtimeAction[]
+  /** Inputs reported and ignored. */
+  issues: RealtimeIssue[]
+  /** Turns that ended (their playback started), with stage durations and violations. */
+  turns: RealtimeTurn[]
+  /** When to call `handle_timeout` next, if a timer is set. */
+  next_timeout_ms: number | null
+}
+
+/** One turn's stage durations (null where a mark is missing) and the stages over budget. */
+export interface RealtimeTurn {
+  /** When the user's speech ended. */
+  speech_end_ms: number
+  /** Speech end → the request (`response.create` sent, or `response.created`). */
+  detect_ms: number | null
+  /** The request → first text. */
+  first_text_ms: number | null
+  /** The request → first audio. */
+  first_audio_ms: number | null
+  /** First audio → playback start. */
+  playback_ms: number | null
+  /** Speech end → playback start. */
+  voice_to_voice_ms: number | null
+  /** Stages that took longer than their budget. */
+  violations: RealtimeStage[]
+}
+
+/** The answer of `record`. */
+export interface Recorded {
+  /** How the result was counted. */
+  counted: Counted
+  /** The state after this call. */
+  state: BreakerState
+  /** The transition this result caused, if any. */
+  transition: Transition | null
+}
+
+/** Size and churn of a registry; changes on every new key and eviction. */
+export interface RegistryStats {
+  /** Breakers held. */
+  keys: number
+  /** Breakers evicted to make room since the registry was created. */
+  evictions: number
+}
+
+/** A rejected line: where, which request, why. */
+export interface Rejection {
+  /** 1-based line of the input. */
+  line: number
+  /** The line's `custom_id`, when it could be read. */
+  custom_id?: string | null
+  /** Why, as a stable code. */
+  code: LineCode
+  /** The offending field (`body.model`); empty for the line itself. */
   path: string
-  endpoint: string
-  model: string
-  requests: number
-  bytes: number
-  embedding_inputs: number
-  input_tokens: number
-  output_tokens: number
-  estimated_cost_usd: number | null
-  sync_cost_usd: number | null
-  wave: number
-  custom_ids: string[]
+  /** A human sentence; not part of the contract. */
+  message: string
 }
 
-/** A plan: the batch files, and the record of every line not in them. */
-export interface Manifest {
-  format: string
-  round: number
-  config: Required<PlanConfig>
-  limits: { max_requests: number; max_bytes: number; max_embedding_inputs: number | null }
-  prices: PriceTable
-  spent_before_usd: number
-  files: BatchFile[]
-  rejected: Rejection[]
-  deferred: { line: number; custom_id: string; reason: 'cost_cap' | 'unpriced'; estimated_cost_usd: number | null }[]
-  stopped_at_line: number | null
-  warnings: { code: 'output_uncapped' | 'unpriced_model' | 'blank_line' | 'mixed_models'; count: number; first_line: number; message: string }[]
-  totals: {
-    lines: number
-    planned: number
-    rejected: number
-    deferred: number
-    blank: number
-    files: number
-    bytes: number
-    input_tokens: number
-    output_tokens: number
-    estimated_cost_usd: number
-    sync_cost_usd: number
-    unpriced: number
+/** One repair, located in the input text. */
+export interface Repair {
+  /** The stable code. */
+  code: RepairCode
+  /**
+   * Byte offset in the input where the repaired text starts (for `truncated_closed`,
+   * where the dropped text starts).
+   */
+  offset: number
+  /** 1-based line of `offset`. */
+  line: number
+  /** 1-based column of `offset`, in bytes (as serde_json counts its error columns). */
+  column: number
+  /** A human sentence; not part of the contract. */
+  message: string
+}
+
+export type RepairCode =
+  | 'code_fence_removed' | 'prose_removed' | 'comment_removed' | 'trailing_comma_removed'
+  | 'missing_comma_inserted' | 'single_quotes_replaced' | 'smart_quotes_replaced'
+  | 'unquoted_key_quoted' | 'python_literal_replaced' | 'control_character_escaped'
+  | 'invalid_escape_repaired' | 'truncated_closed' | 'double_encoded_decoded'
+
+/** A value read from model output, and what it took. */
+export interface Repaired {
+  /** The value. */
+  value: Json
+  /**
+   * The repairs in the order of their offsets, at most `MAX_REPAIRS`; empty when the
+   * text was valid JSON.
+   */
+  repairs: Repair[]
+  /** Repairs made beyond `MAX_REPAIRS` and not listed. */
+  omitted_repairs: number
+}
+
+/** What a replay produced. */
+export interface ReplayOutcome {
+  /** The next round's manifest. */
+  manifest: Manifest
+  /** The ledger of the next round's requests (planned and deferred). */
+  ledger: LedgerEntry[]
+  /** Retry ids whose line was not in the previous round's files: nothing to replay them from. */
+  not_found: string[]
+}
+
+/** What a request body says about the call: `{json, model, est_tokens}`. */
+export interface RequestBody {
+  /**
+   * Whether the body is a JSON document (an API call), not an upload or a form. Only a JSON
+   * body is read for a model and tokens: an upload may hold any text.
+   */
+  json: boolean
+  /** The body's `"model"` (at most 256 characters, without escapes), the usual breaker key. */
+  model: string | null
+  /**
+   * The breaker key: the model, else the request's path (when given) as a route, its
+   * resource ids replaced by `{id}` (`/v1/batches/{id}`: one breaker for every batch, not
+   * one per batch). `null` with neither.
+   */
+  key: string | null
+  /**
+   * The tokens the call may spend: its bytes at four a token (an inline file or image at
+   * 765), plus the output allowance it asks for (`max_tokens`, `max_completion_tokens`,
+   * `max_output_tokens`). 0 for a body that is not JSON.
+   */
+  est_tokens: number
+}
+
+/** The answer of `reserve`. */
+export interface Reservation {
+  /** Whether the request may be sent now; if so, one request and the estimate were deducted. */
+  ready: boolean
+  /** Why. */
+  reason: LimitReason
+  /**
+   * When not ready: the earliest time (monotonic ms) both buckets will have room.
+   * Absent when ready, and for `exceeds_capacity` (never).
+   */
+  wait_until_ms?: number | null
+  /** Requests left in the RPM bucket after this call; absent while it is off. */
+  remaining_requests?: number | null
+  /** Tokens left in the TPM bucket after this call; absent while it is off. */
+  remaining_tokens?: number | null
+}
+
+export type ResultReason =
+  | 'batch_expired' | 'batch_cancelled' | 'request_timeout' | 'unknown_error' | 'response_failed'
+  | 'no_result' | 'unreadable_result'
+
+export type RetryAction = 'retry' | 'done' | 'give_up'
+
+/**
+ * A delay the server asked for, as written: it may be negative, zero or not finite
+ * (an issue is recorded for the first and last). The retry policy decides what
+ * to do with it (openai-python uses it only when `0 < delay <= 120 s`).
+ */
+export interface RetryAfter {
+  /**
+   * The delay in milliseconds (serialized as `null` when not finite, and read back as NaN:
+   * no policy uses a delay that is not finite, so the round trip decides the same).
+   */
+  delay_ms: number | null
+  /** The header it came from. */
+  source: RetryAfterSource
+}
+
+/**
+ * A delay the server asked for, as written: it may be negative, zero or not finite
+ * (an issue is recorded for the first and last). The retry policy decides what
+ * to do with it (openai-python uses it only when `0 < delay <= 120 s`).
+ */
+export interface RetryAfterInput {
+  /**
+   * The delay in milliseconds (serialized as `null` when not finite, and read back as NaN:
+   * no policy uses a delay that is not finite, so the round trip decides the same).
+   */
+  delay_ms?: number | null
+  /** The header it came from. */
+  source: RetryAfterSource
+}
+
+/**
+ * What a response's headers say about the next retry: the server's delay and any unusable
+ * values. The one result shape every binding returns from `retry_after`.
+ */
+export interface RetryAfterResult {
+  /** The delay the server asked for, if a usable one was found. */
+  retry_after: RetryAfter | null
+  /** Header values that were ignored, and why. */
+  issues: HeaderIssue[]
+}
+
+export type RetryAfterSource = 'retry_after_ms' | 'retry_after_seconds' | 'retry_after_date' | 'x_ms_retry_after_ms'
+
+/**
+ * How the retry budget is computed; the `kind` field selects the variant.
+ *
+ * Default: `{"kind": "token_bucket", "max_tokens": 10, "token_ratio": 0.1}`, the
+ * values of gRPC A6's own example. It lets a burst of 4 failures be retried from a
+ * full bucket, then tolerates a sustained failure share up to 1 in 11 (~9 %): above
+ * that, retries would add load the upstream is already failing to serve. It needs no
+ * in-flight bookkeeping, so it works even if the host never calls `request_started`.
+ */
+export type RetryBudgetConfig =
+  | {
+    kind: 'token_bucket'
+    /** Bucket size and starting level, in (0, 1000], truncated to 3 decimals (default 10). */
+    max_tokens?: number
+    /** Tokens a success adds back, > 0, truncated to 3 decimals (default 0.1). */
+    token_ratio?: number
   }
+  | {
+    kind: 'ratio'
+    /**
+     * Concurrent retries allowed, as a percentage of logical requests in flight, in
+     * [0, 100], truncated to 3 decimals (default 20, Envoy's default).
+     */
+    budget_percent?: number
+    /** Concurrent retries always allowed, however few requests are in flight (default 3, Envoy's default). */
+    min_retry_concurrency?: number
+  }
+  | {
+    kind: 'adaptive'
+    /** As for `token_bucket` (default 10). */
+    max_tokens?: number
+    /** As for `token_bucket` (default 0.1). */
+    token_ratio?: number
+  }
+  | {
+    kind: 'none'
+  }
+
+/** The answer to "may this request retry now?", with the state it was decided on. */
+export interface RetryBudgetDecision {
+  /** Whether the retry may be sent. */
+  allowed: boolean
+  /** Why. */
+  reason: RetryBudgetReason
+  /** Which kind of budget this is. */
+  kind: RetryBudgetKind
+  /** Token bucket: the current level (thousandths are exact). */
+  tokens?: number | null
+  /** Token bucket: the level retries must stay above (half of `max_tokens`). */
+  threshold?: number | null
+  /** Logical requests in flight (`request_started` minus `request_finished`). */
+  active_requests: number
+  /** Permitted retries in flight (`try_acquire_retry` allowed minus `retry_finished`). */
+  active_retries: number
+  /** Ratio budget: how many retries may be in flight now. */
+  limit?: number | null
 }
 
-/** Tokens a result reports. */
-export interface Usage {
-  input_tokens: number
-  cached_input_tokens: number
-  /** Of `input_tokens`, written to the prompt cache (the 1-hour cache's included). */
-  cache_write_input_tokens: number
-  /** Of `cache_write_input_tokens`, written to the 1-hour cache. */
-  cache_write_1h_input_tokens: number
-  output_tokens: number
+export type RetryBudgetKind = 'token_bucket' | 'adaptive' | 'ratio' | 'none'
+
+export type RetryBudgetReason = 'allowed' | 'no_budget' | 'budget_exhausted' | 'retry_limit_reached'
+
+/** The budget's state, as hosts log and export it; changes with every call that mutates the budget. */
+export interface RetryBudgetSnapshot {
+  /** Which kind of budget this is. */
+  kind: RetryBudgetKind
+  /** Token bucket: the current level (thousandths are exact). */
+  tokens?: number | null
+  /** Token bucket: the level retries must stay above (half of `max_tokens`). */
+  threshold?: number | null
+  /** Logical requests in flight (`request_started` minus `request_finished`). */
+  active_requests: number
+  /** Permitted retries in flight (`try_acquire_retry` allowed minus `retry_finished`). */
+  active_retries: number
+  /** Ratio budget: how many retries may be in flight now. */
+  limit?: number | null
 }
 
-/** One failed attempt of a replayed request. */
-export interface HistoryEntry {
-  round: number
-  file: string
-  reason: string
-  status_code?: number
+/** The retry policy of one client layer. */
+export interface RetryConfig {
+  /** Retries after the first attempt. Default 2 (openai-python `DEFAULT_MAX_RETRIES`). */
+  max_retries?: number
+  /** Delay between attempts when the server gives none. */
+  backoff?: BackoffConfig
+  /** How server-given delays are used. */
+  server_delay?: ServerDelayConfig
+  /** Classes worth retrying. Default retryable, rate_limited, overloaded. */
+  retry_on?: ClassName[]
+  /** Single retry owner for stacked layers. Default `own`. */
+  ownership?: Ownership
 }
 
-/** One routed request. */
-export interface Routed {
-  custom_id: string
-  bucket: 'succeeded' | 'retry' | 'permanent' | 'quarantined' | 'missing'
-  reason: string
-  file: string
-  attempts: number
-  status_code?: number
-  error_code?: string
-  usage?: Usage
-  history?: HistoryEntry[]
+/** The decision after one attempt. */
+export interface RetryDecision {
+  /** Retry, done, or give up. */
+  action: RetryAction
+  /** Why. */
+  reason: RetryReason
+  /** How long to wait before the next attempt (only with `retry`). */
+  delay_ms?: number | null
+  /** Retries taken so far, this one included when the action is `retry`. */
+  retries_taken: number
+  /** The class of the attempt's result. */
+  class: ClassName
+  /** The classifier's reason for that class. */
+  cause: ClassReason
+}
+
+export type RetryReason =
+  | 'succeeded' | 'permanent_error' | 'fatal_error' | 'class_not_retried' | 'server_said_no_retry'
+  | 'server_delay_too_long' | 'retries_exhausted' | 'retry_owned_by_outer_layer' | 'not_repeatable'
+  | 'deadline_exhausted' | 'error_budget_burning' | 'retry_budget_exhausted' | 'server_delay'
+  | 'backoff'
+
+/** The end of a route: the report and the requests no line named. */
+export interface RouteFinish {
+  /** Counts per bucket, reasons, usage, cost, issues. */
+  report: RouteReport
+  /** The `missing` bucket, in manifest order. */
+  missing: Routed[]
+  /**
+   * The requests no line named that have had their `max_attempts`: quarantined, with
+   * their history.
+   */
+  quarantined: Routed[]
 }
 
 /** A result line that was not routed. */
 export interface RouteIssue {
-  source: 'output' | 'errors'
+  /** Which input: `output` or `errors`. */
+  source: string
+  /** 1-based line in that input. */
   line: number
-  custom_id?: string
-  code: 'invalid_result' | 'unknown_custom_id' | 'duplicate_result'
+  /** The line's custom_id, when it could be read. */
+  custom_id?: string | null
+  /** What is wrong. */
+  code: RouteIssueCode
+  /** A human sentence. */
   message: string
 }
 
-/** A route's summary: counts per bucket at the top level. */
+export type RouteIssueCode = 'invalid_result' | 'unknown_custom_id' | 'duplicate_result'
+
+export type RouteReason = ResultReason | ClassReason
+
+/** The route's summary: counts per bucket at the top level, then the details. */
 export interface RouteReport {
+  /** The manifest's round. */
   round: number
+  /** Requests in the manifest. */
   requests: number
+  /** Succeeded. */
   succeeded: number
+  /** To replay. */
   retry: number
+  /** Failed for good. */
   permanent: number
+  /** Over their attempts. */
   quarantined: number
+  /** Without a result line. */
   missing: number
-  reasons: { [reason: string]: number }
+  /** Requests per reason code. */
+  reasons: Record<string, number>
+  /** Tokens the succeeded results report. */
   usage: Usage
+  /** Their cost at batch prices, USD (the Batch API bills completed work only). */
   actual_cost_usd: number
+  /** What the same tokens would have cost synchronously. */
   sync_cost_usd: number
+  /** Succeeded results whose model has no price, or that report no usage (not in the costs). */
   unpriced: number
+  /** Result lines not routed. */
   issues: RouteIssue[]
 }
 
-/** A replayed request's attempts. */
-export interface LedgerEntry {
-  custom_id: string
-  attempts: number
-  history: HistoryEntry[]
-}
-
-/** The next round of a replay. */
-export interface ReplayOutcome {
-  manifest: Manifest
-  ledger: LedgerEntry[]
-  not_found: string[]
-}
-
-// ---- realtime ------------------------------------------------------------------------------
-
-export type RealtimeStage = 'detect' | 'first_text' | 'first_audio' | 'playback' | 'voice_to_voice'
-/** The interruption machine's settings (`new RealtimeSession(config)`, a timeline's config line). */
-export interface InterruptConfig {
-  transport?: 'websocket' | 'webrtc'
-  interrupt_response?: boolean
-  audio_format?: 'pcm16' | 'g711_ulaw' | 'g711_alaw'
-  min_interruption_ms?: number
-  false_interruption_timeout_ms?: number
-  resume_false_interruption?: boolean
-  budgets?: {
-    detect_ms?: number | null
-    first_text_ms?: number | null
-    first_audio_ms?: number | null
-    playback_ms?: number | null
-    voice_to_voice_ms?: number | null
+/** One routed result line: the request's bucket, or the issue with the line. */
+export type RouteStep =
+  | Routed
+  | {
+    /** Why: `blank`. */
+    skipped: string
   }
-  history?: number
+  | {
+    /** The issue. */
+    issue: RouteIssue
+  }
+
+/** One routed request. */
+export interface Routed {
+  /** Its custom_id. */
+  custom_id: string
+  /** Where it ended. */
+  bucket: Bucket
+  /** Why. */
+  reason: RouteReason
+  /** The batch file it was in. */
+  file: string
+  /** Attempts made, this one included. */
+  attempts: number
+  /** The response's HTTP status, when there was a response. */
+  status_code?: number | null
+  /** The provider's error code or type, when there was one. */
+  error_code?: string | null
+  /** Tokens the result reports (succeeded requests). */
+  usage?: Usage | null
+  /** Earlier attempts (from the ledger), for quarantined requests. */
+  history?: HistoryEntry[]
 }
-export interface RealtimeAction {
-  at_ms: number
-  action: 'send' | 'stop_playback' | 'resume_playback'
-  /** With `send`: the client event, as the API takes it. */
-  event?: { type: string; [key: string]: Json }
-  /** With `stop_playback` / `resume_playback`: the assistant item (absent over WebRTC). */
-  item_id?: string | null
+
+/** One difference between the two versions. */
+export interface SchemaChange {
+  /** What changed, as Confluent names it. */
+  kind: ChangeKind
+  /** Where, as a JSON Pointer fragment (`#/properties/a`; `#/` for the root). */
+  path: string
+  /** Whether this change keeps BACKWARD compatibility (old data, new reader). */
+  backward: boolean
+  /** Whether this change keeps FORWARD compatibility (new data, old reader). */
+  forward: boolean
 }
-export interface RealtimeIssue {
-  at_ms: number
-  code: string
-  message: string
+
+/** The outcome of `diff`. */
+export interface SchemaDiff {
+  /** Every difference, in the order of the walk. */
+  changes: SchemaChange[]
+  /** Whether old data is valid under the new schema (the conjunction of the changes' flags). */
+  backward: boolean
+  /** Whether new data is valid under the old schema. */
+  forward: boolean
+  /** Both. */
+  full: boolean
+  /** What the changes mean for model output, consumers and cached samples. */
+  notes: DiffNote[]
 }
-export interface RealtimeTurn {
-  speech_end_ms: number
-  detect_ms: number | null
-  first_text_ms: number | null
-  first_audio_ms: number | null
-  playback_ms: number | null
-  voice_to_voice_ms: number | null
-  violations: RealtimeStage[]
+
+/** How server-given delays (`retry-after-ms`, `Retry-After`) are used. */
+export interface ServerDelayConfig {
+  /** Use the server's delay instead of the backoff. Default true. */
+  honor?: boolean
+  /** The longest server delay used as is. Default 120000 ms (openai-python `MAX_RETRY_AFTER_DELAY`). */
+  max_ms?: number
+  /** What a longer delay means. Default `refuse` (openai-python 3.x). */
+  above_max?: AboveMax
 }
-export interface RealtimeStep {
-  actions: RealtimeAction[]
-  issues: RealtimeIssue[]
-  turns: RealtimeTurn[]
-  next_timeout_ms: number | null
-}
+
+export type Severity = 'page' | 'ticket'
+
+/** p50 and p95 of one stage over the last turns. */
 export interface StageStats {
+  /** The stage. */
   stage: RealtimeStage
+  /** Turns measured (at most the history). */
   count: number
+  /** Nearest-rank median, ms. */
   p50_ms: number | null
+  /** Nearest-rank 95th percentile, ms. */
   p95_ms: number | null
 }
-export interface RealtimeReplay {
-  actions: RealtimeAction[]
-  issues: RealtimeIssue[]
-  turns: RealtimeTurn[]
-  latency: StageStats[]
-}
-/** Client-secret rotation settings (`new RealtimeCredentials(config)`). */
-export interface CredentialConfig {
-  refresh_margin_ms?: number
-  refresh_jitter_ms?: number
-  min_remaining_to_connect_ms?: number
-  max_clock_skew_ms?: number
-  mint_timeout_ms?: number
-  backoff?: BackoffConfig
-  session_cap_ms?: number
-  reconnect_margin_ms?: number
-}
-export interface CredentialDecision {
-  action: 'mint' | 'wait' | 'ready'
-  reason: 'no_secret' | 'refresh_due' | 'fresh' | 'mint_in_flight' | 'mint_timed_out' | 'backoff'
-  at_ms: number | null
-  failures: number
-}
-export interface ConnectDecision {
+
+/** Where a streamed output stands. */
+export type StreamState =
+  | {
+    state: 'open'
+  }
+  | {
+    state: 'dead'
+    /**
+     * The first refusal found (its schema path is the keyword's place in the schema
+     * document; the validator's own report comes from `finish`).
+     */
+    violation: Violation
+    /** Bytes fed when the prefix was known dead: `text[..offset]` cannot become valid. */
+    offset: number
+  }
+  | {
+    state: 'syntax_error'
+    /**
+     * `syntax_error` (or `limit_exceeded` past 127 levels) with line and column. Named
+     * `parse_error` in the serialized state (an `error` key is how a failed call reads).
+     */
+    parse_error: ErrorInfo
+    /** Bytes fed when the text was known broken: `text[..offset]` is no JSON prefix. */
+    offset: number
+  }
+
+/** The outcome of `to_strict`. */
+export interface Strict {
+  /** Whether the strict form meets the profile. */
   ok: boolean
-  reason: 'ok' | 'no_secret' | 'expiring'
-  remaining_ms: number | null
+  /** The strict form; absent when it would still be refused. */
+  schema: Json
+  /** Properties that were optional and are now required. */
+  optional_fields: OptionalField[]
+  /** Why the strict form would be refused (and warnings), with paths. */
+  findings: Finding[]
 }
+
+/** How a `TolerantReader` reads: repairs, reasks, enum fallbacks, unknown properties. */
+export interface TolerantConfig {
+  /**
+   * Repair the text (`repair`) before giving up on it. Default true; false reads
+   * strict JSON only.
+   */
+  repair?: boolean
+  /**
+   * Reasks of one request before its output is quarantined. Default 2 (three answers in
+   * all); 0 quarantines the first bad answer.
+   */
+  max_reasks?: number
+  /**
+   * Drop properties the schema refuses through `additionalProperties: false` (when the
+   * object's schema has no `patternProperties`), instead of reasking. Default false.
+   */
+  drop_unknown_properties?: boolean
+  /**
+   * Values that replace an enum value the schema does not list, by the place in the
+   * **instance**: a JSON Pointer whose `*` tokens match any one key or array index
+   * (`{"/items/*\/status": "other"}`). Only `enum` violations reported at exactly that
+   * place are replaced (an enum inside `anyOf` fails the `anyOf`, not the enum); the
+   * value is validated again, so a fallback the schema refuses still reasks (and the reask
+   * names the value the model wrote). Default none.
+   */
+  enum_fallbacks?: Record<string, Json>
+  /** Violations listed in a reask summary. Default 5. */
+  summary_violations?: number
+  /**
+   * Request ids whose reasks are counted at once; past it the least recently reasked is
+   * forgotten (it could then be reasked `max_reasks` times more). Default 10000.
+   */
+  max_tracked_requests?: number
+}
+
+/** A tool (function) call the model made: its arguments are JSON text to read like content. */
+export interface ToolCall {
+  /** The call's id (`id` in Chat Completions, `call_id` in Responses), when given. */
+  id?: string | null
+  /** The function's name. */
+  name: string
+  /** The arguments, as the model wrote them (JSON text, possibly broken). */
+  arguments: string
+}
+
+/** One state change and why; returned by whichever call caused it. */
+export interface Transition {
+  /** State before. */
+  from: BreakerState
+  /** State after. */
+  to: BreakerState
+  /** Why. */
+  reason: TransitionReason
+  /** `now_ms` of the call that made it. */
+  at_ms: number
+  /** For a transition to open: when the breaker may let probes through. */
+  open_until_ms: number | null
+}
+
+export type TransitionReason =
+  | 'failure_rate_exceeded' | 'slow_call_rate_exceeded' | 'consecutive_failures_exceeded'
+  | 'retry_after' | 'open_wait_elapsed' | 'half_open_healthy' | 'half_open_failure_rate_exceeded'
+  | 'half_open_slow_call_rate_exceeded' | 'half_open_timeout' | 'forced_open' | 'disabled'
+  | 'metrics_only' | 'reset'
+
+export type Transport = 'websocket' | 'webrtc'
+
+/** Tokens used, as a result reports them (or as estimated). */
+export interface Usage {
+  /** Prompt tokens, cached ones included. */
+  input_tokens: number
+  /** Of `input_tokens`, those read from the prompt cache. */
+  cached_input_tokens: number
+  /**
+   * Of `input_tokens`, those written to the prompt cache (Anthropic's
+   * `cache_creation_input_tokens`), the 1-hour cache's included.
+   */
+  cache_write_input_tokens: number
+  /**
+   * Of `cache_write_input_tokens`, those written to the 1-hour cache (Anthropic's
+   * `cache_creation.ephemeral_1h_input_tokens`).
+   */
+  cache_write_1h_input_tokens: number
+  /** Output tokens (reasoning included). */
+  output_tokens: number
+}
+
+/** Tokens used, as a result reports them (or as estimated). */
+export interface UsageInput {
+  /** Prompt tokens, cached ones included. */
+  input_tokens: number
+  /** Of `input_tokens`, those read from the prompt cache. */
+  cached_input_tokens: number
+  /**
+   * Of `input_tokens`, those written to the prompt cache (Anthropic's
+   * `cache_creation_input_tokens`), the 1-hour cache's included.
+   */
+  cache_write_input_tokens?: number
+  /**
+   * Of `cache_write_input_tokens`, those written to the 1-hour cache (Anthropic's
+   * `cache_creation.ephemeral_1h_input_tokens`).
+   */
+  cache_write_1h_input_tokens?: number
+  /** Output tokens (reasoning included). */
+  output_tokens: number
+}
+
+/** The outcome of validating one value. */
+export interface Validation {
+  /** Whether the value matches the schema. */
+  valid: boolean
+  /** The violations, in the order the validator met them, at most `max_errors`. */
+  errors: Violation[]
+  /** Whether more violations were found than `max_errors` kept. */
+  truncated: boolean
+}
+
+/** One way the value fails its schema. */
+export interface Violation {
+  /** The stable code. */
+  code: ViolationCode
+  /** JSON Pointer to the offending part of the value (`""` is the value itself). */
+  instance_path: string
+  /**
+   * JSON Pointer to the keyword that refused it, where the schema document holds it (inside
+   * a `$ref`'s target, the target's location).
+   */
+  schema_path: string
+  /** The keyword (`type`, `required`, ...). */
+  keyword: string
+  /** A human sentence; not part of the contract. */
+  message: string
+}
+
+export type ViolationCode =
+  | 'type_mismatch' | 'required_missing' | 'unexpected_property' | 'unexpected_item' | 'not_in_enum'
+  | 'const_mismatch' | 'pattern_mismatch' | 'pattern_limit_exceeded' | 'format_mismatch'
+  | 'below_minimum' | 'above_maximum' | 'not_multiple_of' | 'too_short' | 'too_long'
+  | 'too_few_items' | 'too_many_items' | 'not_unique' | 'contains_mismatch' | 'too_few_properties'
+  | 'too_many_properties' | 'invalid_property_name' | 'no_branch_matches' | 'many_branches_match'
+  | 'not_mismatch' | 'false_schema' | 'content_mismatch' | 'unresolved_ref'
+
+export type WarningCode = 'output_uncapped' | 'unpriced_model' | 'blank_line' | 'mixed_models'
+
+/** A warning with how often it happened and where first. */
+export interface WarningCount {
+  /** What. */
+  code: WarningCode
+  /** How many lines (or groups). */
+  count: number
+  /** The first line it happened on. */
+  first_line: number
+  /** A human sentence about the first occurrence. */
+  message: string
+}
+
+/** The sliding window over which failure and slow-call rates are computed. */
+export type WindowConfig =
+  | {
+    kind: 'count'
+    /** Calls kept. Default 100 (resilience4j `slidingWindowSize`). */
+    size?: number
+  }
+  | {
+    kind: 'time'
+    /** Span of the window. Default 100000 (resilience4j `slidingWindowSize` 100, in seconds). */
+    duration_ms?: number
+    /** Width of one bucket. Default 1000 (resilience4j's epoch-second buckets). */
+    bucket_ms?: number
+  }
+// ---- end of the generated types ----

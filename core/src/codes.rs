@@ -34,7 +34,7 @@ pub trait StableCode: Copy + 'static {
 macro_rules! stable_codes {
     (
         $(#[$meta:meta])*
-        $vis:vis enum $name:ident {
+        $vis:vis enum $name:ident $(as $public:literal)? {
             $( $(#[$vmeta:meta])* $variant:ident = $code:literal, )+
         }
     ) => {
@@ -103,8 +103,12 @@ macro_rules! stable_codes {
         }
 
         impl ::schemars::JsonSchema for $name {
+            /// The type's name in the declarations: `as "Public"` where two enums share one.
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                stringify!($name).into()
+                #[allow(unused_variables)]
+                let name = stringify!($name);
+                $(let name = $public;)?
+                name.into()
             }
             fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
                 // From `ALL`, not a literal list: a literal costs a macro recursion level per

@@ -4,6 +4,7 @@
 //! habit). Bindings map an [`Error`] to their native error type and keep the
 //! code, the path and the line.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 stable_codes! {
@@ -39,7 +40,8 @@ stable_codes! {
 }
 
 /// A refused input: code, where it is, and a human sentence.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(rename = "ErrorInfo")]
 pub struct Error {
     /// The stable code.
     pub code: ErrorCode,

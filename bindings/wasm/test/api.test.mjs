@@ -451,13 +451,14 @@ test('the browser .d.ts types every result of every vector', (t) => {
 
 test('the browser .d.ts types the public surface without `any`', () => {
   const dts = readFileSync(new URL('../pkg/breakwater_wasm.d.ts', import.meta.url), 'utf8');
-  assert.doesNotMatch(dts, /\bany\b/);
+  const code = dts.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  assert.doesNotMatch(code, /\bany\b/);
   for (const sig of [
     'tryAcquire(nowMs?: number | null): Acquire;',
     'recordPermit(permit: number, className: ClassName, latencyMs: number, nowMs?: number | null): Counted;',
     'constructor(policy?: Policy | PolicyConfig | null, seed?: number | bigint | null, nowMs?: number | null)',
     'onOutcome(request: Request, result: AttemptOutcome, nowMs?: number | null): RetryDecision',
-    'export declare function classify(outcome: Outcome, headers?: HeadersInit | null, options?: ClassifyOptions | null): Classification',
+    'export declare function classify(outcome: string, headers?: HeadersInit | null, options?: ClassifyOptions | null): Classification',
     'export interface BreakwaterError extends Error',
     'export default function __wbg_init',
   ]) {

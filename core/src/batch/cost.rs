@@ -2,12 +2,13 @@
 //! discount; estimated and actual cost.
 
 use crate::{Error, ErrorCode, Result};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// Prices in USD per 1M tokens, by model.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PriceTable {
     /// When the prices were read.
@@ -25,7 +26,7 @@ pub struct PriceTable {
 }
 
 /// One model's prices, USD per 1M tokens.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModelPrice {
     /// Synchronous input tokens.
@@ -53,7 +54,7 @@ pub struct ModelPrice {
 }
 
 /// Tokens used, as a result reports them (or as estimated).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Usage {
     /// Prompt tokens, cached ones included.
     pub input_tokens: u64,

@@ -38,6 +38,7 @@ pub use route::{
     Source,
 };
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -105,7 +106,8 @@ stable_codes! {
 }
 
 /// The hard limits of one provider's batch files.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "BatchLimits")]
 pub struct Limits {
     /// Requests per file.
     pub max_requests: u32,
@@ -174,7 +176,7 @@ const MB: u64 = 1_000_000;
 pub const ANTHROPIC_ENDPOINT: &str = "/v1/messages";
 
 /// How a plan is made. Every key is optional; the defaults are the provider's limits.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct PlanConfig {
     /// Whose format and limits: `openai`, `anthropic`, `azure_openai`.

@@ -5,6 +5,7 @@ use super::ids::IdTable;
 use super::request::{self, LineCode, Rejection, Request};
 use super::{IdMap, Limits, OnInvalid, PlanConfig};
 use crate::Result;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -37,7 +38,7 @@ stable_codes! {
 }
 
 /// Where one line went.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "placement", rename_all = "snake_case")]
 pub enum Placement {
     /// Append the line to batch file `file` (named `path`).
@@ -63,7 +64,8 @@ pub enum Placement {
 }
 
 /// One batch file of the plan.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "BatchFile")]
 pub struct FileSummary {
     /// The file's name, relative to the manifest.
     pub path: String,
@@ -94,7 +96,7 @@ pub struct FileSummary {
 }
 
 /// A valid line left out of the plan.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Deferred {
     /// 1-based line of the input.
     pub line: u64,
@@ -107,7 +109,7 @@ pub struct Deferred {
 }
 
 /// A warning with how often it happened and where first.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct WarningCount {
     /// What.
     pub code: WarningCode,
@@ -120,7 +122,7 @@ pub struct WarningCount {
 }
 
 /// Sums over the whole plan.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PlanTotals {
     /// Lines read, blank ones included.
     pub lines: u64,
@@ -149,7 +151,7 @@ pub struct PlanTotals {
 }
 
 /// The plan: what the host wrote, and the record of every line it did not.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Manifest {
     /// [`MANIFEST_FORMAT`].
     pub format: String,

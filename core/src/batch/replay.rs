@@ -5,12 +5,13 @@ use super::plan::{Manifest, Placement, Planner};
 use super::route::{Bucket, RouteReason, Routed};
 use super::IdMap;
 use crate::{Error, ErrorCode, Result};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// One earlier attempt of a request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HistoryEntry {
     /// The round it was in.
     pub round: u32,
@@ -24,7 +25,7 @@ pub struct HistoryEntry {
 }
 
 /// A replayed request's line in the ledger: its attempts so far, this round's included.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LedgerEntry {
     /// Its custom_id (the same in every round).
     pub custom_id: String,
@@ -35,7 +36,7 @@ pub struct LedgerEntry {
 }
 
 /// What a replay produced.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct ReplayOutcome {
     /// The next round's manifest.
     pub manifest: Manifest,

@@ -3,6 +3,7 @@
 
 use super::{PlanConfig, Provider, ANTHROPIC_ENDPOINT};
 use crate::transport::bodies::{is_inline_payload, INLINE_TOKENS};
+use schemars::JsonSchema;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -75,7 +76,7 @@ impl LineCode {
 }
 
 /// A rejected line: where, which request, why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Rejection {
     /// 1-based line of the input.
     pub line: u64,

@@ -7,6 +7,7 @@ use super::replay::{HistoryEntry, LedgerEntry};
 use super::{IdMap, Provider};
 use crate::document::de::object_from_str;
 use crate::transport::classify::{self, Class, ClassReason, Outcome, ProviderError};
+use schemars::JsonSchema;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -79,6 +80,18 @@ impl Serialize for RouteReason {
     }
 }
 
+impl JsonSchema for RouteReason {
+    fn schema_name() -> Cow<'static, str> {
+        "RouteReason".into()
+    }
+    /// The code of either reason, as [`Serialize`] writes it.
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let result = generator.subschema_for::<ResultReason>();
+        let http = generator.subschema_for::<ClassReason>();
+        schemars::json_schema!({ "anyOf": [result, http] })
+    }
+}
+
 impl<'de> Deserialize<'de> for RouteReason {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let code = Cow::<'de, str>::deserialize(d)?;
@@ -102,7 +115,7 @@ stable_codes! {
 }
 
 /// A result line that was not routed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RouteIssue {
     /// Which input: `output` or `errors`.
     pub source: String,
@@ -118,7 +131,7 @@ pub struct RouteIssue {
 }
 
 /// One routed request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Routed {
     /// Its custom_id.
     pub custom_id: String,
@@ -153,7 +166,7 @@ pub struct RouteConfig {
 }
 
 /// The route's summary: counts per bucket at the top level, then the details.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RouteReport {
     /// The manifest's round.
     pub round: u32,

@@ -142,7 +142,7 @@ stable_codes! {
 }
 
 /// The answer to "what about the secret, now?".
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CredentialDecision {
     /// Mint, wait or ready.
     pub action: CredentialAction,
@@ -167,7 +167,7 @@ stable_codes! {
 }
 
 /// The answer to "may I connect with the secret in hand?".
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ConnectDecision {
     /// Whether to connect.
     pub ok: bool,

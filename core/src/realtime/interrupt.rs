@@ -238,7 +238,8 @@ stable_codes! {
 }
 
 /// One thing for the host to do, in order.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "RealtimeAction")]
 pub struct Action {
     /// When the machine decided it.
     pub at_ms: u64,
@@ -253,7 +254,8 @@ pub struct Action {
 }
 
 /// An input the machine reported and ignored (or took as best it could); its state stays valid.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(rename = "RealtimeIssue")]
 pub struct Issue {
     /// When.
     pub at_ms: u64,
@@ -274,7 +276,8 @@ impl Issue {
 }
 
 /// What one input produced.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "RealtimeStep")]
 pub struct Step {
     /// Actions for the host, in order.
     pub actions: Vec<Action>,

@@ -8,7 +8,7 @@ use crate::document::de;
 
 stable_codes! {
     /// A stage of a voice turn, from the end of the user's speech to the answer's playback.
-    pub enum Stage {
+    pub enum Stage as "RealtimeStage" {
         /// Speech end → the request: the host's `response.create` (manual turn detection), or
         /// the server's `response.created` when the server detects the turn and asks itself.
         Detect = "detect",
@@ -76,7 +76,8 @@ pub(crate) struct Marks {
 }
 
 /// One turn's stage durations (null where a mark is missing) and the stages over budget.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(rename = "RealtimeTurn")]
 pub struct Turn {
     /// When the user's speech ended.
     pub speech_end_ms: u64,
@@ -103,7 +104,7 @@ impl Turn {
 }
 
 /// p50 and p95 of one stage over the last turns.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct StageStats {
     /// The stage.
     pub stage: Stage,

@@ -9,13 +9,15 @@
 //! be read is an issue naming its line; the replay goes on, except after a refused config line:
 //! replayed on the defaults, every action would follow settings the session does not have.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::interrupt::{Action, InterruptConfig, Interruptions, Issue, Step};
 use super::latency::{StageStats, Turn};
 
 /// Everything a replay produced, in time order.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "RealtimeReplay")]
 pub struct ReplayReport {
     /// The host's actions.
     pub actions: Vec<Action>,

@@ -13,6 +13,7 @@
 //! sentence naming that place, like openai-node's errors ("Schema at `properties/a`
 //! uses unsupported keyword `uniqueItems`").
 
+use schemars::JsonSchema;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -23,7 +24,7 @@ use super::{pointer, walk};
 stable_codes! {
     /// The target whose rules and limits apply.
     #[derive(Default)]
-    pub enum Profile {
+    pub enum Profile as "LintProfile" {
         /// OpenAI's current limits and keyword subset (the default).
         #[default]
         Openai = "openai",
@@ -38,7 +39,8 @@ stable_codes! {
 }
 
 /// The size limits of a profile.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(rename = "LintLimits")]
 pub struct Limits {
     /// Object properties in the whole schema.
     pub properties: usize,
@@ -214,7 +216,8 @@ stable_codes! {
 }
 
 /// How much a finding matters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(rename = "FindingSeverity")]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The API refuses the schema.
@@ -224,7 +227,7 @@ pub enum Severity {
 }
 
 /// One finding.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Finding {
     /// The stable code.
     pub code: LintCode,
@@ -237,7 +240,8 @@ pub struct Finding {
 }
 
 /// What the schema uses of the profile's limits.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(rename = "LintUsage")]
 pub struct Usage {
     /// Object properties.
     pub properties: usize,
@@ -250,7 +254,7 @@ pub struct Usage {
 }
 
 /// The outcome of a lint.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Lint {
     /// Whether no finding is an error: the API should accept the schema in strict mode.
     pub ok: bool,

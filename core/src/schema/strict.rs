@@ -27,6 +27,7 @@
 //! `nullable_optionals` those that did not accept `null` are made nullable, so that the
 //! model can still leave them empty.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -46,7 +47,7 @@ pub struct StrictOptions {
 }
 
 /// A property that was optional before the rewrite.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct OptionalField {
     /// JSON Pointer of the property's schema in the strict form.
     pub path: String,
@@ -57,7 +58,7 @@ pub struct OptionalField {
 }
 
 /// The outcome of [`to_strict`].
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Strict {
     /// Whether the strict form meets the profile.
     pub ok: bool,

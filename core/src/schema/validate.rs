@@ -14,6 +14,7 @@
 //! A [`Validator`] is the compiled schema; [`ValidatorCache`] keeps a bounded number of
 //! them keyed by the schema's content, for hosts that pass the schema with every call.
 
+use schemars::JsonSchema;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -86,7 +87,7 @@ stable_codes! {
 }
 
 /// One way the value fails its schema.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Violation {
     /// The stable code.
     pub code: ViolationCode,
@@ -102,7 +103,7 @@ pub struct Violation {
 }
 
 /// The outcome of validating one value.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Validation {
     /// Whether the value matches the schema.
     pub valid: bool,

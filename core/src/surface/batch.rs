@@ -1,6 +1,7 @@
 //! The batch operations of the binding surface: a planner, a router and a replay, each fed
 //! one line at a time (any line iterator or stream), each finished once.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -20,7 +21,7 @@ pub struct BatchRouteSession(Option<Router>);
 pub struct BatchReplaySession(Option<Replay>);
 
 /// One routed result line: the request's bucket, or the issue with the line.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum RouteStep {
     /// Where the request landed.
@@ -38,7 +39,7 @@ pub enum RouteStep {
 }
 
 /// The end of a route: the report and the requests no line named.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct RouteFinish {
     /// Counts per bucket, reasons, usage, cost, issues.
     pub report: RouteReport,

@@ -52,12 +52,20 @@ pub struct Param {
     pub name: &'static str,
     /// In JS, the options object it is a key of.
     pub bag: Option<&'static str>,
+    /// The name of that object's type in the declarations (given on the object's first key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bag_type: Option<&'static str>,
     /// How a runtime reads it (`Text`, `Count`, `Time`, ...: see the module docs).
     pub kind: &'static str,
     /// The Rust type the operation takes.
     pub rust: &'static str,
     /// Whether it may be absent.
     pub optional: bool,
+    /// The JSON Schema of the document it reads (kinds `Config`, `Value`, `Code`, `PolicyDoc`),
+    /// for the type declarations (`bindings/types`); the other kinds are typed by kind.
+    #[cfg(feature = "types")]
+    #[serde(skip)]
+    pub schema: Option<SchemaFn>,
 }
 
 /// What an operation returns.
@@ -67,6 +75,20 @@ pub struct Returns {
     pub kind: &'static str,
     /// The Rust type (or the class).
     pub rust: &'static str,
+    /// The JSON Schema of a `Value`'s serialized form, for the type declarations.
+    #[cfg(feature = "types")]
+    #[serde(skip)]
+    pub schema: Option<SchemaFn>,
+}
+
+/// Adds a type's JSON Schema to a generator's definitions and returns the schema that names it.
+#[cfg(feature = "types")]
+pub type SchemaFn = fn(&mut schemars::SchemaGenerator) -> schemars::Schema;
+
+#[cfg(feature = "types")]
+#[doc(hidden)]
+pub fn subschema<T: schemars::JsonSchema>(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    generator.subschema_for::<T>()
 }
 
 /// The kinds a runtime defaults when absent; every other kind is optional only as an `Option`.
@@ -82,8 +104,63 @@ impl Param {
     ) -> Self {
         let optional =
             DEFAULTED.contains(&kind) || rust.starts_with("Option <") || rust.starts_with("Option<");
-        Self { name, bag, kind, rust, optional }
+        Self {
+            name,
+            bag,
+            bag_type: None,
+            kind,
+            rust,
+            optional,
+            #[cfg(feature = "types")]
+            schema: None,
+        }
     }
+}
+
+/// The schema of a parameter read as a document, or of a returned value; `None` for the kinds
+/// a runtime types by kind.
+#[cfg(feature = "types")]
+macro_rules! schema_of {
+    (Config $t:ty) => {
+        Some(subschema::<$t>)
+    };
+    (Value $t:ty) => {
+        Some(subschema::<$t>)
+    };
+    (Code $t:ty) => {
+        Some(subschema::<$t>)
+    };
+    (PolicyDoc $t:ty) => {
+        Some(subschema::<$t>)
+    };
+    ($kind:ident $t:ty) => {
+        None
+    };
+}
+
+/// A parameter's description (its schema too, with the feature `types`).
+macro_rules! param {
+    ($p:ident $bag:expr, $bag_type:expr, $kind:ident $t:ty) => {{
+        let mut param = Param::new(stringify!($p), $bag, stringify!($kind), stringify!($t));
+        param.bag_type = $bag_type;
+        #[cfg(feature = "types")]
+        {
+            param.schema = schema_of!($kind $t);
+        }
+        param
+    }};
+}
+
+/// What an operation returns, described.
+macro_rules! returns {
+    ($rk:ident $rt:ty) => {
+        Some(Returns {
+            kind: stringify!($rk),
+            rust: stringify!($rt),
+            #[cfg(feature = "types")]
+            schema: schema_of!($rk $rt),
+        })
+    };
 }
 
 #[doc(hidden)]
@@ -92,8 +169,12 @@ pub fn doc(lines: &[&str]) -> String {
 }
 
 macro_rules! describe_params {
-    ($($p:ident $([$bag:ident])? : $kind:ident $t:ty),*) => {
-        vec![$(Param::new(stringify!($p), None $(.or(Some(stringify!($bag))))?, stringify!($kind), stringify!($t))),*]
+    ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) => {
+        vec![$(param!(
+            $p None $(.or(Some(stringify!($bag))))?,
+            None $($(.or(Some(stringify!($bag_type))))?)?,
+            $kind $t
+        )),*]
     };
 }
 
@@ -111,7 +192,7 @@ macro_rules! describe_members {
             kind: if stringify!($which) == "static" { "static" } else { "method" },
             name: stringify!($name), js: $js, doc: doc(&[$($d),*]),
             params: describe_params!($($params)*),
-            returns: Some(Returns { kind: stringify!($rk), rust: stringify!($rt) }),
+            returns: returns!($rk $rt),
         });
         describe_members!($c; $($rest)*);
     };
@@ -123,7 +204,7 @@ macro_rules! describe_items {
         $s.functions.push(Op {
             kind: "fn", name: stringify!($name), js: $js, doc: doc(&[$($d),*]),
             params: describe_params!($($params)*),
-            returns: Some(Returns { kind: stringify!($rk), rust: stringify!($rt) }),
+            returns: returns!($rk $rt),
         });
         describe_items!($s; $($rest)*);
     };
@@ -243,6 +324,16 @@ mod tests {
             runs.dedup();
             let distinct: std::collections::HashSet<_> = runs.iter().flatten().collect();
             assert_eq!(distinct.len(), runs.iter().flatten().count(), "{}: a bag split in two", op.name);
+            for (i, p) in op.params.iter().enumerate() {
+                let first = p.bag.is_some() && (i == 0 || op.params[i - 1].bag != p.bag);
+                assert_eq!(
+                    p.bag_type.is_some(),
+                    first,
+                    "{}.{}: a bag names its type on its first key",
+                    op.name,
+                    p.name
+                );
+            }
         }
     }
 }

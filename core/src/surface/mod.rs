@@ -17,7 +17,8 @@
 //!     static NAME "jsName" (PARAM, ...) -> RETURN = ops::function;
 //!     fn NAME "jsName" (PARAM, ...) -> RETURN = ops::method;    // ops::method(&mut STATE, ...)
 //! }
-//! PARAM  = name [bag]? : KIND Type      // `[bag]`: in JS, a key of the options object `bag`
+//! PARAM  = name [bag Type?]? : KIND Type // `[bag]`: in JS, a key of the options object `bag`
+//!                                       // (its first key names the object's type)
 //! RETURN = Value Type | Obj Class       // a plain value (serde), or a new object of a class
 //! ```
 //!
@@ -105,7 +106,7 @@ macro_rules! surface {
             fn classify "classify" (
                 outcome: Text String,
                 headers: Headers Option<$crate::surface::Headers>,
-                profile [options]: Code Option<$crate::transport::classify::Profile>,
+                profile [options ClassifyOptions]: Code Option<$crate::transport::classify::Profile>,
                 error_type [options]: Text Option<String>,
                 error_code [options]: Text Option<String>,
                 wall_unix_ms [options]: Wall Option<u64>
@@ -125,50 +126,57 @@ macro_rules! surface {
             /// The catalogue of stable error codes.
             fn error_codes "errorCodes" () -> Value Vec<&'static str> = $crate::surface::error_codes;
             /// What a request says: `{json, model, key, est_tokens}` (the breaker key: the model, else the path as a route; the tokens to reserve; only a JSON body is read).
-            fn read_request "readRequest" (body: Bytes Vec<u8>, content_type [options]: Text Option<String>, path [options]: Text Option<String>)
+            fn read_request "readRequest" (body: Bytes Vec<u8>, content_type [options ReadRequestOptions]: Text Option<String>, path [options]: Text Option<String>)
                 -> Value $crate::transport::bodies::RequestBody = $crate::surface::read_request;
             /// An error body's `{error_type, error_code}` (`error.type`, `error.code`), as `on_outcome` takes them.
             fn read_error "readError" (body: Bytes Vec<u8>)
                 -> Value $crate::transport::bodies::ErrorFields = $crate::surface::read_error;
 
-            /// A validated policy document: every knob of a client, with documented defaults.
+            /// Validates a parsed value against a JSON Schema (compiled once per schema content, cached).
             fn validate "validate" (
                 schema: Json serde_json::Value,
                 instance: Json serde_json::Value,
-                draft [options]: Code Option<$crate::schema::validate::DraftName>,
+                draft [options ValidateOptions]: Code Option<$crate::schema::validate::DraftName>,
                 formats [options]: Flag Option<bool>,
                 max_errors [options]: Count Option<u32>
             ) -> Value $crate::schema::validate::Validation = $crate::surface::schema_validate;
+            /// Validates model output given as text; malformed JSON is `syntax_error` with its line and column.
             fn validate_text "validateText" (
                 schema: Json serde_json::Value,
                 text: Text String,
-                draft [options]: Code Option<$crate::schema::validate::DraftName>,
+                draft [options ValidateOptions]: Code Option<$crate::schema::validate::DraftName>,
                 formats [options]: Flag Option<bool>,
                 max_errors [options]: Count Option<u32>
             ) -> Value $crate::schema::validate::Validation = $crate::surface::schema_validate_text;
+            /// Checks a schema against Structured Outputs strict-mode rules and limits.
             fn lint_schema "lintSchema" (
                 schema: Json serde_json::Value,
-                profile [options]: Code Option<$crate::schema::lint::Profile>
+                profile [options LintOptions]: Code Option<$crate::schema::lint::Profile>
             ) -> Value $crate::schema::lint::Lint = $crate::surface::schema_lint;
+            /// The strict form of a schema, as openai-python's `to_strict_json_schema` writes it, or the findings that refuse it.
             fn to_strict "toStrict" (
                 schema: Json serde_json::Value,
-                profile [options]: Code Option<$crate::schema::lint::Profile>,
+                profile [options StrictOptions]: Code Option<$crate::schema::lint::Profile>,
                 nullable_optionals [options]: Flag Option<bool>
             ) -> Value $crate::schema::strict::Strict = $crate::surface::schema_to_strict;
 
+            /// Changes from `old` to `new` and the BACKWARD (new reader, old data), FORWARD and FULL verdicts.
             fn diff_schemas "diffSchemas" (
                 old: Json serde_json::Value,
                 new: Json serde_json::Value,
-                policy [options]: Code Option<$crate::schema::diff::CompatibilityPolicy>
+                policy [options DiffOptions]: Code Option<$crate::schema::diff::CompatibilityPolicy>
             ) -> Value $crate::schema::diff::DiffReport = $crate::surface::schema_diff;
+            /// Parses model output, repairing fences, prose, trailing commas, quotes and truncation; each repair reported.
             fn repair_json "repairJson" (text: Text String)
                 -> Value $crate::schema::tolerant::Repaired = $crate::surface::schema_repair;
+            /// The output of a Chat Completions or Responses body: text, refusal, tool calls, finish reason.
             fn extract_output "extractOutput" (body: Json serde_json::Value)
                 -> Value $crate::schema::tolerant::ModelOutput = $crate::surface::schema_extract;
             /// Replays a Realtime session timeline (JSON lines): `{actions, issues, turns, latency}`.
             fn realtime_replay "realtimeReplay" (timeline: Text String)
                 -> Value $crate::realtime::ReplayReport = $crate::surface::realtime_replay;
 
+            /// A validated policy document: every knob of a client, with documented defaults.
             class Policy "Policy" ($crate::policy::Policy) {
                 /// Reads and validates a policy from JSON text (errors carry line and column).
                 static from_json "fromJson" (text: Text String) -> Obj Policy = $crate::surface::policy_from_json;
@@ -188,6 +196,7 @@ macro_rules! surface {
 
             /// Retry delays with jitter (full, equal, decorrelated, proportional, Polly v2, gRPC).
             class Backoff "Backoff" ($crate::surface::Backoff) {
+                /// A backoff from a backoff config; `seed` fixes the jitter draws (default: from the OS).
                 new (config: Config Option<$crate::transport::backoff::BackoffConfig>, seed: Seed u64) = $crate::surface::backoff_new;
                 /// The delay in whole ms (rounded up) before retry `retries_taken + 1`.
                 fn next_delay "nextDelay" (retries_taken: Count u32) -> Value u64 = $crate::surface::backoff_next_delay;
@@ -195,6 +204,7 @@ macro_rules! surface {
 
             /// The deadline of one logical request, started at `now_ms`.
             class Deadline "Deadline" ($crate::transport::deadline::Deadline) {
+                /// A deadline for a request starting at `now_ms`.
                 new (config: Config Option<$crate::transport::deadline::DeadlineConfig>, now_ms: Time u64) = $crate::surface::deadline_new;
                 /// Phase limits of an attempt starting now, clipped to the time left.
                 fn attempt_timeouts "attemptTimeouts" (now_ms: Time u64)
@@ -212,6 +222,7 @@ macro_rules! surface {
 
             /// The retry budget shared by a client's requests (gRPC token bucket, Envoy ratio, ...).
             class RetryBudget "RetryBudget" ($crate::transport::retry_budget::RetryBudget) {
+                /// A budget from a budget config.
                 new (config: Config Option<$crate::transport::retry_budget::RetryBudgetConfig>) = $crate::surface::retry_budget_new;
                 /// A logical request started.
                 fn request_started "requestStarted" () -> Value () = $crate::surface::retry_budget_request_started;
@@ -231,13 +242,14 @@ macro_rules! surface {
 
             /// The retry memory of one logical request: retries taken, backoff memory, jitter source.
             class RetryState "RetryState" ($crate::surface::RetryState) {
+                /// A request's retry state from a retry config; `seed` fixes its jitter (default: from the OS).
                 new (config: Config Option<$crate::transport::retry::RetryConfig>, seed: Seed u64) = $crate::surface::retry_state_new;
                 /// What follows an attempt whose result `classify` returned: `{action, reason,
                 /// delay_ms, retries_taken, class, cause}`. The guards are checked in the order
                 /// deadline, error budget, retry budget; a granted retry spends from the latter.
                 fn decide "decide" (
                     classification: Value $crate::transport::classify::Classification,
-                    deadline [guards]: OptObj Deadline,
+                    deadline [guards RetryGuards]: OptObj Deadline,
                     retry_budget [guards]: OptObj RetryBudget,
                     error_budget [guards]: OptObj ErrorBudget,
                     outer_owns_retries [guards]: Flag Option<bool>,
@@ -249,6 +261,7 @@ macro_rules! surface {
 
             /// One breaker per key (model, endpoint).
             class BreakerRegistry "BreakerRegistry" ($crate::transport::breaker::BreakerRegistry) {
+                /// A registry whose breakers share one breaker config; at most `max_keys` (default 1024).
                 new (config: Config Option<$crate::transport::breaker::BreakerConfig>, max_keys: Count Option<u64>) = $crate::surface::registry_new;
                 /// `try_acquire` of the breaker for `key`.
                 fn try_acquire "tryAcquire" (key: Text String, now_ms: Time u64)
@@ -275,6 +288,7 @@ macro_rules! surface {
 
             /// Client-side RPM/TPM limits, synced from `x-ratelimit-*` headers.
             class RateLimiter "RateLimiter" ($crate::transport::ratelimit::RateLimiter) {
+                /// A limiter whose buckets start full at `now_ms`.
                 new (config: Config Option<$crate::transport::ratelimit::RateLimitConfig>, now_ms: Time u64) = $crate::surface::limiter_new;
                 /// Reserves one request of `est_tokens`: `{ready, reason, wait_until_ms, ...}`.
                 fn reserve "reserve" (est_tokens: Count Option<u64>, now_ms: Time u64)
@@ -294,6 +308,7 @@ macro_rules! surface {
 
             /// Idempotency keys: random (UUIDv4) per logical request, or derived from its content (UUIDv5).
             class IdempotencyKeys "IdempotencyKeys" ($crate::transport::idempotency::IdempotencyKeys) {
+                /// Keys from an idempotency config; `seed` fixes the random keys (default: from the OS).
                 new (config: Config Option<$crate::transport::idempotency::IdempotencyConfig>, seed: Seed u64) = $crate::surface::keys_new;
                 /// A fresh key.
                 fn new_key "newKey" () -> Value String = $crate::surface::keys_new_key;
@@ -305,6 +320,7 @@ macro_rules! surface {
 
             /// An error budget (SLO) with multi-window burn-rate alerts.
             class ErrorBudget "ErrorBudget" ($crate::transport::error_budget::ErrorBudget) {
+                /// A budget from an SLO config.
                 new (config: Config Option<$crate::transport::error_budget::ErrorBudgetConfig>) = $crate::surface::error_budget_new;
                 /// Counts one user-visible result.
                 fn record "record" (good: Flag bool, now_ms: Time u64) -> Value () = $crate::surface::error_budget_record;
@@ -324,96 +340,124 @@ macro_rules! surface {
                     -> Value $crate::transport::error_budget::ErrorBudgetDecision = $crate::surface::error_budget_retries_allowed;
             }
 
-            /// One logical request, owned by the host and passed back to its `Client`.
+            /// A JSON Schema compiled once; validates parsed values or model output text.
             class SchemaValidator "SchemaValidator" ($crate::schema::validate::Validator) {
+                /// Compiles `schema` (`invalid_schema` at the offending keyword's pointer; `unresolved_ref` for an external `$ref`).
                 new (
                     schema: Json serde_json::Value,
-                    draft [options]: Code Option<$crate::schema::validate::DraftName>,
+                    draft [options ValidateOptions]: Code Option<$crate::schema::validate::DraftName>,
                     formats [options]: Flag Option<bool>,
                     max_errors [options]: Count Option<u32>
                 ) = $crate::surface::validator_new;
+                /// Validates a parsed value.
                 fn validate "validate" (instance: Json serde_json::Value)
                     -> Value $crate::schema::validate::Validation = $crate::surface::validator_validate;
+                /// Validates model output given as text (`syntax_error` with line and column when it is not JSON).
                 fn validate_text "validateText" (text: Text String)
                     -> Value $crate::schema::validate::Validation = $crate::surface::validator_validate_text;
+                /// Whether a parsed value matches, without the violations.
                 fn is_valid "isValid" (instance: Json serde_json::Value) -> Value bool = $crate::surface::validator_is_valid;
             }
 
+            /// Reads model output against a schema: accept, accept_repaired, reask (bounded), quarantine.
             class TolerantReader "TolerantReader" ($crate::schema::tolerant::TolerantReader) {
+                /// Compiles `schema` for a reader that follows `config`.
                 new (
                     schema: Json serde_json::Value,
                     config: Config Option<$crate::schema::tolerant::TolerantConfig>,
-                    draft [options]: Code Option<$crate::schema::validate::DraftName>,
+                    draft [options SchemaOptions]: Code Option<$crate::schema::validate::DraftName>,
                     formats [options]: Flag Option<bool>
                 ) = $crate::surface::tolerant_new;
+                /// Reads one request's output given as text.
                 fn read_text "readText" (request_id: Text String, text: Text String)
                     -> Value $crate::schema::tolerant::ReadDecision = $crate::surface::tolerant_read_text;
+                /// Reads one request's output from a Chat Completions or Responses body.
                 fn read_body "readBody" (request_id: Text String, body: Json serde_json::Value)
                     -> Value $crate::schema::tolerant::ReadDecision = $crate::surface::tolerant_read_body;
+                /// Forgets a request's reasks.
                 fn forget "forget" (request_id: Text String) -> Value () = $crate::surface::tolerant_forget;
+                /// Requests whose reasks are being counted.
                 fn tracked "tracked" () -> Value u64 = $crate::surface::tolerant_tracked;
             }
 
+            /// A streamed output checked chunk by chunk: dead as soon as no continuation can be valid.
             class StreamCheck "StreamCheck" ($crate::surface::StreamSession) {
+                /// Compiles `schema` for one streamed output.
                 new (
                     schema: Json serde_json::Value,
-                    draft [options]: Code Option<$crate::schema::validate::DraftName>,
+                    draft [options SchemaOptions]: Code Option<$crate::schema::validate::DraftName>,
                     formats [options]: Flag Option<bool>
                 ) = $crate::surface::stream_new;
+                /// Feeds the next chunk; the state after it.
                 fn feed "feed" (chunk: Chunk String) -> Value $crate::schema::stream::StreamState = $crate::surface::stream_feed;
+                /// The state so far.
                 fn state "state" () -> Value $crate::schema::stream::StreamState = $crate::surface::stream_state;
+                /// The value so far, closed at the last complete value (for progressive display).
                 fn partial "partial" () -> Value Option<serde_json::Value> = $crate::surface::stream_partial;
+                /// The verdict on the whole text (`validate_text`'s), and a fresh stream.
                 fn finish "finish" () -> Value $crate::schema::validate::Validation = $crate::surface::stream_finish;
             }
 
             /// Splits request JSONL into provider-legal batch files, one line at a time: each line's
             /// placement, then the manifest.
             class BatchPlanner "BatchPlanner" ($crate::surface::BatchPlanSession) {
+                /// A planner of the given limits and grouping, pricing with `prices` (default: the built-in table).
                 new (
                     config: Config Option<$crate::batch::PlanConfig>,
                     prices: Config Option<$crate::batch::PriceTable>
                 ) = $crate::surface::batch_planner_new;
                 /// `{placement: planned | deferred | rejected | blank, ...}`; the line's newline is optional.
-                fn push "push" (line: Bytes Vec<u8>, prompt_tokens [options]: Count Option<u64>)
+                fn push "push" (line: Bytes Vec<u8>, prompt_tokens [options PushOptions]: Count Option<u64>)
                     -> Value $crate::batch::Placement = $crate::surface::batch_plan_push;
+                /// Counts a line too long to read (longer than `max_line_bytes()`) as rejected.
                 fn push_oversized "pushOversized" (len: Count u64)
                     -> Value $crate::batch::Placement = $crate::surface::batch_plan_push_oversized;
+                /// The longest line a batch file can hold.
                 fn max_line_bytes "maxLineBytes" () -> Value u64 = $crate::surface::batch_plan_max_line_bytes;
+                /// The manifest: the files, the deferred and rejected lines, the totals.
                 fn finish "finish" () -> Value $crate::batch::Manifest = $crate::surface::batch_plan_finish;
             }
 
             /// Routes a round's output and error lines into succeeded / retry / permanent /
             /// quarantined / missing.
             class BatchRouter "BatchRouter" ($crate::surface::BatchRouteSession) {
+                /// A router of one round: the round's manifest and the ledger of earlier rounds (`[]` or null in round 1).
                 new (
                     manifest: Value $crate::batch::Manifest,
                     ledger: Json serde_json::Value,
-                    max_attempts [options]: Count Option<u32>
+                    max_attempts [options RouterOptions]: Count Option<u32>
                 ) = $crate::surface::batch_router_new;
+                /// Routes one line of the output file.
                 fn push_output "pushOutput" (line: Bytes Vec<u8>)
                     -> Value $crate::surface::RouteStep = $crate::surface::batch_route_output;
+                /// Routes one line of the error file.
                 fn push_errors "pushErrors" (line: Bytes Vec<u8>)
                     -> Value $crate::surface::RouteStep = $crate::surface::batch_route_errors;
+                /// The report, and the requests no line named: missing or quarantined.
                 fn finish "finish" () -> Value $crate::surface::RouteFinish = $crate::surface::batch_route_finish;
             }
 
             /// Builds the next round from a route's retry bucket: fed the round's batch files,
             /// it places the retried lines, byte-identical.
             class BatchReplay "BatchReplay" ($crate::surface::BatchReplaySession) {
+                /// The next round from the round's manifest, the router's report, its retry bucket and the ledger.
                 new (
                     manifest: Value $crate::batch::Manifest,
                     route: Value $crate::batch::RouteReport,
                     retry: Json serde_json::Value,
                     ledger: Json serde_json::Value
                 ) = $crate::surface::batch_replay_new;
-                fn push "push" (line: Bytes Vec<u8>, prompt_tokens [options]: Count Option<u64>)
+                /// The placement of a retried line in the next round, or null for a line not retried.
+                fn push "push" (line: Bytes Vec<u8>, prompt_tokens [options PushOptions]: Count Option<u64>)
                     -> Value Option<$crate::batch::Placement> = $crate::surface::batch_replay_push;
+                /// The next round's manifest and ledger, and the retried requests no line held.
                 fn finish "finish" () -> Value $crate::batch::ReplayOutcome = $crate::surface::batch_replay_finish;
             }
 
             /// The interruption (barge-in) machine of one Realtime voice session, with its
             /// latency budget: server events and playback progress in, actions out.
             class RealtimeSession "RealtimeSession" ($crate::realtime::Interruptions) {
+                /// A session's machine from an interruption config.
                 new (config: Config Option<$crate::realtime::InterruptConfig>) = $crate::surface::realtime_new;
                 /// One server event (its JSON text, or the parsed object): `{actions, issues, turns, next_timeout_ms}`.
                 fn handle_event "handleEvent" (event: Json serde_json::Value, now_ms: Time u64)
@@ -441,6 +485,7 @@ macro_rules! surface {
             /// Rotation of an ephemeral Realtime client secret: when to mint (single flight),
             /// backoff after a failed mint, whether a secret may still connect, when to reconnect.
             class RealtimeCredentials "RealtimeCredentials" ($crate::realtime::Credentials) {
+                /// Rotation from a credential config; `seed` fixes the backoff jitter (default: from the OS).
                 new (config: Config Option<$crate::realtime::CredentialConfig>, seed: Seed u64) = $crate::surface::realtime_credentials_new;
                 /// What to do now: `{action: mint | wait | ready, reason, at_ms, failures}`; only one caller is told `mint`.
                 fn decide "decide" (now_ms: Time u64)
@@ -459,6 +504,7 @@ macro_rules! surface {
                     -> Value u64 = $crate::surface::realtime_credentials_reconnect_at;
             }
 
+            /// One logical request, owned by the host and passed back to its `Client`.
             class Request "Request" ($crate::transport::client::Request) {
                 /// The idempotency key, the same for every attempt.
                 fn idempotency_key "idempotencyKey" () -> Value String = $crate::surface::request_idempotency_key;
@@ -470,10 +516,11 @@ macro_rules! surface {
 
             /// Every transport policy of one upstream (breakers, budgets, limiter, keys), driven by the host.
             class Client "Client" ($crate::transport::client::Client) {
+                /// A client from a `Policy`, a policy document, or the defaults.
                 new (policy: PolicyDoc Option<$crate::policy::Policy>, seed: Seed u64, now_ms: Time u64) = $crate::surface::client_new;
                 /// Starts one logical request.
                 fn begin "begin" (
-                    key [options]: Text Option<String>,
+                    key [options BeginOptions]: Text Option<String>,
                     est_tokens [options]: Count Option<u64>,
                     outer_owns_retries [options]: Flag Option<bool>,
                     content [options]: Bytes Option<Vec<u8>>,
@@ -486,7 +533,7 @@ macro_rules! surface {
                 /// After each attempt: `{action: retry | done | give_up, reason, delay_ms, ...}`.
                 fn on_outcome "onOutcome" (
                     request: Obj Request,
-                    outcome [result]: Text String,
+                    outcome [result AttemptOutcome]: Text String,
                     headers [result]: Headers Option<$crate::surface::Headers>,
                     error_type [result]: Text Option<String>,
                     error_code [result]: Text Option<String>,
@@ -512,6 +559,7 @@ macro_rules! surface {
 
             /// A server-sent event stream watched as it is read: whether its final event came (one that ends without it was cut), and its first error event.
             class EventStream "EventStream" ($crate::transport::bodies::EventStream) {
+                /// A stream before its first bytes.
                 new () = $crate::surface::event_stream_new;
                 /// Reads the next bytes of the stream; whether the final event came.
                 fn feed "feed" (chunk: Bytes Vec<u8>) -> Value bool = $crate::surface::event_stream_feed;
@@ -538,6 +586,7 @@ macro_rules! surface_described {
         $crate::surface! { $m;
             /// A circuit breaker for one upstream (resilience4j's rules).
             hand_class CircuitBreaker "CircuitBreaker" ($crate::transport::breaker::CircuitBreaker) {
+                /// A breaker from a breaker config.
                 new (config: Config Option<$crate::transport::breaker::BreakerConfig>) = $crate::surface::breaker_new;
                 /// Asks to make one call: `{permitted, permit, state, reason, retry_after_ms, transition}`.
                 fn try_acquire "tryAcquire" (now_ms: Time u64)

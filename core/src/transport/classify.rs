@@ -22,13 +22,14 @@
 //! A 2xx carrying an error body is a stream that failed after its headers
 //! ([`ClassReason::StreamError`]), and a stream cut is a failure even after a 200.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::headers::{self, HeaderIssues, RetryAfter};
 
 stable_codes! {
     /// What kind of result an attempt had, for the purposes of retrying and health.
-    pub enum Class {
+    pub enum Class as "ClassName" {
         /// The attempt produced a complete answer.
         Success = "success",
         /// A transient failure: retrying the same request may succeed.
@@ -61,7 +62,7 @@ stable_codes! {
 }
 
 /// The raw result of one attempt, before classification.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The server answered with this HTTP status (a complete body for 2xx).
@@ -267,7 +268,7 @@ impl<'a> ProviderError<'a> {
 ///
 /// Its serde form is what bindings return from `classify` and take back in a retry
 /// decision: `class` and `reason` are required, the rest may be omitted.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Classification {
     /// Success, retryable, rate limited, overloaded, permanent or fatal.

@@ -40,6 +40,7 @@
 //! then those short of time. A waiter is told to ask again when the limiter will hold its unit
 //! and those of the waiters ahead of it, whoever asks first.
 
+use schemars::JsonSchema;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
@@ -64,7 +65,7 @@ use crate::{Error, Policy, Result, Rng};
 /// the same header in every runtime (one decision for the same inputs), so a host standing in
 /// for the SDK sends what the SDK's retry loop would. By default they go only with the
 /// `openai` and `azure_openai` profiles: another API has no use for an SDK's internal headers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct HeadersConfig {
     /// Send the idempotency key (under `idempotency.header`). Default true.
@@ -163,7 +164,7 @@ stable_codes! {
 }
 
 /// What the host does before an attempt, and with what limits.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AttemptDecision {
     /// Send, wait, or give up.
     pub action: AttemptAction,

@@ -87,7 +87,7 @@ impl DeadlineConfig {
 /// The effective limits of one attempt: each phase's own limit (or, when it has none, the
 /// attempt's), clipped to the attempt limit and to what remains of the total deadline.
 /// `None` only when nothing limits that phase.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AttemptTimeouts {
     /// Connect limit in ms, if any.
     pub connect_ms: Option<u64>,
@@ -104,7 +104,7 @@ pub struct AttemptTimeouts {
 }
 
 /// What to tell the next hop about the time left.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Propagation {
     /// Milliseconds left for the whole request downstream (the attempt limit, else the total).
     pub timeout_ms: u64,

@@ -193,7 +193,7 @@ fn range(path: &str, message: impl Into<String>) -> Error {
 }
 
 /// A firing alert pair, with the burn rates that made it fire.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Alert {
     /// How urgent it is.
@@ -225,7 +225,7 @@ stable_codes! {
 }
 
 /// The answer of [`ErrorBudget::retries_allowed`].
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct ErrorBudgetDecision {
     /// Whether retries may be sent.

@@ -11,6 +11,7 @@
 //! How the fields map onto OpenTelemetry (`http.request.resend_count`, `error.type`) is in
 //! docs/bindings.md, "Decision events".
 
+use schemars::JsonSchema;
 use std::collections::VecDeque;
 
 use serde::Serialize;
@@ -25,7 +26,8 @@ use super::retry::RetryReason;
 pub const MAX_EVENTS: usize = 256;
 
 /// One decision, when it was made, and for which request.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "ClientEvent")]
 pub struct Event {
     /// `now_ms` of the call that made the decision.
     pub at_ms: u64,
@@ -39,7 +41,7 @@ pub struct Event {
 }
 
 /// What was decided, tagged by `kind`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
     /// An attempt may go: the host sends it now.
@@ -111,10 +113,11 @@ pub enum EventKind {
 }
 
 /// An attempt's result as events report it.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct AttemptSummary {
     /// What the host observed (`http_429`, `timeout_headers`, `stream_cut`, ...).
     #[serde(serialize_with = "serialize_display")]
+    #[schemars(with = "String")]
     pub outcome: Outcome,
     /// Its class.
     pub class: Class,
@@ -123,6 +126,7 @@ pub struct AttemptSummary {
     /// OpenTelemetry `error.type` for a failed attempt: the status code for an HTTP answer
     /// (`"429"`), the outcome otherwise (`"timeout_headers"`); absent on success.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "serialize_error_type")]
+    #[schemars(with = "Option<String>")]
     pub error_type: Option<Outcome>,
 }
 

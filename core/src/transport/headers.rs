@@ -8,6 +8,7 @@
 mod dates;
 mod numbers;
 
+use schemars::JsonSchema;
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
@@ -142,6 +143,18 @@ impl Serialize for HeaderIssues {
     }
 }
 
+impl JsonSchema for HeaderIssues {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "HeaderIssues".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <Vec<HeaderIssue>>::json_schema(generator)
+    }
+}
+
 impl<'de> Deserialize<'de> for HeaderIssues {
     /// The list of codes [`Serialize`] writes, in any order; an unknown code is refused.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -166,12 +179,13 @@ stable_codes! {
 /// A delay the server asked for, as written: it may be negative, zero or not finite
 /// (an issue is recorded for the first and last). The retry policy decides what
 /// to do with it (openai-python uses it only when `0 < delay <= 120 s`).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetryAfter {
     /// The delay in milliseconds (serialized as `null` when not finite, and read back as NaN:
     /// no policy uses a delay that is not finite, so the round trip decides the same).
     #[serde(serialize_with = "finite_or_null", deserialize_with = "delay_or_null")]
+    #[schemars(with = "Option<f64>")]
     pub delay_ms: f64,
     /// The header it came from.
     pub source: RetryAfterSource,
@@ -293,7 +307,7 @@ pub(crate) fn should_retry<K: AsRef<str>, V: AsRef<str>>(
 }
 
 /// One quota as a server reports it in rate-limit headers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Quota {
     /// The quota per window (`x-ratelimit-limit-*`).
@@ -308,7 +322,8 @@ pub struct Quota {
 }
 
 /// The rate-limit state a response reported, per quota kind.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "RateLimits")]
 #[serde(deny_unknown_fields)]
 pub struct RateLimitHeaders {
     /// Requests per window.
@@ -509,7 +524,8 @@ mod tests;
 
 /// What a response's headers say about the next retry: the server's delay and any unusable
 /// values. The one result shape every binding returns from `retry_after`.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "RetryAfterResult")]
 pub struct RetryAfterReport {
     /// The delay the server asked for, if a usable one was found.
     pub retry_after: Option<RetryAfter>,
@@ -519,7 +535,8 @@ pub struct RetryAfterReport {
 
 /// What a response's headers say about rate limits, with any unusable values. The one result
 /// shape every binding returns from `rate_limits`.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "RateLimitsResult")]
 pub struct RateLimitReport {
     /// The quotas the headers report.
     pub rate_limits: RateLimitHeaders,

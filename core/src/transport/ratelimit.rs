@@ -137,7 +137,7 @@ stable_codes! {
 }
 
 /// The answer of [`RateLimiter::reserve`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Reservation {
     /// Whether the request may be sent now; if so, one request and the estimate were deducted.
@@ -157,7 +157,7 @@ pub struct Reservation {
 }
 
 /// One bucket's state, as hosts log and export it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct BucketSnapshot {
     /// The limit per minute, also the bucket's capacity.
@@ -171,7 +171,7 @@ pub struct BucketSnapshot {
 }
 
 /// The limiter's state at a given time.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct RateLimitSnapshot {
     /// The RPM bucket; absent while off.

@@ -121,7 +121,7 @@ impl RetryConfig {
 
 stable_codes! {
     /// What the host does next.
-    pub enum Action {
+    pub enum Action as "RetryAction" {
         /// Wait `delay_ms`, then make the next attempt.
         Retry = "retry",
         /// The request succeeded.
@@ -167,7 +167,7 @@ stable_codes! {
 }
 
 /// The decision after one attempt.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct RetryDecision {
     /// Retry, done, or give up.
     pub action: Action,

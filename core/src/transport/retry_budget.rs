@@ -296,7 +296,7 @@ stable_codes! {
 }
 
 /// The budget's state, as hosts log and export it; changes with every call that mutates the budget.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct RetryBudgetSnapshot {
     /// Which kind of budget this is.
@@ -317,7 +317,7 @@ pub struct RetryBudgetSnapshot {
 }
 
 /// The answer to "may this request retry now?", with the state it was decided on.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct RetryBudgetDecision {
     /// Whether the retry may be sent.

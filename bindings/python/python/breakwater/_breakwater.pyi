@@ -5,7 +5,8 @@ last parameter and optional (omitted = ``time.monotonic_ns() // 1_000_000``);
 ``wall_unix_ms`` is never defaulted. Times and counts are non-negative integers
 (an integral float is accepted); anything else raises ``InvalidArgumentError``
 or ``BreakwaterTypeError`` naming the parameter. Results are plain dicts with
-the core's snake_case keys; a key whose value is absent may be missing.
+the core's snake_case keys; a key whose value is absent may be missing. The result, config
+and code types (at the end) are generated from the core's types by ``bindings/types``.
 """
 
 from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, TypedDict, Union, final
@@ -14,636 +15,58 @@ from typing_extensions import NotRequired
 
 __version__: str
 
-ClassName = Literal["success", "retryable", "rate_limited", "overloaded", "permanent", "fatal"]
-State = Literal["closed", "open", "half_open", "forced_open", "disabled", "metrics_only"]
-Counted = Literal["success", "failure", "slow_success", "slow_failure", "ignored", "stale"]
-ProfileName = Literal["openai", "azure_openai", "anthropic", "generic_http"]
 Header = Union[str, bytes]
 Headers = Union[Sequence[Tuple[Header, Header]], Sequence[Sequence[Header]], Mapping[str, str], Any]
 """A list of ``(name, value)`` pairs, a dict, or any mapping (``httpx.Headers``)."""
 Time = int
-Config = Mapping[str, Any]
 Json = Any
 """Any JSON value: dict, list, str, int, float, bool or ``None`` (``null``)."""
-DraftName = Literal["draft4", "draft6", "draft7", "draft2019-09", "draft2020-12"]
-LintProfile = Literal["openai", "openai_legacy", "azure_openai", "openai_finetuned"]
 
-# ---- results ---------------------------------------------------------------------------------
+def surface() -> Dict[str, Any]:
+    """The description of this API as data: every function, class and parameter (the same in every runtime)."""
 
-class RetryAfterResult(TypedDict):
-    delay_ms: Optional[float]
-    """None when the header held a non-finite number."""
-    source: str
-
-Classification = TypedDict(
-    "Classification",
-    {
-        "class": ClassName,
-        "reason": str,
-        "retry_after": NotRequired[Optional[RetryAfterResult]],
-        "should_retry": NotRequired[Optional[bool]],
-        "issues": List[str],
-    },
-)
-
-ClassificationInput = TypedDict(
-    "ClassificationInput",
-    {
-        "class": ClassName,
-        "reason": str,
-        "retry_after": NotRequired[Optional[RetryAfterResult]],
-        "should_retry": NotRequired[Optional[bool]],
-        "issues": NotRequired[List[str]],
-    },
-)
-"""What ``RetryState.decide`` takes back: a ``Classification`` with only ``class`` and ``reason`` required."""
-
-class RetryAfterFound(TypedDict):
-    retry_after: Optional[RetryAfterResult]
-    issues: List[str]
-
-class Quota(TypedDict, total=False):
-    limit: int
-    remaining: int
-    reset_ms: int
-
-class RateLimitHeaders(TypedDict, total=False):
-    requests: Quota
-    tokens: Quota
-    input_tokens: Quota
-    output_tokens: Quota
-
-class RateLimitsFound(TypedDict):
-    rate_limits: RateLimitHeaders
-    issues: List[str]
-
-class RequestBody(TypedDict):
-    """What a request body says (``read_request``); only a JSON body is read."""
-
-    json: bool
-    model: Optional[str]
-    key: Optional[str]
-    """The breaker key: the model, else the path (when given) as a route, its resource ids as ``{id}``."""
-    est_tokens: int
-
-class ErrorFields(TypedDict):
-    """An error's ``error.type`` and ``error.code``, as ``Client.on_outcome`` takes them."""
-
-    error_type: Optional[str]
-    error_code: Optional[str]
-
-Transition = TypedDict(
-    "Transition",
-    {"from": State, "to": State, "reason": str, "at_ms": int, "open_until_ms": Optional[int]},
-)
-
-class Acquire(TypedDict):
-    permitted: bool
-    permit: Optional[int]
-    """An integer token below 2^53; 0 is a valid permit, so test ``is not None``."""
-    state: State
-    reason: str
-    retry_after_ms: Optional[int]
-    transition: Optional[Transition]
-
-class Recorded(TypedDict):
-    counted: Counted
-    state: State
-    transition: Optional[Transition]
-
-class Metrics(TypedDict):
-    calls: int
-    failures: int
-    slow_calls: int
-    failure_rate: Optional[float]
-    slow_call_rate: Optional[float]
-
-class RegistryStats(TypedDict):
-    keys: int
-    evictions: int
-
-class AttemptTimeouts(TypedDict):
-    """Each phase's limit in ms for the attempt starting now; None where there is none."""
-    connect_ms: Optional[int]
-    headers_ms: Optional[int]
-    first_token_ms: Optional[int]
-    idle_ms: Optional[int]
-    attempt_ms: Optional[int]
-    remaining_ms: Optional[int]
-
-class Propagation(TypedDict):
-    timeout_ms: int
-    stainless_timeout_s: int
-
-class RetryBudgetSnapshot(TypedDict):
-    kind: str
-    tokens: NotRequired[float]
-    threshold: NotRequired[float]
-    active_requests: int
-    active_retries: int
-    limit: NotRequired[int]
-
-class RetryBudgetDecision(RetryBudgetSnapshot):
-    allowed: bool
-    reason: str
-
-class Reservation(TypedDict):
-    ready: bool
-    reason: str
-    wait_until_ms: NotRequired[Optional[int]]
-    remaining_requests: NotRequired[Optional[int]]
-    remaining_tokens: NotRequired[Optional[int]]
-
-class BucketSnapshot(TypedDict):
-    limit: int
-    source: str
-    remaining: int
-    debt: int
-
-class RateLimitSnapshot(TypedDict, total=False):
-    requests: BucketSnapshot
-    tokens: BucketSnapshot
-    blocked_until_ms: int
-
-class Alert(TypedDict):
-    severity: Literal["page", "ticket"]
-    long_window_ms: int
-    short_window_ms: int
-    threshold: float
-    long_burn_rate: float
-    short_burn_rate: float
-
-class ErrorBudgetDecision(TypedDict):
-    allowed: bool
-    reason: str
-    burn_rate: NotRequired[Optional[float]]
-
-class AttemptDecision(TypedDict):
-    action: Literal["send", "wait", "give_up"]
-    reason: str
-    wait_until_ms: NotRequired[int]
-    attempt: int
-    timeouts: AttemptTimeouts
-    headers: List[List[str]]
-    """``[name, value]`` pairs to add to the call: ``dict(decision["headers"])``."""
-
-RetryDecision = TypedDict(
-    "RetryDecision",
-    {
-        "action": Literal["retry", "done", "give_up"],
-        "reason": str,
-        "delay_ms": NotRequired[Optional[int]],
-        "retries_taken": int,
-        "class": ClassName,
-        "cause": str,
-    },
-)
-
-class Violation(TypedDict):
-    code: str
-    instance_path: str
-    schema_path: str
-    keyword: str
-    message: str
-
-class Validation(TypedDict):
-    valid: bool
-    errors: List[Violation]
-    truncated: bool
-
-class Finding(TypedDict):
-    code: str
-    severity: Literal["error", "warning"]
-    path: str
-    message: str
-
-class LintUsage(TypedDict):
-    properties: int
-    depth: int
-    characters: int
-    enum_values: int
-
-class LintLimits(TypedDict):
-    properties: int
-    depth: int
-    characters: int
-    enum_values: int
-    large_enum_characters: int
-
-class Lint(TypedDict):
-    ok: bool
-    profile: LintProfile
-    findings: List[Finding]
-    usage: LintUsage
-    limits: LintLimits
-
-class OptionalField(TypedDict):
-    path: str
-    nullable: bool
-    made_nullable: bool
-
-class Strict(TypedDict):
-    ok: bool
-    schema: Optional[Dict[str, Any]]
-    optional_fields: List[OptionalField]
-    findings: List[Finding]
-
-class SchemaChange(TypedDict):
-    kind: str
-    """Confluent's ``Difference.Type`` name (``ENUM_ARRAY_EXTENDED``, ...)."""
-    path: str
-    backward: bool
-    forward: bool
-
-class DiffNote(TypedDict):
-    code: str
-    path: str
-    message: str
-
-class SchemaDiff(TypedDict):
-    changes: List[SchemaChange]
-    backward: bool
-    forward: bool
-    full: bool
-    notes: List[DiffNote]
-
-class Repair(TypedDict):
-    code: str
-    offset: int
-    line: int
-    column: int
-    message: str
-
-class Repaired(TypedDict):
-    value: Json
-    repairs: List[Repair]
-    omitted_repairs: int
-
-class ToolCall(TypedDict):
-    id: Optional[str]
-    name: str
-    arguments: str
-
-class ModelOutput(TypedDict):
-    api: Literal["chat_completions", "responses", "text"]
-    text: Optional[str]
-    refusal: Optional[str]
-    tool_calls: List[ToolCall]
-    finish: Literal["stop", "tool_calls", "length", "content_filter", "incomplete", "failed", "unknown"]
-    finish_raw: Optional[str]
-
-class Adjustment(TypedDict):
-    code: Literal["enum_fallback", "property_dropped"]
-    instance_path: str
-    message: str
-
-class ReadDecision(TypedDict):
-    action: Literal["accept", "accept_repaired", "reask", "quarantine"]
-    reason: str
-    value: Optional[Json]
-    repairs: List[Repair]
-    adjustments: List[Adjustment]
-    violations: List[Violation]
-    summary: Optional[str]
-    refusal: Optional[str]
-    reasks: int
-
-class StreamState(TypedDict):
-    state: Literal["open", "dead", "syntax_error"]
-    violation: NotRequired[Violation]
-    parse_error: NotRequired[Dict[str, Any]]
-    offset: NotRequired[int]
-    """UTF-8 bytes fed when the verdict was known (``text.encode()[:offset]``), not characters."""
-
-class _Event(TypedDict):
-    at_ms: int
-    key: str
-    request: str
-    """The logical request: its idempotency key."""
-
-class SendEvent(_Event):
-    kind: Literal["send"]
-    attempt: int
-    resend_count: int
-
-class WaitEvent(_Event):
-    kind: Literal["wait"]
-    attempt: int
-    reason: str
-    wait_until_ms: int
-
-RetryEvent = TypedDict(
-    "RetryEvent",
-    {
-        "at_ms": int, "key": str, "request": str, "kind": Literal["retry"], "attempt": int,
-        "outcome": str, "class": ClassName, "cause": str, "error_type": str, "reason": str, "delay_ms": int,
-    },
-)
-DoneEvent = TypedDict(
-    "DoneEvent",
-    {
-        "at_ms": int, "key": str, "request": str, "kind": Literal["done"], "attempt": int,
-        "outcome": str, "class": ClassName, "cause": str,
-    },
-)
-GiveUpEvent = TypedDict(
-    "GiveUpEvent",
-    {
-        "at_ms": int, "key": str, "request": str, "kind": Literal["give_up"], "attempt": int, "reason": str,
-        "outcome": NotRequired[str], "class": NotRequired[ClassName], "cause": NotRequired[str],
-        "error_type": NotRequired[str],
-    },
-)
-"""``outcome``, ``class``, ``cause`` and ``error_type`` when the request stopped after a call."""
-
-class CancelEvent(_Event):
-    kind: Literal["cancel"]
-    attempt: int
-
-class BreakerEvent(_Event):
-    kind: Literal["breaker"]
-    transition: Transition
-
-class LimiterSyncEvent(_Event):
-    kind: Literal["limiter_sync"]
-    requests: NotRequired[Quota]
-    tokens: NotRequired[Quota]
-
-ClientEvent = Union[SendEvent, WaitEvent, RetryEvent, DoneEvent, GiveUpEvent, CancelEvent, BreakerEvent, LimiterSyncEvent]
-"""One decision of a ``Client``, tagged by ``kind`` (docs/bindings.md, "Decision events")."""
-
-# ---- batch ----------------------------------------------------------------------------------
-
-class Rejection(TypedDict):
-    line: int
-    custom_id: NotRequired[str]
-    code: str
-    """``invalid_json``, ``truncated_line``, ``duplicate_custom_id``, ``unknown_endpoint``, ..."""
-    path: str
-    message: str
-
-class PlacementPlanned(TypedDict):
-    placement: Literal["planned"]
-    file: int
-    path: str
-    opened: bool
-    closed: Optional[int]
-
-class PlacementDeferred(TypedDict):
-    placement: Literal["deferred"]
-    reason: Literal["cost_cap", "unpriced"]
-
-class PlacementRejected(Rejection):
-    placement: Literal["rejected"]
-
-class PlacementBlank(TypedDict):
-    placement: Literal["blank"]
-
-Placement = Union[PlacementPlanned, PlacementDeferred, PlacementRejected, PlacementBlank]
-
-class BatchLimits(TypedDict):
-    max_requests: int
-    max_bytes: int
-    max_embedding_inputs: Optional[int]
-
-class ModelPrice(TypedDict):
-    input: float
-    output: float
-    cached_input: NotRequired[float]
-    cache_write_input: NotRequired[float]
-    cache_write_1h_input: NotRequired[float]
-    batch_input: NotRequired[float]
-    batch_output: NotRequired[float]
-
-class PriceTable(TypedDict):
-    date: str
-    source: str
-    batch_discount: float
-    models: Dict[str, ModelPrice]
-
-class PlanConfig(TypedDict):
-    provider: Literal["openai", "anthropic", "azure_openai"]
-    on_invalid: Literal["stop", "skip"]
-    max_requests_per_file: Optional[int]
-    max_bytes_per_file: Optional[int]
-    max_embedding_inputs_per_file: Optional[int]
-    enqueued_tokens: Dict[str, int]
-    default_enqueued_tokens: Optional[int]
-    endpoints: Optional[List[str]]
-    max_custom_id_len: int
-    chars_per_token: float
-    default_output_tokens: int
-    max_cost_usd: Optional[float]
-    max_attempts: int
-    file_prefix: str
-
-class BatchFile(TypedDict):
-    path: str
-    endpoint: str
-    model: str
-    requests: int
-    bytes: int
-    embedding_inputs: int
-    input_tokens: int
-    output_tokens: int
-    estimated_cost_usd: Optional[float]
-    sync_cost_usd: Optional[float]
-    wave: int
-    custom_ids: List[str]
-
-class Deferred(TypedDict):
-    line: int
-    custom_id: str
-    reason: Literal["cost_cap", "unpriced"]
-    estimated_cost_usd: Optional[float]
-
-class PlanWarning(TypedDict):
-    code: Literal["output_uncapped", "unpriced_model", "blank_line", "mixed_models"]
-    count: int
-    first_line: int
-    message: str
-
-class PlanTotals(TypedDict):
-    lines: int
-    planned: int
-    rejected: int
-    deferred: int
-    blank: int
-    files: int
-    bytes: int
-    input_tokens: int
-    output_tokens: int
-    estimated_cost_usd: float
-    sync_cost_usd: float
-    unpriced: int
-
-class Manifest(TypedDict):
-    format: str
-    round: int
-    config: PlanConfig
-    limits: BatchLimits
-    prices: PriceTable
-    spent_before_usd: float
-    files: List[BatchFile]
-    rejected: List[Rejection]
-    deferred: List[Deferred]
-    stopped_at_line: Optional[int]
-    warnings: List[PlanWarning]
-    totals: PlanTotals
-
-class Usage(TypedDict):
-    input_tokens: int
-    cached_input_tokens: int
-    cache_write_input_tokens: int
-    cache_write_1h_input_tokens: int
-    output_tokens: int
-
-class HistoryEntry(TypedDict):
-    round: int
-    file: str
-    reason: str
-    status_code: NotRequired[int]
-
-Bucket = Literal["succeeded", "retry", "permanent", "quarantined", "missing"]
-
-class Routed(TypedDict):
-    custom_id: str
-    bucket: Bucket
-    reason: str
-    file: str
-    attempts: int
-    status_code: NotRequired[int]
-    error_code: NotRequired[str]
-    usage: NotRequired[Usage]
-    history: NotRequired[List[HistoryEntry]]
-
-class RouteIssue(TypedDict):
-    source: Literal["output", "errors"]
-    line: int
-    custom_id: NotRequired[str]
-    code: Literal["invalid_result", "unknown_custom_id", "duplicate_result"]
-    message: str
-
-class RouteIssueStep(TypedDict):
-    issue: RouteIssue
-
-class RouteSkipped(TypedDict):
-    skipped: Literal["blank"]
-
-RouteStep = Union[Routed, RouteIssueStep, RouteSkipped]
-
-class RouteReport(TypedDict):
-    round: int
-    requests: int
-    succeeded: int
-    retry: int
-    permanent: int
-    quarantined: int
-    missing: int
-    reasons: Dict[str, int]
-    usage: Usage
-    actual_cost_usd: float
-    sync_cost_usd: float
-    unpriced: int
-    issues: List[RouteIssue]
-
-class RouteFinish(TypedDict):
-    report: RouteReport
-    missing: List[Routed]
-    quarantined: List[Routed]
-
-class LedgerEntry(TypedDict):
-    custom_id: str
-    attempts: int
-    history: List[HistoryEntry]
-
-class ReplayOutcome(TypedDict):
-    manifest: Manifest
-    ledger: List[LedgerEntry]
-    not_found: List[str]
-
-
-# ---- functions -------------------------------------------------------------------------------
-
-# ---- realtime ------------------------------------------------------------------------------
-
-RealtimeStage = Literal["detect", "first_text", "first_audio", "playback", "voice_to_voice"]
-
-class RealtimeAction(TypedDict):
-    at_ms: int
-    action: Literal["send", "stop_playback", "resume_playback"]
-    event: NotRequired[Dict[str, Any]]
-    """With ``send``: the client event, as the API takes it."""
-    item_id: NotRequired[Optional[str]]
-    """With ``stop_playback`` / ``resume_playback``: the assistant item (absent over WebRTC)."""
-
-class RealtimeIssue(TypedDict):
-    at_ms: int
-    code: str
-    message: str
-
-class RealtimeTurn(TypedDict):
-    speech_end_ms: int
-    detect_ms: Optional[int]
-    first_text_ms: Optional[int]
-    first_audio_ms: Optional[int]
-    playback_ms: Optional[int]
-    voice_to_voice_ms: Optional[int]
-    violations: List[RealtimeStage]
-
-class RealtimeStep(TypedDict):
-    actions: List[RealtimeAction]
-    issues: List[RealtimeIssue]
-    turns: List[RealtimeTurn]
-    next_timeout_ms: Optional[int]
-
-class StageStats(TypedDict):
-    stage: RealtimeStage
-    count: int
-    p50_ms: Optional[int]
-    p95_ms: Optional[int]
-
-class CredentialDecision(TypedDict):
-    action: Literal["mint", "wait", "ready"]
-    reason: Literal["no_secret", "refresh_due", "fresh", "mint_in_flight", "mint_timed_out", "backoff"]
-    at_ms: Optional[int]
-    failures: int
-
-class ConnectDecision(TypedDict):
-    ok: bool
-    reason: Literal["ok", "no_secret", "expiring"]
-    remaining_ms: Optional[int]
-
-class RealtimeReplay(TypedDict):
-    actions: List[RealtimeAction]
-    issues: List[RealtimeIssue]
-    turns: List[RealtimeTurn]
-    latency: List[StageStats]
-
-
-def realtime_replay(timeline: str) -> RealtimeReplay:
-    """Replays a Realtime session timeline (JSON lines) through the interruption machine."""
+# ---- generated by bindings/types from the core's description (cargo run -p breakwater-types) ----
 
 def classify(
     outcome: str,
     headers: Optional[Headers] = ...,
     *,
-    profile: Optional[ProfileName] = ...,
+    profile: Optional[Profile] = ...,
     error_type: Optional[str] = ...,
     error_code: Optional[str] = ...,
     wall_unix_ms: Optional[int] = ...,
 ) -> Classification:
-    """Classifies an attempt's outcome (``http_<status>``, ``connect``, ``timeout_headers``,
-    ``stream_cut``, ...): ``{class, reason, retry_after, should_retry, issues}``."""
+    """Classifies one attempt's outcome: `{class, reason, retry_after, should_retry, issues}`."""
 
-def retry_after(headers: Headers, wall_unix_ms: Optional[int] = ...) -> RetryAfterFound: ...
-def rate_limits(headers: Headers, wall_unix_ms: Optional[int] = ...) -> RateLimitsFound: ...
-def parse_go_duration(s: str) -> Optional[float]: ...
-def parse_http_date(s: str) -> Optional[int]: ...
-def parse_rfc3339(s: str) -> Optional[int]: ...
-def error_codes() -> List[str]: ...
-def read_request(body: Union[str, bytes], content_type: Optional[str] = ..., path: Optional[str] = ...) -> RequestBody: ...
-def read_error(body: Union[str, bytes]) -> ErrorFields: ...
+def retry_after(headers: Headers, wall_unix_ms: Optional[int] = ...) -> RetryAfterResult:
+    """The server's requested delay: `{retry_after: {delay_ms, source} | null, issues}`."""
+
+def rate_limits(headers: Headers, wall_unix_ms: Optional[int] = ...) -> RateLimitsResult:
+    """The rate-limit state the headers report: `{rate_limits: {requests?, tokens?, ...}, issues}`."""
+
+def parse_go_duration(s: str) -> Optional[float]:
+    """A Go duration (`1m30s`, `250ms`) in ms, or null when malformed."""
+
+def parse_http_date(s: str) -> Optional[int]:
+    """An HTTP date (IMF-fixdate, RFC 850, asctime) in unix ms, or null when malformed."""
+
+def parse_rfc3339(s: str) -> Optional[int]:
+    """An RFC 3339 timestamp in unix ms, or null when malformed."""
+
+def error_codes() -> List[str]:
+    """The catalogue of stable error codes."""
+
+def read_request(
+    body: Union[str, bytes],
+    *,
+    content_type: Optional[str] = ...,
+    path: Optional[str] = ...,
+) -> RequestBody:
+    """What a request says: `{json, model, key, est_tokens}` (the breaker key: the model, else the path as a route; the tokens to reserve; only a JSON body is read)."""
+
+def read_error(body: Union[str, bytes]) -> ErrorFields:
+    """An error body's `{error_type, error_code}` (`error.type`, `error.code`), as `on_outcome` takes them."""
+
 def validate(
     schema: Json,
     instance: Json,
@@ -662,16 +85,26 @@ def validate_text(
     formats: Optional[bool] = ...,
     max_errors: Optional[int] = ...,
 ) -> Validation:
-    """Validates model output given as text; malformed JSON raises ``ParseError`` with its line and column."""
+    """Validates model output given as text; malformed JSON is `syntax_error` with its line and column."""
 
 def lint_schema(schema: Json, *, profile: Optional[LintProfile] = ...) -> Lint:
     """Checks a schema against Structured Outputs strict-mode rules and limits."""
 
-def to_strict(schema: Json, *, profile: Optional[LintProfile] = ..., nullable_optionals: Optional[bool] = ...) -> Strict:
-    """The strict form of a schema, as openai-python's ``to_strict_json_schema`` writes it, or the findings that refuse it."""
+def to_strict(
+    schema: Json,
+    *,
+    profile: Optional[LintProfile] = ...,
+    nullable_optionals: Optional[bool] = ...,
+) -> Strict:
+    """The strict form of a schema, as openai-python's `to_strict_json_schema` writes it, or the findings that refuse it."""
 
-def diff_schemas(old: Json, new: Json, *, policy: Optional[Literal["strict", "lenient"]] = ...) -> SchemaDiff:
-    """Changes from ``old`` to ``new`` and the BACKWARD (new reader, old data), FORWARD and FULL verdicts."""
+def diff_schemas(
+    old: Json,
+    new: Json,
+    *,
+    policy: Optional[CompatibilityPolicy] = ...,
+) -> SchemaDiff:
+    """Changes from `old` to `new` and the BACKWARD (new reader, old data), FORWARD and FULL verdicts."""
 
 def repair_json(text: str) -> Repaired:
     """Parses model output, repairing fences, prose, trailing commas, quotes and truncation; each repair reported."""
@@ -679,99 +112,111 @@ def repair_json(text: str) -> Repaired:
 def extract_output(body: Json) -> ModelOutput:
     """The output of a Chat Completions or Responses body: text, refusal, tool calls, finish reason."""
 
-def surface() -> Dict[str, Any]:
-    """The description of this API as data: every function, class and parameter (the same in every runtime)."""
-
-# ---- classes ---------------------------------------------------------------------------------
+def realtime_replay(timeline: str) -> RealtimeReplay:
+    """Replays a Realtime session timeline (JSON lines): `{actions, issues, turns, latency}`."""
 
 @final
 class Policy:
-    """A validated policy document; construct it with one of the static methods."""
-
+    """A validated policy document: every knob of a client, with documented defaults."""
     @staticmethod
-    def from_json(text: str) -> "Policy": ...
+    def from_json(text: str) -> Policy:
+        """Reads and validates a policy from JSON text (errors carry line and column)."""
     @staticmethod
-    def from_toml(text: str) -> "Policy": ...
+    def from_toml(text: str) -> Policy:
+        """Reads and validates a policy from TOML text (errors carry line and column)."""
     @staticmethod
-    def from_dict(policy: Config) -> "Policy": ...
+    def from_dict(policy: PolicyConfig) -> Policy:
+        """Reads and validates a policy document (errors carry the field path)."""
     @staticmethod
-    def preset(name: Literal["openai_sdk", "conservative", "batch_first"]) -> "Policy": ...
+    def preset(name: str) -> Policy:
+        """A built-in preset: `openai_sdk`, `conservative` or `batch_first`."""
     @staticmethod
-    def schema() -> Dict[str, Any]: ...
-    def to_dict(self) -> Dict[str, Any]: ...
-    def to_json(self) -> str: ...
+    def schema() -> Json:
+        """The JSON Schema (draft 2020-12) of the policy document."""
+    def to_dict(self) -> PolicyConfig:
+        """The policy document, every field with its default filled in."""
+    def to_json(self) -> str:
+        """The policy as JSON text."""
 
 @final
 class Backoff:
-    def __new__(cls, config: Optional[Config] = ..., seed: Optional[int] = ...) -> "Backoff": ...
+    """Retry delays with jitter (full, equal, decorrelated, proportional, Polly v2, gRPC)."""
+    def __new__(cls, config: Optional[BackoffConfig] = ..., seed: Optional[int] = ...) -> Backoff:
+        """A backoff from a backoff config; `seed` fixes the jitter draws (default: from the OS)."""
     def next_delay(self, retries_taken: int) -> int:
-        """Whole ms, rounded up, before retry ``retries_taken + 1``."""
+        """The delay in whole ms (rounded up) before retry `retries_taken + 1`."""
 
 @final
 class Deadline:
-    def __new__(cls, config: Optional[Config] = ..., now_ms: Optional[Time] = ...) -> "Deadline": ...
-    def attempt_timeouts(self, now_ms: Optional[Time] = ...) -> AttemptTimeouts: ...
-    def fits(self, delay_ms: int, now_ms: Optional[Time] = ...) -> bool: ...
-    def propagation(self, now_ms: Optional[Time] = ...) -> Optional[Propagation]: ...
-    def remaining_ms(self, now_ms: Optional[Time] = ...) -> Optional[int]: ...
-    def expired(self, now_ms: Optional[Time] = ...) -> bool: ...
+    """The deadline of one logical request, started at `now_ms`."""
+    def __new__(
+        cls,
+        config: Optional[DeadlineConfig] = ...,
+        now_ms: Optional[Time] = ...,
+    ) -> Deadline:
+        """A deadline for a request starting at `now_ms`."""
+    def attempt_timeouts(self, now_ms: Optional[Time] = ...) -> AttemptTimeouts:
+        """Phase limits of an attempt starting now, clipped to the time left."""
+    def fits(self, delay_ms: int, now_ms: Optional[Time] = ...) -> bool:
+        """Whether waiting `delay_ms` still leaves a useful attempt."""
+    def propagation(self, now_ms: Optional[Time] = ...) -> Optional[Propagation]:
+        """`{timeout_ms, stainless_timeout_s}` for the next hop, or null without a limit."""
+    def remaining_ms(self, now_ms: Optional[Time] = ...) -> Optional[int]:
+        """Milliseconds left, or null without a total deadline."""
+    def expired(self, now_ms: Optional[Time] = ...) -> bool:
+        """Whether the total deadline has passed."""
 
 @final
 class RetryBudget:
-    def __new__(cls, config: Optional[Config] = ...) -> "RetryBudget": ...
-    def request_started(self) -> None: ...
-    def request_finished(self) -> None: ...
-    def try_acquire_retry(self) -> RetryBudgetDecision: ...
-    def retry_finished(self) -> None: ...
-    def record(self, class_name: ClassName) -> None: ...
-    def snapshot(self) -> RetryBudgetSnapshot: ...
+    """The retry budget shared by a client's requests (gRPC token bucket, Envoy ratio, ...)."""
+    def __new__(cls, config: Optional[RetryBudgetConfig] = ...) -> RetryBudget:
+        """A budget from a budget config."""
+    def request_started(self) -> None:
+        """A logical request started."""
+    def request_finished(self) -> None:
+        """A logical request ended."""
+    def try_acquire_retry(self) -> RetryBudgetDecision:
+        """Asks for one retry: `{allowed, reason, ...snapshot}`."""
+    def retry_finished(self) -> None:
+        """A retry the budget allowed has ended."""
+    def record(self, class_name: ClassName) -> None:
+        """Feeds the class of an attempt's result."""
+    def snapshot(self) -> RetryBudgetSnapshot:
+        """The budget's state."""
 
 @final
 class RetryState:
-    """The retry memory of one logical request; its jitter is fixed by ``seed``."""
-
-    def __new__(cls, config: Optional[Config] = ..., seed: Optional[int] = ...) -> "RetryState": ...
+    """The retry memory of one logical request: retries taken, backoff memory, jitter source."""
+    def __new__(cls, config: Optional[RetryConfig] = ..., seed: Optional[int] = ...) -> RetryState:
+        """A request's retry state from a retry config; `seed` fixes its jitter (default: from the OS)."""
     def decide(
         self,
-        classification: Union[Classification, ClassificationInput],
+        classification: ClassificationInput,
+        *,
         deadline: Optional[Deadline] = ...,
         retry_budget: Optional[RetryBudget] = ...,
         error_budget: Optional[ErrorBudget] = ...,
         outer_owns_retries: Optional[bool] = ...,
         now_ms: Optional[Time] = ...,
     ) -> RetryDecision:
-        """What follows an attempt whose result ``classify`` returned (``class`` and ``reason``
-        are required). The guards are checked in this order: the deadline must fit the delay,
-        the error budget must not burn, and the retry budget must grant (a grant spends)."""
-    def retries_taken(self) -> int: ...
-
-@final
-class CircuitBreaker:
-    def __new__(cls, config: Optional[Config] = ...) -> "CircuitBreaker": ...
-    def try_acquire(self, now_ms: Optional[Time] = ...) -> Acquire: ...
-    def record(
-        self,
-        permit: int,
-        class_name: ClassName,
-        latency_ms: int,
-        server_delay_ms: Optional[int] = ...,
-        now_ms: Optional[Time] = ...,
-    ) -> Recorded: ...
-    def release(self, permit: int) -> bool: ...
-    def try_acquire_permit(self, now_ms: Optional[Time] = ...) -> Optional[int]:
-        """The fast path: the permit token (0 is valid: test ``is not None``) or None."""
-    def record_permit(self, permit: int, class_name: ClassName, latency_ms: int, now_ms: Optional[Time] = ...) -> Counted: ...
-    def transition_to_forced_open(self, now_ms: Optional[Time] = ...) -> Optional[Transition]: ...
-    def transition_to_disabled(self, now_ms: Optional[Time] = ...) -> Optional[Transition]: ...
-    def transition_to_metrics_only(self, now_ms: Optional[Time] = ...) -> Optional[Transition]: ...
-    def reset(self, now_ms: Optional[Time] = ...) -> Optional[Transition]: ...
-    def state(self) -> State: ...
-    def metrics(self, now_ms: Optional[Time] = ...) -> Metrics: ...
+        """What follows an attempt whose result `classify` returned: `{action, reason,
+        delay_ms, retries_taken, class, cause}`. The guards are checked in the order
+        deadline, error budget, retry budget; a granted retry spends from the latter.
+        """
+    def retries_taken(self) -> int:
+        """Retries granted so far."""
 
 @final
 class BreakerRegistry:
-    def __new__(cls, config: Optional[Config] = ..., max_keys: Optional[int] = ...) -> "BreakerRegistry": ...
-    def try_acquire(self, key: str, now_ms: Optional[Time] = ...) -> Acquire: ...
+    """One breaker per key (model, endpoint)."""
+    def __new__(
+        cls,
+        config: Optional[BreakerConfig] = ...,
+        max_keys: Optional[int] = ...,
+    ) -> BreakerRegistry:
+        """A registry whose breakers share one breaker config; at most `max_keys` (default 1024)."""
+    def try_acquire(self, key: str, now_ms: Optional[Time] = ...) -> Acquire:
+        """`try_acquire` of the breaker for `key`."""
     def record(
         self,
         key: str,
@@ -780,43 +225,75 @@ class BreakerRegistry:
         latency_ms: int,
         server_delay_ms: Optional[int] = ...,
         now_ms: Optional[Time] = ...,
-    ) -> Recorded: ...
-    def release(self, key: str, permit: int) -> bool: ...
-    def state(self, key: str) -> State: ...
-    def stats(self) -> RegistryStats: ...
-    def len(self) -> int: ...
+    ) -> Recorded:
+        """`record` on the breaker for `key`."""
+    def release(self, key: str, permit: int) -> bool:
+        """`release` on the breaker for `key`."""
+    def state(self, key: str) -> BreakerState:
+        """The state of the breaker for `key` (`closed` for an unknown key)."""
+    def stats(self) -> RegistryStats:
+        """`{keys, evictions}`."""
+    def len(self) -> int:
+        """The number of breakers held."""
     def __len__(self) -> int: ...
 
 @final
 class RateLimiter:
-    def __new__(cls, config: Optional[Config] = ..., now_ms: Optional[Time] = ...) -> "RateLimiter": ...
-    def reserve(self, est_tokens: Optional[int] = ..., now_ms: Optional[Time] = ...) -> Reservation: ...
-    def reconcile(self, estimated: int, actual: int, now_ms: Optional[Time] = ...) -> None: ...
-    def sync(self, rate_limits: RateLimitHeaders, now_ms: Optional[Time] = ...) -> None: ...
-    def drain(self, until_ms: int, now_ms: Optional[Time] = ...) -> None: ...
-    def snapshot(self, now_ms: Optional[Time] = ...) -> RateLimitSnapshot: ...
+    """Client-side RPM/TPM limits, synced from `x-ratelimit-*` headers."""
+    def __new__(
+        cls,
+        config: Optional[RateLimitConfig] = ...,
+        now_ms: Optional[Time] = ...,
+    ) -> RateLimiter:
+        """A limiter whose buckets start full at `now_ms`."""
+    def reserve(self, est_tokens: Optional[int] = ..., now_ms: Optional[Time] = ...) -> Reservation:
+        """Reserves one request of `est_tokens`: `{ready, reason, wait_until_ms, ...}`."""
+    def reconcile(self, estimated: int, actual: int, now_ms: Optional[Time] = ...) -> None:
+        """Corrects a reservation's estimate with the tokens actually used."""
+    def sync(self, rate_limits: RateLimits, now_ms: Optional[Time] = ...) -> None:
+        """Adopts the limits the server reported (`rate_limits(headers)["rate_limits"]`)."""
+    def drain(self, until_ms: int, now_ms: Optional[Time] = ...) -> None:
+        """Sends nothing until `until_ms` (a server-requested pause)."""
+    def snapshot(self, now_ms: Optional[Time] = ...) -> RateLimitSnapshot:
+        """The buckets' state."""
 
 @final
 class IdempotencyKeys:
-    def __new__(cls, config: Optional[Config] = ..., seed: Optional[int] = ...) -> "IdempotencyKeys": ...
-    def new_key(self) -> str: ...
-    def derive(self, content: Union[str, bytes]) -> str: ...
-    def header_name(self) -> str: ...
+    """Idempotency keys: random (UUIDv4) per logical request, or derived from its content (UUIDv5)."""
+    def __new__(
+        cls,
+        config: Optional[IdempotencyConfig] = ...,
+        seed: Optional[int] = ...,
+    ) -> IdempotencyKeys:
+        """Keys from an idempotency config; `seed` fixes the random keys (default: from the OS)."""
+    def new_key(self) -> str:
+        """A fresh key."""
+    def derive(self, content: Union[str, bytes]) -> str:
+        """The key derived from request content, the same on every replay."""
+    def header_name(self) -> str:
+        """The header the key is sent in."""
 
 @final
 class ErrorBudget:
-    def __new__(cls, config: Optional[Config] = ...) -> "ErrorBudget": ...
-    def record(self, good: bool, now_ms: Optional[Time] = ...) -> None: ...
-    def record_counts(self, good: int, bad: int, now_ms: Optional[Time] = ...) -> None: ...
-    def burn_rate(self, window_ms: int, now_ms: Optional[Time] = ...) -> Optional[float]: ...
-    def budget_remaining(self, now_ms: Optional[Time] = ...) -> float: ...
-    def alerts(self, now_ms: Optional[Time] = ...) -> List[Alert]: ...
-    def retries_allowed(self, now_ms: Optional[Time] = ...) -> ErrorBudgetDecision: ...
+    """An error budget (SLO) with multi-window burn-rate alerts."""
+    def __new__(cls, config: Optional[ErrorBudgetConfig] = ...) -> ErrorBudget:
+        """A budget from an SLO config."""
+    def record(self, good: bool, now_ms: Optional[Time] = ...) -> None:
+        """Counts one user-visible result."""
+    def record_counts(self, good: int, bad: int, now_ms: Optional[Time] = ...) -> None:
+        """Counts `good` and `bad` results at once."""
+    def burn_rate(self, window_ms: int, now_ms: Optional[Time] = ...) -> Optional[float]:
+        """The burn rate over the last `window_ms`, or null without traffic."""
+    def budget_remaining(self, now_ms: Optional[Time] = ...) -> float:
+        """The share of the period's budget left (negative once overspent)."""
+    def alerts(self, now_ms: Optional[Time] = ...) -> List[Alert]:
+        """The burn-rate alerts firing now."""
+    def retries_allowed(self, now_ms: Optional[Time] = ...) -> ErrorBudgetDecision:
+        """Whether retries may go on while the budget burns: `{allowed, reason, burn_rate}`."""
 
 @final
 class SchemaValidator:
     """A JSON Schema compiled once; validates parsed values or model output text."""
-
     def __new__(
         cls,
         schema: Json,
@@ -824,125 +301,207 @@ class SchemaValidator:
         draft: Optional[DraftName] = ...,
         formats: Optional[bool] = ...,
         max_errors: Optional[int] = ...,
-    ) -> "SchemaValidator": ...
-    def validate(self, instance: Json) -> Validation: ...
-    def validate_text(self, text: str) -> Validation: ...
-    def is_valid(self, instance: Json) -> bool: ...
+    ) -> SchemaValidator:
+        """Compiles `schema` (`invalid_schema` at the offending keyword's pointer; `unresolved_ref` for an external `$ref`)."""
+    def validate(self, instance: Json) -> Validation:
+        """Validates a parsed value."""
+    def validate_text(self, text: str) -> Validation:
+        """Validates model output given as text (`syntax_error` with line and column when it is not JSON)."""
+    def is_valid(self, instance: Json) -> bool:
+        """Whether a parsed value matches, without the violations."""
 
 @final
 class TolerantReader:
     """Reads model output against a schema: accept, accept_repaired, reask (bounded), quarantine."""
-
     def __new__(
         cls,
         schema: Json,
-        config: Optional[Config] = ...,
+        config: Optional[TolerantConfig] = ...,
         *,
         draft: Optional[DraftName] = ...,
         formats: Optional[bool] = ...,
-    ) -> "TolerantReader": ...
-    def read_text(self, request_id: str, text: str) -> ReadDecision: ...
-    def read_body(self, request_id: str, body: Json) -> ReadDecision: ...
-    def forget(self, request_id: str) -> None: ...
-    def tracked(self) -> int: ...
+    ) -> TolerantReader:
+        """Compiles `schema` for a reader that follows `config`."""
+    def read_text(self, request_id: str, text: str) -> ReadDecision:
+        """Reads one request's output given as text."""
+    def read_body(self, request_id: str, body: Json) -> ReadDecision:
+        """Reads one request's output from a Chat Completions or Responses body."""
+    def forget(self, request_id: str) -> None:
+        """Forgets a request's reasks."""
+    def tracked(self) -> int:
+        """Requests whose reasks are being counted."""
 
 @final
 class StreamCheck:
     """A streamed output checked chunk by chunk: dead as soon as no continuation can be valid."""
-
     def __new__(
         cls,
         schema: Json,
         *,
         draft: Optional[DraftName] = ...,
         formats: Optional[bool] = ...,
-    ) -> "StreamCheck": ...
-    def feed(self, chunk: str) -> StreamState: ...
-    def state(self) -> StreamState: ...
-    def partial(self) -> Optional[Json]: ...
+    ) -> StreamCheck:
+        """Compiles `schema` for one streamed output."""
+    def feed(self, chunk: str) -> StreamState:
+        """Feeds the next chunk; the state after it."""
+    def state(self) -> StreamState:
+        """The state so far."""
+    def partial(self) -> Json:
+        """The value so far, closed at the last complete value (for progressive display)."""
     def finish(self) -> Validation:
-        """The verdict on the whole text (``validate_text``'s), and a fresh stream."""
+        """The verdict on the whole text (`validate_text`'s), and a fresh stream."""
 
 @final
 class BatchPlanner:
-    """Splits request JSONL into provider-legal batch files, one line at a time."""
-
-    def __new__(cls, config: Optional[Config] = ..., prices: Optional[Config] = ...) -> "BatchPlanner": ...
-    def push(self, line: Union[str, bytes], *, prompt_tokens: Optional[int] = ...) -> Placement: ...
-    def push_oversized(self, len: int) -> Placement: ...
-    def max_line_bytes(self) -> int: ...
-    def finish(self) -> Manifest: ...
+    """Splits request JSONL into provider-legal batch files, one line at a time: each line's
+    placement, then the manifest.
+    """
+    def __new__(
+        cls,
+        config: Optional[PlanConfig] = ...,
+        prices: Optional[PriceTable] = ...,
+    ) -> BatchPlanner:
+        """A planner of the given limits and grouping, pricing with `prices` (default: the built-in table)."""
+    def push(self, line: Union[str, bytes], *, prompt_tokens: Optional[int] = ...) -> Placement:
+        """`{placement: planned | deferred | rejected | blank, ...}`; the line's newline is optional."""
+    def push_oversized(self, len: int) -> Placement:
+        """Counts a line too long to read (longer than `max_line_bytes()`) as rejected."""
+    def max_line_bytes(self) -> int:
+        """The longest line a batch file can hold."""
+    def finish(self) -> Manifest:
+        """The manifest: the files, the deferred and rejected lines, the totals."""
 
 @final
 class BatchRouter:
-    """Routes a round's output and error lines into succeeded / retry / permanent / quarantined / missing."""
-
-    def __new__(cls, manifest: Manifest, ledger: Json, *, max_attempts: Optional[int] = ...) -> "BatchRouter": ...
-    def push_output(self, line: Union[str, bytes]) -> RouteStep: ...
-    def push_errors(self, line: Union[str, bytes]) -> RouteStep: ...
-    def finish(self) -> RouteFinish: ...
+    """Routes a round's output and error lines into succeeded / retry / permanent /
+    quarantined / missing.
+    """
+    def __new__(
+        cls,
+        manifest: ManifestInput,
+        ledger: Json,
+        *,
+        max_attempts: Optional[int] = ...,
+    ) -> BatchRouter:
+        """A router of one round: the round's manifest and the ledger of earlier rounds (`[]` or null in round 1)."""
+    def push_output(self, line: Union[str, bytes]) -> RouteStep:
+        """Routes one line of the output file."""
+    def push_errors(self, line: Union[str, bytes]) -> RouteStep:
+        """Routes one line of the error file."""
+    def finish(self) -> RouteFinish:
+        """The report, and the requests no line named: missing or quarantined."""
 
 @final
 class BatchReplay:
-    """Builds the next round from a route's retry bucket, fed the round's batch files."""
-
-    def __new__(cls, manifest: Manifest, route: RouteReport, retry: Json, ledger: Json) -> "BatchReplay": ...
-    def push(self, line: Union[str, bytes], prompt_tokens: Optional[int] = ...) -> Optional[Placement]: ...
-    def finish(self) -> ReplayOutcome: ...
+    """Builds the next round from a route's retry bucket: fed the round's batch files,
+    it places the retried lines, byte-identical.
+    """
+    def __new__(
+        cls,
+        manifest: ManifestInput,
+        route: RouteReport,
+        retry: Json,
+        ledger: Json,
+    ) -> BatchReplay:
+        """The next round from the round's manifest, the router's report, its retry bucket and the ledger."""
+    def push(
+        self,
+        line: Union[str, bytes],
+        *,
+        prompt_tokens: Optional[int] = ...,
+    ) -> Optional[Placement]:
+        """The placement of a retried line in the next round, or null for a line not retried."""
+    def finish(self) -> ReplayOutcome:
+        """The next round's manifest and ledger, and the retried requests no line held."""
 
 @final
 class RealtimeSession:
-    """The interruption (barge-in) machine of one Realtime voice session, with its latency budget."""
-
-    def __new__(cls, config: Optional[Config] = ...) -> "RealtimeSession": ...
-    def handle_event(self, event: Json, now_ms: Optional[Time] = ...) -> RealtimeStep: ...
-    def sent(self, event: Json, now_ms: Optional[Time] = ...) -> RealtimeStep: ...
-    def played(self, item_id: str, ms: int, now_ms: Optional[Time] = ...) -> RealtimeStep: ...
-    def handle_timeout(self, now_ms: Optional[Time] = ...) -> RealtimeStep: ...
-    def end(self, now_ms: Optional[Time] = ...) -> RealtimeStep: ...
-    def poll_timeout(self) -> Optional[int]: ...
-    def latency_stats(self) -> List[StageStats]: ...
+    """The interruption (barge-in) machine of one Realtime voice session, with its
+    latency budget: server events and playback progress in, actions out.
+    """
+    def __new__(cls, config: Optional[InterruptConfig] = ...) -> RealtimeSession:
+        """A session's machine from an interruption config."""
+    def handle_event(self, event: Json, now_ms: Optional[Time] = ...) -> RealtimeStep:
+        """One server event (its JSON text, or the parsed object): `{actions, issues, turns, next_timeout_ms}`."""
+    def played(self, item_id: str, ms: int, now_ms: Optional[Time] = ...) -> RealtimeStep:
+        """The host played `ms` of item `item_id` so far."""
+    def sent(self, event: Json, now_ms: Optional[Time] = ...) -> RealtimeStep:
+        """The host sent a client event: a `response.create` marks the turn's request."""
+    def handle_timeout(self, now_ms: Optional[Time] = ...) -> RealtimeStep:
+        """Fires the timer due by `now_ms` (call it at `poll_timeout()`)."""
+    def end(self, now_ms: Optional[Time] = ...) -> RealtimeStep:
+        """The session (or its recording) ended: the due timers fire and a turn still
+        open is reported.
+        """
+    def poll_timeout(self) -> Optional[int]:
+        """When to call `handle_timeout` next, or null."""
+    def latency_stats(self) -> List[StageStats]:
+        """p50 / p95 per stage over the last turns: `[{stage, count, p50_ms, p95_ms}]`."""
 
 @final
 class RealtimeCredentials:
-    """Rotation of an ephemeral Realtime client secret: when to mint (single flight), backoff, connect, reconnect."""
-
-    def __new__(cls, config: Optional[Config] = ..., seed: Optional[int] = ...) -> "RealtimeCredentials": ...
-    def decide(self, now_ms: Optional[Time] = ...) -> CredentialDecision: ...
-    def minted(self, expires_at_unix_ms: int, wall_unix_ms: int, now_ms: Optional[Time] = ...) -> None: ...
-    def mint_failed(self, now_ms: Optional[Time] = ...) -> CredentialDecision: ...
-    def can_connect(self, now_ms: Optional[Time] = ...) -> ConnectDecision: ...
-    def reconnect_at(self, session_started_ms: int) -> int: ...
+    """Rotation of an ephemeral Realtime client secret: when to mint (single flight),
+    backoff after a failed mint, whether a secret may still connect, when to reconnect.
+    """
+    def __new__(
+        cls,
+        config: Optional[CredentialConfig] = ...,
+        seed: Optional[int] = ...,
+    ) -> RealtimeCredentials:
+        """Rotation from a credential config; `seed` fixes the backoff jitter (default: from the OS)."""
+    def decide(self, now_ms: Optional[Time] = ...) -> CredentialDecision:
+        """What to do now: `{action: mint | wait | ready, reason, at_ms, failures}`; only one caller is told `mint`."""
+    def minted(
+        self,
+        expires_at_unix_ms: int,
+        wall_unix_ms: int,
+        now_ms: Optional[Time] = ...,
+    ) -> None:
+        """A mint succeeded: the response's `expires_at` (unix ms) read against the host's wall clock now."""
+    def mint_failed(self, now_ms: Optional[Time] = ...) -> CredentialDecision:
+        """A mint failed: `{action: wait, reason: backoff, at_ms, failures}`."""
+    def can_connect(self, now_ms: Optional[Time] = ...) -> ConnectDecision:
+        """Whether a new connection may use the secret: `{ok, reason, remaining_ms}`."""
+    def reconnect_at(self, session_started_ms: int) -> int:
+        """When a session that started at `session_started_ms` should reconnect."""
 
 @final
 class Request:
-    """One logical request; created by ``Client.begin`` and passed back to its client."""
-
-    def idempotency_key(self) -> str: ...
-    def attempts(self) -> int: ...
-    def finished(self) -> bool: ...
+    """One logical request, owned by the host and passed back to its `Client`."""
+    def idempotency_key(self) -> str:
+        """The idempotency key, the same for every attempt."""
+    def attempts(self) -> int:
+        """Attempts sent so far."""
+    def finished(self) -> bool:
+        """Whether a final decision (done or give up) was made."""
 
 @final
 class Client:
+    """Every transport policy of one upstream (breakers, budgets, limiter, keys), driven by the host."""
     def __new__(
         cls,
-        policy: Union[Policy, Config, None] = ...,
+        policy: Optional[Union[Policy, PolicyConfig]] = ...,
         seed: Optional[int] = ...,
         now_ms: Optional[Time] = ...,
-    ) -> "Client": ...
+    ) -> Client:
+        """A client from a `Policy`, a policy document, or the defaults."""
     def begin(
         self,
+        *,
         key: Optional[str] = ...,
         est_tokens: Optional[int] = ...,
         outer_owns_retries: Optional[bool] = ...,
-        content: Union[str, bytes, None] = ...,
+        content: Optional[Union[str, bytes]] = ...,
         deadline_ms: Optional[int] = ...,
         now_ms: Optional[Time] = ...,
-    ) -> Request: ...
-    def before_attempt(self, request: Request, now_ms: Optional[Time] = ...) -> AttemptDecision: ...
+    ) -> Request:
+        """Starts one logical request."""
+    def before_attempt(self, request: Request, now_ms: Optional[Time] = ...) -> AttemptDecision:
+        """Before each attempt: `{action: send | wait | give_up, reason, timeouts, headers, wait_until_ms, ...}`."""
     def on_outcome(
         self,
         request: Request,
+        *,
         outcome: str,
         headers: Optional[Headers] = ...,
         error_type: Optional[str] = ...,
@@ -952,19 +511,1998 @@ class Client:
         actual_tokens: Optional[int] = ...,
         last_attempt: Optional[bool] = ...,
         now_ms: Optional[Time] = ...,
-    ) -> RetryDecision: ...
-    def cancel(self, request: Request, now_ms: Optional[Time] = ...) -> None: ...
-    def poll_event(self) -> Optional[ClientEvent]: ...
-    def dropped_events(self) -> int: ...
-    def breaker_state(self, key: str) -> State: ...
-    def policy(self) -> Dict[str, Any]:
-        """The policy this client follows, every field (as ``Policy.to_dict`` gives it)."""
+    ) -> RetryDecision:
+        """After each attempt: `{action: retry | done | give_up, reason, delay_ms, ...}`."""
+    def cancel(self, request: Request, now_ms: Optional[Time] = ...) -> None:
+        """Ends `request` without a result (the host cancelled it)."""
+    def poll_event(self) -> Optional[ClientEvent]:
+        """The oldest decision event not yet polled (send, wait, retry, done, give_up, cancel, breaker, limiter_sync), or null."""
+    def dropped_events(self) -> int:
+        """Events dropped because more than 256 waited unpolled."""
+    def breaker_state(self, key: str) -> BreakerState:
+        """The breaker state for `key`."""
+    def policy(self) -> PolicyConfig:
+        """The policy this client follows, every field (as `Policy.to_dict` gives it)."""
 
 @final
 class EventStream:
-    """A server-sent event stream watched as it is read: whether its final event came, and its first error event."""
+    """A server-sent event stream watched as it is read: whether its final event came (one that ends without it was cut), and its first error event."""
+    def __new__(cls) -> EventStream:
+        """A stream before its first bytes."""
+    def feed(self, chunk: Union[str, bytes]) -> bool:
+        """Reads the next bytes of the stream; whether the final event came."""
+    def final_seen(self) -> bool:
+        """Whether the final event came."""
+    def error(self) -> Optional[ErrorFields]:
+        """The first error event's `{error_type, error_code}`, or null."""
 
-    def __new__(cls) -> "EventStream": ...
-    def feed(self, chunk: Union[str, bytes]) -> bool: ...
-    def final_seen(self) -> bool: ...
-    def error(self) -> Optional[ErrorFields]: ...
+@final
+class CircuitBreaker:
+    """A circuit breaker for one upstream (resilience4j's rules)."""
+    def __new__(cls, config: Optional[BreakerConfig] = ...) -> CircuitBreaker:
+        """A breaker from a breaker config."""
+    def try_acquire(self, now_ms: Optional[Time] = ...) -> Acquire:
+        """Asks to make one call: `{permitted, permit, state, reason, retry_after_ms, transition}`."""
+    def record(
+        self,
+        permit: int,
+        class_name: ClassName,
+        latency_ms: int,
+        server_delay_ms: Optional[int] = ...,
+        now_ms: Optional[Time] = ...,
+    ) -> Recorded:
+        """Feeds back a permitted call's result: `{counted, state, transition}`."""
+    def release(self, permit: int) -> bool:
+        """Gives back a permit whose call was not made; whether it was current."""
+    def transition_to_forced_open(self, now_ms: Optional[Time] = ...) -> Optional[Transition]:
+        """Forces the breaker open until `reset`: the transition, or null."""
+    def transition_to_disabled(self, now_ms: Optional[Time] = ...) -> Optional[Transition]:
+        """Permits every call and counts nothing: the transition, or null."""
+    def transition_to_metrics_only(self, now_ms: Optional[Time] = ...) -> Optional[Transition]:
+        """Permits every call, counts results, never transitions: the transition, or null."""
+    def reset(self, now_ms: Optional[Time] = ...) -> Optional[Transition]:
+        """Back to closed with empty metrics: the transition, or null."""
+    def state(self) -> BreakerState:
+        """The state as of the last call."""
+    def metrics(self, now_ms: Optional[Time] = ...) -> BreakerMetrics:
+        """`{calls, failures, slow_calls, failure_rate, slow_call_rate}` of the current window."""
+    def try_acquire_permit(self, now_ms: Optional[Time] = ...) -> Optional[Permit]:
+        """The fast path of `try_acquire`: the permit, or null when rejected."""
+    def record_permit(
+        self,
+        permit: int,
+        class_name: ClassName,
+        latency_ms: int,
+        now_ms: Optional[Time] = ...,
+    ) -> Counted:
+        """The fast path of `record`: how the result was counted."""
+# ---- end of the generated declarations ----
+
+# ---- generated by bindings/types from the core's types (cargo run -p breakwater-types) ----
+
+AboveMax = Literal["refuse", "backoff", "cap"]
+
+class Acquire(TypedDict):
+    """The answer of `try_acquire`."""
+    permitted: bool
+    """Whether the call may go ahead."""
+    permit: Optional[Permit]
+    """The permit to pass to `record` or `release`, when permitted."""
+    state: BreakerState
+    """The state after this call."""
+    reason: AcquireReason
+    """Why it was permitted or rejected."""
+    retry_after_ms: Optional[int]
+    """When rejected: ms until the breaker may permit again; `None` when unknown (half-open full, forced open)."""
+    transition: Optional[Transition]
+    """The lazy transition this call made (open → half-open, half-open timeout)."""
+
+AcquireReason = Literal[
+    "closed", "half_open_probe", "open", "open_retry_after", "half_open_full", "forced_open",
+    "disabled", "metrics_only",
+]
+
+ActionKind = Literal["send", "stop_playback", "resume_playback"]
+
+class Adjustment(TypedDict):
+    """One change to the parsed value, located in the instance."""
+    code: AdjustmentCode
+    """The stable code."""
+    instance_path: str
+    """JSON Pointer to the replaced value or the dropped property."""
+    message: str
+    """A human sentence; not part of the contract."""
+
+AdjustmentCode = Literal["enum_fallback", "property_dropped"]
+
+class Alert(TypedDict):
+    """A firing alert pair, with the burn rates that made it fire."""
+    severity: Severity
+    """How urgent it is."""
+    long_window_ms: int
+    """The pair's long window."""
+    short_window_ms: int
+    """The pair's short window."""
+    threshold: float
+    """The pair's threshold."""
+    long_burn_rate: float
+    """The burn rate over the long window (above the threshold)."""
+    short_burn_rate: float
+    """The burn rate over the short window (above the threshold)."""
+
+class AlertPair(TypedDict):
+    """One multiwindow alert: fires when both windows burn faster than `burn_rate`."""
+    severity: Severity
+    """How urgent it is."""
+    long_window_ms: int
+    """The long window in ms: proves the burn is significant. At most `period_ms`."""
+    short_window_ms: int
+    """The short window in ms: proves the burn is still going on. At most `long_window_ms`."""
+    burn_rate: float
+    """The threshold both windows must exceed, > 0."""
+
+Api = Literal["chat_completions", "responses", "text"]
+
+AttemptAction = Literal["send", "wait", "give_up"]
+
+class AttemptDecision(TypedDict):
+    """What the host does before an attempt, and with what limits."""
+    action: AttemptAction
+    """Send, wait, or give up."""
+    reason: AttemptReason
+    """Why."""
+    wait_until_ms: NotRequired[Optional[int]]
+    """With `wait`: when to ask again."""
+    attempt: int
+    """The number of this attempt (1 for the first) with `send`."""
+    timeouts: AttemptTimeouts
+    """Phase limits of this attempt, clipped to the deadline (with `send`)."""
+    headers: List[Tuple[str, str]]
+    """Headers to add to the call: idempotency key, retry count, timeout (with `send`)."""
+
+AttemptReason = Literal[
+    "ready", "breaker_open", "breaker_half_open_full", "breaker_forced_open",
+    "rate_limited_locally", "exceeds_token_capacity", "deadline_exhausted", "request_finished",
+]
+
+class AttemptTimeouts(TypedDict):
+    """The effective limits of one attempt: each phase's own limit (or, when it has none, the
+    attempt's), clipped to the attempt limit and to what remains of the total deadline.
+    `None` only when nothing limits that phase.
+    """
+    connect_ms: Optional[int]
+    """Connect limit in ms, if any."""
+    headers_ms: Optional[int]
+    """Response-headers limit in ms, if any."""
+    first_token_ms: Optional[int]
+    """First-token limit in ms, if any (without one of its own, the idle gap's)."""
+    idle_ms: Optional[int]
+    """Stream idle-gap limit in ms, if any."""
+    attempt_ms: Optional[int]
+    """Whole-attempt limit in ms, if any (never beyond the total deadline)."""
+    remaining_ms: Optional[int]
+    """What remains of the total deadline, if there is one."""
+
+AudioFormat = Literal["pcm16", "g711_ulaw", "g711_alaw"]
+
+class BackoffConfig(TypedDict):
+    """Backoff settings (part of the retry policy)."""
+    base_ms: NotRequired[int]
+    """Delay before the first retry, before jitter. Default 500 ms (openai-python `INITIAL_RETRY_DELAY`)."""
+    multiplier: NotRequired[float]
+    """Growth per retry. Default 2 (openai-python `pow(2.0, nb_retries)`)."""
+    max_ms: NotRequired[int]
+    """Cap on the un-jittered delay. Default 8000 ms (openai-python `MAX_RETRY_DELAY`)."""
+    jitter: NotRequired[Jitter]
+    """Jitter kind. Default `proportional` (the OpenAI SDKs)."""
+    jitter_factor: NotRequired[float]
+    """Share of the delay `proportional` jitter may remove. Default 0.25 (openai-python `1 - 0.25 * random()`)."""
+
+class BatchFile(TypedDict):
+    """One batch file of the plan."""
+    path: str
+    """The file's name, relative to the manifest."""
+    endpoint: str
+    """Its endpoint."""
+    model: str
+    """Its one model."""
+    requests: int
+    """Requests (lines)."""
+    bytes: int
+    """Bytes, newlines included."""
+    embedding_inputs: int
+    """Embedding inputs (embeddings files)."""
+    input_tokens: int
+    """Estimated prompt tokens (what the enqueued-token limit counts)."""
+    output_tokens: int
+    """Output tokens allowed (the requests' caps)."""
+    estimated_cost_usd: Optional[float]
+    """Estimated cost at batch prices, USD; `None` when the model has no price."""
+    sync_cost_usd: Optional[float]
+    """The same requests at synchronous prices."""
+    wave: int
+    """Submission wave (1-based): the files of one wave fit the model's enqueued-token limit
+    together; submit wave n+1 after wave n completes.
+    """
+    custom_ids: List[str]
+    """The file's custom_ids, in line order."""
+
+class BatchFileInput(TypedDict):
+    """One batch file of the plan."""
+    path: str
+    """The file's name, relative to the manifest."""
+    endpoint: str
+    """Its endpoint."""
+    model: str
+    """Its one model."""
+    requests: int
+    """Requests (lines)."""
+    bytes: int
+    """Bytes, newlines included."""
+    embedding_inputs: NotRequired[int]
+    """Embedding inputs (embeddings files)."""
+    input_tokens: int
+    """Estimated prompt tokens (what the enqueued-token limit counts)."""
+    output_tokens: int
+    """Output tokens allowed (the requests' caps)."""
+    estimated_cost_usd: NotRequired[Optional[float]]
+    """Estimated cost at batch prices, USD; `None` when the model has no price."""
+    sync_cost_usd: NotRequired[Optional[float]]
+    """The same requests at synchronous prices."""
+    wave: int
+    """Submission wave (1-based): the files of one wave fit the model's enqueued-token limit
+    together; submit wave n+1 after wave n completes.
+    """
+    custom_ids: List[str]
+    """The file's custom_ids, in line order."""
+
+class BatchLimits(TypedDict):
+    """The hard limits of one provider's batch files."""
+    max_requests: int
+    """Requests per file."""
+    max_bytes: int
+    """Bytes per file, newlines included."""
+    max_embedding_inputs: Optional[int]
+    """Embedding inputs per embeddings file (OpenAI), summed over its requests."""
+
+class BatchLimitsInput(TypedDict):
+    """The hard limits of one provider's batch files."""
+    max_requests: int
+    """Requests per file."""
+    max_bytes: int
+    """Bytes per file, newlines included."""
+    max_embedding_inputs: NotRequired[Optional[int]]
+    """Embedding inputs per embeddings file (OpenAI), summed over its requests."""
+
+class BreakerConfig(TypedDict):
+    """Settings of one circuit breaker; a registry gives every key a breaker with the same settings."""
+    window: NotRequired[WindowConfig]
+    """Which recent calls the rates are computed over. Default `{ "kind": "count", "size": 100 }`
+    (resilience4j `slidingWindowType` COUNT_BASED, `slidingWindowSize` 100).
+    """
+    failure_rate_threshold: NotRequired[float]
+    """Trip when at least this share of calls failed. Default 0.5 (resilience4j `failureRateThreshold` 50 %)."""
+    slow_call_rate_threshold: NotRequired[float]
+    """Trip when at least this share of calls was slow. Default 1.0 (resilience4j `slowCallRateThreshold` 100 %)."""
+    slow_call_ms: NotRequired[int]
+    """A call taking longer than this is slow. Default 60000 (resilience4j `slowCallDurationThreshold` 60 s)."""
+    consecutive_failures: NotRequired[int]
+    """Also trip when this many calls in a row failed, whatever the window holds; 0 = off
+    (default). gobreaker's default `ReadyToTrip` is `ConsecutiveFailures > 5`: a run is how
+    a full outage shows at once, while a rate over a window that still holds the healthy
+    minutes before it needs seconds of failures to reach its threshold.
+    """
+    minimum_calls: NotRequired[int]
+    """No decision before this many calls are in the window. Default 100 (resilience4j
+    `minimumNumberOfCalls`); clamped to the size of a count window, not of a time window, as there.
+    """
+    half_open_permitted: NotRequired[int]
+    """Probes allowed in half-open. Default 10 (resilience4j `permittedNumberOfCallsInHalfOpenState`)."""
+    max_half_open_ms: NotRequired[int]
+    """After this long in half-open without a verdict, open again; 0 = never. Default 0
+    (resilience4j `maxWaitDurationInHalfOpenState`).
+    """
+    open_wait: NotRequired[OpenWait]
+    """How long to stay open. Default `{ "kind": "fixed", "ms": 60000 }` (resilience4j `waitDurationInOpenState`)."""
+    failure_classes: NotRequired[List[ClassName]]
+    """Classes that count as failures; `success` is a success and any other class is ignored
+    (gobreaker `IsExcluded`). Default retryable, rate_limited, overloaded, fatal: a `permanent`
+    result (400, 404, ...) is the caller's fault, not the upstream's.
+    """
+    retry_after_opens: NotRequired[bool]
+    """A rate_limited or overloaded result carrying a server delay opens the breaker for exactly
+    that delay (resilience4j `transitionToOpenAndWaitFor`). Default true.
+    """
+    retry_after_min_ms: NotRequired[int]
+    """Shorter server delays do not open the breaker. Default 1000."""
+    retry_after_max_ms: NotRequired[int]
+    """Longer server delays are capped to this. Default 120000 (openai-python `MAX_RETRY_AFTER_DELAY` 120 s)."""
+    initial_state: NotRequired[InitialState]
+    """State of a new breaker. Default `closed` (resilience4j `initialState`)."""
+
+class BreakerMetrics(TypedDict):
+    """What the breaker's current window holds (the probes' window in half-open, and in an open
+    state that half-open led to).
+    """
+    calls: int
+    """Calls counted."""
+    failures: int
+    """Of which failures."""
+    slow_calls: int
+    """Of which slower than `slow_call_ms`."""
+    failure_rate: Optional[float]
+    """`failures / calls`; `None` below the minimum number of calls, as resilience4j reports −1."""
+    slow_call_rate: Optional[float]
+    """`slow_calls / calls`; `None` below the minimum number of calls."""
+
+BreakerState = Literal[
+    "closed", "open", "half_open", "forced_open", "disabled", "metrics_only",
+]
+
+Bucket = Literal["succeeded", "retry", "permanent", "quarantined", "missing"]
+
+class BucketSnapshot(TypedDict):
+    """One bucket's state, as hosts log and export it."""
+    limit: int
+    """The limit per minute, also the bucket's capacity."""
+    source: LimitSource
+    """Where the limit came from."""
+    remaining: int
+    """Whole units available now (0 while in debt)."""
+    debt: int
+    """Units owed after usage exceeded the estimate (`reconcile`); 0 when none."""
+
+class Budgets(TypedDict):
+    """Budgets per stage, in ms; a stage without one is measured, never a violation."""
+    detect_ms: NotRequired[Optional[int]]
+    """Speech end → the request. Default none."""
+    first_text_ms: NotRequired[Optional[int]]
+    """The request → first text. Default none."""
+    first_audio_ms: NotRequired[Optional[int]]
+    """The request → first audio. Default none."""
+    playback_ms: NotRequired[Optional[int]]
+    """First audio → playback start. Default none."""
+    voice_to_voice_ms: NotRequired[Optional[int]]
+    """Speech end → playback start. Default 800 (the voice-to-voice target production voice
+    teams quote; sippulse.ai, "voice AI agent architecture").
+    """
+
+ChangeKind = Literal[
+    "ID_CHANGED", "DESCRIPTION_CHANGED", "TITLE_CHANGED", "DEFAULT_CHANGED", "SCHEMA_ADDED",
+    "SCHEMA_REMOVED", "TYPE_EXTENDED", "TYPE_NARROWED", "TYPE_CHANGED", "MAX_LENGTH_ADDED",
+    "MAX_LENGTH_REMOVED", "MAX_LENGTH_INCREASED", "MAX_LENGTH_DECREASED", "MIN_LENGTH_ADDED",
+    "MIN_LENGTH_REMOVED", "MIN_LENGTH_INCREASED", "MIN_LENGTH_DECREASED", "PATTERN_ADDED",
+    "PATTERN_REMOVED", "PATTERN_CHANGED", "MAXIMUM_ADDED", "MAXIMUM_REMOVED",
+    "MAXIMUM_INCREASED", "MAXIMUM_DECREASED", "MINIMUM_ADDED", "MINIMUM_REMOVED",
+    "MINIMUM_INCREASED", "MINIMUM_DECREASED", "EXCLUSIVE_MAXIMUM_ADDED",
+    "EXCLUSIVE_MAXIMUM_REMOVED", "EXCLUSIVE_MAXIMUM_INCREASED", "EXCLUSIVE_MAXIMUM_DECREASED",
+    "EXCLUSIVE_MINIMUM_ADDED", "EXCLUSIVE_MINIMUM_REMOVED", "EXCLUSIVE_MINIMUM_INCREASED",
+    "EXCLUSIVE_MINIMUM_DECREASED", "MULTIPLE_OF_ADDED", "MULTIPLE_OF_REMOVED",
+    "MULTIPLE_OF_EXPANDED", "MULTIPLE_OF_REDUCED", "MULTIPLE_OF_CHANGED",
+    "REQUIRED_ATTRIBUTE_ADDED", "REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED",
+    "REQUIRED_ATTRIBUTE_REMOVED", "MAX_PROPERTIES_ADDED", "MAX_PROPERTIES_REMOVED",
+    "MAX_PROPERTIES_INCREASED", "MAX_PROPERTIES_DECREASED", "MIN_PROPERTIES_ADDED",
+    "MIN_PROPERTIES_REMOVED", "MIN_PROPERTIES_INCREASED", "MIN_PROPERTIES_DECREASED",
+    "ADDITIONAL_PROPERTIES_ADDED", "ADDITIONAL_PROPERTIES_REMOVED",
+    "ADDITIONAL_PROPERTIES_EXTENDED", "ADDITIONAL_PROPERTIES_NARROWED",
+    "DEPENDENCY_ARRAY_ADDED", "DEPENDENCY_ARRAY_REMOVED", "DEPENDENCY_ARRAY_EXTENDED",
+    "DEPENDENCY_ARRAY_NARROWED", "DEPENDENCY_ARRAY_CHANGED", "DEPENDENCY_SCHEMA_ADDED",
+    "DEPENDENCY_SCHEMA_REMOVED", "PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL",
+    "REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL",
+    "REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL",
+    "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL",
+    "PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL",
+    "REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL",
+    "REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL",
+    "OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL",
+    "PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL",
+    "PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL",
+    "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL",
+    "PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+    "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+    "PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+    "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL", "RESERVED_PROPERTY_REMOVED",
+    "RESERVED_PROPERTY_CONFLICTS_WITH_PROPERTY", "UNEVALUATED_PROPERTIES_ADDED",
+    "UNEVALUATED_PROPERTIES_REMOVED", "UNEVALUATED_PROPERTIES_EXTENDED",
+    "UNEVALUATED_PROPERTIES_NARROWED", "MAX_ITEMS_ADDED", "MAX_ITEMS_REMOVED",
+    "MAX_ITEMS_INCREASED", "MAX_ITEMS_DECREASED", "MIN_ITEMS_ADDED", "MIN_ITEMS_REMOVED",
+    "MIN_ITEMS_INCREASED", "MIN_ITEMS_DECREASED", "MAX_CONTAINS_ADDED", "MAX_CONTAINS_REMOVED",
+    "MAX_CONTAINS_INCREASED", "MAX_CONTAINS_DECREASED", "MIN_CONTAINS_ADDED",
+    "MIN_CONTAINS_REMOVED", "MIN_CONTAINS_INCREASED", "MIN_CONTAINS_DECREASED",
+    "UNIQUE_ITEMS_ADDED", "UNIQUE_ITEMS_REMOVED", "ADDITIONAL_ITEMS_ADDED",
+    "ADDITIONAL_ITEMS_REMOVED", "ADDITIONAL_ITEMS_EXTENDED", "ADDITIONAL_ITEMS_NARROWED",
+    "UNEVALUATED_ITEMS_ADDED", "UNEVALUATED_ITEMS_REMOVED", "UNEVALUATED_ITEMS_EXTENDED",
+    "UNEVALUATED_ITEMS_NARROWED", "ITEM_ADDED_TO_OPEN_CONTENT_MODEL",
+    "ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL", "ITEM_ADDED_TO_CLOSED_CONTENT_MODEL",
+    "ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL",
+    "ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL",
+    "ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL",
+    "ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+    "ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+    "ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+    "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL", "ENUM_ARRAY_EXTENDED",
+    "ENUM_ARRAY_NARROWED", "ENUM_ARRAY_CHANGED", "COMBINED_TYPE_EXTENDED",
+    "COMBINED_TYPE_CHANGED", "PRODUCT_TYPE_EXTENDED", "PRODUCT_TYPE_NARROWED",
+    "SUM_TYPE_EXTENDED", "SUM_TYPE_NARROWED", "COMBINED_TYPE_SUBSCHEMAS_CHANGED",
+    "NOT_TYPE_EXTENDED", "NOT_TYPE_NARROWED",
+]
+
+ClassName = Literal[
+    "success", "retryable", "rate_limited", "overloaded", "permanent", "fatal",
+]
+
+ClassReason = Literal[
+    "ok", "informational", "redirect", "bad_request", "unauthorized", "forbidden", "not_found",
+    "request_timeout_408", "conflict_409", "request_too_large", "unprocessable",
+    "rate_limited", "client_error", "server_error", "not_implemented", "bad_gateway",
+    "service_unavailable", "gateway_timeout", "overloaded", "unknown_status",
+    "insufficient_quota", "credit_balance_exhausted", "billing_error", "spend_limit_reached",
+    "stream_error", "connect_failed", "tls_handshake_failed", "tls_certificate_refused",
+    "connection_reset", "timeout_connect", "timeout_headers", "timeout_first_token",
+    "timeout_idle", "timeout_attempt", "stream_cut", "cancelled",
+]
+
+Classification = TypedDict(
+    "Classification",
+    {
+        "class": ClassName,
+        "reason": ClassReason,
+        "retry_after": NotRequired[Optional[RetryAfter]],
+        "should_retry": NotRequired[Optional[bool]],
+        "issues": List[HeaderIssue],
+    },
+)
+"""What one attempt's outcome means; produced by `classify`, once per attempt.
+
+Its serde form is what bindings return from `classify` and take back in a retry
+decision: `class` and `reason` are required, the rest may be omitted.
+"""
+
+ClassificationInput = TypedDict(
+    "ClassificationInput",
+    {
+        "class": ClassName,
+        "reason": ClassReason,
+        "retry_after": NotRequired[Optional[RetryAfterInput]],
+        "should_retry": NotRequired[Optional[bool]],
+        "issues": NotRequired[List[HeaderIssue]],
+    },
+)
+"""What one attempt's outcome means; produced by `classify`, once per attempt.
+
+Its serde form is what bindings return from `classify` and take back in a retry
+decision: `class` and `reason` are required, the rest may be omitted.
+"""
+
+class ClientEventSend(TypedDict):
+    """An attempt may go: the host sends it now."""
+    at_ms: int
+    """`now_ms` of the call that made the decision."""
+    key: str
+    """The breaker key of the request (model, endpoint)."""
+    request: str
+    """The logical request: its idempotency key."""
+    kind: Literal["send"]
+    attempt: int
+    """The attempt's number, 1 for the first."""
+    resend_count: int
+    """Attempts sent before this one (OpenTelemetry `http.request.resend_count`)."""
+
+class ClientEventWait(TypedDict):
+    """No call now: the request waits (open breaker, full probe slots, local rate limit)."""
+    at_ms: int
+    """`now_ms` of the call that made the decision."""
+    key: str
+    """The breaker key of the request (model, endpoint)."""
+    request: str
+    """The logical request: its idempotency key."""
+    kind: Literal["wait"]
+    attempt: int
+    """Attempts sent so far."""
+    reason: AttemptReason
+    """Why it waits."""
+    wait_until_ms: int
+    """When to ask again."""
+
+ClientEventRetry = TypedDict(
+    "ClientEventRetry",
+    {
+        "at_ms": int,
+        "key": str,
+        "request": str,
+        "kind": Literal["retry"],
+        "attempt": int,
+        "outcome": str,
+        "class": ClassName,
+        "cause": ClassReason,
+        "error_type": NotRequired[Optional[str]],
+        "reason": RetryReason,
+        "delay_ms": int,
+    },
+)
+"""The attempt failed and another will follow after `delay_ms`."""
+
+ClientEventDone = TypedDict(
+    "ClientEventDone",
+    {
+        "at_ms": int,
+        "key": str,
+        "request": str,
+        "kind": Literal["done"],
+        "attempt": int,
+        "outcome": str,
+        "class": ClassName,
+        "cause": ClassReason,
+        "error_type": NotRequired[Optional[str]],
+    },
+)
+"""The request succeeded."""
+
+ClientEventGiveUp = TypedDict(
+    "ClientEventGiveUp",
+    {
+        "at_ms": int,
+        "key": str,
+        "request": str,
+        "kind": Literal["give_up"],
+        "attempt": int,
+        "reason": str,
+        "outcome": NotRequired[str],
+        "class": NotRequired[ClassName],
+        "cause": NotRequired[ClassReason],
+        "error_type": NotRequired[Optional[str]],
+    },
+)
+"""The request stopped without success."""
+
+class ClientEventCancel(TypedDict):
+    """The host cancelled the request."""
+    at_ms: int
+    """`now_ms` of the call that made the decision."""
+    key: str
+    """The breaker key of the request (model, endpoint)."""
+    request: str
+    """The logical request: its idempotency key."""
+    kind: Literal["cancel"]
+    attempt: int
+    """Attempts sent."""
+
+class ClientEventBreaker(TypedDict):
+    """The request's breaker changed state."""
+    at_ms: int
+    """`now_ms` of the call that made the decision."""
+    key: str
+    """The breaker key of the request (model, endpoint)."""
+    request: str
+    """The logical request: its idempotency key."""
+    kind: Literal["breaker"]
+    transition: Transition
+    """What changed, and why."""
+
+class ClientEventLimiterSync(TypedDict):
+    """A response's rate-limit headers corrected the client-side limiter."""
+    at_ms: int
+    """`now_ms` of the call that made the decision."""
+    key: str
+    """The breaker key of the request (model, endpoint)."""
+    request: str
+    """The logical request: its idempotency key."""
+    kind: Literal["limiter_sync"]
+    requests: NotRequired[Optional[Quota]]
+    """The requests quota the server reported."""
+    tokens: NotRequired[Optional[Quota]]
+    """The tokens quota the server reported."""
+
+ClientEvent = Union[ClientEventSend, ClientEventWait, ClientEventRetry, ClientEventDone, ClientEventGiveUp, ClientEventCancel, ClientEventBreaker, ClientEventLimiterSync]
+"""One decision, when it was made, and for which request."""
+
+CompatibilityPolicy = Literal["strict", "lenient"]
+
+class ConnectDecision(TypedDict):
+    """The answer to "may I connect with the secret in hand?"."""
+    ok: bool
+    """Whether to connect."""
+    reason: ConnectReason
+    """Why."""
+    remaining_ms: Optional[int]
+    """The secret's life left (monotonic ms, skew taken off), when there is one."""
+
+ConnectReason = Literal["ok", "no_secret", "expiring"]
+
+Counted = Literal[
+    "success", "failure", "slow_success", "slow_failure", "ignored", "stale",
+]
+
+CredentialAction = Literal["mint", "wait", "ready"]
+
+class CredentialConfig(TypedDict):
+    """Settings of client-secret rotation."""
+    refresh_margin_ms: NotRequired[int]
+    """Mint the next secret this long before the current one expires. Default 120000 (two
+    minutes of a default 10-minute secret).
+    """
+    refresh_jitter_ms: NotRequired[int]
+    """Up to this much earlier still, drawn per secret, so a fleet that minted together does
+    not refresh together. Default 30000.
+    """
+    min_remaining_to_connect_ms: NotRequired[int]
+    """A secret with less than this left is not used for a new connection (a secret shorter
+    than twice this: less than half its life). Default 15000.
+    """
+    max_clock_skew_ms: NotRequired[int]
+    """How far the host's wall clock may be ahead of the server's: the expiry is read this
+    much earlier. Default 5000.
+    """
+    mint_timeout_ms: NotRequired[int]
+    """A mint without an answer after this long may be retried by another caller. Default 30000."""
+    backoff: NotRequired[BackoffConfig]
+    """Delays between failed mints (the transport core's backoff). Default 500 ms doubling to 30 s."""
+    session_cap_ms: NotRequired[int]
+    """The longest a session lasts. Default 3600000 (60 minutes)."""
+    reconnect_margin_ms: NotRequired[int]
+    """Reconnect this long before the cap. Default 60000."""
+
+class CredentialDecision(TypedDict):
+    """The answer to "what about the secret, now?"."""
+    action: CredentialAction
+    """Mint, wait or ready."""
+    reason: CredentialReason
+    """Why."""
+    at_ms: Optional[int]
+    """When to ask again (wait, ready); `None` with `mint`."""
+    failures: int
+    """Failed mints since the last success."""
+
+CredentialReason = Literal[
+    "no_secret", "refresh_due", "fresh", "mint_in_flight", "mint_timed_out", "backoff",
+]
+
+class DeadlineConfig(TypedDict):
+    """Time limits of a logical request and of each attempt's phases. `None` = no limit."""
+    total_ms: NotRequired[Optional[int]]
+    """The whole logical request, all attempts and waits included. Default none."""
+    connect_ms: NotRequired[Optional[int]]
+    """Establishing the connection. Default none (openai-python: `connect=5.0`, set in the `openai_sdk` preset)."""
+    headers_ms: NotRequired[Optional[int]]
+    """Until the response headers (time to first byte). Default none."""
+    first_token_ms: NotRequired[Optional[int]]
+    """Until the first token of a streamed answer. Default none: the first token then waits
+    no longer than any other gap of the stream (`idle_ms`), else the attempt's limit.
+    """
+    idle_ms: NotRequired[Optional[int]]
+    """The longest gap between two stream chunks. Default none."""
+    attempt_ms: NotRequired[Optional[int]]
+    """One whole attempt. Default none (openai-python: 600 s, set in the `openai_sdk` preset)."""
+    min_attempt_ms: NotRequired[int]
+    """The least time an attempt needs to be worth starting; a retry that would leave less is refused. Default 0."""
+
+DeferReason = Literal["cost_cap", "unpriced"]
+
+class Deferred(TypedDict):
+    """A valid line left out of the plan."""
+    line: int
+    """1-based line of the input."""
+    custom_id: str
+    """Its custom_id."""
+    reason: DeferReason
+    """Why."""
+    estimated_cost_usd: Optional[float]
+    """Its estimated cost at batch prices, when priced."""
+
+class DeferredInput(TypedDict):
+    """A valid line left out of the plan."""
+    line: int
+    """1-based line of the input."""
+    custom_id: str
+    """Its custom_id."""
+    reason: DeferReason
+    """Why."""
+    estimated_cost_usd: NotRequired[Optional[float]]
+    """Its estimated cost at batch prices, when priced."""
+
+class DiffNote(TypedDict):
+    """Advice about one place in the schema."""
+    code: NoteCode
+    """The stable code."""
+    path: str
+    """Where (the path of the change it explains)."""
+    message: str
+    """A sentence for people; not part of the contract."""
+
+DraftName = Literal["draft4", "draft6", "draft7", "draft2019-09", "draft2020-12"]
+
+class ErrorBudgetConfig(TypedDict):
+    """An SLO over a rolling period, with its alerting rules."""
+    target: NotRequired[float]
+    """Share of requests that must be good, in [0, 1) (default 0.999); resolved to parts per billion."""
+    period_ms: NotRequired[int]
+    """The rolling period the budget covers (default 30 days)."""
+    resolution_ms: NotRequired[int]
+    """Bucket size, >= 1 ms (default 60 000: one minute); `period_ms / resolution_ms` buckets at most 2^20."""
+    alerts: NotRequired[List[AlertPair]]
+    """Alerting pairs (default: the SRE Workbook table for a 30-day SLO)."""
+    cut_retries_at_burn_rate: NotRequired[Optional[float]]
+    """Cut retries while both windows of the fastest-burning pair (highest threshold)
+    burn faster than this (default absent: never cut). Retries spend budget twice
+    when the upstream is failing; this stops that once the burn is serious.
+    """
+
+class ErrorBudgetDecision(TypedDict):
+    """The answer of `retries_allowed`."""
+    allowed: bool
+    """Whether retries may be sent."""
+    reason: ErrorBudgetReason
+    """Why."""
+    burn_rate: NotRequired[Optional[float]]
+    """The lower of the fastest pair's two burn rates (retries are cut when it exceeds
+    the threshold); absent when not configured or without traffic.
+    """
+
+ErrorBudgetReason = Literal["not_configured", "no_traffic", "within_budget", "budget_burning"]
+
+ErrorCode = Literal[
+    "syntax_error", "unknown_field", "missing_field", "invalid_type", "unknown_variant",
+    "negative_duration", "out_of_range", "not_finite", "invalid_value", "invalid_argument",
+    "invalid_schema", "unresolved_ref", "limit_exceeded",
+]
+
+class ErrorFields(TypedDict):
+    """An error's `type` and `code`, as `Client.on_outcome` and `classify` take them."""
+    error_type: Optional[str]
+    """`error.type` (`insufficient_quota`, `overloaded_error`, ...)."""
+    error_code: Optional[str]
+    """`error.code`, else `error.details.error_code`."""
+
+class ErrorInfo(TypedDict):
+    """A refused input: code, where it is, and a human sentence."""
+    code: ErrorCode
+    """The stable code."""
+    path: str
+    """Dotted path of the offending field (`breaker.window.size`); empty for the document itself."""
+    message: str
+    """A human-readable sentence; not part of the contract."""
+    line: NotRequired[Optional[int]]
+    """1-based line in the source document, when the input was a document."""
+    column: NotRequired[Optional[int]]
+    """1-based column in the source document, when known."""
+
+class Finding(TypedDict):
+    """One finding."""
+    code: LintCode
+    """The stable code."""
+    severity: FindingSeverity
+    """Error or warning."""
+    path: str
+    """JSON Pointer of the schema (or keyword) the finding is about; `""` is the root."""
+    message: str
+    """A sentence naming the place; not part of the contract."""
+
+FindingSeverity = Literal["error", "warning"]
+"""How much a finding matters."""
+
+FinishReason = Literal[
+    "stop", "tool_calls", "length", "content_filter", "incomplete", "failed", "unknown",
+]
+
+HeaderIssue = Literal[
+    "retry_after_ms_unparseable", "retry_after_unparseable", "retry_after_negative",
+    "retry_after_not_finite", "retry_after_overflow", "retry_after_date_without_clock",
+    "should_retry_unparseable", "ratelimit_value_unparseable", "ratelimit_value_negative",
+    "ratelimit_reset_unparseable", "ratelimit_reset_without_clock", "ratelimit_reset_too_far",
+]
+
+class HeadersConfig(TypedDict):
+    """Which headers the client adds to each attempt; every one can be switched off.
+
+    Both official OpenAI SDKs send `x-stainless-retry-count` on every attempt; openai-node
+    sends `x-stainless-timeout` (whole seconds), openai-python `x-stainless-read-timeout` (its
+    read timeout). The client sends `x-stainless-timeout` with what is left of the deadline,
+    the same header in every runtime (one decision for the same inputs), so a host standing in
+    for the SDK sends what the SDK's retry loop would. By default they go only with the
+    `openai` and `azure_openai` profiles: another API has no use for an SDK's internal headers.
+    """
+    idempotency_key: NotRequired[bool]
+    """Send the idempotency key (under `idempotency.header`). Default true."""
+    retry_count: NotRequired[Optional[bool]]
+    """Send `x-stainless-retry-count` (retries taken so far). Default: with the `openai` and
+    `azure_openai` profiles only.
+    """
+    timeout: NotRequired[Optional[bool]]
+    """Send `x-stainless-timeout` (the whole seconds left of the deadline). Default: with the
+    `openai` and `azure_openai` profiles only.
+    """
+
+class HistoryEntry(TypedDict):
+    """One earlier attempt of a request."""
+    round: int
+    """The round it was in."""
+    file: str
+    """The batch file it was in."""
+    reason: RouteReason
+    """How it failed."""
+    status_code: NotRequired[Optional[int]]
+    """The response's HTTP status, when there was one."""
+
+class IdempotencyConfig(TypedDict):
+    """Idempotency key settings."""
+    header: NotRequired[str]
+    """The request header that carries the key (default `Idempotency-Key`); an RFC 9110 token."""
+    mode: NotRequired[IdempotencyMode]
+    """Random or content-derived keys (default `random`)."""
+    namespace: NotRequired[Optional[str]]
+    """Namespace of derived keys: a UUID in its 36-character hyphenated form is used as
+    is; any other string (a service URL, an app name) is first turned into a UUID as
+    UUIDv5(URL namespace, string). Absent: the RFC URL namespace itself (default absent).
+    """
+
+IdempotencyMode = Literal["random", "derived"]
+
+InitialState = Literal["closed", "disabled", "metrics_only", "forced_open"]
+
+class InterruptConfig(TypedDict):
+    """Settings of the interruption machine; defaults follow LiveKit Agents' interruption options."""
+    transport: NotRequired[Transport]
+    """`websocket` (default) or `webrtc`."""
+    interrupt_response: NotRequired[bool]
+    """The session's `turn_detection.interrupt_response`: the server cancels the response
+    itself when speech starts. Default true (the API's default).
+    """
+    audio_format: NotRequired[AudioFormat]
+    """The output audio format: `pcm16` (default), `g711_ulaw`, `g711_alaw`, or the GA
+    session's names (`audio/pcm`, `audio/pcmu`, `audio/pcma`) and object (`{type, rate}`).
+    """
+    min_interruption_ms: NotRequired[int]
+    """Speech shorter than this does not interrupt (a cough, "uh-huh"). Default 500
+    (LiveKit `min_duration` 0.5 s); 0 interrupts at speech start.
+    """
+    false_interruption_timeout_ms: NotRequired[int]
+    """After short speech, how long to wait for the user's turn before calling it a false
+    interruption. Default 2000 (LiveKit `false_interruption_timeout` 2 s).
+    """
+    resume_false_interruption: NotRequired[bool]
+    """Resume playback after a false interruption (else it interrupts). Default true (LiveKit)."""
+    budgets: NotRequired[Budgets]
+    """Latency budgets per stage of a turn."""
+    history: NotRequired[int]
+    """Turns kept per stage for the rolling percentiles. Default 512."""
+
+Jitter = Literal[
+    "none", "full", "equal", "decorrelated", "proportional", "decorrelated_v2", "grpc",
+]
+
+class LedgerEntry(TypedDict):
+    """A replayed request's line in the ledger: its attempts so far, this round's included."""
+    custom_id: str
+    """Its custom_id (the same in every round)."""
+    attempts: int
+    """Attempts made once this round has run."""
+    history: List[HistoryEntry]
+    """The failed attempts before this round."""
+
+LimitReason = Literal[
+    "ready", "rpm_exhausted", "tpm_exhausted", "drained", "exceeds_capacity",
+    "wait_exceeds_max",
+]
+
+LimitSource = Literal["config", "server"]
+
+LineCode = Literal[
+    "invalid_utf8", "invalid_json", "truncated_line", "not_an_object", "missing_custom_id",
+    "invalid_custom_id", "custom_id_too_long", "duplicate_custom_id", "missing_method",
+    "invalid_method", "missing_url", "unknown_endpoint", "missing_body", "missing_model",
+    "invalid_field", "unsupported_param", "line_too_large", "too_many_inputs",
+    "tokens_over_limit",
+]
+
+class Lint(TypedDict):
+    """The outcome of a lint."""
+    ok: bool
+    """Whether no finding is an error: the API should accept the schema in strict mode."""
+    profile: LintProfile
+    """The profile checked against."""
+    findings: List[Finding]
+    """Findings, in document order, the limits last."""
+    usage: LintUsage
+    """What the schema uses."""
+    limits: LintLimits
+    """The profile's limits."""
+
+LintCode = Literal[
+    "root_not_object", "root_any_of", "additional_properties_missing",
+    "additional_properties_not_false", "property_not_required", "required_undeclared",
+    "malformed_keyword", "unsupported_keyword", "unknown_keyword", "unsupported_format",
+    "unsupported_type", "missing_type", "boolean_schema", "array_items", "unresolved_ref",
+    "ref_with_siblings", "too_many_properties", "too_deep", "too_many_characters",
+    "too_many_enum_values", "enum_too_long", "one_of_as_any_of",
+]
+
+class LintLimits(TypedDict):
+    """The size limits of a profile."""
+    properties: int
+    """Object properties in the whole schema."""
+    depth: int
+    """Object schemas nested within one another (the root object is level 1)."""
+    characters: int
+    """Characters of property names, definition names, enum values and const values."""
+    enum_values: int
+    """Enum values in the whole schema."""
+    large_enum_characters: int
+    """A string enum with more than `LARGE_ENUM` values may hold this many characters."""
+
+LintProfile = Literal["openai", "openai_legacy", "azure_openai", "openai_finetuned"]
+
+class LintUsage(TypedDict):
+    """What the schema uses of the profile's limits."""
+    properties: int
+    """Object properties."""
+    depth: int
+    """Deepest nesting of object schemas."""
+    characters: int
+    """Characters of property names, definition names, enum and const values."""
+    enum_values: int
+    """Enum values."""
+
+class Manifest(TypedDict):
+    """The plan: what the host wrote, and the record of every line it did not."""
+    format: str
+    """`MANIFEST_FORMAT`."""
+    round: int
+    """1 for a plan, n + 1 for the replay of round n."""
+    config: PlanConfig
+    """How the plan was made (a replay plans with the same config)."""
+    limits: BatchLimits
+    """The limits every file keeps."""
+    prices: PriceTable
+    """The price table the plan used; route and replay use it too, so that every round of a
+    job is priced alike.
+    """
+    spent_before_usd: float
+    """USD spent by the rounds before this one (actual cost), counted against `max_cost_usd`."""
+    files: List[BatchFile]
+    """The batch files."""
+    rejected: List[Rejection]
+    """Lines refused, in line order."""
+    deferred: List[Deferred]
+    """Valid lines left out, in line order."""
+    stopped_at_line: Optional[int]
+    """The line the cost cap stopped the plan at."""
+    warnings: List[WarningCount]
+    """Warnings."""
+    totals: PlanTotals
+    """Sums."""
+
+class ManifestInput(TypedDict):
+    """The plan: what the host wrote, and the record of every line it did not."""
+    format: str
+    """`MANIFEST_FORMAT`."""
+    round: int
+    """1 for a plan, n + 1 for the replay of round n."""
+    config: PlanConfig
+    """How the plan was made (a replay plans with the same config)."""
+    limits: BatchLimitsInput
+    """The limits every file keeps."""
+    prices: PriceTable
+    """The price table the plan used; route and replay use it too, so that every round of a
+    job is priced alike.
+    """
+    spent_before_usd: float
+    """USD spent by the rounds before this one (actual cost), counted against `max_cost_usd`."""
+    files: List[BatchFileInput]
+    """The batch files."""
+    rejected: List[Rejection]
+    """Lines refused, in line order."""
+    deferred: List[DeferredInput]
+    """Valid lines left out, in line order."""
+    stopped_at_line: NotRequired[Optional[int]]
+    """The line the cost cap stopped the plan at."""
+    warnings: List[WarningCount]
+    """Warnings."""
+    totals: PlanTotals
+    """Sums."""
+
+class ModelOutput(TypedDict):
+    """What the model produced, whichever API carried it."""
+    api: Api
+    """The API of the body."""
+    text: Optional[str]
+    """The output text (the JSON to read), when there is any."""
+    refusal: Optional[str]
+    """The refusal, when the model declined."""
+    tool_calls: List[ToolCall]
+    """Tool calls, in order."""
+    finish: FinishReason
+    """Why the model stopped."""
+    finish_raw: Optional[str]
+    """The raw finish value read (`finish_reason`, or the Responses `incomplete_details.reason`
+    or `status`), for logs.
+    """
+
+class ModelPrice(TypedDict):
+    """One model's prices, USD per 1M tokens."""
+    input: float
+    """Synchronous input tokens."""
+    output: NotRequired[float]
+    """Synchronous output tokens."""
+    cached_input: NotRequired[Optional[float]]
+    """Cached input tokens (synchronous); absent = the input price."""
+    cache_write_input: NotRequired[Optional[float]]
+    """Input tokens written to the prompt cache (Anthropic: 1.25x the input price for the
+    5-minute cache); absent = the input price.
+    """
+    cache_write_1h_input: NotRequired[Optional[float]]
+    """Input tokens written to the 1-hour prompt cache (Anthropic: 2x the input price);
+    absent = `cache_write_input`.
+    """
+    batch_input: NotRequired[Optional[float]]
+    """Batch input tokens; absent = `input` with the table's discount."""
+    batch_output: NotRequired[Optional[float]]
+    """Batch output tokens; absent = `output` with the table's discount."""
+
+NoteCode = Literal[
+    "required_added_breaks_cached_samples", "default_does_not_fill_cached_samples",
+    "strict_mode_field_added", "required_removed_breaks_old_consumers",
+    "field_added_breaks_closed_consumers", "open_object_field_constrained",
+    "field_removed_breaks_cached_samples", "enum_widened_breaks_strict_consumers",
+    "enum_narrowed_breaks_cached_samples", "null_added_breaks_old_consumers",
+    "type_widened_breaks_old_consumers", "type_narrowed_breaks_cached_samples",
+    "constraint_tightened_breaks_cached_samples", "constraint_loosened_breaks_old_consumers",
+    "one_of_overlap", "not_compared", "lenient_assumption",
+]
+
+OnInvalid = Literal["stop", "skip"]
+
+class OpenWaitFixed(TypedDict):
+    """Always the same wait."""
+    kind: Literal["fixed"]
+    ms: NotRequired[int]
+    """The wait. Default 60000 (resilience4j `waitDurationInOpenState` 60 s); at least 1 as there."""
+
+class OpenWaitExponential(TypedDict):
+    """`min(initial_ms · multiplier^reopens, max_ms)`, where `reopens` counts the half-open rounds
+    that ended open since the breaker last closed (resilience4j `waitIntervalFunctionInOpenState(attempts)`)
+    or, ours, since a round in which at least one probe succeeded.
+    """
+    kind: Literal["exponential"]
+    initial_ms: NotRequired[int]
+    """Wait of the first opening. Default 60000 (resilience4j `waitDurationInOpenState`)."""
+    multiplier: NotRequired[float]
+    """Growth per reopen. Default 1.5 (resilience4j `IntervalFunction.DEFAULT_MULTIPLIER`)."""
+    max_ms: NotRequired[int]
+    """Cap. Default 600000 (ours: resilience4j has none, and an uncapped wait can outlast the outage by hours)."""
+
+OpenWait = Union[OpenWaitFixed, OpenWaitExponential]
+"""How long the breaker stays open before it lets probes through."""
+
+class OptionalField(TypedDict):
+    """A property that was optional before the rewrite."""
+    path: str
+    """JSON Pointer of the property's schema in the strict form."""
+    nullable: bool
+    """Whether its schema accepted `null` before the rewrite (the model can still say "no value")."""
+    made_nullable: bool
+    """Whether the rewrite made it nullable (`nullable_optionals`)."""
+
+Ownership = Literal["own", "defer_to_outer"]
+
+Permit = int
+"""The right to make one call, handed out by `try_acquire`; give it back to
+`record` or `release` of the same breaker. Its serde form is its `token`.
+"""
+
+class PlacementPlanned(TypedDict):
+    """Append the line to batch file `file` (named `path`)."""
+    placement: Literal["planned"]
+    file: int
+    """Index into the manifest's `files`."""
+    path: str
+    """The file's name."""
+    opened: bool
+    """This line starts the file: the host creates it."""
+    closed: Optional[int]
+    """A file of the same group that is now full: the host may close it."""
+
+class PlacementDeferred(TypedDict):
+    """Valid, but left out (the cost cap); the host keeps the line for a later plan."""
+    placement: Literal["deferred"]
+    reason: DeferReason
+    """Why."""
+
+class PlacementRejected(TypedDict):
+    """Refused (when the plan skips invalid lines; a stopping plan returns the error)."""
+    line: int
+    """1-based line of the input."""
+    custom_id: NotRequired[Optional[str]]
+    """The line's `custom_id`, when it could be read."""
+    code: LineCode
+    """Why, as a stable code."""
+    path: str
+    """The offending field (`body.model`); empty for the line itself."""
+    message: str
+    """A human sentence; not part of the contract."""
+    placement: Literal["rejected"]
+
+class PlacementBlank(TypedDict):
+    """A blank line: not a request."""
+    placement: Literal["blank"]
+
+Placement = Union[PlacementPlanned, PlacementDeferred, PlacementRejected, PlacementBlank]
+"""Where one line went."""
+
+class PlanConfig(TypedDict):
+    """How a plan is made. Every key is optional; the defaults are the provider's limits."""
+    provider: NotRequired[Provider]
+    """Whose format and limits: `openai`, `anthropic`, `azure_openai`."""
+    on_invalid: NotRequired[OnInvalid]
+    """`stop` at the first invalid line, or `skip` it and list it in the manifest."""
+    max_requests_per_file: NotRequired[Optional[int]]
+    """Requests per file, at most the provider's limit."""
+    max_bytes_per_file: NotRequired[Optional[int]]
+    """Bytes per file, at most the provider's limit."""
+    max_embedding_inputs_per_file: NotRequired[Optional[int]]
+    """Embedding inputs per embeddings file, at most the provider's limit."""
+    enqueued_tokens: NotRequired[Dict[str, int]]
+    """Enqueued prompt tokens per model (the batch queue limit of the account's usage tier):
+    no file exceeds it, and files are grouped into `wave`s that each fit it. A model not
+    named here uses `default_enqueued_tokens`; neither = no limit.
+    """
+    default_enqueued_tokens: NotRequired[Optional[int]]
+    """The enqueued-token limit for models not in `enqueued_tokens`."""
+    endpoints: NotRequired[Optional[List[str]]]
+    """Allowed `url`s, replacing the provider's list."""
+    max_custom_id_len: NotRequired[int]
+    """The longest `custom_id`, in bytes. 64: the length a third-party guide gives for OpenAI
+    (unverified upstream; raise it if your account accepts longer ids).
+    """
+    chars_per_token: NotRequired[float]
+    """Characters per token for the estimate when the host gives no count (ASCII characters;
+    any other counts as four: a token at the default 4).
+    """
+    default_output_tokens: NotRequired[int]
+    """Output tokens assumed for a request without `max_tokens` / `max_completion_tokens` /
+    `max_output_tokens` (each such request is counted in the warning `output_uncapped`).
+    """
+    max_cost_usd: NotRequired[Optional[float]]
+    """The cost cap, in USD of estimated batch cost: the plan stops at it and defers the rest."""
+    max_attempts: NotRequired[int]
+    """Attempts a request gets (the first included) before a retryable failure is quarantined."""
+    file_prefix: NotRequired[str]
+    """Batch file names: `{prefix}-{n:04}.jsonl`."""
+
+class PlanTotals(TypedDict):
+    """Sums over the whole plan."""
+    lines: int
+    """Lines read, blank ones included."""
+    planned: int
+    """Requests planned into files."""
+    rejected: int
+    """Lines rejected."""
+    deferred: int
+    """Valid lines deferred."""
+    blank: int
+    """Blank lines."""
+    files: int
+    """Batch files."""
+    bytes: int
+    """Bytes in the batch files."""
+    input_tokens: int
+    """Estimated prompt tokens planned."""
+    output_tokens: int
+    """Output tokens allowed."""
+    estimated_cost_usd: float
+    """Estimated cost of the planned requests at batch prices (priced models only), USD."""
+    sync_cost_usd: float
+    """The same at synchronous prices."""
+    unpriced: int
+    """Planned requests whose model has no price (not in the costs)."""
+
+class PolicyConfig(TypedDict):
+    """The transport policy of one client: every knob, each with a documented default."""
+    profile: NotRequired[Profile]
+    """How results are classified. Default `openai`."""
+    retry: NotRequired[RetryConfig]
+    """Retry rules of this layer."""
+    deadline: NotRequired[DeadlineConfig]
+    """Total deadline and per-phase attempt limits. Default: none."""
+    retry_budget: NotRequired[RetryBudgetConfig]
+    """The retry budget shared by all requests of the client."""
+    breaker: NotRequired[BreakerConfig]
+    """The circuit breaker, one per key (model, endpoint)."""
+    breaker_wait_ms: NotRequired[int]
+    """How long a request may wait, making no call, for its key's open breaker to let probes
+    through, or for a half-open probe slot (polled at the backoff's base), counted from the
+    first refusal since its last attempt. Default 0: fail at once,
+    as resilience4j's `CallNotPermittedException`. A wait lets a request that arrives during
+    a short outage succeed after it, while the upstream sees only the breaker's probes; the
+    cap keeps a long outage from gathering a backlog that would flood a partial recovery.
+    """
+    breaker_keys: NotRequired[int]
+    """How many per-key breakers are kept; the least recently used closed one is evicted. Default 1024."""
+    rate_limit: NotRequired[RateLimitConfig]
+    """Client-side RPM/TPM limits. Default: off."""
+    idempotency: NotRequired[IdempotencyConfig]
+    """Idempotency keys."""
+    headers: NotRequired[HeadersConfig]
+    """Which headers each attempt carries (idempotency key, the OpenAI SDKs' retry count and timeout)."""
+    error_budget: NotRequired[Optional[ErrorBudgetConfig]]
+    """Error budget; when set, it can cut retries while it burns. Default: none."""
+
+class PriceTable(TypedDict):
+    """Prices in USD per 1M tokens, by model."""
+    date: str
+    """When the prices were read."""
+    source: str
+    """Where they were read from."""
+    batch_discount: NotRequired[float]
+    """The batch discount where a model has no batch price of its own: 0.5, "each model will
+    be offered at 50% cost discount vs. the synchronous APIs" (help.openai.com Batch API
+    FAQ; Anthropic: "50% of standard prices").
+    """
+    models: Dict[str, ModelPrice]
+    """Prices by model name (`gpt-4o-mini`); a dated name (`gpt-4o-mini-2024-07-18`) falls
+    back to its undated entry.
+    """
+
+Profile = Literal["openai", "azure_openai", "anthropic", "generic_http"]
+
+class Propagation(TypedDict):
+    """What to tell the next hop about the time left."""
+    timeout_ms: int
+    """Milliseconds left for the whole request downstream (the attempt limit, else the total)."""
+    stainless_timeout_s: int
+    """The same in whole seconds, truncated: the `X-Stainless-Timeout` header style of openai-node."""
+
+Provider = Literal["openai", "anthropic", "azure_openai"]
+
+class Quota(TypedDict):
+    """One quota as a server reports it in rate-limit headers."""
+    limit: NotRequired[Optional[int]]
+    """The quota per window (`x-ratelimit-limit-*`)."""
+    remaining: NotRequired[Optional[int]]
+    """What is left of it now (`x-ratelimit-remaining-*`)."""
+    reset_ms: NotRequired[Optional[int]]
+    """Milliseconds from now until the quota is fully restored (`x-ratelimit-reset-*`)."""
+
+class RateLimitConfig(TypedDict):
+    """Client-side rate limits; both off by default."""
+    rpm: NotRequired[Optional[int]]
+    """Requests per minute, >= 1; absent = no request limit until a server reports one (default absent)."""
+    tpm: NotRequired[Optional[int]]
+    """Tokens per minute, >= 1; absent = no token limit until a server reports one (default absent)."""
+    sync_from_headers: NotRequired[bool]
+    """Whether the limiter adopts the `x-ratelimit-*` state responses report (default true)."""
+    request_burst_ms: NotRequired[Optional[int]]
+    """The most requests the RPM bucket may hold, as milliseconds of refill; absent = the whole
+    minute (default). Providers enforce per-minute limits over shorter periods ("60,000 RPM
+    may be enforced as 1,000 requests per second", OpenAI rate-limit guide), so a client that
+    saved up a minute of requests while idle (or while a breaker was open) would burst into
+    429s; `1000` holds one second's worth. At least one request is always allowed.
+    """
+    max_wait_ms: NotRequired[int]
+    """Longest wait `reserve` hands out before answering `wait_exceeds_max` instead (default
+    60 000 ms: one window, enough to refill any request that fits the limit).
+    """
+
+class RateLimitSnapshot(TypedDict):
+    """The limiter's state at a given time."""
+    requests: NotRequired[Optional[BucketSnapshot]]
+    """The RPM bucket; absent while off."""
+    tokens: NotRequired[Optional[BucketSnapshot]]
+    """The TPM bucket; absent while off."""
+    blocked_until_ms: NotRequired[Optional[int]]
+    """Sends are blocked until this time (monotonic ms) after a 429; absent when not blocked."""
+
+class RateLimits(TypedDict):
+    """The rate-limit state a response reported, per quota kind."""
+    requests: NotRequired[Optional[Quota]]
+    """Requests per window."""
+    tokens: NotRequired[Optional[Quota]]
+    """Tokens per window (input + output)."""
+    input_tokens: NotRequired[Optional[Quota]]
+    """Input tokens per window (Anthropic)."""
+    output_tokens: NotRequired[Optional[Quota]]
+    """Output tokens per window (Anthropic)."""
+
+class RateLimitsResult(TypedDict):
+    """What a response's headers say about rate limits, with any unusable values. The one result
+    shape every binding returns from `rate_limits`.
+    """
+    rate_limits: RateLimits
+    """The quotas the headers report."""
+    issues: List[HeaderIssue]
+    """Header values that were ignored, and why."""
+
+ReadAction = Literal["accept", "accept_repaired", "reask", "quarantine"]
+
+class ReadDecision(TypedDict):
+    """What to do with one output, and why."""
+    action: ReadAction
+    """What the host does."""
+    reason: ReadReason
+    """Why."""
+    value: Json
+    """The value to use: present exactly for `accept` and `accept_repaired`."""
+    repairs: List[Repair]
+    """Repairs made to the text (at most `MAX_REPAIRS`)."""
+    adjustments: List[Adjustment]
+    """Changes made to the value (enum fallbacks, dropped properties) when it was accepted."""
+    violations: List[Violation]
+    """The violations that remain, for `invalid`."""
+    summary: Optional[str]
+    """A compact account of what was wrong, bounded in size: for `reask`, the next user
+    message; for a quarantine after the last reask, the last one.
+    """
+    refusal: Optional[str]
+    """The refusal text, for `refusal`."""
+    reasks: int
+    """Reasks of this request so far: for a `reask`, this one included; for a quarantine
+    after the last reask, `max_reasks`.
+    """
+
+ReadReason = Literal[
+    "valid", "repaired", "invalid", "not_json", "truncated", "length", "content_filter",
+    "refusal", "incomplete", "failed",
+]
+
+class RealtimeAction(TypedDict):
+    """One thing for the host to do, in order."""
+    at_ms: int
+    """When the machine decided it."""
+    action: ActionKind
+    """Send, stop or resume playback."""
+    event: NotRequired[Json]
+    """With `send`: the client event, exactly as the API takes it."""
+    item_id: NotRequired[Optional[str]]
+    """With `stop_playback` / `resume_playback`: the assistant item."""
+
+class RealtimeIssue(TypedDict):
+    """An input the machine reported and ignored (or took as best it could); its state stays valid."""
+    at_ms: int
+    """When."""
+    code: str
+    """`syntax_error`, `unknown_event`, `missing_field`, `invalid_base64`, `duplicate_event`,
+    `time_backwards`, `out_of_order`, `unknown_item`, `played_backwards`, `played_ahead`,
+    `server_error`;
+    an event's or a replay line's field of the wrong type or value, by its code
+    (`invalid_type`, `out_of_range`, `unknown_variant`, ...).
+    """
+    message: str
+    """What happened, with the event type and ids."""
+
+class RealtimeReplay(TypedDict):
+    """Everything a replay produced, in time order."""
+    actions: List[RealtimeAction]
+    """The host's actions."""
+    issues: List[RealtimeIssue]
+    """Inputs reported and ignored, with their line where a line was at fault."""
+    turns: List[RealtimeTurn]
+    """Turns with their stage durations and violations."""
+    latency: List[StageStats]
+    """p50 / p95 per stage over the replayed turns."""
+
+RealtimeStage = Literal["detect", "first_text", "first_audio", "playback", "voice_to_voice"]
+
+class RealtimeStep(TypedDict):
+    """What one input produced."""
+    actions: List[RealtimeAction]
+    """Actions for the host, in order."""
+    issues: List[RealtimeIssue]
+    """Inputs reported and ignored."""
+    turns: List[RealtimeTurn]
+    """Turns that ended (their playback started), with stage durations and violations."""
+    next_timeout_ms: Optional[int]
+    """When to call `handle_timeout` next, if a timer is set."""
+
+class RealtimeTurn(TypedDict):
+    """One turn's stage durations (null where a mark is missing) and the stages over budget."""
+    speech_end_ms: int
+    """When the user's speech ended."""
+    detect_ms: Optional[int]
+    """Speech end → the request (`response.create` sent, or `response.created`)."""
+    first_text_ms: Optional[int]
+    """The request → first text."""
+    first_audio_ms: Optional[int]
+    """The request → first audio."""
+    playback_ms: Optional[int]
+    """First audio → playback start."""
+    voice_to_voice_ms: Optional[int]
+    """Speech end → playback start."""
+    violations: List[RealtimeStage]
+    """Stages that took longer than their budget."""
+
+class Recorded(TypedDict):
+    """The answer of `record`."""
+    counted: Counted
+    """How the result was counted."""
+    state: BreakerState
+    """The state after this call."""
+    transition: Optional[Transition]
+    """The transition this result caused, if any."""
+
+class RegistryStats(TypedDict):
+    """Size and churn of a registry; changes on every new key and eviction."""
+    keys: int
+    """Breakers held."""
+    evictions: int
+    """Breakers evicted to make room since the registry was created."""
+
+class Rejection(TypedDict):
+    """A rejected line: where, which request, why."""
+    line: int
+    """1-based line of the input."""
+    custom_id: NotRequired[Optional[str]]
+    """The line's `custom_id`, when it could be read."""
+    code: LineCode
+    """Why, as a stable code."""
+    path: str
+    """The offending field (`body.model`); empty for the line itself."""
+    message: str
+    """A human sentence; not part of the contract."""
+
+class Repair(TypedDict):
+    """One repair, located in the input text."""
+    code: RepairCode
+    """The stable code."""
+    offset: int
+    """Byte offset in the input where the repaired text starts (for `truncated_closed`,
+    where the dropped text starts).
+    """
+    line: int
+    """1-based line of `offset`."""
+    column: int
+    """1-based column of `offset`, in bytes (as serde_json counts its error columns)."""
+    message: str
+    """A human sentence; not part of the contract."""
+
+RepairCode = Literal[
+    "code_fence_removed", "prose_removed", "comment_removed", "trailing_comma_removed",
+    "missing_comma_inserted", "single_quotes_replaced", "smart_quotes_replaced",
+    "unquoted_key_quoted", "python_literal_replaced", "control_character_escaped",
+    "invalid_escape_repaired", "truncated_closed", "double_encoded_decoded",
+]
+
+class Repaired(TypedDict):
+    """A value read from model output, and what it took."""
+    value: Json
+    """The value."""
+    repairs: List[Repair]
+    """The repairs in the order of their offsets, at most `MAX_REPAIRS`; empty when the
+    text was valid JSON.
+    """
+    omitted_repairs: int
+    """Repairs made beyond `MAX_REPAIRS` and not listed."""
+
+class ReplayOutcome(TypedDict):
+    """What a replay produced."""
+    manifest: Manifest
+    """The next round's manifest."""
+    ledger: List[LedgerEntry]
+    """The ledger of the next round's requests (planned and deferred)."""
+    not_found: List[str]
+    """Retry ids whose line was not in the previous round's files: nothing to replay them from."""
+
+class RequestBody(TypedDict):
+    """What a request body says about the call: `{json, model, est_tokens}`."""
+    json: bool
+    """Whether the body is a JSON document (an API call), not an upload or a form. Only a JSON
+    body is read for a model and tokens: an upload may hold any text.
+    """
+    model: Optional[str]
+    """The body's `"model"` (at most 256 characters, without escapes), the usual breaker key."""
+    key: Optional[str]
+    """The breaker key: the model, else the request's path (when given) as a route, its
+    resource ids replaced by `{id}` (`/v1/batches/{id}`: one breaker for every batch, not
+    one per batch). `None` with neither.
+    """
+    est_tokens: int
+    """The tokens the call may spend: its bytes at four a token (an inline file or image at
+    765), plus the output allowance it asks for (`max_tokens`, `max_completion_tokens`,
+    `max_output_tokens`). 0 for a body that is not JSON.
+    """
+
+class Reservation(TypedDict):
+    """The answer of `reserve`."""
+    ready: bool
+    """Whether the request may be sent now; if so, one request and the estimate were deducted."""
+    reason: LimitReason
+    """Why."""
+    wait_until_ms: NotRequired[Optional[int]]
+    """When not ready: the earliest time (monotonic ms) both buckets will have room.
+    Absent when ready, and for `exceeds_capacity` (never).
+    """
+    remaining_requests: NotRequired[Optional[int]]
+    """Requests left in the RPM bucket after this call; absent while it is off."""
+    remaining_tokens: NotRequired[Optional[int]]
+    """Tokens left in the TPM bucket after this call; absent while it is off."""
+
+ResultReason = Literal[
+    "batch_expired", "batch_cancelled", "request_timeout", "unknown_error", "response_failed",
+    "no_result", "unreadable_result",
+]
+
+RetryAction = Literal["retry", "done", "give_up"]
+
+class RetryAfter(TypedDict):
+    """A delay the server asked for, as written: it may be negative, zero or not finite
+    (an issue is recorded for the first and last). The retry policy decides what
+    to do with it (openai-python uses it only when `0 < delay <= 120 s`).
+    """
+    delay_ms: Optional[float]
+    """The delay in milliseconds (serialized as `null` when not finite, and read back as NaN:
+    no policy uses a delay that is not finite, so the round trip decides the same).
+    """
+    source: RetryAfterSource
+    """The header it came from."""
+
+class RetryAfterInput(TypedDict):
+    """A delay the server asked for, as written: it may be negative, zero or not finite
+    (an issue is recorded for the first and last). The retry policy decides what
+    to do with it (openai-python uses it only when `0 < delay <= 120 s`).
+    """
+    delay_ms: NotRequired[Optional[float]]
+    """The delay in milliseconds (serialized as `null` when not finite, and read back as NaN:
+    no policy uses a delay that is not finite, so the round trip decides the same).
+    """
+    source: RetryAfterSource
+    """The header it came from."""
+
+class RetryAfterResult(TypedDict):
+    """What a response's headers say about the next retry: the server's delay and any unusable
+    values. The one result shape every binding returns from `retry_after`.
+    """
+    retry_after: Optional[RetryAfter]
+    """The delay the server asked for, if a usable one was found."""
+    issues: List[HeaderIssue]
+    """Header values that were ignored, and why."""
+
+RetryAfterSource = Literal[
+    "retry_after_ms", "retry_after_seconds", "retry_after_date", "x_ms_retry_after_ms",
+]
+
+class RetryBudgetConfigTokenBucket(TypedDict):
+    """gRPC A6 retry throttling: a bucket drained by failures and refilled by successes."""
+    kind: Literal["token_bucket"]
+    max_tokens: NotRequired[float]
+    """Bucket size and starting level, in (0, 1000], truncated to 3 decimals (default 10)."""
+    token_ratio: NotRequired[float]
+    """Tokens a success adds back, > 0, truncated to 3 decimals (default 0.1)."""
+
+class RetryBudgetConfigRatio(TypedDict):
+    """Envoy retry budget: concurrent retries capped at a share of requests in flight."""
+    kind: Literal["ratio"]
+    budget_percent: NotRequired[float]
+    """Concurrent retries allowed, as a percentage of logical requests in flight, in
+    [0, 100], truncated to 3 decimals (default 20, Envoy's default).
+    """
+    min_retry_concurrency: NotRequired[int]
+    """Concurrent retries always allowed, however few requests are in flight (default 3, Envoy's default)."""
+
+class RetryBudgetConfigAdaptive(TypedDict):
+    """The token bucket, drained only by overload signals (a 429 a token, a 503/529 or a
+    timeout `token_ratio`): isolated failures, and 503s while the upstream still accepts
+    most attempts, are retried freely (see the module docs).
+    """
+    kind: Literal["adaptive"]
+    max_tokens: NotRequired[float]
+    """As for `token_bucket` (default 10)."""
+    token_ratio: NotRequired[float]
+    """As for `token_bucket` (default 0.1)."""
+
+class RetryBudgetConfigNone(TypedDict):
+    """No budget: every retry the per-request policy wants is allowed."""
+    kind: Literal["none"]
+
+RetryBudgetConfig = Union[RetryBudgetConfigTokenBucket, RetryBudgetConfigRatio, RetryBudgetConfigAdaptive, RetryBudgetConfigNone]
+"""How the retry budget is computed; the `kind` field selects the variant.
+
+Default: `{"kind": "token_bucket", "max_tokens": 10, "token_ratio": 0.1}`, the
+values of gRPC A6's own example. It lets a burst of 4 failures be retried from a
+full bucket, then tolerates a sustained failure share up to 1 in 11 (~9 %): above
+that, retries would add load the upstream is already failing to serve. It needs no
+in-flight bookkeeping, so it works even if the host never calls `request_started`.
+"""
+
+class RetryBudgetDecision(TypedDict):
+    """The answer to "may this request retry now?", with the state it was decided on."""
+    allowed: bool
+    """Whether the retry may be sent."""
+    reason: RetryBudgetReason
+    """Why."""
+    kind: RetryBudgetKind
+    """Which kind of budget this is."""
+    tokens: NotRequired[Optional[float]]
+    """Token bucket: the current level (thousandths are exact)."""
+    threshold: NotRequired[Optional[float]]
+    """Token bucket: the level retries must stay above (half of `max_tokens`)."""
+    active_requests: int
+    """Logical requests in flight (`request_started` minus `request_finished`)."""
+    active_retries: int
+    """Permitted retries in flight (`try_acquire_retry` allowed minus `retry_finished`)."""
+    limit: NotRequired[Optional[int]]
+    """Ratio budget: how many retries may be in flight now."""
+
+RetryBudgetKind = Literal["token_bucket", "adaptive", "ratio", "none"]
+
+RetryBudgetReason = Literal["allowed", "no_budget", "budget_exhausted", "retry_limit_reached"]
+
+class RetryBudgetSnapshot(TypedDict):
+    """The budget's state, as hosts log and export it; changes with every call that mutates the budget."""
+    kind: RetryBudgetKind
+    """Which kind of budget this is."""
+    tokens: NotRequired[Optional[float]]
+    """Token bucket: the current level (thousandths are exact)."""
+    threshold: NotRequired[Optional[float]]
+    """Token bucket: the level retries must stay above (half of `max_tokens`)."""
+    active_requests: int
+    """Logical requests in flight (`request_started` minus `request_finished`)."""
+    active_retries: int
+    """Permitted retries in flight (`try_acquire_retry` allowed minus `retry_finished`)."""
+    limit: NotRequired[Optional[int]]
+    """Ratio budget: how many retries may be in flight now."""
+
+class RetryConfig(TypedDict):
+    """The retry policy of one client layer."""
+    max_retries: NotRequired[int]
+    """Retries after the first attempt. Default 2 (openai-python `DEFAULT_MAX_RETRIES`)."""
+    backoff: NotRequired[BackoffConfig]
+    """Delay between attempts when the server gives none."""
+    server_delay: NotRequired[ServerDelayConfig]
+    """How server-given delays are used."""
+    retry_on: NotRequired[List[ClassName]]
+    """Classes worth retrying. Default retryable, rate_limited, overloaded."""
+    ownership: NotRequired[Ownership]
+    """Single retry owner for stacked layers. Default `own`."""
+
+RetryDecision = TypedDict(
+    "RetryDecision",
+    {
+        "action": RetryAction,
+        "reason": RetryReason,
+        "delay_ms": NotRequired[Optional[int]],
+        "retries_taken": int,
+        "class": ClassName,
+        "cause": ClassReason,
+    },
+)
+"""The decision after one attempt."""
+
+RetryReason = Literal[
+    "succeeded", "permanent_error", "fatal_error", "class_not_retried", "server_said_no_retry",
+    "server_delay_too_long", "retries_exhausted", "retry_owned_by_outer_layer",
+    "not_repeatable", "deadline_exhausted", "error_budget_burning", "retry_budget_exhausted",
+    "server_delay", "backoff",
+]
+
+class RouteFinish(TypedDict):
+    """The end of a route: the report and the requests no line named."""
+    report: RouteReport
+    """Counts per bucket, reasons, usage, cost, issues."""
+    missing: List[Routed]
+    """The `missing` bucket, in manifest order."""
+    quarantined: List[Routed]
+    """The requests no line named that have had their `max_attempts`: quarantined, with
+    their history.
+    """
+
+class RouteIssue(TypedDict):
+    """A result line that was not routed."""
+    source: str
+    """Which input: `output` or `errors`."""
+    line: int
+    """1-based line in that input."""
+    custom_id: NotRequired[Optional[str]]
+    """The line's custom_id, when it could be read."""
+    code: RouteIssueCode
+    """What is wrong."""
+    message: str
+    """A human sentence."""
+
+RouteIssueCode = Literal["invalid_result", "unknown_custom_id", "duplicate_result"]
+
+RouteReason = Union[ResultReason, ClassReason]
+
+class RouteReport(TypedDict):
+    """The route's summary: counts per bucket at the top level, then the details."""
+    round: int
+    """The manifest's round."""
+    requests: int
+    """Requests in the manifest."""
+    succeeded: int
+    """Succeeded."""
+    retry: int
+    """To replay."""
+    permanent: int
+    """Failed for good."""
+    quarantined: int
+    """Over their attempts."""
+    missing: int
+    """Without a result line."""
+    reasons: Dict[str, int]
+    """Requests per reason code."""
+    usage: Usage
+    """Tokens the succeeded results report."""
+    actual_cost_usd: float
+    """Their cost at batch prices, USD (the Batch API bills completed work only)."""
+    sync_cost_usd: float
+    """What the same tokens would have cost synchronously."""
+    unpriced: int
+    """Succeeded results whose model has no price, or that report no usage (not in the costs)."""
+    issues: List[RouteIssue]
+    """Result lines not routed."""
+
+class RouteStep2(TypedDict):
+    """A blank line, skipped: `{"skipped": "blank"}`."""
+    skipped: str
+    """Why: `blank`."""
+
+class RouteStep3(TypedDict):
+    """Why the line was not routed (it is also in the report's `issues`)."""
+    issue: RouteIssue
+    """The issue."""
+
+RouteStep = Union[Routed, RouteStep2, RouteStep3]
+"""One routed result line: the request's bucket, or the issue with the line."""
+
+class Routed(TypedDict):
+    """One routed request."""
+    custom_id: str
+    """Its custom_id."""
+    bucket: Bucket
+    """Where it ended."""
+    reason: RouteReason
+    """Why."""
+    file: str
+    """The batch file it was in."""
+    attempts: int
+    """Attempts made, this one included."""
+    status_code: NotRequired[Optional[int]]
+    """The response's HTTP status, when there was a response."""
+    error_code: NotRequired[Optional[str]]
+    """The provider's error code or type, when there was one."""
+    usage: NotRequired[Optional[Usage]]
+    """Tokens the result reports (succeeded requests)."""
+    history: NotRequired[List[HistoryEntry]]
+    """Earlier attempts (from the ledger), for quarantined requests."""
+
+class SchemaChange(TypedDict):
+    """One difference between the two versions."""
+    kind: ChangeKind
+    """What changed, as Confluent names it."""
+    path: str
+    """Where, as a JSON Pointer fragment (`#/properties/a`; `#/` for the root)."""
+    backward: bool
+    """Whether this change keeps BACKWARD compatibility (old data, new reader)."""
+    forward: bool
+    """Whether this change keeps FORWARD compatibility (new data, old reader)."""
+
+class SchemaDiff(TypedDict):
+    """The outcome of `diff`."""
+    changes: List[SchemaChange]
+    """Every difference, in the order of the walk."""
+    backward: bool
+    """Whether old data is valid under the new schema (the conjunction of the changes' flags)."""
+    forward: bool
+    """Whether new data is valid under the old schema."""
+    full: bool
+    """Both."""
+    notes: List[DiffNote]
+    """What the changes mean for model output, consumers and cached samples."""
+
+class ServerDelayConfig(TypedDict):
+    """How server-given delays (`retry-after-ms`, `Retry-After`) are used."""
+    honor: NotRequired[bool]
+    """Use the server's delay instead of the backoff. Default true."""
+    max_ms: NotRequired[int]
+    """The longest server delay used as is. Default 120000 ms (openai-python `MAX_RETRY_AFTER_DELAY`)."""
+    above_max: NotRequired[AboveMax]
+    """What a longer delay means. Default `refuse` (openai-python 3.x)."""
+
+Severity = Literal["page", "ticket"]
+
+class StageStats(TypedDict):
+    """p50 and p95 of one stage over the last turns."""
+    stage: RealtimeStage
+    """The stage."""
+    count: int
+    """Turns measured (at most the history)."""
+    p50_ms: Optional[int]
+    """Nearest-rank median, ms."""
+    p95_ms: Optional[int]
+    """Nearest-rank 95th percentile, ms."""
+
+class StreamStateOpen(TypedDict):
+    """Every prefix so far can still become valid (as far as the early checks see)."""
+    state: Literal["open"]
+
+class StreamStateDead(TypedDict):
+    """No continuation can be valid: cancel the generation."""
+    state: Literal["dead"]
+    violation: Violation
+    """The first refusal found (its schema path is the keyword's place in the schema
+    document; the validator's own report comes from `finish`).
+    """
+    offset: int
+    """Bytes fed when the prefix was known dead: `text[..offset]` cannot become valid."""
+
+class StreamStateSyntaxError(TypedDict):
+    """The text can never be JSON (the error `finish` returns)."""
+    state: Literal["syntax_error"]
+    parse_error: ErrorInfo
+    """`syntax_error` (or `limit_exceeded` past 127 levels) with line and column. Named
+    `parse_error` in the serialized state (an `error` key is how a failed call reads).
+    """
+    offset: int
+    """Bytes fed when the text was known broken: `text[..offset]` is no JSON prefix."""
+
+StreamState = Union[StreamStateOpen, StreamStateDead, StreamStateSyntaxError]
+"""Where a streamed output stands."""
+
+class Strict(TypedDict):
+    """The outcome of `to_strict`."""
+    ok: bool
+    """Whether the strict form meets the profile."""
+    schema: Json
+    """The strict form; absent when it would still be refused."""
+    optional_fields: List[OptionalField]
+    """Properties that were optional and are now required."""
+    findings: List[Finding]
+    """Why the strict form would be refused (and warnings), with paths."""
+
+class TolerantConfig(TypedDict):
+    """How a `TolerantReader` reads: repairs, reasks, enum fallbacks, unknown properties."""
+    repair: NotRequired[bool]
+    """Repair the text (`repair`) before giving up on it. Default true; false reads
+    strict JSON only.
+    """
+    max_reasks: NotRequired[int]
+    """Reasks of one request before its output is quarantined. Default 2 (three answers in
+    all); 0 quarantines the first bad answer.
+    """
+    drop_unknown_properties: NotRequired[bool]
+    """Drop properties the schema refuses through `additionalProperties: false` (when the
+    object's schema has no `patternProperties`), instead of reasking. Default false.
+    """
+    enum_fallbacks: NotRequired[Dict[str, Json]]
+    """Values that replace an enum value the schema does not list, by the place in the
+    **instance**: a JSON Pointer whose `*` tokens match any one key or array index
+    (`{"/items/*/status": "other"}`). Only `enum` violations reported at exactly that
+    place are replaced (an enum inside `anyOf` fails the `anyOf`, not the enum); the
+    value is validated again, so a fallback the schema refuses still reasks (and the reask
+    names the value the model wrote). Default none.
+    """
+    summary_violations: NotRequired[int]
+    """Violations listed in a reask summary. Default 5."""
+    max_tracked_requests: NotRequired[int]
+    """Request ids whose reasks are counted at once; past it the least recently reasked is
+    forgotten (it could then be reasked `max_reasks` times more). Default 10000.
+    """
+
+class ToolCall(TypedDict):
+    """A tool (function) call the model made: its arguments are JSON text to read like content."""
+    id: NotRequired[Optional[str]]
+    """The call's id (`id` in Chat Completions, `call_id` in Responses), when given."""
+    name: str
+    """The function's name."""
+    arguments: str
+    """The arguments, as the model wrote them (JSON text, possibly broken)."""
+
+Transition = TypedDict(
+    "Transition",
+    {
+        "from": BreakerState,
+        "to": BreakerState,
+        "reason": TransitionReason,
+        "at_ms": int,
+        "open_until_ms": Optional[int],
+    },
+)
+"""One state change and why; returned by whichever call caused it."""
+
+TransitionReason = Literal[
+    "failure_rate_exceeded", "slow_call_rate_exceeded", "consecutive_failures_exceeded",
+    "retry_after", "open_wait_elapsed", "half_open_healthy", "half_open_failure_rate_exceeded",
+    "half_open_slow_call_rate_exceeded", "half_open_timeout", "forced_open", "disabled",
+    "metrics_only", "reset",
+]
+
+Transport = Literal["websocket", "webrtc"]
+
+class Usage(TypedDict):
+    """Tokens used, as a result reports them (or as estimated)."""
+    input_tokens: int
+    """Prompt tokens, cached ones included."""
+    cached_input_tokens: int
+    """Of `input_tokens`, those read from the prompt cache."""
+    cache_write_input_tokens: int
+    """Of `input_tokens`, those written to the prompt cache (Anthropic's
+    `cache_creation_input_tokens`), the 1-hour cache's included.
+    """
+    cache_write_1h_input_tokens: int
+    """Of `cache_write_input_tokens`, those written to the 1-hour cache (Anthropic's
+    `cache_creation.ephemeral_1h_input_tokens`).
+    """
+    output_tokens: int
+    """Output tokens (reasoning included)."""
+
+class UsageInput(TypedDict):
+    """Tokens used, as a result reports them (or as estimated)."""
+    input_tokens: int
+    """Prompt tokens, cached ones included."""
+    cached_input_tokens: int
+    """Of `input_tokens`, those read from the prompt cache."""
+    cache_write_input_tokens: NotRequired[int]
+    """Of `input_tokens`, those written to the prompt cache (Anthropic's
+    `cache_creation_input_tokens`), the 1-hour cache's included.
+    """
+    cache_write_1h_input_tokens: NotRequired[int]
+    """Of `cache_write_input_tokens`, those written to the 1-hour cache (Anthropic's
+    `cache_creation.ephemeral_1h_input_tokens`).
+    """
+    output_tokens: int
+    """Output tokens (reasoning included)."""
+
+class Validation(TypedDict):
+    """The outcome of validating one value."""
+    valid: bool
+    """Whether the value matches the schema."""
+    errors: List[Violation]
+    """The violations, in the order the validator met them, at most `max_errors`."""
+    truncated: bool
+    """Whether more violations were found than `max_errors` kept."""
+
+class Violation(TypedDict):
+    """One way the value fails its schema."""
+    code: ViolationCode
+    """The stable code."""
+    instance_path: str
+    """JSON Pointer to the offending part of the value (`""` is the value itself)."""
+    schema_path: str
+    """JSON Pointer to the keyword that refused it, where the schema document holds it (inside
+    a `$ref`'s target, the target's location).
+    """
+    keyword: str
+    """The keyword (`type`, `required`, ...)."""
+    message: str
+    """A human sentence; not part of the contract."""
+
+ViolationCode = Literal[
+    "type_mismatch", "required_missing", "unexpected_property", "unexpected_item",
+    "not_in_enum", "const_mismatch", "pattern_mismatch", "pattern_limit_exceeded",
+    "format_mismatch", "below_minimum", "above_maximum", "not_multiple_of", "too_short",
+    "too_long", "too_few_items", "too_many_items", "not_unique", "contains_mismatch",
+    "too_few_properties", "too_many_properties", "invalid_property_name", "no_branch_matches",
+    "many_branches_match", "not_mismatch", "false_schema", "content_mismatch",
+    "unresolved_ref",
+]
+
+WarningCode = Literal["output_uncapped", "unpriced_model", "blank_line", "mixed_models"]
+
+class WarningCount(TypedDict):
+    """A warning with how often it happened and where first."""
+    code: WarningCode
+    """What."""
+    count: int
+    """How many lines (or groups)."""
+    first_line: int
+    """The first line it happened on."""
+    message: str
+    """A human sentence about the first occurrence."""
+
+class WindowConfigCount(TypedDict):
+    """The last `size` calls (resilience4j COUNT_BASED)."""
+    kind: Literal["count"]
+    size: NotRequired[int]
+    """Calls kept. Default 100 (resilience4j `slidingWindowSize`)."""
+
+class WindowConfigTime(TypedDict):
+    """The calls of the last `duration_ms`, in buckets keyed on `now_ms / bucket_ms`
+    (resilience4j TIME_BASED uses one-second buckets); `duration_ms` is rounded up to whole buckets.
+    """
+    kind: Literal["time"]
+    duration_ms: NotRequired[int]
+    """Span of the window. Default 100000 (resilience4j `slidingWindowSize` 100, in seconds)."""
+    bucket_ms: NotRequired[int]
+    """Width of one bucket. Default 1000 (resilience4j's epoch-second buckets)."""
+
+WindowConfig = Union[WindowConfigCount, WindowConfigTime]
+"""The sliding window over which failure and slow-call rates are computed."""
+# ---- end of the generated types ----

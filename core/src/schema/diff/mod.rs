@@ -75,6 +75,7 @@ pub(crate) use node::json_equal;
 #[cfg(test)]
 mod tests;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -104,7 +105,8 @@ pub struct DiffOptions {
 }
 
 /// One difference between the two versions.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(rename = "SchemaChange")]
 pub struct Change {
     /// What changed, as Confluent names it.
     pub kind: ChangeKind,
@@ -158,7 +160,8 @@ stable_codes! {
 }
 
 /// Advice about one place in the schema.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(rename = "DiffNote")]
 pub struct Note {
     /// The stable code.
     pub code: NoteCode,
@@ -169,7 +172,8 @@ pub struct Note {
 }
 
 /// The outcome of [`diff`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(rename = "SchemaDiff")]
 pub struct DiffReport {
     /// Every difference, in the order of the walk.
     pub changes: Vec<Change>,

@@ -56,6 +56,7 @@
 mod check;
 mod shape;
 
+use schemars::JsonSchema;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -120,7 +121,7 @@ impl StreamSchema {
 }
 
 /// Where a streamed output stands.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum StreamState {
     /// Every prefix so far can still become valid (as far as the early checks see).

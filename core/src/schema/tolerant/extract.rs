@@ -10,6 +10,7 @@
 //! Only the first choice is read (structured output asks for one; `n > 1` is the host's
 //! loop). A streamed chunk (`delta` instead of `message`) is not a body: assemble it first.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -49,7 +50,7 @@ stable_codes! {
 }
 
 /// A tool (function) call the model made: its arguments are JSON text to read like content.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ToolCall {
     /// The call's id (`id` in Chat Completions, `call_id` in Responses), when given.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,7 +62,7 @@ pub struct ToolCall {
 }
 
 /// What the model produced, whichever API carried it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ModelOutput {
     /// The API of the body.
     pub api: Api,

@@ -162,7 +162,7 @@ stable_codes! {
 }
 
 /// One change to the parsed value, located in the instance.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Adjustment {
     /// The stable code.
     pub code: AdjustmentCode,
@@ -173,7 +173,7 @@ pub struct Adjustment {
 }
 
 /// What to do with one output, and why.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct ReadDecision {
     /// What the host does.
     pub action: ReadAction,

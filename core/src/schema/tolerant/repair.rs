@@ -31,6 +31,7 @@
 //! Nesting is bounded like serde_json's (127 levels; deeper is `limit_exceeded`), so a
 //! repaired value always re-serializes and parses.
 
+use schemars::JsonSchema;
 use std::borrow::Cow;
 
 use serde::Serialize;
@@ -74,7 +75,7 @@ stable_codes! {
 }
 
 /// One repair, located in the input text.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Repair {
     /// The stable code.
     pub code: RepairCode,
@@ -90,7 +91,7 @@ pub struct Repair {
 }
 
 /// A value read from model output, and what it took.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Repaired {
     /// The value.
     pub value: Value,

@@ -39,6 +39,7 @@ mod window;
 #[cfg(test)]
 mod tests;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use config::{BreakerConfig, InitialState, OpenWait, WindowConfig, MAX_WINDOW_BUCKETS, MAX_WINDOW_CALLS};
@@ -49,7 +50,7 @@ use window::{Totals, Window};
 
 stable_codes! {
     /// The state of a breaker; changes only through a [`Transition`].
-    pub enum State {
+    pub enum State as "BreakerState" {
         /// Calls flow; results fill the window and may trip it.
         Closed = "closed",
         /// Calls are rejected until `open_until`.
@@ -170,7 +171,7 @@ pub const fn next_state(from: State, reason: TransitionReason) -> Option<State> 
 
 /// The right to make one call, handed out by [`CircuitBreaker::try_acquire`]; give it back to
 /// `record` or `release` of the same breaker. Its serde form is its [`Permit::token`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(from = "u64", into = "u64")]
 pub struct Permit {
     instance: u64,
@@ -222,7 +223,7 @@ impl From<Permit> for u64 {
 }
 
 /// One state change and why; returned by whichever call caused it.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Transition {
     /// State before.
     pub from: State,
@@ -237,7 +238,7 @@ pub struct Transition {
 }
 
 /// The answer of [`CircuitBreaker::try_acquire`].
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Acquire {
     /// Whether the call may go ahead.
     pub permitted: bool,
@@ -254,7 +255,7 @@ pub struct Acquire {
 }
 
 /// The answer of [`CircuitBreaker::record`].
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Recorded {
     /// How the result was counted.
     pub counted: Counted,
@@ -266,7 +267,8 @@ pub struct Recorded {
 
 /// What the breaker's current window holds (the probes' window in half-open, and in an open
 /// state that half-open led to).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "BreakerMetrics")]
 pub struct Metrics {
     /// Calls counted.
     pub calls: u64,

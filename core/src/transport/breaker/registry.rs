@@ -10,6 +10,7 @@
 //! time, so the order is deterministic and has no ties. Keys live in a
 //! `BTreeMap`: deterministic, and no hasher seeded from the OS.
 
+use schemars::JsonSchema;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -18,7 +19,7 @@ use super::{Acquire, BreakerConfig, CircuitBreaker, Counted, Permit, Recorded, S
 use crate::transport::classify::Class;
 
 /// Size and churn of a registry; changes on every new key and eviction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct RegistryStats {
     /// Breakers held.
     pub keys: usize,

@@ -1,0 +1,382 @@
+//! The declarations as Python type stubs (`_breakwater.pyi`): `Literal`s and `TypedDict`s.
+//!
+//! A `TypedDict` cannot be written inline, so an object nested in a declaration (a variant of a
+//! tagged union, a field's own object) becomes a declaration of its own, named after its parent
+//! and its tag (`Placement` + `planned` = `PlacementPlanned`) or its field.
+
+use crate::decls::{alternatives, camel, doc, key, merged, properties, ref_name, tag, types, Decl, Decls};
+use breakwater::surface::{Op, Param, Surface};
+use serde_json::Value;
+use std::collections::HashMap;
+
+const KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def",
+    "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is",
+    "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+];
+
+fn string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn literal(value: &Value) -> String {
+    match value {
+        Value::String(s) => string(s),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Null => "None".into(),
+        other => other.to_string(),
+    }
+}
+
+/// `Literal[...]` of these values, over several lines when long.
+fn literals(values: &[String]) -> String {
+    let one = format!("Literal[{}]", values.join(", "));
+    if one.len() <= 80 {
+        return one;
+    }
+    let mut out = String::from("Literal[\n");
+    let mut line = String::new();
+    for v in values {
+        if !line.is_empty() && line.len() + v.len() + 2 > 92 {
+            out.push_str(&format!("    {}\n", line.trim_end()));
+            line.clear();
+        }
+        line.push_str(v);
+        line.push_str(", ");
+    }
+    out.push_str(&format!("    {}\n]", line.trim_end()));
+    out
+}
+
+fn docstring(text: Option<String>, indent: &str) -> String {
+    let Some(text) = text else { return String::new() };
+    let text = text.replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"");
+    if !text.contains('\n') {
+        return format!("{indent}\"\"\"{text}\"\"\"\n");
+    }
+    let body: Vec<String> =
+        text.lines().map(|l| if l.is_empty() { String::new() } else { format!("{indent}{l}") }).collect();
+    format!("{indent}\"\"\"{}\n{indent}\"\"\"\n", body.join("\n").trim_start())
+}
+
+/// Renders declarations, gathering the ones an inline object needs.
+pub struct Stub<'a> {
+    defs: HashMap<&'a str, &'a Value>,
+    schemas: &'a HashMap<String, Value>,
+    out: String,
+}
+
+impl<'a> Stub<'a> {
+    pub fn new(decls: &'a Decls) -> Self {
+        let defs = decls.decls.iter().map(|d| (d.name.as_str(), &d.schema)).collect();
+        Self { defs, schemas: &decls.schemas, out: String::new() }
+    }
+
+    /// The type of a value with this schema; `hint` names an object that must be hoisted.
+    fn ty(&mut self, schema: &Value, hint: &str) -> String {
+        if let Some(name) = ref_name(schema) {
+            // A variant that adds its tag to a struct: a TypedDict of the struct's fields and
+            // the tag (declared whole, so that no declaration depends on another's order).
+            if let (Some(_), Some(target)) = (schema.get("properties"), self.defs.get(name)) {
+                let whole = merged(target, schema);
+                self.typed_dict(hint, &whole);
+                return hint.to_string();
+            }
+            return name.to_string();
+        }
+        if let Some(c) = schema.get("const") {
+            return format!("Literal[{}]", literal(c));
+        }
+        if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+            return literals(&values.iter().map(literal).collect::<Vec<_>>());
+        }
+        if let Some(alts) = alternatives(schema) {
+            let parts: Vec<String> = alts
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    let a = merged(schema, a);
+                    let name =
+                        tag(&a).map_or_else(|| format!("{hint}{}", i + 1), |t| format!("{hint}{}", camel(t)));
+                    self.ty(&a, &name)
+                })
+                .collect();
+            return union(parts);
+        }
+        if schema.get("properties").is_some() {
+            self.typed_dict(hint, schema);
+            return hint.to_string();
+        }
+        let kinds = types(schema);
+        if kinds.is_empty() {
+            return "Json".into();
+        }
+        let parts = kinds
+            .iter()
+            .map(|k| match *k {
+                "null" => "None".to_string(),
+                "string" => "str".into(),
+                "integer" => "int".into(),
+                "number" => "float".into(),
+                "boolean" => "bool".into(),
+                "array" => match (schema.get("prefixItems").and_then(Value::as_array), schema.get("items")) {
+                    (Some(tuple), _) => {
+                        let items: Vec<String> =
+                            tuple.iter().map(|t| self.ty(t, &format!("{hint}Item"))).collect();
+                        format!("Tuple[{}]", items.join(", "))
+                    }
+                    (None, Some(items)) => format!("List[{}]", self.ty(items, &format!("{hint}Item"))),
+                    (None, None) => "List[Json]".into(),
+                },
+                _ => match schema.get("additionalProperties") {
+                    Some(v) if v.is_object() => format!("Dict[str, {}]", self.ty(v, &format!("{hint}Value"))),
+                    _ => "Dict[str, Json]".into(),
+                },
+            })
+            .collect();
+        union(parts)
+    }
+
+    fn typed_dict(&mut self, name: &str, schema: &Value) {
+        let props = properties(schema);
+        let fields: Vec<(String, String, Option<String>)> = props
+            .iter()
+            .map(|(key, field, required)| {
+                let t = self.ty(field, &format!("{name}{}", camel(key)));
+                let t = if *required { t } else { format!("NotRequired[{t}]") };
+                ((*key).to_string(), t, doc(field))
+            })
+            .collect();
+        let functional = fields.iter().any(|(k, _, _)| {
+            KEYWORDS.contains(&k.as_str()) || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        let mut out = String::new();
+        if functional {
+            out.push_str(&format!("{name} = TypedDict(\n    {},\n    {{\n", string(name)));
+            for (key, t, _) in &fields {
+                out.push_str(&format!("        {}: {},\n", string(key), t.replace('\n', "\n        ")));
+            }
+            out.push_str("    },\n)\n");
+            out.push_str(&docstring(doc(schema), ""));
+        } else {
+            out.push_str(&format!("class {name}(TypedDict):\n"));
+            out.push_str(&docstring(doc(schema), "    "));
+            for (key, t, d) in &fields {
+                out.push_str(&format!("    {key}: {}\n", t.replace('\n', "\n    ")));
+                out.push_str(&docstring(d.clone(), "    "));
+            }
+            if fields.is_empty() {
+                out.push_str("    pass\n");
+            }
+        }
+        self.out.push('\n');
+        self.out.push_str(&out);
+    }
+
+    /// One declaration (and the ones it hoists, before it).
+    pub fn declaration(&mut self, decl: &Decl) {
+        let schema = &decl.schema;
+        if schema.get("properties").is_some() && alternatives(schema).is_none() {
+            self.typed_dict(&decl.name, schema);
+            return;
+        }
+        let t = self.ty(schema, &decl.name);
+        self.out.push_str(&format!("\n{} = {t}\n", decl.name));
+        self.out.push_str(&docstring(doc(schema), ""));
+    }
+
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// `Union[...]` of the parts (`Optional[...]` with `None`), `Literal`s merged into one.
+fn union(parts: Vec<String>) -> String {
+    let mut lits: Vec<String> = Vec::new();
+    let mut others: Vec<String> = Vec::new();
+    let mut nullable = false;
+    for p in parts {
+        if p == "None" {
+            nullable = true;
+        } else if let Some(inner) = p.strip_prefix("Literal[").and_then(|r| r.strip_suffix(']')) {
+            lits.extend(inner.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()));
+        } else if !others.contains(&p) {
+            others.push(p);
+        }
+    }
+    if !lits.is_empty() {
+        others.insert(0, literals(&lits));
+    }
+    let t = match others.len() {
+        0 => "None".to_string(),
+        1 => others.remove(0),
+        _ => format!("Union[{}]", others.join(", ")),
+    };
+    if nullable && t != "None" {
+        format!("Optional[{t}]")
+    } else {
+        t
+    }
+}
+
+// ---- the classes and functions -----------------------------------------------------------------
+
+/// What only the Python binding adds to a class (`bindings/python/src/extras.rs`).
+const EXTRAS: &[(&str, &str)] = &[("BreakerRegistry", "def __len__(self) -> int: ...")];
+
+impl Stub<'_> {
+    fn param_type(&mut self, class: Option<&str>, op: &Op, p: &Param) -> String {
+        let t = match p.kind {
+            "Text" | "Chunk" => "str".to_string(),
+            "Count" | "Permit" | "Wall" | "Seed" => "int".into(),
+            "Time" => "Time".into(),
+            "Flag" => "bool".into(),
+            "Headers" => "Headers".into(),
+            "Bytes" => "Union[str, bytes]".into(),
+            "Obj" | "OptObj" => p.rust.to_string(),
+            "PolicyDoc" => "Union[Policy, PolicyConfig]".into(),
+            _ => match self.schemas.get(&key(class, op.name, Some(p.name))) {
+                Some(s) => self.ty(s, "Param"),
+                None => "Json".into(),
+            },
+        };
+        let t =
+            t.strip_prefix("Optional[").and_then(|t| t.strip_suffix(']')).map_or(t.clone(), str::to_string);
+        if p.optional {
+            format!("Optional[{t}] = ...")
+        } else {
+            t
+        }
+    }
+
+    fn returns(&mut self, class: Option<&str>, op: &Op) -> String {
+        match &op.returns {
+            Some(r) if r.kind == "Obj" => r.rust.to_string(),
+            Some(_) => match self.schemas.get(&key(class, op.name, None)) {
+                Some(s) => self.ty(s, "Result"),
+                None => "Json".into(),
+            },
+            None => "None".into(),
+        }
+    }
+
+    /// `def name(...) -> R:` and its docstring, indented by `indent`; bag keys keyword-only.
+    fn def(&mut self, class: Option<&str>, op: &Op, indent: &str) -> String {
+        let mut params: Vec<String> = match (class, op.kind) {
+            (None, _) | (_, "static") => Vec::new(),
+            (_, "new") => vec!["cls".into()],
+            _ => vec!["self".into()],
+        };
+        for (i, p) in op.params.iter().enumerate() {
+            if p.bag.is_some() && !op.params[..i].iter().any(|q| q.bag.is_some()) {
+                params.push("*".into());
+            }
+            params.push(format!("{}: {}", p.name, self.param_type(class, op, p)));
+        }
+        let (name, ret) = match op.kind {
+            "new" => ("__new__", class.unwrap_or_default().to_string()),
+            _ => (op.name, self.returns(class, op)),
+        };
+        let one = format!("{indent}def {name}({}) -> {ret}:", params.join(", "));
+        let mut out = if op.kind == "static" { format!("{indent}@staticmethod\n") } else { String::new() };
+        if one.len() <= 100 {
+            out.push_str(&one);
+        } else {
+            out.push_str(&format!("{indent}def {name}(\n"));
+            for p in &params {
+                out.push_str(&format!("{indent}    {p},\n"));
+            }
+            out.push_str(&format!("{indent}) -> {ret}:"));
+        }
+        let doc = docstring((!op.doc.is_empty()).then(|| op.doc.clone()), &format!("{indent}    "));
+        if doc.is_empty() {
+            out.push_str(" ...\n");
+        } else {
+            out.push('\n');
+            out.push_str(&doc);
+        }
+        out
+    }
+
+    /// The functions and classes of the surface, the hand-written breaker included.
+    pub fn surface(&mut self, surface: &Surface) -> String {
+        let mut out = String::new();
+        for op in &surface.functions {
+            out.push_str(&self.def(None, op, ""));
+            out.push('\n');
+        }
+        for class in &surface.classes {
+            out.push_str(&format!("@final\nclass {}:\n", class.name));
+            out.push_str(&docstring((!class.doc.is_empty()).then(|| class.doc.clone()), "    "));
+            for op in &class.ops {
+                out.push_str(&self.def(Some(class.name), op, "    "));
+            }
+            for (_, extra) in EXTRAS.iter().filter(|(c, _)| *c == class.name) {
+                out.push_str(&format!("    {extra}\n"));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn stub(decls: Vec<Decl>) -> String {
+        let decls = Decls { decls, schemas: HashMap::new() };
+        let mut stub = Stub::new(&decls);
+        decls.decls.iter().for_each(|d| stub.declaration(d));
+        stub.finish()
+    }
+
+    #[test]
+    fn a_keyword_key_makes_a_functional_typed_dict() {
+        let schema = json!({
+            "type": "object",
+            "properties": {"class": {"$ref": "#/$defs/ClassName"}, "n": {"type": ["integer", "null"]}},
+            "required": ["class"]
+        });
+        assert_eq!(
+            stub(vec![Decl { name: "Classification".into(), schema }]),
+            "\nClassification = TypedDict(\n    \"Classification\",\n    {\n        \"class\": ClassName,\n        \"n\": NotRequired[Optional[int]],\n    },\n)\n"
+        );
+    }
+
+    #[test]
+    fn variants_are_declared_by_their_tag_and_a_tagged_struct_whole() {
+        let rejection = json!({
+            "type": "object",
+            "properties": {"line": {"type": "integer"}},
+            "required": ["line"]
+        });
+        let placement = json!({"oneOf": [
+            {"type": "object", "properties": {"placement": {"const": "blank"}}, "required": ["placement"]},
+            {"$ref": "#/$defs/Rejection", "properties": {"placement": {"const": "rejected"}}, "required": ["placement"]},
+            {"type": "null"},
+            {"const": "x"},
+            {"enum": ["y", "z"]}
+        ]});
+        let out = stub(vec![
+            Decl { name: "Placement".into(), schema: placement },
+            Decl { name: "Rejection".into(), schema: rejection },
+        ]);
+        assert!(
+            out.contains("class PlacementBlank(TypedDict):\n    placement: Literal[\"blank\"]\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "class PlacementRejected(TypedDict):\n    line: int\n    placement: Literal[\"rejected\"]\n"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("Placement = Optional[Union[Literal[\"x\", \"y\", \"z\"], PlacementBlank, PlacementRejected]]"),
+            "{out}"
+        );
+    }
+}

@@ -49,6 +49,8 @@ export interface SurfaceParam {
   /** The Rust type the core takes. */
   rust: string
   optional: boolean
+  /** What it is, where its name and type do not say it all. */
+  doc?: string
 }
 
 /** A function, constructor, static method or method (`surface()`). */
@@ -193,6 +195,20 @@ export interface BackoffConfig {
   jitter_factor?: number
 }
 
+/** Backoff settings (part of the retry policy). */
+export interface BackoffConfigResolved {
+  /** Delay before the first retry, before jitter. Default 500 ms (openai-python `INITIAL_RETRY_DELAY`). */
+  base_ms: number
+  /** Growth per retry. Default 2 (openai-python `pow(2.0, nb_retries)`). */
+  multiplier: number
+  /** Cap on the un-jittered delay. Default 8000 ms (openai-python `MAX_RETRY_DELAY`). */
+  max_ms: number
+  /** Jitter kind. Default `proportional` (the OpenAI SDKs). */
+  jitter: Jitter
+  /** Share of the delay `proportional` jitter may remove. Default 0.25 (openai-python `1 - 0.25 * random()`). */
+  jitter_factor: number
+}
+
 /** One batch file of the plan. */
 export interface BatchFile {
   /** The file's name, relative to the manifest. */
@@ -326,6 +342,59 @@ export interface BreakerConfig {
   retry_after_max_ms?: number
   /** State of a new breaker. Default `closed` (resilience4j `initialState`). */
   initial_state?: InitialState
+}
+
+/** Settings of one circuit breaker; a registry gives every key a breaker with the same settings. */
+export interface BreakerConfigResolved {
+  /**
+   * Which recent calls the rates are computed over. Default `{ "kind": "count", "size": 100 }`
+   * (resilience4j `slidingWindowType` COUNT_BASED, `slidingWindowSize` 100).
+   */
+  window: WindowConfigResolved
+  /** Trip when at least this share of calls failed. Default 0.5 (resilience4j `failureRateThreshold` 50 %). */
+  failure_rate_threshold: number
+  /** Trip when at least this share of calls was slow. Default 1.0 (resilience4j `slowCallRateThreshold` 100 %). */
+  slow_call_rate_threshold: number
+  /** A call taking longer than this is slow. Default 60000 (resilience4j `slowCallDurationThreshold` 60 s). */
+  slow_call_ms: number
+  /**
+   * Also trip when this many calls in a row failed, whatever the window holds; 0 = off
+   * (default). gobreaker's default `ReadyToTrip` is `ConsecutiveFailures > 5`: a run is how
+   * a full outage shows at once, while a rate over a window that still holds the healthy
+   * minutes before it needs seconds of failures to reach its threshold.
+   */
+  consecutive_failures: number
+  /**
+   * No decision before this many calls are in the window. Default 100 (resilience4j
+   * `minimumNumberOfCalls`); clamped to the size of a count window, not of a time window, as there.
+   */
+  minimum_calls: number
+  /** Probes allowed in half-open. Default 10 (resilience4j `permittedNumberOfCallsInHalfOpenState`). */
+  half_open_permitted: number
+  /**
+   * After this long in half-open without a verdict, open again; 0 = never. Default 0
+   * (resilience4j `maxWaitDurationInHalfOpenState`).
+   */
+  max_half_open_ms: number
+  /** How long to stay open. Default `{ "kind": "fixed", "ms": 60000 }` (resilience4j `waitDurationInOpenState`). */
+  open_wait: OpenWaitResolved
+  /**
+   * Classes that count as failures; `success` is a success and any other class is ignored
+   * (gobreaker `IsExcluded`). Default retryable, rate_limited, overloaded, fatal: a `permanent`
+   * result (400, 404, ...) is the caller's fault, not the upstream's.
+   */
+  failure_classes: ClassName[]
+  /**
+   * A rate_limited or overloaded result carrying a server delay opens the breaker for exactly
+   * that delay (resilience4j `transitionToOpenAndWaitFor`). Default true.
+   */
+  retry_after_opens: boolean
+  /** Shorter server delays do not open the breaker. Default 1000. */
+  retry_after_min_ms: number
+  /** Longer server delays are capped to this. Default 120000 (openai-python `MAX_RETRY_AFTER_DELAY` 120 s). */
+  retry_after_max_ms: number
+  /** State of a new breaker. Default `closed` (resilience4j `initialState`). */
+  initial_state: InitialState
 }
 
 /**
@@ -477,7 +546,7 @@ export interface ClassificationInput {
   /** Why, as a stable code. */
   reason: ClassReason
   /** The delay the server asked for (failures only), as written; see `retry_after`. */
-  retry_after?: RetryAfterInput | null
+  retry_after?: RetryAfter | null
   /** `x-should-retry` when it was `true` or `false` (non-2xx statuses, Stainless profiles). */
   should_retry?: boolean | null
   /** Header values that were present but unusable, and so ignored. */
@@ -553,7 +622,7 @@ export type ClientEvent = {
      * Why it stopped: an attempt reason (`breaker_open`, `deadline_exhausted`, ...) before a
      * call, a retry reason (`fatal`, `retries_exhausted`, ...) after one.
      */
-    reason: string
+    reason: AttemptReason | RetryReason
     /** What the host observed (`http_429`, `timeout_headers`, `stream_cut`, ...). */
     outcome?: string
     /** Its class. */
@@ -670,6 +739,27 @@ export interface DeadlineConfig {
   min_attempt_ms?: number
 }
 
+/** Time limits of a logical request and of each attempt's phases. `null` = no limit. */
+export interface DeadlineConfigResolved {
+  /** The whole logical request, all attempts and waits included. Default none. */
+  total_ms?: number | null
+  /** Establishing the connection. Default none (openai-python: `connect=5.0`, set in the `openai_sdk` preset). */
+  connect_ms?: number | null
+  /** Until the response headers (time to first byte). Default none. */
+  headers_ms?: number | null
+  /**
+   * Until the first token of a streamed answer. Default none: the first token then waits
+   * no longer than any other gap of the stream (`idle_ms`), else the attempt's limit.
+   */
+  first_token_ms?: number | null
+  /** The longest gap between two stream chunks. Default none. */
+  idle_ms?: number | null
+  /** One whole attempt. Default none (openai-python: 600 s, set in the `openai_sdk` preset). */
+  attempt_ms?: number | null
+  /** The least time an attempt needs to be worth starting; a retry that would leave less is refused. Default 0. */
+  min_attempt_ms: number
+}
+
 export type DeferReason = 'cost_cap' | 'unpriced'
 
 /** A valid line left out of the plan. */
@@ -718,6 +808,24 @@ export interface ErrorBudgetConfig {
   resolution_ms?: number
   /** Alerting pairs (default: the SRE Workbook table for a 30-day SLO). */
   alerts?: AlertPair[]
+  /**
+   * Cut retries while both windows of the fastest-burning pair (highest threshold)
+   * burn faster than this (default absent: never cut). Retries spend budget twice
+   * when the upstream is failing; this stops that once the burn is serious.
+   */
+  cut_retries_at_burn_rate?: number | null
+}
+
+/** An SLO over a rolling period, with its alerting rules. */
+export interface ErrorBudgetConfigResolved {
+  /** Share of requests that must be good, in [0, 1) (default 0.999); resolved to parts per billion. */
+  target: number
+  /** The rolling period the budget covers (default 30 days). */
+  period_ms: number
+  /** Bucket size, >= 1 ms (default 60 000: one minute); `period_ms / resolution_ms` buckets at most 2^20. */
+  resolution_ms: number
+  /** Alerting pairs (default: the SRE Workbook table for a 30-day SLO). */
+  alerts: AlertPair[]
   /**
    * Cut retries while both windows of the fastest-burning pair (highest threshold)
    * burn faster than this (default absent: never cut). Retries spend budget twice
@@ -816,6 +924,31 @@ export interface HeadersConfig {
   timeout?: boolean | null
 }
 
+/**
+ * Which headers the client adds to each attempt; every one can be switched off.
+ *
+ * Both official OpenAI SDKs send `x-stainless-retry-count` on every attempt; openai-node
+ * sends `x-stainless-timeout` (whole seconds), openai-python `x-stainless-read-timeout` (its
+ * read timeout). The client sends `x-stainless-timeout` with what is left of the deadline,
+ * the same header in every runtime (one decision for the same inputs), so a host standing in
+ * for the SDK sends what the SDK's retry loop would. By default they go only with the
+ * `openai` and `azure_openai` profiles: another API has no use for an SDK's internal headers.
+ */
+export interface HeadersConfigResolved {
+  /** Send the idempotency key (under `idempotency.header`). Default true. */
+  idempotency_key: boolean
+  /**
+   * Send `x-stainless-retry-count` (retries taken so far). Default: with the `openai` and
+   * `azure_openai` profiles only.
+   */
+  retry_count?: boolean | null
+  /**
+   * Send `x-stainless-timeout` (the whole seconds left of the deadline). Default: with the
+   * `openai` and `azure_openai` profiles only.
+   */
+  timeout?: boolean | null
+}
+
 /** One earlier attempt of a request. */
 export interface HistoryEntry {
   /** The round it was in. */
@@ -842,6 +975,20 @@ export interface IdempotencyConfig {
   namespace?: string | null
 }
 
+/** Idempotency key settings. */
+export interface IdempotencyConfigResolved {
+  /** The request header that carries the key (default `Idempotency-Key`); an RFC 9110 token. */
+  header: string
+  /** Random or content-derived keys (default `random`). */
+  mode: IdempotencyMode
+  /**
+   * Namespace of derived keys: a UUID in its 36-character hyphenated form is used as
+   * is; any other string (a service URL, an app name) is first turned into a UUID as
+   * UUIDv5(URL namespace, string). Absent: the RFC URL namespace itself (default absent).
+   */
+  namespace?: string | null
+}
+
 export type IdempotencyMode = 'random' | 'derived'
 
 export type InitialState = 'closed' | 'disabled' | 'metrics_only' | 'forced_open'
@@ -859,7 +1006,12 @@ export interface InterruptConfig {
    * The output audio format: `pcm16` (default), `g711_ulaw`, `g711_alaw`, or the GA
    * session's names (`audio/pcm`, `audio/pcmu`, `audio/pcma`) and object (`{type, rate}`).
    */
-  audio_format?: AudioFormat
+  audio_format?:
+    | AudioFormat | 'audio/pcm' | 'audio/pcmu' | 'audio/pcma'
+    | {
+      type: AudioFormat | 'audio/pcm' | 'audio/pcmu' | 'audio/pcma'
+      rate?: number
+    }
   /**
    * Speech shorter than this does not interrupt (a cough, "uh-huh"). Default 500
    * (LiveKit `min_duration` 0.5 s); 0 interrupts at speech start.
@@ -935,7 +1087,10 @@ export interface LintLimits {
   characters: number
   /** Enum values in the whole schema. */
   enum_values: number
-  /** A string enum with more than `LARGE_ENUM` values may hold this many characters. */
+  /**
+   * A string enum with more than 250 values (`LARGE_ENUM`) may hold this many
+   * characters.
+   */
   large_enum_characters: number
 }
 
@@ -955,19 +1110,19 @@ export interface LintUsage {
 
 /** The plan: what the host wrote, and the record of every line it did not. */
 export interface Manifest {
-  /** `MANIFEST_FORMAT`. */
+  /** `breakwater.batch.manifest/1` (`MANIFEST_FORMAT`). */
   format: string
   /** 1 for a plan, n + 1 for the replay of round n. */
   round: number
   /** How the plan was made (a replay plans with the same config). */
-  config: PlanConfig
+  config: PlanConfigResolved
   /** The limits every file keeps. */
   limits: BatchLimits
   /**
    * The price table the plan used; route and replay use it too, so that every round of a
    * job is priced alike.
    */
-  prices: PriceTable
+  prices: PriceTableResolved
   /** USD spent by the rounds before this one (actual cost), counted against `max_cost_usd`. */
   spent_before_usd: number
   /** The batch files. */
@@ -986,7 +1141,7 @@ export interface Manifest {
 
 /** The plan: what the host wrote, and the record of every line it did not. */
 export interface ManifestInput {
-  /** `MANIFEST_FORMAT`. */
+  /** `breakwater.batch.manifest/1` (`MANIFEST_FORMAT`). */
   format: string
   /** 1 for a plan, n + 1 for the replay of round n. */
   round: number
@@ -1058,6 +1213,30 @@ export interface ModelPrice {
   batch_output?: number | null
 }
 
+/** One model's prices, USD per 1M tokens. */
+export interface ModelPriceResolved {
+  /** Synchronous input tokens. */
+  input: number
+  /** Synchronous output tokens. */
+  output: number
+  /** Cached input tokens (synchronous); absent = the input price. */
+  cached_input?: number | null
+  /**
+   * Input tokens written to the prompt cache (Anthropic: 1.25x the input price for the
+   * 5-minute cache); absent = the input price.
+   */
+  cache_write_input?: number | null
+  /**
+   * Input tokens written to the 1-hour prompt cache (Anthropic: 2x the input price);
+   * absent = `cache_write_input`.
+   */
+  cache_write_1h_input?: number | null
+  /** Batch input tokens; absent = `input` with the table's discount. */
+  batch_input?: number | null
+  /** Batch output tokens; absent = `output` with the table's discount. */
+  batch_output?: number | null
+}
+
 export type NoteCode =
   | 'required_added_breaks_cached_samples' | 'default_does_not_fill_cached_samples'
   | 'strict_mode_field_added' | 'required_removed_breaks_old_consumers'
@@ -1085,6 +1264,23 @@ export type OpenWait =
     multiplier?: number
     /** Cap. Default 600000 (ours: resilience4j has none, and an uncapped wait can outlast the outage by hours). */
     max_ms?: number
+  }
+
+/** How long the breaker stays open before it lets probes through. */
+export type OpenWaitResolved =
+  | {
+    kind: 'fixed'
+    /** The wait. Default 60000 (resilience4j `waitDurationInOpenState` 60 s); at least 1 as there. */
+    ms: number
+  }
+  | {
+    kind: 'exponential'
+    /** Wait of the first opening. Default 60000 (resilience4j `waitDurationInOpenState`). */
+    initial_ms: number
+    /** Growth per reopen. Default 1.5 (resilience4j `IntervalFunction.DEFAULT_MULTIPLIER`). */
+    multiplier: number
+    /** Cap. Default 600000 (ours: resilience4j has none, and an uncapped wait can outlast the outage by hours). */
+    max_ms: number
   }
 
 /** A property that was optional before the rewrite. */
@@ -1175,6 +1371,51 @@ export interface PlanConfig {
   file_prefix?: string
 }
 
+/** How a plan is made. Every key is optional; the defaults are the provider's limits. */
+export interface PlanConfigResolved {
+  /** Whose format and limits: `openai`, `anthropic`, `azure_openai`. */
+  provider: Provider
+  /** `stop` at the first invalid line, or `skip` it and list it in the manifest. */
+  on_invalid: OnInvalid
+  /** Requests per file, at most the provider's limit. */
+  max_requests_per_file: number | null
+  /** Bytes per file, at most the provider's limit. */
+  max_bytes_per_file: number | null
+  /** Embedding inputs per embeddings file, at most the provider's limit. */
+  max_embedding_inputs_per_file: number | null
+  /**
+   * Enqueued prompt tokens per model (the batch queue limit of the account's usage tier):
+   * no file exceeds it, and files are grouped into `wave`s that each fit it. A model not
+   * named here uses `default_enqueued_tokens`; neither = no limit.
+   */
+  enqueued_tokens: Record<string, number>
+  /** The enqueued-token limit for models not in `enqueued_tokens`. */
+  default_enqueued_tokens: number | null
+  /** Allowed `url`s, replacing the provider's list. */
+  endpoints: string[] | null
+  /**
+   * The longest `custom_id`, in bytes. 64: the length a third-party guide gives for OpenAI
+   * (unverified upstream; raise it if your account accepts longer ids).
+   */
+  max_custom_id_len: number
+  /**
+   * Characters per token for the estimate when the host gives no count (ASCII characters;
+   * any other counts as four: a token at the default 4).
+   */
+  chars_per_token: number
+  /**
+   * Output tokens assumed for a request without `max_tokens` / `max_completion_tokens` /
+   * `max_output_tokens` (each such request is counted in the warning `output_uncapped`).
+   */
+  default_output_tokens: number
+  /** The cost cap, in USD of estimated batch cost: the plan stops at it and defers the rest. */
+  max_cost_usd: number | null
+  /** Attempts a request gets (the first included) before a retryable failure is quarantined. */
+  max_attempts: number
+  /** Batch file names: `{prefix}-{n:04}.jsonl`. */
+  file_prefix: string
+}
+
 /** Sums over the whole plan. */
 export interface PlanTotals {
   /** Lines read, blank ones included. */
@@ -1236,6 +1477,39 @@ export interface PolicyConfig {
   error_budget?: ErrorBudgetConfig | null
 }
 
+/** The transport policy of one client: every knob, each with a documented default. */
+export interface PolicyConfigResolved {
+  /** How results are classified. Default `openai`. */
+  profile: Profile
+  /** Retry rules of this layer. */
+  retry: RetryConfigResolved
+  /** Total deadline and per-phase attempt limits. Default: none. */
+  deadline: DeadlineConfigResolved
+  /** The retry budget shared by all requests of the client. */
+  retry_budget: RetryBudgetConfigResolved
+  /** The circuit breaker, one per key (model, endpoint). */
+  breaker: BreakerConfigResolved
+  /**
+   * How long a request may wait, making no call, for its key's open breaker to let probes
+   * through, or for a half-open probe slot (polled at the backoff's base), counted from the
+   * first refusal since its last attempt. Default 0: fail at once,
+   * as resilience4j's `CallNotPermittedException`. A wait lets a request that arrives during
+   * a short outage succeed after it, while the upstream sees only the breaker's probes; the
+   * cap keeps a long outage from gathering a backlog that would flood a partial recovery.
+   */
+  breaker_wait_ms: number
+  /** How many per-key breakers are kept; the least recently used closed one is evicted. Default 1024. */
+  breaker_keys: number
+  /** Client-side RPM/TPM limits. Default: off. */
+  rate_limit: RateLimitConfigResolved
+  /** Idempotency keys. */
+  idempotency: IdempotencyConfigResolved
+  /** Which headers each attempt carries (idempotency key, the OpenAI SDKs' retry count and timeout). */
+  headers: HeadersConfigResolved
+  /** Error budget; when set, it can cut retries while it burns. Default: none. */
+  error_budget?: ErrorBudgetConfigResolved | null
+}
+
 /** Prices in USD per 1M tokens, by model. */
 export interface PriceTable {
   /** When the prices were read. */
@@ -1253,6 +1527,25 @@ export interface PriceTable {
    * back to its undated entry.
    */
   models: Record<string, ModelPrice>
+}
+
+/** Prices in USD per 1M tokens, by model. */
+export interface PriceTableResolved {
+  /** When the prices were read. */
+  date: string
+  /** Where they were read from. */
+  source: string
+  /**
+   * The batch discount where a model has no batch price of its own: 0.5, "each model will
+   * be offered at 50% cost discount vs. the synchronous APIs" (help.openai.com Batch API
+   * FAQ; Anthropic: "50% of standard prices").
+   */
+  batch_discount: number
+  /**
+   * Prices by model name (`gpt-4o-mini`); a dated name (`gpt-4o-mini-2024-07-18`) falls
+   * back to its undated entry.
+   */
+  models: Record<string, ModelPriceResolved>
 }
 
 export type Profile = 'openai' | 'azure_openai' | 'anthropic' | 'generic_http'
@@ -1300,6 +1593,29 @@ export interface RateLimitConfig {
   max_wait_ms?: number
 }
 
+/** Client-side rate limits; both off by default. */
+export interface RateLimitConfigResolved {
+  /** Requests per minute, >= 1; absent = no request limit until a server reports one (default absent). */
+  rpm?: number | null
+  /** Tokens per minute, >= 1; absent = no token limit until a server reports one (default absent). */
+  tpm?: number | null
+  /** Whether the limiter adopts the `x-ratelimit-*` state responses report (default true). */
+  sync_from_headers: boolean
+  /**
+   * The most requests the RPM bucket may hold, as milliseconds of refill; absent = the whole
+   * minute (default). Providers enforce per-minute limits over shorter periods ("60,000 RPM
+   * may be enforced as 1,000 requests per second", OpenAI rate-limit guide), so a client that
+   * saved up a minute of requests while idle (or while a breaker was open) would burst into
+   * 429s; `1000` holds one second's worth. At least one request is always allowed.
+   */
+  request_burst_ms?: number | null
+  /**
+   * Longest wait `reserve` hands out before answering `wait_exceeds_max` instead (default
+   * 60 000 ms: one window, enough to refill any request that fits the limit).
+   */
+  max_wait_ms: number
+}
+
 /** The limiter's state at a given time. */
 export interface RateLimitSnapshot {
   /** The RPM bucket; absent while off. */
@@ -1343,7 +1659,7 @@ export interface ReadDecision {
   reason: ReadReason
   /** The value to use: present exactly for `accept` and `accept_repaired`. */
   value: Json
-  /** Repairs made to the text (at most `MAX_REPAIRS`). */
+  /** Repairs made to the text (at most 64, `MAX_REPAIRS`). */
   repairs: Repair[]
   /** Changes made to the value (enum fallbacks, dropped properties) when it was accepted. */
   adjustments: Adjustment[]
@@ -1499,8 +1815,8 @@ export interface Repaired {
   /** The value. */
   value: Json
   /**
-   * The repairs in the order of their offsets, at most `MAX_REPAIRS`; empty when the
-   * text was valid JSON.
+   * The repairs in the order of their offsets, at most 64 (`MAX_REPAIRS`); empty when
+   * the text was valid JSON.
    */
   repairs: Repair[]
   /** Repairs made beyond `MAX_REPAIRS` and not listed. */
@@ -1573,22 +1889,7 @@ export interface RetryAfter {
    * The delay in milliseconds (serialized as `null` when not finite, and read back as NaN:
    * no policy uses a delay that is not finite, so the round trip decides the same).
    */
-  delay_ms: number | null
-  /** The header it came from. */
-  source: RetryAfterSource
-}
-
-/**
- * A delay the server asked for, as written: it may be negative, zero or not finite
- * (an issue is recorded for the first and last). The retry policy decides what
- * to do with it (openai-python uses it only when `0 < delay <= 120 s`).
- */
-export interface RetryAfterInput {
-  /**
-   * The delay in milliseconds (serialized as `null` when not finite, and read back as NaN:
-   * no policy uses a delay that is not finite, so the round trip decides the same).
-   */
-  delay_ms?: number | null
+  delay_ms: number
   /** The header it came from. */
   source: RetryAfterSource
 }
@@ -1639,6 +1940,44 @@ export type RetryBudgetConfig =
     max_tokens?: number
     /** As for `token_bucket` (default 0.1). */
     token_ratio?: number
+  }
+  | {
+    kind: 'none'
+  }
+
+/**
+ * How the retry budget is computed; the `kind` field selects the variant.
+ *
+ * Default: `{"kind": "token_bucket", "max_tokens": 10, "token_ratio": 0.1}`, the
+ * values of gRPC A6's own example. It lets a burst of 4 failures be retried from a
+ * full bucket, then tolerates a sustained failure share up to 1 in 11 (~9 %): above
+ * that, retries would add load the upstream is already failing to serve. It needs no
+ * in-flight bookkeeping, so it works even if the host never calls `request_started`.
+ */
+export type RetryBudgetConfigResolved =
+  | {
+    kind: 'token_bucket'
+    /** Bucket size and starting level, in (0, 1000], truncated to 3 decimals (default 10). */
+    max_tokens: number
+    /** Tokens a success adds back, > 0, truncated to 3 decimals (default 0.1). */
+    token_ratio: number
+  }
+  | {
+    kind: 'ratio'
+    /**
+     * Concurrent retries allowed, as a percentage of logical requests in flight, in
+     * [0, 100], truncated to 3 decimals (default 20, Envoy's default).
+     */
+    budget_percent: number
+    /** Concurrent retries always allowed, however few requests are in flight (default 3, Envoy's default). */
+    min_retry_concurrency: number
+  }
+  | {
+    kind: 'adaptive'
+    /** As for `token_bucket` (default 10). */
+    max_tokens: number
+    /** As for `token_bucket` (default 0.1). */
+    token_ratio: number
   }
   | {
     kind: 'none'
@@ -1698,6 +2037,20 @@ export interface RetryConfig {
   ownership?: Ownership
 }
 
+/** The retry policy of one client layer. */
+export interface RetryConfigResolved {
+  /** Retries after the first attempt. Default 2 (openai-python `DEFAULT_MAX_RETRIES`). */
+  max_retries: number
+  /** Delay between attempts when the server gives none. */
+  backoff: BackoffConfigResolved
+  /** How server-given delays are used. */
+  server_delay: ServerDelayConfigResolved
+  /** Classes worth retrying. Default retryable, rate_limited, overloaded. */
+  retry_on: ClassName[]
+  /** Single retry owner for stacked layers. Default `own`. */
+  ownership: Ownership
+}
+
 /** The decision after one attempt. */
 export interface RetryDecision {
   /** Retry, done, or give up. */
@@ -1736,7 +2089,7 @@ export interface RouteFinish {
 /** A result line that was not routed. */
 export interface RouteIssue {
   /** Which input: `output` or `errors`. */
-  source: string
+  source: 'output' | 'errors'
   /** 1-based line in that input. */
   line: number
   /** The line's custom_id, when it could be read. */
@@ -1781,12 +2134,42 @@ export interface RouteReport {
   issues: RouteIssue[]
 }
 
+/** The route's summary: counts per bucket at the top level, then the details. */
+export interface RouteReportInput {
+  /** The manifest's round. */
+  round: number
+  /** Requests in the manifest. */
+  requests: number
+  /** Succeeded. */
+  succeeded: number
+  /** To replay. */
+  retry: number
+  /** Failed for good. */
+  permanent: number
+  /** Over their attempts. */
+  quarantined: number
+  /** Without a result line. */
+  missing: number
+  /** Requests per reason code. */
+  reasons: Record<string, number>
+  /** Tokens the succeeded results report. */
+  usage: UsageInput
+  /** Their cost at batch prices, USD (the Batch API bills completed work only). */
+  actual_cost_usd: number
+  /** What the same tokens would have cost synchronously. */
+  sync_cost_usd: number
+  /** Succeeded results whose model has no price, or that report no usage (not in the costs). */
+  unpriced: number
+  /** Result lines not routed. */
+  issues: RouteIssue[]
+}
+
 /** One routed result line: the request's bucket, or the issue with the line. */
 export type RouteStep =
   | Routed
   | {
     /** Why: `blank`. */
-    skipped: string
+    skipped: 'blank'
   }
   | {
     /** The issue. */
@@ -1827,7 +2210,7 @@ export interface SchemaChange {
   forward: boolean
 }
 
-/** The outcome of `diff`. */
+/** The outcome of a diff of two schema versions (`diff`). */
 export interface SchemaDiff {
   /** Every difference, in the order of the walk. */
   changes: SchemaChange[]
@@ -1849,6 +2232,16 @@ export interface ServerDelayConfig {
   max_ms?: number
   /** What a longer delay means. Default `refuse` (openai-python 3.x). */
   above_max?: AboveMax
+}
+
+/** How server-given delays (`retry-after-ms`, `Retry-After`) are used. */
+export interface ServerDelayConfigResolved {
+  /** Use the server's delay instead of the backoff. Default true. */
+  honor: boolean
+  /** The longest server delay used as is. Default 120000 ms (openai-python `MAX_RETRY_AFTER_DELAY`). */
+  max_ms: number
+  /** What a longer delay means. Default `refuse` (openai-python 3.x). */
+  above_max: AboveMax
 }
 
 export type Severity = 'page' | 'ticket'
@@ -1891,7 +2284,7 @@ export type StreamState =
     offset: number
   }
 
-/** The outcome of `to_strict`. */
+/** The outcome of the strict transform (`to_strict`). */
 export interface Strict {
   /** Whether the strict form meets the profile. */
   ok: boolean
@@ -2072,5 +2465,20 @@ export type WindowConfig =
     duration_ms?: number
     /** Width of one bucket. Default 1000 (resilience4j's epoch-second buckets). */
     bucket_ms?: number
+  }
+
+/** The sliding window over which failure and slow-call rates are computed. */
+export type WindowConfigResolved =
+  | {
+    kind: 'count'
+    /** Calls kept. Default 100 (resilience4j `slidingWindowSize`). */
+    size: number
+  }
+  | {
+    kind: 'time'
+    /** Span of the window. Default 100000 (resilience4j `slidingWindowSize` 100, in seconds). */
+    duration_ms: number
+    /** Width of one bucket. Default 1000 (resilience4j's epoch-second buckets). */
+    bucket_ms: number
   }
 // ---- end of the generated types ----

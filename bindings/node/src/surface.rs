@@ -46,7 +46,7 @@ macro_rules! result {
 
 /// Registers one member's export on `$exports`.
 macro_rules! member {
-    ($env:ident, $exports:ident, $class:ident; $(#[doc = $d:literal])* new ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) = $f:path;) => {
+    ($env:ident, $exports:ident, $class:ident; $(#[doc = $d:literal])* new ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) = $f:path;) => {
         register($env, $exports, concat!(stringify!($class), "_new"), |env, args| {
             let _ = (env, args);
             #[allow(unused_mut, unused_variables)]
@@ -57,7 +57,7 @@ macro_rules! member {
         })?;
     };
     ($env:ident, $exports:ident, $class:ident; $(#[doc = $d:literal])* static $name:ident $js:literal
-        ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
+        ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
         register($env, $exports, concat!(stringify!($class), "_", stringify!($name)), |env, args| {
             let _ = (env, args);
             #[allow(unused_mut, unused_variables)]
@@ -67,7 +67,7 @@ macro_rules! member {
         })?;
     };
     ($env:ident, $exports:ident, $class:ident; $(#[doc = $d:literal])* fn $name:ident $js:literal
-        ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
+        ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
         register($env, $exports, concat!(stringify!($class), "_", stringify!($name)), |env, args| {
             let _ = (env, args);
             #[allow(unused_mut, unused_variables)]
@@ -100,7 +100,7 @@ macro_rules! node_classes {
 /// The exports of every function and class member.
 macro_rules! node_exports {
     ($env:ident, $exports:ident;) => {};
-    ($env:ident, $exports:ident; $(#[doc = $d:literal])* fn $name:ident $js:literal ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*)
+    ($env:ident, $exports:ident; $(#[doc = $d:literal])* fn $name:ident $js:literal ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*)
         -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
         register($env, $exports, concat!("f_", stringify!($name)), |env, args| {
             let _ = (env, args);

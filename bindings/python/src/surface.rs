@@ -59,7 +59,7 @@ macro_rules! result {
 
 /// One class member: the constructor, a static method or a method.
 macro_rules! member {
-    ($class:ident; $(#[doc = $d:literal])* new ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) = $f:path;) => {
+    ($class:ident; $(#[doc = $d:literal])* new ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) = $f:path;) => {
         #[pymethods]
         impl $class {
             $(#[doc = $d])*
@@ -78,7 +78,7 @@ macro_rules! member {
         }
     };
     ($class:ident; $(#[doc = $d:literal])* static $name:ident $js:literal
-        ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
+        ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
         #[pymethods]
         impl $class {
             $(#[doc = $d])*
@@ -97,7 +97,7 @@ macro_rules! member {
         }
     };
     ($class:ident; $(#[doc = $d:literal])* fn $name:ident $js:literal
-        ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
+        ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
         #[allow(non_upper_case_globals)]
         impl $class {
             /// The method's vectorcall entry (`fastcall.rs`), added to the class at start.
@@ -132,7 +132,7 @@ macro_rules! register_member {
 
 macro_rules! python_items {
     () => {};
-    ($(#[doc = $d:literal])* fn $name:ident $js:literal ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*)
+    ($(#[doc = $d:literal])* fn $name:ident $js:literal ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*)
         -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
         /// The function's vectorcall entry (`fastcall.rs`), added to the module at start (in a
         /// module of its name: a parameter of another function may share it).

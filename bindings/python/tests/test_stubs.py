@@ -143,10 +143,6 @@ class Types:
                     if why:
                         return why
                 return None
-            if head == "Tuple":
-                if not isinstance(value, (list, tuple)) or len(value) != len(args):
-                    return f"{at}: {value!r} is not a tuple of {len(args)}"
-                return next(filter(None, (self.check(v, a, f"{at}[{i}]") for i, (v, a) in enumerate(zip(value, args)))), None)
             if head in ("Dict", "Mapping"):
                 return None if isinstance(value, dict) else f"{at}: {value!r} is not a dict"
             if head == "NotRequired":

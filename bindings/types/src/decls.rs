@@ -3,19 +3,20 @@
 //!
 //! Three kinds of use, three schema generators:
 //! - documents a user writes (`Config`, `PolicyDoc` and `Code` parameters), read as serde reads
-//!   them (a field with a default may be left out): these keep the type's name, and a result of
-//!   the same type (`Policy.to_dict`) is declared with this looser form;
-//! - results (`Value` returns), as serde writes them (a field is absent only where it is skipped);
+//!   them (a field with a default may be left out): these keep the type's name;
+//! - results (`Value` returns), as serde writes them (a field is absent only where it is
+//!   skipped): a document returned with every field (`Policy.to_dict`) is `NameResolved`;
 //! - values handed back (`Value` parameters: a classification, a manifest), read as serde reads
 //!   them: where that form differs from the result's, it is declared as `NameInput`.
 //!
-//! A document named like a class (the policy document, `Policy`) is declared as `NameConfig`.
+//! A type that names a renamed one is renamed too. A document named like a class (the policy
+//! document, `Policy`) is declared as `NameConfig`. A type nothing reaches is not declared.
 
 use breakwater::surface::Surface;
 use schemars::generate::SchemaSettings;
 use schemars::SchemaGenerator;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// One declaration: a name and its JSON Schema, whose `$ref`s name other declarations.
 pub struct Decl {
@@ -60,17 +61,40 @@ fn rename_refs(value: &mut Value, from: &str, to: &str) {
     }
 }
 
+/// What one generator made: its definitions, and the schemas of the parameters or results it
+/// was asked for (keyed by [`key`]).
+#[derive(Default)]
+struct Part {
+    defs: Map<String, Value>,
+    schemas: HashMap<String, Value>,
+}
+
+impl Part {
+    fn of(generator: &SchemaGenerator, schemas: HashMap<String, Value>) -> Self {
+        Self { defs: definitions(generator), schemas }
+    }
+
+    /// Declares `from` as `to`, and every reference to it.
+    fn rename(&mut self, from: &str, to: &str) {
+        self.defs.values_mut().chain(self.schemas.values_mut()).for_each(|s| rename_refs(s, from, to));
+        if let Some(schema) = self.defs.shift_remove(from) {
+            self.defs.insert(to.to_string(), schema);
+        }
+    }
+}
+
 impl Decls {
     pub fn of(surface: &Surface) -> Self {
         let (mut written, mut returned, mut handed_back) =
             (generator(true), generator(false), generator(true));
-        let (mut schemas, mut handed_back_schemas) = (HashMap::new(), HashMap::new());
+        let (mut written_schemas, mut returned_schemas, mut handed_back_schemas) =
+            (HashMap::new(), HashMap::new(), HashMap::new());
         let ops = surface.functions.iter().map(|op| (None, op));
         let ops =
             ops.chain(surface.classes.iter().flat_map(|c| c.ops.iter().map(move |op| (Some(c.name), op))));
         for (class, op) in ops {
             if let Some(f) = op.returns.as_ref().and_then(|r| r.schema) {
-                schemas.insert(key(class, op.name, None), f(&mut returned).to_value());
+                returned_schemas.insert(key(class, op.name, None), f(&mut returned).to_value());
             }
             for p in &op.params {
                 let Some(f) = p.schema else { continue };
@@ -78,44 +102,72 @@ impl Decls {
                 if p.kind == "Value" {
                     handed_back_schemas.insert(k, f(&mut handed_back).to_value());
                 } else {
-                    schemas.insert(k, f(&mut written).to_value());
+                    written_schemas.insert(k, f(&mut written).to_value());
                 }
             }
         }
-        let mut all = definitions(&written);
-        for (name, schema) in definitions(&returned) {
-            all.entry(name).or_insert(schema);
+        let mut parts = [
+            (Part::of(&written, written_schemas), ""),
+            (Part::of(&returned, returned_schemas), "Resolved"),
+            (Part::of(&handed_back, handed_back_schemas), "Input"),
+        ];
+        let mut all = Self { decls: Vec::new(), schemas: HashMap::new() };
+        let mut defs = Map::new();
+        for (part, suffix) in &mut parts {
+            for class in &surface.classes {
+                part.rename(class.name, &format!("{}Config", class.name));
+            }
+            merge(&mut defs, &mut all.schemas, std::mem::take(part), suffix);
         }
-        let mut inputs = definitions(&handed_back);
-        let renamed: Vec<String> = inputs
-            .iter()
-            .filter(|(n, s)| all.get(*n).is_some_and(|o| o != *s))
-            .map(|(n, _)| n.clone())
+        let reachable = reachable(&defs, &all.schemas);
+        all.decls = defs
+            .into_iter()
+            .filter(|(name, _)| reachable.contains(name))
+            .map(|(name, schema)| Decl { name, schema })
             .collect();
-        for name in &renamed {
-            let to = format!("{name}Input");
-            inputs
-                .values_mut()
-                .chain(handed_back_schemas.values_mut())
-                .for_each(|s| rename_refs(s, name, &to));
-            let schema = inputs.shift_remove(name).unwrap_or_default();
-            inputs.insert(to, schema);
+        all.decls.sort_by(|a, b| a.name.cmp(&b.name));
+        all
+    }
+}
+
+/// Adds a part's definitions: one that differs from the definition of its name already there
+/// is declared with `suffix`, and so, in turn, is each one that names it.
+fn merge(defs: &mut Map<String, Value>, schemas: &mut HashMap<String, Value>, mut part: Part, suffix: &str) {
+    loop {
+        let clash =
+            part.defs.iter().find(|(n, s)| defs.get(*n).is_some_and(|d| d != *s)).map(|(n, _)| n.clone());
+        let Some(name) = clash else { break };
+        part.rename(&name, &format!("{name}{suffix}"));
+    }
+    for (name, schema) in part.defs {
+        defs.entry(name).or_insert(schema);
+    }
+    schemas.extend(part.schemas);
+}
+
+/// The names the schemas refer to, directly or through other definitions.
+fn reachable(defs: &Map<String, Value>, schemas: &HashMap<String, Value>) -> HashSet<String> {
+    fn refs(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                out.extend(ref_name(value).map(str::to_string));
+                map.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
         }
-        for (name, schema) in inputs {
-            all.entry(name).or_insert(schema);
-        }
-        schemas.extend(handed_back_schemas);
-        for class in &surface.classes {
-            if let Some(schema) = all.shift_remove(class.name) {
-                let to = format!("{}Config", class.name);
-                all.values_mut().chain(schemas.values_mut()).for_each(|s| rename_refs(s, class.name, &to));
-                all.insert(to, schema);
+    }
+    let mut todo = Vec::new();
+    schemas.values().for_each(|s| refs(s, &mut todo));
+    let mut seen = HashSet::new();
+    while let Some(name) = todo.pop() {
+        if seen.insert(name.clone()) {
+            if let Some(schema) = defs.get(&name) {
+                refs(schema, &mut todo);
             }
         }
-        let mut decls: Vec<Decl> = all.into_iter().map(|(name, schema)| Decl { name, schema }).collect();
-        decls.sort_by(|a, b| a.name.cmp(&b.name));
-        Self { decls, schemas }
     }
+    seen
 }
 
 /// The name a `$ref` points to.

@@ -97,8 +97,7 @@ impl<'a> Stub<'a> {
                 .enumerate()
                 .map(|(i, a)| {
                     let a = merged(schema, a);
-                    let name =
-                        tag(&a).map_or_else(|| format!("{hint}{}", i + 1), |t| format!("{hint}{}", camel(t)));
+                    let name = format!("{hint}{}", variant_name(&a).unwrap_or_else(|| (i + 1).to_string()));
                     self.ty(&a, &name)
                 })
                 .collect();
@@ -121,10 +120,11 @@ impl<'a> Stub<'a> {
                 "number" => "float".into(),
                 "boolean" => "bool".into(),
                 "array" => match (schema.get("prefixItems").and_then(Value::as_array), schema.get("items")) {
+                    // A tuple arrives as a list (pyo3 writes serde's tuples as lists).
                     (Some(tuple), _) => {
                         let items: Vec<String> =
                             tuple.iter().map(|t| self.ty(t, &format!("{hint}Item"))).collect();
-                        format!("Tuple[{}]", items.join(", "))
+                        format!("List[{}]", union(items))
                     }
                     (None, Some(items)) => format!("List[{}]", self.ty(items, &format!("{hint}Item"))),
                     (None, None) => "List[Json]".into(),
@@ -191,6 +191,17 @@ impl<'a> Stub<'a> {
     }
 }
 
+/// What names a union's variant: its tag's value, else its one property (`{"skipped": ...}`).
+fn variant_name(variant: &Value) -> Option<String> {
+    if let Some(t) = tag(variant) {
+        return Some(camel(t));
+    }
+    match properties(variant).as_slice() {
+        [(only, _, _)] => Some(camel(only)),
+        _ => None,
+    }
+}
+
 /// `Union[...]` of the parts (`Optional[...]` with `None`), `Literal`s merged into one.
 fn union(parts: Vec<String>) -> String {
     let mut lits: Vec<String> = Vec::new();
@@ -211,6 +222,9 @@ fn union(parts: Vec<String>) -> String {
     let t = match others.len() {
         0 => "None".to_string(),
         1 => others.remove(0),
+        _ if others.iter().map(|o| o.len() + 2).sum::<usize>() > 80 => {
+            format!("Union[\n    {},\n]", others.join(",\n    "))
+        }
         _ => format!("Union[{}]", others.join(", ")),
     };
     if nullable && t != "None" {
@@ -235,14 +249,29 @@ impl Stub<'_> {
             "Headers" => "Headers".into(),
             "Bytes" => "Union[str, bytes]".into(),
             "Obj" | "OptObj" => p.rust.to_string(),
-            "PolicyDoc" => "Union[Policy, PolicyConfig]".into(),
-            _ => match self.schemas.get(&key(class, op.name, Some(p.name))) {
-                Some(s) => self.ty(s, "Param"),
+            // A document may be any mapping (a config read from a file is a `Dict[str, Any]`).
+            "PolicyDoc" => "Union[Policy, PolicyConfig, Config]".into(),
+            kind => match self.schemas.get(&key(class, op.name, Some(p.name))) {
+                Some(s) => {
+                    let t = self.ty(s, "Param");
+                    let t = t
+                        .strip_prefix("Optional[")
+                        .and_then(|t| t.strip_suffix(']'))
+                        .map_or(t.clone(), str::to_string);
+                    match kind {
+                        "Config" => format!("Union[{t}, Config]"),
+                        // A result handed back as it came (a TypedDict is not assignable to one
+                        // whose keys are optional where its own are required).
+                        "Value" => match t.strip_suffix("Input") {
+                            Some(result) if self.defs.contains_key(result) => format!("Union[{result}, {t}]"),
+                            _ => t,
+                        },
+                        _ => t,
+                    }
+                }
                 None => "Json".into(),
             },
         };
-        let t =
-            t.strip_prefix("Optional[").and_then(|t| t.strip_suffix(']')).map_or(t.clone(), str::to_string);
         if p.optional {
             format!("Optional[{t}] = ...")
         } else {
@@ -261,17 +290,15 @@ impl Stub<'_> {
         }
     }
 
-    /// `def name(...) -> R:` and its docstring, indented by `indent`; bag keys keyword-only.
+    /// `def name(...) -> R:` and its docstring, indented by `indent`.
     fn def(&mut self, class: Option<&str>, op: &Op, indent: &str) -> String {
         let mut params: Vec<String> = match (class, op.kind) {
             (None, _) | (_, "static") => Vec::new(),
             (_, "new") => vec!["cls".into()],
             _ => vec!["self".into()],
         };
-        for (i, p) in op.params.iter().enumerate() {
-            if p.bag.is_some() && !op.params[..i].iter().any(|q| q.bag.is_some()) {
-                params.push("*".into());
-            }
+        // Every parameter, options included, may be given by position or by keyword.
+        for p in &op.params {
             params.push(format!("{}: {}", p.name, self.param_type(class, op, p)));
         }
         let (name, ret) = match op.kind {
@@ -289,7 +316,18 @@ impl Stub<'_> {
             }
             out.push_str(&format!("{indent}) -> {ret}:"));
         }
-        let doc = docstring((!op.doc.is_empty()).then(|| op.doc.clone()), &format!("{indent}    "));
+        let mut text = op.doc.clone();
+        let documented: Vec<String> = op
+            .params
+            .iter()
+            .filter(|p| !p.doc.is_empty())
+            .map(|p| format!("``{}``: {}", p.name, p.doc))
+            .collect();
+        if !documented.is_empty() {
+            text.push_str(&format!("\n\n{}", documented.join("\n")));
+        }
+        let doc =
+            docstring((!text.is_empty()).then(|| text.trim_start().to_string()), &format!("{indent}    "));
         if doc.is_empty() {
             out.push_str(" ...\n");
         } else {

@@ -68,7 +68,9 @@ fn object(schema: &Value, indent: &str) -> String {
         } else {
             format!("'{name}'")
         };
-        out.push_str(&format!("{inner}{key}{}: {}\n", if required { "" } else { "?" }, ty(field, &inner)));
+        let t = ty(field, &inner);
+        let sep = if t.starts_with('\n') { "" } else { " " };
+        out.push_str(&format!("{inner}{key}{}:{sep}{t}\n", if required { "" } else { "?" }));
     }
     out.push_str(indent);
     out.push('}');
@@ -251,6 +253,7 @@ impl Signatures<'_> {
             let mut body = String::new();
             for k in &keys {
                 let t = self.param_type(class, op, k);
+                body.push_str(&jsdoc(js_doc(&k.doc, &[]), "  "));
                 body.push_str(&format!("  {}{}: {t}\n", js_name(k.name), if k.optional { "?" } else { "" }));
             }
             let decl = format!("export interface {name} {{\n{body}}}\n");
@@ -264,9 +267,7 @@ impl Signatures<'_> {
     }
 
     fn member(&mut self, class: &Class, op: &Op) -> String {
-        let names: Vec<&str> =
-            class.ops.iter().map(|o| o.name).chain(op.params.iter().map(|p| p.name)).collect();
-        let mut out = jsdoc(js_doc(&op.doc, &names), "  ");
+        let mut out = op_doc(self.surface, Some(class), op, "  ");
         let params = self.params(Some(class.name), op);
         match op.kind {
             "new" => out.push_str(&format!("  constructor({params})\n")),
@@ -278,6 +279,27 @@ impl Signatures<'_> {
         }
         out
     }
+}
+
+/// An operation's JSDoc: its doc, then `@param` for each documented parameter outside an
+/// options object (whose keys carry their own docs). `Class.method` is written as in JS.
+fn op_doc(surface: &Surface, class: Option<&Class>, op: &Op, indent: &str) -> String {
+    let ops = class.map(|c| c.ops.iter().map(|o| o.name).collect::<Vec<_>>()).unwrap_or_default();
+    let names: Vec<&str> = ops.into_iter().chain(op.params.iter().map(|p| p.name)).collect();
+    let mut text = js_doc(&op.doc, &names).unwrap_or_default();
+    for c in &surface.classes {
+        for o in c.ops.iter().filter(|o| o.kind != "new") {
+            text = text.replace(&format!("`{}.{}`", c.name, o.name), &format!("`{}.{}`", c.js, o.js));
+        }
+    }
+    for p in op.params.iter().filter(|p| p.bag.is_none() && !p.doc.is_empty()) {
+        text.push_str(&format!(
+            "\n@param {} {}",
+            js_name(p.name),
+            js_doc(&p.doc, &names).unwrap_or_default()
+        ));
+    }
+    jsdoc((!text.is_empty()).then(|| text.trim_start().to_string()), indent)
 }
 
 const FREE: &str = "  /** Frees the object now (it is also freed when collected); using it afterwards is an `invalid_type` error. */\n  free(): void\n";
@@ -297,8 +319,7 @@ pub fn surface(surface: &Surface, decls: &Decls) -> String {
         items.push(out);
     }
     for op in &surface.functions {
-        let names: Vec<&str> = op.params.iter().map(|p| p.name).collect();
-        let mut out = jsdoc(js_doc(&op.doc, &names), "");
+        let mut out = op_doc(surface, None, op, "");
         let params = sig.params(None, op);
         out.push_str(&format!("export declare function {}({params}): {}\n", op.js, sig.returns(None, op)));
         items.push(out);

@@ -207,7 +207,7 @@ macro_rules! result {
 }
 
 macro_rules! member {
-    ($class:ident; $(#[doc = $d:literal])* new ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) = $f:path;) => {
+    ($class:ident; $(#[doc = $d:literal])* new ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) = $f:path;) => {
         paste::paste! {
             $(#[doc = $d])*
             #[wasm_bindgen(skip_typescript)]
@@ -221,7 +221,7 @@ macro_rules! member {
         }
     };
     ($class:ident; $(#[doc = $d:literal])* static $name:ident $js:literal
-        ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
+        ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
         paste::paste! {
             $(#[doc = $d])*
             #[wasm_bindgen(skip_typescript)]
@@ -233,7 +233,7 @@ macro_rules! member {
         }
     };
     ($class:ident; $(#[doc = $d:literal])* fn $name:ident $js:literal
-        ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
+        ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
         paste::paste! {
             $(#[doc = $d])*
             #[wasm_bindgen(skip_typescript)]
@@ -254,7 +254,7 @@ macro_rules! member {
 
 macro_rules! wasm_surface {
     () => {};
-    ($(#[doc = $d:literal])* fn $name:ident $js:literal ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*)
+    ($(#[doc = $d:literal])* fn $name:ident $js:literal ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*)
         -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
         paste::paste! {
             $(#[doc = $d])*

@@ -153,7 +153,7 @@ pub struct PlanTotals {
 /// The plan: what the host wrote, and the record of every line it did not.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Manifest {
-    /// [`MANIFEST_FORMAT`].
+    /// `breakwater.batch.manifest/1` ([`MANIFEST_FORMAT`]).
     pub format: String,
     /// 1 for a plan, n + 1 for the replay of round n.
     pub round: u32,

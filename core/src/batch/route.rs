@@ -118,6 +118,7 @@ stable_codes! {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RouteIssue {
     /// Which input: `output` or `errors`.
+    #[schemars(schema_with = "source_name")]
     pub source: String,
     /// 1-based line in that input.
     pub line: u64,
@@ -753,4 +754,9 @@ struct AnthropicResult<'a> {
     message: Option<ResponseBody<'a>>,
     #[serde(borrow, default)]
     error: Option<ErrorBody<'a>>,
+}
+
+/// The schema of a route issue's `source`: the name of an input.
+fn source_name(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "enum": ["output", "errors"] })
 }

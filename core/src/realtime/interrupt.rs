@@ -111,6 +111,21 @@ impl AudioFormat {
     }
 }
 
+/// The schema of what [`audio_format`] reads.
+fn audio_format_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let beta = generator.subschema_for::<AudioFormat>();
+    let ga = serde_json::json!({ "type": "string", "enum": ["audio/pcm", "audio/pcmu", "audio/pcma"] });
+    let name = serde_json::json!({ "anyOf": [beta, ga] });
+    schemars::json_schema!({
+        "anyOf": [beta, ga, {
+            "type": "object",
+            "properties": { "type": name, "rate": { "type": "integer", "minimum": 0 } },
+            "required": ["type"],
+            "additionalProperties": false
+        }]
+    })
+}
+
 /// The output audio format as a session names it: the beta name (`pcm16`), the GA one
 /// (`audio/pcm`), or the GA session's object (`{"type": "audio/pcm", "rate": 24000}`; PCM is
 /// 24 kHz only, G.711 8 kHz), so that a GA session config is taken as it is.
@@ -167,6 +182,7 @@ pub struct InterruptConfig {
     /// The output audio format: `pcm16` (default), `g711_ulaw`, `g711_alaw`, or the GA
     /// session's names (`audio/pcm`, `audio/pcmu`, `audio/pcma`) and object (`{type, rate}`).
     #[serde(deserialize_with = "audio_format")]
+    #[schemars(schema_with = "audio_format_schema")]
     pub audio_format: AudioFormat,
     /// Speech shorter than this does not interrupt (a cough, "uh-huh"). Default 500
     /// (LiveKit `min_duration` 0.5 s); 0 interrupts at speech start.

@@ -50,7 +50,8 @@ pub struct Limits {
     pub characters: usize,
     /// Enum values in the whole schema.
     pub enum_values: usize,
-    /// A string enum with more than [`Self::LARGE_ENUM`] values may hold this many characters.
+    /// A string enum with more than 250 values ([`Self::LARGE_ENUM`]) may hold this many
+    /// characters.
     pub large_enum_characters: usize,
 }
 

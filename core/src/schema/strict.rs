@@ -57,7 +57,7 @@ pub struct OptionalField {
     pub made_nullable: bool,
 }
 
-/// The outcome of [`to_strict`].
+/// The outcome of the strict transform ([`to_strict`]).
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Strict {
     /// Whether the strict form meets the profile.

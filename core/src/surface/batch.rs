@@ -29,6 +29,7 @@ pub enum RouteStep {
     /// A blank line, skipped: `{"skipped": "blank"}`.
     Skipped {
         /// Why: `blank`.
+        #[schemars(schema_with = "blank")]
         skipped: &'static str,
     },
     /// Why the line was not routed (it is also in the report's `issues`).
@@ -163,4 +164,9 @@ pub fn batch_replay_push(
 /// The next round's manifest and ledger.
 pub fn batch_replay_finish(s: &mut BatchReplaySession) -> Result<ReplayOutcome> {
     Ok(s.0.take().ok_or_else(|| finished("replay"))?.finish())
+}
+
+/// The schema of a skipped line's reason: `blank`, the one there is.
+fn blank(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "const": "blank" })
 }

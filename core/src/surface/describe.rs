@@ -61,6 +61,9 @@ pub struct Param {
     pub rust: &'static str,
     /// Whether it may be absent.
     pub optional: bool,
+    /// What it is, where its name and type do not say it all.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub doc: String,
     /// The JSON Schema of the document it reads (kinds `Config`, `Value`, `Code`, `PolicyDoc`),
     /// for the type declarations (`bindings/types`); the other kinds are typed by kind.
     #[cfg(feature = "types")]
@@ -111,6 +114,7 @@ impl Param {
             kind,
             rust,
             optional,
+            doc: String::new(),
             #[cfg(feature = "types")]
             schema: None,
         }
@@ -169,12 +173,16 @@ pub fn doc(lines: &[&str]) -> String {
 }
 
 macro_rules! describe_params {
-    ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) => {
-        vec![$(param!(
-            $p None $(.or(Some(stringify!($bag))))?,
-            None $($(.or(Some(stringify!($bag_type))))?)?,
-            $kind $t
-        )),*]
+    ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) => {
+        vec![$({
+            let mut param = param!(
+                $p None $(.or(Some(stringify!($bag))))?,
+                None $($(.or(Some(stringify!($bag_type))))?)?,
+                $kind $t
+            );
+            param.doc = doc(&[$($pd),*]);
+            param
+        }),*]
     };
 }
 

@@ -104,11 +104,16 @@ macro_rules! surface {
         $m! {
             /// Classifies one attempt's outcome: `{class, reason, retry_after, should_retry, issues}`.
             fn classify "classify" (
+                /// `http_<status>`, a transport failure, a timeout phase, `stream_cut` or `cancelled`.
                 outcome: Text String,
                 headers: Headers Option<$crate::surface::Headers>,
+                /// Whose headers and error bodies these are (default `openai`).
                 profile [options ClassifyOptions]: Code Option<$crate::transport::classify::Profile>,
+                /// The provider error body's `error.type`.
                 error_type [options]: Text Option<String>,
+                /// The provider error body's `error.code`.
                 error_code [options]: Text Option<String>,
+                /// Wall clock (unix ms) for an HTTP-date `Retry-After`; absent = unknown.
                 wall_unix_ms [options]: Wall Option<u64>
             ) -> Value $crate::transport::classify::Classification = $crate::surface::classify;
             /// The server's requested delay: `{retry_after: {delay_ms, source} | null, issues}`.
@@ -124,9 +129,15 @@ macro_rules! surface {
             /// An RFC 3339 timestamp in unix ms, or null when malformed.
             fn parse_rfc3339 "parseRfc3339" (s: Text String) -> Value Option<i64> = $crate::surface::parse_rfc3339;
             /// The catalogue of stable error codes.
-            fn error_codes "errorCodes" () -> Value Vec<&'static str> = $crate::surface::error_codes;
+            fn error_codes "errorCodes" () -> Value Vec<$crate::ErrorCode> = $crate::surface::error_codes;
             /// What a request says: `{json, model, key, est_tokens}` (the breaker key: the model, else the path as a route; the tokens to reserve; only a JSON body is read).
-            fn read_request "readRequest" (body: Bytes Vec<u8>, content_type [options ReadRequestOptions]: Text Option<String>, path [options]: Text Option<String>)
+            fn read_request "readRequest" (
+                body: Bytes Vec<u8>,
+                /// The `Content-Type` header: a body is read as JSON when it says so (absent: when it starts with `{`).
+                content_type [options ReadRequestOptions]: Text Option<String>,
+                /// The URL path: the breaker key when the body names no model.
+                path [options]: Text Option<String>
+            )
                 -> Value $crate::transport::bodies::RequestBody = $crate::surface::read_request;
             /// An error body's `{error_type, error_code}` (`error.type`, `error.code`), as `on_outcome` takes them.
             fn read_error "readError" (body: Bytes Vec<u8>)
@@ -136,27 +147,36 @@ macro_rules! surface {
             fn validate "validate" (
                 schema: Json serde_json::Value,
                 instance: Json serde_json::Value,
+                /// The draft a schema without `$schema` is read as (default: draft 2020-12).
                 draft [options ValidateOptions]: Code Option<$crate::schema::validate::DraftName>,
+                /// Assert `format` (default: the draft's rule).
                 formats [options]: Flag Option<bool>,
+                /// Violations kept per validation (default 100).
                 max_errors [options]: Count Option<u32>
             ) -> Value $crate::schema::validate::Validation = $crate::surface::schema_validate;
             /// Validates model output given as text; malformed JSON is `syntax_error` with its line and column.
             fn validate_text "validateText" (
                 schema: Json serde_json::Value,
                 text: Text String,
+                /// The draft a schema without `$schema` is read as (default: draft 2020-12).
                 draft [options ValidateOptions]: Code Option<$crate::schema::validate::DraftName>,
+                /// Assert `format` (default: the draft's rule).
                 formats [options]: Flag Option<bool>,
+                /// Violations kept per validation (default 100).
                 max_errors [options]: Count Option<u32>
             ) -> Value $crate::schema::validate::Validation = $crate::surface::schema_validate_text;
             /// Checks a schema against Structured Outputs strict-mode rules and limits.
             fn lint_schema "lintSchema" (
                 schema: Json serde_json::Value,
+                /// Whose rules and limits (default `openai`).
                 profile [options LintOptions]: Code Option<$crate::schema::lint::Profile>
             ) -> Value $crate::schema::lint::Lint = $crate::surface::schema_lint;
             /// The strict form of a schema, as openai-python's `to_strict_json_schema` writes it, or the findings that refuse it.
             fn to_strict "toStrict" (
                 schema: Json serde_json::Value,
+                /// Whose rules and limits the strict form must meet (default `openai`).
                 profile [options StrictOptions]: Code Option<$crate::schema::lint::Profile>,
+                /// Make optional properties that do not accept `null` nullable (default false).
                 nullable_optionals [options]: Flag Option<bool>
             ) -> Value $crate::schema::strict::Strict = $crate::surface::schema_to_strict;
 
@@ -164,6 +184,7 @@ macro_rules! surface {
             fn diff_schemas "diffSchemas" (
                 old: Json serde_json::Value,
                 new: Json serde_json::Value,
+                /// `strict` or `lenient`, as Confluent reads them (default `strict`).
                 policy [options DiffOptions]: Code Option<$crate::schema::diff::CompatibilityPolicy>
             ) -> Value $crate::schema::diff::DiffReport = $crate::surface::schema_diff;
             /// Parses model output, repairing fences, prose, trailing commas, quotes and truncation; each repair reported.
@@ -249,9 +270,13 @@ macro_rules! surface {
                 /// deadline, error budget, retry budget; a granted retry spends from the latter.
                 fn decide "decide" (
                     classification: Value $crate::transport::classify::Classification,
+                    /// The request's deadline: the delay plus a minimum useful attempt must fit.
                     deadline [guards RetryGuards]: OptObj Deadline,
+                    /// The client's shared retry budget; a granted retry spends from it.
                     retry_budget [guards]: OptObj RetryBudget,
+                    /// The error budget, when retries are cut while it burns.
                     error_budget [guards]: OptObj ErrorBudget,
+                    /// An outer layer retries this request (one retry owner): failures give up.
                     outer_owns_retries [guards]: Flag Option<bool>,
                     now_ms: Time u64
                 ) -> Value $crate::transport::retry::RetryDecision = $crate::surface::retry_state_decide;
@@ -345,8 +370,11 @@ macro_rules! surface {
                 /// Compiles `schema` (`invalid_schema` at the offending keyword's pointer; `unresolved_ref` for an external `$ref`).
                 new (
                     schema: Json serde_json::Value,
+                    /// The draft a schema without `$schema` is read as (default: draft 2020-12).
                     draft [options ValidateOptions]: Code Option<$crate::schema::validate::DraftName>,
+                    /// Assert `format` (default: the draft's rule).
                     formats [options]: Flag Option<bool>,
+                    /// Violations kept per validation (default 100).
                     max_errors [options]: Count Option<u32>
                 ) = $crate::surface::validator_new;
                 /// Validates a parsed value.
@@ -365,7 +393,9 @@ macro_rules! surface {
                 new (
                     schema: Json serde_json::Value,
                     config: Config Option<$crate::schema::tolerant::TolerantConfig>,
+                    /// The draft a schema without `$schema` is read as (default: draft 2020-12).
                     draft [options SchemaOptions]: Code Option<$crate::schema::validate::DraftName>,
+                    /// Assert `format` (default: the draft's rule).
                     formats [options]: Flag Option<bool>
                 ) = $crate::surface::tolerant_new;
                 /// Reads one request's output given as text.
@@ -385,7 +415,9 @@ macro_rules! surface {
                 /// Compiles `schema` for one streamed output.
                 new (
                     schema: Json serde_json::Value,
+                    /// The draft a schema without `$schema` is read as (default: draft 2020-12).
                     draft [options SchemaOptions]: Code Option<$crate::schema::validate::DraftName>,
+                    /// Assert `format` (default: the draft's rule).
                     formats [options]: Flag Option<bool>
                 ) = $crate::surface::stream_new;
                 /// Feeds the next chunk; the state after it.
@@ -407,7 +439,11 @@ macro_rules! surface {
                     prices: Config Option<$crate::batch::PriceTable>
                 ) = $crate::surface::batch_planner_new;
                 /// `{placement: planned | deferred | rejected | blank, ...}`; the line's newline is optional.
-                fn push "push" (line: Bytes Vec<u8>, prompt_tokens [options PushOptions]: Count Option<u64>)
+                fn push "push" (
+                    line: Bytes Vec<u8>,
+                    /// The line's prompt tokens as the host counted them (default: estimated from its text).
+                    prompt_tokens [options PushOptions]: Count Option<u64>
+                )
                     -> Value $crate::batch::Placement = $crate::surface::batch_plan_push;
                 /// Counts a line too long to read (longer than `max_line_bytes()`) as rejected.
                 fn push_oversized "pushOversized" (len: Count u64)
@@ -425,6 +461,7 @@ macro_rules! surface {
                 new (
                     manifest: Value $crate::batch::Manifest,
                     ledger: Json serde_json::Value,
+                    /// Attempts a request may have before it is quarantined (default 3).
                     max_attempts [options RouterOptions]: Count Option<u32>
                 ) = $crate::surface::batch_router_new;
                 /// Routes one line of the output file.
@@ -448,7 +485,11 @@ macro_rules! surface {
                     ledger: Json serde_json::Value
                 ) = $crate::surface::batch_replay_new;
                 /// The placement of a retried line in the next round, or null for a line not retried.
-                fn push "push" (line: Bytes Vec<u8>, prompt_tokens [options PushOptions]: Count Option<u64>)
+                fn push "push" (
+                    line: Bytes Vec<u8>,
+                    /// The line's prompt tokens as the host counted them (default: estimated from its text).
+                    prompt_tokens [options PushOptions]: Count Option<u64>
+                )
                     -> Value Option<$crate::batch::Placement> = $crate::surface::batch_replay_push;
                 /// The next round's manifest and ledger, and the retried requests no line held.
                 fn finish "finish" () -> Value $crate::batch::ReplayOutcome = $crate::surface::batch_replay_finish;
@@ -520,10 +561,15 @@ macro_rules! surface {
                 new (policy: PolicyDoc Option<$crate::policy::Policy>, seed: Seed u64, now_ms: Time u64) = $crate::surface::client_new;
                 /// Starts one logical request.
                 fn begin "begin" (
+                    /// Breaker key (model or endpoint); default `"default"`.
                     key [options BeginOptions]: Text Option<String>,
+                    /// Estimated tokens (prompt + max output) for the TPM limiter (default 0).
                     est_tokens [options]: Count Option<u64>,
+                    /// An outer layer retries this request (one retry owner).
                     outer_owns_retries [options]: Flag Option<bool>,
+                    /// Content for a derived (UUIDv5) idempotency key; absent: a random key.
                     content [options]: Bytes Option<Vec<u8>>,
+                    /// What the caller has left of its own deadline, in ms.
                     deadline_ms [options]: Count Option<u64>,
                     now_ms: Time u64
                 ) -> Obj Request = $crate::surface::client_begin;
@@ -533,13 +579,21 @@ macro_rules! surface {
                 /// After each attempt: `{action: retry | done | give_up, reason, delay_ms, ...}`.
                 fn on_outcome "onOutcome" (
                     request: Obj Request,
+                    /// `http_<status>`, a transport failure, a timeout phase, `stream_cut` or `cancelled`.
                     outcome [result AttemptOutcome]: Text String,
+                    /// The response headers.
                     headers [result]: Headers Option<$crate::surface::Headers>,
+                    /// The provider error body's `error.type` (`read_error`).
                     error_type [result]: Text Option<String>,
+                    /// The provider error body's `error.code` (`read_error`).
                     error_code [result]: Text Option<String>,
+                    /// How long the attempt took (the breaker counts slow calls).
                     latency_ms [result]: Count Option<u64>,
+                    /// Wall clock (unix ms) for an HTTP-date `Retry-After`; absent = unknown.
                     wall_unix_ms [result]: Wall Option<u64>,
+                    /// The tokens the call used, to correct the reservation.
                     actual_tokens [result]: Count Option<u64>,
+                    /// The host can make no other attempt (a streamed answer already handed to its reader): a failure that would be retried gives up with `not_repeatable`.
                     last_attempt [result]: Flag Option<bool>,
                     now_ms: Time u64
                 ) -> Value $crate::transport::retry::RetryDecision = $crate::surface::client_on_outcome;

@@ -80,8 +80,8 @@ pub fn parse_rfc3339(s: String) -> Result<Option<i64>> {
 }
 
 /// The catalogue of stable error codes.
-pub fn error_codes() -> Result<Vec<&'static str>> {
-    Ok(ErrorCode::ALL.iter().map(|c| c.as_str()).collect())
+pub fn error_codes() -> Result<Vec<ErrorCode>> {
+    Ok(ErrorCode::ALL.to_vec())
 }
 
 /// What a request body says: whether it is JSON, its model, the tokens it may spend.

@@ -86,6 +86,7 @@ pub enum EventKind {
         attempt: u32,
         /// Why it stopped: an attempt reason (`breaker_open`, `deadline_exhausted`, ...) before a
         /// call, a retry reason (`fatal`, `retries_exhausted`, ...) after one.
+        #[schemars(schema_with = "attempt_or_retry_reason")]
         reason: &'static str,
         /// The last attempt's result, when the request stopped after one.
         #[serde(flatten)]
@@ -190,6 +191,13 @@ impl Events {
     pub fn dropped(&self) -> u64 {
         self.dropped
     }
+}
+
+/// The schema of a give-up's reason: the code of an attempt reason or of a retry reason.
+fn attempt_or_retry_reason(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let attempt = generator.subschema_for::<AttemptReason>();
+    let retry = generator.subschema_for::<RetryReason>();
+    schemars::json_schema!({ "anyOf": [attempt, retry] })
 }
 
 #[cfg(test)]

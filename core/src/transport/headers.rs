@@ -185,7 +185,7 @@ pub struct RetryAfter {
     /// The delay in milliseconds (serialized as `null` when not finite, and read back as NaN:
     /// no policy uses a delay that is not finite, so the round trip decides the same).
     #[serde(serialize_with = "finite_or_null", deserialize_with = "delay_or_null")]
-    #[schemars(with = "Option<f64>")]
+    #[schemars(with = "Option<f64>", required)]
     pub delay_ms: f64,
     /// The header it came from.
     pub source: RetryAfterSource,

@@ -343,7 +343,7 @@ macro_rules! result {
 }
 
 macro_rules! member {
-    ($call:ident, $args:ident, $class:ident; $(#[doc = $d:literal])* new ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) = $f:path;) => {
+    ($call:ident, $args:ident, $class:ident; $(#[doc = $d:literal])* new ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) = $f:path;) => {
         if $call == concat!(stringify!($class), ".new") {
             $(read!($args; $p, $kind, $t);)*
             $args.no_unknown()?;
@@ -352,7 +352,7 @@ macro_rules! member {
         }
     };
     ($call:ident, $args:ident, $class:ident; $(#[doc = $d:literal])* static $name:ident $js:literal
-        ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
+        ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
         if $call == concat!(stringify!($class), ".", stringify!($name)) {
             $(read!($args; $p, $kind, $t);)*
             $args.no_unknown()?;
@@ -360,7 +360,7 @@ macro_rules! member {
         }
     };
     ($call:ident, $args:ident, $class:ident; $(#[doc = $d:literal])* fn $name:ident $js:literal
-        ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
+        ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) -> $rk:ident $rt:ty = $f:path;) => {
         if $call == concat!(stringify!($class), ".", stringify!($name)) {
             let this = match $args.take("this") {
                 Some(o) => o,
@@ -394,7 +394,7 @@ macro_rules! json_classes {
 
 macro_rules! json_calls {
     ($call:ident, $args:ident;) => {};
-    ($call:ident, $args:ident; $(#[doc = $d:literal])* fn $name:ident $js:literal ($($p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*)
+    ($call:ident, $args:ident; $(#[doc = $d:literal])* fn $name:ident $js:literal ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*)
         -> $rk:ident $rt:ty = $f:path; $($rest:tt)*) => {
         if $call == stringify!($name) {
             $(read!($args; $p, $kind, $t);)*

@@ -19,6 +19,8 @@ Header = Union[str, bytes]
 Headers = Union[Sequence[Tuple[Header, Header]], Sequence[Sequence[Header]], Mapping[str, str], Any]
 """A list of ``(name, value)`` pairs, a dict, or any mapping (``httpx.Headers``)."""
 Time = int
+Config = Mapping[str, Any]
+"""Any mapping, as a config or policy document: the ``...Config`` types name its keys."""
 Json = Any
 """Any JSON value: dict, list, str, int, float, bool or ``None`` (``null``)."""
 
@@ -30,13 +32,19 @@ def surface() -> Dict[str, Any]:
 def classify(
     outcome: str,
     headers: Optional[Headers] = ...,
-    *,
     profile: Optional[Profile] = ...,
     error_type: Optional[str] = ...,
     error_code: Optional[str] = ...,
     wall_unix_ms: Optional[int] = ...,
 ) -> Classification:
-    """Classifies one attempt's outcome: `{class, reason, retry_after, should_retry, issues}`."""
+    """Classifies one attempt's outcome: `{class, reason, retry_after, should_retry, issues}`.
+
+    ``outcome``: `http_<status>`, a transport failure, a timeout phase, `stream_cut` or `cancelled`.
+    ``profile``: Whose headers and error bodies these are (default `openai`).
+    ``error_type``: The provider error body's `error.type`.
+    ``error_code``: The provider error body's `error.code`.
+    ``wall_unix_ms``: Wall clock (unix ms) for an HTTP-date `Retry-After`; absent = unknown.
+    """
 
 def retry_after(headers: Headers, wall_unix_ms: Optional[int] = ...) -> RetryAfterResult:
     """The server's requested delay: `{retry_after: {delay_ms, source} | null, issues}`."""
@@ -53,16 +61,19 @@ def parse_http_date(s: str) -> Optional[int]:
 def parse_rfc3339(s: str) -> Optional[int]:
     """An RFC 3339 timestamp in unix ms, or null when malformed."""
 
-def error_codes() -> List[str]:
+def error_codes() -> List[ErrorCode]:
     """The catalogue of stable error codes."""
 
 def read_request(
     body: Union[str, bytes],
-    *,
     content_type: Optional[str] = ...,
     path: Optional[str] = ...,
 ) -> RequestBody:
-    """What a request says: `{json, model, key, est_tokens}` (the breaker key: the model, else the path as a route; the tokens to reserve; only a JSON body is read)."""
+    """What a request says: `{json, model, key, est_tokens}` (the breaker key: the model, else the path as a route; the tokens to reserve; only a JSON body is read).
+
+    ``content_type``: The `Content-Type` header: a body is read as JSON when it says so (absent: when it starts with `{`).
+    ``path``: The URL path: the breaker key when the body names no model.
+    """
 
 def read_error(body: Union[str, bytes]) -> ErrorFields:
     """An error body's `{error_type, error_code}` (`error.type`, `error.code`), as `on_outcome` takes them."""
@@ -70,41 +81,53 @@ def read_error(body: Union[str, bytes]) -> ErrorFields:
 def validate(
     schema: Json,
     instance: Json,
-    *,
     draft: Optional[DraftName] = ...,
     formats: Optional[bool] = ...,
     max_errors: Optional[int] = ...,
 ) -> Validation:
-    """Validates a parsed value against a JSON Schema (compiled once per schema content, cached)."""
+    """Validates a parsed value against a JSON Schema (compiled once per schema content, cached).
+
+    ``draft``: The draft a schema without `$schema` is read as (default: draft 2020-12).
+    ``formats``: Assert `format` (default: the draft's rule).
+    ``max_errors``: Violations kept per validation (default 100).
+    """
 
 def validate_text(
     schema: Json,
     text: str,
-    *,
     draft: Optional[DraftName] = ...,
     formats: Optional[bool] = ...,
     max_errors: Optional[int] = ...,
 ) -> Validation:
-    """Validates model output given as text; malformed JSON is `syntax_error` with its line and column."""
+    """Validates model output given as text; malformed JSON is `syntax_error` with its line and column.
 
-def lint_schema(schema: Json, *, profile: Optional[LintProfile] = ...) -> Lint:
-    """Checks a schema against Structured Outputs strict-mode rules and limits."""
+    ``draft``: The draft a schema without `$schema` is read as (default: draft 2020-12).
+    ``formats``: Assert `format` (default: the draft's rule).
+    ``max_errors``: Violations kept per validation (default 100).
+    """
+
+def lint_schema(schema: Json, profile: Optional[LintProfile] = ...) -> Lint:
+    """Checks a schema against Structured Outputs strict-mode rules and limits.
+
+    ``profile``: Whose rules and limits (default `openai`).
+    """
 
 def to_strict(
     schema: Json,
-    *,
     profile: Optional[LintProfile] = ...,
     nullable_optionals: Optional[bool] = ...,
 ) -> Strict:
-    """The strict form of a schema, as openai-python's `to_strict_json_schema` writes it, or the findings that refuse it."""
+    """The strict form of a schema, as openai-python's `to_strict_json_schema` writes it, or the findings that refuse it.
 
-def diff_schemas(
-    old: Json,
-    new: Json,
-    *,
-    policy: Optional[CompatibilityPolicy] = ...,
-) -> SchemaDiff:
-    """Changes from `old` to `new` and the BACKWARD (new reader, old data), FORWARD and FULL verdicts."""
+    ``profile``: Whose rules and limits the strict form must meet (default `openai`).
+    ``nullable_optionals``: Make optional properties that do not accept `null` nullable (default false).
+    """
+
+def diff_schemas(old: Json, new: Json, policy: Optional[CompatibilityPolicy] = ...) -> SchemaDiff:
+    """Changes from `old` to `new` and the BACKWARD (new reader, old data), FORWARD and FULL verdicts.
+
+    ``policy``: `strict` or `lenient`, as Confluent reads them (default `strict`).
+    """
 
 def repair_json(text: str) -> Repaired:
     """Parses model output, repairing fences, prose, trailing commas, quotes and truncation; each repair reported."""
@@ -125,7 +148,7 @@ class Policy:
     def from_toml(text: str) -> Policy:
         """Reads and validates a policy from TOML text (errors carry line and column)."""
     @staticmethod
-    def from_dict(policy: PolicyConfig) -> Policy:
+    def from_dict(policy: Union[PolicyConfig, Config]) -> Policy:
         """Reads and validates a policy document (errors carry the field path)."""
     @staticmethod
     def preset(name: str) -> Policy:
@@ -133,7 +156,7 @@ class Policy:
     @staticmethod
     def schema() -> Json:
         """The JSON Schema (draft 2020-12) of the policy document."""
-    def to_dict(self) -> PolicyConfig:
+    def to_dict(self) -> PolicyConfigResolved:
         """The policy document, every field with its default filled in."""
     def to_json(self) -> str:
         """The policy as JSON text."""
@@ -141,7 +164,11 @@ class Policy:
 @final
 class Backoff:
     """Retry delays with jitter (full, equal, decorrelated, proportional, Polly v2, gRPC)."""
-    def __new__(cls, config: Optional[BackoffConfig] = ..., seed: Optional[int] = ...) -> Backoff:
+    def __new__(
+        cls,
+        config: Optional[Union[BackoffConfig, Config]] = ...,
+        seed: Optional[int] = ...,
+    ) -> Backoff:
         """A backoff from a backoff config; `seed` fixes the jitter draws (default: from the OS)."""
     def next_delay(self, retries_taken: int) -> int:
         """The delay in whole ms (rounded up) before retry `retries_taken + 1`."""
@@ -151,7 +178,7 @@ class Deadline:
     """The deadline of one logical request, started at `now_ms`."""
     def __new__(
         cls,
-        config: Optional[DeadlineConfig] = ...,
+        config: Optional[Union[DeadlineConfig, Config]] = ...,
         now_ms: Optional[Time] = ...,
     ) -> Deadline:
         """A deadline for a request starting at `now_ms`."""
@@ -169,7 +196,7 @@ class Deadline:
 @final
 class RetryBudget:
     """The retry budget shared by a client's requests (gRPC token bucket, Envoy ratio, ...)."""
-    def __new__(cls, config: Optional[RetryBudgetConfig] = ...) -> RetryBudget:
+    def __new__(cls, config: Optional[Union[RetryBudgetConfig, Config]] = ...) -> RetryBudget:
         """A budget from a budget config."""
     def request_started(self) -> None:
         """A logical request started."""
@@ -187,12 +214,15 @@ class RetryBudget:
 @final
 class RetryState:
     """The retry memory of one logical request: retries taken, backoff memory, jitter source."""
-    def __new__(cls, config: Optional[RetryConfig] = ..., seed: Optional[int] = ...) -> RetryState:
+    def __new__(
+        cls,
+        config: Optional[Union[RetryConfig, Config]] = ...,
+        seed: Optional[int] = ...,
+    ) -> RetryState:
         """A request's retry state from a retry config; `seed` fixes its jitter (default: from the OS)."""
     def decide(
         self,
-        classification: ClassificationInput,
-        *,
+        classification: Union[Classification, ClassificationInput],
         deadline: Optional[Deadline] = ...,
         retry_budget: Optional[RetryBudget] = ...,
         error_budget: Optional[ErrorBudget] = ...,
@@ -202,6 +232,11 @@ class RetryState:
         """What follows an attempt whose result `classify` returned: `{action, reason,
         delay_ms, retries_taken, class, cause}`. The guards are checked in the order
         deadline, error budget, retry budget; a granted retry spends from the latter.
+
+        ``deadline``: The request's deadline: the delay plus a minimum useful attempt must fit.
+        ``retry_budget``: The client's shared retry budget; a granted retry spends from it.
+        ``error_budget``: The error budget, when retries are cut while it burns.
+        ``outer_owns_retries``: An outer layer retries this request (one retry owner): failures give up.
         """
     def retries_taken(self) -> int:
         """Retries granted so far."""
@@ -211,7 +246,7 @@ class BreakerRegistry:
     """One breaker per key (model, endpoint)."""
     def __new__(
         cls,
-        config: Optional[BreakerConfig] = ...,
+        config: Optional[Union[BreakerConfig, Config]] = ...,
         max_keys: Optional[int] = ...,
     ) -> BreakerRegistry:
         """A registry whose breakers share one breaker config; at most `max_keys` (default 1024)."""
@@ -242,7 +277,7 @@ class RateLimiter:
     """Client-side RPM/TPM limits, synced from `x-ratelimit-*` headers."""
     def __new__(
         cls,
-        config: Optional[RateLimitConfig] = ...,
+        config: Optional[Union[RateLimitConfig, Config]] = ...,
         now_ms: Optional[Time] = ...,
     ) -> RateLimiter:
         """A limiter whose buckets start full at `now_ms`."""
@@ -262,7 +297,7 @@ class IdempotencyKeys:
     """Idempotency keys: random (UUIDv4) per logical request, or derived from its content (UUIDv5)."""
     def __new__(
         cls,
-        config: Optional[IdempotencyConfig] = ...,
+        config: Optional[Union[IdempotencyConfig, Config]] = ...,
         seed: Optional[int] = ...,
     ) -> IdempotencyKeys:
         """Keys from an idempotency config; `seed` fixes the random keys (default: from the OS)."""
@@ -276,7 +311,7 @@ class IdempotencyKeys:
 @final
 class ErrorBudget:
     """An error budget (SLO) with multi-window burn-rate alerts."""
-    def __new__(cls, config: Optional[ErrorBudgetConfig] = ...) -> ErrorBudget:
+    def __new__(cls, config: Optional[Union[ErrorBudgetConfig, Config]] = ...) -> ErrorBudget:
         """A budget from an SLO config."""
     def record(self, good: bool, now_ms: Optional[Time] = ...) -> None:
         """Counts one user-visible result."""
@@ -297,12 +332,16 @@ class SchemaValidator:
     def __new__(
         cls,
         schema: Json,
-        *,
         draft: Optional[DraftName] = ...,
         formats: Optional[bool] = ...,
         max_errors: Optional[int] = ...,
     ) -> SchemaValidator:
-        """Compiles `schema` (`invalid_schema` at the offending keyword's pointer; `unresolved_ref` for an external `$ref`)."""
+        """Compiles `schema` (`invalid_schema` at the offending keyword's pointer; `unresolved_ref` for an external `$ref`).
+
+        ``draft``: The draft a schema without `$schema` is read as (default: draft 2020-12).
+        ``formats``: Assert `format` (default: the draft's rule).
+        ``max_errors``: Violations kept per validation (default 100).
+        """
     def validate(self, instance: Json) -> Validation:
         """Validates a parsed value."""
     def validate_text(self, text: str) -> Validation:
@@ -316,12 +355,15 @@ class TolerantReader:
     def __new__(
         cls,
         schema: Json,
-        config: Optional[TolerantConfig] = ...,
-        *,
+        config: Optional[Union[TolerantConfig, Config]] = ...,
         draft: Optional[DraftName] = ...,
         formats: Optional[bool] = ...,
     ) -> TolerantReader:
-        """Compiles `schema` for a reader that follows `config`."""
+        """Compiles `schema` for a reader that follows `config`.
+
+        ``draft``: The draft a schema without `$schema` is read as (default: draft 2020-12).
+        ``formats``: Assert `format` (default: the draft's rule).
+        """
     def read_text(self, request_id: str, text: str) -> ReadDecision:
         """Reads one request's output given as text."""
     def read_body(self, request_id: str, body: Json) -> ReadDecision:
@@ -337,11 +379,14 @@ class StreamCheck:
     def __new__(
         cls,
         schema: Json,
-        *,
         draft: Optional[DraftName] = ...,
         formats: Optional[bool] = ...,
     ) -> StreamCheck:
-        """Compiles `schema` for one streamed output."""
+        """Compiles `schema` for one streamed output.
+
+        ``draft``: The draft a schema without `$schema` is read as (default: draft 2020-12).
+        ``formats``: Assert `format` (default: the draft's rule).
+        """
     def feed(self, chunk: str) -> StreamState:
         """Feeds the next chunk; the state after it."""
     def state(self) -> StreamState:
@@ -358,12 +403,15 @@ class BatchPlanner:
     """
     def __new__(
         cls,
-        config: Optional[PlanConfig] = ...,
-        prices: Optional[PriceTable] = ...,
+        config: Optional[Union[PlanConfig, Config]] = ...,
+        prices: Optional[Union[PriceTable, Config]] = ...,
     ) -> BatchPlanner:
         """A planner of the given limits and grouping, pricing with `prices` (default: the built-in table)."""
-    def push(self, line: Union[str, bytes], *, prompt_tokens: Optional[int] = ...) -> Placement:
-        """`{placement: planned | deferred | rejected | blank, ...}`; the line's newline is optional."""
+    def push(self, line: Union[str, bytes], prompt_tokens: Optional[int] = ...) -> Placement:
+        """`{placement: planned | deferred | rejected | blank, ...}`; the line's newline is optional.
+
+        ``prompt_tokens``: The line's prompt tokens as the host counted them (default: estimated from its text).
+        """
     def push_oversized(self, len: int) -> Placement:
         """Counts a line too long to read (longer than `max_line_bytes()`) as rejected."""
     def max_line_bytes(self) -> int:
@@ -378,12 +426,14 @@ class BatchRouter:
     """
     def __new__(
         cls,
-        manifest: ManifestInput,
+        manifest: Union[Manifest, ManifestInput],
         ledger: Json,
-        *,
         max_attempts: Optional[int] = ...,
     ) -> BatchRouter:
-        """A router of one round: the round's manifest and the ledger of earlier rounds (`[]` or null in round 1)."""
+        """A router of one round: the round's manifest and the ledger of earlier rounds (`[]` or null in round 1).
+
+        ``max_attempts``: Attempts a request may have before it is quarantined (default 3).
+        """
     def push_output(self, line: Union[str, bytes]) -> RouteStep:
         """Routes one line of the output file."""
     def push_errors(self, line: Union[str, bytes]) -> RouteStep:
@@ -398,8 +448,8 @@ class BatchReplay:
     """
     def __new__(
         cls,
-        manifest: ManifestInput,
-        route: RouteReport,
+        manifest: Union[Manifest, ManifestInput],
+        route: Union[RouteReport, RouteReportInput],
         retry: Json,
         ledger: Json,
     ) -> BatchReplay:
@@ -407,10 +457,12 @@ class BatchReplay:
     def push(
         self,
         line: Union[str, bytes],
-        *,
         prompt_tokens: Optional[int] = ...,
     ) -> Optional[Placement]:
-        """The placement of a retried line in the next round, or null for a line not retried."""
+        """The placement of a retried line in the next round, or null for a line not retried.
+
+        ``prompt_tokens``: The line's prompt tokens as the host counted them (default: estimated from its text).
+        """
     def finish(self) -> ReplayOutcome:
         """The next round's manifest and ledger, and the retried requests no line held."""
 
@@ -419,7 +471,7 @@ class RealtimeSession:
     """The interruption (barge-in) machine of one Realtime voice session, with its
     latency budget: server events and playback progress in, actions out.
     """
-    def __new__(cls, config: Optional[InterruptConfig] = ...) -> RealtimeSession:
+    def __new__(cls, config: Optional[Union[InterruptConfig, Config]] = ...) -> RealtimeSession:
         """A session's machine from an interruption config."""
     def handle_event(self, event: Json, now_ms: Optional[Time] = ...) -> RealtimeStep:
         """One server event (its JSON text, or the parsed object): `{actions, issues, turns, next_timeout_ms}`."""
@@ -445,7 +497,7 @@ class RealtimeCredentials:
     """
     def __new__(
         cls,
-        config: Optional[CredentialConfig] = ...,
+        config: Optional[Union[CredentialConfig, Config]] = ...,
         seed: Optional[int] = ...,
     ) -> RealtimeCredentials:
         """Rotation from a credential config; `seed` fixes the backoff jitter (default: from the OS)."""
@@ -480,14 +532,13 @@ class Client:
     """Every transport policy of one upstream (breakers, budgets, limiter, keys), driven by the host."""
     def __new__(
         cls,
-        policy: Optional[Union[Policy, PolicyConfig]] = ...,
+        policy: Optional[Union[Policy, PolicyConfig, Config]] = ...,
         seed: Optional[int] = ...,
         now_ms: Optional[Time] = ...,
     ) -> Client:
         """A client from a `Policy`, a policy document, or the defaults."""
     def begin(
         self,
-        *,
         key: Optional[str] = ...,
         est_tokens: Optional[int] = ...,
         outer_owns_retries: Optional[bool] = ...,
@@ -495,13 +546,19 @@ class Client:
         deadline_ms: Optional[int] = ...,
         now_ms: Optional[Time] = ...,
     ) -> Request:
-        """Starts one logical request."""
+        """Starts one logical request.
+
+        ``key``: Breaker key (model or endpoint); default `"default"`.
+        ``est_tokens``: Estimated tokens (prompt + max output) for the TPM limiter (default 0).
+        ``outer_owns_retries``: An outer layer retries this request (one retry owner).
+        ``content``: Content for a derived (UUIDv5) idempotency key; absent: a random key.
+        ``deadline_ms``: What the caller has left of its own deadline, in ms.
+        """
     def before_attempt(self, request: Request, now_ms: Optional[Time] = ...) -> AttemptDecision:
         """Before each attempt: `{action: send | wait | give_up, reason, timeouts, headers, wait_until_ms, ...}`."""
     def on_outcome(
         self,
         request: Request,
-        *,
         outcome: str,
         headers: Optional[Headers] = ...,
         error_type: Optional[str] = ...,
@@ -512,7 +569,17 @@ class Client:
         last_attempt: Optional[bool] = ...,
         now_ms: Optional[Time] = ...,
     ) -> RetryDecision:
-        """After each attempt: `{action: retry | done | give_up, reason, delay_ms, ...}`."""
+        """After each attempt: `{action: retry | done | give_up, reason, delay_ms, ...}`.
+
+        ``outcome``: `http_<status>`, a transport failure, a timeout phase, `stream_cut` or `cancelled`.
+        ``headers``: The response headers.
+        ``error_type``: The provider error body's `error.type` (`read_error`).
+        ``error_code``: The provider error body's `error.code` (`read_error`).
+        ``latency_ms``: How long the attempt took (the breaker counts slow calls).
+        ``wall_unix_ms``: Wall clock (unix ms) for an HTTP-date `Retry-After`; absent = unknown.
+        ``actual_tokens``: The tokens the call used, to correct the reservation.
+        ``last_attempt``: The host can make no other attempt (a streamed answer already handed to its reader): a failure that would be retried gives up with `not_repeatable`.
+        """
     def cancel(self, request: Request, now_ms: Optional[Time] = ...) -> None:
         """Ends `request` without a result (the host cancelled it)."""
     def poll_event(self) -> Optional[ClientEvent]:
@@ -521,7 +588,7 @@ class Client:
         """Events dropped because more than 256 waited unpolled."""
     def breaker_state(self, key: str) -> BreakerState:
         """The breaker state for `key`."""
-    def policy(self) -> PolicyConfig:
+    def policy(self) -> PolicyConfigResolved:
         """The policy this client follows, every field (as `Policy.to_dict` gives it)."""
 
 @final
@@ -539,7 +606,7 @@ class EventStream:
 @final
 class CircuitBreaker:
     """A circuit breaker for one upstream (resilience4j's rules)."""
-    def __new__(cls, config: Optional[BreakerConfig] = ...) -> CircuitBreaker:
+    def __new__(cls, config: Optional[Union[BreakerConfig, Config]] = ...) -> CircuitBreaker:
         """A breaker from a breaker config."""
     def try_acquire(self, now_ms: Optional[Time] = ...) -> Acquire:
         """Asks to make one call: `{permitted, permit, state, reason, retry_after_ms, transition}`."""
@@ -657,7 +724,7 @@ class AttemptDecision(TypedDict):
     """The number of this attempt (1 for the first) with `send`."""
     timeouts: AttemptTimeouts
     """Phase limits of this attempt, clipped to the deadline (with `send`)."""
-    headers: List[Tuple[str, str]]
+    headers: List[List[str]]
     """Headers to add to the call: idempotency key, retry count, timeout (with `send`)."""
 
 AttemptReason = Literal[
@@ -696,6 +763,19 @@ class BackoffConfig(TypedDict):
     jitter: NotRequired[Jitter]
     """Jitter kind. Default `proportional` (the OpenAI SDKs)."""
     jitter_factor: NotRequired[float]
+    """Share of the delay `proportional` jitter may remove. Default 0.25 (openai-python `1 - 0.25 * random()`)."""
+
+class BackoffConfigResolved(TypedDict):
+    """Backoff settings (part of the retry policy)."""
+    base_ms: int
+    """Delay before the first retry, before jitter. Default 500 ms (openai-python `INITIAL_RETRY_DELAY`)."""
+    multiplier: float
+    """Growth per retry. Default 2 (openai-python `pow(2.0, nb_retries)`)."""
+    max_ms: int
+    """Cap on the un-jittered delay. Default 8000 ms (openai-python `MAX_RETRY_DELAY`)."""
+    jitter: Jitter
+    """Jitter kind. Default `proportional` (the OpenAI SDKs)."""
+    jitter_factor: float
     """Share of the delay `proportional` jitter may remove. Default 0.25 (openai-python `1 - 0.25 * random()`)."""
 
 class BatchFile(TypedDict):
@@ -818,6 +898,52 @@ class BreakerConfig(TypedDict):
     retry_after_max_ms: NotRequired[int]
     """Longer server delays are capped to this. Default 120000 (openai-python `MAX_RETRY_AFTER_DELAY` 120 s)."""
     initial_state: NotRequired[InitialState]
+    """State of a new breaker. Default `closed` (resilience4j `initialState`)."""
+
+class BreakerConfigResolved(TypedDict):
+    """Settings of one circuit breaker; a registry gives every key a breaker with the same settings."""
+    window: WindowConfigResolved
+    """Which recent calls the rates are computed over. Default `{ "kind": "count", "size": 100 }`
+    (resilience4j `slidingWindowType` COUNT_BASED, `slidingWindowSize` 100).
+    """
+    failure_rate_threshold: float
+    """Trip when at least this share of calls failed. Default 0.5 (resilience4j `failureRateThreshold` 50 %)."""
+    slow_call_rate_threshold: float
+    """Trip when at least this share of calls was slow. Default 1.0 (resilience4j `slowCallRateThreshold` 100 %)."""
+    slow_call_ms: int
+    """A call taking longer than this is slow. Default 60000 (resilience4j `slowCallDurationThreshold` 60 s)."""
+    consecutive_failures: int
+    """Also trip when this many calls in a row failed, whatever the window holds; 0 = off
+    (default). gobreaker's default `ReadyToTrip` is `ConsecutiveFailures > 5`: a run is how
+    a full outage shows at once, while a rate over a window that still holds the healthy
+    minutes before it needs seconds of failures to reach its threshold.
+    """
+    minimum_calls: int
+    """No decision before this many calls are in the window. Default 100 (resilience4j
+    `minimumNumberOfCalls`); clamped to the size of a count window, not of a time window, as there.
+    """
+    half_open_permitted: int
+    """Probes allowed in half-open. Default 10 (resilience4j `permittedNumberOfCallsInHalfOpenState`)."""
+    max_half_open_ms: int
+    """After this long in half-open without a verdict, open again; 0 = never. Default 0
+    (resilience4j `maxWaitDurationInHalfOpenState`).
+    """
+    open_wait: OpenWaitResolved
+    """How long to stay open. Default `{ "kind": "fixed", "ms": 60000 }` (resilience4j `waitDurationInOpenState`)."""
+    failure_classes: List[ClassName]
+    """Classes that count as failures; `success` is a success and any other class is ignored
+    (gobreaker `IsExcluded`). Default retryable, rate_limited, overloaded, fatal: a `permanent`
+    result (400, 404, ...) is the caller's fault, not the upstream's.
+    """
+    retry_after_opens: bool
+    """A rate_limited or overloaded result carrying a server delay opens the breaker for exactly
+    that delay (resilience4j `transitionToOpenAndWaitFor`). Default true.
+    """
+    retry_after_min_ms: int
+    """Shorter server delays do not open the breaker. Default 1000."""
+    retry_after_max_ms: int
+    """Longer server delays are capped to this. Default 120000 (openai-python `MAX_RETRY_AFTER_DELAY` 120 s)."""
+    initial_state: InitialState
     """State of a new breaker. Default `closed` (resilience4j `initialState`)."""
 
 class BreakerMetrics(TypedDict):
@@ -963,7 +1089,7 @@ ClassificationInput = TypedDict(
     {
         "class": ClassName,
         "reason": ClassReason,
-        "retry_after": NotRequired[Optional[RetryAfterInput]],
+        "retry_after": NotRequired[Optional[RetryAfter]],
         "should_retry": NotRequired[Optional[bool]],
         "issues": NotRequired[List[HeaderIssue]],
     },
@@ -1046,7 +1172,7 @@ ClientEventGiveUp = TypedDict(
         "request": str,
         "kind": Literal["give_up"],
         "attempt": int,
-        "reason": str,
+        "reason": Union[AttemptReason, RetryReason],
         "outcome": NotRequired[str],
         "class": NotRequired[ClassName],
         "cause": NotRequired[ClassReason],
@@ -1093,7 +1219,16 @@ class ClientEventLimiterSync(TypedDict):
     tokens: NotRequired[Optional[Quota]]
     """The tokens quota the server reported."""
 
-ClientEvent = Union[ClientEventSend, ClientEventWait, ClientEventRetry, ClientEventDone, ClientEventGiveUp, ClientEventCancel, ClientEventBreaker, ClientEventLimiterSync]
+ClientEvent = Union[
+    ClientEventSend,
+    ClientEventWait,
+    ClientEventRetry,
+    ClientEventDone,
+    ClientEventGiveUp,
+    ClientEventCancel,
+    ClientEventBreaker,
+    ClientEventLimiterSync,
+]
 """One decision, when it was made, and for which request."""
 
 CompatibilityPolicy = Literal["strict", "lenient"]
@@ -1176,6 +1311,25 @@ class DeadlineConfig(TypedDict):
     min_attempt_ms: NotRequired[int]
     """The least time an attempt needs to be worth starting; a retry that would leave less is refused. Default 0."""
 
+class DeadlineConfigResolved(TypedDict):
+    """Time limits of a logical request and of each attempt's phases. `None` = no limit."""
+    total_ms: NotRequired[Optional[int]]
+    """The whole logical request, all attempts and waits included. Default none."""
+    connect_ms: NotRequired[Optional[int]]
+    """Establishing the connection. Default none (openai-python: `connect=5.0`, set in the `openai_sdk` preset)."""
+    headers_ms: NotRequired[Optional[int]]
+    """Until the response headers (time to first byte). Default none."""
+    first_token_ms: NotRequired[Optional[int]]
+    """Until the first token of a streamed answer. Default none: the first token then waits
+    no longer than any other gap of the stream (`idle_ms`), else the attempt's limit.
+    """
+    idle_ms: NotRequired[Optional[int]]
+    """The longest gap between two stream chunks. Default none."""
+    attempt_ms: NotRequired[Optional[int]]
+    """One whole attempt. Default none (openai-python: 600 s, set in the `openai_sdk` preset)."""
+    min_attempt_ms: int
+    """The least time an attempt needs to be worth starting; a retry that would leave less is refused. Default 0."""
+
 DeferReason = Literal["cost_cap", "unpriced"]
 
 class Deferred(TypedDict):
@@ -1220,6 +1374,22 @@ class ErrorBudgetConfig(TypedDict):
     resolution_ms: NotRequired[int]
     """Bucket size, >= 1 ms (default 60 000: one minute); `period_ms / resolution_ms` buckets at most 2^20."""
     alerts: NotRequired[List[AlertPair]]
+    """Alerting pairs (default: the SRE Workbook table for a 30-day SLO)."""
+    cut_retries_at_burn_rate: NotRequired[Optional[float]]
+    """Cut retries while both windows of the fastest-burning pair (highest threshold)
+    burn faster than this (default absent: never cut). Retries spend budget twice
+    when the upstream is failing; this stops that once the burn is serious.
+    """
+
+class ErrorBudgetConfigResolved(TypedDict):
+    """An SLO over a rolling period, with its alerting rules."""
+    target: float
+    """Share of requests that must be good, in [0, 1) (default 0.999); resolved to parts per billion."""
+    period_ms: int
+    """The rolling period the budget covers (default 30 days)."""
+    resolution_ms: int
+    """Bucket size, >= 1 ms (default 60 000: one minute); `period_ms / resolution_ms` buckets at most 2^20."""
+    alerts: List[AlertPair]
     """Alerting pairs (default: the SRE Workbook table for a 30-day SLO)."""
     cut_retries_at_burn_rate: NotRequired[Optional[float]]
     """Cut retries while both windows of the fastest-burning pair (highest threshold)
@@ -1312,6 +1482,27 @@ class HeadersConfig(TypedDict):
     `openai` and `azure_openai` profiles only.
     """
 
+class HeadersConfigResolved(TypedDict):
+    """Which headers the client adds to each attempt; every one can be switched off.
+
+    Both official OpenAI SDKs send `x-stainless-retry-count` on every attempt; openai-node
+    sends `x-stainless-timeout` (whole seconds), openai-python `x-stainless-read-timeout` (its
+    read timeout). The client sends `x-stainless-timeout` with what is left of the deadline,
+    the same header in every runtime (one decision for the same inputs), so a host standing in
+    for the SDK sends what the SDK's retry loop would. By default they go only with the
+    `openai` and `azure_openai` profiles: another API has no use for an SDK's internal headers.
+    """
+    idempotency_key: bool
+    """Send the idempotency key (under `idempotency.header`). Default true."""
+    retry_count: NotRequired[Optional[bool]]
+    """Send `x-stainless-retry-count` (retries taken so far). Default: with the `openai` and
+    `azure_openai` profiles only.
+    """
+    timeout: NotRequired[Optional[bool]]
+    """Send `x-stainless-timeout` (the whole seconds left of the deadline). Default: with the
+    `openai` and `azure_openai` profiles only.
+    """
+
 class HistoryEntry(TypedDict):
     """One earlier attempt of a request."""
     round: int
@@ -1335,9 +1526,25 @@ class IdempotencyConfig(TypedDict):
     UUIDv5(URL namespace, string). Absent: the RFC URL namespace itself (default absent).
     """
 
+class IdempotencyConfigResolved(TypedDict):
+    """Idempotency key settings."""
+    header: str
+    """The request header that carries the key (default `Idempotency-Key`); an RFC 9110 token."""
+    mode: IdempotencyMode
+    """Random or content-derived keys (default `random`)."""
+    namespace: NotRequired[Optional[str]]
+    """Namespace of derived keys: a UUID in its 36-character hyphenated form is used as
+    is; any other string (a service URL, an app name) is first turned into a UUID as
+    UUIDv5(URL namespace, string). Absent: the RFC URL namespace itself (default absent).
+    """
+
 IdempotencyMode = Literal["random", "derived"]
 
 InitialState = Literal["closed", "disabled", "metrics_only", "forced_open"]
+
+class InterruptConfigAudioFormat3(TypedDict):
+    type: Union[Literal["audio/pcm", "audio/pcmu", "audio/pcma"], AudioFormat]
+    rate: NotRequired[int]
 
 class InterruptConfig(TypedDict):
     """Settings of the interruption machine; defaults follow LiveKit Agents' interruption options."""
@@ -1347,7 +1554,11 @@ class InterruptConfig(TypedDict):
     """The session's `turn_detection.interrupt_response`: the server cancels the response
     itself when speech starts. Default true (the API's default).
     """
-    audio_format: NotRequired[AudioFormat]
+    audio_format: NotRequired[Union[
+        Literal["audio/pcm", "audio/pcmu", "audio/pcma"],
+        AudioFormat,
+        InterruptConfigAudioFormat3,
+    ]]
     """The output audio format: `pcm16` (default), `g711_ulaw`, `g711_alaw`, or the GA
     session's names (`audio/pcm`, `audio/pcmu`, `audio/pcma`) and object (`{type, rate}`).
     """
@@ -1427,7 +1638,9 @@ class LintLimits(TypedDict):
     enum_values: int
     """Enum values in the whole schema."""
     large_enum_characters: int
-    """A string enum with more than `LARGE_ENUM` values may hold this many characters."""
+    """A string enum with more than 250 values (`LARGE_ENUM`) may hold this many
+    characters.
+    """
 
 LintProfile = Literal["openai", "openai_legacy", "azure_openai", "openai_finetuned"]
 
@@ -1445,14 +1658,14 @@ class LintUsage(TypedDict):
 class Manifest(TypedDict):
     """The plan: what the host wrote, and the record of every line it did not."""
     format: str
-    """`MANIFEST_FORMAT`."""
+    """`breakwater.batch.manifest/1` (`MANIFEST_FORMAT`)."""
     round: int
     """1 for a plan, n + 1 for the replay of round n."""
-    config: PlanConfig
+    config: PlanConfigResolved
     """How the plan was made (a replay plans with the same config)."""
     limits: BatchLimits
     """The limits every file keeps."""
-    prices: PriceTable
+    prices: PriceTableResolved
     """The price table the plan used; route and replay use it too, so that every round of a
     job is priced alike.
     """
@@ -1474,7 +1687,7 @@ class Manifest(TypedDict):
 class ManifestInput(TypedDict):
     """The plan: what the host wrote, and the record of every line it did not."""
     format: str
-    """`MANIFEST_FORMAT`."""
+    """`breakwater.batch.manifest/1` (`MANIFEST_FORMAT`)."""
     round: int
     """1 for a plan, n + 1 for the replay of round n."""
     config: PlanConfig
@@ -1538,6 +1751,27 @@ class ModelPrice(TypedDict):
     batch_output: NotRequired[Optional[float]]
     """Batch output tokens; absent = `output` with the table's discount."""
 
+class ModelPriceResolved(TypedDict):
+    """One model's prices, USD per 1M tokens."""
+    input: float
+    """Synchronous input tokens."""
+    output: float
+    """Synchronous output tokens."""
+    cached_input: NotRequired[Optional[float]]
+    """Cached input tokens (synchronous); absent = the input price."""
+    cache_write_input: NotRequired[Optional[float]]
+    """Input tokens written to the prompt cache (Anthropic: 1.25x the input price for the
+    5-minute cache); absent = the input price.
+    """
+    cache_write_1h_input: NotRequired[Optional[float]]
+    """Input tokens written to the 1-hour prompt cache (Anthropic: 2x the input price);
+    absent = `cache_write_input`.
+    """
+    batch_input: NotRequired[Optional[float]]
+    """Batch input tokens; absent = `input` with the table's discount."""
+    batch_output: NotRequired[Optional[float]]
+    """Batch output tokens; absent = `output` with the table's discount."""
+
 NoteCode = Literal[
     "required_added_breaks_cached_samples", "default_does_not_fill_cached_samples",
     "strict_mode_field_added", "required_removed_breaks_old_consumers",
@@ -1571,6 +1805,28 @@ class OpenWaitExponential(TypedDict):
     """Cap. Default 600000 (ours: resilience4j has none, and an uncapped wait can outlast the outage by hours)."""
 
 OpenWait = Union[OpenWaitFixed, OpenWaitExponential]
+"""How long the breaker stays open before it lets probes through."""
+
+class OpenWaitResolvedFixed(TypedDict):
+    """Always the same wait."""
+    kind: Literal["fixed"]
+    ms: int
+    """The wait. Default 60000 (resilience4j `waitDurationInOpenState` 60 s); at least 1 as there."""
+
+class OpenWaitResolvedExponential(TypedDict):
+    """`min(initial_ms · multiplier^reopens, max_ms)`, where `reopens` counts the half-open rounds
+    that ended open since the breaker last closed (resilience4j `waitIntervalFunctionInOpenState(attempts)`)
+    or, ours, since a round in which at least one probe succeeded.
+    """
+    kind: Literal["exponential"]
+    initial_ms: int
+    """Wait of the first opening. Default 60000 (resilience4j `waitDurationInOpenState`)."""
+    multiplier: float
+    """Growth per reopen. Default 1.5 (resilience4j `IntervalFunction.DEFAULT_MULTIPLIER`)."""
+    max_ms: int
+    """Cap. Default 600000 (ours: resilience4j has none, and an uncapped wait can outlast the outage by hours)."""
+
+OpenWaitResolved = Union[OpenWaitResolvedFixed, OpenWaitResolvedExponential]
 """How long the breaker stays open before it lets probes through."""
 
 class OptionalField(TypedDict):
@@ -1668,6 +1924,46 @@ class PlanConfig(TypedDict):
     file_prefix: NotRequired[str]
     """Batch file names: `{prefix}-{n:04}.jsonl`."""
 
+class PlanConfigResolved(TypedDict):
+    """How a plan is made. Every key is optional; the defaults are the provider's limits."""
+    provider: Provider
+    """Whose format and limits: `openai`, `anthropic`, `azure_openai`."""
+    on_invalid: OnInvalid
+    """`stop` at the first invalid line, or `skip` it and list it in the manifest."""
+    max_requests_per_file: Optional[int]
+    """Requests per file, at most the provider's limit."""
+    max_bytes_per_file: Optional[int]
+    """Bytes per file, at most the provider's limit."""
+    max_embedding_inputs_per_file: Optional[int]
+    """Embedding inputs per embeddings file, at most the provider's limit."""
+    enqueued_tokens: Dict[str, int]
+    """Enqueued prompt tokens per model (the batch queue limit of the account's usage tier):
+    no file exceeds it, and files are grouped into `wave`s that each fit it. A model not
+    named here uses `default_enqueued_tokens`; neither = no limit.
+    """
+    default_enqueued_tokens: Optional[int]
+    """The enqueued-token limit for models not in `enqueued_tokens`."""
+    endpoints: Optional[List[str]]
+    """Allowed `url`s, replacing the provider's list."""
+    max_custom_id_len: int
+    """The longest `custom_id`, in bytes. 64: the length a third-party guide gives for OpenAI
+    (unverified upstream; raise it if your account accepts longer ids).
+    """
+    chars_per_token: float
+    """Characters per token for the estimate when the host gives no count (ASCII characters;
+    any other counts as four: a token at the default 4).
+    """
+    default_output_tokens: int
+    """Output tokens assumed for a request without `max_tokens` / `max_completion_tokens` /
+    `max_output_tokens` (each such request is counted in the warning `output_uncapped`).
+    """
+    max_cost_usd: Optional[float]
+    """The cost cap, in USD of estimated batch cost: the plan stops at it and defers the rest."""
+    max_attempts: int
+    """Attempts a request gets (the first included) before a retryable failure is quarantined."""
+    file_prefix: str
+    """Batch file names: `{prefix}-{n:04}.jsonl`."""
+
 class PlanTotals(TypedDict):
     """Sums over the whole plan."""
     lines: int
@@ -1726,6 +2022,37 @@ class PolicyConfig(TypedDict):
     error_budget: NotRequired[Optional[ErrorBudgetConfig]]
     """Error budget; when set, it can cut retries while it burns. Default: none."""
 
+class PolicyConfigResolved(TypedDict):
+    """The transport policy of one client: every knob, each with a documented default."""
+    profile: Profile
+    """How results are classified. Default `openai`."""
+    retry: RetryConfigResolved
+    """Retry rules of this layer."""
+    deadline: DeadlineConfigResolved
+    """Total deadline and per-phase attempt limits. Default: none."""
+    retry_budget: RetryBudgetConfigResolved
+    """The retry budget shared by all requests of the client."""
+    breaker: BreakerConfigResolved
+    """The circuit breaker, one per key (model, endpoint)."""
+    breaker_wait_ms: int
+    """How long a request may wait, making no call, for its key's open breaker to let probes
+    through, or for a half-open probe slot (polled at the backoff's base), counted from the
+    first refusal since its last attempt. Default 0: fail at once,
+    as resilience4j's `CallNotPermittedException`. A wait lets a request that arrives during
+    a short outage succeed after it, while the upstream sees only the breaker's probes; the
+    cap keeps a long outage from gathering a backlog that would flood a partial recovery.
+    """
+    breaker_keys: int
+    """How many per-key breakers are kept; the least recently used closed one is evicted. Default 1024."""
+    rate_limit: RateLimitConfigResolved
+    """Client-side RPM/TPM limits. Default: off."""
+    idempotency: IdempotencyConfigResolved
+    """Idempotency keys."""
+    headers: HeadersConfigResolved
+    """Which headers each attempt carries (idempotency key, the OpenAI SDKs' retry count and timeout)."""
+    error_budget: NotRequired[Optional[ErrorBudgetConfigResolved]]
+    """Error budget; when set, it can cut retries while it burns. Default: none."""
+
 class PriceTable(TypedDict):
     """Prices in USD per 1M tokens, by model."""
     date: str
@@ -1738,6 +2065,22 @@ class PriceTable(TypedDict):
     FAQ; Anthropic: "50% of standard prices").
     """
     models: Dict[str, ModelPrice]
+    """Prices by model name (`gpt-4o-mini`); a dated name (`gpt-4o-mini-2024-07-18`) falls
+    back to its undated entry.
+    """
+
+class PriceTableResolved(TypedDict):
+    """Prices in USD per 1M tokens, by model."""
+    date: str
+    """When the prices were read."""
+    source: str
+    """Where they were read from."""
+    batch_discount: float
+    """The batch discount where a model has no batch price of its own: 0.5, "each model will
+    be offered at 50% cost discount vs. the synchronous APIs" (help.openai.com Batch API
+    FAQ; Anthropic: "50% of standard prices").
+    """
+    models: Dict[str, ModelPriceResolved]
     """Prices by model name (`gpt-4o-mini`); a dated name (`gpt-4o-mini-2024-07-18`) falls
     back to its undated entry.
     """
@@ -1782,6 +2125,26 @@ class RateLimitConfig(TypedDict):
     60 000 ms: one window, enough to refill any request that fits the limit).
     """
 
+class RateLimitConfigResolved(TypedDict):
+    """Client-side rate limits; both off by default."""
+    rpm: NotRequired[Optional[int]]
+    """Requests per minute, >= 1; absent = no request limit until a server reports one (default absent)."""
+    tpm: NotRequired[Optional[int]]
+    """Tokens per minute, >= 1; absent = no token limit until a server reports one (default absent)."""
+    sync_from_headers: bool
+    """Whether the limiter adopts the `x-ratelimit-*` state responses report (default true)."""
+    request_burst_ms: NotRequired[Optional[int]]
+    """The most requests the RPM bucket may hold, as milliseconds of refill; absent = the whole
+    minute (default). Providers enforce per-minute limits over shorter periods ("60,000 RPM
+    may be enforced as 1,000 requests per second", OpenAI rate-limit guide), so a client that
+    saved up a minute of requests while idle (or while a breaker was open) would burst into
+    429s; `1000` holds one second's worth. At least one request is always allowed.
+    """
+    max_wait_ms: int
+    """Longest wait `reserve` hands out before answering `wait_exceeds_max` instead (default
+    60 000 ms: one window, enough to refill any request that fits the limit).
+    """
+
 class RateLimitSnapshot(TypedDict):
     """The limiter's state at a given time."""
     requests: NotRequired[Optional[BucketSnapshot]]
@@ -1822,7 +2185,7 @@ class ReadDecision(TypedDict):
     value: Json
     """The value to use: present exactly for `accept` and `accept_repaired`."""
     repairs: List[Repair]
-    """Repairs made to the text (at most `MAX_REPAIRS`)."""
+    """Repairs made to the text (at most 64, `MAX_REPAIRS`)."""
     adjustments: List[Adjustment]
     """Changes made to the value (enum fallbacks, dropped properties) when it was accepted."""
     violations: List[Violation]
@@ -1965,8 +2328,8 @@ class Repaired(TypedDict):
     value: Json
     """The value."""
     repairs: List[Repair]
-    """The repairs in the order of their offsets, at most `MAX_REPAIRS`; empty when the
-    text was valid JSON.
+    """The repairs in the order of their offsets, at most 64 (`MAX_REPAIRS`); empty when
+    the text was valid JSON.
     """
     omitted_repairs: int
     """Repairs made beyond `MAX_REPAIRS` and not listed."""
@@ -2026,19 +2389,7 @@ class RetryAfter(TypedDict):
     (an issue is recorded for the first and last). The retry policy decides what
     to do with it (openai-python uses it only when `0 < delay <= 120 s`).
     """
-    delay_ms: Optional[float]
-    """The delay in milliseconds (serialized as `null` when not finite, and read back as NaN:
-    no policy uses a delay that is not finite, so the round trip decides the same).
-    """
-    source: RetryAfterSource
-    """The header it came from."""
-
-class RetryAfterInput(TypedDict):
-    """A delay the server asked for, as written: it may be negative, zero or not finite
-    (an issue is recorded for the first and last). The retry policy decides what
-    to do with it (openai-python uses it only when `0 < delay <= 120 s`).
-    """
-    delay_ms: NotRequired[Optional[float]]
+    delay_ms: float
     """The delay in milliseconds (serialized as `null` when not finite, and read back as NaN:
     no policy uses a delay that is not finite, so the round trip decides the same).
     """
@@ -2091,7 +2442,60 @@ class RetryBudgetConfigNone(TypedDict):
     """No budget: every retry the per-request policy wants is allowed."""
     kind: Literal["none"]
 
-RetryBudgetConfig = Union[RetryBudgetConfigTokenBucket, RetryBudgetConfigRatio, RetryBudgetConfigAdaptive, RetryBudgetConfigNone]
+RetryBudgetConfig = Union[
+    RetryBudgetConfigTokenBucket,
+    RetryBudgetConfigRatio,
+    RetryBudgetConfigAdaptive,
+    RetryBudgetConfigNone,
+]
+"""How the retry budget is computed; the `kind` field selects the variant.
+
+Default: `{"kind": "token_bucket", "max_tokens": 10, "token_ratio": 0.1}`, the
+values of gRPC A6's own example. It lets a burst of 4 failures be retried from a
+full bucket, then tolerates a sustained failure share up to 1 in 11 (~9 %): above
+that, retries would add load the upstream is already failing to serve. It needs no
+in-flight bookkeeping, so it works even if the host never calls `request_started`.
+"""
+
+class RetryBudgetConfigResolvedTokenBucket(TypedDict):
+    """gRPC A6 retry throttling: a bucket drained by failures and refilled by successes."""
+    kind: Literal["token_bucket"]
+    max_tokens: float
+    """Bucket size and starting level, in (0, 1000], truncated to 3 decimals (default 10)."""
+    token_ratio: float
+    """Tokens a success adds back, > 0, truncated to 3 decimals (default 0.1)."""
+
+class RetryBudgetConfigResolvedRatio(TypedDict):
+    """Envoy retry budget: concurrent retries capped at a share of requests in flight."""
+    kind: Literal["ratio"]
+    budget_percent: float
+    """Concurrent retries allowed, as a percentage of logical requests in flight, in
+    [0, 100], truncated to 3 decimals (default 20, Envoy's default).
+    """
+    min_retry_concurrency: int
+    """Concurrent retries always allowed, however few requests are in flight (default 3, Envoy's default)."""
+
+class RetryBudgetConfigResolvedAdaptive(TypedDict):
+    """The token bucket, drained only by overload signals (a 429 a token, a 503/529 or a
+    timeout `token_ratio`): isolated failures, and 503s while the upstream still accepts
+    most attempts, are retried freely (see the module docs).
+    """
+    kind: Literal["adaptive"]
+    max_tokens: float
+    """As for `token_bucket` (default 10)."""
+    token_ratio: float
+    """As for `token_bucket` (default 0.1)."""
+
+class RetryBudgetConfigResolvedNone(TypedDict):
+    """No budget: every retry the per-request policy wants is allowed."""
+    kind: Literal["none"]
+
+RetryBudgetConfigResolved = Union[
+    RetryBudgetConfigResolvedTokenBucket,
+    RetryBudgetConfigResolvedRatio,
+    RetryBudgetConfigResolvedAdaptive,
+    RetryBudgetConfigResolvedNone,
+]
 """How the retry budget is computed; the `kind` field selects the variant.
 
 Default: `{"kind": "token_bucket", "max_tokens": 10, "token_ratio": 0.1}`, the
@@ -2152,6 +2556,19 @@ class RetryConfig(TypedDict):
     ownership: NotRequired[Ownership]
     """Single retry owner for stacked layers. Default `own`."""
 
+class RetryConfigResolved(TypedDict):
+    """The retry policy of one client layer."""
+    max_retries: int
+    """Retries after the first attempt. Default 2 (openai-python `DEFAULT_MAX_RETRIES`)."""
+    backoff: BackoffConfigResolved
+    """Delay between attempts when the server gives none."""
+    server_delay: ServerDelayConfigResolved
+    """How server-given delays are used."""
+    retry_on: List[ClassName]
+    """Classes worth retrying. Default retryable, rate_limited, overloaded."""
+    ownership: Ownership
+    """Single retry owner for stacked layers. Default `own`."""
+
 RetryDecision = TypedDict(
     "RetryDecision",
     {
@@ -2185,7 +2602,7 @@ class RouteFinish(TypedDict):
 
 class RouteIssue(TypedDict):
     """A result line that was not routed."""
-    source: str
+    source: Literal["output", "errors"]
     """Which input: `output` or `errors`."""
     line: int
     """1-based line in that input."""
@@ -2229,17 +2646,46 @@ class RouteReport(TypedDict):
     issues: List[RouteIssue]
     """Result lines not routed."""
 
-class RouteStep2(TypedDict):
+class RouteReportInput(TypedDict):
+    """The route's summary: counts per bucket at the top level, then the details."""
+    round: int
+    """The manifest's round."""
+    requests: int
+    """Requests in the manifest."""
+    succeeded: int
+    """Succeeded."""
+    retry: int
+    """To replay."""
+    permanent: int
+    """Failed for good."""
+    quarantined: int
+    """Over their attempts."""
+    missing: int
+    """Without a result line."""
+    reasons: Dict[str, int]
+    """Requests per reason code."""
+    usage: UsageInput
+    """Tokens the succeeded results report."""
+    actual_cost_usd: float
+    """Their cost at batch prices, USD (the Batch API bills completed work only)."""
+    sync_cost_usd: float
+    """What the same tokens would have cost synchronously."""
+    unpriced: int
+    """Succeeded results whose model has no price, or that report no usage (not in the costs)."""
+    issues: List[RouteIssue]
+    """Result lines not routed."""
+
+class RouteStepBlank(TypedDict):
     """A blank line, skipped: `{"skipped": "blank"}`."""
-    skipped: str
+    skipped: Literal["blank"]
     """Why: `blank`."""
 
-class RouteStep3(TypedDict):
+class RouteStepIssue(TypedDict):
     """Why the line was not routed (it is also in the report's `issues`)."""
     issue: RouteIssue
     """The issue."""
 
-RouteStep = Union[Routed, RouteStep2, RouteStep3]
+RouteStep = Union[Routed, RouteStepBlank, RouteStepIssue]
 """One routed result line: the request's bucket, or the issue with the line."""
 
 class Routed(TypedDict):
@@ -2275,7 +2721,7 @@ class SchemaChange(TypedDict):
     """Whether this change keeps FORWARD compatibility (new data, old reader)."""
 
 class SchemaDiff(TypedDict):
-    """The outcome of `diff`."""
+    """The outcome of a diff of two schema versions (`diff`)."""
     changes: List[SchemaChange]
     """Every difference, in the order of the walk."""
     backward: bool
@@ -2294,6 +2740,15 @@ class ServerDelayConfig(TypedDict):
     max_ms: NotRequired[int]
     """The longest server delay used as is. Default 120000 ms (openai-python `MAX_RETRY_AFTER_DELAY`)."""
     above_max: NotRequired[AboveMax]
+    """What a longer delay means. Default `refuse` (openai-python 3.x)."""
+
+class ServerDelayConfigResolved(TypedDict):
+    """How server-given delays (`retry-after-ms`, `Retry-After`) are used."""
+    honor: bool
+    """Use the server's delay instead of the backoff. Default true."""
+    max_ms: int
+    """The longest server delay used as is. Default 120000 ms (openai-python `MAX_RETRY_AFTER_DELAY`)."""
+    above_max: AboveMax
     """What a longer delay means. Default `refuse` (openai-python 3.x)."""
 
 Severity = Literal["page", "ticket"]
@@ -2337,7 +2792,7 @@ StreamState = Union[StreamStateOpen, StreamStateDead, StreamStateSyntaxError]
 """Where a streamed output stands."""
 
 class Strict(TypedDict):
-    """The outcome of `to_strict`."""
+    """The outcome of the strict transform (`to_strict`)."""
     ok: bool
     """Whether the strict form meets the profile."""
     schema: Json
@@ -2504,5 +2959,24 @@ class WindowConfigTime(TypedDict):
     """Width of one bucket. Default 1000 (resilience4j's epoch-second buckets)."""
 
 WindowConfig = Union[WindowConfigCount, WindowConfigTime]
+"""The sliding window over which failure and slow-call rates are computed."""
+
+class WindowConfigResolvedCount(TypedDict):
+    """The last `size` calls (resilience4j COUNT_BASED)."""
+    kind: Literal["count"]
+    size: int
+    """Calls kept. Default 100 (resilience4j `slidingWindowSize`)."""
+
+class WindowConfigResolvedTime(TypedDict):
+    """The calls of the last `duration_ms`, in buckets keyed on `now_ms / bucket_ms`
+    (resilience4j TIME_BASED uses one-second buckets); `duration_ms` is rounded up to whole buckets.
+    """
+    kind: Literal["time"]
+    duration_ms: int
+    """Span of the window. Default 100000 (resilience4j `slidingWindowSize` 100, in seconds)."""
+    bucket_ms: int
+    """Width of one bucket. Default 1000 (resilience4j's epoch-second buckets)."""
+
+WindowConfigResolved = Union[WindowConfigResolvedCount, WindowConfigResolvedTime]
 """The sliding window over which failure and slow-call rates are computed."""
 # ---- end of the generated types ----

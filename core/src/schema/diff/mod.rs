@@ -171,7 +171,7 @@ pub struct Note {
     pub message: String,
 }
 
-/// The outcome of [`diff`].
+/// The outcome of a diff of two schema versions ([`diff`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[schemars(rename = "SchemaDiff")]
 pub struct DiffReport {

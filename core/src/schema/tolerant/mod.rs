@@ -181,7 +181,7 @@ pub struct ReadDecision {
     pub reason: ReadReason,
     /// The value to use: present exactly for `accept` and `accept_repaired`.
     pub value: Option<Value>,
-    /// Repairs made to the text (at most [`MAX_REPAIRS`]).
+    /// Repairs made to the text (at most 64, [`MAX_REPAIRS`]).
     pub repairs: Vec<Repair>,
     /// Changes made to the value (enum fallbacks, dropped properties) when it was accepted.
     pub adjustments: Vec<Adjustment>,

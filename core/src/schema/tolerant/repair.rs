@@ -95,8 +95,8 @@ pub struct Repair {
 pub struct Repaired {
     /// The value.
     pub value: Value,
-    /// The repairs in the order of their offsets, at most [`MAX_REPAIRS`]; empty when the
-    /// text was valid JSON.
+    /// The repairs in the order of their offsets, at most 64 ([`MAX_REPAIRS`]); empty when
+    /// the text was valid JSON.
     pub repairs: Vec<Repair>,
     /// Repairs made beyond [`MAX_REPAIRS`] and not listed.
     pub omitted_repairs: usize,

@@ -11,7 +11,7 @@ VENV=${BREAKWATER_VENV:-.venv}
 # Pinned build, test and example dependencies (maturin, zig as the linker that targets glibc
 # 2.17, auditwheel; the SDK the integrations drive, plain httpx for the older transport,
 # OpenTelemetry for the hook, the benchmark's peers).
-PINS=(maturin==1.16.0 ziglang==0.14.1 auditwheel==6.8.2 pytest==9.2.0 openai==3.63.0 httpx==0.28.1 opentelemetry-sdk==1.45.2 pybreaker==1.4.1 tenacity==9.2.1)
+PINS=(maturin==1.16.0 ziglang==0.14.1 auditwheel==6.8.2 pytest==9.2.0 mypy==2.4.1 openai==3.63.0 httpx==0.28.1 opentelemetry-sdk==1.45.2 pybreaker==1.4.1 tenacity==9.2.1)
 # A second venv runs the SDK example again under the newest openai-python 2.x, which builds
 # its client on plain httpx: the `breakwater.httpx` transports under a real SDK.
 VENV2=${VENV%/}-openai2

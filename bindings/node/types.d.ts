@@ -1889,7 +1889,7 @@ export interface RetryAfter {
    * The delay in milliseconds (serialized as `null` when not finite, and read back as NaN:
    * no policy uses a delay that is not finite, so the round trip decides the same).
    */
-  delay_ms: number
+  delay_ms: number | null
   /** The header it came from. */
   source: RetryAfterSource
 }

@@ -280,3 +280,76 @@ def test_the_runtime_signatures_name_the_described_parameters() -> None:
                 continue
             params = list(inspect.signature(getattr(getattr(bw, name), op["name"])).parameters)
             assert params == ["self"] + [p["name"] for p in op["params"]], f"{name}.{op['name']}"
+
+
+# ---- a type checker reads the stub as a user's program does -------------------------------
+
+TYPICAL = '''
+from typing import Any, Dict
+import json
+import breakwater as bw
+
+cfg: Dict[str, Any] = json.loads('{"retry": {"max_retries": 2}}')
+client = bw.Client(bw.Policy.from_dict(cfg), seed=1, now_ms=0)
+req = client.begin(key="gpt-4o", est_tokens=100, now_ms=0)
+d = client.before_attempt(req, now_ms=0)
+if d["action"] == "send":
+    for name, value in d["headers"]:
+        print(name.lower(), value)
+r = client.on_outcome(req, "http_429", [("retry-after", "1")], None, None, 12, now_ms=5)
+print(r["action"], r["reason"], client.policy()["retry"]["max_retries"])
+state = bw.RetryState({"max_retries": 3}, seed=7)
+c = bw.classify("http_503", {"retry-after": "2"}, profile="openai")
+print(state.decide(c, deadline=bw.Deadline({"total_ms": 10_000}, now_ms=0), now_ms=1)["delay_ms"])
+planner = bw.BatchPlanner({"provider": "openai"})
+placed = planner.push('{"custom_id": "a"}', prompt_tokens=3)
+if placed["placement"] == "planned":
+    print(placed["path"])
+manifest = planner.finish()
+router = bw.BatchRouter(manifest, None, max_attempts=2)
+router.push_output(b"{}")
+bw.BatchReplay(manifest, router.finish()["report"], [], None)
+event = client.poll_event()
+if event is not None and event["kind"] == "give_up":
+    print(event["reason"])
+breaker = bw.CircuitBreaker({"failure_rate_threshold": 50})
+permit = breaker.try_acquire_permit(0)
+if permit is not None:
+    breaker.record_permit(permit, "success", 10, 1)
+print(len(bw.BreakerRegistry(None, 10)), bw.validate({"type": "object"}, {"a": 1}, draft="draft7")["valid"])
+stream = bw.StreamCheck({"type": "object"})
+state_now = stream.feed("{")
+if state_now["state"] == "dead":
+    print(state_now["offset"])
+'''
+
+MISTAKES = '''
+import breakwater as bw
+
+client = bw.Client()
+req = client.begin(key=3)
+decision = client.before_attempt(req)
+print(decision["no_such_key"])
+bw.classify("http_503", profile="gemini")
+bw.Deadline(now_ms="0")
+'''
+
+
+def mypy(tmp_path: Path, program: str) -> Tuple[int, str]:
+    api = pytest.importorskip("mypy.api", reason="mypy is not installed (scripts/test-python.sh pins it)")
+    source = tmp_path / "program.py"
+    source.write_text(program)
+    out, err, status = api.run(["--strict", "--no-incremental", "--cache-dir", str(tmp_path / ".mypy"), str(source)])
+    return status, out + err
+
+
+def test_a_typical_program_type_checks_under_mypy_strict(tmp_path: Path) -> None:
+    status, out = mypy(tmp_path, TYPICAL)
+    assert status == 0, out
+
+
+def test_mypy_finds_each_mistake(tmp_path: Path) -> None:
+    status, out = mypy(tmp_path, MISTAKES)
+    assert status == 1, out
+    lines = [line for line in out.splitlines() if ": error:" in line]
+    assert [int(line.split(":")[1]) for line in lines] == [5, 7, 8, 9], out

@@ -185,7 +185,7 @@ pub struct RetryAfter {
     /// The delay in milliseconds (serialized as `null` when not finite, and read back as NaN:
     /// no policy uses a delay that is not finite, so the round trip decides the same).
     #[serde(serialize_with = "finite_or_null", deserialize_with = "delay_or_null")]
-    #[schemars(with = "Option<f64>", required)]
+    #[schemars(schema_with = "number_or_null")]
     pub delay_ms: f64,
     /// The header it came from.
     pub source: RetryAfterSource,
@@ -200,6 +200,11 @@ fn finite_or_null<S: serde::Serializer>(delay: &f64, s: S) -> Result<S::Ok, S::E
     } else {
         s.serialize_none()
     }
+}
+
+/// The schema of what [`finite_or_null`] writes and [`delay_or_null`] reads (present either way).
+fn number_or_null(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": ["number", "null"] })
 }
 
 fn delay_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {

@@ -2389,7 +2389,7 @@ class RetryAfter(TypedDict):
     (an issue is recorded for the first and last). The retry policy decides what
     to do with it (openai-python uses it only when `0 < delay <= 120 s`).
     """
-    delay_ms: float
+    delay_ms: Optional[float]
     """The delay in milliseconds (serialized as `null` when not finite, and read back as NaN:
     no policy uses a delay that is not finite, so the round trip decides the same).
     """

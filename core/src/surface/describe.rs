@@ -142,19 +142,6 @@ macro_rules! schema_of {
     };
 }
 
-/// A parameter's description (its schema too, with the feature `types`).
-macro_rules! param {
-    ($p:ident $bag:expr, $bag_type:expr, $kind:ident $t:ty) => {{
-        let mut param = Param::new(stringify!($p), $bag, stringify!($kind), stringify!($t));
-        param.bag_type = $bag_type;
-        #[cfg(feature = "types")]
-        {
-            param.schema = schema_of!($kind $t);
-        }
-        param
-    }};
-}
-
 /// What an operation returns, described.
 macro_rules! returns {
     ($rk:ident $rt:ty) => {
@@ -175,12 +162,14 @@ pub fn doc(lines: &[&str]) -> String {
 macro_rules! describe_params {
     ($($(#[doc = $pd:literal])* $p:ident $([$bag:ident $($bag_type:ident)?])? : $kind:ident $t:ty),*) => {
         vec![$({
-            let mut param = param!(
-                $p None $(.or(Some(stringify!($bag))))?,
-                None $($(.or(Some(stringify!($bag_type))))?)?,
-                $kind $t
-            );
+            let mut param =
+                Param::new(stringify!($p), None $(.or(Some(stringify!($bag))))?, stringify!($kind), stringify!($t));
+            param.bag_type = None $($(.or(Some(stringify!($bag_type))))?)?;
             param.doc = doc(&[$($pd),*]);
+            #[cfg(feature = "types")]
+            {
+                param.schema = schema_of!($kind $t);
+            }
             param
         }),*]
     };

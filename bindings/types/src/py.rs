@@ -202,6 +202,23 @@ fn variant_name(variant: &Value) -> Option<String> {
     }
 }
 
+/// The values of a `Literal[...]`'s inside, split at the commas outside its strings.
+fn split_literals(inner: &str) -> Vec<String> {
+    let (mut out, mut current, mut quoted, mut escaped) = (Vec::new(), String::new(), false, false);
+    for c in inner.chars() {
+        match c {
+            ',' if !quoted => out.push(std::mem::take(&mut current)),
+            _ => {
+                quoted ^= c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                current.push(c);
+            }
+        }
+    }
+    out.push(current);
+    out.into_iter().map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect()
+}
+
 /// `Union[...]` of the parts (`Optional[...]` with `None`), `Literal`s merged into one.
 fn union(parts: Vec<String>) -> String {
     let mut lits: Vec<String> = Vec::new();
@@ -211,7 +228,11 @@ fn union(parts: Vec<String>) -> String {
         if p == "None" {
             nullable = true;
         } else if let Some(inner) = p.strip_prefix("Literal[").and_then(|r| r.strip_suffix(']')) {
-            lits.extend(inner.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()));
+            for value in split_literals(inner) {
+                if !lits.contains(&value) {
+                    lits.push(value);
+                }
+            }
         } else if !others.contains(&p) {
             others.push(p);
         }
@@ -369,6 +390,13 @@ mod tests {
         let mut stub = Stub::new(&decls);
         decls.decls.iter().for_each(|d| stub.declaration(d));
         stub.finish()
+    }
+
+    #[test]
+    fn literals_merge_once_each_and_keep_their_commas() {
+        assert_eq!(split_literals("\"a, b\", \"c\\\"\", 3"), ["\"a, b\"", "\"c\\\"\"", "3"]);
+        let parts = vec!["Literal[\"a, b\"]".to_string(), "None".into(), "Literal[\"c\", \"a, b\"]".into()];
+        assert_eq!(union(parts), "Optional[Literal[\"a, b\", \"c\"]]");
     }
 
     #[test]

@@ -29,8 +29,9 @@ fn literal(value: &Value) -> String {
 }
 
 /// `a | b`, or one `| ...` line per few parts (and per object) when long.
-fn union(mut parts: Vec<String>, indent: &str) -> String {
-    parts.dedup();
+fn union(parts: Vec<String>, indent: &str) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let parts: Vec<String> = parts.into_iter().filter(|p| seen.insert(p.clone())).collect();
     let one = parts.join(" | ");
     if indent.len() + one.len() <= 90 && !one.contains('\n') {
         return one;
